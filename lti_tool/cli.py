@@ -1,0 +1,236 @@
+"""The ``learnpass`` command: demo, serve, db, platform, keys (and the features' groups)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+from .settings import PROJECT_ROOT, SettingsError
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    try:
+        return create_app()
+    except SettingsError as exc:
+        click.echo(f"learnpass: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """learnpass: LTI 1.3 tool for workforce training."""
+
+
+def register_commands(app: Flask) -> None:
+    """Bind every command group to the app (also for ``app.test_cli_runner()``)."""
+    for command in (db_group, platform_group, keys_group):
+        if command.name not in app.cli.commands:
+            app.cli.add_command(command)
+
+
+# ---------------------------------------------------------------- db
+
+
+def alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", current_app.config["LEARNPASS"].database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database() -> None:
+    from alembic import command
+
+    url = current_app.config["LEARNPASS"].database_url
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(), "head")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    upgrade_database()
+    click.echo("database is up to date")
+
+
+# ---------------------------------------------------------------- platform
+
+
+@click.group("platform")
+def platform_group() -> None:
+    """Register learning platforms by hand."""
+
+
+@platform_group.command("add")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment-id", "deployment_ids", multiple=True, help="May be given several times")
+@click.option("--auth-login-url", required=True, help="The platform's OIDC authentication URL")
+@click.option("--auth-token-url", required=True, help="The platform's OAuth2 token URL")
+@click.option("--key-set-url", default=None, help="The platform's public key set (JWKS) URL")
+@click.option("--key-set-file", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--auth-audience", default=None)
+@click.option("--name", default="")
+@with_appcontext
+def platform_add(deployment_ids: tuple[str, ...], key_set_file: str | None, **options: Any) -> None:
+    """Register a platform (issuer + client id) with its deployments."""
+    from .lti.services import PlatformInput, RegistrationError, add_platform
+
+    key_set = json.loads(Path(key_set_file).read_text()) if key_set_file else None
+    try:
+        platform = add_platform(db.session(), PlatformInput(deployment_ids=deployment_ids, key_set=key_set, **options))
+    except RegistrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"registered platform {platform.id}: {platform.issuer} (client id {platform.client_id})")
+
+
+@platform_group.command("list")
+@with_appcontext
+def platform_list() -> None:
+    """List registered platforms."""
+    from .lti.services import list_platforms
+
+    platforms = list_platforms(db.session())
+    if not platforms:
+        click.echo("no platforms registered")
+    for p in platforms:
+        deployments = ", ".join(d.deployment_id for d in p.deployments) or "-"
+        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments {deployments}")
+
+
+@platform_group.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", default=None)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@with_appcontext
+def platform_remove(issuer: str, client_id: str | None, yes: bool) -> None:
+    """Remove a platform registration."""
+    from .lti.services import RegistrationError, find_platform, remove_platform
+
+    try:
+        platform = find_platform(db.session(), issuer, client_id)
+    except RegistrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not yes:
+        click.confirm(f"Remove {platform.issuer} (client id {platform.client_id})?", abort=True)
+    remove_platform(db.session(), platform)
+    click.echo("removed")
+
+
+@platform_group.command("add-deployment")
+@click.option("--issuer", required=True)
+@click.option("--client-id", default=None)
+@click.option("--deployment-id", required=True)
+@with_appcontext
+def platform_add_deployment(issuer: str, client_id: str | None, deployment_id: str) -> None:
+    """Add a deployment id to a registered platform."""
+    from .lti.services import RegistrationError, add_deployment, find_platform
+
+    try:
+        add_deployment(db.session(), find_platform(db.session(), issuer, client_id), deployment_id)
+    except RegistrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added deployment {deployment_id}")
+
+
+@platform_group.command("show-config")
+@with_appcontext
+def platform_show_config() -> None:
+    """Print the URLs to paste into the learning platform."""
+    base = current_app.config["LEARNPASS"].base_url
+    click.echo(f"Tool URL / target link URI:  {base}/lti/launch")
+    click.echo(f"Initiate login URL:          {base}/lti/login")
+    click.echo(f"Redirection URI(s):          {base}/lti/launch")
+    click.echo(f"Public keyset URL (JWKS):    {base}/lti/jwks.json")
+    click.echo(f"Dynamic Registration URL:    {base}/lti/register")
+    click.echo("Services: Assignment and Grade Services, Names and Role Provisioning; Deep Linking: yes")
+
+
+# ---------------------------------------------------------------- keys
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The tool's signing keys."""
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """Add a new signing key; older keys stay in the JWKS for the grace period."""
+    from .lti import keys
+
+    settings = current_app.config["LEARNPASS"]
+    key = keys.rotate(db.session(), settings.key_rotation_grace_days)
+    click.echo(f"new signing key {key.kid}; earlier keys stay published for {settings.key_rotation_grace_days} days")
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """List signing keys."""
+    from sqlalchemy import select
+
+    from .models import ToolKey
+
+    for key in db.session.scalars(select(ToolKey).order_by(ToolKey.id)):
+        state = "current" if key.retired_at is None else f"retired, published until {key.expires_at}"
+        click.echo(f"{key.kid}\t{key.created_at:%Y-%m-%d}\t{state}")
+
+
+# ---------------------------------------------------------------- demo and serve
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-run", is_flag=True, help="Set up and seed, but do not start the server")
+def demo(host: str, port: int, no_run: bool) -> None:
+    """Start the tool with SQLite, a built-in demo platform and seeded data."""
+    os.environ.setdefault("LEARNPASS_DEMO", "true")
+    os.environ.setdefault("LEARNPASS_SECURE_COOKIES", "false")
+    os.environ.setdefault("LEARNPASS_BASE_URL", f"http://{host}:{port}")
+    from . import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        from .demo.seed import seed_demo
+
+        seed_demo()
+    click.echo(f"learnpass demo: open {app.config['LEARNPASS'].base_url}/demo/ in a browser")
+    if not no_run:
+        app.run(host=host, port=port, debug=False, threaded=True)
+
+
+@main.command("serve")
+@click.option("--bind", default="127.0.0.1:8000")
+@click.option("--workers", default=2, type=int)
+def serve(bind: str, workers: int) -> None:
+    """Run in production: migrate, then gunicorn with workers (demo off unless configured)."""
+    from . import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+    args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "lti_tool.wsgi:app"]
+    os.execvp(args[0], args)

@@ -1,0 +1,70 @@
+"""Extensions created once here and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf import CSRFProtect
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+
+class Database:
+    """SQLAlchemy engine + a session scoped to each request (or CLI command).
+
+    The libraries (``xapi``, ``scorm_import``) declare tables on their own ``MetaData`` so they
+    stay free of Flask; this object only knows the list of metadatas it creates and migrates.
+    """
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._factory = sessionmaker(expire_on_commit=False)
+        self.session: scoped_session[Session] = scoped_session(self._factory)
+        self.metadatas: list[MetaData] = []
+
+    def init_app(self, app: Flask, url: str, metadatas: list[MetaData]) -> None:
+        self.engine = make_engine(url)
+        self._factory.configure(bind=self.engine)
+        self.metadatas = metadatas
+        app.extensions["learnpass_db"] = self
+
+        @app.teardown_appcontext
+        def _remove_session(exc: BaseException | None) -> None:
+            if exc is not None:
+                self.session.rollback()
+            self.session.remove()
+
+    def create_all(self) -> None:
+        assert self.engine is not None
+        for metadata in self.metadatas:
+            metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        assert self.engine is not None
+        for metadata in reversed(self.metadatas):
+            metadata.drop_all(self.engine)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+db = Database()
+babel = Babel()
+csrf = CSRFProtect()

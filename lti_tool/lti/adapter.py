@@ -1,0 +1,350 @@
+"""Our extensions of pylti1p3 (pylti1p3next), all in this one module.
+
+What the library leaves to us (see ../shared/LTI-NOTES.md) and how it is closed here:
+- registrations come from the database (``DatabaseToolConf``), many client ids per issuer;
+- state, nonce and launch data live in the shared database store, not the process or cookie;
+- the nonce and the state are consumed by the first successful launch (no replay), and only
+  after the signature, registration, deployment and message checks passed;
+- the platform JWKS is cached until it expires and fetched again (with a cool-down) when a
+  launch names an unknown ``kid``;
+- service access tokens are cached per issuer + client id + scopes, in the shared store;
+- every outgoing HTTP call has a timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import requests
+from flask import current_app
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.deployment import Deployment
+from pylti1p3.exception import (
+    LtiException,
+    LtiInvalidNonceException,
+    LtiKeyException,
+    LtiMessageValidationException,
+    LtiServiceException,
+    OIDCException,
+)
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from pylti1p3.registration import Registration
+from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Deployment as DeploymentRow
+from ..models import Platform
+from ..shared_store import SharedStore
+from . import keys
+
+USER_AGENT = "learnpass-lti/1.0"
+
+
+class UnknownPlatform(LtiException):
+    """A launch or login names an issuer / client id that no registration matches."""
+
+    def __init__(self, issuer: str, client_id: str | None) -> None:
+        self.issuer = issuer
+        self.client_id = client_id
+        super().__init__(f"No platform is registered for issuer {issuer!r} and client id {client_id!r}")
+
+
+class TimeoutSession(requests.Session):
+    """A requests session that never waits forever."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.headers["User-Agent"] = USER_AGENT
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def http_session() -> TimeoutSession:
+    return TimeoutSession(current_app.config["LEARNPASS"].http_timeout)
+
+
+class LearnpassRegistration(Registration):
+    platform_id: int
+
+
+class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
+    """Registrations and deployments read from the ``platform`` / ``deployment`` tables."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
+        query = select(Platform).where(Platform.issuer == iss, Platform.active.is_(True))
+        if client_id:
+            query = query.where(Platform.client_id == client_id)
+        rows = list(self.session.scalars(query))
+        # Without a client id (it is optional in the login request) we can only pick a sole match.
+        return rows[0] if len(rows) == 1 else None
+
+    def registration_for(self, platform: Platform) -> LearnpassRegistration:
+        key = keys.current_key(self.session)
+        reg = LearnpassRegistration()
+        reg.platform_id = platform.id
+        reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
+        reg.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
+        if platform.auth_audience:
+            reg.set_auth_audience(platform.auth_audience)
+        reg.set_key_set_url(platform.key_set_url)
+        reg.set_key_set(platform.key_set)  # type: ignore[arg-type]
+        reg.set_tool_private_key(key.private_pem)
+        reg._kid = key.kid  # type: ignore[attr-defined]
+        return reg
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
+        return self.find_registration_by_params(iss, None, *args, **kwargs)  # type: ignore[arg-type]
+
+    def find_registration_by_params(self, iss: str, client_id: str, *args: Any, **kwargs: Any) -> Registration:
+        platform = self.find_platform(iss, client_id)
+        if platform is None:
+            raise UnknownPlatform(iss, client_id)
+        return self.registration_for(platform)
+
+    def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
+        return self.find_deployment_by_params(iss, deployment_id, None)  # type: ignore[arg-type]
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
+    ) -> Deployment | None:
+        platform = self.find_platform(iss, client_id)
+        if platform is None:
+            return None
+        row = self.session.scalars(
+            select(DeploymentRow).where(
+                DeploymentRow.platform_id == platform.id,
+                DeploymentRow.deployment_id == deployment_id,
+            )
+        ).first()
+        return Deployment().set_deployment_id(deployment_id) if row else None
+
+
+# Registration.get_kid derives a kid from the public key; ours is the stored one.
+def _stored_kid(self: Registration) -> str | None:
+    return getattr(self, "_kid", None)
+
+
+LearnpassRegistration.get_kid = _stored_kid  # type: ignore[method-assign]
+
+
+class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
+    """pylti1p3 launch storage backed by the shared database store (no per-browser cookie)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.store = SharedStore(session)
+
+    def get_session_cookie_name(self) -> str | None:
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        return self.store.get(self._prepare_key(key))
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        self.store.set(self._prepare_key(key), value, exp)
+
+    def check_value(self, key: str) -> bool:
+        return self.store.get(self._prepare_key(key)) is not None
+
+    def take_value(self, key: str) -> Any:
+        return self.store.take(self._prepare_key(key))
+
+
+class LearnpassOIDCLogin(FlaskOIDCLogin):
+    """Login initiation; state params are always saved server-side so launch can consume them."""
+
+    def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf, storage: DatabaseLaunchDataStorage) -> None:
+        super().__init__(request, tool_config, launch_data_storage=storage)
+
+    def _prepare_redirect_url(self, launch_url: str) -> str:
+        if not self._state_params:
+            self._state_params = {"issued": int(time.time())}
+        return super()._prepare_redirect_url(launch_url)
+
+
+class LearnpassMessageLaunch(FlaskMessageLaunch):
+    """A launch validated fully before anything single-use is consumed."""
+
+    def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf, storage: DatabaseLaunchDataStorage) -> None:
+        self._storage = storage
+        super().__init__(
+            request,
+            tool_config,
+            launch_data_storage=storage,
+            requests_session=http_session(),
+            service_connector_cls=LearnpassServiceConnector,
+        )
+        self.set_launch_data_lifetime(current_app.config["LEARNPASS"].launch_data_lifetime)
+
+    @property
+    def registration(self) -> LearnpassRegistration:
+        assert isinstance(self._registration, LearnpassRegistration)
+        return self._registration
+
+    def validate(self) -> LearnpassMessageLaunch:
+        if self._restored:
+            raise LtiMessageValidationException("A restored launch can't be validated.")
+        self._validated = True
+        try:
+            self.validate_state()
+            self.validate_jwt_format()
+            if not self._get_jwt_body().get("nonce"):
+                raise LtiMessageValidationException('The "nonce" field is empty.')
+            self.validate_registration()
+            self.validate_jwt_signature()
+            self.validate_deployment()
+            self.validate_message()
+            self.consume_state_and_nonce()
+            self.save_launch_data()
+        except Exception:
+            self._validated = False
+            raise
+        return self
+
+    def validate_state(self) -> LearnpassMessageLaunch:
+        state = self._get_request_param("state")
+        if not state:
+            raise LtiMessageValidationException("Missing state param")
+        params = self._session_service.get_state_params(state)
+        if not params:
+            if self._storage.store.get("used-state:" + state):
+                raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
+            raise LtiMessageValidationException("State not found")
+        # The state is also bound to this browser when it can keep a cookie; a browser that sent
+        # a different state cookie is not the one that started the login.
+        cookie_state = self._cookie_service.get_cookie(state)
+        if cookie_state is not None and cookie_state != state:
+            raise LtiMessageValidationException("State not found")
+        return self
+
+    def consume_state_and_nonce(self) -> None:
+        session_service = self._session_service
+        nonce = self._get_jwt_body()["nonce"]
+        nonce_key = session_service._get_key("nonce", nonce)
+        if self._storage.take_value(nonce_key) is None:
+            raise LtiInvalidNonceException("Invalid Nonce.")
+        state = self._get_request_param("state")
+        if self._storage.take_value(session_service._get_key(state)) is None:
+            raise LtiMessageValidationException("State not found")
+        # Remember the used state for a while, to tell a replay from a launch that never began here.
+        self._storage.store.set("used-state:" + state, True, current_app.config["LEARNPASS"].launch_data_lifetime)
+
+    def validate_jwt_signature(self) -> LearnpassMessageLaunch:
+        header = self._jwt.get("header", {})
+        if str(header.get("alg", "")).lower() == "none":
+            raise LtiMessageValidationException("Unsigned tokens (alg: none) are refused")
+        return super().validate_jwt_signature()  # type: ignore[return-value]
+
+    def get_public_key(self) -> tuple[str, str]:
+        reg = self.registration
+        if reg.get_key_set():
+            return super().get_public_key()
+        url = reg.get_key_set_url()
+        if not url or not url.startswith(("http://", "https://")):
+            raise LtiKeyException(f"The public key set URL is invalid: {url}")
+        kid = self._jwt.get("header", {}).get("kid")
+        key_set = fetch_platform_jwks(self._storage.store, url, want_kid=kid)
+        reg.set_key_set(key_set)  # type: ignore[arg-type]
+        return super().get_public_key()
+
+
+def fetch_platform_jwks(store: SharedStore, url: str, want_kid: str | None = None) -> dict[str, Any]:
+    """The platform key set, from the shared cache until it expires.
+
+    When ``want_kid`` is not in the cached set (the platform rotated its keys) the set is fetched
+    again, at most once per cool-down period, so a flood of bad kids cannot hammer the platform.
+    """
+    settings = current_app.config["LEARNPASS"]
+    cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
+    cooldown_key = cache_key + ":refetch"
+    cached = store.get(cache_key)
+    if cached and (want_kid is None or any(k.get("kid") == want_kid for k in cached.get("keys", []))):
+        return dict(cached)
+    if cached and not store.add_once(cooldown_key, True, settings.jwks_refetch_cooldown):
+        return dict(cached)
+    try:
+        resp = http_session().get(url)
+        resp.raise_for_status()
+        key_set = resp.json()
+    except (requests.RequestException, ValueError) as exc:
+        if cached:
+            return dict(cached)
+        raise LtiKeyException(f"Could not fetch the platform's public keys from {url}: {exc}") from exc
+    if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
+        raise LtiKeyException(f"The platform's key set at {url} is not a JWKS")
+    store.set(cache_key, key_set, _max_age(resp.headers.get("Cache-Control", "")) or 3600)
+    return key_set
+
+
+def _max_age(cache_control: str) -> int | None:
+    match = re.search(r"max-age=(\d+)", cache_control)
+    return int(match.group(1)) if match else None
+
+
+class LearnpassServiceConnector(ServiceConnector):
+    """Service calls (AGS, NRPS) with tokens cached per issuer + client id + scopes, and PUT/DELETE."""
+
+    def __init__(self, registration: Registration, requests_session: requests.Session | None = None) -> None:
+        super().__init__(registration, requests_session or http_session())
+        from ..extensions import db
+
+        self.store = SharedStore(db.session())
+
+    def _scope_key(self, scopes: Iterable[str]) -> str:
+        reg = self._registration
+        parts = [reg.get_issuer() or "", reg.get_client_id() or "", *sorted(scopes)]
+        return "lti-token:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def _get_cached_access_token(self, scope_key: str) -> str | None:
+        return self.store.get(scope_key)
+
+    def _cache_access_token(self, scope_key: str, access_token: str, expires_in: float) -> None:
+        # Renew a little early so a token never expires in the middle of a call.
+        ttl = max(float(expires_in or 0) - 30, 0)
+        if ttl > 0:
+            self.store.set(scope_key, access_token, ttl)
+
+    def request(
+        self,
+        method: str,
+        scopes: list[str],
+        url: str,
+        *,
+        data: str | None = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+    ) -> TServiceConnectorResponse:
+        """Any HTTP method; pylti1p3 itself only does GET and POST."""
+        token = self.get_access_token(scopes)
+        headers = {"Authorization": "Bearer " + token, "Accept": accept}
+        if data is not None:
+            headers["Content-Type"] = content_type
+        resp = self._requests_session.request(method, url, data=data, headers=headers)
+        if not resp.ok:
+            raise LtiServiceException("There was an error making a service request.", resp)
+        return {"headers": dict(resp.headers), "body": resp.json() if resp.content else None, "next_page_url": None}
+
+
+LAUNCH_ERRORS: tuple[type[BaseException], ...] = (LtiException, OIDCException)

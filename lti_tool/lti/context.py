@@ -1,0 +1,115 @@
+"""The typed result of a launch, and the decorator every launched page declares its needs with."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from flask import abort, g, session
+
+ROLE_RANK = {"learner": 0, "instructor": 1, "admin": 2}
+
+LTI_ROLE_PREFIXES = (
+    "http://purl.imsglobal.org/vocab/lis/v2/membership#",
+    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#",
+    "http://purl.imsglobal.org/vocab/lis/v2/system/person#",
+)
+
+
+def map_lti_roles(lti_roles: list[str]) -> str:
+    """learner / instructor / admin from the LTI role URIs (context, institution, system)."""
+    names = set()
+    for role in lti_roles:
+        short = role
+        for prefix in LTI_ROLE_PREFIXES:
+            if role.startswith(prefix):
+                short = role[len(prefix) :]
+        names.add(short.split("#")[-1])
+    if names & {"Administrator", "SysAdmin"}:
+        return "admin"
+    if names & {"Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor", "Faculty"}:
+        return "instructor"
+    return "learner"
+
+
+@dataclass
+class LaunchContext:
+    """Who launched, from where, with what rights and services; kept in the server-side session."""
+
+    launch_id: str
+    user_id: int
+    platform_id: int
+    issuer: str
+    client_id: str
+    deployment_id: str
+    sub: str
+    role: str
+    name: str = ""
+    course_id: int | None = None
+    context_id: str = ""
+    course_title: str = ""
+    resource_link_id: int | None = None
+    lti_resource_link_id: str = ""
+    target: str = ""
+    message_type: str = "LtiResourceLinkRequest"
+    locale: str = ""
+    return_url: str = ""
+    ags: dict[str, Any] = field(default_factory=dict)
+    nrps: dict[str, Any] = field(default_factory=dict)
+    deep_linking: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.has_role("instructor")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role("admin")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def current_launch() -> LaunchContext | None:
+    if "launch_ctx" in g:
+        return g.launch_ctx  # type: ignore[no-any-return]
+    data = session.get("launch")
+    ctx = LaunchContext(**data) if isinstance(data, dict) else None
+    g.launch_ctx = ctx
+    return ctx
+
+
+def remember_launch(ctx: LaunchContext) -> None:
+    session["launch"] = ctx.to_dict()
+    g.launch_ctx = ctx
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def launch_required(role: str = "learner", message_type: str | None = None) -> Callable[[F], F]:
+    """The page needs a launch with at least ``role``; 401 without a launch, 403 below the role."""
+    if role not in ROLE_RANK:
+        raise ValueError(f"unknown role {role!r}")
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            ctx = current_launch()
+            if ctx is None:
+                abort(401)
+            if not ctx.has_role(role):
+                abort(403)
+            if message_type and ctx.message_type != message_type:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

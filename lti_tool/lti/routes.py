@@ -1,0 +1,157 @@
+"""LTI endpoints: login, launch, key set, dynamic registration, deep linking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session
+from flask_babel import gettext as _
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.exception import ToolConfException
+
+from ..extensions import db
+from . import keys
+from .adapter import (
+    LAUNCH_ERRORS,
+    DatabaseLaunchDataStorage,
+    DatabaseToolConf,
+    LearnpassMessageLaunch,
+    LearnpassOIDCLogin,
+)
+from .context import current_launch, launch_required, remember_launch
+from .errors import LaunchRefused, explain_launch_error
+from .placements import available_placements, content_item_for, resolve_target
+from .registration import register_with_platform
+from .services import record_launch
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+bp.csrf_exempt = True  # type: ignore[attr-defined]  # platforms post here; each form below checks its own token
+
+
+def _tool_conf() -> DatabaseToolConf:
+    return DatabaseToolConf(db.session())
+
+
+def _storage() -> DatabaseLaunchDataStorage:
+    return DatabaseLaunchDataStorage(db.session())
+
+
+def _flask_request() -> FlaskRequest:
+    data = request.form.to_dict() if request.method == "POST" else request.args.to_dict()
+    return FlaskRequest(request_data=data or None, request_is_secure=request.is_secure)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    params = request.values
+    target_link_uri = params.get("target_link_uri")
+    if not target_link_uri:
+        raise LaunchRefused("missing_target")
+    base = current_app.config["LEARNPASS"].base_url
+    launch_url = base + "/lti/launch"
+    try:
+        oidc = LearnpassOIDCLogin(_flask_request(), _tool_conf(), _storage())
+        return oidc.enable_check_cookies().redirect(launch_url)
+    except (*LAUNCH_ERRORS, ToolConfException) as exc:
+        raise explain_launch_error(exc) from exc
+
+
+@bp.post("/launch")
+def launch() -> Any:
+    if not request.form.get("id_token"):
+        raise LaunchRefused("missing_token")
+    message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage())
+    try:
+        claims = message_launch.get_launch_data()
+    except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
+        db.session.rollback()
+        raise explain_launch_error(exc) from exc
+    ctx = record_launch(db.session(), message_launch.registration.platform_id, dict(claims), message_launch.get_launch_id())
+    session.clear()
+    sid = session.regenerate()  # type: ignore[attr-defined]
+    remember_launch(ctx)
+    if ctx.locale in ("en", "nl", "fr", "de"):
+        session["locale"] = ctx.locale
+    if ctx.message_type == "LtiDeepLinkingRequest":
+        destination = "/lti/deep-linking"
+    else:
+        destination = resolve_target(ctx.target or "home")
+    # The first page after a launch carries the session id in its URL: inside an LMS iframe the
+    # browser may refuse our cookie, and then the id in links is what keeps the user signed in.
+    separator = "&" if "?" in destination else "?"
+    return redirect(f"{destination}{separator}lp_sid={sid}", code=303)
+
+
+@bp.get("/jwks.json")
+def jwks() -> Response:
+    response = jsonify({"keys": keys.published_keys(db.session())})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/register")
+def register() -> Any:
+    """LTI Dynamic Registration, started by the platform (Moodle "Add LTI Advantage", Canvas)."""
+    openid_configuration = request.args.get("openid_configuration", "")
+    if not openid_configuration:
+        return render_template("lti/register_help.html"), 400
+    platform, error = register_with_platform(openid_configuration, request.args.get("registration_token"))
+    if error:
+        return render_template("lti/register_failed.html", reason=error), 400
+    return render_template("lti/register_done.html", platform=platform)
+
+
+@bp.route("/deep-linking", methods=["GET", "POST"])
+@launch_required(role="instructor", message_type="LtiDeepLinkingRequest")
+def deep_linking() -> Any:
+    ctx = current_launch()
+    assert ctx is not None
+    placements = available_placements(ctx)
+    settings = ctx.deep_linking
+    accept_multiple = settings.get("accept_multiple", True) is not False
+    if request.method == "GET":
+        return render_template(
+            "lti/deep_linking.html", placements=placements, accept_multiple=accept_multiple, ctx=ctx
+        )
+    chosen = request.form.getlist("target")
+    by_target = {p.target: p for p in placements}
+    picked = [by_target[t] for t in chosen if t in by_target]
+    if not picked:
+        return render_template(
+            "lti/deep_linking.html",
+            placements=placements,
+            accept_multiple=accept_multiple,
+            ctx=ctx,
+            error=_("Choose at least one item to add to the course."),
+        ), 400
+    if not accept_multiple:
+        picked = picked[:1]
+    launch_url = current_app.config["LEARNPASS"].base_url + "/lti/launch"
+    items = [content_item_for(p, launch_url) for p in picked]
+    token = sign_deep_linking_response(ctx, items)
+    # The deep linking launch is finished: the same selection cannot be posted twice.
+    session.pop("launch", None)
+    return render_template("lti/deep_linking_return.html", return_url=settings["deep_link_return_url"], jwt=token)
+
+
+def sign_deep_linking_response(ctx: Any, items: list[dict[str, Any]]) -> str:
+    import time
+    import uuid
+
+    key = keys.current_key(db.session())
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ctx.client_id,
+        "aud": [ctx.issuer],
+        "iat": now,
+        "exp": now + 600,
+        "nonce": "nonce-" + uuid.uuid4().hex,
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": ctx.deployment_id,
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingResponse",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti-dl/claim/content_items": items,
+    }
+    if "data" in ctx.deep_linking:
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] = ctx.deep_linking["data"]
+    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})

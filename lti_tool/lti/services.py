@@ -1,0 +1,178 @@
+"""LTI logic without Flask request objects: registrations, and turning a launch into rows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, User, utcnow
+from .context import LaunchContext, map_lti_roles
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+
+class RegistrationError(ValueError):
+    pass
+
+
+@dataclass
+class PlatformInput:
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str | None = None
+    key_set: dict[str, Any] | None = None
+    auth_audience: str | None = None
+    name: str = ""
+    deployment_ids: tuple[str, ...] = ()
+
+
+def add_platform(session: Session, data: PlatformInput) -> Platform:
+    for label, url in (("auth login URL", data.auth_login_url), ("auth token URL", data.auth_token_url)):
+        if not url.startswith(("https://", "http://")):
+            raise RegistrationError(f"The {label} must be an http(s) URL, not {url!r}")
+    if not data.key_set_url and not data.key_set:
+        raise RegistrationError("Give the platform's key set URL (or its key set)")
+    existing = session.scalars(
+        select(Platform).where(Platform.issuer == data.issuer, Platform.client_id == data.client_id)
+    ).first()
+    if existing:
+        raise RegistrationError(
+            f"A platform with issuer {data.issuer} and client id {data.client_id} is already registered"
+        )
+    platform = Platform(
+        issuer=data.issuer,
+        client_id=data.client_id,
+        name=data.name or data.issuer,
+        auth_login_url=data.auth_login_url,
+        auth_token_url=data.auth_token_url,
+        auth_audience=data.auth_audience,
+        key_set_url=data.key_set_url,
+        key_set=data.key_set,
+    )
+    platform.deployments = [Deployment(deployment_id=d) for d in data.deployment_ids]
+    session.add(platform)
+    session.commit()
+    return platform
+
+
+def find_platform(session: Session, issuer: str, client_id: str | None = None) -> Platform:
+    query = select(Platform).where(Platform.issuer == issuer)
+    if client_id:
+        query = query.where(Platform.client_id == client_id)
+    rows = list(session.scalars(query))
+    if not rows:
+        raise RegistrationError(f"No platform with issuer {issuer}" + (f" and client id {client_id}" if client_id else ""))
+    if len(rows) > 1:
+        raise RegistrationError(f"Issuer {issuer} has several client ids; name one with --client-id")
+    return rows[0]
+
+
+def add_deployment(session: Session, platform: Platform, deployment_id: str) -> None:
+    if any(d.deployment_id == deployment_id for d in platform.deployments):
+        raise RegistrationError(f"Deployment {deployment_id} is already registered")
+    platform.deployments.append(Deployment(deployment_id=deployment_id))
+    session.commit()
+
+
+def remove_platform(session: Session, platform: Platform) -> None:
+    session.delete(platform)
+    session.commit()
+
+
+def list_platforms(session: Session) -> list[Platform]:
+    return list(session.scalars(select(Platform).order_by(Platform.id)))
+
+
+def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **keys: Any) -> Any:
+    row = session.scalars(select(model).filter_by(**keys)).first()
+    if row is None:
+        row = model(**keys, **defaults)
+        session.add(row)
+        session.flush()
+    else:
+        for name, value in defaults.items():
+            setattr(row, name, value)
+    return row
+
+
+def record_launch(session: Session, platform_id: int, claims: dict[str, Any], launch_id: str | None = None) -> LaunchContext:
+    """Create or update the user, course, enrolment and resource link a validated launch names."""
+    issuer = claims["iss"]
+    lti_roles = list(claims.get(CLAIM + "roles", []))
+    role = map_lti_roles(lti_roles)
+    message_type = claims.get(CLAIM + "message_type", "LtiResourceLinkRequest")
+    user = _get_or_create(
+        session,
+        User,
+        {
+            "platform_id": platform_id,
+            "name": claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])),
+            "given_name": claims.get("given_name", ""),
+            "family_name": claims.get("family_name", ""),
+            "email": claims.get("email", ""),
+            "locale": claims.get("locale", ""),
+            "last_launch_at": utcnow(),
+        },
+        issuer=issuer,
+        sub=str(claims["sub"]),
+    )
+    context = claims.get(CLAIM + "context") or {}
+    deployment_id = claims.get(CLAIM + "deployment_id", "")
+    course = None
+    if context.get("id"):
+        course = _get_or_create(
+            session,
+            Course,
+            {"title": context.get("title", ""), "label": context.get("label", ""), "deployment_id": deployment_id},
+            platform_id=platform_id,
+            context_id=str(context["id"]),
+        )
+        _get_or_create(session, Enrolment, {"role": role, "lti_roles": lti_roles}, course_id=course.id, user_id=user.id)
+    custom = claims.get(CLAIM + "custom") or {}
+    link_claim = claims.get(CLAIM + "resource_link") or {}
+    ags = claims.get(AGS_CLAIM) or {}
+    target = str(custom.get("target") or "")
+    link = None
+    if course is not None and link_claim.get("id"):
+        defaults: dict[str, Any] = {"title": link_claim.get("title", "")}
+        if target:
+            defaults["target"] = target
+        if ags.get("lineitem"):
+            defaults["lineitem_url"] = ags["lineitem"]
+        link = _get_or_create(session, ResourceLink, defaults, course_id=course.id, link_id=str(link_claim["id"]))
+        target = target or link.target
+    session.commit()
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    return LaunchContext(
+        launch_id=launch_id or uuid.uuid4().hex,
+        user_id=user.id,
+        platform_id=platform_id,
+        issuer=issuer,
+        client_id=claims["aud"][0] if isinstance(claims["aud"], list) else claims["aud"],
+        deployment_id=deployment_id,
+        sub=str(claims["sub"]),
+        role=role,
+        name=user.name,
+        course_id=course.id if course else None,
+        context_id=str(context.get("id", "")),
+        course_title=context.get("title", ""),
+        resource_link_id=link.id if link else None,
+        lti_resource_link_id=str(link_claim.get("id", "")),
+        target=target,
+        message_type=message_type,
+        locale=(claims.get("locale") or presentation.get("locale") or "")[:2],
+        return_url=presentation.get("return_url", ""),
+        ags=ags,
+        nrps=claims.get(NRPS_CLAIM) or {},
+        deep_linking=claims.get(DL_CLAIM) or {},
+        custom=custom,
+    )

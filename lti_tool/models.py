@@ -1,0 +1,154 @@
+"""The tool's own tables: platforms, keys, people, courses, links, and the shared short-lived store.
+
+Feature packages that need tables of their own add them here (one place to see the schema);
+the libraries ``xapi`` and ``scorm_import`` keep theirs on their own metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Platform(Base):
+    """One registration of an LMS: an issuer and one client id (Canvas has many per issuer)."""
+
+    __tablename__ = "platform"
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_platform_issuer_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255), index=True)
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    auth_login_url: Mapped[str] = mapped_column(String(1024))
+    auth_token_url: Mapped[str] = mapped_column(String(1024))
+    auth_audience: Mapped[str | None] = mapped_column(String(1024), default=None)
+    key_set_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    key_set: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan"
+    )
+
+
+class Deployment(Base):
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id", name="uq_deployment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class ToolKey(Base):
+    """An RSA key the tool signs with; retired keys stay in the JWKS until ``expires_at``."""
+
+    __tablename__ = "tool_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class User(Base):
+    """A person as one platform knows them: issuer + ``sub``, never the email."""
+
+    __tablename__ = "lp_user"
+    __table_args__ = (UniqueConstraint("issuer", "sub", name="uq_user_issuer_sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    sub: Mapped[str] = mapped_column(String(255))
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="SET NULL"), default=None
+    )
+    name: Mapped[str] = mapped_column(String(255), default="")
+    given_name: Mapped[str] = mapped_column(String(255), default="")
+    family_name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    locale: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_launch_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Course(Base):
+    """An LMS course (LTI context) of one platform."""
+
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id", name="uq_course_context"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255), default="")
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    label: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Enrolment(Base):
+    """A user's role in a course as of their latest launch there."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_enrolment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    lti_roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ResourceLink(Base):
+    """A placement of the tool in a course; ``target`` says which page it opens."""
+
+    __tablename__ = "resource_link"
+    __table_args__ = (UniqueConstraint("course_id", "link_id", name="uq_resource_link"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    target: Mapped[str] = mapped_column(String(1024), default="")
+    lineitem_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+
+
+class KeyValue(Base):
+    """Short-lived shared values (launch state, nonces, JWKS and access-token caches).
+
+    Kept in the database so every ``learnpass serve`` instance behind a proxy sees the same.
+    """
+
+    __tablename__ = "kv_store"
+    __table_args__ = (Index("ix_kv_store_expires", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)

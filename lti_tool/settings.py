@@ -1,0 +1,129 @@
+"""Settings read once at start-up from LEARNPASS_* environment variables.
+
+An optional TOML file (LEARNPASS_CONFIG_FILE, default ``config/learnpass.toml`` when it exists)
+gives the same keys in lower case; the environment wins. A bad value stops start-up with a
+message that names the variable, so a typo never runs silently with a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value learnpass cannot use."""
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"LEARNPASS_{name.upper()} must be true or false, not {raw!r}")
+
+
+def _parse_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"LEARNPASS_{name.upper()} must be a whole number, not {raw!r}") from None
+
+
+@dataclass
+class Settings:
+    """Every setting learnpass reads; see docs/configuration.md."""
+
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    data_dir: str = ""
+    demo: bool = False
+    debug: bool = False
+    tool_title: str = "learnpass"
+    default_locale: str = "en"
+    key_rotation_grace_days: int = 7
+    http_timeout: int = 10
+    jwks_refetch_cooldown: int = 60
+    launch_data_lifetime: int = 7200
+    secure_cookies: bool = True
+    xapi_forward_url: str = ""
+    xapi_forward_key: str = ""
+    xapi_forward_secret: str = ""
+    max_upload_mb: int = 2048
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+        """Read the environment (and config file); ``overrides`` (tests, scripts) win over both."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        config_file = env.get("LEARNPASS_CONFIG_FILE") or str(PROJECT_ROOT / "config" / "learnpass.toml")
+        path = Path(config_file)
+        if path.is_file():
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"{path}: {exc}") from exc
+        elif "LEARNPASS_CONFIG_FILE" in env:
+            raise SettingsError(f"LEARNPASS_CONFIG_FILE names {config_file}, which does not exist")
+        known = {f.name: f for f in fields(cls) if f.name != "extra"}
+        for key in list(values):
+            if key not in known:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+        for name, f in known.items():
+            raw = env.get(f"LEARNPASS_{name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("bool", bool):
+                values[name] = _parse_bool(name, raw)
+            elif f.type in ("int", int):
+                values[name] = _parse_int(name, raw)
+            else:
+                values[name] = raw
+        if not values.get("database_url") and env.get("DATABASE_URL"):
+            values["database_url"] = env["DATABASE_URL"]
+        values.update(overrides or {})
+        settings = cls(**values)
+        settings.finish()
+        return settings
+
+    def finish(self) -> None:
+        """Fill derived defaults and check values that depend on each other."""
+        if not self.data_dir:
+            self.data_dir = str(PROJECT_ROOT / "instance")
+        if not self.database_url:
+            self.database_url = "sqlite:///" + str(Path(self.data_dir) / "learnpass.db")
+        if not self.secret_key:
+            if not (self.demo or self.debug):
+                raise SettingsError(
+                    "LEARNPASS_SECRET_KEY is required outside demo mode "
+                    "(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+                )
+            self.secret_key = _demo_secret(Path(self.data_dir))
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"LEARNPASS_BASE_URL must start with http:// or https://, not {self.base_url!r}")
+        self.base_url = self.base_url.rstrip("/")
+        if self.default_locale not in ("en", "nl", "fr", "de"):
+            raise SettingsError("LEARNPASS_DEFAULT_LOCALE must be one of en, nl, fr, de")
+        if self.http_timeout <= 0:
+            raise SettingsError("LEARNPASS_HTTP_TIMEOUT must be positive")
+
+
+def _demo_secret(data_dir: Path) -> str:
+    """Demo mode keeps a generated secret in the data folder so restarts keep sessions."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "demo-secret-key"
+    if path.is_file():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

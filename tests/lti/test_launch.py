@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lti_tool.extensions import db
+from lti_tool.models import Course, Enrolment, User
+
+from .flows import launch, start_launch
+
+
+def test_jwks_publishes_the_current_key(client):
+    body = client.get("/lti/jwks.json").get_json()
+    assert len(body["keys"]) == 1
+    key = body["keys"][0]
+    assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["kid"]
+    assert "d" not in key  # never the private part
+
+
+def test_learner_launch_creates_user_course_and_enrolment(app, live_server, http):
+    r = launch(http, live_server.url, user="learner")
+    assert r.status_code == 200, r.text
+    assert "Lena de Vries" in r.text
+    assert 'data-testid="role">Learner<' in r.text
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert user.sub == "demo-learner-1"
+        assert user.issuer == live_server.url + "/demo"
+        course = db.session.scalars(select(Course)).one()
+        assert course.context_id == "demo-course-1"
+        enrolment = db.session.scalars(select(Enrolment)).one()
+        assert enrolment.role == "learner"
+
+
+def test_instructor_launch_maps_role(live_server, http):
+    r = launch(http, live_server.url, user="instructor")
+    assert r.status_code == 200
+    assert 'data-testid="role">Trainer<' in r.text
+
+
+def test_replayed_launch_is_refused_and_creates_nothing_more(app, live_server, http):
+    form = start_launch(http, live_server.url, user="learner")
+    first = http.post(form.action, data=form.fields)
+    assert first.status_code == 200
+    again = http.post(form.action, data=form.fields)
+    assert again.status_code == 409
+    assert "already used" in again.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
