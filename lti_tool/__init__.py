@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         from .demo import bp as demo_bp
 
         app.register_blueprint(demo_bp)
+        csrf.exempt(demo_bp)
 
     from .cli import register_commands
 

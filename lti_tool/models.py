@@ -110,6 +110,10 @@ class Course(Base):
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(512), default="")
     label: Mapped[str] = mapped_column(String(255), default="")
+    # Service endpoints from the latest launch, so background work can call them without a launch.
+    ags_lineitems_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    ags_scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    nrps_url: Mapped[str | None] = mapped_column(String(1024), default=None)
 
 
 class Enrolment(Base):
@@ -152,3 +156,24 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class GradeOutbox(Base):
+    """A score waiting to reach the platform's gradebook (sent by the grade worker, retried)."""
+
+    __tablename__ = "grade_outbox"
+    __table_args__ = (Index("ix_grade_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("resource_link.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    score_given: Mapped[float | None] = mapped_column(default=None)
+    score_maximum: Mapped[float] = mapped_column(default=100.0)
+    activity_progress: Mapped[str] = mapped_column(String(32), default="Completed")
+    grading_progress: Mapped[str] = mapped_column(String(32), default="FullyGraded")
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    timestamp: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)

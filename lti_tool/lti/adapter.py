@@ -179,9 +179,14 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
         super().__init__(request, tool_config, launch_data_storage=storage)
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
-        if not self._state_params:
-            self._state_params = {"issued": int(time.time())}
+        self._state_params = {"issued": int(time.time())}
         return super()._prepare_redirect_url(launch_url)
+
+    def _generate_nonce(self) -> str:
+        # Bind the nonce to the state it is issued with: a token is only accepted with its own state.
+        nonce = super()._generate_nonce()
+        self._state_params["nonce"] = nonce
+        return nonce
 
 
 class LearnpassMessageLaunch(FlaskMessageLaunch):
@@ -242,10 +247,15 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
     def consume_state_and_nonce(self) -> None:
         session_service = self._session_service
         nonce = self._get_jwt_body()["nonce"]
+        state = self._get_request_param("state")
+        params = session_service.get_state_params(state) or {}
+        if params.get("nonce") != nonce:
+            if self._storage.get_value(session_service._get_key("nonce", nonce)) is None:
+                raise LtiInvalidNonceException("Invalid Nonce.")
+            raise LtiMessageValidationException("This state belongs to another login")
         nonce_key = session_service._get_key("nonce", nonce)
         if self._storage.take_value(nonce_key) is None:
             raise LtiInvalidNonceException("Invalid Nonce.")
-        state = self._get_request_param("state")
         if self._storage.take_value(session_service._get_key(state)) is None:
             raise LtiMessageValidationException("State not found")
         # Remember the used state for a while, to tell a replay from a launch that never began here.

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import ToolConfException
 
-from ..extensions import db
+from ..extensions import csrf, db
 from . import keys
 from .adapter import (
     LAUNCH_ERRORS,
@@ -52,7 +52,9 @@ def login() -> Any:
     launch_url = base + "/lti/launch"
     try:
         oidc = LearnpassOIDCLogin(_flask_request(), _tool_conf(), _storage())
-        return oidc.enable_check_cookies().redirect(launch_url)
+        # State and nonce are kept server-side and the session can travel in URLs, so the launch
+        # does not depend on third-party cookies: no cookie-check page is needed before redirecting.
+        return oidc.disable_check_cookies().redirect(launch_url)
     except (*LAUNCH_ERRORS, ToolConfException) as exc:
         raise explain_launch_error(exc) from exc
 
@@ -114,6 +116,7 @@ def deep_linking() -> Any:
         return render_template(
             "lti/deep_linking.html", placements=placements, accept_multiple=accept_multiple, ctx=ctx
         )
+    csrf.protect()  # this blueprint is exempt for the platform's posts; our own forms are not
     chosen = request.form.getlist("target")
     by_target = {p.target: p for p in placements}
     picked = [by_target[t] for t in chosen if t in by_target]

@@ -128,18 +128,29 @@ def record_launch(session: Session, platform_id: int, claims: dict[str, Any], la
     context = claims.get(CLAIM + "context") or {}
     deployment_id = claims.get(CLAIM + "deployment_id", "")
     course = None
+    ags = claims.get(AGS_CLAIM) or {}
+    nrps = claims.get(NRPS_CLAIM) or {}
     if context.get("id"):
+        course_fields: dict[str, Any] = {
+            "title": context.get("title", ""),
+            "label": context.get("label", ""),
+            "deployment_id": deployment_id,
+        }
+        if ags.get("lineitems"):
+            course_fields["ags_lineitems_url"] = ags["lineitems"]
+            course_fields["ags_scopes"] = list(ags.get("scope", []))
+        if nrps.get("context_memberships_url"):
+            course_fields["nrps_url"] = nrps["context_memberships_url"]
         course = _get_or_create(
             session,
             Course,
-            {"title": context.get("title", ""), "label": context.get("label", ""), "deployment_id": deployment_id},
+            course_fields,
             platform_id=platform_id,
             context_id=str(context["id"]),
         )
         _get_or_create(session, Enrolment, {"role": role, "lti_roles": lti_roles}, course_id=course.id, user_id=user.id)
     custom = claims.get(CLAIM + "custom") or {}
     link_claim = claims.get(CLAIM + "resource_link") or {}
-    ags = claims.get(AGS_CLAIM) or {}
     target = str(custom.get("target") or "")
     link = None
     if course is not None and link_claim.get("id"):
@@ -172,7 +183,7 @@ def record_launch(session: Session, platform_id: int, claims: dict[str, Any], la
         locale=(claims.get("locale") or presentation.get("locale") or "")[:2],
         return_url=presentation.get("return_url", ""),
         ags=ags,
-        nrps=claims.get(NRPS_CLAIM) or {},
+        nrps=nrps,
         deep_linking=claims.get(DL_CLAIM) or {},
         custom=custom,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 from lxml import html
@@ -21,7 +22,7 @@ def auto_form(response: requests.Response) -> Form:
     assert forms, f"no form in page {response.url}: {response.text[:300]}"
     form = forms[0]
     fields = {i.name: i.value or "" for i in form.inputs if i.name and getattr(i, "type", "") != "submit"}
-    return Form(action=form.action, fields=fields)
+    return Form(action=urljoin(response.url, form.action or response.url), fields=fields)
 
 
 def start_launch(http: requests.Session, base: str, user: str = "learner", link: str = "", dl: bool = False) -> Form:
