@@ -27,13 +27,31 @@ def _create_app() -> Flask:
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
-def main() -> None:
+def cli() -> None:
     """learnpass: LTI 1.3 tool for workforce training."""
+
+
+def main() -> None:
+    """Entry point. ``learnpass demo`` switches demo defaults on before the app is first built."""
+    args = sys.argv[1:]
+    if args[:1] == ["demo"]:
+        host, port = "127.0.0.1", "5000"
+        for flag, value in zip(args, args[1:], strict=False):
+            if flag == "--host":
+                host = value
+            elif flag == "--port":
+                port = value
+        os.environ.setdefault("LEARNPASS_DEMO", "true")
+        os.environ.setdefault("LEARNPASS_SECURE_COOKIES", "false")
+        os.environ.setdefault("LEARNPASS_BASE_URL", f"http://{host}:{port}")
+    cli()
 
 
 def register_commands(app: Flask) -> None:
     """Bind every command group to the app (also for ``app.test_cli_runner()``)."""
-    for command in (db_group, platform_group, keys_group):
+    from .jobs import jobs_group
+
+    for command in (db_group, platform_group, keys_group, jobs_group):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 
@@ -200,18 +218,18 @@ def keys_list() -> None:
 # ---------------------------------------------------------------- demo and serve
 
 
-@main.command("demo")
+@cli.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--no-run", is_flag=True, help="Set up and seed, but do not start the server")
+@with_appcontext
 def demo(host: str, port: int, no_run: bool) -> None:
     """Start the tool with SQLite, a built-in demo platform and seeded data."""
-    os.environ.setdefault("LEARNPASS_DEMO", "true")
-    os.environ.setdefault("LEARNPASS_SECURE_COOKIES", "false")
-    os.environ.setdefault("LEARNPASS_BASE_URL", f"http://{host}:{port}")
-    from . import create_app
+    from flask import current_app
 
-    app = create_app()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["LEARNPASS"].demo:
+        raise click.ClickException("learnpass demo needs LEARNPASS_DEMO=true (it is set for you unless you set it false)")
     with app.app_context():
         upgrade_database()
         from .demo.seed import seed_demo
@@ -219,18 +237,41 @@ def demo(host: str, port: int, no_run: bool) -> None:
         seed_demo()
     click.echo(f"learnpass demo: open {app.config['LEARNPASS'].base_url}/demo/ in a browser")
     if not no_run:
-        app.run(host=host, port=port, debug=False, threaded=True)
+        from .jobs import start_in_thread
+
+        from werkzeug.serving import run_simple
+
+        start_in_thread(app)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
-@main.command("serve")
+@cli.command("serve")
 @click.option("--bind", default="127.0.0.1:8000")
 @click.option("--workers", default=2, type=int)
+@with_appcontext
 def serve(bind: str, workers: int) -> None:
     """Run in production: migrate, then gunicorn with workers (demo off unless configured)."""
-    from . import create_app
+    upgrade_database()
+    import signal
+    import subprocess
 
-    app = create_app()
-    with app.app_context():
-        upgrade_database()
-    args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "lti_tool.wsgi:app"]
-    os.execvp(args[0], args)
+    # The jobs runner beside gunicorn; both stop together. More instances may run the same pair.
+    jobs = subprocess.Popen([sys.executable, "-m", "lti_tool.cli", "jobs", "run"])  # noqa: S603
+    web = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "lti_tool.wsgi:app"]
+    )
+
+    def _stop(signum: int, _frame: Any) -> None:
+        for proc in (web, jobs):
+            proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    code = web.wait()
+    jobs.terminate()
+    jobs.wait(10)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

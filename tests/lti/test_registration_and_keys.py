@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from lti_tool.demo import platform as demo
+from lti_tool.extensions import db
+from lti_tool.models import KeyValue, Platform
+from lti_tool.settings import Settings, SettingsError
+
+from .flows import launch
+
+
+def test_dynamic_registration_registers_platform_and_closes(app, live_server, http):
+    r = http.get(live_server.url + "/demo/register-tool")
+    assert r.status_code == 200, r.text
+    assert "org.imsglobal.lti.close" in r.text
+    with app.app_context():
+        registered = demo.store().get("demo:registered-tool")
+        config = registered["config"]
+        tool_conf = config["https://purl.imsglobal.org/spec/lti-tool-configuration"]
+        assert config["initiate_login_uri"] == live_server.url + "/lti/login"
+        assert config["jwks_uri"] == live_server.url + "/lti/jwks.json"
+        assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in config["scope"]
+        assert "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly" in config["scope"]
+        assert tool_conf["messages"][0]["type"] == "LtiDeepLinkingRequest" and tool_conf["messages"][0]["label"]
+        platform = db.session.scalars(select(Platform).where(Platform.client_id == registered["client_id"])).one()
+        assert platform.issuer == live_server.url + "/demo"
+        assert [d.deployment_id for d in platform.deployments] == ["dr-deployment"]
+
+
+def test_dynamic_registration_with_a_bad_token_fails_plainly(app, live_server, http):
+    r = http.get(
+        live_server.url + "/lti/register",
+        params={"openid_configuration": live_server.url + "/demo/.well-known/openid-configuration", "registration_token": "wrong"},
+    )
+    assert r.status_code == 400
+    assert "could not be registered" in r.text
+    with app.app_context():
+        assert db.session.scalars(select(Platform)).all().__len__() == 1  # only the seeded demo platform
+
+
+def test_dynamic_registration_refuses_an_issuer_on_another_host(app, live_server, http):
+    other = live_server.url.replace("127.0.0.1", "localhost")
+    r = http.get(live_server.url + "/lti/register", params={"openid_configuration": other + "/demo/.well-known/openid-configuration"})
+    assert r.status_code == 400
+    assert "does not match" in r.text
+
+
+def test_register_without_parameters_explains(client):
+    r = client.get("/lti/register")
+    assert r.status_code == 400 and "/lti/register" in r.get_data(as_text=True)
+
+
+def test_key_rotation_keeps_old_key_published(app, runner, client):
+    before = {k["kid"] for k in client.get("/lti/jwks.json").get_json()["keys"]}
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    after = {k["kid"] for k in client.get("/lti/jwks.json").get_json()["keys"]}
+    assert before < after and len(after) == 2
+    listing = runner.invoke(args=["keys", "list"]).output
+    assert "current" in listing and "retired" in listing
+
+
+def test_launch_still_works_after_key_rotation(app, runner, live_server, http):
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    assert launch(http, live_server.url).status_code == 200
+
+
+def test_platform_jwks_is_cached_and_refetched_for_an_unknown_kid(app, live_server, http):
+    assert launch(http, live_server.url).status_code == 200
+    with app.app_context():
+        cached = [r for r in db.session.scalars(select(KeyValue)) if r.key.startswith("jwks:")]
+        assert len(cached) == 1
+        # The platform rotates its key: a launch signed with the new kid triggers one refetch.
+        demo.store().delete("demo:platform-key")
+        demo.store().set("demo:platform-key", __import__("lti_tool.lti.keys", fromlist=["x"]).generate_rsa_private_pem())
+    http.cookies.clear()
+    # Same kid name in the demo, so change the cached set's kid to simulate a stale cache.
+    with app.app_context():
+        row = [r for r in db.session.scalars(select(KeyValue)) if r.key.startswith("jwks:")][0]
+        row.value = {"keys": [{**row.value["keys"][0], "kid": "old-kid"}]}
+        db.session.commit()
+    assert launch(http, live_server.url).status_code == 200
+    with app.app_context():
+        row = [r for r in db.session.scalars(select(KeyValue)) if r.key.startswith("jwks:")][0]
+        assert row.value["keys"][0]["kid"] == "demo-platform-key"
+
+
+def test_platform_cli_add_list_deployment_remove(runner, tmp_path):
+    key_set = tmp_path / "jwks.json"
+    key_set.write_text(json.dumps({"keys": []}))
+    r = runner.invoke(args=[
+        "platform", "add", "--issuer", "https://moodle.example.org", "--client-id", "abc",
+        "--deployment-id", "1", "--auth-login-url", "https://moodle.example.org/mod/lti/auth.php",
+        "--auth-token-url", "https://moodle.example.org/mod/lti/token.php",
+        "--key-set-url", "https://moodle.example.org/mod/lti/certs.php",
+    ])
+    assert r.exit_code == 0, r.output
+    duplicate = runner.invoke(args=[
+        "platform", "add", "--issuer", "https://moodle.example.org", "--client-id", "abc",
+        "--auth-login-url", "https://x", "--auth-token-url", "https://y", "--key-set-file", str(key_set),
+    ])
+    assert duplicate.exit_code != 0 and "already registered" in duplicate.output
+    assert runner.invoke(args=["platform", "add-deployment", "--issuer", "https://moodle.example.org", "--deployment-id", "2"]).exit_code == 0
+    listing = runner.invoke(args=["platform", "list"]).output
+    assert "https://moodle.example.org" in listing and "deployments 1, 2" in listing
+    assert runner.invoke(args=["platform", "remove", "--issuer", "https://moodle.example.org", "--yes"]).exit_code == 0
+    assert "moodle.example.org" not in runner.invoke(args=["platform", "list"]).output
+
+
+def test_platform_add_refuses_bad_urls(runner):
+    r = runner.invoke(args=[
+        "platform", "add", "--issuer", "x", "--client-id", "y", "--auth-login-url", "ftp://nope",
+        "--auth-token-url", "https://t", "--key-set-url", "https://k",
+    ])
+    assert r.exit_code != 0 and "auth login URL" in r.output
+
+
+def test_show_config_prints_the_urls(runner, app):
+    out = runner.invoke(args=["platform", "show-config"]).output
+    base = app.config["LEARNPASS"].base_url
+    for path in ("/lti/launch", "/lti/login", "/lti/jwks.json", "/lti/register"):
+        assert base + path in out
+
+
+def test_bad_settings_stop_start_up_with_the_name(tmp_path):
+    with pytest.raises(SettingsError, match="LEARNPASS_HTTP_TIMEOUT"):
+        Settings.from_env({"LEARNPASS_HTTP_TIMEOUT": "soon", "LEARNPASS_DEMO": "1", "LEARNPASS_DATA_DIR": str(tmp_path)})
+    with pytest.raises(SettingsError, match="LEARNPASS_SECRET_KEY"):
+        Settings.from_env({"LEARNPASS_DATA_DIR": str(tmp_path)})
+    with pytest.raises(SettingsError, match="LEARNPASS_DEMO"):
+        Settings.from_env({"LEARNPASS_DEMO": "maybe"})
+
+
+def test_production_defaults_are_safe(tmp_path):
+    settings = Settings.from_env({"LEARNPASS_SECRET_KEY": "s", "LEARNPASS_DATA_DIR": str(tmp_path)})
+    assert settings.demo is False and settings.debug is False and settings.secure_cookies is True
+
+
+def test_jobs_run_once_lists_the_jobs(runner):
+    out = runner.invoke(args=["jobs", "run", "--once"]).output
+    assert "grades" in out and "purge-expired" in out

@@ -1,0 +1,66 @@
+"""The README's commands as processes: `learnpass demo --no-run` and `learnpass serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import PG_URL, free_port
+
+LEARNPASS = str(Path(sys.executable).parent / "learnpass")
+
+
+def _env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPASS_")}
+    env.update({"LEARNPASS_DATA_DIR": str(tmp_path), **extra})
+    return env
+
+
+def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
+    r = subprocess.run([LEARNPASS, "demo", "--no-run", "--port", "5999"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "http://127.0.0.1:5999/demo/" in r.stdout
+    listing = subprocess.run(
+        [LEARNPASS, "platform", "list"], env=_env(tmp_path, LEARNPASS_DEMO="true", LEARNPASS_BASE_URL="http://127.0.0.1:5999"),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert "http://127.0.0.1:5999/demo" in listing.stdout
+    assert (tmp_path / "learnpass.db").is_file()
+
+
+def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
+    port = free_port()
+    env = _env(tmp_path, LEARNPASS_SECRET_KEY="k" * 32, LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}")
+    if PG_URL:
+        env["LEARNPASS_DATABASE_URL"] = PG_URL
+    proc = subprocess.Popen([LEARNPASS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15)
+                break
+            except (requests.ConnectionError, requests.ReadTimeout):
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                time.sleep(0.3)
+        assert r.json() == {"status": "ok"}
+        assert requests.get(f"http://127.0.0.1:{port}/demo/", timeout=5).status_code == 404  # demo off
+        assert requests.get(f"http://127.0.0.1:{port}/lti/jwks.json", timeout=5).json()["keys"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert "running jobs: grades" in out
+
+
+def test_serve_refuses_to_start_without_a_secret(tmp_path):
+    r = subprocess.run([LEARNPASS, "serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert "LEARNPASS_SECRET_KEY" in r.stderr
