@@ -84,8 +84,17 @@ def jobs_run(once: bool) -> None:
         run_due({}, time.monotonic())
         click.echo("jobs ran once: " + ", ".join(j.name for j in registered_jobs()))
         return
+    import signal
+    import sys
+
     click.echo("running jobs: " + ", ".join(j.name for j in registered_jobs()))
-    run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+    sys.stdout.flush()
+    stop = threading.Event()
+    # Finish the job at hand on SIGTERM (sent by `learnpass serve` or the process manager).
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_forever(current_app._get_current_object(), stop)  # type: ignore[attr-defined]
+    click.echo("jobs stopped")
 
 
 def _deliver_grades() -> object:

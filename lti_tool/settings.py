@@ -46,6 +46,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     data_dir: str = ""
     demo: bool = False
+    demo_platform_url: str = ""
     debug: bool = False
     tool_title: str = "learnpass"
     default_locale: str = "en"
@@ -111,6 +112,7 @@ class Settings:
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(f"LEARNPASS_BASE_URL must start with http:// or https://, not {self.base_url!r}")
         self.base_url = self.base_url.rstrip("/")
+        self.demo_platform_url = (self.demo_platform_url or self.base_url).rstrip("/")
         if self.default_locale not in ("en", "nl", "fr", "de"):
             raise SettingsError("LEARNPASS_DEFAULT_LOCALE must be one of en, nl, fr, de")
         if self.http_timeout <= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import typing as t
 import uuid
+from urllib.parse import urlencode
 
 from flask import current_app, render_template_string
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -60,7 +61,9 @@ USERS: dict[str, dict[str, t.Any]] = {
 
 
 def issuer() -> str:
-    return current_app.config["LEARNPASS"].base_url + "/demo"
+    # The demo platform may live on another host name than the tool (e.g. localhost vs 127.0.0.1),
+    # which makes the tool a third-party site in the course frame, as with a real LMS.
+    return current_app.config["LEARNPASS"].demo_platform_url + "/demo"
 
 
 def store() -> SharedStore:
@@ -111,8 +114,16 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
 
 
 class DemoOIDCLogin(OIDCLoginAbstract):
+    storage_target: str = ""
+
     def set_lti_message_hint(self, **kwargs: t.Any) -> None:
         self._lti_message_hint = json.dumps(kwargs)
+
+    def prepare_preflight_url(self, user_id: str) -> str:
+        url = super().prepare_preflight_url(user_id)
+        if self.storage_target:
+            url += "&" + urlencode({"lti_storage_target": self.storage_target})
+        return url
 
     def get_redirect(self, url: str) -> t.Any:
         from flask import redirect

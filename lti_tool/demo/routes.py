@@ -45,8 +45,21 @@ def start() -> Any:
     deep_linking = request.args.get("dl") == "1"
     conf = _conf()
     login = demo.DemoOIDCLogin(None, conf)
+    if request.args.get("storage") == "1":
+        login.storage_target = "_parent"
     login.set_lti_message_hint(user=user, link=link_id, dl=deep_linking, locale=request.args.get("locale", ""))
     return login.initiate_login(user)
+
+
+@bp.get("/course")
+def course_frame() -> Any:
+    """The course page with the tool in an iframe, offering LTI platform storage to it."""
+    user = request.args.get("user", "learner")
+    if user not in demo.USERS:
+        abort(404)
+    start_url = url_for("demo.start", user=user, link=request.args.get("link", ""), storage="1")
+    tool_origin = current_app.config["LEARNPASS"].base_url
+    return render_template("demo/course.html", start_url=start_url, user=demo.USERS[user], course=demo.COURSE, tool_origin=tool_origin)
 
 
 @bp.route("/authorize", methods=["GET", "POST"])

@@ -15,7 +15,6 @@ from . import platform as demo
 def seed_demo() -> Platform:
     session = db.session()
     keys.current_key(session)
-    base = current_app.config["LEARNPASS"].base_url
     platform = session.scalars(
         select(Platform).where(Platform.issuer == demo.issuer(), Platform.client_id == demo.CLIENT_ID)
     ).first()
@@ -25,9 +24,9 @@ def seed_demo() -> Platform:
             PlatformInput(
                 issuer=demo.issuer(),
                 client_id=demo.CLIENT_ID,
-                auth_login_url=base + "/demo/authorize",
-                auth_token_url=base + "/demo/token",
-                key_set_url=base + "/demo/jwks.json",
+                auth_login_url=demo.issuer() + "/authorize",
+                auth_token_url=demo.issuer() + "/token",
+                key_set_url=demo.issuer() + "/jwks.json",
                 name="learnpass demo platform",
                 deployment_ids=(demo.DEPLOYMENT_ID,),
             ),

@@ -18,7 +18,9 @@ import re
 import time
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import requests
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
@@ -178,9 +180,23 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
     def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf, storage: DatabaseLaunchDataStorage) -> None:
         super().__init__(request, tool_config, launch_data_storage=storage)
 
+    issued_state: str = ""
+    platform_origin: str = ""
+    _storage_target: str = ""
+
+    def use_platform_storage(self, target: str) -> None:
+        self._storage_target = target
+
     def _prepare_redirect_url(self, launch_url: str) -> str:
         self._state_params = {"issued": int(time.time())}
-        return super()._prepare_redirect_url(launch_url)
+        if self._storage_target:
+            self._state_params["storage_target"] = self._storage_target
+        url = super()._prepare_redirect_url(launch_url)
+        assert self._registration is not None
+        auth = urlsplit(self._registration.get_auth_login_url() or "")
+        self.platform_origin = f"{auth.scheme}://{auth.netloc}"
+        self.issued_state = parse_qs(urlsplit(url).query)["state"][0]
+        return url
 
     def _generate_nonce(self) -> str:
         # Bind the nonce to the state it is issued with: a token is only accepted with its own state.
@@ -227,6 +243,41 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             self._validated = False
             raise
         return self
+
+    def platform_storage_check(self) -> dict[str, Any] | None:
+        """What the launch page needs to confirm the state through LTI platform storage.
+
+        Only when the login used platform storage, this browser showed no state cookie, and the
+        confirmation has not been done yet; None otherwise (the launch goes on as usual).
+        """
+        state = self._get_request_param("state")
+        if not state or self._get_request_param("lti_storage_checked") == "1":
+            return None
+        params = self._session_service.get_state_params(state) or {}
+        target = params.get("storage_target")
+        if not target or self._cookie_service.get_cookie(state) is not None:
+            return None
+        unverified = self._unverified_claims()
+        aud = unverified.get("aud")
+        client_id = aud[0] if isinstance(aud, list) and aud else aud
+        platform = self._tool_config.find_platform(str(unverified.get("iss", "")), str(client_id) if client_id else None)
+        origin = ""
+        if platform is not None:
+            auth = urlsplit(platform.auth_login_url)
+            origin = f"{auth.scheme}://{auth.netloc}"
+        return {
+            "id_token": self._get_request_param("id_token"),
+            "state": state,
+            "target": target,
+            "platform_origin": origin,
+        }
+
+    def _unverified_claims(self) -> dict[str, Any]:
+        # Only to find where to ask for the stored state; the token is fully verified afterwards.
+        try:
+            return dict(jwt.decode(self._get_request_param("id_token"), options={"verify_signature": False}))
+        except jwt.PyJWTError:
+            return {}
 
     def validate_state(self) -> LearnpassMessageLaunch:
         state = self._get_request_param("state")

@@ -52,9 +52,24 @@ def login() -> Any:
     launch_url = base + "/lti/launch"
     try:
         oidc = LearnpassOIDCLogin(_flask_request(), _tool_conf(), _storage())
+        storage_target = params.get("lti_storage_target", "")
+        if storage_target:
+            oidc.use_platform_storage(storage_target)
         # State and nonce are kept server-side and the session can travel in URLs, so the launch
         # does not depend on third-party cookies: no cookie-check page is needed before redirecting.
-        return oidc.disable_check_cookies().redirect(launch_url)
+        redirect_obj = oidc.disable_check_cookies().get_redirect_object(launch_url)
+        if not storage_target:
+            return redirect_obj.do_redirect()
+        # LTI platform storage: keep the state in the platform's window too (lti.put_data), so
+        # the launch can be matched to this browser even when it refuses our cookie.
+        page = render_template(
+            "lti/platform_storage_login.html",
+            auth_url=redirect_obj.get_redirect_url(),
+            state=oidc.issued_state,
+            target=storage_target,
+            platform_origin=oidc.platform_origin,
+        )
+        return redirect_obj._process_response(current_app.make_response(page))
     except (*LAUNCH_ERRORS, ToolConfException) as exc:
         raise explain_launch_error(exc) from exc
 
@@ -64,6 +79,9 @@ def launch() -> Any:
     if not request.form.get("id_token"):
         raise LaunchRefused("missing_token")
     message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage())
+    check = message_launch.platform_storage_check()
+    if check is not None:
+        return render_template("lti/platform_storage_launch.html", **check)
     try:
         claims = message_launch.get_launch_data()
     except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
