@@ -29,7 +29,8 @@ def map_lti_roles(lti_roles: list[str]) -> str:
         names.add(short.split("#")[-1])
     if names & {"Administrator", "SysAdmin"}:
         return "admin"
-    if names & {"Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor", "Faculty"}:
+    # Mentor (parents, observers) deliberately gets no trainer rights.
+    if names & {"Instructor", "TeachingAssistant", "ContentDeveloper", "Faculty"}:
         return "instructor"
     return "learner"
 
