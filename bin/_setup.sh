@@ -7,12 +7,32 @@ setup_python() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import lti_tool, pylti1p3, lti1p3platform" # fail loudly if the install did not work
+  # The .mo catalogues are built here, never committed: the .po files are the source.
+  .venv/bin/pybabel -q compile -d lti_tool/translations
+}
+
+setup_node() {
+  # Browser-side packages (axe-core for the accessibility checks, scorm-again for the player),
+  # pinned in package-lock.json; node_modules is rebuilt only when the lock file changed.
+  [ -f package.json ] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is missing: install Debian's npm package (or run as root)" >&2
+    return 1
+  fi
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    if [ -f package-lock.json ]; then
+      npm ci --no-audit --no-fund --silent
+    else
+      npm install --no-audit --no-fund --silent
+    fi
+  fi
 }
 
 setup_system_packages() {
   local missing=()
   command -v pg_ctl >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  if [ -f package.json ]; then command -v npm >/dev/null 2>&1 || missing+=(npm); fi
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq
@@ -21,9 +41,7 @@ setup_system_packages() {
       echo "missing Debian packages: ${missing[*]} (install them, or run as root)" >&2
     fi
   fi
-  if [ -f package.json ] && [ ! -d node_modules ]; then
-    npm install --no-audit --no-fund --silent
-  fi
+  setup_node
 }
 
 start_test_postgres() {

@@ -88,8 +88,11 @@ def _library_metadatas() -> list[Any]:
 
 def _feature_blueprints() -> list[Any]:
     from .lti.routes import bp as lti_bp
+    from .lrs import bp as lrs_bp
+    from .passports import bp as passports_bp
+    from .content import bp as content_bp
 
-    return [lti_bp]
+    return [lti_bp, lrs_bp, passports_bp, content_bp]
 
 
 def select_locale() -> str:

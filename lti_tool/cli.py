@@ -50,8 +50,12 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Bind every command group to the app (also for ``app.test_cli_runner()``)."""
     from .jobs import jobs_group
+    from .lrs.cli import lrs_group, xapi_group
 
-    for command in (db_group, platform_group, keys_group, jobs_group):
+    from .passports.cli import passport_group
+    from .content.cli import scorm_group
+
+    for command in (db_group, platform_group, keys_group, jobs_group, lrs_group, xapi_group, passport_group, scorm_group):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 

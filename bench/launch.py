@@ -1,0 +1,292 @@
+"""How many complete LTI launches per second learnpass serves under gunicorn.
+
+It starts the app under gunicorn (demo mode, SQLite in a temporary folder, 2 sync workers) on
+loopback, then runs complete launches from a few client threads, each as a new browser would:
+
+    GET /demo/start        the demo platform sends the browser to the tool's login
+    GET /lti/login         the tool stores state and nonce, redirects to the platform
+    GET /demo/authorize    the platform signs an id_token (RS256) into an auto-submit form
+    POST /lti/launch       the tool checks signature, nonce, state, deployment; records the launch
+    GET /home              the landing page (checked to greet the right person)
+
+The demo platform and the tool share the server, so each launch costs both sides' work: that is
+the honest cost of a launch here, not of the tool alone. It prints launches per second and the
+p50 / p95 of one whole launch, and of each step. Bounded by --launches and --max-seconds; the
+server is always stopped.
+
+    .venv/bin/python bench/launch.py [--launches 200] [--threads 4] [--workers 2]
+                                     [--max-seconds 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+from lxml import html
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REQUEST_TIMEOUT = 30
+USERS = {"learner": "Lena de Vries", "learner2": "Karim Benali", "instructor": "Tom Peeters"}
+
+
+@dataclass
+class Results:
+    durations: list[float] = field(default_factory=list)
+    steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        LEARNPASS_DEMO="true",
+        LEARNPASS_DATA_DIR=str(data_dir),
+        LEARNPASS_DATABASE_URL="sqlite:///" + str(data_dir / "learnpass.db"),
+        LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
+        LEARNPASS_SECURE_COOKIES="false",
+        LEARNPASS_SECRET_KEY="bench-" + os.urandom(16).hex(),
+    )
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Create the tables and seed the demo (platform registration, a course link)."""
+    script = (
+        "from lti_tool import create_app\n"
+        "from lti_tool.extensions import db\n"
+        "from lti_tool.demo.seed import seed_demo\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    seed_demo()\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=PROJECT_ROOT, check=True, timeout=120
+    )
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, log: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}",
+        "--timeout", "60",
+        "lti_tool.wsgi:app",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - our own command line
+            command,
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_until_up(
+    base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 60
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(
+                f"gunicorn stopped (exit {server.returncode}):\n{log.read_text()[-3000:]}"
+            )
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or still starting
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer within {seconds:.0f}s:\n{log.read_text()[-3000:]}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(5)
+
+
+def first_form(response: requests.Response) -> tuple[str, dict[str, str]]:
+    forms = html.fromstring(response.text).forms
+    if not forms:
+        raise RuntimeError(f"no form on {response.url} (HTTP {response.status_code})")
+    form = forms[0]
+    fields = {
+        i.name: i.value or "" for i in form.inputs if i.name and getattr(i, "type", "") != "submit"
+    }
+    return urljoin(response.url, form.action or response.url), fields
+
+
+def one_launch(base: str, user: str, steps: dict[str, float]) -> None:
+    """One launch by a new browser (no cookies); fills ``steps`` with each step's seconds."""
+    with requests.Session() as browser:
+
+        def timed(name: str, method: str, url: str, **kwargs: object) -> requests.Response:
+            started = time.perf_counter()
+            response = browser.request(
+                method, url, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs
+            )
+            steps[name] = time.perf_counter() - started
+            return response
+
+        r = timed("demo/start", "GET", base + "/demo/start", params={"user": user})
+        if r.status_code != 302:
+            raise RuntimeError(f"/demo/start answered {r.status_code}")
+        # A browser with scripts passes the tool's cookie check page; this client says so itself.
+        r = timed("lti/login", "GET", r.headers["Location"] + "&lti1p3_new_window=1")
+        if r.status_code != 302:
+            raise RuntimeError(f"/lti/login answered {r.status_code}: {r.text[:200]}")
+        r = timed("demo/authorize", "GET", urljoin(base, r.headers["Location"]))
+        if r.status_code != 200:
+            raise RuntimeError(f"/demo/authorize answered {r.status_code}: {r.text[:200]}")
+        action, fields = first_form(r)
+        r = timed("lti/launch", "POST", action, data=fields)
+        if r.status_code != 303:
+            raise RuntimeError(f"/lti/launch answered {r.status_code}: {r.text[:300]}")
+        r = timed("landing page", "GET", urljoin(base, r.headers["Location"]))
+        if r.status_code != 200 or USERS[user] not in r.text:
+            raise RuntimeError(f"landing page answered {r.status_code} without {USERS[user]!r}")
+
+
+def worker(base: str, next_index: list[int], total: int, deadline: float, results: Results) -> None:
+    users = list(USERS)
+    while time.monotonic() < deadline:
+        with results.lock:
+            if next_index[0] >= total:
+                return
+            index = next_index[0]
+            next_index[0] += 1
+        steps: dict[str, float] = {}
+        started = time.perf_counter()
+        try:
+            one_launch(base, users[index % len(users)], steps)
+        except Exception as exc:  # noqa: BLE001 - count every failure, keep going
+            with results.lock:
+                results.errors.append(str(exc))
+            continue
+        elapsed = time.perf_counter() - started
+        with results.lock:
+            results.durations.append(elapsed)
+            for name, seconds in steps.items():
+                results.steps[name].append(seconds)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--launches", type=int, default=200, help="complete launches to run (at most 5000)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="client threads (at most 32)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--max-seconds", type=float, default=120, help="stop starting launches after this"
+    )
+    args = parser.parse_args()
+    launches = max(1, min(args.launches, 5000))
+    threads = max(1, min(args.threads, 32))
+
+    with tempfile.TemporaryDirectory(prefix="learnpass-bench-") as tmp:
+        data_dir = Path(tmp)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = server_env(data_dir, port)
+        log = data_dir / "gunicorn.log"
+        prepare_database(env)
+        server = start_gunicorn(env, port, args.workers, log)
+        try:
+            wait_until_up(base, server, log)
+            # One launch first: it fills the tool's cache of the platform's key set, and shows
+            # that the flow works before anything is measured.
+            one_launch(base, "learner", {})
+
+            results = Results()
+            next_index = [0]
+            deadline = time.monotonic() + args.max_seconds
+            pool = [
+                threading.Thread(
+                    target=worker, args=(base, next_index, launches, deadline, results)
+                )
+                for _ in range(threads)
+            ]
+            started = time.perf_counter()
+            for t in pool:
+                t.start()
+            for t in pool:
+                t.join()
+            wall = time.perf_counter() - started
+        finally:
+            stop(server)
+
+    report(results, wall, args.workers, threads)
+    return 0 if results.durations and not results.errors else 1
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:6.1f} ms"
+
+
+def report(results: Results, wall: float, workers: int, threads: int) -> None:
+    done = len(results.durations)
+    print(f"learnpass launch benchmark: gunicorn, {workers} sync workers, SQLite,")
+    print("  the demo platform served by the same gunicorn")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"client: {threads} threads; {os.cpu_count()} CPUs on this machine, load average {load}")
+    print(f"complete launches: {done} ok, {len(results.errors)} failed, in {wall:.1f} s")
+    if done:
+        durations = results.durations
+        print(f"launches per second: {done / wall:.1f}")
+        print(
+            f"one launch (5 requests): p50 {ms(percentile(durations, 50))}, "
+            f"p95 {ms(percentile(durations, 95))}, max {ms(max(durations))}"
+        )
+        for name, values in results.steps.items():
+            print(
+                f"  {name:<15} p50 {ms(percentile(values, 50))}   "
+                f"p95 {ms(percentile(values, 95))}   mean {ms(statistics.fmean(values))}"
+            )
+    for error in sorted(set(results.errors))[:5]:
+        print(f"error: {error}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""SCORM content: the admin's import page, the learner's player, and the run-time endpoints.
+
+The parsing, storage and attempt logic live in the ``scorm_import`` library; this package is
+its HTTP face.
+"""
+
+from __future__ import annotations
+
+from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,36 @@
+"""Imported packages as Deep Linking placements: a trainer adds one to a course as a graded link."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..lti.context import LaunchContext
+from ..lti.placements import Placement, register_provider, register_target
+from . import services
+
+
+def scorm_placements(ctx: LaunchContext) -> list[Placement]:
+    if not ctx.is_instructor:
+        return []
+    return [
+        Placement(
+            target=f"scorm:{package.id}",
+            title=package.title,
+            description=_("E-learning package (%(kind)s)", kind=package.kind),
+            graded=True,
+            score_maximum=100.0,
+        )
+        for package in services.list_packages(db.session())
+    ]
+
+
+def _player_url(rest: str) -> str:
+    if not rest.isdigit():
+        return url_for("main.home")
+    return url_for("content.play", package_id=int(rest))
+
+
+register_provider(scorm_placements)
+register_target("scorm", _player_url)

@@ -1,0 +1,219 @@
+"""Where a commit's events go: xAPI statements (ADL xAPI SCORM profile) and the LMS gradebook.
+
+Both join the commit's transaction: a statement or a grade exists exactly when the CMI data
+it describes was stored. The grade worker delivers scores later, with retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from scorm_import.attempts import CommitOutcome, RuntimeEvent
+
+from ..models import Course, Platform, ResourceLink, User
+
+log = logging.getLogger(__name__)
+
+# SCORM interaction types -> xAPI interactionType (cmi.interaction activity definitions).
+INTERACTION_TYPES = {
+    "true-false": "true-false",
+    "choice": "choice",
+    "fill-in": "fill-in",
+    "long-fill-in": "long-fill-in",
+    "matching": "matching",
+    "performance": "performance",
+    "sequencing": "sequencing",
+    "likert": "likert",
+    "numeric": "numeric",
+    "other": "other",
+}
+
+
+def xapi_available() -> bool:
+    try:
+        import xapi.emitter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def record_statements(
+    session: Session,
+    *,
+    outcome: CommitOutcome,
+    user: User,
+    package: Row[Any],
+    sco: Row[Any],
+    attempt: Row[Any],
+    link: ResourceLink | None,
+) -> list[str]:
+    """One statement per runtime event; returns their ids (none when the xAPI library is absent)."""
+    if not (outcome.events or outcome.attempt_events) or not xapi_available():
+        return []
+    from xapi import vocab
+    from xapi.actor import account_actor, tool_authority
+    from xapi.emitter import Emitter
+    from xapi.store import StatementStore
+
+    base_url = current_app.config["LEARNPASS"].base_url
+    emitter = Emitter(session, base_url)
+    actor = account_actor(user.issuer, user.sub, user.name or None)
+    package_activity = f"/content/packages/{package.id}"
+    sco_activity = f"{package_activity}/scos/{sco.identifier}"
+    grouping = _grouping(session, link)
+    statements = []
+    for event in outcome.events:
+        common: dict[str, Any] = {
+            "actor": actor,
+            "registration": attempt.registration,
+            "grouping": grouping,
+            "extensions": {vocab.Extension.LTI_RESOURCE_LINK_ID: link.link_id} if link else None,
+        }
+        if event.verb == "responded" and event.interaction is not None:
+            statements.append(_responded(emitter, event, sco_activity, common))
+        else:
+            statements.append(
+                emitter.build(
+                    verb=event.verb,
+                    object_id=sco_activity,
+                    object_name=sco.title,
+                    activity_type=vocab.ActivityType.SCO,
+                    parent=[package_activity],
+                    result=event.result or None,
+                    **common,
+                )
+            )
+    for event in outcome.attempt_events:
+        # The whole package: what a passport, a learning path or an analyst listens for.
+        statements.append(
+            emitter.build(
+                verb=event.verb,
+                object_id=package_activity,
+                object_name=package.title,
+                activity_type=vocab.ActivityType.SCORM_PACKAGE,
+                result=event.result or None,
+                actor=actor,
+                registration=attempt.registration,
+                grouping=grouping,
+            )
+        )
+    store = StatementStore(session, forward=True)
+    return [str(i) for i in store.save(statements, authority=tool_authority(base_url))]
+
+
+def _responded(
+    emitter: Any, event: RuntimeEvent, sco_activity: str, common: dict[str, Any]
+) -> dict[str, Any]:
+    from xapi import vocab
+
+    interaction = event.interaction or {}
+    statement: dict[str, Any] = emitter.build(
+        verb="responded",
+        object_id=f"{sco_activity}/interactions/{interaction['id']}",
+        activity_type=vocab.ActivityType.INTERACTION,
+        parent=[sco_activity],
+        result=event.result,
+        **common,
+    )
+    definition = statement["object"].setdefault("definition", {})
+    kind = INTERACTION_TYPES.get(str(interaction.get("type") or ""), "other")
+    definition["interactionType"] = kind
+    patterns = [p for p in interaction.get("patterns", []) if p]
+    if patterns:
+        definition["correctResponsesPattern"] = patterns
+    if interaction.get("description"):
+        definition["description"] = {"en": str(interaction["description"])}
+    return statement
+
+
+def _grouping(session: Session, link: ResourceLink | None) -> list[str]:
+    if link is None:
+        return []
+    course = session.get(Course, link.course_id)
+    if course is None:
+        return []
+    platform = session.get(Platform, course.platform_id)
+    if platform is None:
+        return []
+    return [f"{platform.issuer.rstrip('/')}/lti/context/{course.context_id}", platform.issuer]
+
+
+def queue_grade(
+    session: Session, *, outcome: CommitOutcome, user: User, link: ResourceLink | None
+) -> bool:
+    """Queue the attempt's score for the gradebook when it changed and the link has a line item."""
+    if link is None or not outcome.attempt_changed:
+        return False
+    if outcome.attempt_score_scaled is None and not outcome.attempt_completed:
+        return False
+    try:
+        from ..lti.grades import queue_score
+    except ImportError:  # the grade outbox is not in this build
+        return False
+    score = (
+        None
+        if outcome.attempt_score_scaled is None
+        else round(outcome.attempt_score_scaled * 100, 2)
+    )
+    queue_score(
+        session,
+        resource_link_id=link.id,
+        user_id=user.id,
+        score_given=score,
+        score_maximum=100.0,
+        completed=outcome.attempt_completed,
+    )
+    return True
+
+
+def feed_passport(
+    session: Session, *, outcome: CommitOutcome, user: User, package: Row[Any], attempt: Row[Any]
+) -> bool:
+    """A completed attempt becomes a training passport entry (one per attempt, updated in place).
+
+    Runs after the commit's own transaction: the passport service commits by itself, and a
+    problem there must never lose the learner's CMI data.
+    """
+    if not any(e.verb == "completed" for e in outcome.attempt_events):
+        return False
+    try:
+        from ..passports.services import PassportError, record_completion
+    except ImportError:
+        return False
+    import datetime as dt
+
+    from scorm_import.attempts import attempt_seconds
+
+    score = (
+        ""
+        if outcome.attempt_score_scaled is None
+        else f" ({outcome.attempt_score_scaled * 100:.0f}%)"
+    )
+    verdict = next(
+        (e.verb for e in outcome.attempt_events if e.verb in ("passed", "failed")), "completed"
+    )
+    try:
+        record_completion(
+            session,
+            user_id=user.id,
+            title=package.title,
+            provider=current_app.config["LEARNPASS"].tool_title,
+            modality="online",
+            started_on=attempt.started_at.date(),
+            completed_on=dt.date.today(),
+            hours=round(attempt_seconds(session, attempt.id) / 3600, 2),
+            result=verdict + score,
+            competences=[],
+            source="scorm",
+            source_ref=f"attempt:{attempt.id}",
+        )
+    except PassportError as exc:
+        session.rollback()
+        log.warning("SCORM attempt %s: no passport entry: %s", attempt.id, exc)
+        return False
+    return True

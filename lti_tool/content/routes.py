@@ -1,0 +1,392 @@
+"""SCORM pages and endpoints: admin upload, learner player, SCO files, run-time commits.
+
+SCO files are reached through a signed token in the URL path (``/content/files/<token>/...``):
+relative links inside a SCO keep working, and no cookie is needed inside an LMS iframe. Commits
+carry a signed attempt token in a header for the same reason, which also lets ``pagehide``
+commits with ``keepalive`` through after the session cookie is gone.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from scorm_import import attempts as runtime
+from scorm_import import tables as t
+from scorm_import.errors import PackageRefused
+from scorm_import.structure import EDITION_12, SCORM_12, SCORM_2004, SUSPEND_DATA_LIMIT
+
+from ..extensions import csrf, db
+from ..lti.context import current_launch, launch_required
+from ..models import ResourceLink, User
+from ..settings import PROJECT_ROOT
+from . import results, services
+
+bp = Blueprint("content", __name__, static_folder="static", static_url_path="/content/static")
+
+RUNTIME_DIR = PROJECT_ROOT / "node_modules" / "scorm-again" / "dist"
+RUNTIME_FILES = {"scorm12.min.js", "scorm2004.min.js", "scorm12.js", "scorm2004.js"}
+MAX_COMMIT_BYTES = runtime.MAX_CMI_JSON_BYTES
+
+EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".oga": "audio/ogg",
+    ".wav": "audio/wav",
+    ".vtt": "text/vtt",
+    ".htm": "text/html",
+    ".html": "text/html",
+    ".xml": "application/xml",
+    ".xsd": "application/xml",
+    ".swf": "application/x-shockwave-flash",
+    ".webp": "image/webp",
+}
+
+
+def mime_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    # Flask adds "; charset=utf-8" to text types itself.
+    return (
+        EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+
+
+# ---------------------------------------------------------------- admin
+
+
+@bp.route("/content/admin", methods=["GET", "POST"])
+@launch_required(role="admin")
+def admin() -> Any:
+    session = db.session()
+    summary = None
+    error: PackageRefused | None = None
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("package")
+        title = (request.form.get("title") or "").strip() or None
+        if upload is None or not upload.filename:
+            error = PackageRefused("no_file", _("Choose a package zip file to upload."))
+        else:
+            try:
+                result = services.import_upload(session, upload.stream, upload.filename, title)
+                summary = services.summarize(result)
+            except PackageRefused as exc:
+                current_app.logger.info("SCORM import refused: %s (%s)", exc.message, exc.code)
+                error = exc
+        status = 400 if error else 201
+    return (
+        render_template(
+            "content/admin.html",
+            packages=services.list_packages(session),
+            summary=summary,
+            error=error,
+        ),
+        status,
+    )
+
+
+# ---------------------------------------------------------------- learner player
+
+
+@bp.get("/content/play/<int:package_id>")
+@launch_required()
+def play(package_id: int) -> Any:
+    ctx = current_launch()
+    assert ctx is not None
+    session = db.session()
+    package = services.get_package(session, package_id)
+    if package is None:
+        abort(404)
+    if package.kind not in (SCORM_12, SCORM_2004):
+        return render_template("content/unsupported.html", package=package), 501
+    learner = services.learner_key(ctx.user_id)
+    context = services.context_key(ctx.resource_link_id, ctx.course_id)
+    attempt = runtime.resume_or_start(session, package_id, learner, context)
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    scos = services.version_scos(session, version.id, version.default_organization)
+    if not scos:
+        abort(404)
+    states = runtime.states_by_sco(session, attempt.id)
+    requested = request.args.get("sco", type=int)
+    current = next((s for s in scos if s.id == requested), None)
+    current = (
+        current or next((s for s in scos if s.identifier == attempt.current_sco), None) or scos[0]
+    )
+    token = services.file_token(version.id, ctx.user_id)
+    config = {
+        "edition": version.edition,
+        "api": "API" if version.edition == EDITION_12 else "API_1484_11",
+        "suspendDataLimit": SUSPEND_DATA_LIMIT.get(version.edition),
+        "attemptToken": services.attempt_token(attempt.id, ctx.user_id),
+        "stateUrl": _with_sco_placeholder(
+            url_for("content.sco_state", attempt_id=attempt.id, sco_id=0, lp_sid=None)
+        ),
+        "commitUrl": _with_sco_placeholder(
+            url_for("content.commit", attempt_id=attempt.id, sco_id=0, lp_sid=None)
+        ),
+        "scos": [
+            {
+                "id": s.id,
+                "identifier": s.identifier,
+                "title": s.title,
+                "url": _sco_url(token, s.launch_url),
+            }
+            for s in scos
+        ],
+        "current": current.id,
+        "navigation": _navigation(version),
+        "cmi": runtime.starting_cmi(
+            version.edition, current, states.get(current.id), ctx.sub, ctx.name
+        ),
+        "runtimeUrl": url_for(
+            "content.runtime_file",
+            name="scorm12.min.js" if version.edition == EDITION_12 else "scorm2004.min.js",
+            lp_sid=None,
+        ),
+    }
+    toc = services.table_of_contents(
+        version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
+    )
+    return render_template(
+        "content/player.html",
+        package=package,
+        version=version,
+        attempt=attempt,
+        toc=toc,
+        current=current,
+        statuses={s.id: services.status_label(states.get(s.id)) for s in scos},
+        config=config,
+        runtime_url=config["runtimeUrl"],
+        newer_version=version.version < package.latest_version,
+        navigation=config["navigation"],
+    )
+
+
+def _navigation(version: Any) -> dict[str, bool]:
+    """What the learner may do besides the SCO's own requests: pick from the table of contents
+    (``choice``) and step with Previous / Next (``flow``), from the organization's control mode.
+    SCORM 1.2 has no sequencing: both, as LMSs have always offered."""
+    if version.edition == EDITION_12:
+        return {"choice": True, "flow": True}
+    org = next(
+        (
+            o
+            for o in version.structure["organizations"]
+            if o["identifier"] == version.default_organization
+        ),
+        version.structure["organizations"][0],
+    )
+    sequencing = org.get("sequencing") or {}
+    return {
+        "choice": bool(sequencing.get("choice", True)),
+        "flow": bool(sequencing.get("flow", False)),
+    }
+
+
+@bp.post("/content/play/<int:package_id>/new-attempt")
+@launch_required()
+def new_attempt(package_id: int) -> Any:
+    ctx = current_launch()
+    assert ctx is not None
+    session = db.session()
+    if services.get_package(session, package_id) is None:
+        abort(404)
+    runtime.start_attempt(
+        session,
+        package_id,
+        services.learner_key(ctx.user_id),
+        services.context_key(ctx.resource_link_id, ctx.course_id),
+    )
+    return redirect(url_for("content.play", package_id=package_id), code=303)
+
+
+def _with_sco_placeholder(url: str) -> str:
+    head, _, tail = url.rpartition("/scos/0")
+    return f"{head}/scos/{{sco}}{tail}"
+
+
+def _sco_url(token: str, launch_url: str) -> str:
+    if "://" in launch_url:
+        return launch_url
+    base = url_for("content.sco_file", token=token, member="x", lp_sid=None)[: -len("x")]
+    return base + launch_url
+
+
+@bp.get("/content/files/<token>/<path:member>")
+def sco_file(token: str, member: str) -> Any:
+    """A file of a package version; the token in the path is the access check (see module doc)."""
+    claims = services.read_file_token(token)
+    if claims is None:
+        abort(403)
+    version = services.get_version(db.session(), claims[0])
+    if version is None:
+        abort(404)
+    path = services.storage().find_file(version.storage_path, member)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=mime_type(path), conditional=True, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/content/runtime/<name>")
+def runtime_file(name: str) -> Any:
+    """scorm-again from node_modules (installed by the setup from package.json, never copied in)."""
+    if name not in RUNTIME_FILES:
+        abort(404)
+    path = RUNTIME_DIR / name
+    if not path.is_file():
+        current_app.logger.error("scorm-again is not installed: run npm ci (missing %s)", path)
+        abort(404)
+    return send_file(path, mimetype="text/javascript; charset=utf-8", max_age=86400)
+
+
+# ---------------------------------------------------------------- run-time API (JSON)
+
+
+def _attempt_for_request(attempt_id: int) -> tuple[Any, User]:
+    claims = services.read_attempt_token(request.headers.get("X-Attempt-Token", ""))
+    if claims is None or claims[0] != attempt_id:
+        abort(
+            403,
+            description="The attempt token is missing, expired or for another attempt; "
+            "reload the page.",
+        )
+    session = db.session()
+    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == attempt_id)).first()
+    user = session.get(User, claims[1])
+    if attempt is None or user is None or attempt.learner != services.learner_key(user.id):
+        abort(403, description="This attempt is not yours.")
+    return attempt, user
+
+
+def _sco_of(attempt: Any, sco_id: int) -> Any:
+    sco = db.session.execute(
+        select(t.scos).where(t.scos.c.id == sco_id, t.scos.c.version_id == attempt.version_id)
+    ).first()
+    if sco is None:
+        abort(404, description="No such SCO in this attempt's package version.")
+    return sco
+
+
+@bp.get("/api/scorm/attempts/<int:attempt_id>/scos/<int:sco_id>")
+def sco_state(attempt_id: int, sco_id: int) -> Any:
+    """The starting CMI data for one SCO of the attempt (when the learner switches SCOs)."""
+    attempt, user = _attempt_for_request(attempt_id)
+    sco = _sco_of(attempt, sco_id)
+    version = services.get_version(db.session(), attempt.version_id)
+    assert version is not None
+    state = runtime.states_by_sco(db.session(), attempt.id).get(sco.id)
+    return jsonify({"cmi": runtime.starting_cmi(version.edition, sco, state, user.sub, user.name)})
+
+
+@bp.post("/api/scorm/attempts/<int:attempt_id>/scos/<int:sco_id>/commit")
+@csrf.exempt
+def commit(attempt_id: int, sco_id: int) -> Any:
+    """Store CMI data the run-time committed; the page retries until it gets a 2xx."""
+    if (request.content_length or 0) > MAX_COMMIT_BYTES:
+        abort(413, description=f"A commit may be at most {MAX_COMMIT_BYTES:,} bytes.")
+    attempt, user = _attempt_for_request(attempt_id)
+    sco = _sco_of(attempt, sco_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        abort(400, description="The commit body must be a JSON object.")
+    session = db.session()
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    try:
+        outcome = runtime.apply_commit(
+            session, attempt_id=attempt.id, sco_id=sco.id, edition=version.edition, payload=payload
+        )
+    except runtime.CommitRefused as exc:
+        session.rollback()
+        abort(400, description=str(exc))
+    for problem in (
+        outcome.overflow + [str(p) for p in payload.get("overflow", []) if isinstance(p, str)][:5]
+    ):
+        current_app.logger.warning(
+            "SCORM attempt %s, SCO %s: %s", attempt.id, sco.identifier, problem
+        )
+    statement_ids: list[str] = []
+    if outcome.applied:
+        link = _link(attempt.context)
+        package = services.get_package(session, version.package_id)
+        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
+        # Recording never costs the learner their data: a failure here is logged and the CMI
+        # data is stored anyway (savepoints keep them apart inside the one transaction).
+        try:
+            with session.begin_nested():
+                statement_ids = results.record_statements(
+                    session,
+                    outcome=outcome,
+                    user=user,
+                    package=package,
+                    sco=sco,
+                    attempt=refreshed,
+                    link=link,
+                )
+        except Exception:
+            current_app.logger.exception(
+                "SCORM attempt %s: statements were not recorded", attempt.id
+            )
+        try:
+            with session.begin_nested():
+                results.queue_grade(session, outcome=outcome, user=user, link=link)
+        except Exception:
+            current_app.logger.exception("SCORM attempt %s: the grade was not queued", attempt.id)
+    session.commit()
+    if outcome.applied:
+        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
+        package = services.get_package(session, version.package_id)
+        try:
+            results.feed_passport(
+                session, outcome=outcome, user=user, package=package, attempt=refreshed
+            )
+        except Exception:
+            session.rollback()
+            current_app.logger.exception("SCORM attempt %s: no passport entry", attempt.id)
+    return jsonify(
+        {
+            "stored": outcome.applied,
+            "overflow": outcome.overflow,
+            "completed": outcome.attempt_completed,
+            "score_scaled": outcome.attempt_score_scaled,
+            "statements": len(statement_ids),
+        }
+    )
+
+
+def _link(context: str) -> ResourceLink | None:
+    kind, _, value = context.partition(":")
+    if kind != "link" or not value.isdigit():
+        return None
+    return db.session.get(ResourceLink, int(value))

@@ -1,0 +1,220 @@
+"""SCORM logic for the tool, without request objects: storage, imports, listings, player data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from scorm_import import attempts as runtime
+from scorm_import import tables as t
+from scorm_import.package import ImportResult, import_package
+from scorm_import.storage import PackageStorage
+from scorm_import.structure import Course
+
+FILE_TOKEN_AGE = 12 * 3600
+ATTEMPT_TOKEN_AGE = 24 * 3600
+COPY_CHUNK = 1024 * 1024
+
+
+def storage() -> PackageStorage:
+    return PackageStorage(Path(current_app.config["LEARNPASS"].data_dir) / "scorm")
+
+
+def import_upload(
+    session: Session, stream: IO[bytes], filename: str, title: str | None = None
+) -> ImportResult:
+    """Copy an upload to a temporary file in chunks (never whole in memory), then import it."""
+    root = storage().root
+    root.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix="upload-", suffix=".zip", dir=root)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            while chunk := stream.read(COPY_CHUNK):
+                sink.write(chunk)
+        return import_package(session, storage(), temp_name, title=title, source_name=filename)
+    finally:
+        os.unlink(temp_name)
+
+
+@dataclass
+class Summary:
+    """What an import found, for the CLI and the admin page alike."""
+
+    package_id: int
+    version: int
+    new_package: bool
+    kind: str
+    edition: str
+    title: str
+    organizations: list[tuple[str, str, bool]]  # identifier, title, is default
+    items: int
+    launchables: list[dict[str, Any]]  # title, type, launch URL, mastery
+    files: int
+    total_bytes: int
+    warnings: list[str]
+
+    def lines(self) -> list[str]:
+        kind = {"scorm12": "SCORM", "scorm2004": "SCORM", "cmi5": "cmi5", "aicc": "AICC"}[self.kind]
+        standard = f"{kind} {self.edition}" if kind == "SCORM" else self.edition
+        out = [
+            f"{'imported' if self.new_package else 'new version of'} package {self.package_id} "
+            f"(version {self.version}): {self.title}",
+            f"standard: {standard}",
+            f"files: {self.files} ({self.total_bytes:,} bytes)",
+        ]
+        for identifier, title, default in self.organizations:
+            out.append(f"organization {identifier}: {title}{' (default)' if default else ''}")
+        out.append(f"items: {self.items}; launchable: {len(self.launchables)}")
+        for entry in self.launchables:
+            mastery = f"  mastery {entry['mastery']}" if entry["mastery"] else ""
+            out.append(f"  [{entry['type']}] {entry['title']}: {entry['url']}{mastery}")
+        out.extend(f"warning: {w}" for w in self.warnings)
+        return out
+
+
+def summarize(result: ImportResult) -> Summary:
+    course: Course = result.course
+    launchables = []
+    for item in course.launchables():
+        mastery = ""
+        if item.mastery_score is not None:
+            mastery = f"{item.mastery_score:g}"
+        elif item.scaled_passing_score is not None:
+            mastery = f"{item.scaled_passing_score:g} (scaled)"
+        launchables.append(
+            {
+                "title": item.title,
+                "type": item.scorm_type,
+                "url": item.launch_url,
+                "mastery": mastery,
+            }
+        )
+    return Summary(
+        package_id=result.package_id,
+        version=result.version,
+        new_package=result.new_package,
+        kind=course.kind,
+        edition=course.edition,
+        title=course.title,
+        organizations=[
+            (o.identifier, o.title, o.identifier == course.default_organization)
+            for o in course.organizations
+        ],
+        items=sum(1 for _ in course.organization.walk()),
+        launchables=launchables,
+        files=result.file_count,
+        total_bytes=result.total_bytes,
+        warnings=result.warnings,
+    )
+
+
+def list_packages(session: Session) -> list[Row[Any]]:
+    return list(session.execute(select(t.packages).order_by(t.packages.c.title, t.packages.c.id)))
+
+
+def get_package(session: Session, package_id: int) -> Row[Any] | None:
+    return session.execute(select(t.packages).where(t.packages.c.id == package_id)).first()
+
+
+def get_version(session: Session, version_id: int) -> Row[Any] | None:
+    return session.execute(select(t.versions).where(t.versions.c.id == version_id)).first()
+
+
+def version_scos(session: Session, version_id: int, organization: str) -> list[Row[Any]]:
+    return list(
+        session.execute(
+            select(t.scos)
+            .where(t.scos.c.version_id == version_id, t.scos.c.organization == organization)
+            .order_by(t.scos.c.position)
+        )
+    )
+
+
+# ---------------------------------------------------------------- signed tokens
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def file_token(version_id: int, user_id: int) -> str:
+    """Put in the SCO file URLs' path, so relative links inside a SCO keep it without cookies."""
+    return _serializer("scorm-files").dumps([version_id, user_id])
+
+
+def read_file_token(token: str) -> tuple[int, int] | None:
+    try:
+        version_id, user_id = _serializer("scorm-files").loads(token, max_age=FILE_TOKEN_AGE)
+        return int(version_id), int(user_id)
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+def attempt_token(attempt_id: int, user_id: int) -> str:
+    """Lets the page commit for this attempt only, also from ``pagehide`` when cookies are gone."""
+    return _serializer("scorm-attempt").dumps([attempt_id, user_id])
+
+
+def read_attempt_token(token: str) -> tuple[int, int] | None:
+    try:
+        attempt_id, user_id = _serializer("scorm-attempt").loads(token, max_age=ATTEMPT_TOKEN_AGE)
+        return int(attempt_id), int(user_id)
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+def learner_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def context_key(resource_link_id: int | None, course_id: int | None) -> str:
+    if resource_link_id is not None:
+        return f"link:{resource_link_id}"
+    return f"course:{course_id}" if course_id is not None else "none"
+
+
+# ---------------------------------------------------------------- the player's table of contents
+
+
+def table_of_contents(
+    structure: dict[str, Any], organization: str, sco_ids: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The organization's items as nested dicts for the template (only visible items)."""
+    org = next(
+        (o for o in structure["organizations"] if o["identifier"] == organization),
+        structure["organizations"][0],
+    )
+
+    def node(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "identifier": item["identifier"],
+            "title": item["title"],
+            "sco_id": sco_ids.get(item["identifier"]),
+            "children": [
+                node(child) for child in item["children"] if child.get("is_visible", True)
+            ],
+        }
+
+    return [node(item) for item in org["items"] if item.get("is_visible", True)]
+
+
+def status_label(state: Row[Any] | None) -> str:
+    if state is None:
+        return "not attempted"
+    return state.success_status or state.completion_status or "incomplete"
+
+
+def sco_rows_by_identifier(rows: Iterable[Row[Any]]) -> dict[str, int]:
+    return {row.identifier: row.id for row in rows}
+
+
+__all__ = ["runtime"]

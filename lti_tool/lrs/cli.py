@@ -1,0 +1,197 @@
+"""``learnpass lrs client ...`` (LRS credentials) and ``learnpass xapi ...`` (forward, export)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from xapi import auth
+from xapi.models import StatementError, StatementValidator
+from xapi.store import StatementQuery, StatementStore
+
+from ..extensions import db
+
+
+@click.group("lrs")
+def lrs_group() -> None:
+    """The built-in LRS at /xapi/."""
+
+
+@lrs_group.group("client")
+def client_group() -> None:
+    """LRS clients (HTTP Basic credentials with scopes)."""
+
+
+@client_group.command("add")
+@click.option("--name", required=True, help="Who uses these credentials")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    help=f"One of {', '.join(auth.SCOPES)}; may repeat",
+)
+@click.option("--key", default=None, help="Username for HTTP Basic (generated if not given)")
+@click.option("--secret", default=None, help="Password for HTTP Basic (generated if not given)")
+@with_appcontext
+def client_add(name: str, scopes: tuple[str, ...], key: str | None, secret: str | None) -> None:
+    """Create an LRS client; the secret is printed once and only stored hashed."""
+    try:
+        parsed = auth.parse_scopes(scopes)
+        key, secret = auth.add_client(db.session(), name, parsed, key, secret)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"LRS client {name!r} with scopes {' '.join(parsed)}")
+    click.echo(f"endpoint: {current_app.config['LEARNPASS'].base_url}/xapi/")
+    click.echo(f"key:      {key}")
+    click.echo(f"secret:   {secret}")
+    click.echo("The secret is not shown again; learnpass keeps only a hash of it.")
+
+
+@client_group.command("list")
+@with_appcontext
+def client_list() -> None:
+    """List LRS clients (never their secrets)."""
+    clients = auth.list_clients(db.session())
+    if not clients:
+        click.echo("no LRS clients")
+    for c in clients:
+        state = "active" if c["revoked_at"] is None else f"revoked {c['revoked_at']:%Y-%m-%d}"
+        click.echo(f"{c['key']}\t{c['name']}\t{c['scopes']}\t{state}")
+
+
+@client_group.command("revoke")
+@click.option("--key", required=True)
+@with_appcontext
+def client_revoke(key: str) -> None:
+    """Revoke an LRS client: its credentials stop working at once."""
+    if not auth.revoke_client(db.session(), key):
+        raise click.ClickException(f"no active LRS client with key {key!r}")
+    db.session.commit()
+    click.echo(f"revoked {key}")
+
+
+@click.group("xapi")
+def xapi_group() -> None:
+    """xAPI statements: forwarding to another LRS, export for analysts."""
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "timestamp",
+    "stored",
+    "actor",
+    "verb",
+    "object",
+    "success",
+    "completion",
+    "score_scaled",
+    "registration",
+)
+
+
+def _csv_row(statement: dict[str, Any]) -> list[Any]:
+    actor = statement.get("actor", {})
+    account = actor.get("account", {})
+    who = (
+        f"{account.get('homePage')}|{account.get('name')}"
+        if account
+        else actor.get("mbox") or actor.get("openid") or actor.get("mbox_sha1sum") or ""
+    )
+    result = statement.get("result", {})
+    return [
+        statement["id"],
+        statement.get("timestamp"),
+        statement.get("stored"),
+        who,
+        statement["verb"]["id"],
+        statement["object"].get("id", ""),
+        result.get("success", ""),
+        result.get("completion", ""),
+        result.get("score", {}).get("scaled", ""),
+        statement.get("context", {}).get("registration", ""),
+    ]
+
+
+@xapi_group.command("export")
+@click.option("--since", default=None, help="Stored after this ISO 8601 time")
+@click.option("--until", default=None, help="Stored at or before this ISO 8601 time")
+@click.option("--verb", default=None, help="Verb IRI (or ADL short name such as completed)")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@with_appcontext
+def xapi_export(since: str | None, until: str | None, verb: str | None, fmt: str) -> None:
+    """Stream statements (oldest first) to standard output, a page at a time."""
+    from xapi.vocab import verb_iri
+
+    validator = StatementValidator()
+    try:
+        query = StatementQuery(
+            since=validator.timestamp(since, "since") if since else None,
+            until=validator.timestamp(until, "until") if until else None,
+            verb=verb_iri(verb) if verb else None,
+        )
+    except (StatementError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    out = sys.stdout
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer:
+        writer.writerow(EXPORT_COLUMNS)
+    for statement in StatementStore(db.session()).iterate(query):
+        if writer:
+            writer.writerow(_csv_row(statement))
+        else:
+            out.write(json.dumps(statement, ensure_ascii=False) + "\n")
+
+
+def forward_settings() -> Any:
+    from xapi.forward import ForwardSettings
+
+    settings = current_app.config["LEARNPASS"]
+    if not settings.xapi_forward_url:
+        return None
+    return ForwardSettings(
+        url=settings.xapi_forward_url,
+        key=settings.xapi_forward_key,
+        secret=settings.xapi_forward_secret,
+        timeout=float(settings.http_timeout),
+    )
+
+
+@xapi_group.command("forward")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 1000))
+@with_appcontext
+def xapi_forward(once: bool, batch_size: int) -> None:
+    """Send queued statements to LEARNPASS_XAPI_FORWARD_URL (runs until stopped unless --once)."""
+    import threading
+
+    from xapi.forward import Forwarder, pending_count
+
+    target = forward_settings()
+    if target is None:
+        raise click.ClickException(
+            "set LEARNPASS_XAPI_FORWARD_URL (and _KEY, _SECRET) to forward statements"
+        )
+    target.batch_size = batch_size
+    forwarder = Forwarder(target)
+    if once:
+        report = forwarder.drain(db.session())
+        click.echo(
+            f"delivered {report.delivered}, failed {report.failed}, "
+            f"pending {pending_count(db.session())}"
+        )
+        db.session.commit()
+        return
+    click.echo(f"forwarding statements to {target.url} (Ctrl+C stops)")
+    stop = threading.Event()
+    try:
+        forwarder.run_forever(db.session, stop)
+    except KeyboardInterrupt:
+        stop.set()

@@ -1,0 +1,38 @@
+"""The training passport: every learner's record of training, its exports and verification.
+
+Importing the package registers its tables (on the tool's ``Base``), its Deep Linking placement
+and, through the blueprint, its demo data.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.blueprints import BlueprintSetupState
+
+from ..lti.context import LaunchContext
+from ..lti.placements import Placement, register_provider, register_target
+from .routes import bp
+
+
+def _placements(ctx: LaunchContext) -> list[Placement]:
+    from flask_babel import gettext as _
+
+    return [
+        Placement(
+            "passport", _("My passport"), _("Every learner's own record of training, with exports")
+        )
+    ]
+
+
+register_provider(_placements)
+register_target("passport", lambda _rest: url_for("passports.my_passport"))
+
+
+@bp.record_once
+def _add_demo_seeder(state: BlueprintSetupState) -> None:
+    from .demo import seed_demo_passport
+
+    state.app.extensions.setdefault("learnpass_demo_seeders", []).append(seed_demo_passport)
+
+
+__all__ = ["bp"]

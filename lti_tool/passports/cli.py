@@ -1,0 +1,67 @@
+"""``learnpass passport ...``: framework import, training types, daily expiry statements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..extensions import db
+
+
+@click.group("passport")
+def passport_group() -> None:
+    """Training passports: competences, training types, expiry."""
+
+
+@passport_group.command("import-framework")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_framework(csv_file: Path) -> None:
+    """Import a competency framework exported from Moodle (CSV)."""
+    from .frameworks import FrameworkImportError, import_moodle_csv
+
+    try:
+        framework = import_moodle_csv(db.session(), csv_file.read_text(encoding="utf-8-sig"))
+    except (FrameworkImportError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"imported {framework.shortname}: {len(framework.competences)} competences")
+
+
+@passport_group.command("add-training-type")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 1200),
+    default=None,
+    help="How long it stays valid; none = forever",
+)
+@with_appcontext
+def add_training_type(code: str, name: str, months: int | None) -> None:
+    """Add or change a training type and its validity period."""
+    from .models import TrainingType
+
+    session = db.session()
+    training_type = session.scalars(
+        select(TrainingType).where(TrainingType.code == code)
+    ).first() or TrainingType(code=code)
+    training_type.name, training_type.validity_months = name, months
+    session.add(training_type)
+    session.commit()
+    click.echo(
+        f"training type {code}: {name}, " + (f"valid {months} months" if months else "no expiry")
+    )
+
+
+@passport_group.command("record-expiries")
+@with_appcontext
+def record_expiries() -> None:
+    """Send an 'expired' statement for each credential whose validity ended (run daily)."""
+    from .services import record_expiries as run
+
+    count = run(db.session(), current_app.config["LEARNPASS"].base_url)
+    click.echo(f"{count} expired credential(s) recorded")

@@ -1,0 +1,365 @@
+"""Signed credentials: an Open Badges 3.0 OpenBadgeCredential per completed entry, and a signed
+snapshot of the whole passport behind each PDF. Both are VC-JWTs signed with the tool's key
+(``lti_tool.lti.keys``), so anyone can check them against the tool's published key set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.lti import keys
+from lti_tool.models import ToolKey, User, utcnow
+
+from .models import Credential, PassportEntry, new_public_id
+from .services import (
+    CREDENTIAL_ACTIVITY_TYPE,
+    VERB_EARNED,
+    VERB_REVOKED,
+    PassportError,
+    PassportSummary,
+    audit,
+    record_statement,
+)
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Our one extension: the hours a training took, on the achievement subject.
+HOURS_CONTEXT = {"lp": "https://learnpass.org/ns/passport#", "hours": {"@id": "lp:hours"}}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _hashed_identity(user: User) -> dict[str, Any]:
+    salt = secrets.token_hex(8)
+    digest = hashlib.sha256((user.issuer + "|" + user.sub + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityType": "ltiUserId",
+        "hashed": True,
+        "identityHash": "sha256$" + digest,
+        "salt": salt,
+    }
+
+
+def _sign(session: Session, claims: dict[str, Any]) -> tuple[str, str]:
+    key = keys.current_key(session)
+    token = jwt.encode(
+        claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"}
+    )
+    return token, key.kid
+
+
+def entry_digest(entry: PassportEntry) -> str:
+    fields = [
+        entry.title,
+        entry.provider,
+        entry.modality,
+        str(entry.started_on),
+        str(entry.completed_on),
+        str(entry.hours),
+        entry.result,
+        str(entry.valid_until),
+        ",".join(sorted(c.idnumber for c in entry.competences)),
+    ]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def open_badge(
+    entry: PassportEntry,
+    credential_url: str,
+    base_url: str,
+    issuer_name: str,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime | None,
+) -> dict[str, Any]:
+    """The OpenBadgeCredential document (the ``vc`` claim of the JWT)."""
+    alignment = [
+        {
+            "type": ["Alignment"],
+            "targetName": c.shortname,
+            "targetUrl": c.uri or f"{base_url}/passport/competences/{c.id}",
+            "targetCode": c.idnumber,
+            "targetFramework": c.framework.shortname,
+            "targetType": "ceasn:Competency",
+        }
+        for c in entry.competences
+    ]
+    achievement_id = (
+        f"{base_url}/passport/training-types/{entry.training_type.code}"
+        if entry.training_type
+        else f"{base_url}/passport/achievements/{entry.id}"
+    )
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [
+            _hashed_identity(entry.user),
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": entry.user.name,
+            },
+        ],
+        "achievement": {
+            "id": achievement_id,
+            "type": ["Achievement"],
+            "name": entry.title,
+            "description": entry.provider and f"{entry.title} ({entry.provider})" or entry.title,
+            "criteria": {
+                "narrative": f"Completed {entry.title}"
+                + (f" with result {entry.result}" if entry.result else "")
+            },
+            "achievementType": "Certificate" if entry.training_type else "Course",
+            "alignment": alignment,
+        },
+        "hours": float(entry.hours),
+    }
+    if entry.completed_on:
+        subject["activityEndDate"] = _iso(_day_start(entry.completed_on))
+    if entry.started_on:
+        subject["activityStartDate"] = _iso(_day_start(entry.started_on))
+    document: dict[str, Any] = {
+        "@context": [VC_CONTEXT, OB3_CONTEXT, HOURS_CONTEXT],
+        "id": credential_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": base_url, "type": ["Profile"], "name": issuer_name},
+        "name": entry.title,
+        "validFrom": _iso(valid_from),
+        "credentialSubject": subject,
+    }
+    if valid_until is not None:
+        document["validUntil"] = _iso(valid_until)
+    return document
+
+
+def issue_for_entry(
+    session: Session, entry: PassportEntry, *, base_url: str, issuer_name: str
+) -> Credential:
+    """The entry's current credential; a new one only when the entry changed since the last."""
+    if entry.status != "approved" or entry.completed_on is None:
+        raise PassportError("Only approved, completed trainings get a credential.")
+    digest = entry_digest(entry)
+    existing = session.scalars(
+        select(Credential)
+        .where(
+            Credential.entry_id == entry.id,
+            Credential.revoked_at.is_(None),
+            Credential.digest == digest,
+        )
+        .order_by(Credential.id.desc())
+    ).first()
+    if existing is not None:
+        return existing
+    valid_from = _day_start(entry.completed_on)
+    valid_until = _day_start(entry.valid_until) if entry.valid_until else None
+    public_id = new_public_id()
+    url = f"{base_url}/verify/{public_id}"
+    credential = Credential(
+        public_id=public_id,
+        kind="entry",
+        entry_id=entry.id,
+        user_id=entry.user_id,
+        achievement_name=entry.title,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        digest=digest,
+    )
+    document = open_badge(entry, url, base_url, issuer_name, valid_from, valid_until)
+    now = utcnow()
+    claims: dict[str, Any] = {
+        "iss": base_url,
+        "jti": url,
+        "sub": subject_id(entry.user),
+        "iat": int(now.timestamp()),
+        "nbf": int(valid_from.replace(tzinfo=dt.UTC).timestamp()),
+        "vc": document,
+    }
+    if valid_until is not None:
+        claims["exp"] = int(valid_until.replace(tzinfo=dt.UTC).timestamp())
+    credential.token, credential.kid = _sign(session, claims)
+    session.add(credential)
+    session.flush()
+    record_statement(
+        session,
+        base_url,
+        user=entry.user,
+        verb=VERB_EARNED,
+        object_id=url,
+        object_name=entry.title,
+        activity_type=CREDENTIAL_ACTIVITY_TYPE,
+    )
+    session.commit()
+    return credential
+
+
+def subject_id(user: User) -> str:
+    """A stable opaque subject id: the same person gets the same id, which reveals no sub."""
+    return (
+        "urn:learnpass:subject:"
+        + hashlib.sha256(f"{user.issuer}|{user.sub}".encode()).hexdigest()[:32]
+    )
+
+
+def issue_for_passport(
+    session: Session, summary: PassportSummary, *, base_url: str, issuer_name: str
+) -> Credential:
+    """A signed snapshot of the passport's approved entries, for the PDF's verification link."""
+    listed = [
+        {
+            "title": v.entry.title,
+            "provider": v.entry.provider,
+            "completed_on": v.entry.completed_on.isoformat() if v.entry.completed_on else None,
+            "hours": float(v.entry.hours),
+            "valid_until": v.entry.valid_until.isoformat() if v.entry.valid_until else None,
+        }
+        for v in summary.entries
+    ]
+    digest = hashlib.sha256(
+        json.dumps([summary.user.name, listed], sort_keys=True).encode()
+    ).hexdigest()
+    existing = session.scalars(
+        select(Credential)
+        .where(
+            Credential.kind == "passport",
+            Credential.user_id == summary.user.id,
+            Credential.revoked_at.is_(None),
+            Credential.digest == digest,
+        )
+        .order_by(Credential.id.desc())
+    ).first()
+    if existing is not None:
+        return existing
+    now = utcnow()
+    public_id = new_public_id()
+    url = f"{base_url}/verify/{public_id}"
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "TrainingPassport"],
+        "issuer": {"id": base_url, "name": issuer_name},
+        "validFrom": _iso(now),
+        "credentialSubject": {
+            "id": subject_id(summary.user),
+            "name": summary.user.name,
+            "trainings": listed,
+        },
+    }
+    claims = {
+        "iss": base_url,
+        "jti": url,
+        "sub": subject_id(summary.user),
+        "iat": int(now.timestamp()),
+        "vc": document,
+    }
+    token, kid = _sign(session, claims)
+    credential = Credential(
+        public_id=public_id,
+        kind="passport",
+        user_id=summary.user.id,
+        achievement_name=summary.user.name,
+        valid_from=now,
+        digest=digest,
+        kid=kid,
+        token=token,
+    )
+    session.add(credential)
+    session.commit()
+    return credential
+
+
+@dataclass
+class Verification:
+    """What /verify shows: ``status`` is genuine-and-current, expired, revoked or not-genuine."""
+
+    status: str
+    credential: Credential | None
+    document: dict[str, Any] | None = None
+
+
+def verify(session: Session, public_id: str, *, now: dt.datetime | None = None) -> Verification:
+    now = now or utcnow()
+    credential = session.scalars(
+        select(Credential).where(Credential.public_id == public_id)
+    ).first()
+    if credential is None:
+        return Verification("unknown", None)
+    if credential.revoked_at is not None:
+        return Verification("revoked", credential, _document(credential.token))
+    key = session.scalars(select(ToolKey).where(ToolKey.kid == credential.kid)).first()
+    if key is None or not credential.token:
+        return Verification("not_genuine", credential)
+    try:
+        public_pem = keys_public_pem(key)
+        claims = jwt.decode(
+            credential.token,
+            public_pem,
+            algorithms=["RS256"],
+            options={"verify_exp": False, "verify_nbf": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        return Verification("not_genuine", credential)
+    document = claims.get("vc") or {}
+    if document.get("id", "").rsplit("/", 1)[-1] != public_id:
+        return Verification("not_genuine", credential)
+    if credential.valid_until is not None and credential.valid_until < now:
+        return Verification("expired", credential, document)
+    if credential.valid_from > now:
+        return Verification("not_yet_valid", credential, document)
+    return Verification("current", credential, document)
+
+
+def keys_public_pem(key: ToolKey) -> bytes:
+    from jwcrypto.jwk import JWK
+
+    return JWK(**key.public_jwk).export_to_pem()
+
+
+def _document(token: str) -> dict[str, Any] | None:
+    if not token:
+        return None
+    return dict(jwt.decode(token, options={"verify_signature": False}).get("vc") or {})
+
+
+def revoke(
+    session: Session, credential: Credential, *, actor: User, reason: str, base_url: str
+) -> None:
+    if credential.revoked_at is not None:
+        raise PassportError("This credential is already revoked.")
+    credential.revoked_at = utcnow()
+    credential.revoked_by_id = actor.id
+    credential.revoke_reason = reason.strip()
+    holder = session.get(User, credential.user_id) if credential.user_id else None
+    if holder is not None:
+        audit(
+            session,
+            "revoke",
+            actor.id,
+            holder,
+            {"credential": credential.public_id, "reason": credential.revoke_reason},
+        )
+        record_statement(
+            session,
+            base_url,
+            user=holder,
+            verb=VERB_REVOKED,
+            object_id=f"{base_url}/verify/{credential.public_id}",
+            object_name=credential.achievement_name,
+            activity_type=CREDENTIAL_ACTIVITY_TYPE,
+            instructor=actor,
+        )
+    session.commit()

@@ -1,0 +1,397 @@
+"""Exports: the passport as JSON and PDF, a person's whole data, the trainer matrix as CSV / XLSX,
+and the organisation's bulk CSV (one row per learner x training)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lti_tool.models import Course, Enrolment, User
+
+from .models import (
+    CertificateFile,
+    Credential,
+    EntryRevision,
+    IdentityLink,
+    PassportAudit,
+    PassportEntry,
+)
+from .services import Matrix, PassportSummary, statements_of, subject_ref
+
+Translate = Callable[[str], str]
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def entry_json(entry: PassportEntry, state: str | None = None) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "provider": entry.provider,
+        "modality": entry.modality,
+        "started_on": _day(entry.started_on),
+        "completed_on": _day(entry.completed_on),
+        "hours": float(entry.hours),
+        "result": entry.result,
+        "training_type": entry.training_type.code if entry.training_type else None,
+        "valid_until": _day(entry.valid_until),
+        "state": state,
+        "status": entry.status,
+        "source": entry.source,
+        "competences": [
+            {"idnumber": c.idnumber, "name": c.shortname, "uri": c.uri, "area": c.area}
+            for c in entry.competences
+        ],
+        "certificate": entry.certificate.filename if entry.certificate else None,
+    }
+
+
+def passport_json(summary: PassportSummary) -> dict[str, Any]:
+    return {
+        "person": {
+            "name": summary.user.name,
+            "issuer": summary.user.issuer,
+            "sub": summary.user.sub,
+        },
+        "generated_on": summary.today.isoformat(),
+        "hours_total": float(summary.hours_total),
+        "hours_by_year": {str(year): float(hours) for year, hours in summary.hours_by_year},
+        "hours_by_area": {area: float(hours) for area, hours in summary.hours_by_area},
+        "entries": [entry_json(v.entry, v.state) for v in summary.entries],
+        "proposals": [entry_json(e) for e in summary.pending + summary.rejected],
+    }
+
+
+def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    values = {}
+    for column in obj.__table__.columns:
+        if column.key in skip:
+            continue
+        value = getattr(obj, column.key)
+        if isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = float(value)
+        elif isinstance(value, bytes):
+            value = base64.b64encode(value).decode()
+        values[column.key] = value
+    return values
+
+
+def personal_data(session: Session, user_id: int) -> dict[str, Any]:
+    """Everything the passport and the tool's core tables hold about one person (their own copy)."""
+    user = session.get(User, user_id)
+    assert user is not None
+    entries = list(
+        session.scalars(
+            select(PassportEntry)
+            .where(PassportEntry.user_id == user_id)
+            .options(selectinload(PassportEntry.competences))
+        )
+    )
+    entry_ids = [e.id for e in entries]
+    return {
+        "format": "learnpass personal data 1",
+        "person": _row(user),
+        "enrolments": [
+            {**_row(enrolment), "course": session.get(Course, enrolment.course_id).title}  # type: ignore[union-attr]
+            for enrolment in session.scalars(select(Enrolment).where(Enrolment.user_id == user_id))
+        ],
+        "passport_entries": [
+            {**_row(e), "competences": [c.idnumber for c in e.competences]} for e in entries
+        ],
+        "entry_revisions": [
+            _row(r)
+            for r in session.scalars(
+                select(EntryRevision).where(EntryRevision.entry_id.in_(entry_ids))
+            )
+        ]
+        if entry_ids
+        else [],
+        "files": [
+            _row(f)
+            for f in session.scalars(
+                select(CertificateFile).where(CertificateFile.owner_id == user_id)
+            )
+        ],
+        "credentials": [
+            _row(c)
+            for c in session.scalars(select(Credential).where(Credential.user_id == user_id))
+        ],
+        "identity_links": [
+            _row(link)
+            for link in session.scalars(
+                select(IdentityLink).where(
+                    (IdentityLink.primary_user_id == user_id)
+                    | (IdentityLink.linked_user_id == user_id)
+                )
+            )
+        ],
+        "xapi_statements": statements_of(session, user),
+        "audit": [
+            _row(a)
+            for a in session.scalars(
+                select(PassportAudit).where(PassportAudit.subject_ref == subject_ref(user))
+            )
+        ],
+    }
+
+
+# ---------------------------------------------------------------- the matrix
+
+
+def matrix_table(matrix: Matrix, _: Translate) -> Iterator[list[str]]:
+    yield [_("Learner"), *[t.name for t in matrix.trainings]]
+    labels = {
+        "valid": _("valid"),
+        "expiring": _("expiring"),
+        "expired": _("expired"),
+        "missing": _("missing"),
+    }
+    for row in matrix.rows:
+        cells = []
+        for cell in row.cells:
+            label = labels[cell.state]
+            if cell.valid_until:
+                label += " " + _("until %(day)s") % {"day": cell.valid_until.isoformat()}
+            cells.append(label)
+        yield [row.learner.name or row.learner.sub, *cells]
+
+
+def _spreadsheet_safe(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def matrix_csv(matrix: Matrix, _: Translate) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in matrix_table(matrix, _):
+        writer.writerow([_spreadsheet_safe(v) for v in line])
+    return out.getvalue()
+
+
+def matrix_xlsx(matrix: Matrix, _: Translate) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Trainings")[:31]
+    fills = {
+        "valid": PatternFill("solid", fgColor="D9F2D9"),
+        "expiring": PatternFill("solid", fgColor="FFF2CC"),
+        "expired": PatternFill("solid", fgColor="F8D7DA"),
+        "missing": PatternFill("solid", fgColor="EEEEEE"),
+    }
+    for index, line in enumerate(matrix_table(matrix, _)):
+        sheet.append([_spreadsheet_safe(v) for v in line])
+        if index == 0:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            continue
+        for column, state_cell in enumerate(matrix.rows[index - 1].cells, start=2):
+            sheet.cell(row=index + 1, column=column).fill = fills[state_cell.state]
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 30
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def organisation_csv(session: Session) -> str:
+    """Every approved entry of every person: one row per learner x training."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "issuer",
+            "sub",
+            "name",
+            "training",
+            "training_type",
+            "provider",
+            "modality",
+            "completed_on",
+            "hours",
+            "result",
+            "valid_until",
+            "status",
+        ]
+    )
+    query = (
+        select(PassportEntry, User)
+        .join(User, User.id == PassportEntry.user_id)
+        .where(PassportEntry.status == "approved")
+        .options(selectinload(PassportEntry.training_type))
+        .order_by(User.id, PassportEntry.completed_on)
+        .execution_options(yield_per=500)
+    )
+    today = dt.date.today()
+    for entry, user in session.execute(query):
+        state = "valid" if entry.valid_until is None or entry.valid_until >= today else "expired"
+        writer.writerow(
+            [
+                _spreadsheet_safe(v)
+                for v in (
+                    user.issuer,
+                    user.sub,
+                    user.name,
+                    entry.title,
+                    entry.training_type.code if entry.training_type else "",
+                    entry.provider,
+                    entry.modality,
+                    _day(entry.completed_on) or "",
+                    str(entry.hours),
+                    entry.result,
+                    _day(entry.valid_until) or "",
+                    state,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- PDF
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
+def _font(pdf: Any) -> tuple[str, bool]:
+    """DejaVu where the system has it (any script); else Helvetica, limited to Latin-1."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdf.add_font("DejaVu", "", str(regular))
+            pdf.add_font("DejaVu", "B", str(bold))
+            return "DejaVu", True
+    return "Helvetica", False
+
+
+def passport_pdf(summary: PassportSummary, verify_url: str, tool_title: str, _: Translate) -> bytes:
+    import segno
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    family, unicode_ok = _font(pdf)
+
+    def text(value: str) -> str:
+        return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
+
+    pdf.set_title(text(_("Training passport of %(name)s") % {"name": summary.user.name}))
+    pdf.set_creator(tool_title)
+    pdf.add_page()
+    pdf.set_font(family, "B", 18)
+    pdf.cell(0, 10, text(_("Training passport")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(family, "", 12)
+    pdf.cell(0, 7, text(summary.user.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        0,
+        7,
+        text(
+            _("Issued on %(day)s · %(hours)s hours of training in total")
+            % {"day": summary.today.isoformat(), "hours": _hours(summary.hours_total)}
+        ),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=4, border=2)
+    qr.seek(0)
+    pdf.image(qr, x=165, y=10, w=32, h=32)
+    pdf.set_font(family, "", 9)
+    pdf.cell(0, 6, text(_("Check this document at:")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 160)
+    pdf.cell(0, 5, verify_url, link=verify_url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(4)
+
+    headings = [
+        text(h)
+        for h in (_("Training"), _("Provider"), _("Completed"), _("Hours"), _("Valid until"))
+    ]
+    rows = []
+    for view in summary.entries:
+        entry = view.entry
+        until = _day(entry.valid_until) or _("no expiry")
+        if view.state == "expired":
+            until += " (" + _("expired") + ")"
+        hours = _hours(entry.hours)
+        rows.append(
+            [
+                text(entry.title),
+                text(entry.provider),
+                _day(entry.completed_on) or "",
+                hours,
+                text(until),
+            ]
+        )
+    if rows:
+        _table(pdf, family, headings, rows)
+    if not summary.entries:
+        pdf.cell(0, 8, text(_("No trainings recorded yet.")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if summary.hours_by_year:
+        pdf.ln(4)
+        pdf.set_font(family, "B", 11)
+        pdf.cell(0, 7, text(_("Hours per year")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(family, "", 9)
+        for year, year_hours in summary.hours_by_year:
+            pdf.cell(0, 5, f"{year}: {_hours(year_hours)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
+
+
+PDF_COLUMNS = (62, 42, 24, 16, 36)
+LINE_HEIGHT = 5.0
+
+
+def _table(pdf: Any, family: str, headings: list[str], rows: list[list[str]]) -> None:
+    """A plain table drawn cell by cell: fpdf2's own table takes seconds for 1,000 rows, because
+    it wraps every cell; here only a cell wider than its column is wrapped."""
+
+    def draw(values: list[str], bold: bool) -> None:
+        pdf.set_font(family, "B" if bold else "", 9)
+        wrapped = [
+            [value]
+            if pdf.get_string_width(value) <= width - 2
+            else pdf.multi_cell(width, LINE_HEIGHT, value, dry_run=True, output="LINES")
+            for value, width in zip(values, PDF_COLUMNS, strict=True)
+        ]
+        height = LINE_HEIGHT * max(len(lines) for lines in wrapped)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            if not bold:
+                draw(headings, True)
+        y = pdf.get_y()
+        x = pdf.l_margin
+        for lines, width, align in zip(wrapped, PDF_COLUMNS, "LLLRL", strict=True):
+            for index, line in enumerate(lines):
+                pdf.set_xy(x, y + index * LINE_HEIGHT)
+                pdf.cell(width, LINE_HEIGHT, line, align=align)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+        pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(PDF_COLUMNS), y + height)
+        pdf.set_xy(pdf.l_margin, y + height + 0.5)
+
+    draw(headings, True)
+    for row in rows:
+        draw(row, False)
+    pdf.set_x(pdf.l_margin)
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}".rstrip("0")

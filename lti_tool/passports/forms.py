@@ -1,0 +1,73 @@
+"""Reading the passport's HTML forms into service inputs, with messages a person can act on.
+
+The CSRF token of every form is checked by Flask-WTF's ``CSRFProtect`` before a view runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from .models import MODALITIES
+from .services import EntryInput, PassportError
+
+
+def _date(form: MultiDict[str, str], name: str, label: str) -> dt.date | None:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise PassportError(
+            _("%(field)s is not a date (use the date picker, or YYYY-MM-DD).", field=label)
+        ) from None
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def entry_input(form: MultiDict[str, str]) -> EntryInput:
+    """An EntryInput from the entry form; PassportError names the field that needs fixing."""
+    title = form.get("title", "").strip()
+    if not title:
+        raise PassportError(_("Give the training a title."))
+    modality = form.get("modality", "external")
+    if modality not in MODALITIES:
+        raise PassportError(_("Choose how the training was given."))
+    raw_hours = form.get("hours", "0").strip().replace(",", ".") or "0"
+    try:
+        hours = Decimal(raw_hours)
+    except InvalidOperation:
+        raise PassportError(_("Hours must be a number, for example 7.5.")) from None
+    if not hours.is_finite() or hours < 0 or hours > 10000:
+        raise PassportError(_("Hours must be between 0 and 10,000."))
+    data = EntryInput(
+        title=title[:512],
+        provider=form.get("provider", "")[:255],
+        modality=modality,
+        started_on=_date(form, "started_on", _("Start date")),
+        completed_on=_date(form, "completed_on", _("End date")),
+        hours=hours.quantize(Decimal("0.01")),
+        result=form.get("result", "")[:255],
+        training_type_id=_int(form.get("training_type_id")),
+        competence_ids=[i for i in (_int(v) for v in form.getlist("competence_ids")) if i],
+        evidence_note=form.get("evidence_note", "")[:4000],
+    )
+    if data.started_on and data.completed_on and data.completed_on < data.started_on:
+        raise PassportError(_("The end date is before the start date."))
+    return data
+
+
+def positive_int(raw: str | None, default: int, maximum: int) -> int:
+    value = _int(raw)
+    if value is None or value < 0:
+        return default
+    return min(value, maximum)

@@ -1,0 +1,277 @@
+"""The passport's tables: entries, their history, competences, training types, credentials.
+
+They sit on the tool's declarative ``Base`` so foreign keys to ``lp_user`` and ``course`` are real
+and ``create_all`` / Alembic see them as soon as the passport package is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lti_tool.models import Base, Course, User, utcnow
+
+MODALITIES = ("online", "classroom", "blended", "external")
+STATUSES = ("proposed", "approved", "rejected")
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class TrainingType(Base):
+    """A kind of training (e.g. "VCA basic safety"); ``validity_months`` drives expiry."""
+
+    __tablename__ = "passport_training_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    validity_months: Mapped[int | None] = mapped_column(Integer, default=None)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class CompetenceFramework(Base):
+    __tablename__ = "passport_competence_framework"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idnumber: Mapped[str] = mapped_column(String(100), unique=True)
+    shortname: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    competences: Mapped[list[Competence]] = relationship(
+        back_populates="framework", cascade="all, delete-orphan"
+    )
+
+
+class Competence(Base):
+    """One competence of a framework; ``area`` is its top-level ancestor, for totals per area."""
+
+    __tablename__ = "passport_competence"
+    __table_args__ = (UniqueConstraint("framework_id", "idnumber", name="uq_competence_idnumber"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_competence_framework.id", ondelete="CASCADE")
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="SET NULL"), default=None
+    )
+    idnumber: Mapped[str] = mapped_column(String(255))
+    shortname: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    uri: Mapped[str | None] = mapped_column(String(512), default=None, index=True)
+    area: Mapped[str] = mapped_column(String(255), default="")
+
+    framework: Mapped[CompetenceFramework] = relationship(back_populates="competences")
+
+
+entry_competence = Table(
+    "passport_entry_competence",
+    Base.metadata,
+    Column("entry_id", ForeignKey("passport_entry.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "competence_id", ForeignKey("passport_competence.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class CertificateFile(Base):
+    """An uploaded certificate or evidence file, in the database so every instance can serve it."""
+
+    __tablename__ = "passport_certificate_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PassportEntry(Base):
+    """One training a person followed. ``source`` + ``source_ref`` make feeds idempotent."""
+
+    __tablename__ = "passport_entry"
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_passport_entry_source"),
+        Index("ix_passport_entry_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(512))
+    provider: Mapped[str] = mapped_column(String(255), default="")
+    modality: Mapped[str] = mapped_column(String(16), default="external")
+    started_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    hours: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal("0"))
+    result: Mapped[str] = mapped_column(String(255), default="")
+    training_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_training_type.id", ondelete="SET NULL"), default=None, index=True
+    )
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="approved")
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    source_ref: Mapped[str | None] = mapped_column(String(255), default=None)
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="SET NULL"), default=None
+    )
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_certificate_file.id", ondelete="SET NULL"), default=None
+    )
+    evidence_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    added_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    course: Mapped[Course | None] = relationship()
+    training_type: Mapped[TrainingType | None] = relationship()
+    certificate: Mapped[CertificateFile | None] = relationship()
+    competences: Mapped[list[Competence]] = relationship(secondary=entry_competence)
+    revisions: Mapped[list[EntryRevision]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryRevision.id"
+    )
+
+
+class EntryRevision(Base):
+    """A correction of an entry: which fields changed from what to what, by whom, when."""
+
+    __tablename__ = "passport_entry_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_entry.id", ondelete="CASCADE"), index=True
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    entry: Mapped[PassportEntry] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class RequiredTraining(Base):
+    """A training type every learner of a course must hold; the trainer matrix's columns."""
+
+    __tablename__ = "passport_required_training"
+    __table_args__ = (
+        UniqueConstraint("course_id", "training_type_id", name="uq_required_training"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    training_type_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_training_type.id", ondelete="CASCADE")
+    )
+
+    training_type: Mapped[TrainingType] = relationship()
+
+
+class Credential(Base):
+    """A signed credential: Open Badges 3.0 for one entry, or the whole passport behind a PDF.
+
+    ``public_id`` is what /verify shows; the token is kept so the verify page checks the signature.
+    """
+
+    __tablename__ = "passport_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_id)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="entry"
+    )  # "entry" or "passport" (the PDF)
+    digest: Mapped[str] = mapped_column(String(64), default="")  # what was signed, to reuse it
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_entry.id", ondelete="SET NULL"), default=None, index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None, index=True
+    )
+    achievement_name: Mapped[str] = mapped_column(String(512))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    kid: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    expiry_recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+    entry: Mapped[PassportEntry | None] = relationship()
+
+
+class IdentityLink(Base):
+    """The same person at another platform of the organisation: their passports are one."""
+
+    __tablename__ = "passport_identity_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    primary_user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), index=True
+    )
+    linked_user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), unique=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    primary_user: Mapped[User] = relationship(foreign_keys=[primary_user_id])
+    linked_user: Mapped[User] = relationship(foreign_keys=[linked_user_id])
+
+
+class PassportAudit(Base):
+    """What an admin did to someone's data; no foreign key to the person: it outlives erasure."""
+
+    __tablename__ = "passport_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    subject_ref: Mapped[str] = mapped_column(String(128))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,658 @@
+"""The passport's pages: the learner's own passport and exports, proposals, the trainer's matrix
+and entries, the admin's set-up and privacy tools, and the public /verify page.
+
+A learner's pages always use the launch's user id, never an id from the URL. Pages that take a
+person or entry id from the URL check it against what the launched user may see and answer 404
+otherwise, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..lti.context import LaunchContext, current_launch, launch_required
+from ..models import Course, User
+from . import credentials, exports, frameworks, services
+from .forms import entry_input, positive_int
+from .models import (
+    MODALITIES,
+    Competence,
+    CompetenceFramework,
+    Credential,
+    IdentityLink,
+    PassportEntry,
+    TrainingType,
+)
+from .uploads import MAX_CERTIFICATE_BYTES, UploadRefused, make_certificate
+
+bp = Blueprint("passports", __name__, static_folder="static", static_url_path="/passport/static")
+
+
+@bp.app_template_filter("passport_hours")
+def passport_hours(value: Any) -> str:
+    """7.50 -> "7.5", 8.00 -> "8": hours as people write them."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# Room for the form fields around the file; anything larger is refused before it is read.
+UPLOAD_REQUEST_LIMIT = MAX_CERTIFICATE_BYTES + 256 * 1024
+FRAMEWORK_REQUEST_LIMIT = 5 * 1024 * 1024
+
+
+def _ctx() -> LaunchContext:
+    ctx = current_launch()
+    assert ctx is not None  # launch_required ran first
+    return ctx
+
+
+def _base_url() -> str:
+    return str(current_app.config["LEARNPASS"].base_url)
+
+
+def _tool_title() -> str:
+    return str(current_app.config["LEARNPASS"].tool_title)
+
+
+def _warn_days() -> int:
+    return positive_int(request.args.get("days"), services.DEFAULT_WARN_DAYS, 3650)
+
+
+def _limit_upload(limit: int) -> None:
+    """Refuse a too-large body from its declared length, and cap what will be read if undeclared."""
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    request.max_content_length = limit
+
+
+def _download(body: bytes | str, media_type: str, filename: str) -> Response:
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _form_choices() -> dict[str, Any]:
+    session = db.session()
+    return {
+        "modalities": MODALITIES,
+        "training_types": list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        "competences": list(
+            session.scalars(select(Competence).order_by(Competence.area, Competence.shortname))
+        ),
+    }
+
+
+# ---------------------------------------------------------------- the learner
+
+
+@bp.get("/passport/")
+@launch_required()
+def my_passport() -> Any:
+    ctx = _ctx()
+    summary = services.passport_summary(db.session(), ctx.user_id, warn_days=_warn_days())
+    return render_template("passports/passport.html", ctx=ctx, summary=summary)
+
+
+@bp.get("/passport/entries/<int:entry_id>")
+@launch_required()
+def my_entry(entry_id: int) -> Any:
+    ctx = _ctx()
+    entry = services.entry_for_user(db.session(), entry_id, ctx.user_id)
+    if entry is None:
+        abort(404)
+    return render_template("passports/entry.html", ctx=ctx, entry=entry, trainer_view=False)
+
+
+@bp.get("/passport/entries/<int:entry_id>/certificate")
+@launch_required()
+def my_certificate(entry_id: int) -> Any:
+    ctx = _ctx()
+    entry = services.entry_for_user(db.session(), entry_id, ctx.user_id)
+    if entry is None or entry.certificate is None:
+        abort(404)
+    return _download(
+        entry.certificate.content, entry.certificate.media_type, entry.certificate.filename
+    )
+
+
+@bp.get("/passport/entries/<int:entry_id>/credential")
+@launch_required()
+def my_credential(entry_id: int) -> Any:
+    """The entry's Open Badges 3.0 credential as a VC-JWT file."""
+    ctx = _ctx()
+    session = db.session()
+    entry = services.entry_for_user(session, entry_id, ctx.user_id)
+    if entry is None:
+        abort(404)
+    try:
+        credential = credentials.issue_for_entry(
+            session, entry, base_url=_base_url(), issuer_name=_tool_title()
+        )
+    except services.PassportError:
+        abort(404)
+    return _download(
+        credential.token, "application/vc+jwt", f"credential-{credential.public_id}.jwt"
+    )
+
+
+@bp.get("/passport/export.json")
+@launch_required()
+def export_json() -> Any:
+    ctx = _ctx()
+    summary = services.passport_summary(db.session(), ctx.user_id)
+    body = json.dumps(exports.passport_json(summary), ensure_ascii=False, indent=2)
+    return _download(body, "application/json", "passport.json")
+
+
+@bp.get("/passport/export.pdf")
+@launch_required()
+def export_pdf() -> Any:
+    ctx = _ctx()
+    session = db.session()
+    summary = services.passport_summary(session, ctx.user_id)
+    credential = credentials.issue_for_passport(
+        session, summary, base_url=_base_url(), issuer_name=_tool_title()
+    )
+    verify_url = f"{_base_url()}/verify/{credential.public_id}"
+    body = exports.passport_pdf(summary, verify_url, _tool_title(), _)
+    return _download(body, "application/pdf", "passport.pdf")
+
+
+@bp.get("/passport/my-data.json")
+@launch_required()
+def my_data() -> Any:
+    ctx = _ctx()
+    body = json.dumps(
+        exports.personal_data(db.session(), ctx.user_id), ensure_ascii=False, indent=2
+    )
+    return _download(body, "application/json", "my-learnpass-data.json")
+
+
+@bp.route("/passport/propose", methods=["GET", "POST"])
+@launch_required()
+def propose() -> Any:
+    ctx = _ctx()
+    error = None
+    if request.method == "POST":
+        _limit_upload(UPLOAD_REQUEST_LIMIT)
+        session = db.session()
+        try:
+            data = entry_input(request.form)
+            upload = request.files.get("certificate")
+            certificate = None
+            if upload and upload.filename:
+                certificate = make_certificate(
+                    upload.stream, upload.filename, owner_id=ctx.user_id, uploaded_by_id=ctx.user_id
+                )
+            services.propose_entry(
+                session,
+                user_id=ctx.user_id,
+                data=data,
+                certificate=certificate,
+                course_id=ctx.course_id,
+            )
+        except (services.PassportError, UploadRefused) as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Thank you. Your trainer will check your proposal."), "ok")
+            return redirect(url_for("passports.my_passport"), code=303)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=request.form,
+        mode="propose",
+        **_form_choices(),
+    ), (400 if error else 200)
+
+
+# ---------------------------------------------------------------- the trainer
+
+
+def _visible_learner(learner_id: int) -> User:
+    ctx = _ctx()
+    session = db.session()
+    if not services.trainer_may_see(session, ctx.user_id, learner_id, is_admin=ctx.is_admin):
+        abort(404)
+    learner = session.get(User, learner_id)
+    assert learner is not None
+    return learner
+
+
+def _visible_entry(entry_id: int) -> PassportEntry:
+    """An entry of a learner the trainer may see, also when it came from a linked identity."""
+    ctx = _ctx()
+    session = db.session()
+    entry = session.get(PassportEntry, entry_id)
+    if entry is None or not any(
+        services.trainer_may_see(session, ctx.user_id, uid, is_admin=ctx.is_admin)
+        for uid in services.identity_user_ids(session, entry.user_id)
+    ):
+        abort(404)
+    return entry
+
+
+def _matrix_course(raw: str | None) -> Course:
+    """The course asked for (default: the launch's), if the trainer teaches it; admins: any."""
+    ctx = _ctx()
+    session = db.session()
+    course_id = positive_int(raw, ctx.course_id or 0, 2**31) if raw else ctx.course_id
+    if course_id is None:
+        abort(404)
+    allowed = ctx.is_admin or course_id in services.trainer_course_ids(session, ctx.user_id)
+    course = session.get(Course, course_id) if allowed else None
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/passport/trainer/")
+@launch_required(role="instructor")
+def trainer_home() -> Any:
+    ctx = _ctx()
+    session = db.session()
+    courses = (
+        list(session.scalars(select(Course).order_by(Course.title)))
+        if ctx.is_admin
+        else services.trainer_courses(session, ctx.user_id)
+    )
+    return render_template(
+        "passports/trainer_home.html",
+        ctx=ctx,
+        courses=courses,
+        proposals=services.pending_proposals(session, ctx.user_id, is_admin=ctx.is_admin),
+        learners={c.id: services.course_learners(session, c.id) for c in courses},
+    )
+
+
+def _matrix_from_args() -> services.Matrix:
+    course = _matrix_course(request.args.get("course"))
+    state = request.args.get("state") or None
+    if state not in (None, *services.MATRIX_STATES):
+        state = None
+    return services.training_matrix(
+        db.session(),
+        course.id,
+        warn_days=_warn_days(),
+        state=state,
+        training_type_id=positive_int(request.args.get("training"), 0, 2**31) or None,
+        name_contains=request.args.get("q", "")[:100],
+    )
+
+
+@bp.get("/passport/trainer/matrix")
+@launch_required(role="instructor")
+def matrix() -> Any:
+    ctx = _ctx()
+    session = db.session()
+    table = _matrix_from_args()
+    return render_template(
+        "passports/matrix.html",
+        ctx=ctx,
+        matrix=table,
+        states=services.MATRIX_STATES,
+        all_training_types=list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        args=request.args,
+    )
+
+
+@bp.get("/passport/trainer/matrix.csv")
+@launch_required(role="instructor")
+def matrix_csv() -> Any:
+    return _download(
+        exports.matrix_csv(_matrix_from_args(), _), "text/csv; charset=utf-8", "training-matrix.csv"
+    )
+
+
+@bp.get("/passport/trainer/matrix.xlsx")
+@launch_required(role="instructor")
+def matrix_xlsx() -> Any:
+    return _download(
+        exports.matrix_xlsx(_matrix_from_args(), _),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "training-matrix.xlsx",
+    )
+
+
+@bp.post("/passport/trainer/courses/<int:course_id>/required")
+@launch_required(role="instructor")
+def set_required(course_id: int) -> Any:
+    course = _matrix_course(str(course_id))
+    ids = [
+        i
+        for i in (positive_int(v, 0, 2**31) for v in request.form.getlist("training_type_ids"))
+        if i
+    ]
+    known = (
+        set(db.session.scalars(select(TrainingType.id).where(TrainingType.id.in_(ids))))
+        if ids
+        else set()
+    )
+    services.set_required_trainings(db.session(), course.id, known)
+    flash(_("The required trainings are saved."), "ok")
+    return redirect(url_for("passports.matrix", course=course.id), code=303)
+
+
+@bp.get("/passport/trainer/learners/<int:learner_id>")
+@launch_required(role="instructor")
+def learner_passport(learner_id: int) -> Any:
+    learner = _visible_learner(learner_id)
+    summary = services.passport_summary(db.session(), learner.id, warn_days=_warn_days())
+    return render_template(
+        "passports/passport.html", ctx=_ctx(), summary=summary, trainer_view=True
+    )
+
+
+@bp.route("/passport/trainer/learners/<int:learner_id>/entries/new", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def new_entry(learner_id: int) -> Any:
+    ctx = _ctx()
+    learner = _visible_learner(learner_id)
+    error = None
+    if request.method == "POST":
+        _limit_upload(UPLOAD_REQUEST_LIMIT)
+        session = db.session()
+        try:
+            data = entry_input(request.form)
+            upload = request.files.get("certificate")
+            certificate = None
+            if upload and upload.filename:
+                certificate = make_certificate(
+                    upload.stream, upload.filename, owner_id=learner.id, uploaded_by_id=ctx.user_id
+                )
+            services.add_entry(
+                session,
+                user_id=learner.id,
+                actor_id=ctx.user_id,
+                data=data,
+                certificate=certificate,
+                course_id=ctx.course_id,
+            )
+        except (services.PassportError, UploadRefused) as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(_("The training is added to the passport of %(name)s.", name=learner.name), "ok")
+            return redirect(url_for("passports.learner_passport", learner_id=learner.id), code=303)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=request.form,
+        mode="add",
+        learner=learner,
+        **_form_choices(),
+    ), (400 if error else 200)
+
+
+@bp.get("/passport/trainer/entries/<int:entry_id>")
+@launch_required(role="instructor")
+def trainer_entry(entry_id: int) -> Any:
+    entry = _visible_entry(entry_id)
+    return render_template("passports/entry.html", ctx=_ctx(), entry=entry, trainer_view=True)
+
+
+@bp.get("/passport/trainer/entries/<int:entry_id>/certificate")
+@launch_required(role="instructor")
+def trainer_certificate(entry_id: int) -> Any:
+    entry = _visible_entry(entry_id)
+    if entry.certificate is None:
+        abort(404)
+    return _download(
+        entry.certificate.content, entry.certificate.media_type, entry.certificate.filename
+    )
+
+
+@bp.route("/passport/trainer/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def edit_entry(entry_id: int) -> Any:
+    ctx = _ctx()
+    entry = _visible_entry(entry_id)
+    error = None
+    if request.method == "POST":
+        session = db.session()
+        try:
+            services.correct_entry(
+                session,
+                entry,
+                actor_id=ctx.user_id,
+                data=entry_input(request.form),
+                note=request.form.get("note", "")[:2000],
+            )
+        except services.PassportError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(_("The correction is saved; the earlier values stay in the history."), "ok")
+            return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    form = request.form if request.method == "POST" else _entry_as_form(entry)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=form,
+        mode="edit",
+        entry=entry,
+        learner=entry.user,
+        **_form_choices(),
+    ), (400 if error else 200)
+
+
+def _entry_as_form(entry: PassportEntry) -> dict[str, Any]:
+    return {
+        "title": entry.title,
+        "provider": entry.provider,
+        "modality": entry.modality,
+        "started_on": entry.started_on.isoformat() if entry.started_on else "",
+        "completed_on": entry.completed_on.isoformat() if entry.completed_on else "",
+        "hours": str(entry.hours),
+        "result": entry.result,
+        "training_type_id": str(entry.training_type_id or ""),
+        "competence_ids": [str(c.id) for c in entry.competences],
+        "evidence_note": entry.evidence_note,
+    }
+
+
+@bp.post("/passport/trainer/entries/<int:entry_id>/decide")
+@launch_required(role="instructor")
+def decide(entry_id: int) -> Any:
+    ctx = _ctx()
+    entry = _visible_entry(entry_id)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    try:
+        services.decide_proposal(
+            db.session(),
+            entry,
+            actor_id=ctx.user_id,
+            approve=decision == "approve",
+            note=request.form.get("note", "")[:2000],
+        )
+    except services.PassportError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
+    return redirect(url_for("passports.trainer_home"), code=303)
+
+
+# ---------------------------------------------------------------- the administrator
+
+
+@bp.get("/passport/admin/")
+@launch_required(role="admin")
+def admin_home() -> Any:
+    session = db.session()
+    return render_template(
+        "passports/admin.html",
+        ctx=_ctx(),
+        training_types=list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        frameworks=list(
+            session.scalars(
+                select(CompetenceFramework).options(selectinload(CompetenceFramework.competences))
+            )
+        ),
+        people=list(session.scalars(select(User).order_by(User.name, User.id))),
+        links=list(session.scalars(select(IdentityLink).order_by(IdentityLink.id))),
+        credentials=list(
+            session.scalars(select(Credential).order_by(Credential.id.desc()).limit(50))
+        ),
+    )
+
+
+def _admin_back(message: str, category: str = "ok") -> Any:
+    flash(message, category)
+    return redirect(url_for("passports.admin_home"), code=303)
+
+
+@bp.post("/passport/admin/training-types")
+@launch_required(role="admin")
+def add_training_type() -> Any:
+    session = db.session()
+    code = request.form.get("code", "").strip()[:100]
+    name = request.form.get("name", "").strip()[:255]
+    months = positive_int(request.form.get("validity_months"), 0, 1200) or None
+    if not code or not name:
+        return _admin_back(_("Give the training type a code and a name."), "error")
+    existing = session.scalars(select(TrainingType).where(TrainingType.code == code)).first()
+    training_type = existing or TrainingType(code=code)
+    training_type.name, training_type.validity_months = name, months
+    session.add(training_type)
+    session.commit()
+    return _admin_back(_("Training type %(name)s saved.", name=name))
+
+
+@bp.post("/passport/admin/frameworks")
+@launch_required(role="admin")
+def import_framework() -> Any:
+    _limit_upload(FRAMEWORK_REQUEST_LIMIT)
+    upload = request.files.get("framework")
+    if upload is None or not upload.filename:
+        return _admin_back(_("Choose the CSV file Moodle exported."), "error")
+    try:
+        text = upload.stream.read(FRAMEWORK_REQUEST_LIMIT).decode("utf-8")
+        framework = frameworks.import_moodle_csv(db.session(), text)
+    except UnicodeDecodeError:
+        return _admin_back(_("The file is not UTF-8 text; export it again from Moodle."), "error")
+    except frameworks.FrameworkImportError as exc:
+        db.session.rollback()
+        return _admin_back(str(exc), "error")
+    return _admin_back(
+        _(
+            "Framework %(name)s imported with %(n)s competences.",
+            name=framework.shortname,
+            n=len(framework.competences),
+        )
+    )
+
+
+@bp.post("/passport/admin/identity-links")
+@launch_required(role="admin")
+def add_identity_link() -> Any:
+    primary = positive_int(request.form.get("primary_user_id"), 0, 2**31)
+    linked = positive_int(request.form.get("linked_user_id"), 0, 2**31)
+    try:
+        services.link_identities(db.session(), primary, linked, _ctx().user_id)
+    except services.PassportError as exc:
+        db.session.rollback()
+        return _admin_back(str(exc), "error")
+    return _admin_back(_("The two identities now share one passport."))
+
+
+@bp.get("/passport/admin/export.csv")
+@launch_required(role="admin")
+def organisation_csv() -> Any:
+    return _download(
+        exports.organisation_csv(db.session()), "text/csv; charset=utf-8", "passports.csv"
+    )
+
+
+@bp.post("/passport/admin/credentials/<public_id>/revoke")
+@launch_required(role="admin")
+def revoke_credential(public_id: str) -> Any:
+    session = db.session()
+    credential = session.scalars(
+        select(Credential).where(Credential.public_id == public_id[:64])
+    ).first()
+    if credential is None:
+        abort(404)
+    actor = session.get(User, _ctx().user_id)
+    assert actor is not None
+    try:
+        credentials.revoke(
+            session,
+            credential,
+            actor=actor,
+            reason=request.form.get("reason", "")[:1000],
+            base_url=_base_url(),
+        )
+    except services.PassportError as exc:
+        return _admin_back(str(exc), "error")
+    return _admin_back(_("The credential is revoked; its verification page now says so."))
+
+
+@bp.route("/passport/admin/people/<int:user_id>/erase", methods=["GET", "POST"])
+@launch_required(role="admin")
+def erase(user_id: int) -> Any:
+    ctx = _ctx()
+    session = db.session()
+    person = session.get(User, user_id)
+    if person is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if request.form.get("confirm", "").strip() != "ERASE":
+            error = _("Type ERASE in capitals to confirm.")
+        else:
+            services.erase_learner(session, person.id, actor_id=ctx.user_id, base_url=_base_url())
+            return _admin_back(
+                _("The person's passport and personal details are erased. An audit record is kept.")
+            )
+    summary = services.passport_summary(session, person.id)
+    return render_template(
+        "passports/erase.html", ctx=ctx, person=person, summary=summary, error=error
+    ), (400 if error else 200)
+
+
+# ---------------------------------------------------------------- anyone with the link
+
+
+@bp.get("/verify/<public_id>")
+def verify(public_id: str) -> Any:
+    result = credentials.verify(db.session(), public_id[:64])
+    status = 404 if result.status == "unknown" else 200
+    if request.args.get("format") == "json":
+        body = {
+            "status": result.status,
+            "name": result.credential.achievement_name if result.credential else None,
+            "valid_from": result.credential.valid_from.isoformat() if result.credential else None,
+            "valid_until": result.credential.valid_until.isoformat()
+            if result.credential and result.credential.valid_until
+            else None,
+            "revoked_at": result.credential.revoked_at.isoformat()
+            if result.credential and result.credential.revoked_at
+            else None,
+        }
+        return Response(json.dumps(body), status=status, mimetype="application/json")
+    return render_template("passports/verify.html", result=result, today=dt.date.today()), status

@@ -1,0 +1,909 @@
+"""Passport logic without Flask request objects: entries, feeds, proposals, totals, the trainer
+matrix, identities, erasure, and the one place passport events become xAPI statements.
+
+Other features feed the passport through ``record_completion`` only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from lti_tool.models import Course, Enrolment, User, utcnow
+
+from .models import (
+    MODALITIES,
+    CertificateFile,
+    Competence,
+    Credential,
+    EntryRevision,
+    IdentityLink,
+    PassportAudit,
+    PassportEntry,
+    RequiredTraining,
+    TrainingType,
+)
+
+DEFAULT_WARN_DAYS = 60
+TRAINER_ROLES = ("instructor", "admin")
+
+# Passport events in the ADL spelling the xAPI profile uses for every verb.
+VERB_ACHIEVED = "http://adlnet.gov/expapi/verbs/achieved"
+VERB_EARNED = "http://adlnet.gov/expapi/verbs/earned"
+VERB_EXPIRED = "http://adlnet.gov/expapi/verbs/expired"
+VERB_REVOKED = "http://adlnet.gov/expapi/verbs/revoked"
+VERB_VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+ENTRY_ACTIVITY_TYPE = "https://learnpass.org/xapi/activity-types/passport-entry"
+CREDENTIAL_ACTIVITY_TYPE = "https://learnpass.org/xapi/activity-types/credential"
+HOURS_EXTENSION = "https://learnpass.org/xapi/extensions/hours"
+
+
+class PassportError(ValueError):
+    """Input the passport cannot accept; the message is for the person who sent it."""
+
+
+# ---------------------------------------------------------------- dates and states
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def valid_until_for(
+    completed_on: dt.date | None, training_type: TrainingType | None
+) -> dt.date | None:
+    if completed_on is None or training_type is None or not training_type.validity_months:
+        return None
+    return add_months(completed_on, training_type.validity_months)
+
+
+def expiry_state(valid_until: dt.date | None, today: dt.date, warn_days: int) -> str:
+    """``valid`` (also when it never expires), ``expiring`` within ``warn_days``, or ``expired``."""
+    if valid_until is None:
+        return "valid"
+    if valid_until < today:
+        return "expired"
+    if valid_until <= today + dt.timedelta(days=warn_days):
+        return "expiring"
+    return "valid"
+
+
+# ---------------------------------------------------------------- identities
+
+
+def identity_user_ids(session: Session, user_id: int) -> list[int]:
+    """The user and every identity an admin linked to the same person (one passport)."""
+    primary = session.scalar(
+        select(IdentityLink.primary_user_id).where(IdentityLink.linked_user_id == user_id)
+    )
+    primary = primary or user_id
+    linked = session.scalars(
+        select(IdentityLink.linked_user_id).where(IdentityLink.primary_user_id == primary)
+    )
+    return [primary, *linked]
+
+
+def identity_groups(session: Session, user_ids: Iterable[int]) -> dict[int, list[int]]:
+    """``identity_user_ids`` for many users in two queries (for the matrix)."""
+    ids = list(user_ids)
+    links = list(
+        session.execute(
+            select(IdentityLink.primary_user_id, IdentityLink.linked_user_id).where(
+                or_(IdentityLink.primary_user_id.in_(ids), IdentityLink.linked_user_id.in_(ids))
+            )
+        )
+    )
+    primary_of = {linked: primary for primary, linked in links}
+    members: dict[int, list[int]] = defaultdict(list)
+    for primary, linked in links:
+        members[primary].append(linked)
+    groups = {}
+    for uid in ids:
+        primary = primary_of.get(uid, uid)
+        groups[uid] = [primary, *members.get(primary, [])]
+    return groups
+
+
+def link_identities(
+    session: Session, primary_id: int, linked_id: int, actor_id: int
+) -> IdentityLink:
+    """Join ``linked_id``'s passport to ``primary_id``'s; refuses chains and self-links."""
+    if primary_id == linked_id:
+        raise PassportError("An identity cannot be linked to itself.")
+    primary = session.get(User, primary_id)
+    linked = session.get(User, linked_id)
+    if primary is None or linked is None:
+        raise PassportError("Both people must exist.")
+    if session.scalar(select(IdentityLink.id).where(IdentityLink.linked_user_id == primary_id)):
+        raise PassportError(
+            "The first person is itself linked to someone else; link to that person."
+        )
+    if session.scalar(select(IdentityLink.id).where(IdentityLink.linked_user_id == linked_id)):
+        raise PassportError("The second person is already linked.")
+    if session.scalar(select(IdentityLink.id).where(IdentityLink.primary_user_id == linked_id)):
+        raise PassportError(
+            "The second person has linked identities of their own; link the other way round."
+        )
+    link = IdentityLink(primary_user_id=primary_id, linked_user_id=linked_id, linked_by_id=actor_id)
+    session.add(link)
+    audit(session, "link_identities", actor_id, linked, {"primary_user_id": primary_id})
+    session.commit()
+    return link
+
+
+# ---------------------------------------------------------------- entries
+
+
+@dataclass
+class EntryInput:
+    title: str
+    provider: str = ""
+    modality: str = "external"
+    started_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    hours: Decimal = Decimal("0")
+    result: str = ""
+    training_type_id: int | None = None
+    competence_ids: list[int] = field(default_factory=list)
+    evidence_note: str = ""
+
+    def check(self) -> None:
+        if not self.title.strip():
+            raise PassportError("Give the training a title.")
+        if self.modality not in MODALITIES:
+            raise PassportError("Choose online, classroom, blended or external.")
+        if self.hours < 0 or self.hours > 10000:
+            raise PassportError("Hours must be between 0 and 10,000.")
+        if self.started_on and self.completed_on and self.completed_on < self.started_on:
+            raise PassportError("The end date is before the start date.")
+
+
+def _apply(session: Session, entry: PassportEntry, data: EntryInput) -> None:
+    data.check()
+    training_type = (
+        session.get(TrainingType, data.training_type_id) if data.training_type_id else None
+    )
+    if data.training_type_id and training_type is None:
+        raise PassportError("Unknown training type.")
+    entry.title = data.title.strip()
+    entry.provider = data.provider.strip()
+    entry.modality = data.modality
+    entry.started_on = data.started_on
+    entry.completed_on = data.completed_on
+    entry.hours = data.hours.quantize(Decimal("0.01"))
+    entry.result = data.result.strip()
+    entry.training_type = training_type
+    entry.training_type_id = training_type.id if training_type else None
+    entry.valid_until = valid_until_for(data.completed_on, training_type)
+    entry.evidence_note = data.evidence_note.strip()
+    competences = (
+        list(session.scalars(select(Competence).where(Competence.id.in_(data.competence_ids))))
+        if data.competence_ids
+        else []
+    )
+    entry.competences = competences
+
+
+def add_entry(
+    session: Session,
+    *,
+    user_id: int,
+    actor_id: int,
+    data: EntryInput,
+    certificate: CertificateFile | None = None,
+    course_id: int | None = None,
+) -> PassportEntry:
+    """A trainer's or admin's entry for training followed elsewhere: approved at once."""
+    now = utcnow()
+    entry = PassportEntry(
+        user_id=user_id,
+        status="approved",
+        source="manual",
+        added_by_id=actor_id,
+        added_at=now,
+        approved_by_id=actor_id,
+        approved_at=now,
+        course_id=course_id,
+    )
+    _apply(session, entry, data)
+    entry.certificate = certificate
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+def propose_entry(
+    session: Session,
+    *,
+    user_id: int,
+    data: EntryInput,
+    certificate: CertificateFile | None,
+    course_id: int | None,
+) -> PassportEntry:
+    """A learner's own claim with evidence; it counts only once a trainer approves it."""
+    if certificate is None and not data.evidence_note.strip():
+        raise PassportError(
+            "Add evidence: a certificate file or a note on where it can be checked."
+        )
+    entry = PassportEntry(
+        user_id=user_id,
+        status="proposed",
+        source="proposal",
+        added_by_id=user_id,
+        course_id=course_id,
+    )
+    _apply(session, entry, data)
+    entry.certificate = certificate
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+REVISED_FIELDS = (
+    "title",
+    "provider",
+    "modality",
+    "started_on",
+    "completed_on",
+    "hours",
+    "result",
+    "training_type_id",
+    "valid_until",
+    "evidence_note",
+)
+
+
+def _snapshot(entry: PassportEntry) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in REVISED_FIELDS}
+    values["competences"] = sorted(c.idnumber for c in entry.competences)
+    return {
+        k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
+        for k, v in values.items()
+    }
+
+
+def correct_entry(
+    session: Session, entry: PassportEntry, *, actor_id: int | None, data: EntryInput, note: str
+) -> EntryRevision | None:
+    """Change an entry, keeping what it said before as a revision; nothing changed, no revision."""
+    before = _snapshot(entry)
+    _apply(session, entry, data)
+    after = _snapshot(entry)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changes:
+        session.commit()
+        return None
+    revision = EntryRevision(
+        entry=entry, changed_by_id=actor_id, changes=changes, note=note.strip()
+    )
+    session.add(revision)
+    # A credential must not keep vouching for what the entry no longer says.
+    for credential in session.scalars(
+        select(Credential).where(Credential.entry_id == entry.id, Credential.revoked_at.is_(None))
+    ):
+        credential.revoked_at = utcnow()
+        credential.revoked_by_id = actor_id
+        credential.revoke_reason = "Replaced after a correction of the training's details."
+    session.commit()
+    return revision
+
+
+def decide_proposal(
+    session: Session, entry: PassportEntry, *, actor_id: int, approve: bool, note: str = ""
+) -> None:
+    if entry.status != "proposed":
+        raise PassportError("This entry has already been decided.")
+    entry.status = "approved" if approve else "rejected"
+    entry.approved_by_id = actor_id
+    entry.approved_at = utcnow()
+    entry.decision_note = note.strip()
+    session.add(
+        EntryRevision(
+            entry=entry,
+            changed_by_id=actor_id,
+            changes={"status": ["proposed", entry.status]},
+            note=note.strip(),
+        )
+    )
+    session.commit()
+
+
+def record_completion(
+    session: Session,
+    *,
+    user_id: int,
+    title: str,
+    provider: str,
+    modality: str,
+    started_on: dt.date | None,
+    completed_on: dt.date | None,
+    hours: float | Decimal,
+    result: str,
+    competences: Iterable[str],
+    source: str,
+    source_ref: str,
+    training_type: str | None = None,
+) -> PassportEntry:
+    """The feed for SCORM, learning paths and classroom attendance.
+
+    Idempotent by ``source`` + ``source_ref``: calling it again updates the same entry (keeping a
+    revision when something changed) instead of adding a second one. ``competences`` are competence
+    ID numbers or ESCO URIs; ``training_type`` a training type code. Commits.
+    """
+    if not source or not source_ref:
+        raise PassportError("A feed must name its source and a reference.")
+    type_id = None
+    if training_type:
+        type_id = session.scalar(select(TrainingType.id).where(TrainingType.code == training_type))
+        if type_id is None:
+            raise PassportError(f"Unknown training type {training_type!r}.")
+    wanted = [c for c in competences if c]
+    competence_ids = (
+        list(
+            session.scalars(
+                select(Competence.id).where(
+                    or_(Competence.idnumber.in_(wanted), Competence.uri.in_(wanted))
+                )
+            )
+        )
+        if wanted
+        else []
+    )
+    data = EntryInput(
+        title=title,
+        provider=provider,
+        modality=modality,
+        started_on=started_on,
+        completed_on=completed_on,
+        hours=Decimal(str(hours)),
+        result=result,
+        training_type_id=type_id,
+        competence_ids=competence_ids,
+    )
+    existing = session.scalars(
+        select(PassportEntry).where(
+            PassportEntry.source == source, PassportEntry.source_ref == source_ref
+        )
+    ).first()
+    if existing is not None:
+        if existing.user_id != user_id:
+            raise PassportError("This source reference belongs to another learner.")
+        correct_entry(session, existing, actor_id=None, data=data, note=f"updated by {source}")
+        return existing
+    now = utcnow()
+    entry = PassportEntry(
+        user_id=user_id,
+        status="approved",
+        source=source,
+        source_ref=source_ref,
+        added_at=now,
+        approved_at=now,
+    )
+    _apply(session, entry, data)
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+def entry_for_user(session: Session, entry_id: int, user_id: int) -> PassportEntry | None:
+    """An entry only if it belongs to this person's passport; else None (the route answers 404)."""
+    entry = session.get(PassportEntry, entry_id)
+    if entry is None or entry.user_id not in identity_user_ids(session, user_id):
+        return None
+    return entry
+
+
+# ---------------------------------------------------------------- the learner's passport
+
+
+@dataclass
+class EntryView:
+    entry: PassportEntry
+    state: str
+
+
+@dataclass
+class CompetenceLine:
+    competence: Competence
+    entries: int = 0
+    hours: Decimal = Decimal("0")
+    last_on: dt.date | None = None
+    current: bool = False
+
+
+@dataclass
+class PassportSummary:
+    user: User
+    entries: list[EntryView]
+    pending: list[PassportEntry]
+    rejected: list[PassportEntry]
+    hours_total: Decimal
+    hours_by_year: list[tuple[int, Decimal]]
+    hours_by_area: list[tuple[str, Decimal]]
+    expiring: list[EntryView]
+    expired: list[EntryView]
+    competences: list[CompetenceLine]
+    today: dt.date
+    warn_days: int
+
+
+def _entry_day(entry: PassportEntry) -> dt.date | None:
+    return entry.completed_on or entry.started_on
+
+
+def passport_summary(
+    session: Session,
+    user_id: int,
+    *,
+    today: dt.date | None = None,
+    warn_days: int = DEFAULT_WARN_DAYS,
+) -> PassportSummary:
+    today = today or dt.date.today()
+    user = session.get(User, user_id)
+    if user is None:
+        raise PassportError("Unknown person.")
+    rows = list(
+        session.scalars(
+            select(PassportEntry)
+            .where(PassportEntry.user_id.in_(identity_user_ids(session, user_id)))
+            .options(
+                selectinload(PassportEntry.competences),
+                selectinload(PassportEntry.training_type),
+                selectinload(PassportEntry.certificate).load_only(
+                    CertificateFile.id, CertificateFile.filename, CertificateFile.media_type
+                ),
+            )
+        )
+    )
+    rows.sort(key=lambda e: (_entry_day(e) or dt.date.min, e.id), reverse=True)
+    approved = [e for e in rows if e.status == "approved"]
+    views = [EntryView(e, expiry_state(e.valid_until, today, warn_days)) for e in approved]
+    by_year: dict[int, Decimal] = defaultdict(Decimal)
+    by_area: dict[str, Decimal] = defaultdict(Decimal)
+    lines: dict[int, CompetenceLine] = {}
+    for view in views:
+        entry = view.entry
+        day = _entry_day(entry)
+        if day:
+            by_year[day.year] += entry.hours
+        for area in sorted({c.area or c.shortname for c in entry.competences}):
+            by_area[area] += entry.hours
+        for competence in entry.competences:
+            line = lines.setdefault(competence.id, CompetenceLine(competence))
+            line.entries += 1
+            line.hours += entry.hours
+            if day and (line.last_on is None or day > line.last_on):
+                line.last_on = day
+            line.current = line.current or view.state != "expired"
+    # Superseded expiries do not alarm: a renewed certificate of the same type hides the old one.
+    latest_by_type: dict[int, dt.date | None] = {}
+    for view in views:
+        type_id = view.entry.training_type_id
+        if type_id is None:
+            continue
+        until = view.entry.valid_until
+        known = latest_by_type.get(type_id, dt.date.min)
+        if type_id not in latest_by_type or until is None or (known is not None and until > known):
+            latest_by_type[type_id] = until
+
+    def is_latest(view: EntryView) -> bool:
+        type_id = view.entry.training_type_id
+        return type_id is None or latest_by_type.get(type_id) == view.entry.valid_until
+
+    return PassportSummary(
+        user=user,
+        entries=views,
+        pending=[e for e in rows if e.status == "proposed"],
+        rejected=[e for e in rows if e.status == "rejected"],
+        hours_total=sum((v.entry.hours for v in views), Decimal("0")),
+        hours_by_year=sorted(by_year.items(), reverse=True),
+        hours_by_area=sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
+        expiring=sorted(
+            (v for v in views if v.state == "expiring" and is_latest(v)),
+            key=lambda v: v.entry.valid_until or dt.date.max,
+        ),
+        expired=[v for v in views if v.state == "expired" and is_latest(v)],
+        competences=sorted(
+            lines.values(), key=lambda line: (line.competence.area, line.competence.shortname)
+        ),
+        today=today,
+        warn_days=warn_days,
+    )
+
+
+# ---------------------------------------------------------------- trainers and their learners
+
+
+def trainer_course_ids(session: Session, user_id: int) -> list[int]:
+    """Courses where this person launched as a trainer: the only learners they may see."""
+    return list(
+        session.scalars(
+            select(Enrolment.course_id).where(
+                Enrolment.user_id == user_id, Enrolment.role.in_(TRAINER_ROLES)
+            )
+        )
+    )
+
+
+def trainer_courses(session: Session, user_id: int) -> list[Course]:
+    ids = trainer_course_ids(session, user_id)
+    return (
+        list(session.scalars(select(Course).where(Course.id.in_(ids)).order_by(Course.title)))
+        if ids
+        else []
+    )
+
+
+def course_learners(session: Session, course_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+            .order_by(User.family_name, User.name, User.id)
+        )
+    )
+
+
+def trainer_may_see(
+    session: Session, trainer_id: int, learner_id: int, *, is_admin: bool = False
+) -> bool:
+    """Admins see everyone; a trainer only learners enrolled in one of their courses."""
+    if is_admin:
+        return session.get(User, learner_id) is not None
+    course_ids = trainer_course_ids(session, trainer_id)
+    if not course_ids:
+        return False
+    return (
+        session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.user_id == learner_id,
+                Enrolment.course_id.in_(course_ids),
+                Enrolment.role == "learner",
+            )
+        )
+        is not None
+    )
+
+
+def pending_proposals(
+    session: Session, trainer_id: int, *, is_admin: bool = False
+) -> list[PassportEntry]:
+    query = (
+        select(PassportEntry)
+        .where(PassportEntry.status == "proposed")
+        .order_by(PassportEntry.added_at)
+    )
+    if not is_admin:
+        learner_ids = select(Enrolment.user_id).where(
+            Enrolment.course_id.in_(trainer_course_ids(session, trainer_id)),
+            Enrolment.role == "learner",
+        )
+        query = query.where(PassportEntry.user_id.in_(learner_ids))
+    return list(session.scalars(query.options(selectinload(PassportEntry.user))))
+
+
+# ---------------------------------------------------------------- the trainer matrix
+
+MATRIX_STATES = ("valid", "expiring", "expired", "missing")
+
+
+@dataclass
+class MatrixCell:
+    state: str
+    valid_until: dt.date | None = None
+    completed_on: dt.date | None = None
+
+
+@dataclass
+class MatrixRow:
+    learner: User
+    cells: list[MatrixCell]
+
+
+@dataclass
+class Matrix:
+    course: Course
+    trainings: list[TrainingType]
+    rows: list[MatrixRow]
+    today: dt.date
+    warn_days: int
+
+    def counts(self) -> dict[str, int]:
+        totals = dict.fromkeys(MATRIX_STATES, 0)
+        for row in self.rows:
+            for cell in row.cells:
+                totals[cell.state] += 1
+        return totals
+
+
+def required_trainings(session: Session, course_id: int) -> list[TrainingType]:
+    return list(
+        session.scalars(
+            select(TrainingType)
+            .join(RequiredTraining, RequiredTraining.training_type_id == TrainingType.id)
+            .where(RequiredTraining.course_id == course_id)
+            .order_by(TrainingType.name)
+        )
+    )
+
+
+def set_required_trainings(
+    session: Session, course_id: int, training_type_ids: Iterable[int]
+) -> None:
+    wanted = set(training_type_ids)
+    session.execute(delete(RequiredTraining).where(RequiredTraining.course_id == course_id))
+    for type_id in sorted(wanted):
+        session.add(RequiredTraining(course_id=course_id, training_type_id=type_id))
+    session.commit()
+
+
+def training_matrix(
+    session: Session,
+    course_id: int,
+    *,
+    today: dt.date | None = None,
+    warn_days: int = DEFAULT_WARN_DAYS,
+    state: str | None = None,
+    training_type_id: int | None = None,
+    name_contains: str = "",
+) -> Matrix:
+    """Learners of the course x its required trainings; filters keep rows with a matching cell."""
+    today = today or dt.date.today()
+    course = session.get(Course, course_id)
+    if course is None:
+        raise PassportError("Unknown course.")
+    trainings = required_trainings(session, course_id)
+    learners = course_learners(session, course_id)
+    groups = identity_groups(session, [u.id for u in learners])
+    all_ids = {uid for ids in groups.values() for uid in ids}
+    best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
+    if trainings and all_ids:
+        rows = session.execute(
+            select(
+                PassportEntry.user_id,
+                PassportEntry.training_type_id,
+                PassportEntry.valid_until,
+                PassportEntry.completed_on,
+            ).where(
+                PassportEntry.status == "approved",
+                PassportEntry.user_id.in_(all_ids),
+                PassportEntry.training_type_id.in_([t.id for t in trainings]),
+            )
+        )
+        for uid, type_id, until, done in rows:
+            if type_id is None:
+                continue
+            key = (uid, type_id)
+            known = best.get(key)
+            # The entry that stays valid longest counts; one that never expires beats all.
+            if known is None or (known[0] is not None and (until is None or until > known[0])):
+                best[key] = (until, done)
+    needle = name_contains.strip().lower()
+    matrix_rows = []
+    for learner in learners:
+        if needle and needle not in learner.name.lower():
+            continue
+        cells = []
+        for training in trainings:
+            found = [
+                best[(uid, training.id)] for uid in groups[learner.id] if (uid, training.id) in best
+            ]
+            if not found:
+                cells.append(MatrixCell("missing"))
+                continue
+            until, done = max(found, key=lambda f: f[0] or dt.date.max)
+            cells.append(MatrixCell(expiry_state(until, today, warn_days), until, done))
+        if state or training_type_id:
+            columns = [
+                i
+                for i, t in enumerate(trainings)
+                if not training_type_id or t.id == training_type_id
+            ]
+            if not any((not state or cells[i].state == state) for i in columns):
+                continue
+        matrix_rows.append(MatrixRow(learner, cells))
+    return Matrix(course, trainings, matrix_rows, today, warn_days)
+
+
+# ---------------------------------------------------------------- audit, erasure
+
+
+def subject_ref(user: User) -> str:
+    """A stable pseudonym of a person for audit records that must outlive their data."""
+    return "sha256:" + hashlib.sha256(f"{user.issuer}|{user.sub}".encode()).hexdigest()
+
+
+def audit(
+    session: Session, action: str, actor_id: int | None, subject: User, details: dict[str, Any]
+) -> PassportAudit:
+    record = PassportAudit(
+        action=action, actor_id=actor_id, subject_ref=subject_ref(subject), details=details
+    )
+    session.add(record)
+    return record
+
+
+Eraser = Callable[[Session, User], dict[str, Any]]
+_erasers: list[Eraser] = []
+
+
+def register_eraser(eraser: Eraser) -> None:
+    """Other features (SCORM attempts, survey responses, xAPI) add what they hold about a person."""
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
+def erase_learner(session: Session, user_id: int, *, actor_id: int, base_url: str) -> PassportAudit:
+    """Remove the person's passport and personal details; the audit record keeps only a pseudonym.
+
+    The user row itself stays (blanked) so other tables' foreign keys keep pointing somewhere
+    and a later launch of the same person starts an empty passport.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise PassportError("Unknown person.")
+    counts: dict[str, Any] = {}
+    credentials = list(session.scalars(select(Credential).where(Credential.user_id == user_id)))
+    now = utcnow()
+    for credential in credentials:
+        if credential.revoked_at is None:
+            credential.revoked_at = now
+            credential.revoked_by_id = actor_id
+            credential.revoke_reason = "erased"
+        credential.user_id = None
+        credential.achievement_name = ""
+        credential.token = ""
+    counts["credentials_revoked"] = len(credentials)
+    entries = list(session.scalars(select(PassportEntry).where(PassportEntry.user_id == user_id)))
+    for entry in entries:
+        session.delete(entry)
+    counts["entries"] = len(entries)
+    files = list(
+        session.scalars(select(CertificateFile).where(CertificateFile.owner_id == user_id))
+    )
+    for file in files:
+        session.delete(file)
+    counts["files"] = len(files)
+    session.execute(
+        delete(IdentityLink).where(
+            or_(IdentityLink.primary_user_id == user_id, IdentityLink.linked_user_id == user_id)
+        )
+    )
+    for eraser in _erasers:
+        counts.update(eraser(session, user))
+    counts["statements_voided"] = void_statements(session, base_url, user)
+    record = audit(session, "erase", actor_id, user, counts)
+    user.name = user.given_name = user.family_name = user.email = ""
+    user.locale = ""
+    session.commit()
+    return record
+
+
+# ---------------------------------------------------------------- xAPI
+
+
+def record_statement(
+    session: Session,
+    base_url: str,
+    *,
+    user: User,
+    verb: str,
+    object_id: str,
+    object_name: str,
+    activity_type: str,
+    instructor: User | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> str | None:
+    """The passport's only door to xAPI: writes in the caller's transaction, never commits.
+
+    Returns the statement id, or None where the ``xapi`` package is not installed.
+    """
+    try:
+        from xapi.actor import account_actor
+        from xapi.emitter import Emitter
+    except ImportError:
+        return None
+    return str(
+        Emitter(session, base_url).emit(
+            actor=account_actor(user.issuer, user.sub, user.name or None),
+            verb=verb,
+            object_id=object_id,
+            object_name=object_name,
+            activity_type=activity_type,
+            instructor=account_actor(instructor.issuer, instructor.sub, instructor.name or None)
+            if instructor
+            else None,
+            extensions=extensions,
+        )
+    )
+
+
+def statements_of(session: Session, user: User) -> list[dict[str, Any]]:
+    """The xAPI statements the person is the actor of (for their own data download)."""
+    try:
+        from xapi.actor import account_actor
+        from xapi.models import agent_key
+        from xapi.store import StatementQuery, StatementStore
+    except ImportError:
+        return []
+    key = agent_key(account_actor(user.issuer, user.sub))
+    return list(StatementStore(session).iterate(StatementQuery(agent_key=key)))
+
+
+def void_statements(session: Session, base_url: str, user: User) -> int | str:
+    """Void every statement the person is the actor of, so the LRS no longer returns them.
+
+    Voiding hides them from every query, but xAPI keeps voided rows: removing the name from
+    stored payloads needs a pseudonymising function in the ``xapi`` library.
+    """
+    try:
+        from xapi.actor import account_actor, tool_authority
+        from xapi.models import agent_key
+        from xapi.store import StatementQuery, StatementStore
+    except ImportError:
+        return "xapi not installed"
+    store = StatementStore(session, forward=True)
+    key = agent_key(account_actor(user.issuer, user.sub))
+    targets = [
+        s["id"]
+        for s in store.iterate(StatementQuery(agent_key=key))
+        if s.get("verb", {}).get("id") != VERB_VOIDED
+    ]
+    authority = tool_authority(base_url)
+    voiding = [
+        {
+            "actor": authority,
+            "verb": {"id": VERB_VOIDED, "display": {"en": "voided"}},
+            "object": {"objectType": "StatementRef", "id": statement_id},
+        }
+        for statement_id in targets
+    ]
+    if voiding:
+        store.save(voiding, authority=authority)
+    return len(voiding)
+
+
+def record_expiries(session: Session, base_url: str, *, today: dt.date | None = None) -> int:
+    """Emit ``expired`` once per credential whose validity ended (run daily by the CLI)."""
+    today = today or dt.date.today()
+    now = dt.datetime.combine(today, dt.time())
+    due = session.scalars(
+        select(Credential).where(
+            Credential.valid_until.is_not(None),
+            Credential.valid_until < now,
+            Credential.revoked_at.is_(None),
+            Credential.expiry_recorded_at.is_(None),
+            Credential.user_id.is_not(None),
+        )
+    )
+    count = 0
+    for credential in due:
+        user = session.get(User, credential.user_id)
+        if user is None:
+            continue
+        record_statement(
+            session,
+            base_url,
+            user=user,
+            verb=VERB_EXPIRED,
+            object_id=f"{base_url}/verify/{credential.public_id}",
+            object_name=credential.achievement_name,
+            activity_type=CREDENTIAL_ACTIVITY_TYPE,
+        )
+        credential.expiry_recorded_at = utcnow()
+        count += 1
+    session.commit()
+    return count

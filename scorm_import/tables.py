@@ -1,0 +1,144 @@
+"""The library's tables, on its own MetaData (the app creates and migrates them with its own).
+
+A package has versions; each re-import adds a version with its own files and SCO rows, and an
+attempt points at the version the learner started on, so earlier attempts keep working after a
+new version arrives. The learner and the context are opaque strings chosen by the caller (the LTI
+tool uses ``user:<id>`` and ``link:<id>``), so the library does not depend on the app's tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+packages = Table(
+    "scorm_package",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identifier", String(255), nullable=False, index=True),  # the manifest's identifier
+    Column("title", String(512), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("latest_version", Integer, nullable=False, default=1),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+    Column("updated_at", DateTime, nullable=False, default=utcnow),
+)
+
+versions = Table(
+    "scorm_package_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "package_id", Integer, ForeignKey("scorm_package.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("version", Integer, nullable=False),
+    Column("title", String(512), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("edition", String(64), nullable=False),
+    Column("descriptor", String(1024), nullable=False),
+    Column("default_organization", String(255), nullable=False),
+    Column("structure", JSON, nullable=False),  # Course.to_dict(): organizations, items, sequencing
+    Column("warnings", JSON, nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", Integer, nullable=False),
+    Column("source_name", String(512), nullable=False, default=""),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_path", String(1024), nullable=False),  # relative to the storage root
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+    UniqueConstraint("package_id", "version", name="uq_scorm_version"),
+)
+
+scos = Table(
+    "scorm_sco",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("scorm_package_version.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("organization", String(255), nullable=False),
+    Column("identifier", String(255), nullable=False),  # the item identifier
+    Column("title", String(512), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("scorm_type", String(16), nullable=False),
+    Column("launch_url", Text, nullable=False),
+    Column("mastery_score", Float, nullable=True),
+    Column("scaled_passing_score", Float, nullable=True),
+    Column("data_from_lms", Text, nullable=False, default=""),
+    Column("max_time_allowed", String(64), nullable=False, default=""),
+    Column("time_limit_action", String(64), nullable=False, default=""),
+    Column("completion_threshold", Float, nullable=True),
+    UniqueConstraint("version_id", "organization", "identifier", name="uq_scorm_sco"),
+)
+
+attempts = Table(
+    "scorm_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("scorm_package_version.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("learner", String(255), nullable=False),
+    Column("context", String(255), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("registration", String(36), nullable=False, unique=True),  # the xAPI registration (UUID)
+    Column("current_sco", String(255), nullable=False, default=""),
+    Column("completed", Boolean, nullable=False, default=False),
+    Column("success", String(16), nullable=False, default=""),  # "", "passed" or "failed"
+    Column("score_scaled", Float, nullable=True),
+    Column("started_at", DateTime, nullable=False, default=utcnow),
+    Column("updated_at", DateTime, nullable=False, default=utcnow),
+    UniqueConstraint("version_id", "learner", "context", "number", name="uq_scorm_attempt"),
+    Index("ix_scorm_attempt_learner", "learner", "context"),
+)
+
+sco_states = Table(
+    "scorm_sco_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "attempt_id", Integer, ForeignKey("scorm_attempt.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sco_id", Integer, ForeignKey("scorm_sco.id", ondelete="CASCADE"), nullable=False),
+    Column("cmi", JSON, nullable=False),  # the whole CMI tree the runtime last committed
+    Column("completion_status", String(32), nullable=False, default=""),
+    Column("success_status", String(32), nullable=False, default=""),
+    Column("score_scaled", Float, nullable=True),
+    Column("score_raw", Float, nullable=True),
+    Column("location", Text, nullable=False, default=""),
+    Column("suspend_data", Text, nullable=False, default=""),
+    Column("total_time", String(64), nullable=False, default=""),
+    Column("commit_count", Integer, nullable=False, default=0),
+    # The page session and sequence number of the newest commit applied: a retried older commit
+    # arriving late must not overwrite newer data.
+    Column("last_commit_session", String(64), nullable=False, default=""),
+    Column("last_commit_seq", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime, nullable=False, default=utcnow),
+    UniqueConstraint("attempt_id", "sco_id", name="uq_scorm_sco_state"),
+)

@@ -1,0 +1,142 @@
+"""Browser tests: Playwright's Python package driving Debian's chromium against the live server.
+
+The browser is never downloaded: the tests use the system chromium (``/usr/bin/chromium``, or
+``LEARNPASS_CHROMIUM``) and skip with a plain reason when it is absent. Every page a test visits
+can be checked with ``check_page``: axe-core (from node_modules, pinned in package-lock.json) runs
+in the page, serious and critical violations fail the test, and a full-page screenshot is saved to
+``test-artifacts/screenshots/<name>.png`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("LEARNPASS_CHROMIUM", "/usr/bin/chromium"))
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+# Offline and quiet: no GPU, no QUIC, no background calls to Google services, no updater.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# A phone held upright (an iPhone 12-15 sized screen) and an ordinary laptop screen.
+VIEWPORTS: dict[str, dict[str, Any]] = {
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+}
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+# Module scope, not session: Playwright's sync API allows one instance at a time in a thread, so
+# the browser is closed after each module and a module elsewhere may run its own.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """The name of the screen size a test runs at; each browser test runs at every size."""
+    return str(request.param)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, viewport: str) -> Iterator[Any]:
+    """A fresh browser context (no cookies) per test, closed before the live server stops."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = viewport  # check_page puts it in the screenshot's name
+    yield page
+    context.close()
+
+
+def check_page(page: Any, name: str) -> dict[str, Any]:
+    """Run axe-core on the page, save a screenshot, and fail on serious or critical violations
+    or on a page wider than the screen.
+
+    The screenshot is taken first, so a failing page can still be looked at. Every violation (of
+    any impact) is kept in test-artifacts/axe/<name>.json. Returns the axe result.
+    """
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(
+            f"{AXE_SCRIPT} is missing: run `npm ci` in the project folder (bin/test does it)"
+        )
+    viewport = getattr(page, "viewport_name", "")
+    full_name = f"{name}-{viewport}" if viewport else name
+    page.wait_for_load_state("load")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{full_name}.png"), full_page=True)
+
+    # axe checks a frame's content only when it runs inside that frame too (the tool in the
+    # platform's iframe, as in Moodle).
+    for frame in page.frames:
+        frame.add_script_tag(path=str(AXE_SCRIPT))
+    result: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    axe_dir = ARTIFACTS / "axe"
+    axe_dir.mkdir(parents=True, exist_ok=True)
+    (axe_dir / f"{full_name}.json").write_text(
+        json.dumps(result["violations"], indent=2), encoding="utf-8"
+    )
+
+    # Reflow (WCAG 1.4.10): nothing may make a person scroll sideways to read the page.
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 1:
+        pytest.fail(f"{full_name} ({page.url}) is {overflow}px wider than the screen")
+    blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        pytest.fail(
+            f"accessibility problems on {full_name} ({page.url}):\n" + describe_violations(blocking)
+        )
+    return result
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        impact, rule, help_url = violation["impact"], violation["id"], violation["helpUrl"]
+        lines.append(f"- [{impact}] {rule}: {violation['help']} ({help_url})")
+        for node in violation["nodes"][:5]:
+            lines.append(
+                f"    at {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+            )
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""The accessibility check itself: it must catch a bad page, or the browser tests prove nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import SCREENSHOTS, check_page
+
+pytestmark = pytest.mark.browser
+
+BAD_PAGE = """<!doctype html><html><head><title>bad</title></head><body>
+<p style="color:#bbb;background:#fff">Pale grey text on white.</p>
+<button style="color:#ccc;background:#fff"></button>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<iframe title="inner" srcdoc="<html lang=en><title>inner</title><a href=#></a></html>"></iframe>
+</body></html>"""
+
+
+def test_check_page_fails_on_serious_violations(page):
+    page.goto("/healthz")
+    page.set_content(BAD_PAGE)
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_page(page, "selftest-bad-page")
+    message = str(failure.value)
+    assert "color-contrast" in message
+    assert "button-name" in message
+    assert "image-alt" in message
+    assert "link-name" in message  # found inside the iframe
+    # The screenshot is saved before the verdict, so a failing page can still be looked at.
+    assert (SCREENSHOTS / f"selftest-bad-page-{page.viewport_name}.png").is_file()
+
+
+def test_check_page_fails_on_a_page_wider_than_the_screen(page):
+    page.goto("/healthz")
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>wide</title></head><body><main>'
+        '<h1>Wide</h1><p style="width:2000px">A line that does not wrap.</p></main></body></html>'
+    )
+    with pytest.raises(pytest.fail.Exception, match="wider than the screen"):
+        check_page(page, "selftest-wide-page")

@@ -1,0 +1,157 @@
+"""LRS clients: HTTP Basic credentials with scopes, secrets stored hashed (PBKDF2-SHA256).
+
+PBKDF2 is slow on purpose; a verified (key, secret) pair is remembered in-process for a minute so
+a busy client does not pay it on every request. Revocation is checked on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from . import tables
+from .store import utcnow
+
+SCOPES = (
+    "statements/write",
+    "statements/read",
+    "statements/read/mine",
+    "state",
+    "define",
+    "profile",
+    "all/read",
+    "all",
+)
+PBKDF2_ITERATIONS = 200_000
+_VERIFIED_FOR_SECONDS = 60.0
+_verified: dict[tuple[str, str], tuple[str, float]] = {}
+
+
+class ScopeError(ValueError):
+    pass
+
+
+@dataclass
+class LrsClient:
+    id: int
+    name: str
+    key: str
+    scopes: frozenset[str]
+
+    def can(self, need: str) -> bool:
+        """``need`` is one of: statements/write, statements/read, state, profile."""
+        if "all" in self.scopes:
+            return True
+        if need in ("statements/read", "state/read", "profile/read") and "all/read" in self.scopes:
+            return True
+        if need == "statements/read":
+            return bool({"statements/read", "statements/read/mine"} & self.scopes)
+        if need in ("state", "state/read"):
+            return "state" in self.scopes
+        if need in ("profile", "profile/read"):
+            return "profile" in self.scopes
+        return need in self.scopes
+
+    @property
+    def reads_only_own(self) -> bool:
+        return not ({"all", "all/read", "statements/read"} & self.scopes)
+
+
+def hash_secret(secret: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, PBKDF2_ITERATIONS)
+    return f"pbkdf2_sha256${PBKDF2_ITERATIONS}${salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    try:
+        scheme, iterations, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "pbkdf2_sha256":
+        return False
+    candidate = hashlib.pbkdf2_hmac("sha256", secret.encode(), bytes.fromhex(salt), int(iterations))
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def parse_scopes(raw: str | list[str] | tuple[str, ...]) -> list[str]:
+    items = (
+        raw.replace(",", " ").split()
+        if isinstance(raw, str)
+        else [s for part in raw for s in part.replace(",", " ").split()]
+    )
+    for scope in items:
+        if scope not in SCOPES:
+            raise ScopeError(f"unknown scope {scope!r}; use {', '.join(SCOPES)}")
+    if not items:
+        raise ScopeError("give at least one scope")
+    return sorted(set(items))
+
+
+def add_client(
+    session: Session,
+    name: str,
+    scopes: list[str],
+    key: str | None = None,
+    secret: str | None = None,
+) -> tuple[str, str]:
+    """Create a client; returns (key, secret). The secret is only ever shown here."""
+    key = key or secrets.token_hex(16)
+    secret = secret or secrets.token_urlsafe(32)
+    c = tables.clients.c
+    if session.execute(select(c.id).where(c.key == key)).first():
+        raise ValueError(f"an LRS client with key {key!r} exists already")
+    session.execute(
+        insert(tables.clients).values(
+            name=name,
+            key=key,
+            secret_hash=hash_secret(secret),
+            scopes=" ".join(scopes),
+            created_at=utcnow(),
+        )
+    )
+    return key, secret
+
+
+def list_clients(session: Session) -> list[dict[str, Any]]:
+    c = tables.clients.c
+    rows = session.execute(
+        select(c.id, c.name, c.key, c.scopes, c.created_at, c.revoked_at).order_by(c.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def revoke_client(session: Session, key: str) -> bool:
+    c = tables.clients.c
+    result = session.execute(
+        update(tables.clients)
+        .where(c.key == key, c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
+    c = tables.clients.c
+    row = session.execute(
+        select(c.id, c.name, c.key, c.secret_hash, c.scopes).where(
+            c.key == key, c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return None
+    fingerprint = hashlib.sha256(secret.encode()).hexdigest()
+    cached = _verified.get((key, row.secret_hash))
+    now = time.monotonic()
+    if not (cached and cached[1] > now and hmac.compare_digest(cached[0], fingerprint)):
+        if not verify_secret(secret, row.secret_hash):
+            return None
+        _verified[(key, row.secret_hash)] = (fingerprint, now + _VERIFIED_FOR_SECONDS)
+    return LrsClient(row.id, row.name, row.key, frozenset(row.scopes.split()))

@@ -1,0 +1,148 @@
+"""The one way features record what happened: ``Emitter(session, base_url).emit(...)``.
+
+It builds a full statement (our profile as ``category``), validates it, stores it in the LRS
+tables and queues it in the forwarding outbox, all in the caller's session and without
+committing: the statement is saved exactly when the user's action is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import vocab
+from .actor import tool_authority
+from .models import format_timestamp, validate_statement
+from .store import StatementStore
+
+
+class Emitter:
+    def __init__(self, session: Session, base_url: str, *, forward: bool = True) -> None:
+        """``forward=False`` skips the outbox (no external LRS configured, nothing to deliver)."""
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.forward = forward
+
+    def activity_id(self, path: str) -> str:
+        """An activity id under the tool's base URL (``/passports/3`` -> ``https://tool/passports/3``)."""
+        if ":" in path.split("/")[0]:
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def build(
+        self,
+        *,
+        actor: dict[str, Any],
+        verb: str,
+        object_id: str,
+        object_name: str | None = None,
+        activity_type: str | None = None,
+        result: dict[str, Any] | None = None,
+        registration: str | None = None,
+        parent: list[str] | None = None,
+        grouping: list[str] | None = None,
+        instructor: dict[str, Any] | None = None,
+        extensions: dict[str, Any] | None = None,
+        timestamp: datetime | None = None,
+        statement_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The statement ``emit`` would store, validated; nothing is written."""
+        verb_id = vocab.verb_iri(verb)
+        definition: dict[str, Any] = {}
+        if object_name:
+            definition["name"] = {"en": object_name}
+        if activity_type:
+            definition["type"] = vocab.activity_type_iri(activity_type)
+        obj: dict[str, Any] = {"objectType": "Activity", "id": self.activity_id(object_id)}
+        if definition:
+            obj["definition"] = definition
+        context_activities: dict[str, Any] = {
+            "category": [
+                {
+                    "objectType": "Activity",
+                    "id": vocab.PROFILE_IRI,
+                    "definition": {"type": vocab.ActivityType.PROFILE},
+                }
+            ]
+        }
+        if parent:
+            context_activities["parent"] = [
+                {"objectType": "Activity", "id": self.activity_id(p)} for p in parent
+            ]
+        if grouping:
+            context_activities["grouping"] = [
+                {"objectType": "Activity", "id": self.activity_id(g)} for g in grouping
+            ]
+        context: dict[str, Any] = {
+            "contextActivities": context_activities,
+            "platform": "learnpass",
+            "language": "en",
+        }
+        if registration:
+            context["registration"] = registration
+        if instructor:
+            context["instructor"] = instructor
+        if extensions:
+            context["extensions"] = dict(extensions)
+        moment = timestamp or datetime.now(UTC)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        statement: dict[str, Any] = {
+            "id": statement_id or str(uuid.uuid4()),
+            "actor": actor,
+            "verb": {
+                "id": verb_id,
+                "display": {"en": vocab.VERB_DISPLAY.get(verb_id, verb_id.rsplit("/", 1)[-1])},
+            },
+            "object": obj,
+            "context": context,
+            "timestamp": format_timestamp(moment),
+            "version": vocab.XAPI_VERSION,
+        }
+        if result:
+            statement["result"] = result
+        validate_statement(statement)
+        return statement
+
+    def emit(
+        self,
+        *,
+        actor: dict[str, Any],
+        verb: str,
+        object_id: str,
+        object_name: str | None = None,
+        activity_type: str | None = None,
+        result: dict[str, Any] | None = None,
+        registration: str | None = None,
+        parent: list[str] | None = None,
+        grouping: list[str] | None = None,
+        instructor: dict[str, Any] | None = None,
+        extensions: dict[str, Any] | None = None,
+        timestamp: datetime | None = None,
+        statement_id: str | None = None,
+    ) -> str:
+        """Build, validate, store and queue for forwarding; returns the statement id. No commit."""
+        statement = self.build(
+            actor=actor,
+            verb=verb,
+            object_id=object_id,
+            object_name=object_name,
+            activity_type=activity_type,
+            result=result,
+            registration=registration,
+            parent=parent,
+            grouping=grouping,
+            instructor=instructor,
+            extensions=extensions,
+            timestamp=timestamp,
+            statement_id=statement_id,
+        )
+        store = StatementStore(self.session, forward=self.forward)
+        # save() checks everything (validation, id conflicts) before it writes a row.
+        (stored_id,) = store.save(
+            [statement], authority=tool_authority(self.base_url), validated=True
+        )
+        return str(stored_id)

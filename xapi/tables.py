@@ -1,0 +1,159 @@
+"""The LRS tables, declared on the library's own MetaData (no Flask, no lti_tool).
+
+Statements keep their JSON as received (plus what the LRS fills in) and, beside it, the columns
+the query filters need. Agent and activity filters (with ``related_*``) go through two narrow
+index tables so a filtered GET is an index range scan ordered by ``seq`` even at millions of rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+statements = Table(
+    "xapi_statement",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("statement_id", String(36), nullable=False, unique=True),
+    Column("stored", DateTime(timezone=True), nullable=False),
+    Column("timestamp", DateTime(timezone=True), nullable=False),
+    Column("verb_id", Text, nullable=False),
+    Column("actor_key", Text),
+    Column("object_type", String(16), nullable=False),
+    Column("object_id", Text),
+    Column("ref_target", String(36)),
+    Column("registration", String(36)),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("client_key", String(64)),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_xapi_statement_stored", statements.c.stored)
+Index("ix_xapi_statement_verb_seq", statements.c.verb_id, statements.c.seq)
+Index("ix_xapi_statement_registration_seq", statements.c.registration, statements.c.seq)
+Index("ix_xapi_statement_ref_target", statements.c.ref_target)
+Index("ix_xapi_statement_client_seq", statements.c.client_key, statements.c.seq)
+
+statement_agents = Table(
+    "xapi_statement_agent",
+    metadata,
+    Column("seq", SeqType, ForeignKey("xapi_statement.seq", ondelete="CASCADE"), primary_key=True),
+    Column("agent_key", Text, primary_key=True),
+    # direct: the actor or the object; otherwise authority, instructor, team, members, substatement.
+    Column("direct", Boolean, nullable=False),
+)
+Index("ix_xapi_statement_agent_key_seq", statement_agents.c.agent_key, statement_agents.c.seq)
+
+statement_activities = Table(
+    "xapi_statement_activity",
+    metadata,
+    Column("seq", SeqType, ForeignKey("xapi_statement.seq", ondelete="CASCADE"), primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    # direct: the object; otherwise a context activity or the substatement's object.
+    Column("direct", Boolean, nullable=False),
+)
+Index(
+    "ix_xapi_statement_activity_id_seq",
+    statement_activities.c.activity_id,
+    statement_activities.c.seq,
+)
+
+attachments = Table(
+    "xapi_attachment",
+    metadata,
+    Column("sha2", String(128), primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+activities = Table(
+    "xapi_activity",
+    metadata,
+    Column("activity_id", Text, primary_key=True),
+    Column("definition", Text, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "xapi_document",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    # "state", "activity_profile" or "agent_profile"; unused key parts are "" (not NULL)
+    # so the unique key works.
+    Column("kind", String(20), nullable=False),
+    Column("activity_id", Text, nullable=False, default=""),
+    Column("agent_key", Text, nullable=False, default=""),
+    Column("registration", String(36), nullable=False, default=""),
+    Column("document_id", Text, nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("etag", String(64), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "kind",
+        "activity_id",
+        "agent_key",
+        "registration",
+        "document_id",
+        name="uq_xapi_document_key",
+    ),
+)
+
+clients = Table(
+    "xapi_client",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(255), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+outbox = Table(
+    "xapi_outbox",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("statement_id", String(36), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+)
+# Only undelivered rows are ever scanned by the worker.
+Index(
+    "ix_xapi_outbox_pending",
+    outbox.c.next_attempt_at,
+    outbox.c.id,
+    postgresql_where=text("sent_at IS NULL"),
+    sqlite_where=text("sent_at IS NULL"),
+)

@@ -1,0 +1,139 @@
+"""The xAPI vocabulary learnpass uses, in one place: verbs, activity types, extensions, profile.
+
+Verbs are spelled the ADL way (``http://adlnet.gov/expapi/verbs/...``) so every analyst query
+matches one IRI per idea. Activity types are ADL's where one exists; the few the tool needs
+beyond that live under our own profile IRI. docs/xapi-profile.md documents each constant.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ADL_VERBS: Final = "http://adlnet.gov/expapi/verbs/"
+ADL_ACTIVITIES: Final = "http://adlnet.gov/expapi/activities/"
+
+PROFILE_IRI: Final = "https://learnpass.org/xapi/profile/1.0"
+"""``context.contextActivities.category`` of every statement the tool emits."""
+
+PROFILE_BASE: Final = "https://learnpass.org/xapi/"
+
+XAPI_VERSION: Final = "1.0.3"
+
+
+class Verb:
+    """ADL verb IRIs; the short name is what ``Emitter.emit(verb=...)`` also accepts."""
+
+    LAUNCHED: Final = ADL_VERBS + "launched"
+    INITIALIZED: Final = ADL_VERBS + "initialized"
+    ATTEMPTED: Final = ADL_VERBS + "attempted"
+    EXPERIENCED: Final = ADL_VERBS + "experienced"
+    ATTENDED: Final = ADL_VERBS + "attended"
+    REGISTERED: Final = ADL_VERBS + "registered"
+    PROGRESSED: Final = ADL_VERBS + "progressed"
+    COMPLETED: Final = ADL_VERBS + "completed"
+    PASSED: Final = ADL_VERBS + "passed"
+    FAILED: Final = ADL_VERBS + "failed"
+    ANSWERED: Final = ADL_VERBS + "answered"
+    RESPONDED: Final = ADL_VERBS + "responded"
+    SCORED: Final = ADL_VERBS + "scored"
+    SUSPENDED: Final = ADL_VERBS + "suspended"
+    RESUMED: Final = ADL_VERBS + "resumed"
+    TERMINATED: Final = ADL_VERBS + "terminated"
+    EXITED: Final = ADL_VERBS + "exited"
+    COMMENTED: Final = ADL_VERBS + "commented"
+    SHARED: Final = ADL_VERBS + "shared"
+    MASTERED: Final = ADL_VERBS + "mastered"
+    PREFERRED: Final = ADL_VERBS + "preferred"
+    IMPORTED: Final = ADL_VERBS + "imported"
+    VOIDED: Final = ADL_VERBS + "voided"
+
+
+VERBS: Final[dict[str, str]] = {
+    name.lower(): value for name, value in vars(Verb).items() if name.isupper()
+}
+"""Short name -> IRI, e.g. ``"completed"`` -> ``http://adlnet.gov/expapi/verbs/completed``."""
+
+VERB_DISPLAY: Final[dict[str, str]] = {iri: name for name, iri in VERBS.items()}
+
+
+class ActivityType:
+    """Activity type IRIs: ADL's where they exist, ours for what ADL does not name."""
+
+    COURSE: Final = ADL_ACTIVITIES + "course"
+    MODULE: Final = ADL_ACTIVITIES + "module"
+    LESSON: Final = ADL_ACTIVITIES + "lesson"
+    ASSESSMENT: Final = ADL_ACTIVITIES + "assessment"
+    INTERACTION: Final = ADL_ACTIVITIES + "cmi.interaction"
+    QUESTION: Final = ADL_ACTIVITIES + "question"
+    MEETING: Final = ADL_ACTIVITIES + "meeting"
+    PERFORMANCE: Final = ADL_ACTIVITIES + "performance"
+    PROFILE: Final = ADL_ACTIVITIES + "profile"
+    LINK: Final = ADL_ACTIVITIES + "link"
+    MEDIA: Final = ADL_ACTIVITIES + "media"
+    FILE: Final = ADL_ACTIVITIES + "file"
+    LMS: Final = PROFILE_BASE + "activity-types/lms"
+    """The learning platform (an LTI issuer) as a grouping activity."""
+    RESOURCE_LINK: Final = PROFILE_BASE + "activity-types/resource-link"
+    PASSPORT: Final = PROFILE_BASE + "activity-types/passport"
+    PASSPORT_ENTRY: Final = PROFILE_BASE + "activity-types/passport-entry"
+    LEARNING_PATH: Final = PROFILE_BASE + "activity-types/learning-path"
+    PATH_STEP: Final = PROFILE_BASE + "activity-types/path-step"
+    SURVEY: Final = PROFILE_BASE + "activity-types/survey"
+    SCORM_PACKAGE: Final = PROFILE_BASE + "activity-types/scorm-package"
+    SCO: Final = PROFILE_BASE + "activity-types/sco"
+
+
+ACTIVITY_TYPES: Final[dict[str, str]] = {
+    name.lower().replace("_", "-"): value
+    for name, value in vars(ActivityType).items()
+    if name.isupper()
+}
+
+
+class Extension:
+    """Our extension IRIs (context and result); values are plain JSON."""
+
+    LTI_DEPLOYMENT: Final = PROFILE_BASE + "extensions/lti-deployment-id"
+    """context: the LTI deployment id of the launch (string)."""
+    LTI_CONTEXT_ID: Final = PROFILE_BASE + "extensions/lti-context-id"
+    """context: the LMS course id as the platform sends it (string)."""
+    LTI_RESOURCE_LINK_ID: Final = PROFILE_BASE + "extensions/lti-resource-link-id"
+    """context: the LMS resource link id (string)."""
+    LTI_ROLE: Final = PROFILE_BASE + "extensions/lti-role"
+    """context: learnpass role at launch: learner, instructor or admin."""
+    SESSION_ID: Final = PROFILE_BASE + "extensions/session-id"
+    """context: the launch id that groups the statements of one visit (string)."""
+    EVIDENCE_URL: Final = PROFILE_BASE + "extensions/evidence-url"
+    """result: where the evidence (file, note) of a passport entry can be seen (IRL)."""
+    SCORM_CMI: Final = PROFILE_BASE + "extensions/scorm-cmi"
+    """result: the SCORM run-time values that led to this statement (object)."""
+    PROGRESS: Final = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+    """result: progress as a whole percentage 0-100 (the cmi5 extension)."""
+
+
+EXTENSIONS: Final[dict[str, str]] = {
+    name.lower().replace("_", "-"): value
+    for name, value in vars(Extension).items()
+    if name.isupper()
+}
+
+
+def verb_iri(verb: str) -> str:
+    """A short name (``"completed"``) or a full IRI; a short name must be one we know."""
+    if ":" in verb:
+        return verb
+    try:
+        return VERBS[verb]
+    except KeyError:
+        raise ValueError(
+            f"unknown verb {verb!r}; use one of {', '.join(sorted(VERBS))} or a full IRI"
+        ) from None
+
+
+def activity_type_iri(activity_type: str) -> str:
+    if ":" in activity_type:
+        return activity_type
+    try:
+        return ACTIVITY_TYPES[activity_type]
+    except KeyError:
+        raise ValueError(f"unknown activity type {activity_type!r}") from None
