@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, url_for
 from sqlalchemy import text
 
 from .extensions import db
 from .lti.context import current_launch, launch_required
 
 bp = Blueprint("main", __name__)
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """A big button on the start page: what a person with ``role`` can open from here."""
+
+    endpoint: str
+    title: Callable[[], str]
+    description: Callable[[], str]
+    role: str = "learner"
+
+
+_home_links: list[HomeLink] = []
+
+
+def register_home_link(link: HomeLink) -> None:
+    """Features add their entry points; the start page shows those the user's role allows."""
+    if all(existing.endpoint != link.endpoint for existing in _home_links):
+        _home_links.append(link)
 
 
 @bp.get("/")
@@ -21,7 +42,14 @@ def index() -> Any:
 @bp.get("/home")
 @launch_required()
 def home() -> Any:
-    return render_template("home.html", ctx=current_launch())
+    ctx = current_launch()
+    assert ctx is not None
+    links = [
+        {"url": url_for(link.endpoint), "title": link.title(), "description": link.description()}
+        for link in _home_links
+        if ctx.has_role(link.role)
+    ]
+    return render_template("home.html", ctx=ctx, links=links)
 
 
 @bp.get("/healthz")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import aicc, cmi5, manifest
@@ -118,11 +119,13 @@ def _unicode_path_field(extra: bytes, raw_name: bytes) -> str | None:
     return None
 
 
-def check_members(zf: zipfile.ZipFile, limits: ImportLimits) -> tuple[list[Member], int]:
+def check_members(
+    zf: zipfile.ZipFile, limits: ImportLimits, label: str = "the zip"
+) -> tuple[list[Member], int]:
     members: list[Member] = []
     seen: dict[str, str] = {}
     folders: set[str] = set()
-    total = 0
+    total = compressed = 0
     for info in zf.infolist():
         name = member_name(info)
         mode = info.external_attr >> 16
@@ -178,18 +181,27 @@ def check_members(zf: zipfile.ZipFile, limits: ImportLimits) -> tuple[list[Membe
                 name,
             )
         total += info.file_size
+        compressed += info.compress_size
         members.append(Member(info, name))
         folders.update(folded.rsplit("/", i)[0] for i in range(1, folded.count("/") + 1))
         if len(members) > limits.max_files:
             raise PackageRefused(
-                "too_many_files", f"holds more than {limits.max_files:,} files", "the zip"
+                "too_many_files", f"holds more than {limits.max_files:,} files", label
             )
         if total > limits.max_total_bytes:
             raise PackageRefused(
                 "too_large",
                 f"expands to more than {limits.max_total_bytes:,} bytes",
-                "the zip",
+                label,
             )
+    # Many members each just under the per-member threshold add up: judge the whole zip too.
+    if total > limits.ratio_min_bytes * 10 and total > limits.max_ratio * max(compressed, 1):
+        raise PackageRefused(
+            "zip_bomb",
+            f"expands {total / max(compressed, 1):,.0f} times as a whole "
+            f"({compressed:,} to {total:,} bytes); that looks like a zip bomb",
+            label,
+        )
     clash = next((m.name for m in members if m.name.casefold() in folders), None)
     if clash is not None:
         raise PackageRefused("name_conflict", "is both a file and a folder in the zip", clash)
@@ -312,7 +324,7 @@ def inspect_package(
     """Check a zip and parse its descriptor without writing anything."""
     label = label or Path(path).name
     with open_zip(path, label) as zf:
-        members, total = check_members(zf, limits or ImportLimits())
+        members, total = check_members(zf, limits or ImportLimits(), label)
         if not members:
             raise PackageRefused("empty_zip", "holds no files", label)
         course, warnings = read_descriptor(zf, members, label)
@@ -393,6 +405,7 @@ def import_package(
     with storage.incoming() as folder, open_zip(path, label) as zf:
         extract(zf, inspection.members, folder)
         storage_path = ""
+        published = False
         try:
             package_row, new_package = _package_row(session, course, package_id)
             version = (package_row.latest_version + 1) if not new_package else 1
@@ -407,11 +420,20 @@ def import_package(
             )
             session.flush()
             storage.publish(folder, storage_path)
+            published = True
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
-            if storage_path:
+            if published:  # only ever remove what this import put in place
                 storage.remove(storage_path)
+            if isinstance(exc, IntegrityError | FileExistsError):
+                # Another import of the same package took this version number first.
+                raise PackageRefused(
+                    "concurrent_import",
+                    "another import of this package finished first; "
+                    "import it again to add the next version",
+                    label,
+                ) from None
             raise
     return ImportResult(
         package_id=package_row.id,

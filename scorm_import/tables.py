@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -61,7 +62,7 @@ versions = Table(
     Column("structure", JSON, nullable=False),  # Course.to_dict(): organizations, items, sequencing
     Column("warnings", JSON, nullable=False),
     Column("file_count", Integer, nullable=False),
-    Column("total_bytes", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),  # packages run past 2 GB
     Column("source_name", String(512), nullable=False, default=""),
     Column("sha256", String(64), nullable=False),
     Column("storage_path", String(1024), nullable=False),  # relative to the storage root

@@ -416,9 +416,8 @@ class StatementStore:
 
     def _any_statement_refs(self) -> bool:
         s = tables.statements.c
-        return (
-            self.session.execute(select(exists().where(s.ref_target.is_not(None)))).scalar() is True
-        )
+        # "> ''" (not IS NOT NULL) so SQLite answers from the ref_target index, not a table scan.
+        return self.session.execute(select(exists().where(s.ref_target > ""))).scalar() is True
 
     def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching statement, oldest first, one page in memory at a time."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -100,6 +101,13 @@ def admin() -> Any:
             except PackageRefused as exc:
                 current_app.logger.info("SCORM import refused: %s (%s)", exc.message, exc.code)
                 error = exc
+            except OSError as exc:  # disk full, permissions: say so instead of a 500
+                current_app.logger.exception(
+                    "SCORM import failed while storing %s", upload.filename
+                )
+                error = PackageRefused(
+                    "storage_failed", f"could not be stored: {exc.strerror or exc}", upload.filename
+                )
         status = 400 if error else 201
     return (
         render_template(
@@ -124,6 +132,7 @@ def play(package_id: int) -> Any:
     package = services.get_package(session, package_id)
     if package is None:
         abort(404)
+    _may_play(ctx, package_id)
     if package.kind not in (SCORM_12, SCORM_2004):
         return render_template("content/unsupported.html", package=package), 501
     learner = services.learner_key(ctx.user_id)
@@ -163,6 +172,7 @@ def play(package_id: int) -> Any:
         ],
         "current": current.id,
         "navigation": _navigation(version),
+        "messages": _messages(),
         "cmi": runtime.starting_cmi(
             version.edition, current, states.get(current.id), ctx.sub, ctx.name
         ),
@@ -182,12 +192,62 @@ def play(package_id: int) -> Any:
         attempt=attempt,
         toc=toc,
         current=current,
-        statuses={s.id: services.status_label(states.get(s.id)) for s in scos},
+        statuses={s.id: status_text(services.status_label(states.get(s.id))) for s in scos},
         config=config,
         runtime_url=config["runtimeUrl"],
         newer_version=version.version < package.latest_version,
         navigation=config["navigation"],
     )
+
+
+def status_text(status: str) -> str:
+    """A SCORM status word in the learner's language."""
+    return {
+        "passed": _("passed"),
+        "failed": _("failed"),
+        "completed": _("completed"),
+        "incomplete": _("incomplete"),
+        "browsed": _("browsed"),
+        "not attempted": _("not started"),
+        "unknown": _("not started"),
+    }.get(status, status)
+
+
+def _messages() -> dict[str, Any]:
+    """What the player script says, translated here (placeholders are filled in the script)."""
+    return {
+        "saving": _("Saving…"),
+        "saved": _("Progress saved."),
+        "retrying": _("Not saved yet: no connection. Retrying…"),
+        "refused": _("Your progress could not be saved: %(reason)s"),
+        "overflow": _(
+            "This course tried to save %(length)s characters of progress data; "
+            "SCORM %(edition)s allows %(limit)s. Your exact place may not be restored."
+        ),
+        "openFailed": _("This part could not be opened. Check your connection and try again."),
+        "last": _("This was the last part of the course."),
+        "first": _("This is the first part of the course."),
+        "closed": _("You can close this page."),
+        "suspended": _("Progress saved. You can close this page."),
+        "statuses": {
+            code: status_text(code)
+            for code in (
+                "passed",
+                "failed",
+                "completed",
+                "incomplete",
+                "browsed",
+                "not attempted",
+                "unknown",
+            )
+        },
+    }
+
+
+def _may_play(ctx: Any, package_id: int) -> None:
+    """Learners play the package their course link names; trainers and admins may preview any."""
+    if not ctx.is_instructor and ctx.target != f"scorm:{package_id}":
+        abort(403)
 
 
 def _navigation(version: Any) -> dict[str, bool]:
@@ -219,6 +279,7 @@ def new_attempt(package_id: int) -> Any:
     session = db.session()
     if services.get_package(session, package_id) is None:
         abort(404)
+    _may_play(ctx, package_id)
     runtime.start_attempt(
         session,
         package_id,
@@ -237,7 +298,11 @@ def _sco_url(token: str, launch_url: str) -> str:
     if "://" in launch_url:
         return launch_url
     base = url_for("content.sco_file", token=token, member="x", lp_sid=None)[: -len("x")]
-    return base + launch_url
+    split = min(
+        (i for i in (launch_url.find("?"), launch_url.find("#")) if i >= 0), default=len(launch_url)
+    )
+    # Launch paths are stored decoded ("unit 1/café.html"); URLs need them percent-encoded.
+    return base + quote(launch_url[:split], safe="/") + launch_url[split:]
 
 
 @bp.get("/content/files/<token>/<path:member>")

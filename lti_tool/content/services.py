@@ -14,7 +14,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from scorm_import import attempts as runtime
 from scorm_import import tables as t
 from scorm_import.package import ImportResult, import_package
 from scorm_import.storage import PackageStorage
@@ -215,6 +214,3 @@ def status_label(state: Row[Any] | None) -> str:
 
 def sco_rows_by_identifier(rows: Iterable[Row[Any]]) -> dict[str, int]:
     return {row.identifier: row.id for row in rows}
-
-
-__all__ = ["runtime"]

@@ -357,14 +357,6 @@ def _read_statements_body() -> tuple[Any, dict[str, Attachment]]:
     fail(400, "Content-Type", "must be application/json or multipart/mixed")
 
 
-def _statement_attachments(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    found = list(statement.get("attachments", []))
-    obj = statement.get("object", {})
-    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
-        found.extend(obj.get("attachments", []))
-    return found
-
-
 def _check_attachments(
     statements_in: list[dict[str, Any]], received: dict[str, Attachment]
 ) -> dict[str, Attachment]:

@@ -19,7 +19,7 @@ from .adapter import (
     LearnpassMessageLaunch,
     LearnpassOIDCLogin,
 )
-from .context import current_launch, launch_required, remember_launch
+from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
 from .placements import available_placements, content_item_for, resolve_target
 from .registration import register_with_platform
@@ -88,6 +88,7 @@ def launch() -> Any:
         db.session.rollback()
         raise explain_launch_error(exc) from exc
     ctx = record_launch(db.session(), message_launch.registration.platform_id, dict(claims), message_launch.get_launch_id())
+    _record_launched(ctx)
     session.clear()
     sid = session.regenerate()  # type: ignore[attr-defined]
     remember_launch(ctx)
@@ -101,6 +102,26 @@ def launch() -> Any:
     # browser may refuse our cookie, and then the id in links is what keeps the user signed in.
     separator = "&" if "?" in destination else "?"
     return redirect(f"{destination}{separator}lp_sid={sid}", code=303)
+
+
+def _record_launched(ctx: LaunchContext) -> None:
+    """A launch is an activity too: "launched" the resource link, in the LRS."""
+    from xapi import vocab
+
+    from ..lrs.recording import record
+
+    try:
+        record(
+            ctx,
+            verb=vocab.Verb.LAUNCHED,
+            object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
+            object_name=ctx.course_title or None,
+            activity_type=vocab.ActivityType.RESOURCE_LINK,
+        )
+        db.session.commit()
+    except Exception:  # recording never breaks the user's action
+        current_app.logger.exception("could not record the launch statement")
+        db.session.rollback()
 
 
 @bp.get("/jwks.json")

@@ -46,3 +46,27 @@ def test_replayed_launch_is_refused_and_creates_nothing_more(app, live_server, h
     assert "already used" in again.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_launch_is_recorded_as_an_xapi_statement(app, live_server, http):
+    import json
+
+    from xapi.tables import statements
+
+    assert launch(http, live_server.url, user="learner").status_code == 200
+    with app.app_context():
+        rows = db.session.execute(select(statements.c.verb_id, statements.c.payload)).all()
+        launched = [json.loads(r.payload) for r in rows if r.verb_id == "http://adlnet.gov/expapi/verbs/launched"]
+        assert len(launched) == 1
+        actor = launched[0]["actor"]
+        assert actor["account"] == {"homePage": live_server.url + "/demo", "name": "demo-learner-1"}
+        assert "mbox" not in actor  # never the e-mail
+        assert launched[0]["context"]["registration"]
+
+
+def test_start_page_offers_what_the_role_allows(live_server, http):
+    learner = launch(http, live_server.url, user="learner").text
+    assert "My training passport" in learner and "SCORM packages" not in learner
+    http.cookies.clear()
+    admin = launch(http, live_server.url, user="admin").text
+    assert "My training passport" in admin and "SCORM packages" in admin and "Passport settings" in admin

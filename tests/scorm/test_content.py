@@ -229,7 +229,11 @@ def test_commit_resume_and_results(
         assert (grade.score_given, grade.activity_progress) == (90.0, "Completed")
         from xapi.tables import statements as xapi_statements
 
-        rows = db.session.execute(select(xapi_statements)).all()
+        # The LTI launches are recorded too ("launched", per enrolment); the package's own
+        # statements are the rest, all under the attempt's registration.
+        rows = db.session.execute(
+            select(xapi_statements).where(xapi_statements.c.verb_id != "http://adlnet.gov/expapi/verbs/launched")
+        ).all()
         attempt = db.session.execute(select(t.attempts)).one()
         passport = _passport_entries(app)
     package_activity = f"{live_server.url}/content/packages/{state['package_id']}"
@@ -400,3 +404,34 @@ def test_cmi5_package_is_stored_but_not_played(
     page = launch(http, live_server.url, user="learner", link=link["id"])
     assert page.status_code == 501
     assert "cannot play cmi5 packages yet" in page.text
+
+
+def test_learner_plays_only_the_package_of_their_link(
+    app: Any, runner: Any, live_server: Any, http: Any, tmp_path: Path
+) -> None:
+    other = imported(runner, single_sco_2004(tmp_path / "other.zip", identifier="other.pkg"))
+    with app.app_context():
+        state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
+    assert state["package_id"] != other
+    assert http.get(live_server.url + f"/content/play/{other}").status_code == 403
+    http.cookies.clear()
+    launch(http, live_server.url, user="instructor")
+    assert http.get(live_server.url + f"/content/play/{other}").status_code == 200  # preview
+
+
+def test_launch_paths_with_spaces_and_accents(
+    app: Any, runner: Any, live_server: Any, http: Any, tmp_path: Path
+) -> None:
+    from .builders import manifest_12
+
+    manifest = manifest_12(
+        '<item identifier="i1" identifierref="r1" parameters="?lang=fr"><title>Café</title></item>',
+        '<resource identifier="r1" type="webcontent" adlcp:scormtype="sco" '
+        'href="unit%201/caf%C3%A9.html"/>',
+    )
+    path = write_zip(tmp_path / "fr.zip", {"imsmanifest.xml": manifest, "unit 1/café.html": PAGE})
+    with app.app_context():
+        config = learner_on_player(runner, live_server, http, path)["config"]
+    url = config["scos"][0]["url"]
+    assert url.endswith("/unit%201/caf%C3%A9.html?lang=fr")
+    assert http.get(live_server.url + url).content == PAGE

@@ -151,3 +151,17 @@ def test_find_file_never_leaves_the_version(
         storage.find_file(result.storage_path, "SCO/Index.HTML") is not None
     )  # case-insensitive fallback
     assert storage.find_file(result.storage_path, "sco") is None  # a folder
+
+
+def test_existing_version_folder_is_never_overwritten_or_removed(
+    session: Any, storage: PackageStorage, tmp_path: Path
+) -> None:
+    first = import_package(session, storage, single_sco_12(tmp_path / "v1.zip"))
+    stale = storage.root / str(first.package_id) / "2"
+    stale.mkdir(parents=True)
+    (stale / "keep.txt").write_text("another import's file")
+    with pytest.raises(PackageRefused) as caught:
+        import_package(session, storage, single_sco_12(tmp_path / "v2.zip"))
+    assert caught.value.code == "concurrent_import"
+    assert (stale / "keep.txt").read_text() == "another import's file"
+    assert counts(session) == (1, 1, 1)

@@ -266,3 +266,20 @@ def test_cmi5_duplicate_au_ids_are_refused() -> None:
         parse_cmi5(xml.encode())
     assert caught.value.code == "duplicate_identifier"
     assert caught.value.line == 4
+
+
+def test_entities_are_refused_in_utf16_too(tmp_path) -> None:
+    """The quick byte scan cannot see a UTF-16 DOCTYPE; the parsed tree's check still does."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    xml = manifest_12(
+        '<item identifier="i1" identifierref="r1"><title>&xxe;</title></item>', RESOURCE_12
+    ).replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<?xml version="1.0" encoding="UTF-16"?>\n'
+        f'<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file://{secret}">]>',
+    )
+    with pytest.raises(PackageRefused) as caught:
+        parse_manifest(xml.encode("utf-16"))
+    assert caught.value.code == "xml_entities"
+    assert "TOP-SECRET" not in str(caught.value)

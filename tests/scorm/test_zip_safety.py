@@ -73,7 +73,7 @@ def test_well_compressed_small_files_are_not_taken_for_bombs(tmp_path: Path) -> 
 def test_too_many_files_is_refused(tmp_path: Path) -> None:
     path = single_sco_12(tmp_path / "many.zip", {f"sco/img{i}.png": b"x" for i in range(20)})
     error = refused(path, ImportLimits(max_files=10))
-    assert error.code == "too_many_files"
+    assert (error.code, error.file) == ("too_many_files", "many.zip")
     assert "more than 10 files" in error.reason
 
 
@@ -195,3 +195,12 @@ def test_file_and_folder_with_one_name_is_refused(tmp_path: Path) -> None:
     path = single_sco_12(tmp_path / "clash.zip", {"sco/media": "a file", "sco/media/clip.mp4": "x"})
     error = refused(path)
     assert (error.code, error.file) == ("name_conflict", "sco/media")
+
+
+def test_many_small_bombs_are_refused_as_a_whole(tmp_path: Path) -> None:
+    """Each member stays under the per-member threshold; together they are a bomb."""
+    members = {f"sco/part{i}.bin": b"\0" * (900 * 1024) for i in range(20)}
+    path = single_sco_12(tmp_path / "bombs.zip", members)
+    error = refused(path, ImportLimits(ratio_min_bytes=1024 * 1024))
+    assert (error.code, error.file) == ("zip_bomb", "bombs.zip")
+    assert "as a whole" in error.reason

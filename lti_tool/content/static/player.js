@@ -23,6 +23,11 @@
   var retryDelay = 1000;
   var retryTimer = null;
   var overflow = [];
+  var messages = config.messages;
+
+  function say(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
+  }
 
   function loadQueue() {
     try {
@@ -73,7 +78,7 @@
     if (sending || queue.length === 0) return;
     sending = true;
     var entry = queue[0];
-    showStatus("Saving…");
+    showStatus(messages.saving);
     fetch(commitUrl(entry.sco), {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
@@ -93,16 +98,16 @@
         retryDelay = 1000;
         if (!answer.ok) {
           /* 4xx: the server will never accept this one; say so instead of dropping it silently */
-          showOverflow("Your progress could not be saved: " + (answer.data.message || answer.status));
+          showOverflow(say(messages.refused, { reason: answer.data.message || answer.status }));
         } else {
           if (answer.data.overflow && answer.data.overflow.length) showOverflow(answer.data.overflow.join("; "));
-          showStatus("Progress saved.");
+          showStatus(messages.saved);
         }
         flush();
       })
       .catch(function () {
         sending = false;
-        showStatus("Not saved yet: no connection. Retrying…");
+        showStatus(messages.retrying);
         clearTimeout(retryTimer);
         retryTimer = setTimeout(flush, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30000);
@@ -123,8 +128,7 @@
     var original = instance[name].bind(instance);
     instance[name] = function (element, value) {
       if (element === "cmi.suspend_data" && limit && String(value).length > limit) {
-        var message = "This course tried to save " + String(value).length + " characters of progress data; " +
-          "SCORM " + config.edition + " allows " + limit + ". Your exact place may not be restored.";
+        var message = say(messages.overflow, { length: String(value).length, edition: config.edition, limit: limit });
         overflow.push("cmi.suspend_data: " + String(value).length + " > " + limit);
         showOverflow(message);
         instance.throwSCORMError("cmi.suspend_data", is12 ? 405 : 406, message);
@@ -178,7 +182,7 @@
       ? api.cmi.core.lesson_status
       : (api.cmi.success_status !== "unknown" ? api.cmi.success_status : api.cmi.completion_status);
     var target = document.querySelector('[data-status-for="' + currentSco.id + '"]');
-    if (target && label) target.textContent = label;
+    if (target && label) target.textContent = messages.statuses[label] || label;
   }
 
   function launch(sco, cmi) {
@@ -213,7 +217,7 @@
           return r.json();
         })
         .then(function (data) { launch(sco, data.cmi); })
-        .catch(function () { showStatus("This part could not be opened. Check your connection and try again."); });
+        .catch(function () { showStatus(messages.openFailed); });
     }, 50);
   }
 
@@ -221,7 +225,7 @@
     var index = config.scos.findIndex(function (s) { return currentSco && s.id === currentSco.id; });
     var next = config.scos[index + offset];
     if (next) switchTo(next.id);
-    else showStatus(offset > 0 ? "This was the last part of the course." : "This is the first part.");
+    else showStatus(offset > 0 ? messages.last : messages.first);
   }
 
   function followNavRequest(request) {
@@ -234,7 +238,7 @@
       if (target) switchTo(target.id);
     } else if (request === "exitAll" || request === "suspendAll" || request === "exit") {
       frame.src = "about:blank";
-      showStatus(request === "suspendAll" ? "Progress saved. You can close this page." : "You can close this page.");
+      showStatus(request === "suspendAll" ? messages.suspended : messages.closed);
     }
   }
 
