@@ -69,7 +69,11 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
-        return {"settings": settings, "locales": SUPPORTED_LOCALES, "current_locale": select_locale()}
+        return {
+            "settings": settings,
+            "locales": SUPPORTED_LOCALES,
+            "current_locale": select_locale(),
+        }
 
     return app
 
@@ -81,16 +85,18 @@ def _library_metadatas() -> list[Any]:
 
     metadatas = []
     for module_name in ("xapi.tables", "scorm_import.tables"):
-        if importlib.util.find_spec(module_name.split(".")[0]) and importlib.util.find_spec(module_name):
+        if importlib.util.find_spec(module_name.split(".")[0]) and importlib.util.find_spec(
+            module_name
+        ):
             metadatas.append(importlib.import_module(module_name).metadata)
     return metadatas
 
 
 def _feature_blueprints() -> list[Any]:
-    from .lti.routes import bp as lti_bp
-    from .lrs import bp as lrs_bp
-    from .passports import bp as passports_bp
     from .content import bp as content_bp
+    from .lrs import bp as lrs_bp
+    from .lti.routes import bp as lti_bp
+    from .passports import bp as passports_bp
 
     return [lti_bp, lrs_bp, passports_bp, content_bp]
 

@@ -26,7 +26,9 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def cli() -> None:
     """learnpass: LTI 1.3 tool for workforce training."""
 
@@ -49,13 +51,21 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     """Bind every command group to the app (also for ``app.test_cli_runner()``)."""
+    from .content.cli import scorm_group
     from .jobs import jobs_group
     from .lrs.cli import lrs_group, xapi_group
-
     from .passports.cli import passport_group
-    from .content.cli import scorm_group
 
-    for command in (db_group, platform_group, keys_group, jobs_group, lrs_group, xapi_group, passport_group, scorm_group):
+    for command in (
+        db_group,
+        platform_group,
+        keys_group,
+        jobs_group,
+        lrs_group,
+        xapi_group,
+        passport_group,
+        scorm_group,
+    ):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 
@@ -68,7 +78,9 @@ def alembic_config() -> Any:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", current_app.config["LEARNPASS"].database_url.replace("%", "%%"))
+    cfg.set_main_option(
+        "sqlalchemy.url", current_app.config["LEARNPASS"].database_url.replace("%", "%%")
+    )
     return cfg
 
 
@@ -119,10 +131,14 @@ def platform_add(deployment_ids: tuple[str, ...], key_set_file: str | None, **op
 
     key_set = json.loads(Path(key_set_file).read_text()) if key_set_file else None
     try:
-        platform = add_platform(db.session(), PlatformInput(deployment_ids=deployment_ids, key_set=key_set, **options))
+        platform = add_platform(
+            db.session(), PlatformInput(deployment_ids=deployment_ids, key_set=key_set, **options)
+        )
     except RegistrationError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"registered platform {platform.id}: {platform.issuer} (client id {platform.client_id})")
+    click.echo(
+        f"registered platform {platform.id}: {platform.issuer} (client id {platform.client_id})"
+    )
 
 
 @platform_group.command("list")
@@ -184,7 +200,9 @@ def platform_show_config() -> None:
     click.echo(f"Redirection URI(s):          {base}/lti/launch")
     click.echo(f"Public keyset URL (JWKS):    {base}/lti/jwks.json")
     click.echo(f"Dynamic Registration URL:    {base}/lti/register")
-    click.echo("Services: Assignment and Grade Services, Names and Role Provisioning; Deep Linking: yes")
+    click.echo(
+        "Services: Assignment and Grade Services, Names and Role Provisioning; Deep Linking: yes"
+    )
 
 
 # ---------------------------------------------------------------- keys
@@ -203,7 +221,9 @@ def keys_rotate() -> None:
 
     settings = current_app.config["LEARNPASS"]
     key = keys.rotate(db.session(), settings.key_rotation_grace_days)
-    click.echo(f"new signing key {key.kid}; earlier keys stay published for {settings.key_rotation_grace_days} days")
+    click.echo(
+        f"new signing key {key.kid}; earlier keys stay published for {settings.key_rotation_grace_days} days"
+    )
 
 
 @keys_group.command("list")
@@ -215,7 +235,9 @@ def keys_list() -> None:
     from .models import ToolKey
 
     for key in db.session.scalars(select(ToolKey).order_by(ToolKey.id)):
-        state = "current" if key.retired_at is None else f"retired, published until {key.expires_at}"
+        state = (
+            "current" if key.retired_at is None else f"retired, published until {key.expires_at}"
+        )
         click.echo(f"{key.kid}\t{key.created_at:%Y-%m-%d}\t{state}")
 
 
@@ -233,7 +255,9 @@ def demo(host: str, port: int, no_run: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config["LEARNPASS"].demo:
-        raise click.ClickException("learnpass demo needs LEARNPASS_DEMO=true (it is set for you unless you set it false)")
+        raise click.ClickException(
+            "learnpass demo needs LEARNPASS_DEMO=true (it is set for you unless you set it false)"
+        )
     with app.app_context():
         upgrade_database()
         from .demo.seed import seed_demo
@@ -241,9 +265,9 @@ def demo(host: str, port: int, no_run: bool) -> None:
         seed_demo()
     click.echo(f"learnpass demo: open {app.config['LEARNPASS'].base_url}/demo/ in a browser")
     if not no_run:
-        from .jobs import start_in_thread
-
         from werkzeug.serving import run_simple
+
+        from .jobs import start_in_thread
 
         start_in_thread(app)
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
@@ -262,7 +286,18 @@ def serve(bind: str, workers: int) -> None:
     # The jobs runner beside gunicorn; both stop together. More instances may run the same pair.
     jobs = subprocess.Popen([sys.executable, "-m", "lti_tool.cli", "jobs", "run"])  # noqa: S603
     web = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "lti_tool.wsgi:app"]
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            bind,
+            "--access-logfile",
+            "-",
+            "lti_tool.wsgi:app",
+        ]
     )
 
     def _stop(signum: int, _frame: Any) -> None:

@@ -36,7 +36,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
-        message = _("This form has expired or was not sent from learnpass. Reload the page and try again.")
+        message = _(
+            "This form has expired or was not sent from learnpass. Reload the page and try again."
+        )
         return _page(400, _("The form could not be accepted"), message)
 
     @app.errorhandler(HTTPException)
@@ -45,10 +47,23 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": exc.name, "message": exc.description, "status": code}), code
         messages = {
-            401: (_("Please open learnpass from your course"), _("This page needs you to come from your learning platform. Go back to your course and open the activity again.")),
-            403: (_("This page is not for you"), _("Your role in this course does not allow this page. If you think this is wrong, ask your trainer.")),
+            401: (
+                _("Please open learnpass from your course"),
+                _(
+                    "This page needs you to come from your learning platform. Go back to your course and open the activity again."
+                ),
+            ),
+            403: (
+                _("This page is not for you"),
+                _(
+                    "Your role in this course does not allow this page. If you think this is wrong, ask your trainer."
+                ),
+            ),
             404: (_("Page not found"), _("This page does not exist, or it has been removed.")),
-            413: (_("The file is too large"), _("The file you sent is larger than learnpass accepts.")),
+            413: (
+                _("The file is too large"),
+                _("The file you sent is larger than learnpass accepts."),
+            ),
         }
         title, text = messages.get(code, (exc.name, exc.description or ""))
         return _page(code, title, text)
@@ -57,8 +72,20 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Any:
         app.logger.exception("unexpected error on %s", request.path)
         if wants_json():
-            return jsonify({"error": "Internal Server Error", "message": "Something went wrong on our side.", "status": 500}), 500
-        return _page(500, _("Something went wrong"), _("Something went wrong on our side. Please try again in a moment; if it keeps happening, tell your administrator."))
+            return jsonify(
+                {
+                    "error": "Internal Server Error",
+                    "message": "Something went wrong on our side.",
+                    "status": 500,
+                }
+            ), 500
+        return _page(
+            500,
+            _("Something went wrong"),
+            _(
+                "Something went wrong on our side. Please try again in a moment; if it keeps happening, tell your administrator."
+            ),
+        )
 
 
 def _page(status: int, title: str, text: str) -> Any:

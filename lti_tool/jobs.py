@@ -65,7 +65,9 @@ def run_forever(app: Flask, stop: threading.Event | None = None, tick: float = 1
 
 def start_in_thread(app: Flask) -> threading.Event:
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(app, stop), name="learnpass-jobs", daemon=True).start()
+    threading.Thread(
+        target=run_forever, args=(app, stop), name="learnpass-jobs", daemon=True
+    ).start()
     return stop
 
 

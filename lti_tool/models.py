@@ -165,7 +165,9 @@ class GradeOutbox(Base):
     __table_args__ = (Index("ix_grade_outbox_due", "sent_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resource_link_id: Mapped[int] = mapped_column(ForeignKey("resource_link.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_link.id", ondelete="CASCADE")
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
     score_given: Mapped[float | None] = mapped_column(default=None)
     score_maximum: Mapped[float] = mapped_column(default=100.0)

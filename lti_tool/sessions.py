@@ -19,7 +19,9 @@ SESSION_TTL = 8 * 3600
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
-    def __init__(self, initial: dict[str, Any] | None = None, sid: str | None = None, new: bool = False) -> None:
+    def __init__(
+        self, initial: dict[str, Any] | None = None, sid: str | None = None, new: bool = False
+    ) -> None:
         def on_update(_self: Any) -> None:
             self.modified = True
 
@@ -47,7 +49,12 @@ class ServerSessionInterface(SessionInterface):
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid:
             return sid, False
-        sid = request.args.get(SID_PARAM) or (request.form.get(SID_PARAM) if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") else None)
+        sid = request.args.get(SID_PARAM) or (
+            request.form.get(SID_PARAM)
+            if request.method == "POST"
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            else None
+        )
         return (sid, True) if sid else (None, False)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:

@@ -34,7 +34,9 @@ def _parse_int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SettingsError(f"LEARNPASS_{name.upper()} must be a whole number, not {raw!r}") from None
+        raise SettingsError(
+            f"LEARNPASS_{name.upper()} must be a whole number, not {raw!r}"
+        ) from None
 
 
 @dataclass
@@ -62,11 +64,15 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    def from_env(
+        cls, environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None
+    ) -> Settings:
         """Read the environment (and config file); ``overrides`` (tests, scripts) win over both."""
         env = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
-        config_file = env.get("LEARNPASS_CONFIG_FILE") or str(PROJECT_ROOT / "config" / "learnpass.toml")
+        config_file = env.get("LEARNPASS_CONFIG_FILE") or str(
+            PROJECT_ROOT / "config" / "learnpass.toml"
+        )
         path = Path(config_file)
         if path.is_file():
             try:
@@ -110,7 +116,9 @@ class Settings:
                 )
             self.secret_key = _demo_secret(Path(self.data_dir))
         if not self.base_url.startswith(("http://", "https://")):
-            raise SettingsError(f"LEARNPASS_BASE_URL must start with http:// or https://, not {self.base_url!r}")
+            raise SettingsError(
+                f"LEARNPASS_BASE_URL must start with http:// or https://, not {self.base_url!r}"
+            )
         self.base_url = self.base_url.rstrip("/")
         self.demo_platform_url = (self.demo_platform_url or self.base_url).rstrip("/")
         if self.default_locale not in ("en", "nl", "fr", "de"):

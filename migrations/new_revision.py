@@ -1,6 +1,6 @@
 """Developer helper: autogenerate a migration from the models against a scratch SQLite database.
 
-    python migrations/new_revision.py "what changed"
+python migrations/new_revision.py "what changed"
 """
 
 from __future__ import annotations

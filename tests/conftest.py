@@ -30,7 +30,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "learnpass-test.db")
         return
     name = "learnpass_test_" + uuid.uuid4().hex[:8]
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base, _, _ = PG_URL.rpartition("/")

@@ -23,12 +23,21 @@ def _env(tmp_path, **extra):
 
 
 def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
-    r = subprocess.run([LEARNPASS, "demo", "--no-run", "--port", "5999"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [LEARNPASS, "demo", "--no-run", "--port", "5999"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert "http://127.0.0.1:5999/demo/" in r.stdout
     listing = subprocess.run(
-        [LEARNPASS, "platform", "list"], env=_env(tmp_path, LEARNPASS_DEMO="true", LEARNPASS_BASE_URL="http://127.0.0.1:5999"),
-        capture_output=True, text=True, timeout=60,
+        [LEARNPASS, "platform", "list"],
+        env=_env(tmp_path, LEARNPASS_DEMO="true", LEARNPASS_BASE_URL="http://127.0.0.1:5999"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "http://127.0.0.1:5999/demo" in listing.stdout
     assert (tmp_path / "learnpass.db").is_file()
@@ -36,11 +45,18 @@ def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
 
 def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
     port = free_port()
-    env = _env(tmp_path, LEARNPASS_SECRET_KEY="k" * 32, LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}")
+    env = _env(
+        tmp_path, LEARNPASS_SECRET_KEY="k" * 32, LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}"
+    )
     if PG_URL:
         env["LEARNPASS_DATABASE_URL"] = PG_URL
-    proc = subprocess.Popen([LEARNPASS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [LEARNPASS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -52,7 +68,9 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
                 assert time.monotonic() < deadline, "serve did not answer within 60 s"
                 time.sleep(0.3)
         assert r.json() == {"status": "ok"}
-        assert requests.get(f"http://127.0.0.1:{port}/demo/", timeout=5).status_code == 404  # demo off
+        assert (
+            requests.get(f"http://127.0.0.1:{port}/demo/", timeout=5).status_code == 404
+        )  # demo off
         assert requests.get(f"http://127.0.0.1:{port}/lti/jwks.json", timeout=5).json()["keys"]
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -61,6 +79,8 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
 
 
 def test_serve_refuses_to_start_without_a_secret(tmp_path):
-    r = subprocess.run([LEARNPASS, "serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [LEARNPASS, "serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 2
     assert "LEARNPASS_SECRET_KEY" in r.stderr

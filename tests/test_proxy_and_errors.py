@@ -9,7 +9,10 @@ def test_forwarded_https_gives_secure_partitioned_cookies(database_url, tmp_path
     app = make_app(database_url, tmp_path, secure_cookies=True)
     reset_database(app)
     client = app.test_client()
-    r = client.get("/?lang=nl", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "learnpass.example.org"})
+    r = client.get(
+        "/?lang=nl",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "learnpass.example.org"},
+    )
     cookie = r.headers.get("Set-Cookie", "")
     assert "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie
     assert r.headers["Referrer-Policy"] == "same-origin"

@@ -6,12 +6,19 @@ its HTTP face.
 
 from __future__ import annotations
 
-from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
 from flask_babel import gettext as _
 
 from ..main import HomeLink, register_home_link
+from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
 from .routes import bp
 
-register_home_link(HomeLink("content.admin", lambda: _("SCORM packages"), lambda: _("Import e-learning packages for the courses"), role="admin"))
+register_home_link(
+    HomeLink(
+        "content.admin",
+        lambda: _("SCORM packages"),
+        lambda: _("Import e-learning packages for the courses"),
+        role="admin",
+    )
+)
 
 __all__ = ["bp"]

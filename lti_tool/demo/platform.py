@@ -112,7 +112,6 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
         return reg
 
 
-
 class DemoOIDCLogin(OIDCLoginAbstract):
     storage_target: str = ""
 
@@ -140,7 +139,9 @@ LAUNCH_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 
 
 class DemoMessageLaunch(LTIAdvantageMessageLaunchAbstract):
-    def __init__(self, preflight: dict[str, t.Any], platform_config: LTI1P3PlatformConfAbstract) -> None:
+    def __init__(
+        self, preflight: dict[str, t.Any], platform_config: LTI1P3PlatformConfAbstract
+    ) -> None:
         super().__init__(None, platform_config)  # type: ignore[arg-type]
         self._preflight = preflight
 
@@ -159,7 +160,9 @@ def save_links(items: list[dict[str, t.Any]]) -> None:
     store().set("demo:links", items)
 
 
-def add_link(title: str, custom: dict[str, t.Any], line_item: dict[str, t.Any] | None) -> dict[str, t.Any]:
+def add_link(
+    title: str, custom: dict[str, t.Any], line_item: dict[str, t.Any] | None
+) -> dict[str, t.Any]:
     items = links()
     link = {"id": "link-" + uuid.uuid4().hex[:8], "title": title, "custom": custom}
     if line_item is not None:
@@ -177,7 +180,20 @@ def line_items() -> list[dict[str, t.Any]]:
 def create_line_item(data: dict[str, t.Any]) -> dict[str, t.Any]:
     items = line_items()
     item_id = uuid.uuid4().hex[:10]
-    item = {k: v for k, v in data.items() if k in ("scoreMaximum", "label", "resourceId", "tag", "resourceLinkId", "startDateTime", "endDateTime")}
+    item = {
+        k: v
+        for k, v in data.items()
+        if k
+        in (
+            "scoreMaximum",
+            "label",
+            "resourceId",
+            "tag",
+            "resourceLinkId",
+            "startDateTime",
+            "endDateTime",
+        )
+    }
     item["id"] = issuer() + "/lineitems/" + item_id
     items.append(item)
     store().set("demo:lineitems", items)

@@ -7,7 +7,16 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from lti1p3platform.exceptions import LtiException
 
 from . import platform as demo
@@ -47,7 +56,9 @@ def start() -> Any:
     login = demo.DemoOIDCLogin(None, conf)
     if request.args.get("storage") == "1":
         login.storage_target = "_parent"
-    login.set_lti_message_hint(user=user, link=link_id, dl=deep_linking, locale=request.args.get("locale", ""))
+    login.set_lti_message_hint(
+        user=user, link=link_id, dl=deep_linking, locale=request.args.get("locale", "")
+    )
     return login.initiate_login(user)
 
 
@@ -59,7 +70,13 @@ def course_frame() -> Any:
         abort(404)
     start_url = url_for("demo.start", user=user, link=request.args.get("link", ""), storage="1")
     tool_origin = current_app.config["LEARNPASS"].base_url
-    return render_template("demo/course.html", start_url=start_url, user=demo.USERS[user], course=demo.COURSE, tool_origin=tool_origin)
+    return render_template(
+        "demo/course.html",
+        start_url=start_url,
+        user=demo.USERS[user],
+        course=demo.COURSE,
+        tool_origin=tool_origin,
+    )
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
@@ -75,7 +92,9 @@ def authorize() -> Any:
         abort(400)
     base = current_app.config["LEARNPASS"].base_url
     if preflight.get("redirect_uri") != base + "/lti/launch":
-        return jsonify({"error": "invalid_request", "error_description": "redirect_uri is not registered"}), 400
+        return jsonify(
+            {"error": "invalid_request", "error_description": "redirect_uri is not registered"}
+        ), 400
     launch = demo.DemoMessageLaunch(preflight, _conf())
     launch.set_user_data(user["sub"], user["roles"], user["name"], user["email"])
     launch.set_extra_claims({"given_name": user["given_name"], "family_name": user["family_name"]})
@@ -91,7 +110,12 @@ def authorize() -> Any:
     issuer = demo.issuer()
     launch.set_nrps(issuer + "/memberships")
     if hint.get("dl"):
-        launch.set_dl(issuer + "/deep-link-return", title="Demo course", accept_types={"ltiResourceLink"}, extra_data={"demo": "echo-me"})
+        launch.set_dl(
+            issuer + "/deep-link-return",
+            title="Demo course",
+            accept_types={"ltiResourceLink"},
+            extra_data={"demo": "echo-me"},
+        )
     else:
         link = next((x for x in demo.links() if x["id"] == hint.get("link")), None)
         link = link or {"id": "demo-home", "title": "learnpass", "custom": {"target": "home"}}
@@ -126,9 +150,13 @@ def deep_link_return() -> Any:
     except (LtiException, KeyError, ValueError) as exc:
         return render_template("demo/error.html", message=str(exc)), 400
     if claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/data") != {"demo": "echo-me"}:
-        return render_template("demo/error.html", message="The tool did not echo the deep linking data"), 400
+        return render_template(
+            "demo/error.html", message="The tool did not echo the deep linking data"
+        ), 400
     for item in items:
-        demo.add_link(item.get("title", "learnpass"), item.get("custom") or {}, item.get("lineItem"))
+        demo.add_link(
+            item.get("title", "learnpass"), item.get("custom") or {}, item.get("lineItem")
+        )
     return redirect(url_for("demo.index", added=len(items)))
 
 
@@ -157,7 +185,11 @@ def lineitems() -> Any:
     for key in ("resource_link_id", "resource_id", "tag"):
         value = request.args.get(key)
         if value:
-            field = {"resource_link_id": "resourceLinkId", "resource_id": "resourceId", "tag": "tag"}[key]
+            field = {
+                "resource_link_id": "resourceLinkId",
+                "resource_id": "resourceId",
+                "tag": "tag",
+            }[key]
             items = [i for i in items if i.get(field) == value]
     return jsonify(items)
 
@@ -240,7 +272,9 @@ def memberships() -> Any:
     page = members[offset : offset + limit]
     response = jsonify({"id": request.url, "context": demo.COURSE, "members": page})
     if offset + limit < len(members):
-        response.headers["Link"] = f'<{demo.issuer()}/memberships?{urlencode({"limit": limit, "offset": offset + limit})}>; rel="next"'
+        response.headers["Link"] = (
+            f'<{demo.issuer()}/memberships?{urlencode({"limit": limit, "offset": offset + limit})}>; rel="next"'
+        )
     return response
 
 
@@ -257,14 +291,23 @@ def openid_configuration() -> Any:
             "token_endpoint": iss + "/token",
             "jwks_uri": iss + "/jwks.json",
             "registration_endpoint": iss + "/registration",
-            "scopes_supported": ["openid", NRPS_SCOPE, AGS_BASE + "lineitem", AGS_BASE + "score", AGS_BASE + "result.readonly"],
+            "scopes_supported": [
+                "openid",
+                NRPS_SCOPE,
+                AGS_BASE + "lineitem",
+                AGS_BASE + "score",
+                AGS_BASE + "result.readonly",
+            ],
             "response_types_supported": ["id_token"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "https://purl.imsglobal.org/spec/lti-platform-configuration": {
                 "product_family_code": "learnpass-demo",
                 "version": "1.0",
-                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
             },
         }
     )
@@ -299,5 +342,10 @@ def register_tool() -> Any:
     token = secrets.token_urlsafe(16)
     demo.store().set("demo:registration-token", token, 600)
     base = current_app.config["LEARNPASS"].base_url
-    query = urlencode({"openid_configuration": demo.issuer() + "/.well-known/openid-configuration", "registration_token": token})
+    query = urlencode(
+        {
+            "openid_configuration": demo.issuer() + "/.well-known/openid-configuration",
+            "registration_token": token,
+        }
+    )
     return redirect(f"{base}/lti/register?{query}")

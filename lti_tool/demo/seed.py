@@ -16,7 +16,9 @@ def seed_demo() -> Platform:
     session = db.session()
     keys.current_key(session)
     platform = session.scalars(
-        select(Platform).where(Platform.issuer == demo.issuer(), Platform.client_id == demo.CLIENT_ID)
+        select(Platform).where(
+            Platform.issuer == demo.issuer(), Platform.client_id == demo.CLIENT_ID
+        )
     ).first()
     if platform is None:
         platform = add_platform(

@@ -54,7 +54,9 @@ class UnknownPlatform(LtiException):
     def __init__(self, issuer: str, client_id: str | None) -> None:
         self.issuer = issuer
         self.client_id = client_id
-        super().__init__(f"No platform is registered for issuer {issuer!r} and client id {client_id!r}")
+        super().__init__(
+            f"No platform is registered for issuer {issuer!r} and client id {client_id!r}"
+        )
 
 
 class TimeoutSession(requests.Session):
@@ -65,7 +67,9 @@ class TimeoutSession(requests.Session):
         self.timeout = timeout
         self.headers["User-Agent"] = USER_AGENT
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -116,7 +120,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         return self.find_registration_by_params(iss, None, *args, **kwargs)  # type: ignore[arg-type]
 
-    def find_registration_by_params(self, iss: str, client_id: str, *args: Any, **kwargs: Any) -> Registration:
+    def find_registration_by_params(
+        self, iss: str, client_id: str, *args: Any, **kwargs: Any
+    ) -> Registration:
         platform = self.find_platform(iss, client_id)
         if platform is None:
             raise UnknownPlatform(iss, client_id)
@@ -177,7 +183,12 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
 class LearnpassOIDCLogin(FlaskOIDCLogin):
     """Login initiation; state params are always saved server-side so launch can consume them."""
 
-    def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf, storage: DatabaseLaunchDataStorage) -> None:
+    def __init__(
+        self,
+        request: FlaskRequest,
+        tool_config: DatabaseToolConf,
+        storage: DatabaseLaunchDataStorage,
+    ) -> None:
         super().__init__(request, tool_config, launch_data_storage=storage)
 
     issued_state: str = ""
@@ -208,7 +219,12 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
 class LearnpassMessageLaunch(FlaskMessageLaunch):
     """A launch validated fully before anything single-use is consumed."""
 
-    def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf, storage: DatabaseLaunchDataStorage) -> None:
+    def __init__(
+        self,
+        request: FlaskRequest,
+        tool_config: DatabaseToolConf,
+        storage: DatabaseLaunchDataStorage,
+    ) -> None:
         self._storage = storage
         super().__init__(
             request,
@@ -260,7 +276,9 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         unverified = self._unverified_claims()
         aud = unverified.get("aud")
         client_id = aud[0] if isinstance(aud, list) and aud else aud
-        platform = self._tool_config.find_platform(str(unverified.get("iss", "")), str(client_id) if client_id else None)
+        platform = self._tool_config.find_platform(
+            str(unverified.get("iss", "")), str(client_id) if client_id else None
+        )
         origin = ""
         if platform is not None:
             auth = urlsplit(platform.auth_login_url)
@@ -275,7 +293,9 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
     def _unverified_claims(self) -> dict[str, Any]:
         # Only to find where to ask for the stored state; the token is fully verified afterwards.
         try:
-            return dict(jwt.decode(self._get_request_param("id_token"), options={"verify_signature": False}))
+            return dict(
+                jwt.decode(self._get_request_param("id_token"), options={"verify_signature": False})
+            )
         except jwt.PyJWTError:
             return {}
 
@@ -310,7 +330,9 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         if self._storage.take_value(session_service._get_key(state)) is None:
             raise LtiMessageValidationException("State not found")
         # Remember the used state for a while, to tell a replay from a launch that never began here.
-        self._storage.store.set("used-state:" + state, True, current_app.config["LEARNPASS"].launch_data_lifetime)
+        self._storage.store.set(
+            "used-state:" + state, True, current_app.config["LEARNPASS"].launch_data_lifetime
+        )
 
     def validate_jwt_signature(self) -> LearnpassMessageLaunch:
         header = self._jwt.get("header", {})
@@ -331,7 +353,9 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         return super().get_public_key()
 
 
-def fetch_platform_jwks(store: SharedStore, url: str, want_kid: str | None = None) -> dict[str, Any]:
+def fetch_platform_jwks(
+    store: SharedStore, url: str, want_kid: str | None = None
+) -> dict[str, Any]:
     """The platform key set, from the shared cache until it expires.
 
     When ``want_kid`` is not in the cached set (the platform rotated its keys) the set is fetched
@@ -341,7 +365,9 @@ def fetch_platform_jwks(store: SharedStore, url: str, want_kid: str | None = Non
     cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
     cooldown_key = cache_key + ":refetch"
     cached = store.get(cache_key)
-    if cached and (want_kid is None or any(k.get("kid") == want_kid for k in cached.get("keys", []))):
+    if cached and (
+        want_kid is None or any(k.get("kid") == want_kid for k in cached.get("keys", []))
+    ):
         return dict(cached)
     if cached and not store.add_once(cooldown_key, True, settings.jwks_refetch_cooldown):
         return dict(cached)
@@ -352,7 +378,9 @@ def fetch_platform_jwks(store: SharedStore, url: str, want_kid: str | None = Non
     except (requests.RequestException, ValueError) as exc:
         if cached:
             return dict(cached)
-        raise LtiKeyException(f"Could not fetch the platform's public keys from {url}: {exc}") from exc
+        raise LtiKeyException(
+            f"Could not fetch the platform's public keys from {url}: {exc}"
+        ) from exc
     if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
         raise LtiKeyException(f"The platform's key set at {url} is not a JWKS")
     store.set(cache_key, key_set, _max_age(resp.headers.get("Cache-Control", "")) or 3600)
@@ -367,7 +395,9 @@ def _max_age(cache_control: str) -> int | None:
 class LearnpassServiceConnector(ServiceConnector):
     """Service calls (AGS, NRPS) with tokens cached per issuer + client id + scopes, and PUT/DELETE."""
 
-    def __init__(self, registration: Registration, requests_session: requests.Session | None = None) -> None:
+    def __init__(
+        self, registration: Registration, requests_session: requests.Session | None = None
+    ) -> None:
         super().__init__(registration, requests_session or http_session())
         from ..extensions import db
 
@@ -405,7 +435,11 @@ class LearnpassServiceConnector(ServiceConnector):
         resp = self._requests_session.request(method, url, data=data, headers=headers)
         if not resp.ok:
             raise LtiServiceException("There was an error making a service request.", resp)
-        return {"headers": dict(resp.headers), "body": resp.json() if resp.content else None, "next_page_url": None}
+        return {
+            "headers": dict(resp.headers),
+            "body": resp.json() if resp.content else None,
+            "next_page_url": None,
+        }
 
 
 LAUNCH_ERRORS: tuple[type[BaseException], ...] = (LtiException, OIDCException)

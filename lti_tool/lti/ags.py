@@ -63,18 +63,40 @@ class GradeService:
         self.connector = _connector(self.session, platform)
 
     def line_items(self, **filters: str) -> list[dict[str, Any]]:
-        url: str | None = _with_query(self.course.ags_lineitems_url or "", **filters) if filters else self.course.ags_lineitems_url
+        url: str | None = (
+            _with_query(self.course.ags_lineitems_url or "", **filters)
+            if filters
+            else self.course.ags_lineitems_url
+        )
         items: list[dict[str, Any]] = []
-        for page in self.connector.get_paginated_data([SCOPE_LINEITEM_READ, SCOPE_LINEITEM], url, accept=LINEITEMS_TYPE):
+        for page in self.connector.get_paginated_data(
+            [SCOPE_LINEITEM_READ, SCOPE_LINEITEM], url, accept=LINEITEMS_TYPE
+        ):
             items.extend(page["body"] or [])  # type: ignore[arg-type]
         return items
 
     def find_or_create_line_item(
-        self, *, label: str, score_maximum: float, resource_id: str = "", tag: str = "", resource_link_id: str = ""
+        self,
+        *,
+        label: str,
+        score_maximum: float,
+        resource_id: str = "",
+        tag: str = "",
+        resource_link_id: str = "",
     ) -> dict[str, Any]:
-        filters = {k: v for k, v in {"resource_id": resource_id, "tag": tag, "resource_link_id": resource_link_id}.items() if v}
+        filters = {
+            k: v
+            for k, v in {
+                "resource_id": resource_id,
+                "tag": tag,
+                "resource_link_id": resource_link_id,
+            }.items()
+            if v
+        }
         for item in self.line_items(**filters):
-            if (not resource_id or item.get("resourceId") == resource_id) and (not tag or item.get("tag") == tag):
+            if (not resource_id or item.get("resourceId") == resource_id) and (
+                not tag or item.get("tag") == tag
+            ):
                 return item
         body: dict[str, Any] = {"label": label, "scoreMaximum": score_maximum}
         if resource_id:
@@ -84,16 +106,27 @@ class GradeService:
         if resource_link_id:
             body["resourceLinkId"] = resource_link_id
         response = self.connector.make_service_request(
-            [SCOPE_LINEITEM], self.course.ags_lineitems_url or "", is_post=True, data=json.dumps(body),
-            content_type=LINEITEM_TYPE, accept=LINEITEM_TYPE,
+            [SCOPE_LINEITEM],
+            self.course.ags_lineitems_url or "",
+            is_post=True,
+            data=json.dumps(body),
+            content_type=LINEITEM_TYPE,
+            accept=LINEITEM_TYPE,
         )
         return dict(response["body"])  # type: ignore[arg-type]
 
     def update_line_item(self, lineitem_url: str, changes: dict[str, Any]) -> dict[str, Any]:
-        current = self.connector.make_service_request([SCOPE_LINEITEM], lineitem_url, accept=LINEITEM_TYPE)["body"]
+        current = self.connector.make_service_request(
+            [SCOPE_LINEITEM], lineitem_url, accept=LINEITEM_TYPE
+        )["body"]
         body = {**dict(current), **changes}  # type: ignore[arg-type]
         response = self.connector.request(
-            "PUT", [SCOPE_LINEITEM], lineitem_url, data=json.dumps(body), content_type=LINEITEM_TYPE, accept=LINEITEM_TYPE
+            "PUT",
+            [SCOPE_LINEITEM],
+            lineitem_url,
+            data=json.dumps(body),
+            content_type=LINEITEM_TYPE,
+            accept=LINEITEM_TYPE,
         )
         return dict(response["body"] or body)  # type: ignore[arg-type]
 
@@ -126,20 +159,35 @@ class GradeService:
             body["comment"] = comment
         scores_url = _scores_url(lineitem_url)
         self.connector.make_service_request(
-            [SCOPE_SCORE], scores_url, is_post=True, data=json.dumps(body), content_type=SCORE_TYPE, accept="application/json"
+            [SCOPE_SCORE],
+            scores_url,
+            is_post=True,
+            data=json.dumps(body),
+            content_type=SCORE_TYPE,
+            accept="application/json",
         )
 
     def results(self, lineitem_url: str) -> list[dict[str, Any]]:
         url: str | None = _scores_url(lineitem_url, "results")
         rows: list[dict[str, Any]] = []
-        for page in self.connector.get_paginated_data([SCOPE_RESULT_READ], url, accept=RESULTS_TYPE):
+        for page in self.connector.get_paginated_data(
+            [SCOPE_RESULT_READ], url, accept=RESULTS_TYPE
+        ):
             rows.extend(page["body"] or [])  # type: ignore[arg-type]
         return rows
 
 
 def _scores_url(lineitem_url: str, leaf: str = "scores") -> str:
     parts = urlsplit(lineitem_url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/" + leaf, parts.query, parts.fragment))
+    return urlunsplit(
+        (
+            parts.scheme,
+            parts.netloc,
+            parts.path.rstrip("/") + "/" + leaf,
+            parts.query,
+            parts.fragment,
+        )
+    )
 
 
 @dataclass
@@ -157,6 +205,8 @@ class RosterService:
         self.connector = _connector(self.session, platform)
 
     def members(self) -> Iterator[dict[str, Any]]:
-        for page in self.connector.get_paginated_data([SCOPE_NRPS], self.course.nrps_url, accept=MEMBERSHIP_TYPE):
+        for page in self.connector.get_paginated_data(
+            [SCOPE_NRPS], self.course.nrps_url, accept=MEMBERSHIP_TYPE
+        ):
             body = page["body"] or {}
             yield from body.get("members", [])  # type: ignore[union-attr]

@@ -22,8 +22,12 @@ REASONS: dict[str, Reason] = {
     "unknown_platform": Reason(
         403,
         _l("This learning platform is not registered"),
-        _l("The launch came from a platform (issuer %(issuer)s, client id %(client_id)s) that learnpass does not know."),
-        _l("An administrator can register it with: learnpass platform add --issuer %(issuer)s --client-id %(client_id)s ..., or by LTI Dynamic Registration."),
+        _l(
+            "The launch came from a platform (issuer %(issuer)s, client id %(client_id)s) that learnpass does not know."
+        ),
+        _l(
+            "An administrator can register it with: learnpass platform add --issuer %(issuer)s --client-id %(client_id)s ..., or by LTI Dynamic Registration."
+        ),
     ),
     "unknown_deployment": Reason(
         403,
@@ -34,37 +38,53 @@ REASONS: dict[str, Reason] = {
     "bad_signature": Reason(
         401,
         _l("The launch could not be verified"),
-        _l("The launch message's signature is not valid (%(detail)s). It may have been forged or changed on the way."),
-        _l("Go back to your course and open the activity again. If it keeps happening, tell your administrator."),
+        _l(
+            "The launch message's signature is not valid (%(detail)s). It may have been forged or changed on the way."
+        ),
+        _l(
+            "Go back to your course and open the activity again. If it keeps happening, tell your administrator."
+        ),
     ),
     "expired": Reason(
         401,
         _l("This launch has expired"),
         _l("The launch message is too old to be accepted."),
-        _l("Go back to your course and open the activity again. If the clocks of the servers differ, an administrator should check them."),
+        _l(
+            "Go back to your course and open the activity again. If the clocks of the servers differ, an administrator should check them."
+        ),
     ),
     "replayed": Reason(
         409,
         _l("This launch was already used"),
-        _l("Each launch can be used only once, and this one was used before (or its login was never started here)."),
+        _l(
+            "Each launch can be used only once, and this one was used before (or its login was never started here)."
+        ),
         _l("Go back to your course and open the activity again."),
     ),
     "state": Reason(
         400,
         _l("The launch does not match a login that started here"),
-        _l("The login and the launch belong together, and this launch's state is missing or unknown."),
-        _l("Go back to your course and open the activity again. If your browser blocks cookies, try opening it in a new window."),
+        _l(
+            "The login and the launch belong together, and this launch's state is missing or unknown."
+        ),
+        _l(
+            "Go back to your course and open the activity again. If your browser blocks cookies, try opening it in a new window."
+        ),
     ),
     "bad_message": Reason(
         400,
         _l("The launch message is not one learnpass can use"),
         _l("The platform sent a message that is incomplete or of an unknown type: %(detail)s"),
-        _l("Check the tool's settings in the platform. An administrator can see the details in the log."),
+        _l(
+            "Check the tool's settings in the platform. An administrator can see the details in the log."
+        ),
     ),
     "missing_token": Reason(
         400,
         _l("No launch message was received"),
-        _l("This address is used by your learning platform to open learnpass, and it sent nothing."),
+        _l(
+            "This address is used by your learning platform to open learnpass, and it sent nothing."
+        ),
         _l("Open learnpass from your course in the learning platform."),
     ),
     "missing_target": Reason(
@@ -98,7 +118,11 @@ def explain_launch_error(exc: BaseException) -> LaunchRefused:
     lowered = text.lower()
     if isinstance(exc, UnknownPlatform):
         return LaunchRefused("unknown_platform", issuer=exc.issuer, client_id=exc.client_id or "-")
-    if isinstance(exc, ToolConfException) or "registration not found" in lowered or "client id not registered" in lowered:
+    if (
+        isinstance(exc, ToolConfException)
+        or "registration not found" in lowered
+        or "client id not registered" in lowered
+    ):
         return LaunchRefused("unknown_platform", detail=text)
     if "deployment" in lowered and "not recognised" in lowered:
         return LaunchRefused("unknown_deployment", detail=text)
@@ -108,7 +132,9 @@ def explain_launch_error(exc: BaseException) -> LaunchRefused:
         return LaunchRefused("replayed", detail=text)
     if "state" in lowered:
         return LaunchRefused("state", detail=text)
-    if any(word in lowered for word in ("signature", "decode", "public key", "kid", "alg", "key set")):
+    if any(
+        word in lowered for word in ("signature", "decode", "public key", "kid", "alg", "key set")
+    ):
         return LaunchRefused("bad_signature", detail=text)
     if "issuer" in lowered or "login hint" in lowered:
         return LaunchRefused("bad_login", detail=text)

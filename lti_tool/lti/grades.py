@@ -87,8 +87,10 @@ def deliver_due(session: Session, limit: int = 50) -> tuple[int, int]:
             lineitem = link.lineitem_url
             if not lineitem:
                 item = service.find_or_create_line_item(
-                    label=link.title or "learnpass", score_maximum=row.score_maximum,
-                    resource_id=f"learnpass-link-{link.id}", resource_link_id=link.link_id,
+                    label=link.title or "learnpass",
+                    score_maximum=row.score_maximum,
+                    resource_id=f"learnpass-link-{link.id}",
+                    resource_link_id=link.link_id,
                 )
                 lineitem = link.lineitem_url = item["id"]
             service.post_score(
@@ -112,7 +114,9 @@ def deliver_due(session: Session, limit: int = 50) -> tuple[int, int]:
         except (LtiException, RequestException, KeyError, ValueError) as exc:
             row.attempts += 1
             row.last_error = str(exc)[:2000]
-            row.next_attempt_at = utcnow() + min(dt.timedelta(seconds=30 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+            row.next_attempt_at = utcnow() + min(
+                dt.timedelta(seconds=30 * 2 ** min(row.attempts, 10)), MAX_BACKOFF
+            )
             failed += 1
             log.warning("grade %s not delivered (attempt %s): %s", row.id, row.attempts, exc)
         session.commit()

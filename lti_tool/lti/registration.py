@@ -85,11 +85,16 @@ class LearnpassDynamicRegistration(DynamicRegistration):
         # stops a crafted link from registering a platform that claims someone else's issuer.
         if urlparse(issuer).netloc != urlparse(self.openid_configuration_url).netloc:
             raise LtiException(
-                _("The platform's issuer %(issuer)s does not match the address of its configuration.", issuer=issuer)
+                _(
+                    "The platform's issuer %(issuer)s does not match the address of its configuration.",
+                    issuer=issuer,
+                )
             )
         return config
 
-    def complete_registration(self, openid_configuration: dict[str, Any], openid_registration: dict[str, Any]) -> Platform:
+    def complete_registration(
+        self, openid_configuration: dict[str, Any], openid_registration: dict[str, Any]
+    ) -> Platform:
         tool_conf = openid_registration["https://purl.imsglobal.org/spec/lti-tool-configuration"]
         session = db.session()
         data = PlatformInput(
@@ -99,20 +104,26 @@ class LearnpassDynamicRegistration(DynamicRegistration):
             auth_token_url=openid_configuration["token_endpoint"],
             key_set_url=openid_configuration["jwks_uri"],
             auth_audience=openid_configuration.get("authorization_server"),
-            name=openid_configuration.get("https://purl.imsglobal.org/spec/lti-platform-configuration", {}).get(
-                "product_family_code", ""
-            ),
+            name=openid_configuration.get(
+                "https://purl.imsglobal.org/spec/lti-platform-configuration", {}
+            ).get("product_family_code", ""),
         )
-        existing = session.query(Platform).filter_by(issuer=data.issuer, client_id=data.client_id).first()
+        existing = (
+            session.query(Platform).filter_by(issuer=data.issuer, client_id=data.client_id).first()
+        )
         platform = existing or add_platform(session, data)
         deployment_id = tool_conf.get("deployment_id")
-        if deployment_id and not any(d.deployment_id == deployment_id for d in platform.deployments):
+        if deployment_id and not any(
+            d.deployment_id == deployment_id for d in platform.deployments
+        ):
             add_deployment(session, platform, str(deployment_id))
         self.platform = platform
         return platform
 
 
-def register_with_platform(openid_configuration: str, registration_token: str | None) -> tuple[Platform | None, str]:
+def register_with_platform(
+    openid_configuration: str, registration_token: str | None
+) -> tuple[Platform | None, str]:
     settings = current_app.config["LEARNPASS"]
     if not openid_configuration.startswith("https://") and not (settings.demo or settings.debug):
         return None, _("The platform's configuration address must use https.")

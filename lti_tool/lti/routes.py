@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import ToolConfException
@@ -87,7 +96,12 @@ def launch() -> Any:
     except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
         db.session.rollback()
         raise explain_launch_error(exc) from exc
-    ctx = record_launch(db.session(), message_launch.registration.platform_id, dict(claims), message_launch.get_launch_id())
+    ctx = record_launch(
+        db.session(),
+        message_launch.registration.platform_id,
+        dict(claims),
+        message_launch.get_launch_id(),
+    )
     _record_launched(ctx)
     session.clear()
     sid = session.regenerate()  # type: ignore[attr-defined]
@@ -137,7 +151,9 @@ def register() -> Any:
     openid_configuration = request.args.get("openid_configuration", "")
     if not openid_configuration:
         return render_template("lti/register_help.html"), 400
-    platform, error = register_with_platform(openid_configuration, request.args.get("registration_token"))
+    platform, error = register_with_platform(
+        openid_configuration, request.args.get("registration_token")
+    )
     if error:
         return render_template("lti/register_failed.html", reason=error), 400
     return render_template("lti/register_done.html", platform=platform)
@@ -174,7 +190,9 @@ def deep_linking() -> Any:
     token = sign_deep_linking_response(ctx, items)
     # The deep linking launch is finished: the same selection cannot be posted twice.
     session.pop("launch", None)
-    return render_template("lti/deep_linking_return.html", return_url=settings["deep_link_return_url"], jwt=token)
+    return render_template(
+        "lti/deep_linking_return.html", return_url=settings["deep_link_return_url"], jwt=token
+    )
 
 
 def sign_deep_linking_response(ctx: Any, items: list[dict[str, Any]]) -> str:

@@ -36,7 +36,10 @@ class PlatformInput:
 
 
 def add_platform(session: Session, data: PlatformInput) -> Platform:
-    for label, url in (("auth login URL", data.auth_login_url), ("auth token URL", data.auth_token_url)):
+    for label, url in (
+        ("auth login URL", data.auth_login_url),
+        ("auth token URL", data.auth_token_url),
+    ):
         if not url.startswith(("https://", "http://")):
             raise RegistrationError(f"The {label} must be an http(s) URL, not {url!r}")
     if not data.key_set_url and not data.key_set:
@@ -70,9 +73,14 @@ def find_platform(session: Session, issuer: str, client_id: str | None = None) -
         query = query.where(Platform.client_id == client_id)
     rows = list(session.scalars(query))
     if not rows:
-        raise RegistrationError(f"No platform with issuer {issuer}" + (f" and client id {client_id}" if client_id else ""))
+        raise RegistrationError(
+            f"No platform with issuer {issuer}"
+            + (f" and client id {client_id}" if client_id else "")
+        )
     if len(rows) > 1:
-        raise RegistrationError(f"Issuer {issuer} has several client ids; name one with --client-id")
+        raise RegistrationError(
+            f"Issuer {issuer} has several client ids; name one with --client-id"
+        )
     return rows[0]
 
 
@@ -104,7 +112,9 @@ def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **key
     return row
 
 
-def record_launch(session: Session, platform_id: int, claims: dict[str, Any], launch_id: str | None = None) -> LaunchContext:
+def record_launch(
+    session: Session, platform_id: int, claims: dict[str, Any], launch_id: str | None = None
+) -> LaunchContext:
     """Create or update the user, course, enrolment and resource link a validated launch names."""
     issuer = claims["iss"]
     lti_roles = list(claims.get(CLAIM + "roles", []))
@@ -115,7 +125,8 @@ def record_launch(session: Session, platform_id: int, claims: dict[str, Any], la
         User,
         {
             "platform_id": platform_id,
-            "name": claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])),
+            "name": claims.get("name")
+            or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])),
             "given_name": claims.get("given_name", ""),
             "family_name": claims.get("family_name", ""),
             "email": claims.get("email", ""),
@@ -148,7 +159,13 @@ def record_launch(session: Session, platform_id: int, claims: dict[str, Any], la
             platform_id=platform_id,
             context_id=str(context["id"]),
         )
-        _get_or_create(session, Enrolment, {"role": role, "lti_roles": lti_roles}, course_id=course.id, user_id=user.id)
+        _get_or_create(
+            session,
+            Enrolment,
+            {"role": role, "lti_roles": lti_roles},
+            course_id=course.id,
+            user_id=user.id,
+        )
     custom = claims.get(CLAIM + "custom") or {}
     link_claim = claims.get(CLAIM + "resource_link") or {}
     target = str(custom.get("target") or "")
@@ -159,7 +176,9 @@ def record_launch(session: Session, platform_id: int, claims: dict[str, Any], la
             defaults["target"] = target
         if ags.get("lineitem"):
             defaults["lineitem_url"] = ags["lineitem"]
-        link = _get_or_create(session, ResourceLink, defaults, course_id=course.id, link_id=str(link_claim["id"]))
+        link = _get_or_create(
+            session, ResourceLink, defaults, course_id=course.id, link_id=str(link_claim["id"])
+        )
         target = target or link.target
     session.commit()
     presentation = claims.get(CLAIM + "launch_presentation") or {}

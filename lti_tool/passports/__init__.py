@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.blueprints import BlueprintSetupState
-
 from flask_babel import gettext as _
 
 from ..lti.context import LaunchContext
-from ..main import HomeLink, register_home_link
 from ..lti.placements import Placement, register_provider, register_target
+from ..main import HomeLink, register_home_link
 from .routes import bp
 
 
@@ -26,9 +25,29 @@ def _placements(ctx: LaunchContext) -> list[Placement]:
 
 
 register_provider(_placements)
-register_home_link(HomeLink("passports.my_passport", lambda: _("My training passport"), lambda: _("All your training, hours and certificates")))
-register_home_link(HomeLink("passports.trainer_home", lambda: _("Learners' passports"), lambda: _("Who has which training, and what expires"), role="instructor"))
-register_home_link(HomeLink("passports.admin_home", lambda: _("Passport settings"), lambda: _("Training types, competences, credentials"), role="admin"))
+register_home_link(
+    HomeLink(
+        "passports.my_passport",
+        lambda: _("My training passport"),
+        lambda: _("All your training, hours and certificates"),
+    )
+)
+register_home_link(
+    HomeLink(
+        "passports.trainer_home",
+        lambda: _("Learners' passports"),
+        lambda: _("Who has which training, and what expires"),
+        role="instructor",
+    )
+)
+register_home_link(
+    HomeLink(
+        "passports.admin_home",
+        lambda: _("Passport settings"),
+        lambda: _("Training types, competences, credentials"),
+        role="admin",
+    )
+)
 register_target("passport", lambda _rest: url_for("passports.my_passport"))
 
 

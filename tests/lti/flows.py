@@ -21,11 +21,15 @@ def auto_form(response: requests.Response) -> Form:
     forms = doc.forms
     assert forms, f"no form in page {response.url}: {response.text[:300]}"
     form = forms[0]
-    fields = {i.name: i.value or "" for i in form.inputs if i.name and getattr(i, "type", "") != "submit"}
+    fields = {
+        i.name: i.value or "" for i in form.inputs if i.name and getattr(i, "type", "") != "submit"
+    }
     return Form(action=urljoin(response.url, form.action or response.url), fields=fields)
 
 
-def start_launch(http: requests.Session, base: str, user: str = "learner", link: str = "", dl: bool = False) -> Form:
+def start_launch(
+    http: requests.Session, base: str, user: str = "learner", link: str = "", dl: bool = False
+) -> Form:
     """From the demo platform through the tool's login to the platform's signed launch form."""
     params: dict[str, Any] = {"user": user}
     if link:
@@ -42,6 +46,8 @@ def start_launch(http: requests.Session, base: str, user: str = "learner", link:
     return auto_form(r)
 
 
-def launch(http: requests.Session, base: str, user: str = "learner", link: str = "", dl: bool = False) -> requests.Response:
+def launch(
+    http: requests.Session, base: str, user: str = "learner", link: str = "", dl: bool = False
+) -> requests.Response:
     form = start_launch(http, base, user, link, dl)
     return http.post(form.action, data=form.fields, allow_redirects=True)

@@ -18,8 +18,12 @@ def test_instructor_places_an_item_and_the_platform_accepts_it(app, live_server,
     back = auto_form(r)
     assert back.action == live_server.url + "/demo/deep-link-return"
     claims = jwt.decode(back.fields["JWT"], options={"verify_signature": False})
-    assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
-    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == {"demo": "echo-me"}  # echoed
+    assert (
+        claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
+    )
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == {
+        "demo": "echo-me"
+    }  # echoed
     items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert items[0]["type"] == "ltiResourceLink" and items[0]["custom"] == {"target": "home"}
     # The platform verifies the signature against the tool's JWKS and adds the link.

@@ -56,7 +56,11 @@ def test_launch_is_recorded_as_an_xapi_statement(app, live_server, http):
     assert launch(http, live_server.url, user="learner").status_code == 200
     with app.app_context():
         rows = db.session.execute(select(statements.c.verb_id, statements.c.payload)).all()
-        launched = [json.loads(r.payload) for r in rows if r.verb_id == "http://adlnet.gov/expapi/verbs/launched"]
+        launched = [
+            json.loads(r.payload)
+            for r in rows
+            if r.verb_id == "http://adlnet.gov/expapi/verbs/launched"
+        ]
         assert len(launched) == 1
         actor = launched[0]["actor"]
         assert actor["account"] == {"homePage": live_server.url + "/demo", "name": "demo-learner-1"}
@@ -69,4 +73,8 @@ def test_start_page_offers_what_the_role_allows(live_server, http):
     assert "My training passport" in learner and "SCORM packages" not in learner
     http.cookies.clear()
     admin = launch(http, live_server.url, user="admin").text
-    assert "My training passport" in admin and "SCORM packages" in admin and "Passport settings" in admin
+    assert (
+        "My training passport" in admin
+        and "SCORM packages" in admin
+        and "Passport settings" in admin
+    )

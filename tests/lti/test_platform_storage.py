@@ -10,7 +10,9 @@ from .flows import auto_form
 
 
 def _storage_login(http, base):
-    r = http.get(base + "/demo/start", params={"user": "learner", "storage": "1"}, allow_redirects=False)
+    r = http.get(
+        base + "/demo/start", params={"user": "learner", "storage": "1"}, allow_redirects=False
+    )
     login_url = r.headers["Location"]
     assert "lti_storage_target=_parent" in login_url
     page = http.get(login_url)
@@ -23,7 +25,10 @@ def test_login_with_storage_target_puts_state_in_the_platform(live_server, http)
     cfg = _storage_login(http, live_server.url)
     assert cfg["state"].startswith("state-") and cfg["target"] == "_parent"
     assert cfg["origin"] == live_server.url  # the platform's origin, from its auth URL
-    assert cfg["auth_url"].startswith(live_server.url + "/demo/authorize?") and cfg["state"] in cfg["auth_url"]
+    assert (
+        cfg["auth_url"].startswith(live_server.url + "/demo/authorize?")
+        and cfg["state"] in cfg["auth_url"]
+    )
 
 
 def test_cookieless_launch_is_confirmed_through_platform_storage(live_server, http):

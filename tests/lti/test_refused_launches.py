@@ -125,7 +125,9 @@ def test_state_from_another_login_is_refused(app, live_server, http):
     """A token issued for one login cannot be paired with another login's state."""
     first = start_launch(http, live_server.url)
     second = start_launch(http, live_server.url)
-    r = http.post(first.action, data={"id_token": first.fields["id_token"], "state": second.fields["state"]})
+    r = http.post(
+        first.action, data={"id_token": first.fields["id_token"], "state": second.fields["state"]}
+    )
     assert r.status_code == 400
     assert 'data-reason="state"' in r.text
     _nothing_created(app)
@@ -138,7 +140,9 @@ def test_replayed_nonce_with_fresh_state_is_refused(app, live_server, http):
     used = start_launch(http, live_server.url)
     assert http.post(used.action, data=used.fields).status_code == 200
     fresh = start_launch(http, live_server.url)
-    r = http.post(fresh.action, data={"id_token": used.fields["id_token"], "state": fresh.fields["state"]})
+    r = http.post(
+        fresh.action, data={"id_token": used.fields["id_token"], "state": fresh.fields["state"]}
+    )
     assert r.status_code == 409
     assert 'data-reason="replayed"' in r.text
 
@@ -157,7 +161,11 @@ def test_unknown_issuer_is_refused_with_the_registration_command(app, live_serve
 def test_unknown_login_issuer_is_refused(app, live_server, http):
     r = http.get(
         live_server.url + "/lti/login",
-        params={"iss": "https://unknown.example", "login_hint": "x", "target_link_uri": live_server.url + "/lti/launch"},
+        params={
+            "iss": "https://unknown.example",
+            "login_hint": "x",
+            "target_link_uri": live_server.url + "/lti/launch",
+        },
     )
     assert r.status_code == 403
     assert "not registered" in r.text

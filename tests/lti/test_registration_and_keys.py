@@ -24,9 +24,17 @@ def test_dynamic_registration_registers_platform_and_closes(app, live_server, ht
         assert config["initiate_login_uri"] == live_server.url + "/lti/login"
         assert config["jwks_uri"] == live_server.url + "/lti/jwks.json"
         assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in config["scope"]
-        assert "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly" in config["scope"]
-        assert tool_conf["messages"][0]["type"] == "LtiDeepLinkingRequest" and tool_conf["messages"][0]["label"]
-        platform = db.session.scalars(select(Platform).where(Platform.client_id == registered["client_id"])).one()
+        assert (
+            "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+            in config["scope"]
+        )
+        assert (
+            tool_conf["messages"][0]["type"] == "LtiDeepLinkingRequest"
+            and tool_conf["messages"][0]["label"]
+        )
+        platform = db.session.scalars(
+            select(Platform).where(Platform.client_id == registered["client_id"])
+        ).one()
         assert platform.issuer == live_server.url + "/demo"
         assert [d.deployment_id for d in platform.deployments] == ["dr-deployment"]
 
@@ -34,17 +42,25 @@ def test_dynamic_registration_registers_platform_and_closes(app, live_server, ht
 def test_dynamic_registration_with_a_bad_token_fails_plainly(app, live_server, http):
     r = http.get(
         live_server.url + "/lti/register",
-        params={"openid_configuration": live_server.url + "/demo/.well-known/openid-configuration", "registration_token": "wrong"},
+        params={
+            "openid_configuration": live_server.url + "/demo/.well-known/openid-configuration",
+            "registration_token": "wrong",
+        },
     )
     assert r.status_code == 400
     assert "could not be registered" in r.text
     with app.app_context():
-        assert db.session.scalars(select(Platform)).all().__len__() == 1  # only the seeded demo platform
+        assert (
+            db.session.scalars(select(Platform)).all().__len__() == 1
+        )  # only the seeded demo platform
 
 
 def test_dynamic_registration_refuses_an_issuer_on_another_host(app, live_server, http):
     other = live_server.url.replace("127.0.0.1", "localhost")
-    r = http.get(live_server.url + "/lti/register", params={"openid_configuration": other + "/demo/.well-known/openid-configuration"})
+    r = http.get(
+        live_server.url + "/lti/register",
+        params={"openid_configuration": other + "/demo/.well-known/openid-configuration"},
+    )
     assert r.status_code == 400
     assert "does not match" in r.text
 
@@ -70,7 +86,11 @@ def test_launch_still_works_after_key_rotation(app, runner, live_server, http):
 
 
 def _cached_jwks(session) -> list[KeyValue]:
-    return [r for r in session.scalars(select(KeyValue)) if r.key.startswith("jwks:") and not r.key.endswith(":refetch")]
+    return [
+        r
+        for r in session.scalars(select(KeyValue))
+        if r.key.startswith("jwks:") and not r.key.endswith(":refetch")
+    ]
 
 
 def test_platform_jwks_is_cached_and_refetched_for_an_unknown_kid(app, live_server, http):
@@ -81,40 +101,99 @@ def test_platform_jwks_is_cached_and_refetched_for_an_unknown_kid(app, live_serv
         # The platform rotated its keys since we cached them: the cache only knows an old kid.
         cached[0].value = {"keys": [{**cached[0].value["keys"][0], "kid": "old-kid"}]}
         db.session.commit()
-    assert launch(http, live_server.url).status_code == 200  # unknown kid -> one refetch -> accepted
+    assert (
+        launch(http, live_server.url).status_code == 200
+    )  # unknown kid -> one refetch -> accepted
     with app.app_context():
         assert _cached_jwks(db.session)[0].value["keys"][0]["kid"] == "demo-platform-key"
-        refetch_marks = [r for r in db.session.scalars(select(KeyValue)) if r.key.endswith(":refetch")]
-        assert len(refetch_marks) == 1  # the cool-down is recorded, so a flood of bad kids cannot hammer the platform
+        refetch_marks = [
+            r for r in db.session.scalars(select(KeyValue)) if r.key.endswith(":refetch")
+        ]
+        assert (
+            len(refetch_marks) == 1
+        )  # the cool-down is recorded, so a flood of bad kids cannot hammer the platform
 
 
 def test_platform_cli_add_list_deployment_remove(runner, tmp_path):
     key_set = tmp_path / "jwks.json"
     key_set.write_text(json.dumps({"keys": []}))
-    r = runner.invoke(args=[
-        "platform", "add", "--issuer", "https://moodle.example.org", "--client-id", "abc",
-        "--deployment-id", "1", "--auth-login-url", "https://moodle.example.org/mod/lti/auth.php",
-        "--auth-token-url", "https://moodle.example.org/mod/lti/token.php",
-        "--key-set-url", "https://moodle.example.org/mod/lti/certs.php",
-    ])
+    r = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "abc",
+            "--deployment-id",
+            "1",
+            "--auth-login-url",
+            "https://moodle.example.org/mod/lti/auth.php",
+            "--auth-token-url",
+            "https://moodle.example.org/mod/lti/token.php",
+            "--key-set-url",
+            "https://moodle.example.org/mod/lti/certs.php",
+        ]
+    )
     assert r.exit_code == 0, r.output
-    duplicate = runner.invoke(args=[
-        "platform", "add", "--issuer", "https://moodle.example.org", "--client-id", "abc",
-        "--auth-login-url", "https://x", "--auth-token-url", "https://y", "--key-set-file", str(key_set),
-    ])
+    duplicate = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "abc",
+            "--auth-login-url",
+            "https://x",
+            "--auth-token-url",
+            "https://y",
+            "--key-set-file",
+            str(key_set),
+        ]
+    )
     assert duplicate.exit_code != 0 and "already registered" in duplicate.output
-    assert runner.invoke(args=["platform", "add-deployment", "--issuer", "https://moodle.example.org", "--deployment-id", "2"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=[
+                "platform",
+                "add-deployment",
+                "--issuer",
+                "https://moodle.example.org",
+                "--deployment-id",
+                "2",
+            ]
+        ).exit_code
+        == 0
+    )
     listing = runner.invoke(args=["platform", "list"]).output
     assert "https://moodle.example.org" in listing and "deployments 1, 2" in listing
-    assert runner.invoke(args=["platform", "remove", "--issuer", "https://moodle.example.org", "--yes"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["platform", "remove", "--issuer", "https://moodle.example.org", "--yes"]
+        ).exit_code
+        == 0
+    )
     assert "moodle.example.org" not in runner.invoke(args=["platform", "list"]).output
 
 
 def test_platform_add_refuses_bad_urls(runner):
-    r = runner.invoke(args=[
-        "platform", "add", "--issuer", "x", "--client-id", "y", "--auth-login-url", "ftp://nope",
-        "--auth-token-url", "https://t", "--key-set-url", "https://k",
-    ])
+    r = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--issuer",
+            "x",
+            "--client-id",
+            "y",
+            "--auth-login-url",
+            "ftp://nope",
+            "--auth-token-url",
+            "https://t",
+            "--key-set-url",
+            "https://k",
+        ]
+    )
     assert r.exit_code != 0 and "auth login URL" in r.output
 
 
@@ -127,7 +206,13 @@ def test_show_config_prints_the_urls(runner, app):
 
 def test_bad_settings_stop_start_up_with_the_name(tmp_path):
     with pytest.raises(SettingsError, match="LEARNPASS_HTTP_TIMEOUT"):
-        Settings.from_env({"LEARNPASS_HTTP_TIMEOUT": "soon", "LEARNPASS_DEMO": "1", "LEARNPASS_DATA_DIR": str(tmp_path)})
+        Settings.from_env(
+            {
+                "LEARNPASS_HTTP_TIMEOUT": "soon",
+                "LEARNPASS_DEMO": "1",
+                "LEARNPASS_DATA_DIR": str(tmp_path),
+            }
+        )
     with pytest.raises(SettingsError, match="LEARNPASS_SECRET_KEY"):
         Settings.from_env({"LEARNPASS_DATA_DIR": str(tmp_path)})
     with pytest.raises(SettingsError, match="LEARNPASS_DEMO"):

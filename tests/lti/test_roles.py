@@ -3,7 +3,7 @@ import pytest
 from lti_tool.lti.context import map_lti_roles
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
-I = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+INST = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 S = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
 
 
@@ -15,11 +15,11 @@ S = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
         ([M + "Instructor"], "instructor"),
         ([M + "Instructor#TeachingAssistant"], "instructor"),
         ([M + "ContentDeveloper"], "instructor"),
-        ([I + "Administrator", M + "Learner"], "admin"),
+        ([INST + "Administrator", M + "Learner"], "admin"),
         ([S + "SysAdmin"], "admin"),
         ([M + "Administrator"], "admin"),
         (["Instructor"], "instructor"),  # short form, as some platforms send
-        ([I + "Student", M + "Mentor"], "learner"),  # mentors observe; they do not teach
+        ([INST + "Student", M + "Mentor"], "learner"),  # mentors observe; they do not teach
         (["http://example.org/custom#Guest"], "learner"),
     ],
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
-from lti_tool.lti.ags import GradeService, RosterService
 from lti_tool.lti.adapter import DatabaseToolConf, LearnpassServiceConnector
+from lti_tool.lti.ags import GradeService, RosterService
 from lti_tool.lti.grades import deliver_due, queue_score
 from lti_tool.lti.services import PlatformInput, add_platform
 from lti_tool.models import Course, GradeOutbox, KeyValue, Platform, ResourceLink, User
-from lti_tool.demo import platform as demo
 
 from .flows import launch
 
@@ -23,15 +23,21 @@ def test_line_items_scores_and_results_round_trip(app, live_server, http):
     assert launch(http, live_server.url, user="learner").status_code == 200
     with app.app_context():
         service = GradeService(db.session(), _course(app))
-        item = service.find_or_create_line_item(label="Safety quiz", score_maximum=20, resource_id="quiz-1")
+        item = service.find_or_create_line_item(
+            label="Safety quiz", score_maximum=20, resource_id="quiz-1"
+        )
         assert item["id"].startswith(live_server.url + "/demo/lineitems/")
-        again = service.find_or_create_line_item(label="Safety quiz", score_maximum=20, resource_id="quiz-1")
+        again = service.find_or_create_line_item(
+            label="Safety quiz", score_maximum=20, resource_id="quiz-1"
+        )
         assert again["id"] == item["id"]  # found, not created twice
         assert len(service.line_items()) == 1
 
         service.post_score(item["id"], user_sub="demo-learner-1", score_given=17, score_maximum=20)
         results = service.results(item["id"])
-        assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == [("demo-learner-1", 17, 20)]
+        assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == [
+            ("demo-learner-1", 17, 20)
+        ]
 
         updated = service.update_line_item(item["id"], {"label": "Safety quiz (v2)"})
         assert updated["label"] == "Safety quiz (v2)"
@@ -46,7 +52,9 @@ def test_roster_reads_every_page(app, live_server, http):
         course = _course(app)
         course.nrps_url = course.nrps_url + "?limit=1"  # force one member per page
         members = list(RosterService(db.session(), course).members())
-        assert sorted(m["user_id"] for m in members) == sorted(u["sub"] for u in demo.USERS.values())
+        assert sorted(m["user_id"] for m in members) == sorted(
+            u["sub"] for u in demo.USERS.values()
+        )
 
 
 def test_queued_score_is_delivered_and_survives_an_outage(app, live_server, http):
@@ -55,7 +63,9 @@ def test_queued_score_is_delivered_and_survives_an_outage(app, live_server, http
         session = db.session()
         link = session.scalars(select(ResourceLink)).one()
         user = session.scalars(select(User)).one()
-        queue_score(session, resource_link_id=link.id, user_id=user.id, score_given=8, score_maximum=10)
+        queue_score(
+            session, resource_link_id=link.id, user_id=user.id, score_given=8, score_maximum=10
+        )
         session.commit()
         course = _course(app)
         real_url = course.ags_lineitems_url
@@ -84,8 +94,12 @@ def test_access_tokens_are_cached_per_client_id(app, live_server, http):
         second = add_platform(
             session,
             PlatformInput(
-                issuer=first.issuer, client_id="second-client", auth_login_url=first.auth_login_url,
-                auth_token_url=first.auth_token_url, key_set_url=first.key_set_url, deployment_ids=("d2",),
+                issuer=first.issuer,
+                client_id="second-client",
+                auth_login_url=first.auth_login_url,
+                auth_token_url=first.auth_token_url,
+                key_set_url=first.key_set_url,
+                deployment_ids=("d2",),
             ),
         )
         conf = DatabaseToolConf(session)
@@ -93,7 +107,12 @@ def test_access_tokens_are_cached_per_client_id(app, live_server, http):
         token_1 = LearnpassServiceConnector(conf.registration_for(first)).get_access_token(scopes)
         token_2 = LearnpassServiceConnector(conf.registration_for(second)).get_access_token(scopes)
         assert token_1 and token_2
-        cached = session.scalars(select(KeyValue).where(KeyValue.key.startswith("lti-token:"))).all()
+        cached = session.scalars(
+            select(KeyValue).where(KeyValue.key.startswith("lti-token:"))
+        ).all()
         assert len(cached) == 2  # one per client id, never shared
         # A second call is served from the shared cache.
-        assert LearnpassServiceConnector(conf.registration_for(first)).get_access_token(scopes) == token_1
+        assert (
+            LearnpassServiceConnector(conf.registration_for(first)).get_access_token(scopes)
+            == token_1
+        )

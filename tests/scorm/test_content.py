@@ -232,7 +232,9 @@ def test_commit_resume_and_results(
         # The LTI launches are recorded too ("launched", per enrolment); the package's own
         # statements are the rest, all under the attempt's registration.
         rows = db.session.execute(
-            select(xapi_statements).where(xapi_statements.c.verb_id != "http://adlnet.gov/expapi/verbs/launched")
+            select(xapi_statements).where(
+                xapi_statements.c.verb_id != "http://adlnet.gov/expapi/verbs/launched"
+            )
         ).all()
         attempt = db.session.execute(select(t.attempts)).one()
         passport = _passport_entries(app)
