@@ -188,6 +188,16 @@ def my_data() -> Any:
     return _download(body, "application/json", "my-learnpass-data.json")
 
 
+def _certificate_from_request(*, owner_id: int, uploaded_by_id: int) -> Any:
+    """The checked certificate file of an entry form, or None when none was chosen."""
+    upload = request.files.get("certificate")
+    if not (upload and upload.filename):
+        return None
+    return make_certificate(
+        upload.stream, upload.filename, owner_id=owner_id, uploaded_by_id=uploaded_by_id
+    )
+
+
 @bp.route("/passport/propose", methods=["GET", "POST"])
 @launch_required()
 def propose() -> Any:
@@ -198,12 +208,9 @@ def propose() -> Any:
         session = db.session()
         try:
             data = entry_input(request.form)
-            upload = request.files.get("certificate")
-            certificate = None
-            if upload and upload.filename:
-                certificate = make_certificate(
-                    upload.stream, upload.filename, owner_id=ctx.user_id, uploaded_by_id=ctx.user_id
-                )
+            certificate = _certificate_from_request(
+                owner_id=ctx.user_id, uploaded_by_id=ctx.user_id
+            )
             services.propose_entry(
                 session,
                 user_id=ctx.user_id,
@@ -375,12 +382,7 @@ def new_entry(learner_id: int) -> Any:
         session = db.session()
         try:
             data = entry_input(request.form)
-            upload = request.files.get("certificate")
-            certificate = None
-            if upload and upload.filename:
-                certificate = make_certificate(
-                    upload.stream, upload.filename, owner_id=learner.id, uploaded_by_id=ctx.user_id
-                )
+            certificate = _certificate_from_request(owner_id=learner.id, uploaded_by_id=ctx.user_id)
             services.add_entry(
                 session,
                 user_id=learner.id,
