@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
+from ..lti.roster import sync_roster
 from ..models import Course, User
 from . import credentials, exports, frameworks, services
 from .forms import entry_input, positive_int
@@ -295,6 +296,8 @@ def trainer_home() -> Any:
 
 def _matrix_from_args() -> services.Matrix:
     course = _matrix_course(request.args.get("course"))
+    # Learners who never opened learnpass are in the course too: take the roster from the LMS.
+    sync_roster(db.session(), course, force=request.args.get("refresh") == "1")
     state = request.args.get("state") or None
     if state not in (None, *services.MATRIX_STATES):
         state = None

@@ -1,0 +1,73 @@
+"""Bring a course's roster from Names and Role Provisioning into our users and enrolments.
+
+Trainer views (the passport matrix) then show every learner of the course, also those who have
+not opened learnpass yet. A sync runs at most once per ``min_interval`` per course (shared store),
+and a platform that is down only means the list is as of the last sync.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pylti1p3.exception import LtiException
+from requests import RequestException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Course, Enrolment, Platform, User
+from ..shared_store import SharedStore
+from .ags import RosterService, ServiceUnavailable
+from .context import map_lti_roles
+
+log = logging.getLogger(__name__)
+
+
+def sync_roster(
+    session: Session, course: Course, *, min_interval: int = 300, force: bool = False
+) -> int | None:
+    """Upsert the course's active members; returns how many, or None when nothing was fetched."""
+    if not course.nrps_url:
+        return None
+    store = SharedStore(session)
+    if not force and not store.add_once(f"roster-synced:{course.id}", True, min_interval):
+        return None
+    platform = session.get(Platform, course.platform_id)
+    if platform is None:
+        return None
+    try:
+        members = list(RosterService(session, course).members())
+    except (ServiceUnavailable, LtiException, RequestException, ValueError) as exc:
+        log.warning("roster of course %s not synced: %s", course.id, exc)
+        store.delete(f"roster-synced:{course.id}")  # try again next time
+        return None
+    count = 0
+    for member in members:
+        sub = str(member.get("user_id") or "")
+        if not sub or member.get("status", "Active") != "Active":
+            continue
+        user = session.scalars(
+            select(User).where(User.issuer == platform.issuer, User.sub == sub)
+        ).first()
+        if user is None:
+            user = User(issuer=platform.issuer, sub=sub, platform_id=platform.id)
+            session.add(user)
+        # Names come from the platform; never overwrite what a launch told us with nothing.
+        for field in ("name", "given_name", "family_name", "email"):
+            if member.get(field):
+                setattr(user, field, member[field])
+        session.flush()
+        roles = list(member.get("roles") or [])
+        enrolment = session.scalars(
+            select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id == user.id)
+        ).first()
+        if enrolment is None:
+            session.add(
+                Enrolment(
+                    course_id=course.id, user_id=user.id, role=map_lti_roles(roles), lti_roles=roles
+                )
+            )
+        else:
+            enrolment.role, enrolment.lti_roles = map_lti_roles(roles), roles
+        count += 1
+    session.commit()
+    return count

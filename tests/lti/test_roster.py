@@ -1,0 +1,45 @@
+"""The course roster comes from Names and Role Provisioning into the trainer's views."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.lti.roster import sync_roster
+from lti_tool.models import Course, Enrolment, User
+
+from .flows import launch
+
+
+def _enrolled_subs(app) -> dict[str, str]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(User.sub, Enrolment.role).join(Enrolment, Enrolment.user_id == User.id)
+        ).all()
+        return {sub: role for sub, role in rows}
+
+
+def test_trainer_matrix_lists_learners_who_never_launched(app, live_server, http):
+    assert launch(http, live_server.url, user="instructor").status_code == 200
+    assert "demo-learner-2" not in _enrolled_subs(app)
+    with app.app_context():
+        course_id = db.session.scalars(select(Course)).one().id
+    page = http.get(live_server.url + "/passport/trainer/matrix", params={"course": course_id})
+    assert page.status_code == 200
+    subs = _enrolled_subs(app)
+    assert subs["demo-learner-2"] == "learner" and subs["demo-trainer-1"] == "instructor"
+    assert subs["demo-admin-1"] == "admin"
+    assert "Karim Benali" in http.get(live_server.url + "/passport/trainer/").text  # never launched
+
+
+def test_roster_sync_is_rate_limited_and_survives_an_outage(app, live_server, http):
+    assert launch(http, live_server.url, user="instructor").status_code == 200
+    with app.app_context():
+        session = db.session()
+        course = session.scalars(select(Course)).one()
+        assert sync_roster(session, course) == 4
+        assert sync_roster(session, course) is None  # within the interval: no second call
+        course.nrps_url = "http://127.0.0.1:9/nowhere"
+        session.commit()
+        assert sync_roster(session, course, force=True) is None  # platform down: nothing lost
+        assert len(session.scalars(select(Enrolment)).all()) == 4
