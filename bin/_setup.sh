@@ -74,3 +74,13 @@ stop_test_postgres() {
     rm -rf "$PG_TMP"
   fi
 }
+
+setup_ralph() {
+  # A second LRS (Ralph) in its own venv for the forwarding tests; its pins clash with ours.
+  if ! .ralph-venv/bin/python -c "import ralph.backends.lrs.fs, uvicorn, bcrypt" >/dev/null 2>&1; then
+    python3 -m venv .ralph-venv
+    .ralph-venv/bin/python -m pip install --quiet --disable-pip-version-check \
+      "ralph-malph[lrs,cli]==5.1.0" requests "pydantic>=2.12,<2.13" 2>&1 | grep -v "^WARNING: Location" || true
+  fi
+  export LEARNPASS_TEST_RALPH_PYTHON="$PWD/.ralph-venv/bin/python"
+}

@@ -60,6 +60,12 @@ def register_error_handlers(app: Flask) -> None:
                 ),
             ),
             404: (_("Page not found"), _("This page does not exist, or it has been removed.")),
+            405: (
+                _("This page cannot be opened this way"),
+                _(
+                    "Go back to the previous page and use its buttons, or open learnpass again from your course."
+                ),
+            ),
             413: (
                 _("The file is too large"),
                 _("The file you sent is larger than learnpass accepts."),

@@ -141,9 +141,9 @@ def test_refused_launch_page_speaks_the_browser_language(client, locale):
     assert response.status_code == 400
     doc = html.fromstring(response.data)
     assert doc.get("lang") == locale
-    title = translation_of(catalog, "The launch does not match a login that started here")
+    title = translation_of(catalog, "This sign-in did not start here")
     assert doc.findtext(".//h1") == title
-    assert "The launch does not match" not in response.text
+    assert "This sign-in did not start here" not in response.text
     for heading in ("What happened", "What you can do"):
         assert translation_of(catalog, heading) in [h.text for h in doc.iter("h2")]
 

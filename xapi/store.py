@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
@@ -416,8 +416,10 @@ class StatementStore:
 
     def _any_statement_refs(self) -> bool:
         s = tables.statements.c
-        # "> ''" (not IS NOT NULL) so SQLite answers from the ref_target index, not a table scan.
-        return self.session.execute(select(exists().where(s.ref_target > ""))).scalar() is True
+        # The first non-null key of the ref_target index: one index probe on SQLite and on
+        # PostgreSQL alike, whatever the planner's statistics say (EXISTS / IS NOT NULL can scan).
+        first = select(s.ref_target).where(s.ref_target > "").order_by(s.ref_target).limit(1)
+        return self.session.execute(first).first() is not None
 
     def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching statement, oldest first, one page in memory at a time."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import typing as t
 import uuid
@@ -81,13 +82,24 @@ def platform_private_key() -> str:
 
 
 def platform_public_jwk() -> dict[str, t.Any]:
-    return tool_keys.public_jwk_from_private_pem(platform_private_key(), kid="demo-platform-key")
+    return dict(_public_jwk_of(platform_private_key()))
+
+
+@functools.lru_cache(maxsize=8)
+def _public_jwk_of(private_pem: str) -> dict[str, t.Any]:
+    return tool_keys.public_jwk_from_private_pem(private_pem, kid="demo-platform-key")
 
 
 def platform_public_pem() -> str:
+    return _public_pem_of(platform_private_key())
+
+
+@functools.lru_cache(maxsize=8)
+def _public_pem_of(private_pem: str) -> str:
+    # Parsing an RSA key costs ~90 ms; the key only changes when the demo data is reset.
     from jwcrypto.jwk import JWK
 
-    return JWK.from_pem(platform_private_key().encode()).export_to_pem().decode()
+    return JWK.from_pem(private_pem.encode()).export_to_pem().decode()
 
 
 class DemoRegistration(Registration):

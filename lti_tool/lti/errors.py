@@ -63,13 +63,11 @@ REASONS: dict[str, Reason] = {
     ),
     "state": Reason(
         400,
-        _l("The launch does not match a login that started here"),
+        _l("This sign-in did not start here"),
         _l(
-            "The login and the launch belong together, and this launch's state is missing or unknown."
+            "Opening learnpass from your course takes two steps, and the second step does not belong to a first step made here."
         ),
-        _l(
-            "Go back to your course and open the activity again. If your browser blocks cookies, try opening it in a new window."
-        ),
+        _l("Go back to your course and open the activity again."),
     ),
     "bad_message": Reason(
         400,

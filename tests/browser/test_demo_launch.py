@@ -120,9 +120,7 @@ def post_forged_launch(page: Any, base_url: str) -> None:
 def test_refused_launch_page_is_plain_and_accessible(page, live_server):
     post_forged_launch(page, live_server.url)
     alert = page.get_by_role("alert")
-    expect(alert.get_by_role("heading", level=1)).to_have_text(
-        "The launch does not match a login that started here"
-    )
+    expect(alert.get_by_role("heading", level=1)).to_have_text("This sign-in did not start here")
     expect(alert).to_contain_text("What you can do")
     assert alert.get_attribute("data-reason") == "state"
     # No language switch here: its links would ask for this POST-only address again.

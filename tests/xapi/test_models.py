@@ -113,6 +113,10 @@ INVALID = [
         "object.definition.interactionType",
     ),
     (
+        {"object": {"id": "http://x.example/o", "definition": {"interactionType": {"a": 1}}}},
+        "object.definition.interactionType",
+    ),
+    (
         {"object": {"id": "http://x.example/o", "definition": {"moreInfo": "nope"}}},
         "object.definition.moreInfo",
     ),

@@ -401,3 +401,34 @@ def test_alternate_request_syntax(client: Any, headers: dict[str, str]) -> None:
     assert no_content.status_code == 400 and no_content.get_json()["field"] == "content"
     extra = client.post(f"/xapi/statements?method=PUT&statementId={new_id()}", data=form)
     assert extra.status_code == 400
+
+
+def test_alternate_syntax_takes_real_headers_and_is_gone_in_2_0(
+    client: Any, headers: dict[str, str]
+) -> None:
+    statement_id = new_id()
+    form = {"statementId": statement_id, "content": json.dumps(statement())}
+    response = client.post("/xapi/statements?method=PUT", data=form, headers=headers)
+    assert response.status_code == 204
+    two = client.post(
+        "/xapi/statements?method=GET",
+        data={"statementId": statement_id},
+        headers={**headers, "X-Experience-API-Version": "2.0.0"},
+    )
+    assert two.status_code == 400 and two.get_json()["field"] == "method"
+
+
+def test_consistent_through_is_sent_on_errors_too(client: Any, headers: dict[str, str]) -> None:
+    response = client.get("/xapi/statements?verb=not-an-iri", headers=headers)
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+def test_signed_durations_compare_to_hundredths() -> None:
+    from xapi.store import comparable
+
+    a = statement(result={"duration": "PT1.2345S"})
+    b = statement(result={"duration": "PT1.23S"})
+    c = statement(result={"duration": "PT1.24S"})
+    assert comparable(a) == comparable(b)
+    assert comparable(a) != comparable(c)
