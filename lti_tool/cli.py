@@ -36,6 +36,9 @@ def cli() -> None:
 def main() -> None:
     """Entry point. ``learnpass demo`` switches demo defaults on before the app is first built."""
     args = sys.argv[1:]
+    if not args or "--help" in args or "-h" in args:
+        # Listing commands builds the app; a help screen must not need production settings.
+        os.environ.setdefault("LEARNPASS_SECRET_KEY", "help-only")
     if args[:1] == ["demo"]:
         host, port = "127.0.0.1", "5000"
         for flag, value in zip(args, args[1:], strict=False):

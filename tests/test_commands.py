@@ -84,3 +84,23 @@ def test_serve_refuses_to_start_without_a_secret(tmp_path):
     )
     assert r.returncode == 2
     assert "LEARNPASS_SECRET_KEY" in r.stderr
+
+
+def test_help_lists_the_commands_without_configuration(tmp_path):
+    r = subprocess.run(
+        [LEARNPASS, "--help"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    for command in (
+        "demo",
+        "serve",
+        "db",
+        "platform",
+        "keys",
+        "jobs",
+        "scorm",
+        "lrs",
+        "xapi",
+        "passport",
+    ):
+        assert f"  {command} " in r.stdout or f"  {command}\n" in r.stdout, command
