@@ -204,20 +204,8 @@ def summarize(edition: str, cmi: dict[str, Any]) -> _Summary:
             else ("incomplete" if status == "incomplete" else status)
         )
         success = status if status in ("passed", "failed") else ""
-        interactions = {
-            str(i.get("id") or key): {
-                "id": str(i.get("id") or key),
-                "type": i.get("type") or "",
-                "response": i.get("student_response") or "",
-                "result": i.get("result") or "",
-                "patterns": [
-                    str((p or {}).get("pattern", "")) for p in _indexed(i.get("correct_responses"))
-                ],
-                "latency": i.get("latency") or "",
-                "description": "",
-            }
-            for key, i in _indexed_items(cmi.get("interactions"))
-        }
+        # SCORM 1.2 names the answer student_response and has no description.
+        interactions = _interactions(cmi, response_field="student_response", has_description=False)
         return _Summary(
             completion,
             success,
@@ -231,20 +219,7 @@ def summarize(edition: str, cmi: dict[str, Any]) -> _Summary:
             interactions,
         )
     score = cmi.get("score") or {}
-    interactions = {
-        str(i.get("id") or key): {
-            "id": str(i.get("id") or key),
-            "type": i.get("type") or "",
-            "response": i.get("learner_response") or "",
-            "result": i.get("result") or "",
-            "patterns": [
-                str((p or {}).get("pattern", "")) for p in _indexed(i.get("correct_responses"))
-            ],
-            "latency": i.get("latency") or "",
-            "description": i.get("description") or "",
-        }
-        for key, i in _indexed_items(cmi.get("interactions"))
-    }
+    interactions = _interactions(cmi, response_field="learner_response", has_description=True)
     return _Summary(
         str(cmi.get("completion_status") or ""),
         str(cmi.get("success_status") or ""),
@@ -257,6 +232,26 @@ def summarize(edition: str, cmi: dict[str, Any]) -> _Summary:
         str(cmi.get("entry") or ""),
         interactions,
     )
+
+
+def _interactions(
+    cmi: dict[str, Any], *, response_field: str, has_description: bool
+) -> dict[str, dict[str, Any]]:
+    """cmi.interactions in one shape for both editions, keyed by interaction id."""
+    return {
+        str(i.get("id") or key): {
+            "id": str(i.get("id") or key),
+            "type": i.get("type") or "",
+            "response": i.get(response_field) or "",
+            "result": i.get("result") or "",
+            "patterns": [
+                str((p or {}).get("pattern", "")) for p in _indexed(i.get("correct_responses"))
+            ],
+            "latency": i.get("latency") or "",
+            "description": (i.get("description") or "") if has_description else "",
+        }
+        for key, i in _indexed_items(cmi.get("interactions"))
+    }
 
 
 def _indexed_items(value: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -659,24 +659,7 @@ def activity_profile() -> Response:
     need("profile" if method != "GET" else "profile/read")
     params = check_params({"activityId", "profileId", "since"}, ("activityId",))
     activity_id = StatementValidator().iri(params["activityId"], "activityId")
-    store = DocumentStore(db.session())
-    profile_id = params.get("profileId")
-    if profile_id is None:
-        if method != "GET":
-            fail(400, "profileId", "is required")
-        return json_response(
-            store.ids(
-                documents.ACTIVITY_PROFILE, activity_id=activity_id, since=_since_param(params)
-            )
-        )
-    if "since" in params:
-        fail(400, "since", "only applies when listing profile ids (without profileId)")
-    doc_key = DocumentKey(documents.ACTIVITY_PROFILE, profile_id, activity_id=activity_id)
-    if method == "GET":
-        return _document_response(store.get(doc_key), "profileId")
-    if method == "DELETE":
-        return _delete_document(store, doc_key)
-    return _write_document(store, doc_key, concurrency_required=True)
+    return _profile_document(method, params, documents.ACTIVITY_PROFILE, activity_id=activity_id)
 
 
 @bp.route("/agents/profile", methods=ALL_METHODS)
@@ -685,17 +668,20 @@ def agent_profile() -> Response:
     need("profile" if method != "GET" else "profile/read")
     params = check_params({"agent", "profileId", "since"}, ("agent",))
     _, key = _agent_param(params)
+    return _profile_document(method, params, documents.AGENT_PROFILE, agent_key=key)
+
+
+def _profile_document(method: str, params: dict[str, str], kind: str, **owner: str) -> Response:
+    """Activity and Agent Profile share their rules; ``owner`` is the activity id or agent key."""
     store = DocumentStore(db.session())
     profile_id = params.get("profileId")
     if profile_id is None:
         if method != "GET":
             fail(400, "profileId", "is required")
-        return json_response(
-            store.ids(documents.AGENT_PROFILE, agent_key=key, since=_since_param(params))
-        )
+        return json_response(store.ids(kind, since=_since_param(params), **owner))
     if "since" in params:
         fail(400, "since", "only applies when listing profile ids (without profileId)")
-    doc_key = DocumentKey(documents.AGENT_PROFILE, profile_id, agent_key=key)
+    doc_key = DocumentKey(kind, profile_id, **owner)
     if method == "GET":
         return _document_response(store.get(doc_key), "profileId")
     if method == "DELETE":
