@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,9 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -64,7 +68,7 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
                 r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15)
                 break
             except (requests.ConnectionError, requests.ReadTimeout):
-                assert proc.poll() is None, proc.stdout.read()
+                assert proc.poll() is None, "".join(lines)
                 assert time.monotonic() < deadline, "serve did not answer within 60 s"
                 time.sleep(0.3)
         assert r.json() == {"status": "ok"}
@@ -72,10 +76,18 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
             requests.get(f"http://127.0.0.1:{port}/demo/", timeout=5).status_code == 404
         )  # demo off
         assert requests.get(f"http://127.0.0.1:{port}/lti/jwks.json", timeout=5).json()["keys"]
+        # The jobs runner is a process of its own; it may start after gunicorn answers.
+        while not any("running jobs: grades" in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "the jobs runner did not start within 60 s"
+            time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
-    assert "running jobs: grades" in out
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+    out = "".join(lines)
+    assert "jobs stopped" in out  # the runner finished its tick and stopped on SIGTERM
+    assert "Shutting down: Master" in out
 
 
 def test_serve_refuses_to_start_without_a_secret(tmp_path):
