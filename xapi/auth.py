@@ -1,5 +1,8 @@
 """LRS clients: HTTP Basic credentials with scopes, secrets stored hashed (PBKDF2-SHA256).
 
+A client may be bound to one tenant (a platform issuer): it then reads and writes only that
+platform's statements and documents. An unbound client (tenant None) is organisation-wide.
+
 PBKDF2 is slow on purpose; a verified (key, secret) pair is remembered in-process for a minute so
 a busy client does not pay it on every request. Revocation is checked on every request.
 """
@@ -44,6 +47,13 @@ class LrsClient:
     name: str
     key: str
     scopes: frozenset[str]
+    tenant: str | None = None
+    agent_key: str | None = None
+
+    def may_use_agent(self, key: str) -> bool:
+        """A client bound to one learner (a cmi5 session token) touches only that learner's
+        state and agent profile documents."""
+        return self.agent_key is None or self.agent_key == key
 
     def can(self, need: str) -> bool:
         """``need`` is one of: statements/write, statements/read, state, profile."""
@@ -101,8 +111,14 @@ def add_client(
     scopes: list[str],
     key: str | None = None,
     secret: str | None = None,
+    tenant: str | None = None,
+    agent_key: str | None = None,
 ) -> tuple[str, str]:
-    """Create a client; returns (key, secret). The secret is only ever shown here."""
+    """Create a client; returns (key, secret). The secret is only ever shown here.
+
+    ``tenant`` binds the client to one platform issuer; the caller checks the issuer is known.
+    ``agent_key`` binds it to one learner's documents.
+    """
     key = key or secrets.token_hex(16)
     secret = secret or secrets.token_urlsafe(32)
     c = tables.clients.c
@@ -115,6 +131,8 @@ def add_client(
             secret_hash=hash_secret(secret),
             scopes=" ".join(scopes),
             created_at=utcnow(),
+            tenant=tenant or None,
+            agent_key=agent_key,
         )
     )
     return key, secret
@@ -123,7 +141,7 @@ def add_client(
 def list_clients(session: Session) -> list[dict[str, Any]]:
     c = tables.clients.c
     rows = session.execute(
-        select(c.id, c.name, c.key, c.scopes, c.created_at, c.revoked_at).order_by(c.id)
+        select(c.id, c.name, c.key, c.scopes, c.tenant, c.created_at, c.revoked_at).order_by(c.id)
     )
     return [dict(row._mapping) for row in rows]
 
@@ -141,7 +159,7 @@ def revoke_client(session: Session, key: str) -> bool:
 def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
     c = tables.clients.c
     row = session.execute(
-        select(c.id, c.name, c.key, c.secret_hash, c.scopes).where(
+        select(c.id, c.name, c.key, c.secret_hash, c.scopes, c.tenant, c.agent_key).where(
             c.key == key, c.revoked_at.is_(None)
         )
     ).first()
@@ -154,4 +172,6 @@ def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
         if not verify_secret(secret, row.secret_hash):
             return None
         _verified[(key, row.secret_hash)] = (fingerprint, now + _VERIFIED_FOR_SECONDS)
-    return LrsClient(row.id, row.name, row.key, frozenset(row.scopes.split()))
+    return LrsClient(
+        row.id, row.name, row.key, frozenset(row.scopes.split()), row.tenant, row.agent_key
+    )

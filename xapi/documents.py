@@ -1,4 +1,8 @@
-"""The document resources: State, Activity Profile and Agent Profile (Communication 2.2-2.7)."""
+"""The document resources: State, Activity Profile and Agent Profile (Communication 2.2-2.7).
+
+Each tenant (platform issuer of a bound LRS client; "" for organisation-wide clients) has its own
+documents: the same key names a different document in each, and no store sees another's.
+"""
 
 from __future__ import annotations
 
@@ -81,12 +85,14 @@ def check_preconditions(
 
 
 class DocumentStore:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, tenant: str | None = None) -> None:
         self.session = session
+        self.tenant = tenant or ""
 
     def _where(self, key: DocumentKey) -> Any:
         d = tables.documents.c
         return and_(
+            d.tenant == self.tenant,
             d.kind == key.kind,
             d.document_id == key.document_id,
             d.activity_id == key.activity_id,
@@ -114,7 +120,7 @@ class DocumentStore:
             "updated": document.updated,
         }
         if self.get(key) is None:
-            self.session.execute(insert(d).values(**vars(key), **values))
+            self.session.execute(insert(d).values(**vars(key), **values, tenant=self.tenant))
         else:
             self.session.execute(update(d).where(self._where(key)).values(**values))
         return document
@@ -146,6 +152,7 @@ class DocumentStore:
         d = tables.documents.c
         self.session.execute(
             delete(tables.documents).where(
+                d.tenant == self.tenant,
                 d.kind == STATE,
                 d.activity_id == activity_id,
                 d.agent_key == agent_key,
@@ -164,7 +171,10 @@ class DocumentStore:
     ) -> list[str]:
         d = tables.documents.c
         stmt = select(d.document_id).where(
-            d.kind == kind, d.activity_id == activity_id, d.agent_key == agent_key
+            d.tenant == self.tenant,
+            d.kind == kind,
+            d.activity_id == activity_id,
+            d.agent_key == agent_key,
         )
         if registration is not None:
             stmt = stmt.where(d.registration == registration)

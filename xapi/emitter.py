@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from . import vocab
 from .actor import tool_authority
 from .models import format_timestamp, validate_statement
-from .store import StatementStore
+from .store import StatementStore, actor_tenant
 
 
 class Emitter:
@@ -123,8 +123,13 @@ class Emitter:
         extensions: dict[str, Any] | None = None,
         timestamp: datetime | None = None,
         statement_id: str | None = None,
+        tenant: str | None = None,
     ) -> str:
-        """Build, validate, store and queue for forwarding; returns the statement id. No commit."""
+        """Build, validate, store and queue for forwarding; returns the statement id. No commit.
+
+        ``tenant``: the platform issuer the statement belongs to (LRS clients bound to that
+        platform see it); without it, the actor's account homePage (the issuer) is used.
+        """
         statement = self.build(
             actor=actor,
             verb=verb,
@@ -143,6 +148,9 @@ class Emitter:
         store = StatementStore(self.session, forward=self.forward)
         # save() checks everything (validation, id conflicts) before it writes a row.
         (stored_id,) = store.save(
-            [statement], authority=tool_authority(self.base_url), validated=True
+            [statement],
+            authority=tool_authority(self.base_url),
+            validated=True,
+            tenant=tenant or actor_tenant(statement),
         )
         return str(stored_id)

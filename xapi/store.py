@@ -2,6 +2,11 @@
 
 Nothing here commits: the caller owns the transaction, so a rejected batch leaves nothing behind
 and the emitter's statement lands together with the user's action.
+
+Tenancy: each statement row carries the platform issuer it belongs to (``tenant``; NULL is
+organisation-wide). A store opened with ``tenant=...`` is that platform's view: it reads only its
+rows, stamps what it writes with it and voids only its own statements. Statement ids stay unique
+across the whole LRS, so an id taken by another tenant is refused (409) without saying more.
 """
 
 from __future__ import annotations
@@ -37,8 +42,14 @@ LRS_OWNED = ("stored", "authority", "version")
 class StatementConflict(Exception):
     """A statement id is already stored with different content (HTTP 409)."""
 
-    def __init__(self, statement_id: str) -> None:
-        super().__init__(f"statement {statement_id} already exists with different content")
+    def __init__(self, statement_id: str, *, other_tenant: bool = False) -> None:
+        # For another tenant's statement, say nothing about its content (not even "same").
+        super().__init__(
+            f"statement id {statement_id} is already used in this LRS; ids are unique across "
+            "all platforms, choose another"
+            if other_tenant
+            else f"statement {statement_id} already exists with different content"
+        )
         self.statement_id = statement_id
 
 
@@ -125,6 +136,17 @@ def _activities_in(statement: dict[str, Any], *, direct: bool) -> Iterator[tuple
             yield activity["id"], False
 
 
+def actor_tenant(statement: dict[str, Any]) -> str | None:
+    """The platform an in-process statement belongs to: its actor's account homePage.
+
+    Tool actors are ``account_actor(issuer, sub)``, so the homePage is the platform issuer.
+    """
+    actor = statement.get("actor")
+    account = actor.get("account") if isinstance(actor, dict) else None
+    home = account.get("homePage") if isinstance(account, dict) else None
+    return str(home) if home else None
+
+
 def _index_rows(seq: int, pairs: Iterator[tuple[str, bool]], column: str) -> list[dict[str, Any]]:
     seen: dict[str, bool] = {}
     for key, is_direct in pairs:
@@ -133,12 +155,24 @@ def _index_rows(seq: int, pairs: Iterator[tuple[str, bool]], column: str) -> lis
 
 
 class StatementStore:
-    """Statements in the LRS tables. ``forward`` also queues each new statement in the outbox."""
+    """Statements in the LRS tables. ``forward`` also queues each new statement in the outbox.
 
-    def __init__(self, session: Session, *, forward: bool = False, spec: str = "1.0") -> None:
+    ``tenant``: the one platform issuer this store sees and writes for (a bound LRS client);
+    None sees every tenant's statements (organisation-wide clients, the tool itself).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        forward: bool = False,
+        spec: str = "1.0",
+        tenant: str | None = None,
+    ) -> None:
         self.session = session
         self.forward = forward
         self.spec = spec
+        self.tenant = tenant
 
     def save(
         self,
@@ -148,8 +182,14 @@ class StatementStore:
         client_key: str | None = None,
         attachments: Mapping[str, Attachment] | None = None,
         validated: bool = False,
+        tenant: str | None = None,
     ) -> list[str]:
-        """Validate and store a batch; all or nothing. Returns the ids in order."""
+        """Validate and store a batch; all or nothing. Returns the ids in order.
+
+        Whose a new statement is: this store's tenant if it has one; else ``tenant``; else, for
+        a statement written in-process (no ``client_key``), its actor's platform, or for a
+        voiding statement the tenant of the statement it voids; else organisation-wide (NULL).
+        """
         validator = StatementValidator(self.spec)
         for index, statement in enumerate(statements):
             if not validated:
@@ -164,10 +204,13 @@ class StatementStore:
         existing = self._payloads_by_id(ids)
         new: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for original, statement in zip(statements, prepared, strict=True):
-            stored = existing.get(statement["id"])
-            if stored is None:
+            found = existing.get(statement["id"])
+            if found is None:
                 new.append((original, statement))
                 continue
+            stored, stored_tenant = found
+            if self.tenant is not None and stored_tenant != self.tenant:
+                raise StatementConflict(statement["id"], other_tenant=True)
             if comparable(stored, keep_timestamp="timestamp" in original) != comparable(
                 original, keep_timestamp="timestamp" in original
             ):
@@ -175,18 +218,45 @@ class StatementStore:
 
         self._check_voiding([s for _, s in new])
         self._store_attachments(attachments or {})
-        self._insert_all([statement for _, statement in new], client_key)
+        fresh = [statement for _, statement in new]
+        self._insert_all(fresh, client_key, self._tenants_for(fresh, tenant, client_key))
         return ids
 
-    def _payloads_by_id(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _payloads_by_id(self, ids: list[str]) -> dict[str, tuple[dict[str, Any], str | None]]:
         if not ids:
             return {}
+        s = tables.statements.c
         rows = self.session.execute(
-            select(tables.statements.c.statement_id, tables.statements.c.payload).where(
-                tables.statements.c.statement_id.in_(ids)
-            )
+            select(s.statement_id, s.payload, s.tenant).where(s.statement_id.in_(ids))
         )
-        return {row.statement_id: json.loads(row.payload) for row in rows}
+        return {row.statement_id: (json.loads(row.payload), row.tenant) for row in rows}
+
+    def _tenants_for(
+        self, statements: list[dict[str, Any]], tenant: str | None, client_key: str | None
+    ) -> dict[str, str | None]:
+        """The tenant each new statement is stored under (see ``save``)."""
+        if self.tenant is not None or tenant is not None or client_key is not None:
+            return {st["id"]: self.tenant or tenant for st in statements}
+        targets = [
+            st["object"]["id"].lower() for st in statements if st["verb"]["id"] == VOIDED_VERB
+        ]
+        s = tables.statements.c
+        target_tenants = (
+            {
+                row.statement_id: row.tenant
+                for row in self.session.execute(
+                    select(s.statement_id, s.tenant).where(s.statement_id.in_(targets))
+                )
+            }
+            if targets
+            else {}
+        )
+        return {
+            st["id"]: target_tenants.get(st["object"]["id"].lower())
+            if st["verb"]["id"] == VOIDED_VERB
+            else actor_tenant(st)
+            for st in statements
+        }
 
     def _check_voiding(self, statements: list[dict[str, Any]]) -> None:
         """A voiding statement must not target a voiding statement (Data 2.3.2)."""
@@ -195,9 +265,11 @@ class StatementStore:
             if statement["verb"]["id"] != VOIDED_VERB:
                 continue
             target = statement["object"]["id"].lower()
-            is_voiding = self.session.execute(
-                select(literal(1)).where(s.statement_id == target, s.verb_id == VOIDED_VERB)
-            ).first()
+            probe = select(literal(1)).where(s.statement_id == target, s.verb_id == VOIDED_VERB)
+            if self.tenant is not None:
+                # Another tenant's statement is not there for this client, voiding or not.
+                probe = probe.where(s.tenant == self.tenant)
+            is_voiding = self.session.execute(probe).first()
             if is_voiding:
                 raise StatementError(
                     "object.id",
@@ -225,18 +297,30 @@ class StatementStore:
                     )
                 )
 
-    def _insert_all(self, statements: list[dict[str, Any]], client_key: str | None) -> None:
+    def _insert_all(
+        self,
+        statements: list[dict[str, Any]],
+        client_key: str | None,
+        tenants: dict[str, str | None],
+    ) -> None:
         """Insert a batch with a handful of round trips (executemany + RETURNING), not per row."""
         if not statements:
             return
         s = tables.statements
         ids = [st["id"] for st in statements]
-        # A voiding statement may arrive before its target.
-        voided_early = set(
-            self.session.scalars(
-                select(s.c.ref_target).where(s.c.ref_target.in_(ids), s.c.verb_id == VOIDED_VERB)
+        # A voiding statement may arrive before its target; one of another tenant does not count.
+        voiders: dict[str, set[str | None]] = {}
+        for target, voider_tenant in self.session.execute(
+            select(s.c.ref_target, s.c.tenant).where(
+                s.c.ref_target.in_(ids), s.c.verb_id == VOIDED_VERB
             )
-        )
+        ):
+            voiders.setdefault(target, set()).add(voider_tenant)
+        voided_early = {
+            statement_id
+            for statement_id, by in voiders.items()
+            if None in by or tenants.get(statement_id) in by
+        }
         rows: list[dict[str, Any]] = []
         payloads: dict[str, str] = {}
         for statement in statements:
@@ -260,6 +344,7 @@ class StatementStore:
                     "voided": statement["id"] in voided_early
                     and statement["verb"]["id"] != VOIDED_VERB,
                     "client_key": client_key,
+                    "tenant": tenants.get(statement["id"]),
                     "payload": payloads[statement["id"]],
                 }
             )
@@ -281,11 +366,11 @@ class StatementStore:
             row["ref_target"] for row in rows if row["verb_id"] == VOIDED_VERB and row["ref_target"]
         ]
         if targets:
-            self.session.execute(
-                update(s)
-                .where(s.c.statement_id.in_(targets), s.c.verb_id != VOIDED_VERB)
-                .values(voided=True)
-            )
+            voiding = update(s).where(s.c.statement_id.in_(targets), s.c.verb_id != VOIDED_VERB)
+            if self.tenant is not None:
+                # A bound client's voiding statement is stored, but only voids its own tenant's.
+                voiding = voiding.where(s.c.tenant == self.tenant)
+            self.session.execute(voiding.values(voided=True))
         self._remember_activities(statements)
         if self.forward:
             now = utcnow()
@@ -354,9 +439,12 @@ class StatementStore:
     def get(self, statement_id: str, *, voided: bool = False) -> dict[str, Any] | None:
         """One statement by id; voided ones only with ``voided=True`` (voidedStatementId)."""
         s = tables.statements.c
-        row = self.session.execute(
-            select(s.payload, s.voided, s.verb_id).where(s.statement_id == statement_id.lower())
-        ).first()
+        lookup = select(s.payload, s.voided, s.verb_id).where(
+            s.statement_id == statement_id.lower()
+        )
+        if self.tenant is not None:
+            lookup = lookup.where(s.tenant == self.tenant)
+        row = self.session.execute(lookup).first()
         if row is None or bool(row.voided) != voided:
             return None
         return dict(json.loads(row.payload))
@@ -383,19 +471,24 @@ class StatementStore:
             conditions.append(s.c.seq.in_(activity_match))
         if q.client_key:
             conditions.append(s.c.client_key == q.client_key)
+        # A bound store's own tenant wins over whatever a (client-made) paging token says.
+        tenant = self.tenant if self.tenant is not None else q.tenant
 
         stmt = select(s.c.seq, s.c.payload).where(s.c.voided.is_(False))
+        if tenant is not None:
+            stmt = stmt.where(s.c.tenant == tenant)
         if conditions and self._any_statement_refs():
             # Statements that target a matching statement (StatementRef) match too (Data 2.5.3).
+            if tenant is not None:
+                conditions.append(s.c.tenant == tenant)
             matched = (
                 select(s.c.statement_id).where(and_(*conditions)).cte("matched", recursive=True)
             )
             referrer = s.alias("referrer")
-            matched = matched.union(
-                select(referrer.c.statement_id).where(
-                    referrer.c.ref_target == matched.c.statement_id
-                )
-            )
+            follow = referrer.c.ref_target == matched.c.statement_id
+            if tenant is not None:
+                follow = and_(follow, referrer.c.tenant == tenant)
+            matched = matched.union(select(referrer.c.statement_id).where(follow))
             stmt = stmt.where(s.c.statement_id.in_(select(matched.c.statement_id)))
         elif conditions:
             stmt = stmt.where(and_(*conditions))
@@ -452,6 +545,32 @@ class StatementStore:
             row.sha2: Attachment(row.sha2, row.content_type, bytes(row.content)) for row in rows
         }
         return [found[sha2] for sha2 in wanted if sha2 in found]
+
+    def knows_activity(self, activity_id: str) -> bool:
+        """Whether this store's tenant has a statement about the activity (always, unbound)."""
+        if self.tenant is None:
+            return True
+        s, sact = tables.statements.c, tables.statement_activities.c
+        probe = (
+            select(literal(1))
+            .select_from(tables.statement_activities.join(tables.statements))
+            .where(sact.activity_id == activity_id, s.tenant == self.tenant)
+            .limit(1)
+        )
+        return self.session.execute(probe).first() is not None
+
+    def knows_agent(self, key: str) -> bool:
+        """Whether this store's tenant has a statement naming the agent (always, unbound)."""
+        if self.tenant is None:
+            return True
+        s, sa = tables.statements.c, tables.statement_agents.c
+        probe = (
+            select(literal(1))
+            .select_from(tables.statement_agents.join(tables.statements))
+            .where(sa.agent_key == key, s.tenant == self.tenant)
+            .limit(1)
+        )
+        return self.session.execute(probe).first() is not None
 
     def activity(self, activity_id: str) -> dict[str, Any]:
         a = tables.activities.c
@@ -521,6 +640,7 @@ class StatementQuery:
     attachments: bool = False
     ascending: bool = False
     client_key: str | None = None
+    tenant: str | None = None
     after_seq: int | None = None
 
     def page_size(self) -> int:

@@ -51,6 +51,8 @@ statements = Table(
     Column("registration", String(36)),
     Column("voided", Boolean, nullable=False, default=False),
     Column("client_key", String(64)),
+    # The platform issuer whose learners/context the statement is about; NULL = organisation-wide.
+    Column("tenant", String(255)),
     Column("payload", Text, nullable=False),
 )
 Index("ix_xapi_statement_stored", statements.c.stored)
@@ -58,6 +60,8 @@ Index("ix_xapi_statement_verb_seq", statements.c.verb_id, statements.c.seq)
 Index("ix_xapi_statement_registration_seq", statements.c.registration, statements.c.seq)
 Index("ix_xapi_statement_ref_target", statements.c.ref_target)
 Index("ix_xapi_statement_client_seq", statements.c.client_key, statements.c.seq)
+# A client bound to one platform reads its newest page with one backward range scan.
+Index("ix_xapi_statement_tenant_seq", statements.c.tenant, statements.c.seq)
 
 statement_agents = Table(
     "xapi_statement_agent",
@@ -115,7 +119,11 @@ documents = Table(
     Column("content", LargeBinary, nullable=False),
     Column("etag", String(64), nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
+    # The platform issuer of the client that wrote it; "" (not NULL, like the key parts above)
+    # for organisation-wide clients, so each tenant has its own documents under the same key.
+    Column("tenant", String(255), nullable=False, default="", server_default=""),
     UniqueConstraint(
+        "tenant",
         "kind",
         "activity_id",
         "agent_key",
@@ -135,6 +143,11 @@ clients = Table(
     Column("scopes", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # The platform issuer this client is bound to; NULL = an organisation-wide client.
+    Column("tenant", String(255)),
+    # The one agent (its agent key) whose documents this client may use, e.g. a cmi5 session
+    # token; NULL = any agent.
+    Column("agent_key", Text),
 )
 
 outbox = Table(

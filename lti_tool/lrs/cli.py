@@ -10,12 +10,14 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from xapi import auth
 from xapi.models import StatementError, StatementValidator
 from xapi.store import StatementQuery, StatementStore
 
 from ..extensions import db
+from ..models import Platform
 
 
 @click.group("lrs")
@@ -39,16 +41,31 @@ def client_group() -> None:
 )
 @click.option("--key", default=None, help="Username for HTTP Basic (generated if not given)")
 @click.option("--secret", default=None, help="Password for HTTP Basic (generated if not given)")
+@click.option(
+    "--platform",
+    "issuer",
+    default=None,
+    help="Bind to one registered platform (its issuer): the client sees only its data",
+)
 @with_appcontext
-def client_add(name: str, scopes: tuple[str, ...], key: str | None, secret: str | None) -> None:
+def client_add(
+    name: str, scopes: tuple[str, ...], key: str | None, secret: str | None, issuer: str | None
+) -> None:
     """Create an LRS client; the secret is printed once and only stored hashed."""
+    if issuer is not None:
+        _require_platform(issuer)
     try:
         parsed = auth.parse_scopes(scopes)
-        key, secret = auth.add_client(db.session(), name, parsed, key, secret)
+        key, secret = auth.add_client(db.session(), name, parsed, key, secret, tenant=issuer)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"LRS client {name!r} with scopes {' '.join(parsed)}")
+    click.echo(
+        f"platform: {issuer} (sees only this platform's statements and documents)"
+        if issuer
+        else "platform: all (an organisation-wide client: sees every platform's data)"
+    )
     click.echo(f"endpoint: {current_app.config['LEARNPASS'].base_url}/xapi/")
     click.echo(f"key:      {key}")
     click.echo(f"secret:   {secret}")
@@ -64,7 +81,8 @@ def client_list() -> None:
         click.echo("no LRS clients")
     for c in clients:
         state = "active" if c["revoked_at"] is None else f"revoked {c['revoked_at']:%Y-%m-%d}"
-        click.echo(f"{c['key']}\t{c['name']}\t{c['scopes']}\t{state}")
+        platform = c["tenant"] or "all platforms"
+        click.echo(f"{c['key']}\t{c['name']}\t{c['scopes']}\t{platform}\t{state}")
 
 
 @client_group.command("revoke")
@@ -76,6 +94,16 @@ def client_revoke(key: str) -> None:
         raise click.ClickException(f"no active LRS client with key {key!r}")
     db.session.commit()
     click.echo(f"revoked {key}")
+
+
+def _require_platform(issuer: str) -> None:
+    """A bound client or an export names a platform that is registered, exactly."""
+    known = db.session.execute(select(Platform.id).where(Platform.issuer == issuer)).first()
+    if known is None:
+        raise click.ClickException(
+            f"no platform with issuer {issuer} is registered; see the issuers with "
+            "'learnpass platform list' (the issuer must match exactly)"
+        )
 
 
 @click.group("xapi")
@@ -125,11 +153,18 @@ def _csv_row(statement: dict[str, Any]) -> list[Any]:
 @click.option("--until", default=None, help="Stored at or before this ISO 8601 time")
 @click.option("--verb", default=None, help="Verb IRI (or ADL short name such as completed)")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option(
+    "--platform", "issuer", default=None, help="Only this platform's statements (its issuer)"
+)
 @with_appcontext
-def xapi_export(since: str | None, until: str | None, verb: str | None, fmt: str) -> None:
+def xapi_export(
+    since: str | None, until: str | None, verb: str | None, fmt: str, issuer: str | None
+) -> None:
     """Stream statements (oldest first) to standard output, a page at a time."""
     from xapi.vocab import verb_iri
 
+    if issuer is not None:
+        _require_platform(issuer)
     validator = StatementValidator()
     try:
         query = StatementQuery(
@@ -143,7 +178,7 @@ def xapi_export(since: str | None, until: str | None, verb: str | None, fmt: str
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(EXPORT_COLUMNS)
-    for statement in StatementStore(db.session()).iterate(query):
+    for statement in StatementStore(db.session(), tenant=issuer).iterate(query):
         if writer:
             writer.writerow(_csv_row(statement))
         else:

@@ -49,8 +49,10 @@ def record(ctx: LaunchContext, **kwargs: Any) -> str:
 
     ``actor`` defaults to the launch's user; ``grouping`` gets the course and the platform
     added; ``registration`` defaults to the enrolment's; our LTI extensions are added to context.
+    The statement belongs to the launch's platform: LRS clients bound to it see it.
     """
     kwargs.setdefault("actor", actor_for(ctx))
+    kwargs.setdefault("tenant", ctx.issuer)
     grouping = list(kwargs.pop("grouping", None) or [])
     course = course_activity_id(ctx)
     for activity_id in (course, ctx.issuer):

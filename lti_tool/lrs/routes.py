@@ -44,6 +44,7 @@ from xapi.store import (
 )
 
 from ..extensions import db
+from . import write_guards
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 bp.csrf_exempt = True  # type: ignore[attr-defined]  # API clients authenticate with HTTP Basic, not cookies
@@ -263,8 +264,24 @@ def settings() -> Any:
     return current_app.config["LEARNPASS"]
 
 
+def client_tenant() -> str | None:
+    """The platform issuer the request's client is bound to (None: organisation-wide)."""
+    client = xreq().client
+    return client.tenant if client is not None else None
+
+
 def statement_store() -> StatementStore:
-    return StatementStore(db.session(), forward=bool(settings().xapi_forward_url), spec=xreq().spec)
+    # A bound client's store sees, writes and voids only its own platform's statements.
+    return StatementStore(
+        db.session(),
+        forward=bool(settings().xapi_forward_url),
+        spec=xreq().spec,
+        tenant=client_tenant(),
+    )
+
+
+def document_store() -> DocumentStore:
+    return DocumentStore(db.session(), tenant=client_tenant())
 
 
 def check_params(allowed: set[str], required: tuple[str, ...] = ()) -> dict[str, str]:
@@ -424,6 +441,10 @@ def put_or_post_statements(method: str) -> Response:
     for index, statement in enumerate(batch):
         validator.statement(statement, f"[{index}]" if isinstance(data, list) else "")
     attachments = _check_attachments(batch, received)
+    try:
+        write_guards.check_write(client, batch)
+    except write_guards.WriteRefused as exc:
+        fail(403, exc.rule, exc.message)
     store = statement_store()
     ids = store.save(
         batch,
@@ -433,6 +454,7 @@ def put_or_post_statements(method: str) -> Response:
         validated=True,
     )
     db.session.commit()
+    write_guards.after_write(client, batch)
     if method == "PUT":
         return no_content()
     return json_response(ids)
@@ -538,6 +560,9 @@ def _agent_param(params: dict[str, str], name: str = "agent") -> tuple[dict[str,
     key = agent_key(agent)
     if key is None:
         fail(400, name, "must be an identified Agent or Group")
+    client = xreq().client
+    if client is not None and not client.may_use_agent(key):
+        fail(403, name, "this client may only use its own learner's documents")
     return agent, key
 
 
@@ -621,7 +646,7 @@ def state() -> Response:
         if "registration" in params
         else ""
     )
-    store = DocumentStore(db.session())
+    store = document_store()
     state_id = params.get("stateId")
     if state_id is None:
         if method in ("PUT", "POST"):
@@ -657,6 +682,9 @@ def state() -> Response:
 def activity_profile() -> Response:
     method = xreq().method
     need("profile" if method != "GET" else "profile/read")
+    client = xreq().client
+    if method != "GET" and client is not None and client.agent_key is not None:
+        fail(403, "activityId", "a client bound to one learner may only read activity profiles")
     params = check_params({"activityId", "profileId", "since"}, ("activityId",))
     activity_id = StatementValidator().iri(params["activityId"], "activityId")
     return _profile_document(method, params, documents.ACTIVITY_PROFILE, activity_id=activity_id)
@@ -673,7 +701,7 @@ def agent_profile() -> Response:
 
 def _profile_document(method: str, params: dict[str, str], kind: str, **owner: str) -> Response:
     """Activity and Agent Profile share their rules; ``owner`` is the activity id or agent key."""
-    store = DocumentStore(db.session())
+    store = document_store()
     profile_id = params.get("profileId")
     if profile_id is None:
         if method != "GET":
@@ -696,7 +724,10 @@ def activities() -> Response:
     need("profile/read")
     params = check_params({"activityId"}, ("activityId",))
     activity_id = StatementValidator().iri(params["activityId"], "activityId")
-    return json_response(statement_store().activity(activity_id))
+    store = statement_store()
+    if not store.knows_activity(activity_id):
+        fail(404, "activityId", "no statement of this client's platform is about this activity")
+    return json_response(store.activity(activity_id))
 
 
 @bp.route("/agents", methods=ALL_METHODS)
@@ -705,7 +736,9 @@ def agents() -> Response:
         fail(405, "method", "the Agents resource is read-only")
     need("profile/read")
     params = check_params({"agent"}, ("agent",))
-    agent, _ = _agent_param(params)
+    agent, key = _agent_param(params)
+    if not statement_store().knows_agent(key):
+        fail(404, "agent", "no statement of this client's platform names this agent")
     person: dict[str, Any] = {"objectType": "Person"}
     if agent.get("name"):
         person["name"] = [agent["name"]]
