@@ -143,3 +143,51 @@ sco_states = Table(
     Column("updated_at", DateTime, nullable=False, default=utcnow),
     UniqueConstraint("attempt_id", "sco_id", name="uq_scorm_sco_state"),
 )
+
+# cmi5: one row per AU launch session. The registration is the attempt's (one per learner and
+# course enrolment, kept across sessions); the LRS client is the session's auth-token, created on
+# the one allowed fetch and revoked when the session ends (terminated, abandoned or expired).
+cmi5_sessions = Table(
+    "cmi5_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", String(36), nullable=False, unique=True),  # the cmi5 session ID (UUID)
+    Column(
+        "attempt_id", Integer, ForeignKey("scorm_attempt.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sco_id", Integer, ForeignKey("scorm_sco.id", ondelete="CASCADE"), nullable=False),
+    Column("registration", String(36), nullable=False),
+    Column("au_identifier", String(255), nullable=False),  # the publisher's AU id
+    Column("activity_id", Text, nullable=False),  # the AU activity id the LMS generated
+    Column("learner", String(255), nullable=False),  # as attempts.learner ("user:<id>")
+    Column("actor", JSON, nullable=False),  # the launch's actor (account homePage + name)
+    Column("launch_mode", String(16), nullable=False, default="Normal"),
+    Column("mastery_score", Float, nullable=True),
+    Column("move_on", String(32), nullable=False, default="NotApplicable"),
+    Column("client_key", String(64), nullable=True, unique=True),  # set by the fetch
+    Column("verbs", JSON, nullable=False),  # cmi5 defined verbs the AU sent in this session
+    Column("launched_at", DateTime, nullable=False, default=utcnow),
+    Column("fetched_at", DateTime, nullable=True),
+    Column("initialized_at", DateTime, nullable=True),
+    Column("last_statement_at", DateTime, nullable=True),
+    Column("ended_at", DateTime, nullable=True),
+    Column("end_reason", String(16), nullable=False, default=""),  # terminated/abandoned/expired
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_cmi5_session_open", "ended_at", "expires_at"),
+    Index("ix_cmi5_session_registration", "registration"),
+)
+
+# Blocks and courses the LMS declared satisfied, so each gets one "satisfied" per registration.
+cmi5_satisfied = Table(
+    "cmi5_satisfied",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "attempt_id", Integer, ForeignKey("scorm_attempt.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("object_id", Text, nullable=False),  # the block or course activity id
+    Column("object_key", String(64), nullable=False),  # sha256 of object_id (indexable)
+    Column("statement_id", String(36), nullable=False),
+    Column("satisfied_at", DateTime, nullable=False, default=utcnow),
+    UniqueConstraint("attempt_id", "object_key", name="uq_cmi5_satisfied"),
+)

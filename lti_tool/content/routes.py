@@ -28,15 +28,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from scorm_import import attempts as runtime
+from scorm_import import cmi5_runtime as cmi5_rt
 from scorm_import import tables as t
 from scorm_import.errors import PackageRefused
-from scorm_import.structure import EDITION_12, SCORM_12, SCORM_2004, SUSPEND_DATA_LIMIT
+from scorm_import.structure import CMI5, EDITION_12, SCORM_12, SCORM_2004, SUSPEND_DATA_LIMIT
 
 from ..extensions import csrf, db
 from ..lti.context import current_launch, launch_required
 from ..models import ResourceLink, User
 from ..settings import PROJECT_ROOT
-from . import results, services
+from . import cmi5, results, services
 
 bp = Blueprint("content", __name__, static_folder="static", static_url_path="/content/static")
 
@@ -133,6 +134,8 @@ def play(package_id: int) -> Any:
     if package is None:
         abort(404)
     _may_play(ctx, package_id)
+    if package.kind == CMI5:
+        return _play_cmi5(ctx, package)
     if package.kind not in (SCORM_12, SCORM_2004):
         return render_template("content/unsupported.html", package=package), 501
     learner = services.learner_key(ctx.user_id)
@@ -198,6 +201,146 @@ def play(package_id: int) -> Any:
         newer_version=version.version < package.latest_version,
         navigation=config["navigation"],
     )
+
+
+def _play_cmi5(ctx: Any, package: Any) -> Any:
+    """The same page as SCORM: the table of contents beside a frame; each AU is opened through
+    ``cmi5_launch``, which starts a cmi5 session and redirects to the AU with its launch
+    parameters. ``OwnWindow`` AUs get a link that opens a new window instead of the frame."""
+    session = db.session()
+    attempt = runtime.resume_or_start(
+        session,
+        package.id,
+        services.learner_key(ctx.user_id),
+        services.context_key(ctx.resource_link_id, ctx.course_id),
+    )
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    scos = services.version_scos(session, version.id, version.default_organization)
+    if not scos:
+        abort(404)
+    requested = request.args.get("sco", type=int)
+    current = next((s for s in scos if s.id == requested), None) or scos[0]
+    token = services.attempt_token(attempt.id, ctx.user_id)
+    structure_aus = cmi5_rt.aus_by_identifier(version.structure)
+    aus = {}
+    for sco in scos:
+        meta = structure_aus.get(sco.identifier, {}).get("cmi5") or {}
+        aus[sco.id] = {
+            "url": url_for("content.cmi5_launch", package_id=package.id, sco_id=sco.id, t=token),
+            "own_window": meta.get("launchMethod") == "OwnWindow",
+        }
+    progress = cmi5_rt.progress_by_sco(session, attempt.id)
+    statuses = {
+        s.id: status_text(cmi5.status_label(progress.get(s.id, cmi5_rt.AuProgress()))) for s in scos
+    }
+    toc = services.table_of_contents(
+        version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
+    )
+    return render_template(
+        "content/player.html",
+        package=package,
+        version=version,
+        attempt=attempt,
+        toc=toc,
+        current=current,
+        statuses=statuses,
+        config={"kind": CMI5},
+        cmi5_aus=aus,
+        newer_version=version.version < package.latest_version,
+        navigation={"choice": True, "flow": False},
+    )
+
+
+@bp.get("/content/play/<int:package_id>/aus/<int:sco_id>/launch")
+@launch_required()
+def cmi5_launch(package_id: int, sco_id: int) -> Any:
+    """Start a cmi5 session for the AU and send the browser (frame or window) to it (8.1).
+
+    The signed attempt token in ``t`` ties the link to the page that showed it, so another site
+    cannot start (and abandon) sessions in the learner's name."""
+    ctx = current_launch()
+    assert ctx is not None
+    session = db.session()
+    package = services.get_package(session, package_id)
+    if package is None or package.kind != CMI5:
+        abort(404)
+    _may_play(ctx, package_id)
+    claims = services.read_attempt_token(request.args.get("t", ""))
+    if claims is None or claims[1] != ctx.user_id:
+        abort(403, description=_("This link has expired. Open the course again."))
+    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == claims[0])).first()
+    if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
+        abort(403)
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    if version.package_id != package_id:
+        abort(404)
+    sco = _sco_of(attempt, sco_id)
+    user = session.get(User, ctx.user_id)
+    assert user is not None
+    au_url = sco.launch_url
+    if "://" not in au_url:
+        au_url = url_for(
+            "content.sco_file",
+            token=services.file_token(version.id, ctx.user_id),
+            member="x",
+            lp_sid=None,
+            _external=True,
+        )[: -len("x")]
+        au_url += _sco_url_tail(sco.launch_url)
+    target = cmi5.launch_au(
+        session,
+        user=user,
+        package=package,
+        version=version,
+        attempt=attempt,
+        sco=sco,
+        au_url=au_url,
+        endpoint=url_for("lrs.about", lp_sid=None, _external=True)[: -len("about")],
+        fetch_url_for=lambda session_id: url_for(
+            "content.cmi5_fetch",
+            token=services.cmi5_fetch_token(session_id),
+            lp_sid=None,
+            _external=True,
+        ),
+        return_url=url_for(
+            "content.cmi5_returned",
+            own=int(_au_meta(version, sco).get("launchMethod") == "OwnWindow"),
+            lp_sid=None,
+            _external=True,
+        ),
+    )
+    return redirect(target, code=303)
+
+
+def _au_meta(version: Any, sco: Any) -> dict[str, Any]:
+    """The AU's cmi5 attributes from the course structure (launchMethod, moveOn...)."""
+    return (cmi5_rt.find_au(version.structure, sco.identifier) or {}).get("cmi5") or {}
+
+
+@bp.post("/api/cmi5/fetch/<token>")
+@csrf.exempt
+def cmi5_fetch(token: str) -> Any:
+    """The AU's one-time fetch URL (8.2): no cookie, the signed path is the credential.
+
+    Always 200 with JSON, errors included, as 8.2.1 asks."""
+    session_id = services.read_cmi5_fetch_token(token)
+    if session_id is None:
+        answer = {"error-code": "2", "error-text": "This fetch URL is not valid."}
+    else:
+        answer = cmi5.fetch_token(db.session(), session_id)
+    response = jsonify(answer)
+    response.headers["Cache-Control"] = "no-store"
+    # AUs hosted elsewhere call it from their own origin.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/content/cmi5/returned")
+def cmi5_returned() -> Any:
+    """Where an AU sends the learner when it ends (returnURL, 10.2.6); it shows no data."""
+    return render_template("content/cmi5_returned.html", own_window=request.args.get("own") == "1")
 
 
 def status_text(status: str) -> str:
@@ -298,11 +441,15 @@ def _sco_url(token: str, launch_url: str) -> str:
     if "://" in launch_url:
         return launch_url
     base = url_for("content.sco_file", token=token, member="x", lp_sid=None)[: -len("x")]
+    return base + _sco_url_tail(launch_url)
+
+
+def _sco_url_tail(launch_url: str) -> str:
     split = min(
         (i for i in (launch_url.find("?"), launch_url.find("#")) if i >= 0), default=len(launch_url)
     )
     # Launch paths are stored decoded ("unit 1/café.html"); URLs need them percent-encoded.
-    return base + quote(launch_url[:split], safe="/") + launch_url[split:]
+    return quote(launch_url[:split], safe="/") + launch_url[split:]
 
 
 @bp.get("/content/files/<token>/<path:member>")

@@ -21,6 +21,7 @@ from scorm_import.structure import Course
 
 FILE_TOKEN_AGE = 12 * 3600
 ATTEMPT_TOKEN_AGE = 24 * 3600
+CMI5_FETCH_TOKEN_AGE = 4 * 3600  # as long as a cmi5 session lives
 COPY_CHUNK = 1024 * 1024
 
 
@@ -169,6 +170,19 @@ def read_attempt_token(token: str) -> tuple[int, int] | None:
         return int(attempt_id), int(user_id)
     except (BadSignature, ValueError, TypeError):
         return None
+
+
+def cmi5_fetch_token(session_id: str) -> str:
+    """The path part of a cmi5 fetch URL: the session, signed so it cannot be guessed."""
+    return _serializer("cmi5-fetch").dumps(session_id)
+
+
+def read_cmi5_fetch_token(token: str) -> str | None:
+    try:
+        session_id = _serializer("cmi5-fetch").loads(token, max_age=CMI5_FETCH_TOKEN_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return session_id if isinstance(session_id, str) else None
 
 
 def learner_key(user_id: int) -> str:
