@@ -275,3 +275,34 @@ class PassportAudit(Base):
     subject_ref: Mapped[str] = mapped_column(String(128))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+group_member = Table(
+    "passport_group_member",
+    Base.metadata,
+    Column("group_id", ForeignKey("passport_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class LearnerGroup(Base):
+    """A trainer's named group of a course's learners ("Night shift"): a filter of the matrix.
+
+    Kept by the tool, not read from the platform: Names and Role Provisioning lists members
+    without their groups, so the trainer picks the members from the course's roster.
+    """
+
+    __tablename__ = "passport_group"
+    __table_args__ = (UniqueConstraint("course_id", "name", name="uq_passport_group_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(
+        secondary=group_member, order_by="User.family_name, User.name, User.id"
+    )

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +40,7 @@ from .models import (
     CompetenceFramework,
     Credential,
     IdentityLink,
+    LearnerGroup,
     PassportEntry,
     TrainingType,
 )
@@ -308,7 +310,20 @@ def _matrix_from_args() -> services.Matrix:
         state=state,
         training_type_id=positive_int(request.args.get("training"), 0, 2**31) or None,
         name_contains=request.args.get("q", "")[:100],
+        group=_group_from_args(course),
     )
+
+
+def _group_from_args(course: Course) -> LearnerGroup | None:
+    """The ``group`` asked for, only if it is one of this course's groups (else 404)."""
+    raw = request.args.get("group")
+    if not raw:
+        return None
+    group_id = positive_int(raw, 0, 2**31)
+    group = services.group_of_course(db.session(), course.id, group_id) if group_id else None
+    if group is None:
+        abort(404)
+    return group
 
 
 @bp.get("/passport/trainer/matrix")
@@ -323,6 +338,7 @@ def matrix() -> Any:
         matrix=table,
         states=services.MATRIX_STATES,
         all_training_types=list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        groups=services.course_groups(session, table.course.id),
         args=request.args,
     )
 
@@ -362,6 +378,119 @@ def set_required(course_id: int) -> Any:
     services.set_required_trainings(db.session(), course.id, known)
     flash(_("The required trainings are saved."), "ok")
     return redirect(url_for("passports.matrix", course=course.id), code=303)
+
+
+# ---------------------------------------------------------------- groups of a course's learners
+# Every group route finds the course through the group and checks it like the matrix does, so a
+# group id of another course answers 404 whatever the URL says.
+
+
+def _group_name_message(exc: services.GroupNameError) -> str:
+    if exc.reason == "taken":
+        return _("This course already has a group with that name. Choose another name.")
+    if exc.reason == "too_long":
+        return _("The name is too long. Keep it under 255 characters.")
+    return _("Give the group a name, for example Night shift.")
+
+
+def _course_group(group_id: int) -> LearnerGroup:
+    group = db.session.get(LearnerGroup, group_id)
+    if group is None:
+        abort(404)
+    _matrix_course(str(group.course_id))
+    return group
+
+
+@bp.get("/passport/trainer/groups")
+@launch_required(role="instructor")
+def groups() -> Any:
+    session = db.session()
+    course = _matrix_course(request.args.get("course"))
+    return render_template(
+        "passports/groups.html",
+        ctx=_ctx(),
+        course=course,
+        groups=services.course_groups(session, course.id),
+        error=None,
+        name="",
+    )
+
+
+@bp.post("/passport/trainer/courses/<int:course_id>/groups")
+@launch_required(role="instructor")
+def create_group(course_id: int) -> Any:
+    session = db.session()
+    course = _matrix_course(str(course_id))
+    name = request.form.get("name", "")[:1000]
+    try:
+        group = services.create_group(session, course.id, name, actor_id=_ctx().user_id)
+    except services.GroupNameError as exc:
+        session.rollback()
+        return render_template(
+            "passports/groups.html",
+            ctx=_ctx(),
+            course=course,
+            groups=services.course_groups(session, course.id),
+            error=_group_name_message(exc),
+            name=name,
+        ), 400
+    flash(_("Group %(name)s is made. Now tick its learners.", name=group.name), "ok")
+    return redirect(url_for("passports.edit_group", group_id=group.id), code=303)
+
+
+@bp.route("/passport/trainer/groups/<int:group_id>", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def edit_group(group_id: int) -> Any:
+    session = db.session()
+    group = _course_group(group_id)
+    course = _matrix_course(str(group.course_id))
+    error = None
+    if request.method == "POST":
+        name = request.form.get("name", "")[:1000]
+        chosen = {
+            i for i in (positive_int(v, 0, 2**31) for v in request.form.getlist("member_ids")) if i
+        }
+        try:
+            services.rename_group(session, group, name)
+            count = services.set_group_members(session, group, chosen)
+        except services.GroupNameError as exc:
+            session.rollback()
+            error = _group_name_message(exc)
+        else:
+            flash(
+                ngettext(
+                    "Saved: %(name)s has %(num)d learner.",
+                    "Saved: %(name)s has %(num)d learners.",
+                    count,
+                    name=group.name,
+                ),
+                "ok",
+            )
+            return redirect(url_for("passports.groups", course=course.id), code=303)
+    else:
+        # Learners who never opened learnpass can join a group too: take the roster from the LMS.
+        sync_roster(session, course)
+        name, chosen = group.name, {u.id for u in group.members}
+    return render_template(
+        "passports/group.html",
+        ctx=_ctx(),
+        course=course,
+        group=group,
+        learners=services.course_learners(session, course.id),
+        chosen=chosen,
+        name=name,
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.post("/passport/trainer/groups/<int:group_id>/delete")
+@launch_required(role="instructor")
+def delete_group(group_id: int) -> Any:
+    group = _course_group(group_id)
+    course, name = group.course_id, group.name
+    services.delete_group(db.session(), group)
+    flash(_("Group %(name)s is deleted. Its learners and their passports stay.", name=name), "ok")
+    return redirect(url_for("passports.groups", course=course), code=303)
 
 
 @bp.get("/passport/trainer/learners/<int:learner_id>")
@@ -626,9 +755,10 @@ def erase(user_id: int) -> Any:
     if person is None:
         abort(404)
     error = None
+    word = erase_word()
     if request.method == "POST":
-        if request.form.get("confirm", "").strip() != "ERASE":
-            error = _("Type ERASE in capitals to confirm.")
+        if not is_erase_word(request.form.get("confirm", ""), word):
+            error = _("Type the word %(word)s in the box to confirm.", word=word)
         else:
             services.erase_learner(session, person.id, actor_id=ctx.user_id, base_url=_base_url())
             return _admin_back(
@@ -636,8 +766,22 @@ def erase(user_id: int) -> Any:
             )
     summary = services.passport_summary(session, person.id)
     return render_template(
-        "passports/erase.html", ctx=ctx, person=person, summary=summary, error=error
+        "passports/erase.html", ctx=ctx, person=person, summary=summary, error=error, word=word
     ), (400 if error else 200)
+
+
+def erase_word() -> str:
+    """The word an admin types to confirm an erasure, in the language of the page."""
+    return pgettext("the word typed to confirm erasing a person; one word, in capitals", "ERASE")
+
+
+def is_erase_word(typed: str, word: str) -> bool:
+    """Any letter case and stray spaces will do: typing the word at all is the deliberate step.
+
+    The English word is accepted too, so instructions written in English still work.
+    """
+    given = " ".join(typed.split()).casefold()
+    return bool(given) and given in (word.casefold(), "erase")
 
 
 # ---------------------------------------------------------------- anyone with the link

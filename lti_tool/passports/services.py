@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User, utcnow
@@ -27,10 +27,12 @@ from .models import (
     Credential,
     EntryRevision,
     IdentityLink,
+    LearnerGroup,
     PassportAudit,
     PassportEntry,
     RequiredTraining,
     TrainingType,
+    group_member,
 )
 
 DEFAULT_WARN_DAYS = 60
@@ -620,6 +622,7 @@ class Matrix:
     rows: list[MatrixRow]
     today: dt.date
     warn_days: int
+    group: LearnerGroup | None = None
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys(MATRIX_STATES, 0)
@@ -659,14 +662,26 @@ def training_matrix(
     state: str | None = None,
     training_type_id: int | None = None,
     name_contains: str = "",
+    group: LearnerGroup | None = None,
 ) -> Matrix:
-    """Learners of the course x its required trainings; filters keep rows with a matching cell."""
+    """Learners of the course (or of one of its groups) x its required trainings; filters keep
+    rows with a matching cell."""
     today = today or dt.date.today()
     course = session.get(Course, course_id)
     if course is None:
         raise PassportError("Unknown course.")
+    if group is not None and group.course_id != course_id:
+        raise PassportError("The group belongs to another course.")
     trainings = required_trainings(session, course_id)
     learners = course_learners(session, course_id)
+    if group is not None:
+        # Members who left the course drop out of the matrix with the roster, not with the group.
+        member_ids = set(
+            session.scalars(
+                select(group_member.c.user_id).where(group_member.c.group_id == group.id)
+            )
+        )
+        learners = [u for u in learners if u.id in member_ids]
     groups = identity_groups(session, [u.id for u in learners])
     all_ids = {uid for ids in groups.values() for uid in ids}
     best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
@@ -715,7 +730,85 @@ def training_matrix(
             if not any((not state or cells[i].state == state) for i in columns):
                 continue
         matrix_rows.append(MatrixRow(learner, cells))
-    return Matrix(course, trainings, matrix_rows, today, warn_days)
+    return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+
+
+# ---------------------------------------------------------------- groups of learners
+
+GROUP_NAME_MAX = 255
+
+
+def course_groups(session: Session, course_id: int) -> list[LearnerGroup]:
+    return list(
+        session.scalars(
+            select(LearnerGroup)
+            .where(LearnerGroup.course_id == course_id)
+            .options(selectinload(LearnerGroup.members))
+            .order_by(LearnerGroup.name, LearnerGroup.id)
+        )
+    )
+
+
+def group_of_course(session: Session, course_id: int, group_id: int) -> LearnerGroup | None:
+    """The group only if it belongs to this course; else None (the route answers 404)."""
+    group = session.get(LearnerGroup, group_id)
+    return group if group is not None and group.course_id == course_id else None
+
+
+class GroupNameError(PassportError):
+    """A group name that cannot be used; ``reason`` is "empty", "too_long" or "taken"."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _group_name(session: Session, course_id: int, name: str, group_id: int | None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise GroupNameError("empty", "Give the group a name.")
+    if len(name) > GROUP_NAME_MAX:
+        raise GroupNameError("too_long", "The name is too long; keep it under 255 characters.")
+    taken = session.scalar(
+        select(LearnerGroup.id).where(
+            LearnerGroup.course_id == course_id,
+            func.lower(LearnerGroup.name) == name.lower(),
+            LearnerGroup.id != (group_id or 0),
+        )
+    )
+    if taken:
+        raise GroupNameError("taken", "This course already has a group with that name.")
+    return name
+
+
+def create_group(session: Session, course_id: int, name: str, *, actor_id: int) -> LearnerGroup:
+    group = LearnerGroup(
+        course_id=course_id,
+        name=_group_name(session, course_id, name, None),
+        created_by_id=actor_id,
+    )
+    session.add(group)
+    session.commit()
+    return group
+
+
+def rename_group(session: Session, group: LearnerGroup, name: str) -> None:
+    group.name = _group_name(session, group.course_id, name, group.id)
+    session.commit()
+
+
+def delete_group(session: Session, group: LearnerGroup) -> None:
+    """Only the group goes: its learners, their passports and the course stay as they are."""
+    session.delete(group)
+    session.commit()
+
+
+def set_group_members(session: Session, group: LearnerGroup, user_ids: Iterable[int]) -> int:
+    """Make the group exactly these learners; ids of people outside the course are ignored."""
+    wanted = set(user_ids)
+    group.members = [u for u in course_learners(session, group.course_id) if u.id in wanted]
+    session.commit()
+    return len(group.members)
 
 
 # ---------------------------------------------------------------- audit, erasure
@@ -782,9 +875,13 @@ def erase_learner(session: Session, user_id: int, *, actor_id: int, base_url: st
             or_(IdentityLink.primary_user_id == user_id, IdentityLink.linked_user_id == user_id)
         )
     )
+    left = session.execute(delete(group_member).where(group_member.c.user_id == user_id))
+    counts["group_memberships"] = int(getattr(left, "rowcount", 0) or 0)
     for eraser in _erasers:
         counts.update(eraser(session, user))
     counts["statements_voided"] = void_statements(session, base_url, user)
+    # Voided rows stay in the LRS; with a pseudonym in their place they no longer say who it was.
+    counts.update(pseudonymise_statements(session, base_url, user))
     record = audit(session, "erase", actor_id, user, counts)
     user.name = user.given_name = user.family_name = user.email = ""
     user.locale = ""
@@ -846,8 +943,8 @@ def statements_of(session: Session, user: User) -> list[dict[str, Any]]:
 def void_statements(session: Session, base_url: str, user: User) -> int | str:
     """Void every statement the person is the actor of, so the LRS no longer returns them.
 
-    Voiding hides them from every query, but xAPI keeps voided rows: removing the name from
-    stored payloads needs a pseudonymising function in the ``xapi`` library.
+    Voiding hides them from every query, but xAPI keeps voided rows: ``erase_learner`` then
+    replaces the person's account in the stored payloads (``pseudonymise_statements``).
     """
     try:
         from xapi.actor import account_actor, tool_authority
@@ -874,6 +971,20 @@ def void_statements(session: Session, base_url: str, user: User) -> int | str:
     if voiding:
         store.save(voiding, authority=authority)
     return len(voiding)
+
+
+def pseudonymise_statements(session: Session, base_url: str, user: User) -> dict[str, Any]:
+    """Replace the person's account in every stored statement by a random one (see docs)."""
+    try:
+        from xapi.privacy import pseudonymise_account
+    except ImportError:
+        return {"statements_pseudonymised": "xapi not installed"}
+    return pseudonymise_account(
+        session,
+        home_page=user.issuer,
+        name=user.sub,
+        pseudonym_home_page=base_url.rstrip("/") + "/erased",
+    ).as_counts()
 
 
 def record_expiries(session: Session, base_url: str, *, today: dt.date | None = None) -> int:
