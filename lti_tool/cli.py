@@ -177,6 +177,24 @@ def platform_remove(issuer: str, client_id: str | None, yes: bool) -> None:
     click.echo("removed")
 
 
+@platform_group.command("invite")
+@click.option(
+    "--hours",
+    type=float,
+    default=None,
+    help="How long the address works (default LEARNPASS_REGISTRATION_INVITE_HOURS, 72)",
+)
+@with_appcontext
+def platform_invite(hours: float | None) -> None:
+    """Print a one-time Dynamic Registration address to paste into the platform."""
+    from .lti.registration import create_invite, invite_url
+
+    token = create_invite(hours)
+    click.echo("Paste this address into the platform's LTI Advantage / Dynamic Registration field.")
+    click.echo("It works once, for one platform:")
+    click.echo(invite_url(token))
+
+
 @platform_group.command("add-deployment")
 @click.option("--issuer", required=True)
 @click.option("--client-id", default=None)
@@ -202,7 +220,7 @@ def platform_show_config() -> None:
     click.echo(f"Initiate login URL:          {base}/lti/login")
     click.echo(f"Redirection URI(s):          {base}/lti/launch")
     click.echo(f"Public keyset URL (JWKS):    {base}/lti/jwks.json")
-    click.echo(f"Dynamic Registration URL:    {base}/lti/register")
+    click.echo("Dynamic Registration URL:    run 'learnpass platform invite' (one-time address)")
     click.echo(
         "Services: Assignment and Grade Services, Names and Role Provisioning; Deep Linking: yes"
     )

@@ -57,6 +57,8 @@ class Settings:
     jwks_refetch_cooldown: int = 60
     launch_data_lifetime: int = 7200
     secure_cookies: bool = True
+    open_registration: bool = False
+    registration_invite_hours: int = 72
     xapi_forward_url: str = ""
     xapi_forward_key: str = ""
     xapi_forward_secret: str = ""

@@ -339,13 +339,15 @@ def register_tool() -> Any:
     """What an admin's "Add LTI Advantage" does: open the tool's registration URL with a token."""
     import secrets
 
+    from ..lti.registration import create_invite, invite_url
+
     token = secrets.token_urlsafe(16)
     demo.store().set("demo:registration-token", token, 600)
-    base = current_app.config["LEARNPASS"].base_url
+    # The demo's administrator is whoever runs it: it invites itself, as `platform invite` would.
     query = urlencode(
         {
             "openid_configuration": demo.issuer() + "/.well-known/openid-configuration",
             "registration_token": token,
         }
     )
-    return redirect(f"{base}/lti/register?{query}")
+    return redirect(f"{invite_url(create_invite(1))}&{query}")

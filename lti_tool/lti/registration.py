@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from pylti1p3.exception import LtiException
 
 from ..extensions import db
 from ..models import Platform
+from ..shared_store import SharedStore
 from .adapter import http_session
 from .services import PlatformInput, RegistrationError, add_deployment, add_platform
 
@@ -121,10 +124,38 @@ class LearnpassDynamicRegistration(DynamicRegistration):
         return platform
 
 
+INVITE_PREFIX = "lti:registration-invite:"
+
+
+def create_invite(hours: float | None = None) -> str:
+    """A one-time registration invitation: Dynamic Registration only runs with one, so nobody
+    but this tool's administrator decides which platforms (tenants) join. Kept in the shared
+    store, so any instance accepts it."""
+    settings = current_app.config["LEARNPASS"]
+    token = secrets.token_urlsafe(24)
+    ttl = 3600 * (hours if hours is not None else settings.registration_invite_hours)
+    SharedStore(db.session()).set(INVITE_PREFIX + token, {"created": time.time()}, ttl)
+    db.session.commit()
+    return token
+
+
+def invite_url(token: str) -> str:
+    return (
+        current_app.config["LEARNPASS"].base_url + "/lti/register?" + urlencode({"invite": token})
+    )
+
+
+def invite_is_valid(token: str) -> bool:
+    return bool(token) and SharedStore(db.session()).get(INVITE_PREFIX + token) is not None
+
+
 def register_with_platform(
-    openid_configuration: str, registration_token: str | None
+    openid_configuration: str, registration_token: str | None, invite: str = ""
 ) -> tuple[Platform | None, str]:
     settings = current_app.config["LEARNPASS"]
+    if not settings.open_registration and not invite_is_valid(invite):
+        # Checked before anything is fetched: an uninvited link makes no outgoing request.
+        raise RegistrationNotInvited()
     if not openid_configuration.startswith("https://") and not (settings.demo or settings.debug):
         return None, _("The platform's configuration address must use https.")
     registration = LearnpassDynamicRegistration(openid_configuration, registration_token)
@@ -133,4 +164,12 @@ def register_with_platform(
     except (LtiException, RegistrationError, AssertionError, KeyError, ValueError, OSError) as exc:
         db.session.rollback()
         return None, str(exc) or exc.__class__.__name__
+    if invite:
+        # Used up only by a registration that worked, so a failed attempt can be retried.
+        SharedStore(db.session()).delete(INVITE_PREFIX + invite)
+        db.session.commit()
     return platform, ""
+
+
+class RegistrationNotInvited(Exception):
+    """Dynamic Registration was opened without a valid invitation."""

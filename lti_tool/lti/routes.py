@@ -31,7 +31,7 @@ from .adapter import (
 from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
 from .placements import available_placements, content_item_for, resolve_target
-from .registration import register_with_platform
+from .registration import RegistrationNotInvited, register_with_platform
 from .services import record_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -151,9 +151,14 @@ def register() -> Any:
     openid_configuration = request.args.get("openid_configuration", "")
     if not openid_configuration:
         return render_template("lti/register_help.html"), 400
-    platform, error = register_with_platform(
-        openid_configuration, request.args.get("registration_token")
-    )
+    try:
+        platform, error = register_with_platform(
+            openid_configuration,
+            request.args.get("registration_token"),
+            request.args.get("invite", ""),
+        )
+    except RegistrationNotInvited:
+        return render_template("lti/register_not_invited.html"), 403
     if error:
         return render_template("lti/register_failed.html", reason=error), 400
     return render_template("lti/register_done.html", platform=platform)

@@ -39,10 +39,20 @@ def test_dynamic_registration_registers_platform_and_closes(app, live_server, ht
         assert [d.deployment_id for d in platform.deployments] == ["dr-deployment"]
 
 
-def test_dynamic_registration_with_a_bad_token_fails_plainly(app, live_server, http):
+def invite(runner) -> str:
+    """A one-time registration address from the CLI, as an administrator makes one."""
+    result = runner.invoke(args=["platform", "invite"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip().splitlines()[-1]
+    assert "/lti/register?invite=" in url
+    return url.split("invite=", 1)[1]
+
+
+def test_dynamic_registration_with_a_bad_token_fails_plainly(app, runner, live_server, http):
     r = http.get(
         live_server.url + "/lti/register",
         params={
+            "invite": invite(runner),
             "openid_configuration": live_server.url + "/demo/.well-known/openid-configuration",
             "registration_token": "wrong",
         },
@@ -55,14 +65,81 @@ def test_dynamic_registration_with_a_bad_token_fails_plainly(app, live_server, h
         )  # only the seeded demo platform
 
 
-def test_dynamic_registration_refuses_an_issuer_on_another_host(app, live_server, http):
+def test_dynamic_registration_refuses_an_issuer_on_another_host(app, runner, live_server, http):
     other = live_server.url.replace("127.0.0.1", "localhost")
     r = http.get(
         live_server.url + "/lti/register",
-        params={"openid_configuration": other + "/demo/.well-known/openid-configuration"},
+        params={
+            "invite": invite(runner),
+            "openid_configuration": other + "/demo/.well-known/openid-configuration",
+        },
     )
     assert r.status_code == 400
     assert "does not match" in r.text
+
+
+def platform_count(app) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(Platform)).all())
+
+
+def _register(http, base: str, **extra: str):
+    with_token = {"registration_token": "good-token"}
+    return http.get(
+        base + "/lti/register",
+        params={
+            "openid_configuration": base + "/demo/.well-known/openid-configuration",
+            **with_token,
+            **extra,
+        },
+    )
+
+
+def test_an_invitation_registers_one_platform_once(app, runner, live_server, http):
+    with app.app_context():
+        demo.store().set("demo:registration-token", "good-token", 600)
+    token = invite(runner)
+    r = _register(http, live_server.url, invite=token)
+    assert r.status_code == 200 and "org.imsglobal.lti.close" in r.text
+    assert platform_count(app) == 2
+    again = _register(http, live_server.url, invite=token)  # used up
+    assert again.status_code == 403
+    assert "learnpass platform invite" in again.text
+
+
+def test_registration_without_an_invitation_is_refused_before_any_fetch(app, live_server, http):
+    # The configuration URL points at a port nobody listens on: had the tool fetched it, the
+    # answer would be the 400 "could not be registered" page, not the 403.
+    for extra in ({}, {"invite": "made-up"}):
+        r = http.get(
+            live_server.url + "/lti/register",
+            params={"openid_configuration": "http://127.0.0.1:9/config", **extra},
+        )
+        assert r.status_code == 403, r.text
+        assert "needs an invitation" in r.text
+    assert platform_count(app) == 1  # only the seeded demo platform
+
+
+def test_an_expired_invitation_is_refused(app, runner, live_server, http):
+    result = runner.invoke(args=["platform", "invite", "--hours", "0.0000001"])
+    token = result.output.strip().rsplit("invite=", 1)[1]
+    with app.app_context():
+        demo.store().set("demo:registration-token", "good-token", 600)
+    assert _register(http, live_server.url, invite=token).status_code == 403
+    assert platform_count(app) == 1
+
+
+def test_open_registration_setting_needs_no_invitation(database_url, tmp_path):
+    from tests.conftest import make_app, reset_database
+
+    open_app = make_app(database_url, tmp_path, open_registration=True)
+    reset_database(open_app)
+    r = open_app.test_client().get(
+        "/lti/register", query_string={"openid_configuration": "http://127.0.0.1:9/config"}
+    )
+    # No invitation asked: the tool went on to fetch the configuration, which is not there.
+    assert r.status_code == 400
+    assert "could not be registered" in r.get_data(as_text=True)
 
 
 def test_register_without_parameters_explains(client):
@@ -200,8 +277,9 @@ def test_platform_add_refuses_bad_urls(runner):
 def test_show_config_prints_the_urls(runner, app):
     out = runner.invoke(args=["platform", "show-config"]).output
     base = app.config["LEARNPASS"].base_url
-    for path in ("/lti/launch", "/lti/login", "/lti/jwks.json", "/lti/register"):
+    for path in ("/lti/launch", "/lti/login", "/lti/jwks.json"):
         assert base + path in out
+    assert "learnpass platform invite" in out  # registration addresses are one-time
 
 
 def test_bad_settings_stop_start_up_with_the_name(tmp_path):
