@@ -11,8 +11,10 @@ from sqlalchemy import text
 
 from .extensions import db
 from .lti.context import current_launch, launch_required
+from .security_headers import add_security_headers
 
 bp = Blueprint("main", __name__)
+bp.after_app_request(add_security_headers)
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,36 @@ def record_expiries() -> None:
 
     count = run(db.session(), current_app.config["LEARNPASS"].base_url)
     click.echo(f"{count} expired credential(s) recorded")
+
+
+@passport_group.command("link-identities")
+@click.option("--issuer", required=True, help="Platform issuer of the person's first identity")
+@click.option("--sub", required=True, help="LTI user id there")
+@click.option("--linked-issuer", required=True, help="Platform issuer of the second identity")
+@click.option("--linked-sub", required=True, help="LTI user id there")
+@with_appcontext
+def link_identities(issuer: str, sub: str, linked_issuer: str, linked_sub: str) -> None:
+    """One passport for one person on two platforms.
+
+    An administrator in the LMS links identities of their own platform only; joining two
+    platforms' people is for whoever runs the installation, so it is done here.
+    """
+    from ..models import User
+    from .services import PassportError
+    from .services import link_identities as link
+
+    session = db.session()
+
+    def person(iss: str, user_sub: str) -> User:
+        user = session.scalars(select(User).where(User.issuer == iss, User.sub == user_sub)).first()
+        if user is None:
+            raise click.ClickException(f"nobody with user id {user_sub!r} has launched from {iss}")
+        return user
+
+    primary, linked = person(issuer, sub), person(linked_issuer, linked_sub)
+    try:
+        link(session, primary.id, linked.id, actor_id=None)
+    except PassportError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"linked {linked_issuer} {linked_sub} to {issuer} {sub}: one passport")

@@ -211,8 +211,9 @@ def matrix_xlsx(matrix: Matrix, _: Translate) -> bytes:
     return out.getvalue()
 
 
-def organisation_csv(session: Session) -> str:
-    """Every approved entry of every person: one row per learner x training."""
+def organisation_csv(session: Session, platform_id: int | None = None) -> str:
+    """Every approved entry of every person (of one platform, when given): one row per
+    learner x training."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -234,7 +235,10 @@ def organisation_csv(session: Session) -> str:
     query = (
         select(PassportEntry, User)
         .join(User, User.id == PassportEntry.user_id)
-        .where(PassportEntry.status == "approved")
+        .where(
+            PassportEntry.status == "approved",
+            *([User.platform_id == platform_id] if platform_id is not None else []),
+        )
         .options(selectinload(PassportEntry.training_type))
         .order_by(User.id, PassportEntry.completed_on)
         .execution_options(yield_per=500)

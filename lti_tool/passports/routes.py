@@ -243,7 +243,9 @@ def propose() -> Any:
 def _visible_learner(learner_id: int) -> User:
     ctx = _ctx()
     session = db.session()
-    if not services.trainer_may_see(session, ctx.user_id, learner_id, is_admin=ctx.is_admin):
+    if not services.trainer_may_see(
+        session, ctx.user_id, learner_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+    ):
         abort(404)
     learner = session.get(User, learner_id)
     assert learner is not None
@@ -256,7 +258,9 @@ def _visible_entry(entry_id: int) -> PassportEntry:
     session = db.session()
     entry = session.get(PassportEntry, entry_id)
     if entry is None or not any(
-        services.trainer_may_see(session, ctx.user_id, uid, is_admin=ctx.is_admin)
+        services.trainer_may_see(
+            session, ctx.user_id, uid, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+        )
         for uid in services.identity_user_ids(session, entry.user_id)
     ):
         abort(404)
@@ -264,7 +268,8 @@ def _visible_entry(entry_id: int) -> PassportEntry:
 
 
 def _matrix_course(raw: str | None) -> Course:
-    """The course asked for (default: the launch's), if the trainer teaches it; admins: any."""
+    """The course asked for (default: the launch's), if the trainer teaches it; admins: any
+    course of their own platform."""
     ctx = _ctx()
     session = db.session()
     course_id = positive_int(raw, ctx.course_id or 0, 2**31) if raw else ctx.course_id
@@ -272,7 +277,7 @@ def _matrix_course(raw: str | None) -> Course:
         abort(404)
     allowed = ctx.is_admin or course_id in services.trainer_course_ids(session, ctx.user_id)
     course = session.get(Course, course_id) if allowed else None
-    if course is None:
+    if course is None or course.platform_id != ctx.platform_id:
         abort(404)
     return course
 
@@ -283,7 +288,11 @@ def trainer_home() -> Any:
     ctx = _ctx()
     session = db.session()
     courses = (
-        list(session.scalars(select(Course).order_by(Course.title)))
+        list(
+            session.scalars(
+                select(Course).where(Course.platform_id == ctx.platform_id).order_by(Course.title)
+            )
+        )
         if ctx.is_admin
         else services.trainer_courses(session, ctx.user_id)
     )
@@ -291,7 +300,9 @@ def trainer_home() -> Any:
         "passports/trainer_home.html",
         ctx=ctx,
         courses=courses,
-        proposals=services.pending_proposals(session, ctx.user_id, is_admin=ctx.is_admin),
+        proposals=services.pending_proposals(
+            session, ctx.user_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+        ),
         learners={c.id: services.course_learners(session, c.id) for c in courses},
     )
 
@@ -634,10 +645,24 @@ def decide(entry_id: int) -> Any:
 # ---------------------------------------------------------------- the administrator
 
 
+# An administrator is the LMS administrator of one platform: the people, links, credentials and
+# exports below are those of the launch's platform only; training types and competence
+# frameworks are the organisation's shared catalogue. Identities of two platforms are linked
+# by whoever runs the installation (`learnpass passport link-identities`).
+
+
+def _own_person(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or person.platform_id != _ctx().platform_id:
+        abort(404)
+    return person
+
+
 @bp.get("/passport/admin/")
 @launch_required(role="admin")
 def admin_home() -> Any:
     session = db.session()
+    people = services.platform_user_ids(_ctx().platform_id)
     return render_template(
         "passports/admin.html",
         ctx=_ctx(),
@@ -647,10 +672,26 @@ def admin_home() -> Any:
                 select(CompetenceFramework).options(selectinload(CompetenceFramework.competences))
             )
         ),
-        people=list(session.scalars(select(User).order_by(User.name, User.id))),
-        links=list(session.scalars(select(IdentityLink).order_by(IdentityLink.id))),
+        people=list(
+            session.scalars(select(User).where(User.id.in_(people)).order_by(User.name, User.id))
+        ),
+        links=list(
+            session.scalars(
+                select(IdentityLink)
+                .where(
+                    IdentityLink.primary_user_id.in_(people)
+                    | IdentityLink.linked_user_id.in_(people)
+                )
+                .order_by(IdentityLink.id)
+            )
+        ),
         credentials=list(
-            session.scalars(select(Credential).order_by(Credential.id.desc()).limit(50))
+            session.scalars(
+                select(Credential)
+                .where(Credential.user_id.in_(people))
+                .order_by(Credential.id.desc())
+                .limit(50)
+            )
         ),
     )
 
@@ -707,7 +748,9 @@ def add_identity_link() -> Any:
     primary = positive_int(request.form.get("primary_user_id"), 0, 2**31)
     linked = positive_int(request.form.get("linked_user_id"), 0, 2**31)
     try:
-        services.link_identities(db.session(), primary, linked, _ctx().user_id)
+        services.link_identities(
+            db.session(), primary, linked, _ctx().user_id, platform_id=_ctx().platform_id
+        )
     except services.PassportError as exc:
         db.session.rollback()
         return _admin_back(str(exc), "error")
@@ -718,7 +761,9 @@ def add_identity_link() -> Any:
 @launch_required(role="admin")
 def organisation_csv() -> Any:
     return _download(
-        exports.organisation_csv(db.session()), "text/csv; charset=utf-8", "passports.csv"
+        exports.organisation_csv(db.session(), platform_id=_ctx().platform_id),
+        "text/csv; charset=utf-8",
+        "passports.csv",
     )
 
 
@@ -729,8 +774,9 @@ def revoke_credential(public_id: str) -> Any:
     credential = session.scalars(
         select(Credential).where(Credential.public_id == public_id[:64])
     ).first()
-    if credential is None:
+    if credential is None or credential.user_id is None:
         abort(404)
+    _own_person(credential.user_id)
     actor = session.get(User, _ctx().user_id)
     assert actor is not None
     try:
@@ -751,9 +797,7 @@ def revoke_credential(public_id: str) -> Any:
 def erase(user_id: int) -> Any:
     ctx = _ctx()
     session = db.session()
-    person = session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = _own_person(user_id)
     error = None
     word = erase_word()
     if request.method == "POST":

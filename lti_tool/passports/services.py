@@ -119,15 +119,28 @@ def identity_groups(session: Session, user_ids: Iterable[int]) -> dict[int, list
 
 
 def link_identities(
-    session: Session, primary_id: int, linked_id: int, actor_id: int
+    session: Session,
+    primary_id: int,
+    linked_id: int,
+    actor_id: int | None,
+    *,
+    platform_id: int | None = None,
 ) -> IdentityLink:
-    """Join ``linked_id``'s passport to ``primary_id``'s; refuses chains and self-links."""
+    """Join ``linked_id``'s passport to ``primary_id``'s; refuses chains and self-links.
+
+    ``platform_id``: both people must be of this platform (an LMS administrator's reach);
+    None links across platforms (the installation's command line)."""
     if primary_id == linked_id:
         raise PassportError("An identity cannot be linked to itself.")
     primary = session.get(User, primary_id)
     linked = session.get(User, linked_id)
     if primary is None or linked is None:
         raise PassportError("Both people must exist.")
+    if platform_id is not None and {primary.platform_id, linked.platform_id} != {platform_id}:
+        raise PassportError(
+            "Both people must be of this platform; people of two platforms are linked with "
+            "the command learnpass passport link-identities."
+        )
     if session.scalar(select(IdentityLink.id).where(IdentityLink.linked_user_id == primary_id)):
         raise PassportError(
             "The first person is itself linked to someone else; link to that person."
@@ -560,11 +573,18 @@ def course_learners(session: Session, course_id: int) -> list[User]:
 
 
 def trainer_may_see(
-    session: Session, trainer_id: int, learner_id: int, *, is_admin: bool = False
+    session: Session,
+    trainer_id: int,
+    learner_id: int,
+    *,
+    is_admin: bool = False,
+    platform_id: int | None = None,
 ) -> bool:
-    """Admins see everyone; a trainer only learners enrolled in one of their courses."""
+    """Admins see the people of their platform (``platform_id``; None: everyone, for the CLI);
+    a trainer only learners enrolled in one of their courses."""
     if is_admin:
-        return session.get(User, learner_id) is not None
+        person = session.get(User, learner_id)
+        return person is not None and (platform_id is None or person.platform_id == platform_id)
     course_ids = trainer_course_ids(session, trainer_id)
     if not course_ids:
         return False
@@ -580,15 +600,23 @@ def trainer_may_see(
     )
 
 
+def platform_user_ids(platform_id: int) -> Any:
+    """The people one platform launched: an administrator's reach (a subquery)."""
+    return select(User.id).where(User.platform_id == platform_id)
+
+
 def pending_proposals(
-    session: Session, trainer_id: int, *, is_admin: bool = False
+    session: Session, trainer_id: int, *, is_admin: bool = False, platform_id: int | None = None
 ) -> list[PassportEntry]:
     query = (
         select(PassportEntry)
         .where(PassportEntry.status == "proposed")
         .order_by(PassportEntry.added_at)
     )
-    if not is_admin:
+    if is_admin:
+        if platform_id is not None:
+            query = query.where(PassportEntry.user_id.in_(platform_user_ids(platform_id)))
+    else:
         learner_ids = select(Enrolment.user_id).where(
             Enrolment.course_id.in_(trainer_course_ids(session, trainer_id)),
             Enrolment.role == "learner",
