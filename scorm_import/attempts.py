@@ -26,6 +26,15 @@ class CommitRefused(ValueError):
     """A commit that cannot be stored at all (malformed); the page keeps it and shows the reason."""
 
 
+class StaleSequencingState(ValueError):
+    """A sequencing state save not built on the stored state (another tab or device saved since):
+    refused, so the newer state stays."""
+
+    def __init__(self, stored_revision: int) -> None:
+        super().__init__(f"the stored sequencing state is at revision {stored_revision}")
+        self.stored_revision = stored_revision
+
+
 @dataclass
 class RuntimeEvent:
     """Something a commit showed happening, in the ADL xAPI SCORM profile's terms."""
@@ -288,10 +297,13 @@ def apply_commit(
     sco_id: int,
     edition: str,
     payload: dict[str, Any],
+    sequenced: bool = False,
 ) -> CommitOutcome:
     """Store one commit; ``payload`` = {"cmi": {...}, "session": str, "seq": int, "trigger": str}.
 
     Flushes without committing, so statements and grades the caller adds join the transaction.
+    With ``sequenced`` (a SCORM 2004 package with sequencing) the attempt's completion, success
+    and score are left alone: the sequencing engine's rollup sets them (:func:`apply_rollup`).
     """
     cmi = payload.get("cmi")
     if not isinstance(cmi, dict):
@@ -347,7 +359,10 @@ def apply_commit(
             .where(sco_states.c.id == state.id)
             .values(commit_count=sco_states.c.commit_count + 1, **values)
         )
-    completed, score, success = _rollup(session, attempt.version_id, attempt_id)
+    if sequenced:
+        completed, score, success = attempt.completed, attempt.score_scaled, attempt.success
+    else:
+        completed, score, success = _rollup(session, attempt.version_id, attempt_id)
     changed = completed != attempt.completed or score != attempt.score_scaled
     attempt_events = []
     result: dict[str, Any] = {}
@@ -370,6 +385,74 @@ def apply_commit(
     )
     session.flush()
     return CommitOutcome(True, events, overflow, completed, score, changed, attempt_events)
+
+
+def apply_rollup(
+    session: Session,
+    *,
+    attempt_id: int,
+    state: str,
+    revision: int,
+    completed: bool,
+    success: str,
+    score_scaled: float | None,
+) -> CommitOutcome:
+    """Store the sequencing engine's state and its rollup of the course (the activity tree's
+    root): completion, success ("passed", "failed" or "") and the scaled score.
+
+    ``revision`` must be the stored ``sequencing_revision`` + 1: a save builds on the state the
+    page loaded or last saved, so one built on an older state (another tab or device saved since)
+    raises :class:`StaleSequencingState` and changes nothing. The same save sent twice (its
+    answer lost) is taken as stored.
+
+    Like :func:`apply_commit`, flushes without committing and returns the attempt events, so the
+    caller records statements, the grade and the passport on the same path as a commit."""
+    attempt = session.execute(
+        select(attempts).where(attempts.c.id == attempt_id).with_for_update()
+    ).one()
+    # The revision check and the write are one conditional UPDATE: on SQLite, where FOR UPDATE
+    # locks nothing, two saves read at once still cannot both pass the check.
+    claimed = session.execute(
+        update(attempts)
+        .where(attempts.c.id == attempt_id, attempts.c.sequencing_revision == revision - 1)
+        .values(sequencing_revision=revision, sequencing_state=state)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        stored = session.execute(
+            select(attempts.c.sequencing_revision, attempts.c.sequencing_state).where(
+                attempts.c.id == attempt_id
+            )
+        ).one()
+        if stored.sequencing_revision == revision and stored.sequencing_state == state:
+            # The same save again (its answer was lost on the way): already stored.
+            return CommitOutcome(False, [], [], attempt.completed, attempt.score_scaled, False, [])
+        raise StaleSequencingState(int(stored.sequencing_revision))
+    success = success if success in ("passed", "failed") else ""
+    if score_scaled is not None:
+        score_scaled = round(max(-1.0, min(1.0, float(score_scaled))), 6)
+    # Completion is not taken back: a learner who completed keeps it (retries start attempts).
+    completed = completed or attempt.completed
+    changed = completed != attempt.completed or score_scaled != attempt.score_scaled
+    result: dict[str, Any] = {}
+    if score_scaled is not None:
+        result["score"] = {"scaled": round(score_scaled, 4)}
+    attempt_events = []
+    if completed and not attempt.completed:
+        attempt_events.append(RuntimeEvent("completed", {**result, "completion": True}))
+    if success and success != attempt.success:
+        attempt_events.append(RuntimeEvent(success, {**result, "success": success == "passed"}))
+    session.execute(
+        update(attempts)
+        .where(attempts.c.id == attempt_id)
+        .values(
+            completed=completed,
+            score_scaled=score_scaled,
+            success=success or attempt.success,
+            updated_at=utcnow(),
+        )
+    )
+    session.flush()
+    return CommitOutcome(True, [], [], completed, score_scaled, changed, attempt_events)
 
 
 def _sco_identifier(session: Session, sco_id: int) -> str:

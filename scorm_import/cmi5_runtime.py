@@ -48,10 +48,15 @@ EXT_LAUNCH_MODE = EXT + "launchmode"
 EXT_LAUNCH_URL = EXT + "launchurl"
 EXT_MOVE_ON = EXT + "moveon"
 EXT_LAUNCH_PARAMETERS = EXT + "launchparameters"
+EXT_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
 TYPE_BLOCK = "https://w3id.org/xapi/cmi5/activitytype/block"
 TYPE_COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"
 
 LAUNCH_DATA_STATE = "LMS.LaunchData"
+# 10.2.2: Normal records satisfaction; Browse and Review must not (initialized, terminated only).
+LAUNCH_MODES = ("Normal", "Browse", "Review")
+# 9.5.5.2: the reasons an LMS gives for waiving an AU.
+WAIVE_REASONS = ("Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative")
 MOVE_ON_VALUES = ("Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable")
 LAUNCH_PARAMETER_NAMES = ("endpoint", "fetch", "actor", "registration", "activityId")
 SESSION_LIFETIME = dt.timedelta(hours=4)  # the auth-token lives as long as the session (8.2.1)
@@ -216,6 +221,7 @@ def _statement(
     object_name: str = "",
     result: dict[str, Any] | None = None,
     extensions: dict[str, Any] | None = None,
+    moveon: bool = False,
 ) -> dict[str, Any]:
     obj: dict[str, Any] = {"objectType": "Activity", "id": object_id}
     definition: dict[str, Any] = {}
@@ -225,6 +231,7 @@ def _statement(
         definition["name"] = {"en": object_name}
     if definition:
         obj["definition"] = definition
+    categories = [CATEGORY_CMI5, CATEGORY_MOVEON] if moveon else [CATEGORY_CMI5]
     statement: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "actor": actor,
@@ -233,7 +240,7 @@ def _statement(
         "context": {
             "registration": registration,
             "contextActivities": {
-                "category": [{"objectType": "Activity", "id": CATEGORY_CMI5}],
+                "category": [{"objectType": "Activity", "id": c} for c in categories],
                 "grouping": [{"objectType": "Activity", "id": publisher_id}],
             },
             "extensions": {EXT_SESSION: session_id, **(extensions or {})},
@@ -287,6 +294,33 @@ def abandoned_statement(session_row: Row[Any]) -> dict[str, Any]:
     )
 
 
+def waived_statement(
+    *,
+    actor: dict[str, Any],
+    activity_id: str,
+    title: str,
+    publisher_id: str,
+    registration: str,
+    session_id: str,
+    reason: str,
+) -> dict[str, Any]:
+    """9.3.7: the AU object, a session id of its own, success and completion true (9.5.2,
+    9.5.3, hence the moveon category, 9.6.2.2) and the reason extension (9.5.5.2)."""
+    if reason not in WAIVE_REASONS:
+        raise ValueError(f"{reason!r} is not a cmi5 waive reason")
+    return _statement(
+        actor=actor,
+        verb=WAIVED,
+        object_id=activity_id,
+        object_name=title,
+        registration=registration,
+        session_id=session_id,
+        publisher_id=publisher_id,
+        result={"success": True, "completion": True, "extensions": {EXT_REASON: reason}},
+        moveon=True,
+    )
+
+
 def satisfied_statement(
     *,
     actor: dict[str, Any],
@@ -321,9 +355,12 @@ def start_session(
     au: dict[str, Any],
     activity_id: str,
     actor: dict[str, Any],
+    launch_mode: str = "Normal",
     now: dt.datetime | None = None,
 ) -> Row[Any]:
     """A new launch session for the AU (no commit). The caller abandons open ones first (9.3.6)."""
+    if launch_mode not in LAUNCH_MODES:
+        raise ValueError(f"{launch_mode!r} is not a cmi5 launch mode")
     now = now or utcnow()
     row_id = session.execute(
         insert(cmi5_sessions)
@@ -336,7 +373,7 @@ def start_session(
             activity_id=activity_id,
             learner=attempt.learner,
             actor=actor,
-            launch_mode="Normal",
+            launch_mode=launch_mode,
             mastery_score=sco.scaled_passing_score,
             move_on=move_on_of(au),
             verbs=[],
@@ -418,6 +455,15 @@ class AuProgress:
     failed: bool = False
     score_scaled: float | None = None
     seconds: float = 0.0
+    waived: bool = False  # an LMS "waived" statement counts as moveOn met (9.3.9)
+
+    def satisfied(self, move_on: str) -> bool:
+        return self.waived or move_on_met(move_on, self.completed, self.passed)
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything satisfaction-related is on record (what Review looks back at)."""
+        return self.waived or self.completed or self.passed or self.failed
 
     @classmethod
     def from_row(cls, row: Row[Any] | None) -> AuProgress:

@@ -393,9 +393,16 @@ def import_package(
     source_name: str = "",
     package_id: int | None = None,
     limits: ImportLimits | None = None,
+    tenant: str | None = None,
 ) -> ImportResult:
     """Import a zip as a new package, or as the next version of ``package_id`` (or of the package
-    with the same manifest identifier). Commits; on any failure nothing is left behind."""
+    with the same manifest identifier). Commits; on any failure nothing is left behind.
+
+    ``tenant`` is the platform issuer a new package belongs to (None: organisation-wide). A
+    package matched by its identifier must be of the same tenant, so one platform's upload never
+    replaces another platform's course. A new version keeps its package's tenant; with
+    ``package_id`` and a tenant, the package must be that tenant's (None may name any package:
+    the organisation-wide caller is the operator)."""
     label = source_name or Path(path).name
     inspection = inspect_package(path, label, limits)
     course = inspection.course
@@ -407,7 +414,7 @@ def import_package(
         storage_path = ""
         published = False
         try:
-            package_row, new_package = _package_row(session, course, package_id)
+            package_row, new_package = _package_row(session, course, package_id, tenant)
             version = (package_row.latest_version + 1) if not new_package else 1
             storage_path = storage.version_path(package_row.id, version)
             version_id = _record_version(
@@ -448,18 +455,25 @@ def import_package(
     )
 
 
-def _package_row(session: Session, course: Course, package_id: int | None) -> tuple[Any, bool]:
+def _package_row(
+    session: Session, course: Course, package_id: int | None, tenant: str | None
+) -> tuple[Any, bool]:
     if package_id is not None:
         row = session.execute(select(packages).where(packages.c.id == package_id)).first()
-        if row is None:
+        if row is None or (tenant is not None and row.tenant != tenant):
             raise PackageRefused(
                 "unknown_package", f"there is no package {package_id} to add a version to"
             )
         return row, False
     if course.identifier:
+        same_tenant = packages.c.tenant.is_(None) if tenant is None else packages.c.tenant == tenant
         row = session.execute(
             select(packages)
-            .where(packages.c.identifier == course.identifier, packages.c.kind == course.kind)
+            .where(
+                packages.c.identifier == course.identifier,
+                packages.c.kind == course.kind,
+                same_tenant,
+            )
             .order_by(packages.c.id.desc())
         ).first()
         if row is not None:
@@ -470,6 +484,7 @@ def _package_row(session: Session, course: Course, package_id: int | None) -> tu
             identifier=course.identifier or "",
             title=course.title,
             kind=course.kind,
+            tenant=tenant,
             latest_version=0,
         )
         .returning(packages.c.id)

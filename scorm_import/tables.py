@@ -41,6 +41,10 @@ packages = Table(
     Column("identifier", String(255), nullable=False, index=True),  # the manifest's identifier
     Column("title", String(512), nullable=False),
     Column("kind", String(16), nullable=False),
+    # The platform (tenant) the package belongs to, by its issuer as the LRS tables keep it; NULL
+    # is organisation-wide: every platform may place and play it. An opaque string, so the library
+    # knows nothing of the app's platform table.
+    Column("tenant", String(255), nullable=True),
     Column("latest_version", Integer, nullable=False, default=1),
     Column("created_at", DateTime, nullable=False, default=utcnow),
     Column("updated_at", DateTime, nullable=False, default=utcnow),
@@ -113,6 +117,12 @@ attempts = Table(
     Column("completed", Boolean, nullable=False, default=False),
     Column("success", String(16), nullable=False, default=""),  # "", "passed" or "failed"
     Column("score_scaled", Float, nullable=True),
+    # SCORM 2004 sequencing: scorm-again's serialized activity tree state (tracking, global
+    # objectives, the current activity), so the course resumes on reload or another device.
+    Column("sequencing_state", Text, nullable=True),
+    # Counts the saves of sequencing_state: a page sends the revision it builds on + 1, and a save
+    # that is not newer than the stored one is refused, so an older tab never overwrites newer state.
+    Column("sequencing_revision", Integer, nullable=False, default=0, server_default="0"),
     Column("started_at", DateTime, nullable=False, default=utcnow),
     Column("updated_at", DateTime, nullable=False, default=utcnow),
     UniqueConstraint("version_id", "learner", "context", "number", name="uq_scorm_attempt"),

@@ -147,6 +147,15 @@ def actor_tenant(statement: dict[str, Any]) -> str | None:
     return str(home) if home else None
 
 
+def _declared_hashes(statement: dict[str, Any]) -> list[str]:
+    """The sha2 of every attachment a statement declares, its substatement's included."""
+    hashes = [a["sha2"] for a in statement.get("attachments", [])]
+    obj = statement.get("object", {})
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        hashes += [a["sha2"] for a in obj.get("attachments", [])]
+    return hashes
+
+
 def _index_rows(seq: int, pairs: Iterator[tuple[str, bool]], column: str) -> list[dict[str, Any]]:
     seen: dict[str, bool] = {}
     for key, is_direct in pairs:
@@ -217,9 +226,14 @@ class StatementStore:
                 raise StatementConflict(statement["id"])
 
         self._check_voiding([s for _, s in new])
-        self._store_attachments(attachments or {})
         fresh = [statement for _, statement in new]
-        self._insert_all(fresh, client_key, self._tenants_for(fresh, tenant, client_key))
+        fresh_tenants = self._tenants_for(fresh, tenant, client_key)
+        # A re-sent statement's attachments go with the tenant it was first stored under.
+        statement_tenants = {sid: found[1] for sid, found in existing.items()} | fresh_tenants
+        self._store_attachments(
+            attachments or {}, prepared, statement_tenants, self.tenant or tenant or ""
+        )
+        self._insert_all(fresh, client_key, fresh_tenants)
         return ids
 
     def _payloads_by_id(self, ids: list[str]) -> dict[str, tuple[dict[str, Any], str | None]]:
@@ -276,26 +290,42 @@ class StatementStore:
                     f"statement {target} is itself a voiding statement and cannot be voided",
                 )
 
-    def _store_attachments(self, attachments: Mapping[str, Attachment]) -> None:
+    def _store_attachments(
+        self,
+        attachments: Mapping[str, Attachment],
+        statements: list[dict[str, Any]],
+        statement_tenants: dict[str, str | None],
+        fallback_tenant: str,
+    ) -> None:
+        """Each attachment is stored once per tenant whose statement in the batch declares it."""
         if not attachments:
             return
-        known = set(
-            self.session.scalars(
-                select(tables.attachments.c.sha2).where(
-                    tables.attachments.c.sha2.in_(list(attachments))
+        wanted: set[tuple[str, str]] = set()
+        for statement in statements:
+            owner = statement_tenants.get(statement["id"]) or ""
+            wanted.update(
+                (owner, sha2) for sha2 in _declared_hashes(statement) if sha2 in attachments
+            )
+        declared = {sha2 for _, sha2 in wanted}
+        wanted.update((fallback_tenant, sha2) for sha2 in attachments if sha2 not in declared)
+        a = tables.attachments.c
+        known = {
+            (row.tenant, row.sha2)
+            for row in self.session.execute(
+                select(a.tenant, a.sha2).where(a.sha2.in_(list(attachments)))
+            )
+        }
+        for owner, sha2 in sorted(wanted - known):
+            attachment = attachments[sha2]
+            self.session.execute(
+                insert(tables.attachments).values(
+                    tenant=owner,
+                    sha2=sha2,
+                    content_type=attachment.content_type,
+                    length=len(attachment.content),
+                    content=attachment.content,
                 )
             )
-        )
-        for sha2, attachment in attachments.items():
-            if sha2 not in known:
-                self.session.execute(
-                    insert(tables.attachments).values(
-                        sha2=sha2,
-                        content_type=attachment.content_type,
-                        length=len(attachment.content),
-                        content=attachment.content,
-                    )
-                )
 
     def _insert_all(
         self,
@@ -525,25 +555,22 @@ class StatementStore:
             q = StatementQuery.from_token(more)
 
     def attachments_for(self, statements: list[dict[str, Any]]) -> list[Attachment]:
+        """The stored attachment parts the statements declare; a bound store reads only those its
+        own tenant sent (a hash declared with a fileUrl is not a claim on another's file)."""
         wanted: list[str] = []
         for statement in statements:
-            for attachment in statement.get("attachments", []):
-                if attachment["sha2"] not in wanted:
-                    wanted.append(attachment["sha2"])
-            obj = statement.get("object", {})
-            if obj.get("objectType") == "SubStatement":
-                for attachment in obj.get("attachments", []):
-                    if attachment["sha2"] not in wanted:
-                        wanted.append(attachment["sha2"])
+            for sha2 in _declared_hashes(statement):
+                if sha2 not in wanted:
+                    wanted.append(sha2)
         if not wanted:
             return []
         a = tables.attachments.c
-        rows = self.session.execute(
-            select(a.sha2, a.content_type, a.content).where(a.sha2.in_(wanted))
-        )
-        found = {
-            row.sha2: Attachment(row.sha2, row.content_type, bytes(row.content)) for row in rows
-        }
+        query = select(a.sha2, a.content_type, a.content).where(a.sha2.in_(wanted))
+        if self.tenant is not None:
+            query = query.where(a.tenant == self.tenant)
+        found: dict[str, Attachment] = {}
+        for row in self.session.execute(query):
+            found.setdefault(row.sha2, Attachment(row.sha2, row.content_type, bytes(row.content)))
         return [found[sha2] for sha2 in wanted if sha2 in found]
 
     def knows_activity(self, activity_id: str) -> bool:

@@ -90,6 +90,10 @@ Index(
 attachments = Table(
     "xapi_attachment",
     metadata,
+    # The platform issuer of the statements that carried it; "" (not NULL, it is part of the key)
+    # for organisation-wide ones. Kept per tenant so that declaring a known hash (with a fileUrl,
+    # no part) never hands one platform the file another platform sent.
+    Column("tenant", String(255), primary_key=True, default="", server_default=""),
     Column("sha2", String(128), primary_key=True),
     Column("content_type", String(255), nullable=False),
     Column("length", BigInteger, nullable=False),

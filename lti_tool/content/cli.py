@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from scorm_import.errors import PackageRefused
 from scorm_import.package import import_package
 
 from ..extensions import db
+from ..models import Platform
 from . import services
 
 
@@ -23,25 +25,69 @@ def scorm_group() -> None:
 @click.option(
     "--package-id", type=int, default=None, help="Add the upload as a new version of this package"
 )
+@click.option(
+    "--platform",
+    "issuer",
+    default=None,
+    help="The package belongs to this registered platform (its issuer) and only its people see "
+    "it; without it the package is organisation-wide: every platform sees it",
+)
 @with_appcontext
-def scorm_import(package: str, title: str | None, package_id: int | None) -> None:
+def scorm_import(
+    package: str, title: str | None, package_id: int | None, issuer: str | None
+) -> None:
     """Import PACKAGE.zip and print what was found."""
+    session = db.session()
+    if issuer is not None:
+        _require_platform(issuer)
+        existing = services.get_package(session, package_id) if package_id is not None else None
+        if existing is not None and existing.tenant != issuer:
+            raise click.ClickException(
+                f"not imported: package {package_id} belongs to "
+                f"{_platform_label(existing.tenant)}; a new version keeps its package's platform "
+                "(leave out --platform)"
+            )
     try:
         result = import_package(
-            db.session(), services.storage(), package, title=title, package_id=package_id
+            session, services.storage(), package, title=title, package_id=package_id, tenant=issuer
         )
     except PackageRefused as exc:
         raise click.ClickException(f"not imported: {exc.message}") from exc
     for line in services.summarize(result).lines():
         click.echo(line)
+    # A new version keeps its package's platform, whatever the flag: say which one it is.
+    row = services.get_package(session, result.package_id)
+    click.echo(f"platform: {_platform_label(row.tenant if row else None)}")
 
 
 @scorm_group.command("list")
+@click.option(
+    "--platform", "issuer", default=None, help="Only what this platform sees (its issuer)"
+)
 @with_appcontext
-def scorm_list() -> None:
-    """List imported packages."""
-    packages = services.list_packages(db.session())
+def scorm_list(issuer: str | None) -> None:
+    """List imported packages and the platform each belongs to."""
+    if issuer is not None:
+        _require_platform(issuer)
+    packages = services.list_packages(db.session(), tenant=issuer)
     if not packages:
         click.echo("no packages")
     for p in packages:
-        click.echo(f"{p.id}\t{p.kind}\tversion {p.latest_version}\t{p.title}")
+        click.echo(
+            f"{p.id}\t{p.kind}\tversion {p.latest_version}\t{_platform_label(p.tenant)}\t{p.title}"
+        )
+
+
+def _platform_label(tenant: str | None) -> str:
+    return tenant or "all platforms (organisation-wide)"
+
+
+def _require_platform(issuer: str) -> None:
+    """A package's platform is a registered one, named exactly: a typo would hide the package
+    from everyone."""
+    known = db.session.execute(select(Platform.id).where(Platform.issuer == issuer)).first()
+    if known is None:
+        raise click.ClickException(
+            f"no platform with issuer {issuer} is registered; see the issuers with "
+            "'learnpass platform list' (the issuer must match exactly)"
+        )

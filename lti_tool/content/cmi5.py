@@ -8,13 +8,17 @@ the grade outbox and the passport, as ``results`` does for SCORM.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from flask import current_app
 from sqlalchemy import Row, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scorm_import import cmi5_runtime as rt
@@ -68,6 +72,7 @@ def launch_au(
     endpoint: str,
     fetch_url_for: Any,
     return_url: str,
+    launch_mode: str = "Normal",
 ) -> str:
     """Start a session for the AU and return its launch URL (section 8.1); commits.
 
@@ -81,10 +86,20 @@ def launch_au(
     actor = actor_for(user)
     activity_id = rt.au_activity_id(_base_url(), package.id, sco.identifier)
     row = rt.start_session(
-        session, attempt=attempt, sco=sco, au=au, activity_id=activity_id, actor=actor
+        session,
+        attempt=attempt,
+        sco=sco,
+        au=au,
+        activity_id=activity_id,
+        actor=actor,
+        launch_mode=launch_mode,
     )
     data = rt.launch_data(
-        au, session_id=row.session_id, mastery_score=row.mastery_score, return_url=return_url
+        au,
+        session_id=row.session_id,
+        mastery_score=row.mastery_score,
+        return_url=return_url,
+        launch_mode=launch_mode,
     )
     key = documents.DocumentKey(
         documents.STATE,
@@ -219,7 +234,13 @@ def evaluate_move_on(
     Idempotent: each block and the course are satisfied once per registration, so calling it
     again (every statement batch, every launch) only adds what became true since.
     """
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == attempt_id)).one()
+    # One evaluation per registration at a time: an AU's statements and a trainer's waiver
+    # arriving together must not both write the course's satisfied statement. PostgreSQL holds
+    # FOR NO KEY UPDATE until the commit below: rows referring to the attempt (AU progress) can
+    # still be written meanwhile. SQLite has a single writer anyway.
+    attempt = session.execute(
+        select(t.attempts).where(t.attempts.c.id == attempt_id).with_for_update(key_share=True)
+    ).one()
     version = services.get_version(session, attempt.version_id)
     assert version is not None
     package = services.get_package(session, version.package_id)
@@ -227,13 +248,12 @@ def evaluate_move_on(
     structure = version.structure
     scos = services.version_scos(session, version.id, version.default_organization)
     aus = rt.aus_by_identifier(structure)
-    by_sco = rt.progress_by_sco(session, attempt.id)
-    progress = {s.identifier: by_sco.get(s.id, rt.AuProgress()) for s in scos}
+    by_sco = au_progress(session, attempt, package.id, scos)
+    progress = {s.identifier: by_sco[s.id] for s in scos}
     satisfied_aus = {
         identifier
         for identifier, p in progress.items()
-        if identifier in aus
-        and rt.move_on_met(rt.move_on_of(aus[identifier]), p.completed, p.passed)
+        if identifier in aus and p.satisfied(rt.move_on_of(aus[identifier]))
     }
     state = rt.satisfaction(structure, satisfied_aus)
     base = _base_url()
@@ -329,8 +349,116 @@ def _link(session: Session, context: str) -> ResourceLink | None:
     return session.get(ResourceLink, int(value))
 
 
+def au_progress(
+    session: Session, attempt: Row[Any], package_id: int, scos: list[Row[Any]]
+) -> dict[int, rt.AuProgress]:
+    """Every AU's progress in the registration, by sco id, waivers included."""
+    by_sco = rt.progress_by_sco(session, attempt.id)
+    recorded = rt.satisfied_objects(session, attempt.id)
+    base = _base_url()
+    progress: dict[int, rt.AuProgress] = {}
+    for sco in scos:
+        p = by_sco.get(sco.id, rt.AuProgress())
+        p.waived = rt.au_activity_id(base, package_id, sco.identifier) in recorded
+        progress[sco.id] = p
+    return progress
+
+
+def reviewable(progress: rt.AuProgress, au: dict[str, Any] | None) -> bool:
+    """Review is offered once the AU is satisfied for the registration and something is on
+    record to look back at (a NotApplicable AU is satisfied before it is ever opened)."""
+    return au is not None and progress.recorded and progress.satisfied(rt.move_on_of(au))
+
+
+class AlreadyWaived(Exception):
+    """The AU has a waived statement in this registration already (9.3: at most one)."""
+
+
+def waive_au(
+    session: Session,
+    *,
+    user: User,
+    package: Row[Any],
+    version: Row[Any],
+    attempt: Row[Any],
+    sco: Row[Any],
+    reason: str,
+) -> str:
+    """Write the LMS's ``waived`` statement for the learner's AU, then the satisfied statements
+    it makes due, under the waiver's own session id (9.3.7); commits. Returns the statement id.
+
+    The waiver is recorded in ``cmi5_satisfied`` under the AU's activity id: its unique key per
+    registration and object keeps it to one per registration and AU, also when two trainers
+    press the button at once."""
+    au = rt.find_au(version.structure, sco.identifier)
+    if au is None:
+        raise LookupError(f"AU {sco.identifier!r} is not in the course structure")
+    activity_id = rt.au_activity_id(_base_url(), package.id, sco.identifier)
+    session.execute(
+        select(t.attempts.c.id).where(t.attempts.c.id == attempt.id).with_for_update(key_share=True)
+    )
+    if activity_id in rt.satisfied_objects(session, attempt.id):
+        session.rollback()
+        raise AlreadyWaived(sco.identifier)
+    session_id = str(uuid.uuid4())
+    statement = rt.waived_statement(
+        actor=actor_for(user),
+        activity_id=activity_id,
+        title=au.get("title", ""),
+        publisher_id=sco.identifier,
+        registration=attempt.registration,
+        session_id=session_id,
+        reason=reason,
+    )
+    try:
+        with session.begin_nested():
+            rt.record_satisfied(session, attempt.id, activity_id, statement["id"])
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyWaived(sco.identifier) from None
+    _store(session).save([statement], authority=tool_authority(_base_url()))
+    session.commit()
+    evaluate_move_on(session, attempt_id=attempt.id, session_id=session_id, user=user)
+    return str(statement["id"])
+
+
+@dataclass
+class Waiver:
+    learner: str  # as attempts.learner ("user:<id>")
+    attempt_number: int
+    au_identifier: str  # the publisher's AU id
+    waived_at: dt.datetime
+
+
+def waivers(session: Session, package_id: int, context: str) -> list[Waiver]:
+    """Every AU waived for the package in this course context, newest first (one query)."""
+    prefix = rt.au_activity_id(_base_url(), package_id, "")
+    rows = session.execute(
+        select(
+            t.attempts.c.learner,
+            t.attempts.c.number,
+            t.cmi5_satisfied.c.object_id,
+            t.cmi5_satisfied.c.satisfied_at,
+        )
+        .join(t.attempts, t.attempts.c.id == t.cmi5_satisfied.c.attempt_id)
+        .join(t.versions, t.versions.c.id == t.attempts.c.version_id)
+        .where(
+            t.versions.c.package_id == package_id,
+            t.attempts.c.context == context,
+            t.cmi5_satisfied.c.object_id.startswith(prefix, autoescape=True),
+        )
+        .order_by(t.cmi5_satisfied.c.id.desc())
+    )
+    return [
+        Waiver(row.learner, row.number, unquote(row.object_id[len(prefix) :]), row.satisfied_at)
+        for row in rows
+    ]
+
+
 def status_label(progress: rt.AuProgress) -> str:
     """The word the table of contents shows for an AU."""
+    if progress.waived:
+        return "waived"
     if progress.passed:
         return "passed"
     if progress.failed:

@@ -22,7 +22,8 @@ def scorm_placements(ctx: LaunchContext) -> list[Placement]:
             graded=True,
             score_maximum=100.0,
         )
-        for package in services.list_packages(db.session())
+        # Only the trainer's platform's packages and the organisation-wide ones.
+        for package in services.list_packages(db.session(), tenant=ctx.issuer)
     ]
 
 

@@ -31,11 +31,12 @@ from scorm_import import attempts as runtime
 from scorm_import import cmi5_runtime as cmi5_rt
 from scorm_import import tables as t
 from scorm_import.errors import PackageRefused
+from scorm_import.sequencing_settings import has_sequencing, sequencing_settings
 from scorm_import.structure import CMI5, EDITION_12, SCORM_12, SCORM_2004, SUSPEND_DATA_LIMIT
 
 from ..extensions import csrf, db
 from ..lti.context import current_launch, launch_required
-from ..models import ResourceLink, User
+from ..models import Enrolment, ResourceLink, User
 from ..settings import PROJECT_ROOT
 from . import cmi5, results, services
 
@@ -86,6 +87,10 @@ def mime_type(path: Path) -> str:
 @bp.route("/content/admin", methods=["GET", "POST"])
 @launch_required(role="admin")
 def admin() -> Any:
+    """An admin imports packages for their own platform and sees its packages and the
+    organisation-wide ones (imported with the CLI, which alone manages those)."""
+    ctx = current_launch()
+    assert ctx is not None
     session = db.session()
     summary = None
     error: PackageRefused | None = None
@@ -97,7 +102,9 @@ def admin() -> Any:
             error = PackageRefused("no_file", _("Choose a package zip file to upload."))
         else:
             try:
-                result = services.import_upload(session, upload.stream, upload.filename, title)
+                result = services.import_upload(
+                    session, upload.stream, upload.filename, title, tenant=ctx.issuer
+                )
                 summary = services.summarize(result)
             except PackageRefused as exc:
                 current_app.logger.info("SCORM import refused: %s (%s)", exc.message, exc.code)
@@ -113,7 +120,7 @@ def admin() -> Any:
     return (
         render_template(
             "content/admin.html",
-            packages=services.list_packages(session),
+            packages=services.list_packages(session, tenant=ctx.issuer),
             summary=summary,
             error=error,
         ),
@@ -185,6 +192,29 @@ def play(package_id: int) -> Any:
             lp_sid=None,
         ),
     }
+    sequencing = _sequencing_settings(version)
+    if sequencing is not None:
+        # scorm-again's engine decides what is delivered; the page persists its state.
+        config["sequencing"] = sequencing
+        config["sequencingState"] = attempt.sequencing_state
+        config["sequencingRevision"] = attempt.sequencing_revision
+        # A new attempt on an activity (a retry, remediation) starts from empty data; only a
+        # suspended one resumes with what it saved (the page asks the state URL for that).
+        config["freshCmi"] = {
+            s.id: runtime.starting_cmi(version.edition, s, None, ctx.sub, ctx.name) for s in scos
+        }
+        config["sequencingUrl"] = url_for(
+            "content.sequencing_state", attempt_id=attempt.id, lp_sid=None
+        )
+        config["messages"]["notAvailable"] = _(
+            "Not available yet: finish the parts before it first."
+        )
+        config["messages"]["sequencingBlocked"] = _("This course has nothing to open for you now.")
+        config["messages"]["stateConflict"] = _(
+            "You went on with this course in another window or on another device. "
+            "Reload this page to continue from there."
+        )
+        config["messages"]["reload"] = _("Reload the page")
     toc = services.table_of_contents(
         version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
     )
@@ -200,7 +230,26 @@ def play(package_id: int) -> Any:
         runtime_url=config["runtimeUrl"],
         newer_version=version.version < package.latest_version,
         navigation=config["navigation"],
+        sequenced=sequencing is not None,
     )
+
+
+def _sequencing_settings(version: Any) -> dict[str, Any] | None:
+    """scorm-again's sequencing settings from the stored manifest, for a SCORM 2004 package
+    that declares sequencing; None otherwise (plain flow/choice navigation, as before)."""
+    if version.kind != SCORM_2004 or not has_sequencing(
+        version.structure, version.default_organization
+    ):
+        return None
+    path = services.storage().find_file(version.storage_path, version.descriptor)
+    if path is None:
+        current_app.logger.error("SCORM version %s: %s is missing", version.id, version.descriptor)
+        return None
+    try:
+        return sequencing_settings(path.read_bytes(), version.default_organization)
+    except PackageRefused:
+        current_app.logger.exception("SCORM version %s: sequencing not read", version.id)
+        return None
 
 
 def _play_cmi5(ctx: Any, package: Any) -> Any:
@@ -223,17 +272,20 @@ def _play_cmi5(ctx: Any, package: Any) -> Any:
     current = next((s for s in scos if s.id == requested), None) or scos[0]
     token = services.attempt_token(attempt.id, ctx.user_id)
     structure_aus = cmi5_rt.aus_by_identifier(version.structure)
+    progress = cmi5.au_progress(session, attempt, package.id, scos)
     aus = {}
     for sco in scos:
         meta = structure_aus.get(sco.identifier, {}).get("cmi5") or {}
+        url = url_for("content.cmi5_launch", package_id=package.id, sco_id=sco.id, t=token)
         aus[sco.id] = {
-            "url": url_for("content.cmi5_launch", package_id=package.id, sco_id=sco.id, t=token),
+            "url": url,
+            "review_url": url_for(
+                "content.cmi5_launch", package_id=package.id, sco_id=sco.id, t=token, mode="review"
+            ),
+            "reviewable": cmi5.reviewable(progress[sco.id], structure_aus.get(sco.identifier)),
             "own_window": meta.get("launchMethod") == "OwnWindow",
         }
-    progress = cmi5_rt.progress_by_sco(session, attempt.id)
-    statuses = {
-        s.id: status_text(cmi5.status_label(progress.get(s.id, cmi5_rt.AuProgress()))) for s in scos
-    }
+    statuses = {s.id: status_text(cmi5.status_label(progress[s.id])) for s in scos}
     toc = services.table_of_contents(
         version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
     )
@@ -245,8 +297,15 @@ def _play_cmi5(ctx: Any, package: Any) -> Any:
         toc=toc,
         current=current,
         statuses=statuses,
-        config={"kind": CMI5},
+        config={
+            "kind": CMI5,
+            "statusUrl": url_for("content.cmi5_status", package_id=package.id, t=token),
+            "messages": {"statusChanged": _("%(title)s: %(status)s")},
+        },
         cmi5_aus=aus,
+        waivers_url=(
+            url_for("content.cmi5_waivers", package_id=package.id) if ctx.is_instructor else None
+        ),
         newer_version=version.version < package.latest_version,
         navigation={"choice": True, "flow": False},
     )
@@ -262,21 +321,15 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    package = services.get_package(session, package_id)
-    if package is None or package.kind != CMI5:
-        abort(404)
-    _may_play(ctx, package_id)
-    claims = services.read_attempt_token(request.args.get("t", ""))
-    if claims is None or claims[1] != ctx.user_id:
-        abort(403, description=_("This link has expired. Open the course again."))
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == claims[0])).first()
-    if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
-        abort(403)
-    version = services.get_version(session, attempt.version_id)
-    assert version is not None
-    if version.package_id != package_id:
-        abort(404)
+    package, attempt, version = _cmi5_attempt(ctx, package_id)
     sco = _sco_of(attempt, sco_id)
+    launch_mode = "Normal"
+    if request.args.get("mode") == "review":
+        # Review only looks back at what the registration already satisfied (10.2.2).
+        progress = cmi5.au_progress(session, attempt, package_id, [sco])[sco.id]
+        if not cmi5.reviewable(progress, cmi5_rt.find_au(version.structure, sco.identifier)):
+            abort(409, description=_("This part can be looked back at once it is done."))
+        launch_mode = "Review"
     user = session.get(User, ctx.user_id)
     assert user is not None
     au_url = sco.launch_url
@@ -310,8 +363,171 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
             lp_sid=None,
             _external=True,
         ),
+        launch_mode=launch_mode,
     )
     return redirect(target, code=303)
+
+
+def _cmi5_attempt(ctx: Any, package_id: int) -> tuple[Any, Any, Any]:
+    """The cmi5 package, attempt and version the signed attempt token ``t`` names for this user."""
+    session = db.session()
+    package = services.get_package(session, package_id)
+    if package is None or package.kind != CMI5:
+        abort(404)
+    _may_play(ctx, package_id)
+    claims = services.read_attempt_token(request.args.get("t", ""))
+    if claims is None or claims[1] != ctx.user_id:
+        abort(403, description=_("This link has expired. Open the course again."))
+    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == claims[0])).first()
+    if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
+        abort(403)
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    if version.package_id != package_id:
+        abort(404)
+    return package, attempt, version
+
+
+@bp.get("/content/play/<int:package_id>/aus/status")
+@launch_required()
+def cmi5_status(package_id: int) -> Any:
+    """Each AU's status for the open player page, which polls it while an AU runs: one small
+    query per AU table, no statements read."""
+    ctx = current_launch()
+    assert ctx is not None
+    session = db.session()
+    package, attempt, version = _cmi5_attempt(ctx, package_id)
+    scos = services.version_scos(session, version.id, version.default_organization)
+    progress = cmi5.au_progress(session, attempt, package.id, scos)
+    structure_aus = cmi5_rt.aus_by_identifier(version.structure)
+    response = jsonify(
+        {
+            "aus": [
+                {
+                    "id": sco.id,
+                    "status": status_text(cmi5.status_label(progress[sco.id])),
+                    "reviewable": cmi5.reviewable(
+                        progress[sco.id], structure_aus.get(sco.identifier)
+                    ),
+                }
+                for sco in scos
+            ]
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/content/play/<int:package_id>/waivers", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def cmi5_waivers(package_id: int) -> Any:
+    """A trainer waives an AU for a learner of this course link (cmi5 9.3.7): the LMS writes the
+    ``waived`` statement, and the AU counts as satisfied for moveOn."""
+    ctx = current_launch()
+    assert ctx is not None
+    session = db.session()
+    package = services.get_package(session, package_id)
+    if package is None or package.kind != CMI5:
+        abort(404)
+    _may_play(ctx, package_id)
+    context = services.context_key(ctx.resource_link_id, ctx.course_id)
+    learners = _course_learners(ctx.course_id)
+    version = runtime.latest_version(session, package_id)
+    assert version is not None
+    scos = services.version_scos(session, version.id, version.default_organization)
+    message, error, status = "", "", 200
+    if request.method == "POST":
+        reason = request.form.get("reason", "")
+        learner = next((u for u in learners if str(u.id) == request.form.get("learner")), None)
+        if learner is None or reason not in cmi5_rt.WAIVE_REASONS:
+            abort(400, description=_("Choose a learner of this course and a reason."))
+        attempt = runtime.resume_or_start(
+            session, package_id, services.learner_key(learner.id), context
+        )
+        attempt_version = services.get_version(session, attempt.version_id)
+        assert attempt_version is not None
+        attempt_scos = services.version_scos(
+            session, attempt_version.id, attempt_version.default_organization
+        )
+        # By the publisher's AU id: the learner's attempt may be on an older version.
+        sco = next((s for s in attempt_scos if s.identifier == request.form.get("au")), None)
+        if sco is None:
+            abort(400, description=_("Choose a part of this course."))
+        try:
+            cmi5.waive_au(
+                session,
+                user=learner,
+                package=package,
+                version=attempt_version,
+                attempt=attempt,
+                sco=sco,
+                reason=reason,
+            )
+            message = _("“%(part)s” is waived for %(name)s.", part=sco.title, name=_person(learner))
+            status = 201
+        except cmi5.AlreadyWaived:
+            error = _(
+                "“%(part)s” was already waived for %(name)s in this attempt.",
+                part=sco.title,
+                name=_person(learner),
+            )
+            status = 409
+    return (
+        render_template(
+            "content/cmi5_waivers.html",
+            package=package,
+            learners=[(u.id, _person(u)) for u in learners],
+            aus=scos,
+            reasons=[(r, _waive_reason_text(r)) for r in cmi5_rt.WAIVE_REASONS],
+            waived=_waived_rows(session, package_id, context, learners, scos),
+            message=message,
+            error=error,
+        ),
+        status,
+    )
+
+
+def _course_learners(course_id: int | None) -> list[User]:
+    if course_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _person(user: User) -> str:
+    return user.name or " ".join(p for p in (user.given_name, user.family_name) if p) or user.sub
+
+
+def _waive_reason_text(reason: str) -> str:
+    """The cmi5 reason (stored as the spec spells it) in the trainer's language."""
+    return {
+        "Tested Out": _("Tested out (passed an assessment instead)"),
+        "Equivalent AU": _("Completed an equivalent part of this course"),
+        "Equivalent Outside Activity": _("Completed an equivalent activity outside this course"),
+        "Administrative": _("Administrative decision"),
+    }[reason]
+
+
+def _waived_rows(
+    session: Any, package_id: int, context: str, learners: list[User], scos: list[Any]
+) -> list[dict[str, Any]]:
+    """Who has which AU waived, in which attempt, for the page's list."""
+    names = {services.learner_key(u.id): _person(u) for u in learners}
+    titles = {s.identifier: s.title for s in scos}
+    return [
+        {
+            "name": names.get(w.learner, w.learner),
+            "part": titles.get(w.au_identifier, w.au_identifier),
+            "attempt": w.attempt_number,
+        }
+        for w in cmi5.waivers(session, package_id, context)
+    ]
 
 
 def _au_meta(version: Any, sco: Any) -> dict[str, Any]:
@@ -353,6 +569,7 @@ def status_text(status: str) -> str:
         "browsed": _("browsed"),
         "not attempted": _("not started"),
         "unknown": _("not started"),
+        "waived": _("waived"),
     }.get(status, status)
 
 
@@ -388,7 +605,12 @@ def _messages() -> dict[str, Any]:
 
 
 def _may_play(ctx: Any, package_id: int) -> None:
-    """Learners play the package their course link names; trainers and admins may preview any."""
+    """Learners play the package their course link names; trainers and admins may preview any
+    package their platform sees. Another platform's package does not exist for anyone here (404),
+    even when a platform names it in a link's custom target."""
+    package = services.get_package(db.session(), package_id)
+    if package is None or not services.package_visible(package, ctx.issuer):
+        abort(404)
     if not ctx.is_instructor and ctx.target != f"scorm:{package_id}":
         abort(403)
 
@@ -537,7 +759,13 @@ def commit(attempt_id: int, sco_id: int) -> Any:
     assert version is not None
     try:
         outcome = runtime.apply_commit(
-            session, attempt_id=attempt.id, sco_id=sco.id, edition=version.edition, payload=payload
+            session,
+            attempt_id=attempt.id,
+            sco_id=sco.id,
+            edition=version.edition,
+            payload=payload,
+            sequenced=version.kind == SCORM_2004
+            and has_sequencing(version.structure, version.default_organization),
         )
     except runtime.CommitRefused as exc:
         session.rollback()
@@ -548,6 +776,75 @@ def commit(attempt_id: int, sco_id: int) -> Any:
         current_app.logger.warning(
             "SCORM attempt %s, SCO %s: %s", attempt.id, sco.identifier, problem
         )
+    statement_ids = _record_results(session, outcome, attempt, user, version, sco)
+    return jsonify(
+        {
+            "stored": outcome.applied,
+            "overflow": outcome.overflow,
+            "completed": outcome.attempt_completed,
+            "score_scaled": outcome.attempt_score_scaled,
+            "statements": len(statement_ids),
+        }
+    )
+
+
+MAX_SEQUENCING_STATE_CHARS = 1_000_000
+
+
+@bp.post("/api/scorm/attempts/<int:attempt_id>/sequencing")
+@csrf.exempt
+def sequencing_state(attempt_id: int) -> Any:
+    """Store scorm-again's sequencing state for the attempt and its rollup of the course, which
+    then goes the way of a commit's result (statements, grade, passport)."""
+    if (request.content_length or 0) > MAX_SEQUENCING_STATE_CHARS + 4096:
+        abort(413, description="The sequencing state is too large.")
+    attempt, user = _attempt_for_request(attempt_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("state"), str):
+        abort(400, description="The body must be a JSON object with the state as a string.")
+    revision = payload.get("revision")
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+        abort(400, description="The body must carry the state's revision, a whole number from 1.")
+    rollup = payload.get("rollup") if isinstance(payload.get("rollup"), dict) else {}
+    score = rollup.get("score_scaled")
+    if not isinstance(score, int | float) or isinstance(score, bool):
+        score = None
+    sco = _sco_of(attempt, payload.get("sco")) if isinstance(payload.get("sco"), int) else None
+    session = db.session()
+    version = services.get_version(session, attempt.version_id)
+    assert version is not None
+    try:
+        outcome = runtime.apply_rollup(
+            session,
+            attempt_id=attempt.id,
+            state=payload["state"][:MAX_SEQUENCING_STATE_CHARS],
+            revision=revision,
+            completed=rollup.get("completed") is True,
+            success=str(rollup.get("success") or ""),
+            score_scaled=score,
+        )
+    except runtime.StaleSequencingState as exc:
+        session.rollback()
+        # The page says so and offers a reload; the newer state stays.
+        message = "A newer sequencing state was saved from another window or device."
+        body = {"error": "Conflict", "message": message, "status": 409}
+        return jsonify({**body, "revision": exc.stored_revision}), 409
+    _record_results(session, outcome, attempt, user, version, sco)
+    return jsonify(
+        {
+            "stored": True,
+            "revision": revision,
+            "completed": outcome.attempt_completed,
+            "score_scaled": outcome.attempt_score_scaled,
+        }
+    )
+
+
+def _record_results(
+    session: Any, outcome: Any, attempt: Any, user: User, version: Any, sco: Any
+) -> list[str]:
+    """Commit the session with the statements and grade an outcome calls for, then the
+    passport entry; each may fail without costing the learner their stored data."""
     statement_ids: list[str] = []
     if outcome.applied:
         link = _link(attempt.context)
@@ -586,15 +883,7 @@ def commit(attempt_id: int, sco_id: int) -> Any:
         except Exception:
             session.rollback()
             current_app.logger.exception("SCORM attempt %s: no passport entry", attempt.id)
-    return jsonify(
-        {
-            "stored": outcome.applied,
-            "overflow": outcome.overflow,
-            "completed": outcome.attempt_completed,
-            "score_scaled": outcome.attempt_score_scaled,
-            "statements": len(statement_ids),
-        }
-    )
+    return statement_ids
 
 
 def _link(context: str) -> ResourceLink | None:

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from scorm_import import tables as t
@@ -30,9 +30,15 @@ def storage() -> PackageStorage:
 
 
 def import_upload(
-    session: Session, stream: IO[bytes], filename: str, title: str | None = None
+    session: Session,
+    stream: IO[bytes],
+    filename: str,
+    title: str | None = None,
+    *,
+    tenant: str,
 ) -> ImportResult:
-    """Copy an upload to a temporary file in chunks (never whole in memory), then import it."""
+    """Copy an upload to a temporary file in chunks (never whole in memory), then import it as
+    a package of the uploader's platform (``tenant``, its issuer)."""
     root = storage().root
     root.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix="upload-", suffix=".zip", dir=root)
@@ -40,7 +46,9 @@ def import_upload(
         with os.fdopen(fd, "wb") as sink:
             while chunk := stream.read(COPY_CHUNK):
                 sink.write(chunk)
-        return import_package(session, storage(), temp_name, title=title, source_name=filename)
+        return import_package(
+            session, storage(), temp_name, title=title, source_name=filename, tenant=tenant
+        )
     finally:
         os.unlink(temp_name)
 
@@ -117,8 +125,26 @@ def summarize(result: ImportResult) -> Summary:
     )
 
 
-def list_packages(session: Session) -> list[Row[Any]]:
-    return list(session.execute(select(t.packages).order_by(t.packages.c.title, t.packages.c.id)))
+# Tenancy: a package belongs to one platform (``tenant`` = its issuer) or, with NULL, to the
+# whole organisation. A platform's people see their own platform's packages and the
+# organisation-wide ones, never another platform's.
+
+
+def visible_to(tenant: str) -> ColumnElement[bool]:
+    """The packages a person of the platform ``tenant`` may see, place and play."""
+    return or_(t.packages.c.tenant == tenant, t.packages.c.tenant.is_(None))
+
+
+def list_packages(session: Session, tenant: str | None = None) -> list[Row[Any]]:
+    """Every package (the CLI, organisation-wide), or those the platform ``tenant`` sees."""
+    query = select(t.packages).order_by(t.packages.c.title, t.packages.c.id)
+    if tenant is not None:
+        query = query.where(visible_to(tenant))
+    return list(session.execute(query))
+
+
+def package_visible(package: Row[Any], tenant: str) -> bool:
+    return package.tenant is None or package.tenant == tenant
 
 
 def get_package(session: Session, package_id: int) -> Row[Any] | None:

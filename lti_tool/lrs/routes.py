@@ -44,7 +44,7 @@ from xapi.store import (
 )
 
 from ..extensions import db
-from . import write_guards
+from . import cors, write_guards
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 bp.csrf_exempt = True  # type: ignore[attr-defined]  # API clients authenticate with HTTP Basic, not cookies
@@ -104,14 +104,16 @@ def xreq() -> XapiRequest:
 
 
 @bp.before_request
-def _prepare() -> None:
+def _prepare() -> Response | None:
+    if request.method == "OPTIONS":
+        return cors.preflight_response()  # no version header, no credentials: answer at once
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         fail(413, "body", f"the request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
     # A chunked body has no Content-Length: cap what is read as well (werkzeug answers 413).
     request.max_content_length = MAX_BODY_BYTES
     g.xreq = _unfold()
     if request.endpoint == "lrs.about":
-        return
+        return None
     version = xreq().headers.get("X-Experience-API-Version")
     if not version:
         fail(400, "X-Experience-API-Version", "the header is required (e.g. 1.0.3)")
@@ -125,6 +127,7 @@ def _prepare() -> None:
     if xreq().alternate and xreq().spec == "2.0":
         fail(400, "method", "xAPI 2.0 removed the alternate request syntax")
     xreq().client = _authenticate(xreq().headers.get("Authorization", ""))
+    return None
 
 
 def _unfold() -> XapiRequest:
@@ -195,6 +198,9 @@ def need(scope: str) -> None:
     client = xreq().client
     if client is None or not client.can(scope):
         fail(403, "Authorization", f"this LRS client's scopes do not allow {scope}")
+
+
+bp.after_request(cors.add_cors_headers)
 
 
 @bp.after_request

@@ -189,12 +189,23 @@ def test_play_answer_exit_resume(
         "entry=resume location=after-question data=answer=given", timeout=WAIT
     )
     assert page.errors == []
+    from lti_tool.models import GradeOutbox
+    from xapi.tables import statements
+
+    # The second device's Initialize commit (its `resumed` statement) may still be on its way:
+    # wait for it with the page open, as closing the page could cut it off.
+    deadline = time.monotonic() + WAIT / 1000
+    while time.monotonic() < deadline:
+        with app.app_context():
+            resumed = db.session.execute(
+                select(statements.c.seq).where(statements.c.verb_id.like("%/resumed"))
+            ).first()
+        if resumed:
+            break
+        page.wait_for_timeout(100)
     context.close()
 
     with app.app_context():
-        from lti_tool.models import GradeOutbox
-        from xapi.tables import statements
-
         attempt = db.session.execute(select(t.attempts)).one()
         assert attempt.completed and attempt.score_scaled == 1.0
         grades = db.session.scalars(select(GradeOutbox)).all()

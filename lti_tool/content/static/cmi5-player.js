@@ -1,21 +1,89 @@
 /* The cmi5 player page: the table of contents links open each AU in the frame (or, for
- * launchMethod OwnWindow, a new window) through the tool's launch URL; this script only keeps
- * the current item and the frame title in step and shows the frame when an AU opens in it. */
+ * launchMethod OwnWindow, a new window) through the tool's launch URL; this script keeps the
+ * current item and the frame title in step, shows the frame when an AU opens in it, and keeps
+ * the AU statuses current while an AU runs: it polls the small status endpoint every few
+ * seconds (only while the page is visible), and at once when the frame loads a new page or the
+ * learner comes back from an AU's own window. Changes are announced in the page's status region. */
 (function () {
   "use strict";
 
+  var POLL_MS = 5000;
+  var config = JSON.parse(document.getElementById("scorm-player-config").textContent);
   var frame = document.getElementById("sco-frame");
-  document.querySelectorAll("a.scorm-toc-item").forEach(function (link) {
+  var live = document.querySelector("[data-testid=save-status]");
+  var auOpen = Boolean(frame && frame.getAttribute("src") && frame.getAttribute("src") !== "about:blank");
+  var timer = null;
+  var busy = false;
+
+  function titleOf(scoId) {
+    var link = document.querySelector("a.scorm-toc-item[data-sco='" + scoId + "'] span");
+    return link ? link.textContent.trim() : "";
+  }
+
+  document.querySelectorAll("a[data-sco]").forEach(function (link) {
     link.addEventListener("click", function () {
+      auOpen = true;
+      schedule();
       if (link.target !== "sco-frame") return;
-      document.querySelectorAll("a.scorm-toc-item").forEach(function (other) {
-        if (other === link) other.setAttribute("aria-current", "true");
-        else other.removeAttribute("aria-current");
+      var scoId = link.getAttribute("data-sco");
+      document.querySelectorAll("a.scorm-toc-item").forEach(function (item) {
+        if (item.getAttribute("data-sco") === scoId) item.setAttribute("aria-current", "true");
+        else item.removeAttribute("aria-current");
       });
       var notice = document.querySelector("[data-testid=own-window]");
       if (notice) notice.hidden = true;
       frame.hidden = false;
-      frame.title = link.querySelector("span").textContent;
+      frame.title = titleOf(scoId);
     });
   });
+
+  function apply(aus) {
+    var changes = [];
+    aus.forEach(function (au) {
+      var status = document.querySelector("[data-status-for='" + au.id + "']");
+      if (status && status.textContent.trim() !== au.status) {
+        status.textContent = au.status;
+        changes.push(config.messages.statusChanged
+          .replace("%(title)s", titleOf(au.id))
+          .replace("%(status)s", au.status));
+      }
+      var again = document.querySelector("[data-review-for='" + au.id + "']");
+      if (again) again.hidden = !au.reviewable;
+    });
+    if (changes.length && live) live.textContent = changes.join(" ");
+  }
+
+  function refresh() {
+    if (busy || !config.statusUrl) return;
+    busy = true;
+    fetch(config.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        // The launch expired or the link is not this learner's: asking again will not help.
+        if (response.status === 401 || response.status === 403) stop();
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) { if (data) apply(data.aus); })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(function () { busy = false; });
+  }
+
+  function stop() {
+    if (timer !== null) window.clearInterval(timer);
+    timer = null;
+    auOpen = false;
+  }
+
+  function schedule() {
+    if (timer !== null || !auOpen) return;
+    timer = window.setInterval(function () {
+      if (document.visibilityState === "visible") refresh();
+    }, POLL_MS);
+  }
+
+  if (frame) frame.addEventListener("load", function () { if (auOpen) refresh(); });
+  window.addEventListener("focus", function () { if (auOpen) refresh(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && auOpen) refresh();
+  });
+  schedule();
 })();
