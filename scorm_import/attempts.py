@@ -364,14 +364,7 @@ def apply_commit(
     else:
         completed, score, success = _rollup(session, attempt.version_id, attempt_id)
     changed = completed != attempt.completed or score != attempt.score_scaled
-    attempt_events = []
-    result: dict[str, Any] = {}
-    if score is not None:
-        result["score"] = {"scaled": round(max(-1.0, min(1.0, score)), 4)}
-    if completed and not attempt.completed:
-        attempt_events.append(RuntimeEvent("completed", {**result, "completion": True}))
-    if success and success != attempt.success:
-        attempt_events.append(RuntimeEvent(success, {**result, "success": success == "passed"}))
+    attempt_events = _attempt_events(attempt, completed, score, success)
     session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id)
@@ -433,14 +426,7 @@ def apply_rollup(
     # Completion is not taken back: a learner who completed keeps it (retries start attempts).
     completed = completed or attempt.completed
     changed = completed != attempt.completed or score_scaled != attempt.score_scaled
-    result: dict[str, Any] = {}
-    if score_scaled is not None:
-        result["score"] = {"scaled": round(score_scaled, 4)}
-    attempt_events = []
-    if completed and not attempt.completed:
-        attempt_events.append(RuntimeEvent("completed", {**result, "completion": True}))
-    if success and success != attempt.success:
-        attempt_events.append(RuntimeEvent(success, {**result, "success": success == "passed"}))
+    attempt_events = _attempt_events(attempt, completed, score_scaled, success)
     session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id)
@@ -453,6 +439,22 @@ def apply_rollup(
     )
     session.flush()
     return CommitOutcome(True, [], [], completed, score_scaled, changed, attempt_events)
+
+
+def _attempt_events(
+    attempt: Any, completed: bool, score: float | None, success: str
+) -> list[RuntimeEvent]:
+    """The package-level events (completed, passed/failed) a new attempt result gives, whether it
+    came from the SCOs' commits or from the sequencing engine's rollup."""
+    result: dict[str, Any] = {}
+    if score is not None:
+        result["score"] = {"scaled": round(max(-1.0, min(1.0, score)), 4)}
+    events = []
+    if completed and not attempt.completed:
+        events.append(RuntimeEvent("completed", {**result, "completion": True}))
+    if success and success != attempt.success:
+        events.append(RuntimeEvent(success, {**result, "success": success == "passed"}))
+    return events
 
 
 def _sco_identifier(session: Session, sco_id: int) -> str:
