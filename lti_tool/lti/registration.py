@@ -169,8 +169,13 @@ def take_invite(token: str) -> bool:
 
 
 def _host(url: str) -> str:
+    """Host name and port (the scheme's default when none is written)."""
     parts = urlparse(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        port = None
+    return f"{(parts.hostname or '').lower()}:{port}"
 
 
 def check_platform_address(url: str, what: str) -> None:
