@@ -65,6 +65,8 @@ def server_env(data_dir: Path, port: int) -> dict[str, str]:
         LEARNPASS_DATABASE_URL="sqlite:///" + str(data_dir / "learnpass.db"),
         LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
         LEARNPASS_SECURE_COOKIES="false",
+        # The demo platform is served by the same gunicorn: the tool fetches its keys on loopback.
+        LEARNPASS_OUTGOING_ALLOW_PRIVATE="true",
         LEARNPASS_SECRET_KEY="bench-" + os.urandom(16).hex(),
     )
     env.pop("DATABASE_URL", None)

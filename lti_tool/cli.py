@@ -48,6 +48,8 @@ def main() -> None:
                 port = value
         os.environ.setdefault("LEARNPASS_DEMO", "true")
         os.environ.setdefault("LEARNPASS_SECURE_COOKIES", "false")
+        # The demo platform lives on this machine: the tool has to call it on loopback.
+        os.environ.setdefault("LEARNPASS_OUTGOING_ALLOW_PRIVATE", "true")
         os.environ.setdefault("LEARNPASS_BASE_URL", f"http://{host}:{port}")
     cli()
 

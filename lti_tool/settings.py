@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .outgoing import parse_networks
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -54,6 +56,8 @@ class Settings:
     default_locale: str = "en"
     key_rotation_grace_days: int = 7
     http_timeout: int = 10
+    outgoing_allow_private: bool = False
+    outgoing_allow_networks: str = ""
     jwks_refetch_cooldown: int = 60
     launch_data_lifetime: int = 7200
     secure_cookies: bool = True
@@ -127,6 +131,10 @@ class Settings:
             raise SettingsError("LEARNPASS_DEFAULT_LOCALE must be one of en, nl, fr, de")
         if self.http_timeout <= 0:
             raise SettingsError("LEARNPASS_HTTP_TIMEOUT must be positive")
+        try:
+            parse_networks(self.outgoing_allow_networks)
+        except ValueError as exc:
+            raise SettingsError(f"LEARNPASS_OUTGOING_ALLOW_NETWORKS: {exc}") from None
 
 
 def _demo_secret(data_dir: Path) -> str:

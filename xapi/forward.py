@@ -5,6 +5,9 @@ statement that the other LRS already has is answered 204 (same content) or 409 (
 and both count as delivered. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 several workers (one per instance) never send the same row at the same time; SQLite has one
 writer at a time anyway. A delivered row is deleted: the statement itself stays in the LRS.
+
+The HTTP session is given by the caller: learnpass passes its guarded session
+(``lti_tool.outgoing``: checked addresses, timeout, size cap); this library opens none itself.
 """
 
 from __future__ import annotations
@@ -61,9 +64,9 @@ class DeliveryError(Exception):
 
 
 class Forwarder:
-    def __init__(self, settings: ForwardSettings, http: requests.Session | None = None) -> None:
+    def __init__(self, settings: ForwardSettings, http: requests.Session) -> None:
         self.settings = settings
-        self.http = http or requests.Session()
+        self.http = http
         self.http.headers.update(
             {"X-Experience-API-Version": settings.version, "Content-Type": "application/json"}
         )

@@ -209,13 +209,15 @@ def xapi_forward(once: bool, batch_size: int) -> None:
 
     from xapi.forward import Forwarder, pending_count
 
+    from ..outgoing import http_session
+
     target = forward_settings()
     if target is None:
         raise click.ClickException(
             "set LEARNPASS_XAPI_FORWARD_URL (and _KEY, _SECRET) to forward statements"
         )
     target.batch_size = batch_size
-    forwarder = Forwarder(target)
+    forwarder = Forwarder(target, http_session())
     if once:
         report = forwarder.drain(db.session())
         click.echo(

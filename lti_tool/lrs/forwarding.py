@@ -8,6 +8,7 @@ from xapi.forward import Forwarder, ForwardSettings
 
 from ..extensions import db
 from ..jobs import register_job
+from ..outgoing import http_session
 
 _forwarders: dict[str, Forwarder] = {}
 
@@ -25,7 +26,8 @@ def forward_due() -> int:
                 key=settings.xapi_forward_key,
                 secret=settings.xapi_forward_secret,
                 timeout=float(settings.http_timeout),
-            )
+            ),
+            http_session(),
         )
         _forwarders[settings.xapi_forward_url] = forwarder
     return forwarder.drain(db.session()).delivered

@@ -8,12 +8,13 @@ What the library leaves to us (see ../shared/LTI-NOTES.md) and how it is closed 
 - the platform JWKS is cached until it expires and fetched again (with a cool-down) when a
   launch names an unknown ``kid``;
 - service access tokens are cached per issuer + client id + scopes, in the shared store;
-- every outgoing HTTP call has a timeout.
+- every outgoing HTTP call goes through ``lti_tool.outgoing`` (checked addresses, timeout, size cap).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Iterable
@@ -21,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import requests
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deployment import Deployment
@@ -42,10 +42,11 @@ from sqlalchemy.orm import Session
 
 from ..models import Deployment as DeploymentRow
 from ..models import Platform
+from ..outgoing import GuardedSession, RequestException, http_session
 from ..shared_store import SharedStore
 from . import keys
 
-USER_AGENT = "learnpass-lti/1.0"
+log = logging.getLogger(__name__)
 
 
 class UnknownPlatform(LtiException):
@@ -57,25 +58,6 @@ class UnknownPlatform(LtiException):
         super().__init__(
             f"No platform is registered for issuer {issuer!r} and client id {client_id!r}"
         )
-
-
-class TimeoutSession(requests.Session):
-    """A requests session that never waits forever."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.headers["User-Agent"] = USER_AGENT
-
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
-
-
-def http_session() -> TimeoutSession:
-    return TimeoutSession(current_app.config["LEARNPASS"].http_timeout)
 
 
 class LearnpassRegistration(Registration):
@@ -375,14 +357,15 @@ def fetch_platform_jwks(
         resp = http_session().get(url)
         resp.raise_for_status()
         key_set = resp.json()
-    except (requests.RequestException, ValueError) as exc:
+    except (RequestException, ValueError) as exc:
         if cached:
             return dict(cached)
-        raise LtiKeyException(
-            f"Could not fetch the platform's public keys from {url}: {exc}"
-        ) from exc
+        # The address and the reason stay in the log: a visitor learns nothing about the network.
+        log.warning("platform key set %s not fetched: %s: %s", url, type(exc).__name__, exc)
+        raise LtiKeyException("Could not fetch the platform's public keys") from exc
     if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
-        raise LtiKeyException(f"The platform's key set at {url} is not a JWKS")
+        log.warning("platform key set %s is not a JWKS", url)
+        raise LtiKeyException("The platform's key set is not a JWKS")
     store.set(cache_key, key_set, _max_age(resp.headers.get("Cache-Control", "")) or 3600)
     return key_set
 
@@ -396,7 +379,7 @@ class LearnpassServiceConnector(ServiceConnector):
     """Service calls (AGS, NRPS) with tokens cached per issuer + client id + scopes, and PUT/DELETE."""
 
     def __init__(
-        self, registration: Registration, requests_session: requests.Session | None = None
+        self, registration: Registration, requests_session: GuardedSession | None = None
     ) -> None:
         super().__init__(registration, requests_session or http_session())
         from ..extensions import db

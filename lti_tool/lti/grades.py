@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 
 from pylti1p3.exception import LtiException
-from requests import RequestException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Course, GradeOutbox, ResourceLink, User, utcnow
+from ..outgoing import RequestException
 from .ags import GradeService, ServiceUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,22 +1,31 @@
-"""LTI Dynamic Registration (IMS LTI-DR 1.0) on top of pylti1p3next's ``DynamicRegistration``."""
+"""LTI Dynamic Registration (IMS LTI-DR 1.0) on top of pylti1p3next's ``DynamicRegistration``.
+
+The configuration address comes from whoever opens ``/lti/register``, so: nothing is fetched
+without an invitation, the invitation is used up by the first attempt (whatever its outcome),
+every request goes through the guarded session of ``lti_tool.outgoing``, the endpoints the
+configuration names must be on the issuer's own host (the registration token is never posted
+elsewhere), and every failure looks the same to the visitor; the details go to the server log.
+"""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from pylti1p3.dynamic_registration import DynamicRegistration
 from pylti1p3.exception import LtiException
 
 from ..extensions import db
 from ..models import Platform
+from ..outgoing import http_session
 from ..shared_store import SharedStore
-from .adapter import http_session
-from .services import PlatformInput, RegistrationError, add_deployment, add_platform
+from .services import PlatformInput, add_deployment, add_platform
+
+log = logging.getLogger(__name__)
 
 AGS_SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -25,6 +34,8 @@ AGS_SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
 ]
 NRPS_SCOPES = ["https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"]
+# Addresses in the platform's configuration: each must be on the issuer's host.
+ENDPOINTS = ("registration_endpoint", "authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 class LearnpassDynamicRegistration(DynamicRegistration):
@@ -83,16 +94,23 @@ class LearnpassDynamicRegistration(DynamicRegistration):
 
     def get_openid_configuration(self) -> dict[str, Any]:
         config = super().get_openid_configuration()
+        if not isinstance(config, dict):
+            raise LtiException("the OpenID configuration is not a JSON object")
         issuer = str(config.get("issuer", ""))
         # The spec requires the configuration to be served from the issuer's own host; checking it
         # stops a crafted link from registering a platform that claims someone else's issuer.
-        if urlparse(issuer).netloc != urlparse(self.openid_configuration_url).netloc:
-            raise LtiException(
-                _(
-                    "The platform's issuer %(issuer)s does not match the address of its configuration.",
-                    issuer=issuer,
-                )
-            )
+        if _host(issuer) != _host(self.openid_configuration_url):
+            raise LtiException(f"issuer {issuer!r} is not on the configuration's host")
+        check_platform_address(issuer, "issuer")
+        # The registration token is posted to registration_endpoint and the other endpoints are
+        # called later: none may point anywhere but the platform itself.
+        for name in ENDPOINTS:
+            value = config.get(name)
+            if not isinstance(value, str):
+                raise LtiException(f"{name} is missing from the OpenID configuration")
+            check_platform_address(value, name)
+            if _host(value) != _host(issuer):
+                raise LtiException(f"{name} {value!r} is not on the issuer's host {issuer!r}")
         return config
 
     def complete_registration(
@@ -145,31 +163,60 @@ def invite_url(token: str) -> str:
     )
 
 
-def invite_is_valid(token: str) -> bool:
-    return bool(token) and SharedStore(db.session()).get(INVITE_PREFIX + token) is not None
+def take_invite(token: str) -> bool:
+    """Use the invitation up; True when it was valid. Only one request can take it."""
+    return bool(token) and SharedStore(db.session()).take(INVITE_PREFIX + token) is not None
+
+
+def _host(url: str) -> str:
+    """Host name and port (the scheme's default when none is written)."""
+    parts = urlparse(url)
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        port = None
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def check_platform_address(url: str, what: str) -> None:
+    """https (unless a lab setting allows http), a host, no user name or password."""
+    settings = current_app.config["LEARNPASS"]
+    lab = settings.demo or settings.debug or settings.outgoing_allow_private
+    parts = urlparse(url)
+    if parts.scheme != "https" and not (lab and parts.scheme == "http"):
+        raise LtiException(f"{what} {url!r} does not use https")
+    if not parts.hostname or parts.username is not None or parts.password is not None:
+        raise LtiException(f"{what} {url!r} is not a plain web address")
 
 
 def register_with_platform(
     openid_configuration: str, registration_token: str | None, invite: str = ""
-) -> tuple[Platform | None, str]:
+) -> Platform:
+    """Register the platform, or raise RegistrationNotInvited / RegistrationFailed."""
     settings = current_app.config["LEARNPASS"]
-    if not settings.open_registration and not invite_is_valid(invite):
-        # Checked before anything is fetched: an uninvited link makes no outgoing request.
+    # Checked, and used up, before anything is fetched: an uninvited link makes no outgoing
+    # request, and one invitation allows one attempt (a failed one needs a new invitation).
+    if not settings.open_registration and not take_invite(invite):
         raise RegistrationNotInvited()
-    if not openid_configuration.startswith("https://") and not (settings.demo or settings.debug):
-        return None, _("The platform's configuration address must use https.")
     registration = LearnpassDynamicRegistration(openid_configuration, registration_token)
     try:
+        check_platform_address(openid_configuration, "openid_configuration")
         platform = registration.register()
-    except (LtiException, RegistrationError, AssertionError, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure gets the same answer; details to the log
         db.session.rollback()
-        return None, str(exc) or exc.__class__.__name__
-    if invite:
-        # Used up only by a registration that worked, so a failed attempt can be retried.
-        SharedStore(db.session()).delete(INVITE_PREFIX + invite)
-        db.session.commit()
-    return platform, ""
+        log.warning(
+            "Dynamic Registration from %s failed: %s: %s",
+            openid_configuration,
+            type(exc).__name__,
+            exc,
+        )
+        raise RegistrationFailed() from exc
+    return platform
 
 
 class RegistrationNotInvited(Exception):
     """Dynamic Registration was opened without a valid invitation."""
+
+
+class RegistrationFailed(Exception):
+    """Dynamic Registration did not complete; why is in the server log only."""

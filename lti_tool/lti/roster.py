@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 
 from pylti1p3.exception import LtiException
-from requests import RequestException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Course, Enrolment, Platform, User
+from ..outgoing import RequestException
 from ..shared_store import SharedStore
 from .ags import RosterService, ServiceUnavailable
 from .context import map_lti_roles

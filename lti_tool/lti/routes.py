@@ -31,7 +31,7 @@ from .adapter import (
 from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
 from .placements import available_placements, content_item_for, resolve_target
-from .registration import RegistrationNotInvited, register_with_platform
+from .registration import RegistrationFailed, RegistrationNotInvited, register_with_platform
 from .services import record_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -152,15 +152,16 @@ def register() -> Any:
     if not openid_configuration:
         return render_template("lti/register_help.html"), 400
     try:
-        platform, error = register_with_platform(
+        platform = register_with_platform(
             openid_configuration,
             request.args.get("registration_token"),
             request.args.get("invite", ""),
         )
     except RegistrationNotInvited:
         return render_template("lti/register_not_invited.html"), 403
-    if error:
-        return render_template("lti/register_failed.html", reason=error), 400
+    except RegistrationFailed:
+        # One answer for every failure: a visitor cannot tell a closed port from a refused one.
+        return render_template("lti/register_failed.html"), 400
     return render_template("lti/register_done.html", platform=platform)
 
 

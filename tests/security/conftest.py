@@ -1,18 +1,25 @@
 """Helpers for the security tests: a second platform (tenant) beside the seeded demo platform,
-and signing a person of either platform into a test client the way a launch does."""
+and signing a person of either platform into a test client the way a launch does; a recording
+platform stand-in on loopback for the outgoing-request tests."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from typing import Any
 
 from sqlalchemy import select
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.lti.services import CLAIM, PlatformInput, add_platform, record_launch
 from lti_tool.models import Platform
+
+from ..conftest import free_port
 
 OTHER_ISSUER = "https://other-lms.example"
 OTHER_CLIENT = "other-client"
@@ -102,3 +109,26 @@ def csrf_token(client: Any, path: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
     assert match, "no CSRF token on " + path
     return match.group(1)
+
+
+class ConfigPeer:
+    """A platform stand-in on loopback: serves a configuration, records every request."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = config or {}
+        self.hits: list[str] = []
+        self.server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wsgi(self, environ: Any, start_response: Any) -> Any:
+        request = Request(environ)
+        self.hits.append(f"{request.method} {request.path}")
+        response = Response(json.dumps(self.config), mimetype="application/json")
+        return response(environ, start_response)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.lrs.recording import record
 from lti_tool.lti.context import LaunchContext
+from lti_tool.outgoing import GuardedSession, OutgoingPolicy
 from xapi import tables, vocab
 from xapi.actor import account_actor
 from xapi.emitter import Emitter
@@ -200,7 +201,10 @@ def test_two_forwarders_never_claim_the_same_rows_on_postgresql(app: Any) -> Non
                 actor=account_actor(ISSUER, f"u{n}"), verb="completed", object_id=f"/a/{n}"
             )
         db.session.commit()
-    forwarder = Forwarder(ForwardSettings(url="http://127.0.0.1:9/xapi/", batch_size=5))
+    forwarder = Forwarder(
+        ForwardSettings(url="http://127.0.0.1:9/xapi/", batch_size=5),
+        GuardedSession(OutgoingPolicy(allow_private=True)),
+    )
     later = datetime.now(UTC) + timedelta(seconds=1)
     with Session(db.engine) as first, Session(db.engine) as second:
         claimed_first = {row.id for row in forwarder.claim(first, later)}

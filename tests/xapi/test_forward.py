@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lti_tool.extensions import db
+from lti_tool.outgoing import GuardedSession, OutgoingPolicy
 from xapi import tables
 from xapi.actor import account_actor
 from xapi.emitter import Emitter
@@ -22,6 +23,11 @@ from .ralph_peer import PASSWORD, USER, RalphPeer, ralph_available
 pytestmark = pytest.mark.skipif(
     not ralph_available(), reason="ralph-malph is not installed (LEARNPASS_TEST_RALPH_PYTHON)"
 )
+
+
+def loopback_http() -> GuardedSession:
+    """learnpass's guarded session, allowed to call the Ralph peer on loopback."""
+    return GuardedSession(OutgoingPolicy(allow_private=True))
 
 
 @pytest.fixture
@@ -75,7 +81,7 @@ def test_forwarding_survives_the_far_end_going_away(app: Any, ralph: RalphPeer) 
         base_delay=0.01,
         max_delay=0.05,
     )
-    forwarder = Forwarder(target)
+    forwarder = Forwarder(target, loopback_http())
     sent = emit_many(app, 35)
     with app.app_context():
         session = db.session()
@@ -105,7 +111,9 @@ def test_forwarding_survives_the_far_end_going_away(app: Any, ralph: RalphPeer) 
 
 
 def test_resending_delivered_statements_does_not_duplicate(app: Any, ralph: RalphPeer) -> None:
-    forwarder = Forwarder(ForwardSettings(url=ralph.url, key=USER, secret=PASSWORD, batch_size=5))
+    forwarder = Forwarder(
+        ForwardSettings(url=ralph.url, key=USER, secret=PASSWORD, batch_size=5), loopback_http()
+    )
     sent = emit_many(app, 8)
     with app.app_context():
         payloads = db.session.execute(
@@ -130,7 +138,9 @@ def test_resending_delivered_statements_does_not_duplicate(app: Any, ralph: Ralp
 
 
 def test_wrong_credentials_keep_rows_for_later(app: Any, ralph: RalphPeer) -> None:
-    forwarder = Forwarder(ForwardSettings(url=ralph.url, key=USER, secret="wrong", base_delay=60))
+    forwarder = Forwarder(
+        ForwardSettings(url=ralph.url, key=USER, secret="wrong", base_delay=60), loopback_http()
+    )
     emit_many(app, 3)
     with app.app_context():
         report = forwarder.run_once(db.session())
@@ -165,7 +175,10 @@ def test_cli_forward_once_sends_lrs_api_statements_too(
     assert result.exit_code == 0, result.output
     assert "delivered" in result.output
     with app.app_context():
-        deliver(Forwarder(ForwardSettings(url=ralph.url, key=USER, secret=PASSWORD)), db.session())
+        deliver(
+            Forwarder(ForwardSettings(url=ralph.url, key=USER, secret=PASSWORD), loopback_http()),
+            db.session(),
+        )
     assert sorted(ralph.statement_ids()) == sorted(ids)
 
 
