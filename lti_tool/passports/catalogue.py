@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -209,8 +210,18 @@ def apply_training_type(session: Session, plan: TrainingTypePlan) -> TrainingTyp
     training_type = plan.existing or TrainingType(code=plan.code, platform_id=plan.platform_id)
     training_type.name, training_type.validity_months = plan.name, plan.validity_months
     session.add(training_type)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Someone saved the same code at the same moment; the unique constraints kept one.
+        session.rollback()
+        raise CatalogueError(SAVED_MEANWHILE) from None
     return training_type
+
+
+SAVED_MEANWHILE = (
+    "Someone saved the same code at the same moment. Look at the list again and try again."
+)
 
 
 def framework_owner_check(

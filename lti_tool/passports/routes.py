@@ -28,6 +28,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -784,7 +785,10 @@ def add_training_type() -> Any:
         return _admin_back(_("Training type %(name)s already has these values.", name=name))
     if plan.needs_confirmation and request.form.get("confirm") != plan.confirmation:
         return render_template("passports/training_type_confirm.html", ctx=_ctx(), plan=plan)
-    catalogue.apply_training_type(session, plan)
+    try:
+        catalogue.apply_training_type(session, plan)
+    except catalogue.CatalogueError as exc:
+        return _admin_back(str(exc), "error")
     return _admin_back(_("Training type %(name)s saved.", name=name))
 
 
@@ -806,6 +810,10 @@ def import_framework() -> Any:
     except frameworks.FrameworkImportError as exc:
         db.session.rollback()
         return _admin_back(str(exc), "error")
+    except IntegrityError:
+        # Another import of the same ID number at the same moment; the unique constraints kept one.
+        db.session.rollback()
+        return _admin_back(catalogue.SAVED_MEANWHILE, "error")
     return _admin_back(
         _(
             "Framework %(name)s imported with %(n)s competences.",
