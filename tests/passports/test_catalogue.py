@@ -315,3 +315,87 @@ def test_the_command_line_changes_organisation_types_after_confirmation(
     assert _save_type(_admin(passport_app, "demo"), "CRANE", "Crane", "60").status_code == 303
     result = runner.invoke(args=["passport", "add-training-type", "--code", "CRANE", "--name", "C"])
     assert result.exit_code != 0 and "already have their own" in result.output
+
+
+def test_upgrade_makes_the_existing_catalogue_organisation_wide(app: Any) -> None:
+    """Rows from before the migration are the organisation's; an entry whose credential an
+    administrator revoked (and that has no current copy) stays revoked."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from lti_tool.cli import alembic_config, upgrade_database
+
+    with app.app_context():
+        db.drop_all()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        command.upgrade(alembic_config(), "99b3a23bdff0")  # the revision before this one
+        now = "CURRENT_TIMESTAMP"
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO passport_training_type (code, name, validity_months, description)"
+                    " VALUES ('VCA', 'VCA', 120, '')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO passport_competence_framework"
+                    " (idnumber, shortname, description, imported_at)"
+                    f" VALUES ('FW', 'Framework', '', {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO lp_user (issuer, sub, name, given_name, family_name, email,"
+                    f" locale, created_at) VALUES ('https://lms', 'u1', '', '', '', '', '', {now})"
+                )
+            )
+            for title in ("revoked", "corrected", "current"):
+                conn.execute(
+                    text(
+                        "INSERT INTO passport_entry (user_id, title, provider, modality, hours,"
+                        " result, status, source, evidence_note, decision_note, added_at)"
+                        " VALUES ((SELECT id FROM lp_user), :t, '', 'external', 1, '',"
+                        f" 'approved', 'manual', '', '', {now})"
+                    ),
+                    {"t": title},
+                )
+            for n, (title, revoked, reason) in enumerate(
+                [
+                    ("revoked", True, "Exam fraud"),
+                    ("corrected", True, "Replaced after a correction of the training's details."),
+                    ("corrected", False, ""),
+                    ("current", False, ""),
+                ]
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO passport_credential (public_id, kind, digest, entry_id,"
+                        " achievement_name, issued_at, valid_from, kid, token, revoked_at,"
+                        " revoke_reason)"
+                        " VALUES (:p, 'entry', '', (SELECT id FROM passport_entry WHERE title = :t),"
+                        f" :t, {now}, {now}, 'k', '', " + (now if revoked else "NULL") + ", :r)"
+                    ),
+                    {"p": f"public-{n}", "t": title, "r": reason},
+                )
+        upgrade_database()
+        with db.engine.connect() as conn:
+            owners = conn.execute(
+                text(
+                    "SELECT platform_id FROM passport_training_type UNION ALL"
+                    " SELECT platform_id FROM passport_competence_framework"
+                )
+            ).all()
+            revoked = dict(
+                conn.execute(
+                    text("SELECT title, credential_revoked_at IS NOT NULL FROM passport_entry")
+                ).all()
+            )
+    assert owners == [(None,), (None,)]
+    assert {title: bool(flag) for title, flag in revoked.items()} == {
+        "revoked": True,
+        "corrected": False,
+        "current": False,
+    }
