@@ -21,12 +21,17 @@ def passport_group() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_framework(csv_file: Path) -> None:
-    """Import a competency framework exported from Moodle (CSV)."""
+    """Import a competency framework exported from Moodle (CSV), for the whole organisation.
+
+    Platforms' administrators import their own frameworks on the passport's administration page.
+    """
+    from .catalogue import CatalogueError
     from .frameworks import FrameworkImportError, import_moodle_csv
 
     try:
         framework = import_moodle_csv(db.session(), csv_file.read_text(encoding="utf-8-sig"))
-    except (FrameworkImportError, UnicodeDecodeError) as exc:
+    except (FrameworkImportError, CatalogueError, UnicodeDecodeError) as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"imported {framework.shortname}: {len(framework.competences)} competences")
 
@@ -40,18 +45,33 @@ def import_framework(csv_file: Path) -> None:
     default=None,
     help="How long it stays valid; none = forever",
 )
+@click.option("--yes", is_flag=True, help="Change an existing type without asking")
 @with_appcontext
-def add_training_type(code: str, name: str, months: int | None) -> None:
-    """Add or change a training type and its validity period."""
-    from .models import TrainingType
+def add_training_type(code: str, name: str, months: int | None, yes: bool) -> None:
+    """Add or change an organisation-wide training type (every platform sees it).
+
+    A change of an existing type says what changes and how many entries use it, and asks first.
+    """
+    from .catalogue import CatalogueError, apply_training_type, plan_training_type
 
     session = db.session()
-    training_type = session.scalars(
-        select(TrainingType).where(TrainingType.code == code)
-    ).first() or TrainingType(code=code)
-    training_type.name, training_type.validity_months = name, months
-    session.add(training_type)
-    session.commit()
+    try:
+        plan = plan_training_type(session, platform_id=None, code=code, name=name, months=months)
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if plan.existing is not None and not plan.changes:
+        click.echo(f"training type {code}: nothing to change")
+        return
+    if plan.needs_confirmation:
+        for field, (before, after) in plan.changes.items():
+            click.echo(f"{field}: {before} -> {after}")
+        click.echo(
+            f"{plan.entries} entries of {plan.learners} learners use it; "
+            f"{plan.courses} courses require it; recorded expiry dates stay as they are."
+        )
+        if not yes:
+            click.confirm("Change it?", abort=True)
+    apply_training_type(session, plan)
     click.echo(
         f"training type {code}: {name}, " + (f"valid {months} months" if months else "no expiry")
     )

@@ -24,9 +24,11 @@ from .services import (
     CREDENTIAL_ACTIVITY_TYPE,
     VERB_EARNED,
     VERB_REVOKED,
+    EntryView,
     PassportError,
     PassportSummary,
     audit,
+    identity_user_ids,
     record_statement,
 )
 
@@ -150,9 +152,15 @@ def open_badge(
 def issue_for_entry(
     session: Session, entry: PassportEntry, *, base_url: str, issuer_name: str
 ) -> Credential:
-    """The entry's current credential; a new one only when the entry changed since the last."""
+    """The entry's current credential; a new one only when the entry changed since the last.
+
+    Once an administrator revoked the entry's credential, none is issued any more
+    (``CredentialRevoked``) until a trainer re-issues it (``reissue_for_entry``).
+    """
     if entry.status != "approved" or entry.completed_on is None:
         raise PassportError("Only approved, completed trainings get a credential.")
+    if entry.credential_revoked_at is not None:
+        raise CredentialRevoked(latest_revoked(session, entry))
     digest = entry_digest(entry)
     existing = session.scalars(
         select(Credential)
@@ -207,6 +215,23 @@ def issue_for_entry(
     return credential
 
 
+class CredentialRevoked(PassportError):
+    """The entry's credential was revoked; ``credential`` is the last one (for its date and
+    reason), None when it is gone."""
+
+    def __init__(self, credential: Credential | None) -> None:
+        super().__init__("This training's credential was revoked; only a trainer can re-issue it.")
+        self.credential = credential
+
+
+def latest_revoked(session: Session, entry: PassportEntry) -> Credential | None:
+    return session.scalars(
+        select(Credential)
+        .where(Credential.entry_id == entry.id, Credential.revoked_at.is_not(None))
+        .order_by(Credential.revoked_at.desc(), Credential.id.desc())
+    ).first()
+
+
 def subject_id(user: User) -> str:
     """A stable opaque subject id: the same person gets the same id, which reveals no sub."""
     return (
@@ -218,7 +243,11 @@ def subject_id(user: User) -> str:
 def issue_for_passport(
     session: Session, summary: PassportSummary, *, base_url: str, issuer_name: str
 ) -> Credential:
-    """A signed snapshot of the passport's approved entries, for the PDF's verification link."""
+    """A signed snapshot of the passport's approved entries, for the PDF's verification link.
+
+    Entries whose credential was revoked are not in it (``passport_entries``): the snapshot never
+    vouches for a training the issuer withdrew.
+    """
     listed = [
         {
             "title": v.entry.title,
@@ -227,7 +256,7 @@ def issue_for_passport(
             "hours": float(v.entry.hours),
             "valid_until": v.entry.valid_until.isoformat() if v.entry.valid_until else None,
         }
-        for v in summary.entries
+        for v in passport_entries(summary)
     ]
     digest = hashlib.sha256(
         json.dumps([summary.user.name, listed], sort_keys=True).encode()
@@ -282,6 +311,11 @@ def issue_for_passport(
     return credential
 
 
+def passport_entries(summary: PassportSummary) -> list[EntryView]:
+    """The entries a passport export vouches for: approved ones whose credential stands."""
+    return [v for v in summary.entries if v.entry.credential_revoked_at is None]
+
+
 @dataclass
 class Verification:
     """What /verify shows: ``status`` is genuine-and-current, expired, revoked or not-genuine."""
@@ -299,6 +333,16 @@ def verify(session: Session, public_id: str, *, now: dt.datetime | None = None) 
     if credential is None:
         return Verification("unknown", None)
     if credential.revoked_at is not None:
+        return Verification("revoked", credential, _document(credential.token))
+    entry = credential.entry
+    if entry is not None and entry.credential_revoked_at is not None:
+        # Issued while the entry's revocation was being written, so the revocation missed it:
+        # the entry's revocation covers every copy, so it is written down now.
+        last = latest_revoked(session, entry)
+        credential.revoked_at = entry.credential_revoked_at
+        credential.revoked_by_id = last.revoked_by_id if last else None
+        credential.revoke_reason = last.revoke_reason if last else ""
+        session.commit()
         return Verification("revoked", credential, _document(credential.token))
     key = session.scalars(select(ToolKey).where(ToolKey.kid == credential.kid)).first()
     if key is None or not credential.token:
@@ -337,12 +381,34 @@ def _document(token: str) -> dict[str, Any] | None:
 
 def revoke(
     session: Session, credential: Credential, *, actor: User, reason: str, base_url: str
-) -> None:
+) -> list[Credential]:
+    """Revoke the credential. For an entry's credential, the revocation is the entry's for good:
+    every copy issued for the entry is revoked, no new one is issued until a trainer re-issues it,
+    and the holder's passport snapshots (which listed the entry) are revoked as well.
+
+    Returns every credential this revoked.
+    """
     if credential.revoked_at is not None:
         raise PassportError("This credential is already revoked.")
-    credential.revoked_at = utcnow()
-    credential.revoked_by_id = actor.id
-    credential.revoke_reason = reason.strip()
+    now = utcnow()
+    reason = reason.strip()
+    targets = [credential]
+    entry = credential.entry if credential.kind == "entry" else None
+    if entry is not None:
+        entry.credential_revoked_at = now
+        holders = identity_user_ids(session, entry.user_id)
+        targets += session.scalars(
+            select(Credential).where(
+                Credential.id != credential.id,
+                Credential.revoked_at.is_(None),
+                (Credential.entry_id == entry.id)
+                | ((Credential.kind == "passport") & Credential.user_id.in_(holders)),
+            )
+        )
+    for target in targets:
+        target.revoked_at = now
+        target.revoked_by_id = actor.id
+        target.revoke_reason = reason if target.kind == credential.kind else PASSPORT_REVOKED
     holder = session.get(User, credential.user_id) if credential.user_id else None
     if holder is not None:
         audit(
@@ -350,16 +416,64 @@ def revoke(
             "revoke",
             actor.id,
             holder,
-            {"credential": credential.public_id, "reason": credential.revoke_reason},
+            {
+                "credential": credential.public_id,
+                "reason": reason,
+                "entry": entry.id if entry is not None else None,
+                "also_revoked": [t.public_id for t in targets[1:]],
+            },
         )
-        record_statement(
-            session,
-            base_url,
-            user=holder,
-            verb=VERB_REVOKED,
-            object_id=f"{base_url}/verify/{credential.public_id}",
-            object_name=credential.achievement_name,
-            activity_type=CREDENTIAL_ACTIVITY_TYPE,
-            instructor=actor,
-        )
+        for target in targets:
+            record_statement(
+                session,
+                base_url,
+                user=holder,
+                verb=VERB_REVOKED,
+                object_id=f"{base_url}/verify/{target.public_id}",
+                object_name=target.achievement_name,
+                activity_type=CREDENTIAL_ACTIVITY_TYPE,
+                instructor=actor,
+            )
     session.commit()
+    return targets
+
+
+PASSPORT_REVOKED = "A training listed in it was revoked."
+
+
+def reissue_for_entry(
+    session: Session,
+    entry: PassportEntry,
+    *,
+    actor: User,
+    reason: str,
+    base_url: str,
+    issuer_name: str,
+) -> Credential:
+    """A trainer's explicit decision that a revoked entry gets a credential again.
+
+    Earlier copies stay revoked; the new one has a new public id. Who and why is kept in the
+    audit (action ``reissue``).
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PassportError("Say why the credential is issued again.")
+    if entry.credential_revoked_at is None:
+        raise PassportError("This training's credential is not revoked.")
+    earlier = list(session.scalars(select(Credential).where(Credential.entry_id == entry.id)))
+    for copy in earlier:
+        # A copy that slipped past the revocation stays revoked with the rest.
+        if copy.revoked_at is None:
+            copy.revoked_at = entry.credential_revoked_at
+    revoked = [c.public_id for c in earlier]
+    entry.credential_revoked_at = None
+    audit(
+        session,
+        "reissue",
+        actor.id,
+        entry.user,
+        {"entry": entry.id, "reason": reason, "revoked_earlier": revoked},
+    )
+    credential = issue_for_entry(session, entry, base_url=base_url, issuer_name=issuer_name)
+    session.commit()
+    return credential

@@ -30,8 +30,12 @@ TRAINING_TYPES = (
 
 
 def seed_training_types() -> dict[str, TrainingType]:
+    """The demo's organisation-wide training types (every platform sees them)."""
     session = db.session()
-    found = {t.code: t for t in session.scalars(select(TrainingType))}
+    found = {
+        t.code: t
+        for t in session.scalars(select(TrainingType).where(TrainingType.platform_id.is_(None)))
+    }
     for code, name, months in TRAINING_TYPES:
         if code not in found:
             found[code] = TrainingType(code=code, name=name, validity_months=months)

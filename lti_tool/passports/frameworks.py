@@ -15,6 +15,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .catalogue import framework_owner_check
 from .models import Competence, CompetenceFramework
 
 MOODLE_HEADERS = (
@@ -47,8 +48,14 @@ def _strip_html(text: str) -> str:
     return re.sub(r"<[^>]+>", "", text).strip()
 
 
-def import_moodle_csv(session: Session, text: str) -> CompetenceFramework:
-    """Create or update a framework from Moodle's CSV; importing the same file again is a no-op."""
+def import_moodle_csv(
+    session: Session, text: str, *, platform_id: int | None = None
+) -> CompetenceFramework:
+    """Create or update a framework from Moodle's CSV; importing the same file again is a no-op.
+
+    ``platform_id``: the platform that owns it; None is organisation-wide (the command line).
+    A platform cannot change an organisation-wide framework (``catalogue.OrganisationWide``).
+    """
     text = text.lstrip("\ufeff")
     sample = text[:4096]
     try:
@@ -81,11 +88,9 @@ def import_moodle_csv(session: Session, text: str) -> CompetenceFramework:
     idnumber = framework_row[IDNUMBER].strip()[:100]
     if not idnumber:
         raise FrameworkImportError("The framework has no ID number.")
-    framework = session.scalars(
-        select(CompetenceFramework).where(CompetenceFramework.idnumber == idnumber)
-    ).first()
+    framework = framework_owner_check(session, idnumber, platform_id)
     if framework is None:
-        framework = CompetenceFramework(idnumber=idnumber)
+        framework = CompetenceFramework(idnumber=idnumber, platform_id=platform_id)
         session.add(framework)
     framework.shortname = framework_row[SHORTNAME].strip()[:255] or idnumber
     framework.description = _strip_html(framework_row[DESCRIPTION])

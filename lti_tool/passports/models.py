@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,23 +39,60 @@ def new_public_id() -> str:
     return uuid.uuid4().hex
 
 
+ORGANISATION_WIDE = text("platform_id IS NULL")
+
+
 class TrainingType(Base):
-    """A kind of training (e.g. "VCA basic safety"); ``validity_months`` drives expiry."""
+    """A kind of training (e.g. "VCA basic safety"); ``validity_months`` drives expiry.
+
+    ``platform_id`` is the platform that owns it; None is organisation-wide, changed only from
+    the command line. A code is unique within its owner, and a platform's own code never repeats
+    an organisation-wide one (checked in ``catalogue``).
+    """
 
     __tablename__ = "passport_training_type"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "code", name="uq_training_type_platform_code"),
+        Index(
+            "uq_training_type_organisation_code",
+            "code",
+            unique=True,
+            sqlite_where=ORGANISATION_WIDE,
+            postgresql_where=ORGANISATION_WIDE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(100), unique=True)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="CASCADE"), default=None, index=True
+    )
+    code: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(255))
     validity_months: Mapped[int | None] = mapped_column(Integer, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
 class CompetenceFramework(Base):
+    """A framework of competences; owned like a training type (``platform_id`` None:
+    organisation-wide). Its competences belong to the framework's owner."""
+
     __tablename__ = "passport_competence_framework"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "idnumber", name="uq_framework_platform_idnumber"),
+        Index(
+            "uq_framework_organisation_idnumber",
+            "idnumber",
+            unique=True,
+            sqlite_where=ORGANISATION_WIDE,
+            postgresql_where=ORGANISATION_WIDE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    idnumber: Mapped[str] = mapped_column(String(100), unique=True)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="CASCADE"), default=None, index=True
+    )
+    idnumber: Mapped[str] = mapped_column(String(100))
     shortname: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -155,6 +193,9 @@ class PassportEntry(Base):
         ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
     )
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # Set when an administrator revokes the entry's credential: no new one is issued until a
+    # trainer re-issues it on purpose (``credentials.reissue_for_entry``).
+    credential_revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])

@@ -8,8 +8,10 @@ otherwise, so ids cannot be probed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -26,17 +28,17 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, User
-from . import credentials, exports, frameworks, services
+from . import catalogue, credentials, exports, frameworks, services
 from .forms import entry_input, positive_int
 from .models import (
     MODALITIES,
-    Competence,
     CompetenceFramework,
     Credential,
     IdentityLink,
@@ -95,13 +97,13 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
 
 
 def _form_choices() -> dict[str, Any]:
+    """What an entry form offers: the organisation's and the launch platform's catalogue."""
     session = db.session()
+    platform_id = _ctx().platform_id
     return {
         "modalities": MODALITIES,
-        "training_types": list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
-        "competences": list(
-            session.scalars(select(Competence).order_by(Competence.area, Competence.shortname))
-        ),
+        "training_types": catalogue.training_types(session, platform_id),
+        "competences": catalogue.competences(session, platform_id),
     }
 
 
@@ -151,6 +153,10 @@ def my_credential(entry_id: int) -> Any:
         credential = credentials.issue_for_entry(
             session, entry, base_url=_base_url(), issuer_name=_tool_title()
         )
+    except credentials.CredentialRevoked as exc:
+        return render_template(
+            "passports/credential_revoked.html", ctx=ctx, entry=entry, revoked=exc.credential
+        ), 410
     except services.PassportError:
         abort(404)
     return _download(
@@ -173,6 +179,13 @@ def export_pdf() -> Any:
     ctx = _ctx()
     session = db.session()
     summary = services.passport_summary(session, ctx.user_id)
+    # The PDF shows what its signed snapshot vouches for: no training whose credential was revoked.
+    vouched = credentials.passport_entries(summary)
+    summary = dataclasses.replace(
+        summary,
+        entries=vouched,
+        hours_total=sum((v.entry.hours for v in vouched), Decimal("0")),
+    )
     credential = credentials.issue_for_passport(
         session, summary, base_url=_base_url(), issuer_name=_tool_title()
     )
@@ -220,6 +233,7 @@ def propose() -> Any:
                 data=data,
                 certificate=certificate,
                 course_id=ctx.course_id,
+                platform_id=ctx.platform_id,
             )
         except (services.PassportError, UploadRefused) as exc:
             session.rollback()
@@ -348,7 +362,7 @@ def matrix() -> Any:
         ctx=ctx,
         matrix=table,
         states=services.MATRIX_STATES,
-        all_training_types=list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        all_training_types=catalogue.training_types(session, ctx.platform_id),
         groups=services.course_groups(session, table.course.id),
         args=request.args,
     )
@@ -381,8 +395,15 @@ def set_required(course_id: int) -> Any:
         for i in (positive_int(v, 0, 2**31) for v in request.form.getlist("training_type_ids"))
         if i
     ]
+    # Only types this platform sees; ids of another platform's types are dropped as unknown.
     known = (
-        set(db.session.scalars(select(TrainingType.id).where(TrainingType.id.in_(ids))))
+        set(
+            db.session.scalars(
+                select(TrainingType.id).where(
+                    TrainingType.id.in_(ids), catalogue.visible_types(_ctx().platform_id)
+                )
+            )
+        )
         if ids
         else set()
     )
@@ -533,6 +554,7 @@ def new_entry(learner_id: int) -> Any:
                 data=data,
                 certificate=certificate,
                 course_id=ctx.course_id,
+                platform_id=ctx.platform_id,
             )
         except (services.PassportError, UploadRefused) as exc:
             session.rollback()
@@ -584,6 +606,7 @@ def edit_entry(entry_id: int) -> Any:
                 actor_id=ctx.user_id,
                 data=entry_input(request.form),
                 note=request.form.get("note", "")[:2000],
+                platform_id=ctx.platform_id,
             )
         except services.PassportError as exc:
             session.rollback()
@@ -619,6 +642,36 @@ def _entry_as_form(entry: PassportEntry) -> dict[str, Any]:
     }
 
 
+@bp.post("/passport/trainer/entries/<int:entry_id>/credential/reissue")
+@launch_required(role="instructor")
+def reissue_credential(entry_id: int) -> Any:
+    """A trainer issues a revoked entry's credential again, on purpose and with a reason."""
+    ctx = _ctx()
+    session = db.session()
+    entry = _visible_entry(entry_id)
+    actor = session.get(User, ctx.user_id)
+    assert actor is not None
+    reason = request.form.get("reason", "")[:1000]
+    if not reason.strip():
+        flash(_("Say why the credential is issued again."), "error")
+        return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    try:
+        credentials.reissue_for_entry(
+            session,
+            entry,
+            actor=actor,
+            reason=reason,
+            base_url=_base_url(),
+            issuer_name=_tool_title(),
+        )
+    except services.PassportError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(_("A new credential is issued; the revoked copies stay revoked."), "ok")
+    return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+
+
 @bp.post("/passport/trainer/entries/<int:entry_id>/decide")
 @launch_required(role="instructor")
 def decide(entry_id: int) -> Any:
@@ -646,8 +699,9 @@ def decide(entry_id: int) -> Any:
 
 
 # An administrator is the LMS administrator of one platform: the people, links, credentials and
-# exports below are those of the launch's platform only; training types and competence
-# frameworks are the organisation's shared catalogue. Identities of two platforms are linked
+# exports below are those of the launch's platform only. Training types and competence
+# frameworks are the organisation's (read-only here: only the command line changes them) or the
+# platform's own (see ``catalogue``). Identities of two platforms are linked
 # by whoever runs the installation (`learnpass passport link-identities`).
 
 
@@ -666,10 +720,13 @@ def admin_home() -> Any:
     return render_template(
         "passports/admin.html",
         ctx=_ctx(),
-        training_types=list(session.scalars(select(TrainingType).order_by(TrainingType.name))),
+        training_types=catalogue.training_types(session, _ctx().platform_id),
         frameworks=list(
             session.scalars(
-                select(CompetenceFramework).options(selectinload(CompetenceFramework.competences))
+                select(CompetenceFramework)
+                .where(catalogue.visible_frameworks(_ctx().platform_id))
+                .options(selectinload(CompetenceFramework.competences))
+                .order_by(CompetenceFramework.shortname, CompetenceFramework.id)
             )
         ),
         people=list(
@@ -701,20 +758,37 @@ def _admin_back(message: str, category: str = "ok") -> Any:
     return redirect(url_for("passports.admin_home"), code=303)
 
 
+def _organisation_wide(exc: catalogue.OrganisationWide, kind: str) -> Any:
+    """A platform's administrator named something of the whole organisation: refused, 403."""
+    return render_template(
+        "passports/catalogue_refused.html", ctx=_ctx(), kind=kind, name=exc.name
+    ), 403
+
+
 @bp.post("/passport/admin/training-types")
 @launch_required(role="admin")
 def add_training_type() -> Any:
+    """Add a training type of this platform, or change one; a change is confirmed first."""
     session = db.session()
     code = request.form.get("code", "").strip()[:100]
     name = request.form.get("name", "").strip()[:255]
     months = positive_int(request.form.get("validity_months"), 0, 1200) or None
     if not code or not name:
         return _admin_back(_("Give the training type a code and a name."), "error")
-    existing = session.scalars(select(TrainingType).where(TrainingType.code == code)).first()
-    training_type = existing or TrainingType(code=code)
-    training_type.name, training_type.validity_months = name, months
-    session.add(training_type)
-    session.commit()
+    try:
+        plan = catalogue.plan_training_type(
+            session, platform_id=_ctx().platform_id, code=code, name=name, months=months
+        )
+    except catalogue.OrganisationWide as exc:
+        return _organisation_wide(exc, "training_type")
+    if plan.existing is not None and not plan.changes:
+        return _admin_back(_("Training type %(name)s already has these values.", name=name))
+    if plan.needs_confirmation and request.form.get("confirm") != plan.confirmation:
+        return render_template("passports/training_type_confirm.html", ctx=_ctx(), plan=plan)
+    try:
+        catalogue.apply_training_type(session, plan)
+    except catalogue.CatalogueError as exc:
+        return _admin_back(str(exc), "error")
     return _admin_back(_("Training type %(name)s saved.", name=name))
 
 
@@ -727,12 +801,19 @@ def import_framework() -> Any:
         return _admin_back(_("Choose the CSV file Moodle exported."), "error")
     try:
         text = upload.stream.read(FRAMEWORK_REQUEST_LIMIT).decode("utf-8")
-        framework = frameworks.import_moodle_csv(db.session(), text)
+        framework = frameworks.import_moodle_csv(db.session(), text, platform_id=_ctx().platform_id)
     except UnicodeDecodeError:
         return _admin_back(_("The file is not UTF-8 text; export it again from Moodle."), "error")
+    except catalogue.OrganisationWide as exc:
+        db.session.rollback()
+        return _organisation_wide(exc, "framework")
     except frameworks.FrameworkImportError as exc:
         db.session.rollback()
         return _admin_back(str(exc), "error")
+    except IntegrityError:
+        # Another import of the same ID number at the same moment; the unique constraints kept one.
+        db.session.rollback()
+        return _admin_back(catalogue.SAVED_MEANWHILE, "error")
     return _admin_back(
         _(
             "Framework %(name)s imported with %(n)s competences.",
@@ -789,6 +870,13 @@ def revoke_credential(public_id: str) -> Any:
         )
     except services.PassportError as exc:
         return _admin_back(str(exc), "error")
+    if credential.kind == "entry":
+        return _admin_back(
+            _(
+                "The credential is revoked, with every earlier copy; their verification pages "
+                "now say so. The learner gets no new one unless a trainer issues it again."
+            )
+        )
     return _admin_back(_("The credential is revoked; its verification page now says so."))
 
 

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User, utcnow
 
+from . import catalogue
 from .models import (
     MODALITIES,
     CertificateFile,
     Competence,
+    CompetenceFramework,
     Credential,
     EntryRevision,
     IdentityLink,
@@ -185,11 +187,23 @@ class EntryInput:
             raise PassportError("The end date is before the start date.")
 
 
-def _apply(session: Session, entry: PassportEntry, data: EntryInput) -> None:
+def _apply(
+    session: Session, entry: PassportEntry, data: EntryInput, platform_id: int | None = None
+) -> None:
+    """Copy the input onto the entry. A training type or competence must be organisation-wide
+    or of the holder's platform, and of ``platform_id`` (the acting trainer's) when given; what
+    the entry already has may stay. Others answer as unknown, so their ids cannot be probed."""
     data.check()
+    holder = session.get(User, entry.user_id) if entry.user_id else None
+    scopes = {holder.platform_id if holder else None}
+    if platform_id is not None:
+        scopes.add(platform_id)
     training_type = (
         session.get(TrainingType, data.training_type_id) if data.training_type_id else None
     )
+    if training_type is not None and training_type.id != entry.training_type_id:
+        if not all(catalogue.type_is_visible(training_type, scope) for scope in scopes):
+            training_type = None
     if data.training_type_id and training_type is None:
         raise PassportError("Unknown training type.")
     entry.title = data.title.strip()
@@ -203,12 +217,15 @@ def _apply(session: Session, entry: PassportEntry, data: EntryInput) -> None:
     entry.training_type_id = training_type.id if training_type else None
     entry.valid_until = valid_until_for(data.completed_on, training_type)
     entry.evidence_note = data.evidence_note.strip()
-    competences = (
-        list(session.scalars(select(Competence).where(Competence.id.in_(data.competence_ids))))
-        if data.competence_ids
-        else []
+    wanted = set(data.competence_ids)
+    kept = {c.id for c in entry.competences} & wanted if entry.id else set()
+    allowed = set(wanted - kept)
+    for scope in scopes:
+        allowed &= catalogue.visible_competence_ids(session, scope, sorted(allowed))
+    chosen = kept | allowed
+    entry.competences = (
+        list(session.scalars(select(Competence).where(Competence.id.in_(chosen)))) if chosen else []
     )
-    entry.competences = competences
 
 
 def add_entry(
@@ -219,8 +236,11 @@ def add_entry(
     data: EntryInput,
     certificate: CertificateFile | None = None,
     course_id: int | None = None,
+    platform_id: int | None = None,
 ) -> PassportEntry:
-    """A trainer's or admin's entry for training followed elsewhere: approved at once."""
+    """A trainer's or admin's entry for training followed elsewhere: approved at once.
+
+    ``platform_id``: the trainer's platform, whose catalogue the entry may use."""
     now = utcnow()
     entry = PassportEntry(
         user_id=user_id,
@@ -232,7 +252,7 @@ def add_entry(
         approved_at=now,
         course_id=course_id,
     )
-    _apply(session, entry, data)
+    _apply(session, entry, data, platform_id)
     entry.certificate = certificate
     session.add(entry)
     session.commit()
@@ -246,6 +266,7 @@ def propose_entry(
     data: EntryInput,
     certificate: CertificateFile | None,
     course_id: int | None,
+    platform_id: int | None = None,
 ) -> PassportEntry:
     """A learner's own claim with evidence; it counts only once a trainer approves it."""
     if certificate is None and not data.evidence_note.strip():
@@ -259,7 +280,7 @@ def propose_entry(
         added_by_id=user_id,
         course_id=course_id,
     )
-    _apply(session, entry, data)
+    _apply(session, entry, data, platform_id)
     entry.certificate = certificate
     session.add(entry)
     session.commit()
@@ -290,11 +311,17 @@ def _snapshot(entry: PassportEntry) -> dict[str, Any]:
 
 
 def correct_entry(
-    session: Session, entry: PassportEntry, *, actor_id: int | None, data: EntryInput, note: str
+    session: Session,
+    entry: PassportEntry,
+    *,
+    actor_id: int | None,
+    data: EntryInput,
+    note: str,
+    platform_id: int | None = None,
 ) -> EntryRevision | None:
     """Change an entry, keeping what it said before as a revision; nothing changed, no revision."""
     before = _snapshot(entry)
-    _apply(session, entry, data)
+    _apply(session, entry, data, platform_id)
     after = _snapshot(entry)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
@@ -359,17 +386,24 @@ def record_completion(
     """
     if not source or not source_ref:
         raise PassportError("A feed must name its source and a reference.")
+    # Codes and competences are looked up in the catalogue the learner's platform sees.
+    learner = session.get(User, user_id)
+    scope = learner.platform_id if learner else None
     type_id = None
     if training_type:
-        type_id = session.scalar(select(TrainingType.id).where(TrainingType.code == training_type))
-        if type_id is None:
+        found = catalogue.type_by_code(session, training_type, scope)
+        if found is None:
             raise PassportError(f"Unknown training type {training_type!r}.")
+        type_id = found.id
     wanted = [c for c in competences if c]
     competence_ids = (
         list(
             session.scalars(
-                select(Competence.id).where(
-                    or_(Competence.idnumber.in_(wanted), Competence.uri.in_(wanted))
+                select(Competence.id)
+                .join(CompetenceFramework, CompetenceFramework.id == Competence.framework_id)
+                .where(
+                    or_(Competence.idnumber.in_(wanted), Competence.uri.in_(wanted)),
+                    catalogue.visible_frameworks(scope),
                 )
             )
         )

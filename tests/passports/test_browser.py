@@ -121,3 +121,73 @@ def test_open_badge_download_verifies_and_shows_revocation(passport_app, page, t
     page.goto(claims["vc"]["id"])
     expect(page.get_by_test_id("verify-status")).to_contain_text("Revoked.")
     expect(page.get_by_test_id("verify-status")).to_contain_text("Exam result withdrawn")
+
+
+def _same_session_url(page: Any, path: str) -> str:
+    """``path`` on the tool, keeping the address's query (the launch session travels there)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(page.url)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def test_revoked_credential_and_catalogue_pages(passport_app, page):
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from lti_tool.extensions import db
+    from lti_tool.models import User
+    from lti_tool.passports.models import PassportEntry
+
+    with passport_app.app_context():
+        entry_id = db.session.scalars(
+            select(PassportEntry.id)
+            .join(User, User.id == PassportEntry.user_id)
+            .where(User.sub == "demo-learner-1", PassportEntry.title == "VCA basic safety")
+        ).one()
+    open_passport_as(page, "Open as learner (Lena de Vries)")
+    page.get_by_role("link", name="VCA basic safety").click()
+    with page.expect_download():
+        page.get_by_role("link", name=re.compile("digital credential")).click()
+
+    open_passport_as(page, "Open as administrator (Anna Schmidt)")
+    page.get_by_role("navigation", name="Passport").get_by_role(
+        "link", name="Administration"
+    ).click()
+    page.get_by_label("Reason").first.fill("Exam result withdrawn")
+    page.get_by_role("button", name="Revoke").first.click()
+    expect(page.get_by_role("status").first).to_contain_text("revoked")
+    # An organisation-wide code is refused; an own type's change is confirmed first.
+    page.get_by_label("Code").fill("FORKLIFT")
+    page.get_by_label("Name").fill("Forklift (renamed)")
+    page.get_by_role("button", name="Save training type").click()
+    expect(page.get_by_test_id("catalogue-refused")).to_contain_text("Forklift driver")
+    check_page(page, "passport-catalogue-refused")
+    page.get_by_role("link", name="Back to passport administration").click()
+    page.get_by_label("Code").fill("CRANE")
+    page.get_by_label("Name").fill("Crane operator")
+    page.get_by_role("button", name="Save training type").click()
+    expect(page.get_by_role("status").first).to_contain_text("Crane operator saved")
+    page.get_by_label("Code").fill("CRANE")
+    page.get_by_label("Name").fill("Mobile crane operator")
+    page.get_by_role("button", name="Save training type").click()
+    expect(page.get_by_test_id("type-changes")).to_contain_text("Mobile crane operator")
+    check_page(page, "passport-type-confirm")
+    page.get_by_role("button", name="Yes, change it").click()
+    expect(page.get_by_role("status").first).to_contain_text("Mobile crane operator saved")
+
+    open_passport_as(page, "Open as learner (Lena de Vries)")
+    page.get_by_role("link", name="VCA basic safety").click()
+    expect(page.get_by_test_id("entry-credential-revoked")).to_be_visible()
+    check_page(page, "passport-entry-revoked")
+    response = page.goto(_same_session_url(page, f"/passport/entries/{entry_id}/credential"))
+    assert response.status == 410
+    expect(page.get_by_test_id("credential-revoked")).to_contain_text("Exam result withdrawn")
+    check_page(page, "passport-credential-revoked")
+
+    open_passport_as(page, "Open as trainer (Tom Peeters)")
+    page.goto(_same_session_url(page, f"/passport/trainer/entries/{entry_id}"))
+    check_page(page, "passport-trainer-entry-revoked")
+    page.get_by_label("Why is it issued again?").fill("The exam result was confirmed")
+    page.get_by_role("button", name="Issue a new credential").click()
+    expect(page.get_by_role("status").first).to_contain_text("A new credential is issued")

@@ -375,9 +375,9 @@ def test_admin_revokes_a_credential_and_verify_says_so(passport_app):
     assert "Issued by mistake" in page
     with passport_app.app_context():
         assert db.session.scalars(select(PassportAudit.action)).all() == ["revoke"]
-    # A new download after revocation issues a fresh, current credential.
-    assert learner.get(f"/passport/entries/{entry_id}/credential").status_code == 200
-    assert _count(passport_app, Credential, Credential.entry_id == entry_id) == 2
+    # The revocation holds: downloading again gives no fresh credential (test_revoked_credentials).
+    assert learner.get(f"/passport/entries/{entry_id}/credential").status_code == 410
+    assert _count(passport_app, Credential, Credential.entry_id == entry_id) == 1
 
 
 def test_expired_and_tampered_credentials(passport_app):
