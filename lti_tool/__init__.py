@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import sessions
 from .extensions import babel, csrf, db
+from .request_json import DepthLimitedJSONProvider
 from .settings import Settings
 
 SUPPORTED_LOCALES = ("en", "nl", "fr", "de")
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         settings, flask_overrides = Settings.from_env(overrides=ours), overrides
 
     app = Flask(__name__)
+    app.json = DepthLimitedJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         LEARNPASS=settings,

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import Headers
 
-from xapi import auth, documents
+from xapi import auth, documents, safe_json
 from xapi.actor import client_authority
 from xapi.documents import DocumentError, DocumentKey, DocumentStore, PreconditionFailed
 from xapi.models import (
@@ -304,7 +304,9 @@ def check_params(allowed: set[str], required: tuple[str, ...] = ()) -> dict[str,
 def parse_json_body(field_name: str = "body") -> Any:
     body = xreq().body
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+        return safe_json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+    except safe_json.JsonTooDeep as exc:
+        fail(400, field_name, str(exc))
     except (ValueError, UnicodeDecodeError):
         fail(400, field_name, "is not valid JSON (UTF-8)")
 
@@ -351,7 +353,9 @@ def _read_statements_body() -> tuple[Any, dict[str, Attachment]]:
                 "the first part of multipart/mixed must be the statement(s) as application/json",
             )
         try:
-            data = json.loads(first.body.decode("utf-8"), parse_constant=_no_constants)
+            data = safe_json.loads(first.body.decode("utf-8"), parse_constant=_no_constants)
+        except safe_json.JsonTooDeep as exc:
+            fail(400, "body", f"the first part {exc}")
         except (ValueError, UnicodeDecodeError):
             fail(400, "body", "the first part is not valid JSON")
         received: dict[str, Attachment] = {}
@@ -620,7 +624,9 @@ def _write_document(
                 )
         if content_type.split(";")[0].strip().lower() == "application/json":
             try:
-                json.loads(body.decode("utf-8"))
+                safe_json.loads(body.decode("utf-8"))
+            except safe_json.JsonTooDeep as exc:
+                fail(400, "body", str(exc))
             except (ValueError, UnicodeDecodeError):
                 fail(400, "body", "Content-Type is application/json but the body is not JSON")
         document = store.put(key, content_type, body)
