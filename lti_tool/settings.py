@@ -63,6 +63,9 @@ class Settings:
     xapi_forward_key: str = ""
     xapi_forward_secret: str = ""
     max_upload_mb: int = 2048
+    lrs_auth_failures_per_client: int = 10
+    lrs_auth_failures_per_address: int = 50
+    lrs_auth_failure_window: int = 300
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -127,6 +130,13 @@ class Settings:
             raise SettingsError("LEARNPASS_DEFAULT_LOCALE must be one of en, nl, fr, de")
         if self.http_timeout <= 0:
             raise SettingsError("LEARNPASS_HTTP_TIMEOUT must be positive")
+        for name in (
+            "lrs_auth_failures_per_client",
+            "lrs_auth_failures_per_address",
+            "lrs_auth_failure_window",
+        ):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"LEARNPASS_{name.upper()} must be positive")
 
 
 def _demo_secret(data_dir: Path) -> str:

@@ -22,6 +22,7 @@ from werkzeug.datastructures import Headers
 
 from xapi import auth, documents, safe_json
 from xapi.actor import client_authority
+from xapi.auth_failures import FailureLimits, TooManyFailures
 from xapi.documents import DocumentError, DocumentKey, DocumentStore, PreconditionFailed
 from xapi.models import (
     StatementError,
@@ -188,7 +189,16 @@ def _authenticate(header: str) -> auth.LrsClient:
         )
     except (binascii.Error, UnicodeDecodeError):
         fail(401, "Authorization", "the Basic credentials are not valid base64", challenge)
-    client = auth.authenticate(db.session(), key, secret)
+    s = settings()
+    limits = FailureLimits(
+        s.lrs_auth_failures_per_client, s.lrs_auth_failures_per_address, s.lrs_auth_failure_window
+    )
+    try:
+        client = auth.authenticate(
+            db.session(), key, secret, address=request.remote_addr, limits=limits
+        )
+    except TooManyFailures as exc:
+        fail(429, "Authorization", str(exc), {"Retry-After": str(exc.retry_after)})
     if client is None:
         fail(401, "Authorization", "unknown key, wrong secret or revoked client", challenge)
     return client
