@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import sessions
 from .extensions import babel, csrf, db
 from .request_json import DepthLimitedJSONProvider
+from .security_headers import csp_nonce
 from .settings import Settings
 
 SUPPORTED_LOCALES = ("en", "nl", "fr", "de")
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(flask_overrides)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
     from . import models
