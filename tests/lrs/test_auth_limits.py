@@ -9,6 +9,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from lti_tool.extensions import db
@@ -16,6 +17,7 @@ from tests.conftest import make_app
 from tests.lrs.test_tenancy import Credentials, add_client
 from tests.xapi.builders import VERSION
 from xapi import auth, tables
+from xapi.auth_failures import FailureCounter, FailureLimits, address_subject
 from xapi.store import utcnow
 
 
@@ -99,3 +101,26 @@ def test_a_cached_client_keeps_working_until_it_is_revoked(
     result = runner.invoke(args=["lrs", "client", "revoke", "--key", who.key])
     assert result.exit_code == 0, result.output
     assert get(client, who.headers).status_code == 401  # at once, cache or not
+
+
+def test_counting_a_failure_never_commits_the_requests_own_work(app: Any) -> None:
+    """The counter has a transaction of its own: rolling the request back still undoes its work,
+    and the failure stays counted."""
+    if app.config["LEARNPASS"].database_url.startswith("sqlite"):
+        pytest.skip(
+            "SQLite has one writer at a time; the LRS counts failures before it writes anything"
+        )
+    with app.app_context():
+        session = db.session()
+        auth.add_client(session, "pending", ["all"], key="pending-work")  # not committed
+        counter = FailureCounter(db.engine, FailureLimits())
+        counter.record([address_subject("192.0.2.200")])
+        session.rollback()
+        c = tables.clients.c
+        assert session.execute(select(c.id).where(c.key == "pending-work")).first() is None
+        failures = session.execute(
+            select(tables.auth_failures.c.failures).where(
+                tables.auth_failures.c.subject == "address:192.0.2.200"
+            )
+        ).scalar_one()
+    assert failures == 1
