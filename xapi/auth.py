@@ -222,5 +222,7 @@ def _client(row: Any) -> LrsClient:
 
 
 def _forget_expired(now: float) -> None:
-    for entry in [k for k, (_, until) in _verified.items() if until <= now]:
-        _verified.pop(entry, None)
+    # list() copies the items at once (under the GIL), so another thread adding meanwhile is fine.
+    for entry, (_, until) in list(_verified.items()):
+        if until <= now:
+            _verified.pop(entry, None)
