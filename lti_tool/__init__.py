@@ -9,6 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import sessions
 from .extensions import babel, csrf, db
+from .request_json import DepthLimitedJSONProvider
+from .security_headers import csp_nonce
 from .settings import Settings
 
 SUPPORTED_LOCALES = ("en", "nl", "fr", "de")
@@ -25,6 +27,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         settings, flask_overrides = Settings.from_env(overrides=ours), overrides
 
     app = Flask(__name__)
+    app.json = DepthLimitedJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         LEARNPASS=settings,
@@ -38,6 +41,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(flask_overrides)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
     from . import models

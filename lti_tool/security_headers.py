@@ -1,21 +1,84 @@
-"""Response headers that keep stored, user-supplied bytes from running as pages on our origin.
+"""Response headers: one Content-Security-Policy builder for every response of the tool.
 
-The API paths (/xapi/, /api/) never answer with a page meant for a browser, yet an xAPI document
-is returned with whatever Content-Type its writer chose, and the xAPI alternate request syntax
-lets a plain cross-site form GET it. Every cmi5 launch hands the learner's browser a token that
-may write State documents, so without these headers a learner could plant ``text/html`` that
-runs with a trainer's session once the trainer's browser is made to post that form. A sandboxed,
-script-less policy makes such a response inert whatever its type; API clients read responses
-with fetch/XHR, to which a document's CSP does not apply.
+- API paths (/xapi/, /api/) never answer with a page meant for a browser, yet an xAPI document
+  is returned with whatever Content-Type its writer chose, and the xAPI alternate request syntax
+  lets a plain cross-site form GET it. Every cmi5 launch hands the learner's browser a token
+  that may write State documents, so without a policy a learner could plant ``text/html`` that
+  runs with a trainer's session once the trainer's browser is made to post that form. A
+  sandboxed, script-less policy makes such a response inert whatever its type; API clients read
+  responses with fetch/XHR, to which a document's CSP does not apply.
+- Tool pages: scripts only from our own files or an inline block carrying this response's nonce
+  (``csp_nonce()`` in templates), styles only from our files, frames from us and the content
+  origin, forms posted only to us, no plugins, no <base>. A view whose page must reach another
+  origin (the Deep Linking return posts to the platform; a cmi5 AU hosted elsewhere opens in
+  the player's frame) adds that one origin for its own response with ``allow_on_page``.
+- The demo platform's pages (demo mode only) also frame and post to the tool's address.
+- Package files (SCORM/cmi5 content) are the author's pages, with the author's inline scripts;
+  they get no tool policy (they are kept apart on the content origin instead).
 """
 
 from __future__ import annotations
 
-from flask import Response, request
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, g, request
 
 API_PREFIXES = ("/xapi/", "/api/")
 # No scripts, no plugins, no forms, an opaque origin: the response can only be looked at.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# The author's own pages: their scripts must run as written.
+UNPOLICED_ENDPOINTS = frozenset({"content.sco_file"})
+
+
+def csp_nonce() -> str:
+    """The nonce of this response's policy; an inline <script> runs only if it carries it."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return str(g.csp_nonce)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, or "" when it is not an http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def allow_on_page(directive: str, url: str) -> None:
+    """Let this response's page reach the origin of ``url`` for ``directive`` (form-action,
+    frame-src)."""
+    origin = origin_of(url)
+    if origin:
+        g.setdefault("csp_extra", {}).setdefault(directive, set()).add(origin)
+
+
+def page_policy() -> str:
+    settings = current_app.config["LEARNPASS"]
+    content_origin = origin_of(getattr(settings, "content_url", "") or "")
+    directives: dict[str, list[str]] = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", f"'nonce-{csp_nonce()}'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'self'", *([content_origin] if content_origin else [])],
+        "form-action": ["'self'"],
+        "frame-ancestors": settings.frame_ancestors.split(),
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+    if request.blueprint == "demo":
+        # The demo platform frames the tool and posts launches to it, maybe on another address.
+        tool = origin_of(settings.base_url)
+        directives["frame-src"].append(tool)
+        directives["form-action"].append(tool)
+        directives["frame-ancestors"] = ["'self'"]
+    for directive, origins in (g.get("csp_extra") or {}).items():
+        directives[directive].extend(sorted(origins))
+    return "; ".join(
+        f"{name} {' '.join(dict.fromkeys(sources))}" for name, sources in directives.items()
+    )
 
 
 def add_security_headers(response: Response) -> Response:
@@ -23,4 +86,6 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if request.path.startswith(API_PREFIXES):
         response.headers["Content-Security-Policy"] = API_POLICY
+    elif request.endpoint not in UNPOLICED_ENDPOINTS or response.status_code >= 400:
+        response.headers["Content-Security-Policy"] = page_policy()
     return response

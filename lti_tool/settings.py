@@ -8,6 +8,7 @@ message that names the variable, so a typo never runs silently with a default.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -67,6 +68,10 @@ class Settings:
     xapi_forward_key: str = ""
     xapi_forward_secret: str = ""
     max_upload_mb: int = 2048
+    lrs_auth_failures_per_client: int = 10
+    lrs_auth_failures_per_address: int = 50
+    lrs_auth_failure_window: int = 300
+    frame_ancestors: str = "*"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -135,6 +140,22 @@ class Settings:
             parse_networks(self.outgoing_allow_networks)
         except ValueError as exc:
             raise SettingsError(f"LEARNPASS_OUTGOING_ALLOW_NETWORKS: {exc}") from None
+        for name in (
+            "lrs_auth_failures_per_client",
+            "lrs_auth_failures_per_address",
+            "lrs_auth_failure_window",
+        ):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"LEARNPASS_{name.upper()} must be positive")
+        self.frame_ancestors = " ".join(self.frame_ancestors.split()) or "*"
+        for source in self.frame_ancestors.split():
+            if source not in ("*", "'self'", "'none'") and not re.fullmatch(
+                r"https?://[^\s/;,'\"]+", source
+            ):
+                raise SettingsError(
+                    "LEARNPASS_FRAME_ANCESTORS must list origins such as https://lms.example.org"
+                    f" (or *, 'self'), not {source!r}"
+                )
 
 
 def _demo_secret(data_dir: Path) -> str:

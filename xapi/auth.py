@@ -4,7 +4,11 @@ A client may be bound to one tenant (a platform issuer): it then reads and write
 platform's statements and documents. An unbound client (tenant None) is organisation-wide.
 
 PBKDF2 is slow on purpose; a verified (key, secret) pair is remembered in-process for a minute so
-a busy client does not pay it on every request. Revocation is checked on every request.
+a busy client does not pay it on every request. The cache holds an HMAC of the secret under a key
+drawn when the process starts (never the secret, never a plain hash of it), and it is keyed by the
+client's stored hash: revoking a client (the lookup skips revoked clients) or giving it a new
+secret takes effect on the very next request, cached or not. Wrong secrets are counted (see
+``auth_failures``): past the limit the LRS refuses without running PBKDF2 at all.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
+from .auth_failures import (
+    FailureCounter,
+    FailureLimits,
+    address_subject,
+    client_subject,
+)
 from .store import utcnow
 
 SCOPES = (
@@ -35,6 +45,10 @@ SCOPES = (
 PBKDF2_ITERATIONS = 200_000
 _VERIFIED_FOR_SECONDS = 60.0
 _verified: dict[tuple[str, str], tuple[str, float]] = {}
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+# How many times a secret was checked against its PBKDF2 hash in this process (for tests and
+# benchmarks: a refused or cached authentication must not add to it).
+secret_checks = 0
 
 
 class ScopeError(ValueError):
@@ -81,6 +95,8 @@ def hash_secret(secret: str, salt: bytes | None = None) -> str:
 
 
 def verify_secret(secret: str, stored: str) -> bool:
+    global secret_checks
+    secret_checks += 1
     try:
         scheme, iterations, salt, digest = stored.split("$")
     except ValueError:
@@ -156,22 +172,57 @@ def revoke_client(session: Session, key: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
+def authenticate(
+    session: Session,
+    key: str,
+    secret: str,
+    *,
+    address: str | None = None,
+    limits: FailureLimits | None = None,
+) -> LrsClient | None:
+    """The active client with this key and secret, or None.
+
+    With ``limits``, failures are counted per client key and per ``address``; once either has
+    too many in the window, TooManyFailures is raised before any secret is checked. A secret
+    verified within the last minute is accepted without PBKDF2 and without that check, so a
+    client whose key is under attack keeps working.
+    """
     c = tables.clients.c
     row = session.execute(
         select(c.id, c.name, c.key, c.secret_hash, c.scopes, c.tenant, c.agent_key).where(
             c.key == key, c.revoked_at.is_(None)
         )
     ).first()
-    if row is None:
-        return None
-    fingerprint = hashlib.sha256(secret.encode()).hexdigest()
-    cached = _verified.get((key, row.secret_hash))
+    fingerprint = hmac.new(_FINGERPRINT_KEY, secret.encode(), hashlib.sha256).hexdigest()
     now = time.monotonic()
-    if not (cached and cached[1] > now and hmac.compare_digest(cached[0], fingerprint)):
-        if not verify_secret(secret, row.secret_hash):
-            return None
-        _verified[(key, row.secret_hash)] = (fingerprint, now + _VERIFIED_FOR_SECONDS)
+    if row is not None:
+        cached = _verified.get((key, row.secret_hash))
+        if cached and cached[1] > now and hmac.compare_digest(cached[0], fingerprint):
+            return _client(row)
+    counter = None
+    subjects = [address_subject(address or "unknown")]
+    if limits is not None:
+        if row is not None:
+            subjects.append(client_subject(key))
+        counter = FailureCounter(session.get_bind().engine, limits)  # type: ignore[union-attr]
+        counter.check(subjects)
+    if row is None or not verify_secret(secret, row.secret_hash):
+        if counter is not None:
+            counter.record(subjects)
+        return None
+    _forget_expired(now)
+    _verified[(key, row.secret_hash)] = (fingerprint, now + _VERIFIED_FOR_SECONDS)
+    return _client(row)
+
+
+def _client(row: Any) -> LrsClient:
     return LrsClient(
         row.id, row.name, row.key, frozenset(row.scopes.split()), row.tenant, row.agent_key
     )
+
+
+def _forget_expired(now: float) -> None:
+    # list() copies the items at once (under the GIL), so another thread adding meanwhile is fine.
+    for entry, (_, until) in list(_verified.items()):
+        if until <= now:
+            _verified.pop(entry, None)

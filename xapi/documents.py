@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import tables
+from . import safe_json, tables
 from .store import _aware, utcnow
 
 STATE = "state"
@@ -62,7 +62,9 @@ def etag_for(content: bytes) -> str:
 
 def _json_object(content: bytes, field: str) -> dict[str, Any]:
     try:
-        value = json.loads(content.decode("utf-8"))
+        value = safe_json.loads(content.decode("utf-8"))
+    except safe_json.JsonTooDeep as exc:
+        raise DocumentError(field, str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         raise DocumentError(field, "must be a JSON object to be merged") from None
     if not isinstance(value, dict):

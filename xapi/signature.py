@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
+from . import safe_json
 from .models import StatementError
 from .store import comparable
 
@@ -34,8 +34,8 @@ def check_signature(statement: dict[str, Any], jws: bytes, field: str) -> None:
     if len(segments) != 3:
         raise StatementError(field, "the signature is not a JWS in compact form")
     try:
-        header = json.loads(_b64(segments[0], field))
-        payload = json.loads(_b64(segments[1], field))
+        header = safe_json.loads(_b64(segments[0], field))
+        payload = safe_json.loads(_b64(segments[1], field))
     except ValueError:
         raise StatementError(field, "the JWS header or payload is not valid JSON") from None
     if not isinstance(header, dict) or header.get("alg") not in ALGORITHMS:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from . import tables
+from . import safe_json, tables
 from .models import (
     VOIDED_VERB,
     StatementError,
@@ -687,7 +687,7 @@ class StatementQuery:
     @classmethod
     def from_token(cls, token: str) -> StatementQuery:
         try:
-            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            data = safe_json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             for key in ("since", "until"):
                 if data.get(key):
                     data[key] = parse_timestamp(data[key])
@@ -740,7 +740,9 @@ def parse_query(params: Mapping[str, str], *, spec: str = "1.0") -> StatementQue
 
 def parse_json_param(name: str, raw: str) -> Any:
     try:
-        return json.loads(raw)
+        return safe_json.loads(raw)
+    except safe_json.JsonTooDeep as exc:
+        raise StatementError(name, str(exc)) from None
     except ValueError:
         raise StatementError(name, "must be JSON") from None
 

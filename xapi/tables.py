@@ -154,6 +154,15 @@ clients = Table(
     Column("agent_key", Text),
 )
 
+# Failed authentications per client key or address, counted in a window (see auth_failures.py).
+auth_failures = Table(
+    "xapi_auth_failure",
+    metadata,
+    Column("subject", String(120), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_ends", DateTime(timezone=True), nullable=False, index=True),
+)
+
 outbox = Table(
     "xapi_outbox",
     metadata,

@@ -37,6 +37,7 @@ from scorm_import.structure import CMI5, EDITION_12, SCORM_12, SCORM_2004, SUSPE
 from ..extensions import csrf, db
 from ..lti.context import current_launch, launch_required
 from ..models import Enrolment, ResourceLink, User
+from ..security_headers import allow_on_page
 from ..settings import PROJECT_ROOT
 from . import cmi5, results, services
 
@@ -276,6 +277,8 @@ def _play_cmi5(ctx: Any, package: Any) -> Any:
     aus = {}
     for sco in scos:
         meta = structure_aus.get(sco.identifier, {}).get("cmi5") or {}
+        if "://" in sco.launch_url:
+            allow_on_page("frame-src", sco.launch_url)  # an AU hosted elsewhere opens in the frame
         url = url_for("content.cmi5_launch", package_id=package.id, sco_id=sco.id, t=token)
         aus[sco.id] = {
             "url": url,

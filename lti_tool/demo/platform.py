@@ -147,7 +147,7 @@ LAUNCH_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 <form id="launch" method="post" action="{{ launch_url }}">
 <input type="hidden" name="id_token" value="{{ id_token }}"><input type="hidden" name="state" value="{{ state }}">
 <p>Opening learnpass…</p><button type="submit">Continue</button></form>
-<script>document.getElementById("launch").submit();</script></main></body></html>"""
+<script nonce="{{ csp_nonce() }}">document.getElementById("launch").submit();</script></main></body></html>"""
 
 
 class DemoMessageLaunch(LTIAdvantageMessageLaunchAbstract):

@@ -20,8 +20,9 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import Headers
 
-from xapi import auth, documents
+from xapi import auth, documents, safe_json
 from xapi.actor import client_authority
+from xapi.auth_failures import FailureLimits, TooManyFailures
 from xapi.documents import DocumentError, DocumentKey, DocumentStore, PreconditionFailed
 from xapi.models import (
     StatementError,
@@ -188,7 +189,16 @@ def _authenticate(header: str) -> auth.LrsClient:
         )
     except (binascii.Error, UnicodeDecodeError):
         fail(401, "Authorization", "the Basic credentials are not valid base64", challenge)
-    client = auth.authenticate(db.session(), key, secret)
+    s = settings()
+    limits = FailureLimits(
+        s.lrs_auth_failures_per_client, s.lrs_auth_failures_per_address, s.lrs_auth_failure_window
+    )
+    try:
+        client = auth.authenticate(
+            db.session(), key, secret, address=request.remote_addr, limits=limits
+        )
+    except TooManyFailures as exc:
+        fail(429, "Authorization", str(exc), {"Retry-After": str(exc.retry_after)})
     if client is None:
         fail(401, "Authorization", "unknown key, wrong secret or revoked client", challenge)
     return client
@@ -304,7 +314,9 @@ def check_params(allowed: set[str], required: tuple[str, ...] = ()) -> dict[str,
 def parse_json_body(field_name: str = "body") -> Any:
     body = xreq().body
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+        return safe_json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+    except safe_json.JsonTooDeep as exc:
+        fail(400, field_name, str(exc))
     except (ValueError, UnicodeDecodeError):
         fail(400, field_name, "is not valid JSON (UTF-8)")
 
@@ -351,7 +363,9 @@ def _read_statements_body() -> tuple[Any, dict[str, Attachment]]:
                 "the first part of multipart/mixed must be the statement(s) as application/json",
             )
         try:
-            data = json.loads(first.body.decode("utf-8"), parse_constant=_no_constants)
+            data = safe_json.loads(first.body.decode("utf-8"), parse_constant=_no_constants)
+        except safe_json.JsonTooDeep as exc:
+            fail(400, "body", f"the first part {exc}")
         except (ValueError, UnicodeDecodeError):
             fail(400, "body", "the first part is not valid JSON")
         received: dict[str, Attachment] = {}
@@ -620,7 +634,9 @@ def _write_document(
                 )
         if content_type.split(";")[0].strip().lower() == "application/json":
             try:
-                json.loads(body.decode("utf-8"))
+                safe_json.loads(body.decode("utf-8"))
+            except safe_json.JsonTooDeep as exc:
+                fail(400, "body", str(exc))
             except (ValueError, UnicodeDecodeError):
                 fail(400, "body", "Content-Type is application/json but the body is not JSON")
         document = store.put(key, content_type, body)

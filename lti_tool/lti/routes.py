@@ -20,6 +20,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import ToolConfException
 
 from ..extensions import csrf, db
+from ..security_headers import allow_on_page
 from . import keys
 from .adapter import (
     LAUNCH_ERRORS,
@@ -196,6 +197,8 @@ def deep_linking() -> Any:
     token = sign_deep_linking_response(ctx, items)
     # The deep linking launch is finished: the same selection cannot be posted twice.
     session.pop("launch", None)
+    # The page posts the signed answer to the platform: its policy lets forms go there alone.
+    allow_on_page("form-action", settings["deep_link_return_url"])
     return render_template(
         "lti/deep_linking_return.html", return_url=settings["deep_link_return_url"], jwt=token
     )

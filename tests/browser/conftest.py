@@ -48,6 +48,29 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 
 BLOCKING_IMPACTS = ("serious", "critical")
 
+# Every frame records what its Content-Security-Policy refused; check_page fails on any, so a
+# page the policy breaks (a script or style it blocks) is found by the browser tests.
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  (window.__cspViolations = window.__cspViolations || []).push(
+    event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " on " + event.documentURI);
+});
+"""
+
+
+def watch_csp(context: Any) -> None:
+    context.add_init_script(WATCH_CSP)
+
+
+def csp_violations(page: Any) -> list[str]:
+    found: list[str] = []
+    for frame in page.frames:
+        try:
+            found += frame.evaluate("() => window.__cspViolations || []")
+        except Exception:  # a frame navigating away at this moment has nothing to tell
+            continue
+    return found
+
 
 # Module scope, not session: Playwright's sync API allows one instance at a time in a thread, so
 # the browser is closed after each module and a module elsewhere may run its own.
@@ -78,6 +101,7 @@ def page(browser: Any, live_server: Any, viewport: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) per test, closed before the live server stops."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport])
     context.set_default_timeout(15_000)
+    watch_csp(context)
     page = context.new_page()
     page.viewport_name = viewport  # check_page puts it in the screenshot's name
     yield page
@@ -102,9 +126,12 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
     page.screenshot(path=str(SCREENSHOTS / f"{full_name}.png"), full_page=True)
 
     # axe checks a frame's content only when it runs inside that frame too (the tool in the
-    # platform's iframe, as in Moodle).
+    # platform's iframe, as in Moodle). It is evaluated through the DevTools protocol, which a
+    # page's Content-Security-Policy does not govern: an added <script> tag would be refused by
+    # the tool's policy (no inline script without the page's nonce), and must stay refused.
+    axe_source = AXE_SCRIPT.read_text(encoding="utf-8")
     for frame in page.frames:
-        frame.add_script_tag(path=str(AXE_SCRIPT))
+        frame.evaluate(axe_source)
     result: dict[str, Any] = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )
@@ -120,6 +147,9 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
     )
     if overflow > 1:
         pytest.fail(f"{full_name} ({page.url}) is {overflow}px wider than the screen")
+    refused = csp_violations(page)
+    if refused:
+        pytest.fail(f"the Content-Security-Policy refused parts of {full_name}: {refused}")
     blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         pytest.fail(

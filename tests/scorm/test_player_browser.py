@@ -20,7 +20,7 @@ from sqlalchemy import select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from scorm_import import tables as t
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page, watch_csp
 
 from .builders import manifest_12, manifest_2004, write_zip
 from .flows import place_package
@@ -130,6 +130,7 @@ def open_as_learner(chromium: Any, base: str, link_id: str) -> tuple[Any, Any]:
         base_url=base, locale="en-GB", viewport={"width": 1280, "height": 800}
     )
     context.set_default_timeout(15_000)
+    watch_csp(context)  # check_page fails on anything the tool's policy refused
     page = context.new_page()
     page.errors = []  # uncaught script errors of the player or the SCO fail the test
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
