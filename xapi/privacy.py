@@ -4,7 +4,8 @@ Voiding hides statements from queries, but xAPI keeps voided rows and their payl
 erasure the statements must still count (totals, voiding, references between statements) while
 no longer saying who did them: each mention of the person's account becomes one random account
 that means nothing outside this LRS. Their state and agent-profile documents are deleted, since
-those are keyed by the person and hold nothing anyone else needs.
+those are keyed by the person and hold nothing anyone else needs. Clients bound to the person
+(a cmi5 session's token) are revoked and bound to the pseudonym instead.
 
 Nothing here commits: the caller (an erasure) owns the transaction.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from . import tables
 from .documents import AGENT_PROFILE, STATE
 from .models import agent_key
+from .store import _declared_hashes, utcnow
 
 CHUNK = 500
 
@@ -34,6 +36,8 @@ class Pseudonymised:
     statements: int
     queued: int
     documents: int
+    clients: int = 0
+    attachments: int = 0
 
     def as_counts(self) -> dict[str, int]:
         # Not the pseudonym: an audit record found by the person's id must not lead back to it.
@@ -41,6 +45,8 @@ class Pseudonymised:
             "statements_pseudonymised": self.statements,
             "outbox_pseudonymised": self.queued,
             "agent_documents_deleted": self.documents,
+            "lrs_clients_revoked": self.clients,
+            "attachments_deleted": self.attachments,
         }
 
 
@@ -93,7 +99,8 @@ def pseudonymise_account(
     session: Session, *, home_page: str, name: str, pseudonym_home_page: str
 ) -> Pseudonymised:
     """Replace the account (``home_page``, ``name``) everywhere in the stored statements, their
-    agent index and the forwarding outbox, and delete the agent's state and profile documents.
+    agent index and the forwarding outbox, delete the agent's state and profile documents, and
+    revoke the clients bound to the agent (their ``agent_key`` becomes the pseudonym's).
 
     The statements to rewrite are those the agent index lists for the account plus any whose
     JSON contains the name (an agent in an extension is not indexed); each is rewritten only if
@@ -115,6 +122,7 @@ def pseudonymise_account(
         )
     )
     rewritten: dict[str, str] = {}
+    own_hashes: set[str] = set()
     # Payloads in chunks: a short user id can match many statements' text.
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
@@ -122,6 +130,8 @@ def pseudonymise_account(
             select(s.seq, s.statement_id, s.payload).where(s.seq.in_(chunk))
         ).all():
             statement = json.loads(row.payload)
+            if _is_account(statement.get("actor"), home_page, name):
+                own_hashes.update(_declared_hashes(statement))
             changed = replace_account(statement, home_page, name, pseudonym)
             if changed == statement:
                 continue
@@ -141,12 +151,44 @@ def pseudonymise_account(
     deleted = session.execute(
         delete(tables.documents).where(d.agent_key == old_key, d.kind.in_((STATE, AGENT_PROFILE)))
     )
+    attachments = _delete_own_attachments(session, own_hashes, new_key or "")
+    c = tables.clients.c
+    session.execute(
+        update(tables.clients)
+        .where(c.agent_key == old_key, c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    clients = session.execute(
+        update(tables.clients).where(c.agent_key == old_key).values(agent_key=new_key)
+    )
     return Pseudonymised(
         pseudonym=pseudonym,
         statements=len(rewritten),
         queued=queued,
         documents=int(getattr(deleted, "rowcount", 0) or 0),
+        clients=int(getattr(clients, "rowcount", 0) or 0),
+        attachments=attachments,
     )
+
+
+def _delete_own_attachments(session: Session, hashes: set[str], pseudonym_key: str) -> int:
+    """Attachments of the person's own statements (a report, a photo) are theirs: deleted unless
+    a statement of someone else carries the same content. The statements keep declaring them."""
+    s = tables.statements.c
+    a = tables.attachments.c
+    deleted = 0
+    for sha2 in sorted(hashes):
+        # A sha2 is hexadecimal: nothing in it is a LIKE wildcard.
+        # The person's statements already carry the pseudonym as their actor.
+        elsewhere = select(s.seq).where(
+            s.payload.like(f"%{sha2}%"),
+            or_(s.actor_key.is_(None), s.actor_key != pseudonym_key),
+        )
+        if session.execute(elsewhere.limit(1)).first() is not None:
+            continue
+        result = session.execute(delete(tables.attachments).where(a.sha2 == sha2))
+        deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
 
 
 def _rewrite_outbox(session: Session, rewritten: dict[str, str]) -> int:
