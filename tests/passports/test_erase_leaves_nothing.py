@@ -314,3 +314,50 @@ def test_a_session_the_erase_did_not_find_opens_nothing(passport_app: Any) -> No
     with app.app_context():
         # The request that found the erased launch also dropped it from the session.
         assert "launch" not in (SharedStore(db.session()).get(key) or {})
+
+
+def test_an_erase_that_fails_halfway_changes_nothing(passport_app: Any) -> None:
+    """One transaction: a feature's eraser failing after the passport's part undoes all of it."""
+    from lti_tool import erasure as core
+    from lti_tool.passports import erasure
+
+    app = passport_app
+    learner = app.test_client()
+    sign_in(app, learner, "learner")
+    admin = launch_context(app, "admin")
+
+    def broken(session: Any, user: User) -> dict[str, Any]:
+        raise RuntimeError("disk full")
+
+    core.register_eraser(broken)
+    try:
+        with app.app_context():
+            lena = db.session.scalars(select(User).where(User.sub == LENA["sub"])).one()
+            entries = len(
+                db.session.scalars(
+                    select(PassportEntry).where(PassportEntry.user_id == lena.id)
+                ).all()
+            )
+            try:
+                erasure.erase_learner(
+                    db.session(), lena.id, actor_id=admin.user_id, base_url="http://tool"
+                )
+            except RuntimeError:
+                db.session.rollback()
+            else:
+                raise AssertionError("the broken eraser did not run")
+    finally:
+        core._erasers.remove(broken)
+    with app.app_context():
+        lena = db.session.scalars(select(User).where(User.sub == LENA["sub"])).one()
+        assert lena.name == LENA["name"] and lena.email == LENA["email"]
+        assert (
+            len(
+                db.session.scalars(
+                    select(PassportEntry).where(PassportEntry.user_id == lena.id)
+                ).all()
+            )
+            == entries
+            > 0
+        )
+    assert learner.get("/passport/").status_code == 200
