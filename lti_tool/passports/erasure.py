@@ -146,7 +146,8 @@ def void_statements(session: Session, base_url: str, user: User) -> int:
 
 
 def pseudonymise_statements(session: Session, base_url: str, user: User) -> dict[str, Any]:
-    """Replace the person's account in every stored statement by a random one (see docs)."""
+    """Replace the person's account, and their e-mail as a mailbox, in every stored statement by
+    a random account (see docs)."""
     from xapi.privacy import pseudonymise_account
 
     return pseudonymise_account(
@@ -154,4 +155,5 @@ def pseudonymise_statements(session: Session, base_url: str, user: User) -> dict
         home_page=user.issuer,
         name=user.sub,
         pseudonym_home_page=base_url.rstrip("/") + "/erased",
+        email=user.email,
     ).as_counts()

@@ -36,6 +36,7 @@ LENA = demo.USERS["learner"]
 OLD_SUB = "lena-old-lms-77"
 ACTIVITY = "https://example.org/activities/ladder-safety"
 XAPI = {"X-Experience-API-Version": "1.0.3"}
+MAIL_SHA1 = hashlib.sha1(("mailto:" + LENA["email"]).encode(), usedforsecurity=False).hexdigest()
 
 CMI5_XML = """<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
   <course id="https://example.org/erase-course">
@@ -158,6 +159,27 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
         headers=headers,
     )
     assert r.status_code == 200, r.get_data(as_text=True)
+    # Another client knows her by her e-mail, as a mailbox and as its hash...
+    by_mail = {"objectType": "Agent", "mbox": "mailto:" + LENA["email"], "name": "L. de Vries"}
+    r = client.post(
+        "/xapi/statements",
+        json={
+            "actor": karim,
+            "verb": {"id": "https://example.org/verbs/mentored"},
+            "object": by_mail,
+            # ... and in the same statement by her account: one agent, named two ways.
+            "context": {
+                "instructor": lena_agent,
+                "team": {"objectType": "Group", "member": [{"mbox_sha1sum": MAIL_SHA1}]},
+            },
+        },
+        headers=headers,
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    mail_state = "/xapi/activities/state?" + urlencode(
+        {"activityId": ACTIVITY, "agent": json.dumps(by_mail), "stateId": "notes"}
+    )
+    assert client.put(mail_state, json={"seen": True}, headers=headers).status_code == 204
     # Her own statement with a report attached that names her.
     report = f"Ladder check by {LENA['name']} <{LENA['email']}>".encode()
     body, content_type = multipart(
@@ -228,6 +250,7 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
         LENA["email"],
         LENA["sub"],
         OLD_SUB,
+        MAIL_SHA1,
         *derived_ids(issuer, LENA["sub"]),
         *derived_ids(issuer, OLD_SUB),
     ]
