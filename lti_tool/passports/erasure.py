@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from lti_tool.erasure import erase_launch_traces, forget_identity, run_erasers
@@ -70,12 +70,7 @@ def _erase_one(
 ) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     counts.update(_erase_passport(session, user, actor_id))
-    audits = session.execute(
-        update(PassportAudit)
-        .where(PassportAudit.subject_ref == subject_ref(user))
-        .values(subject_ref=reference)
-    )
-    counts["audit_records_unlinked"] = int(getattr(audits, "rowcount", 0) or 0)
+    counts["audit_records_unlinked"] = _unlink_audit(session, user, reference)
     counts.update(run_erasers(session, user))
     counts.update(erase_launch_traces(session, user))
     counts["statements_voided"] = void_statements(session, base_url, user)
@@ -85,6 +80,19 @@ def _erase_one(
     return counts
 
 
+def _unlink_audit(session: Session, user: User, reference: str) -> int:
+    """The person's audit records keep what happened, under the random reference, without the
+    free text an admin typed (a revocation reason may name the person)."""
+    records = list(
+        session.scalars(select(PassportAudit).where(PassportAudit.subject_ref == subject_ref(user)))
+    )
+    for record in records:
+        record.subject_ref = reference
+        if "reason" in (record.details or {}):
+            record.details = {**record.details, "reason": ""}
+    return len(records)
+
+
 def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, Any]:
     credentials = list(session.scalars(select(Credential).where(Credential.user_id == user.id)))
     now = utcnow()
@@ -92,7 +100,8 @@ def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, An
         if credential.revoked_at is None:
             credential.revoked_at = now
             credential.revoked_by_id = actor_id
-            credential.revoke_reason = "erased"
+        # An earlier reason is an admin's free text and may name the person.
+        credential.revoke_reason = "erased"
         credential.user_id = None
         credential.achievement_name = ""
         credential.token = ""

@@ -20,7 +20,7 @@ from sqlalchemy import MetaData, Table, inspect, select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox, User
-from lti_tool.passports import services
+from lti_tool.passports import credentials, services
 from lti_tool.passports.models import Credential, PassportEntry
 from tests.lti.flows import launch
 from tests.scorm.builders import PAGE, single_sco_12, write_zip
@@ -241,6 +241,14 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
         services.set_group_members(session, group, [lena_id])
         services.link_identities(
             session, lena_id, old.user_id, admin_ctx.user_id, platform_id=old.platform_id
+        )
+        # An admin revoked one credential with a reason that names her.
+        credentials.revoke(
+            session,
+            session.scalars(select(Credential).where(Credential.user_id == lena_id)).first(),
+            actor=session.get(User, admin_ctx.user_id),
+            reason=f"{LENA['name']} failed the practical test.",
+            base_url=base,
         )
         assert db.session.scalars(select(GradeOutbox).where(GradeOutbox.user_id == lena_id)).all()
         assert db.session.scalars(select(Credential).where(Credential.user_id == lena_id)).all()
