@@ -9,6 +9,10 @@ from typing import Any, TypeVar
 
 from flask import abort, g, session
 
+from ..erasure import is_erased
+from ..extensions import db
+from ..models import User
+
 ROLE_RANK = {"learner": 0, "instructor": 1, "admin": 2}
 
 LTI_ROLE_PREFIXES = (
@@ -82,6 +86,10 @@ def current_launch() -> LaunchContext | None:
         return g.launch_ctx  # type: ignore[no-any-return]
     data = session.get("launch")
     ctx = LaunchContext(**data) if isinstance(data, dict) else None
+    if ctx is not None and is_erased(db.session.get(User, ctx.user_id)):
+        # An admin erased this person: every session they still had open ends with it.
+        session.pop("launch", None)
+        ctx = None
     g.launch_ctx = ctx
     return ctx
 

@@ -35,7 +35,7 @@ from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, User
-from . import catalogue, credentials, exports, frameworks, services
+from . import catalogue, credentials, erasure, exports, frameworks, services
 from .forms import entry_input, positive_int
 from .models import (
     MODALITIES,
@@ -892,7 +892,7 @@ def erase(user_id: int) -> Any:
         if not is_erase_word(request.form.get("confirm", ""), word):
             error = _("Type the word %(word)s in the box to confirm.", word=word)
         else:
-            services.erase_learner(session, person.id, actor_id=ctx.user_id, base_url=_base_url())
+            erasure.erase_learner(session, person.id, actor_id=ctx.user_id, base_url=_base_url())
             return _admin_back(
                 _("The person's passport and personal details are erased. An audit record is kept.")
             )

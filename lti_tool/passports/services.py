@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -891,66 +891,6 @@ def audit(
     return record
 
 
-Eraser = Callable[[Session, User], dict[str, Any]]
-_erasers: list[Eraser] = []
-
-
-def register_eraser(eraser: Eraser) -> None:
-    """Other features (SCORM attempts, survey responses, xAPI) add what they hold about a person."""
-    if eraser not in _erasers:
-        _erasers.append(eraser)
-
-
-def erase_learner(session: Session, user_id: int, *, actor_id: int, base_url: str) -> PassportAudit:
-    """Remove the person's passport and personal details; the audit record keeps only a pseudonym.
-
-    The user row itself stays (blanked) so other tables' foreign keys keep pointing somewhere
-    and a later launch of the same person starts an empty passport.
-    """
-    user = session.get(User, user_id)
-    if user is None:
-        raise PassportError("Unknown person.")
-    counts: dict[str, Any] = {}
-    credentials = list(session.scalars(select(Credential).where(Credential.user_id == user_id)))
-    now = utcnow()
-    for credential in credentials:
-        if credential.revoked_at is None:
-            credential.revoked_at = now
-            credential.revoked_by_id = actor_id
-            credential.revoke_reason = "erased"
-        credential.user_id = None
-        credential.achievement_name = ""
-        credential.token = ""
-    counts["credentials_revoked"] = len(credentials)
-    entries = list(session.scalars(select(PassportEntry).where(PassportEntry.user_id == user_id)))
-    for entry in entries:
-        session.delete(entry)
-    counts["entries"] = len(entries)
-    files = list(
-        session.scalars(select(CertificateFile).where(CertificateFile.owner_id == user_id))
-    )
-    for file in files:
-        session.delete(file)
-    counts["files"] = len(files)
-    session.execute(
-        delete(IdentityLink).where(
-            or_(IdentityLink.primary_user_id == user_id, IdentityLink.linked_user_id == user_id)
-        )
-    )
-    left = session.execute(delete(group_member).where(group_member.c.user_id == user_id))
-    counts["group_memberships"] = int(getattr(left, "rowcount", 0) or 0)
-    for eraser in _erasers:
-        counts.update(eraser(session, user))
-    counts["statements_voided"] = void_statements(session, base_url, user)
-    # Voided rows stay in the LRS; with a pseudonym in their place they no longer say who it was.
-    counts.update(pseudonymise_statements(session, base_url, user))
-    record = audit(session, "erase", actor_id, user, counts)
-    user.name = user.given_name = user.family_name = user.email = ""
-    user.locale = ""
-    session.commit()
-    return record
-
-
 # ---------------------------------------------------------------- xAPI
 
 
@@ -1000,53 +940,6 @@ def statements_of(session: Session, user: User) -> list[dict[str, Any]]:
         return []
     key = agent_key(account_actor(user.issuer, user.sub))
     return list(StatementStore(session).iterate(StatementQuery(agent_key=key)))
-
-
-def void_statements(session: Session, base_url: str, user: User) -> int | str:
-    """Void every statement the person is the actor of, so the LRS no longer returns them.
-
-    Voiding hides them from every query, but xAPI keeps voided rows: ``erase_learner`` then
-    replaces the person's account in the stored payloads (``pseudonymise_statements``).
-    """
-    try:
-        from xapi.actor import account_actor, tool_authority
-        from xapi.models import agent_key
-        from xapi.store import StatementQuery, StatementStore
-    except ImportError:
-        return "xapi not installed"
-    store = StatementStore(session, forward=True)
-    key = agent_key(account_actor(user.issuer, user.sub))
-    targets = [
-        s["id"]
-        for s in store.iterate(StatementQuery(agent_key=key))
-        if s.get("verb", {}).get("id") != VERB_VOIDED
-    ]
-    authority = tool_authority(base_url)
-    voiding = [
-        {
-            "actor": authority,
-            "verb": {"id": VERB_VOIDED, "display": {"en": "voided"}},
-            "object": {"objectType": "StatementRef", "id": statement_id},
-        }
-        for statement_id in targets
-    ]
-    if voiding:
-        store.save(voiding, authority=authority)
-    return len(voiding)
-
-
-def pseudonymise_statements(session: Session, base_url: str, user: User) -> dict[str, Any]:
-    """Replace the person's account in every stored statement by a random one (see docs)."""
-    try:
-        from xapi.privacy import pseudonymise_account
-    except ImportError:
-        return {"statements_pseudonymised": "xapi not installed"}
-    return pseudonymise_account(
-        session,
-        home_page=user.issuer,
-        name=user.sub,
-        pseudonym_home_page=base_url.rstrip("/") + "/erased",
-    ).as_counts()
 
 
 def record_expiries(session: Session, base_url: str, *, today: dt.date | None = None) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import User
-from lti_tool.passports import credentials, exports, services
+from lti_tool.passports import credentials, erasure, exports, services
 from lti_tool.passports.demo import seed_demo_passport
 from lti_tool.passports.models import Credential, PassportEntry, TrainingType
 
@@ -181,7 +181,7 @@ def test_erasing_a_learner_voids_their_statements(passport_app):
             "demo-learner-1"
         }
 
-        record = services.erase_learner(session, lena.id, actor_id=admin.user_id, base_url=base)
+        record = erasure.erase_learner(session, lena.id, actor_id=admin.user_id, base_url=base)
         assert record.details["statements_voided"] == 2
         store = StatementStore(session)
         remaining, _more = store.query(StatementQuery(verb=services.VERB_EARNED))
@@ -193,7 +193,7 @@ def test_erasing_a_learner_voids_their_statements(passport_app):
             "StatementRef"
         }
         assert (
-            services.erase_learner(session, lena.id, actor_id=admin.user_id, base_url=base).details[
+            erasure.erase_learner(session, lena.id, actor_id=admin.user_id, base_url=base).details[
                 "statements_voided"
             ]
             == 0

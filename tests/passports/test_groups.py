@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lti_tool.extensions import db
 from lti_tool.models import User
-from lti_tool.passports import services
+from lti_tool.passports import erasure
 from lti_tool.passports.models import LearnerGroup, group_member
 
 from .conftest import OTHER_COURSE, OTHER_TRAINER, OUTSIDER, csrf_token, launch_context, sign_in
@@ -207,7 +207,7 @@ def test_deleting_a_group_keeps_the_learners_and_erasing_a_learner_leaves_groups
     admin = launch_context(passport_app, "admin")
     base = passport_app.config["LEARNPASS"].base_url
     with passport_app.app_context():
-        record = services.erase_learner(db.session(), lena, actor_id=admin.user_id, base_url=base)
+        record = erasure.erase_learner(db.session(), lena, actor_id=admin.user_id, base_url=base)
         assert record.details["group_memberships"] == 1
         assert [u.id for u in db.session.get(LearnerGroup, group_id).members] == [karim]
 
