@@ -1,7 +1,7 @@
 """LRS: failed authentications counted per client key and per address
 
 Revision ID: c4a9e0d27b15
-Revises: 99b3a23bdff0
+Revises: b7c3e1a9d2f4
 Create Date: 2026-12-02 04:30:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'c4a9e0d27b15'
-down_revision = '99b3a23bdff0'
+down_revision = "b7c3e1a9d2f4"
 branch_labels = None
 depends_on = None
 
