@@ -430,7 +430,7 @@ def revoke(
                 user=holder,
                 verb=VERB_REVOKED,
                 object_id=f"{base_url}/verify/{target.public_id}",
-                object_name=target.achievement_name,
+                object_name=target.statement_name,
                 activity_type=CREDENTIAL_ACTIVITY_TYPE,
                 instructor=actor,
             )

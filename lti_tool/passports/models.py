@@ -281,6 +281,12 @@ class Credential(Base):
 
     entry: Mapped[PassportEntry | None] = relationship()
 
+    @property
+    def statement_name(self) -> str:
+        """The credential's name in xAPI statements: a training's title, never a person's name
+        (a passport snapshot is named after its holder, and statements outlive an erase)."""
+        return self.achievement_name if self.kind == "entry" else "Training passport"
+
 
 class IdentityLink(Base):
     """The same person at another platform of the organisation: their passports are one."""

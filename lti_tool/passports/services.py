@@ -966,7 +966,7 @@ def record_expiries(session: Session, base_url: str, *, today: dt.date | None = 
             user=user,
             verb=VERB_EXPIRED,
             object_id=f"{base_url}/verify/{credential.public_id}",
-            object_name=credential.achievement_name,
+            object_name=credential.statement_name,
             activity_type=CREDENTIAL_ACTIVITY_TYPE,
         )
         credential.expiry_recorded_at = utcnow()
