@@ -129,10 +129,16 @@ def platform_group() -> None:
 @click.option("--key-set-file", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--auth-audience", default=None)
 @click.option("--name", default="")
+@click.option(
+    "--sub-per-deployment",
+    is_flag=True,
+    help="The platform's user ids are only unique within one deployment: keep people apart "
+    "per deployment too",
+)
 @with_appcontext
 def platform_add(deployment_ids: tuple[str, ...], key_set_file: str | None, **options: Any) -> None:
     """Register a platform (issuer + client id) with its deployments."""
-    from .lti.services import PlatformInput, RegistrationError, add_platform
+    from .lti.services import PlatformInput, RegistrationError, add_platform, other_registrations
 
     key_set = json.loads(Path(key_set_file).read_text()) if key_set_file else None
     try:
@@ -144,6 +150,19 @@ def platform_add(deployment_ids: tuple[str, ...], key_set_file: str | None, **op
     click.echo(
         f"registered platform {platform.id}: {platform.issuer} (client id {platform.client_id})"
     )
+    others = other_registrations(db.session(), platform)
+    if others:
+        clients = ", ".join(p.client_id for p in others)
+        click.echo(
+            f"Warning: issuer {platform.issuer} was already registered (client id {clients}).\n"
+            "  The two registrations do not share people: someone who opens learnpass from each\n"
+            "  gets two separate passports, even with the same user id. If they are the same\n"
+            "  person, join them with\n"
+            f"  learnpass passport link-identities --issuer {platform.issuer} --client-id "
+            f"{others[0].client_id} --sub USER_ID --linked-issuer {platform.issuer} "
+            f"--linked-client-id {platform.client_id} --linked-sub USER_ID",
+            err=True,
+        )
 
 
 @platform_group.command("list")
@@ -157,7 +176,8 @@ def platform_list() -> None:
         click.echo("no platforms registered")
     for p in platforms:
         deployments = ", ".join(d.deployment_id for d in p.deployments) or "-"
-        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments {deployments}")
+        scope = "\tuser ids per deployment" if p.sub_per_deployment else ""
+        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments {deployments}{scope}")
 
 
 @platform_group.command("remove")

@@ -90,4 +90,5 @@ def forget_identity(user: User) -> None:
     user.name = user.given_name = user.family_name = user.email = ""
     user.locale = ""
     user.sub = ERASED_SUB_PREFIX + secrets.token_hex(16)
+    user.account_name = user.sub  # the xAPI account name holds the sub too
     user.last_launch_at = None

@@ -25,6 +25,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _sub_of_row(context: Any) -> str:
+    """Default xAPI account name: the row's own ``sub`` (lti.identity picks a free one)."""
+    return str(context.get_current_parameters()["sub"])
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -45,6 +50,9 @@ class Platform(Base):
     key_set_url: Mapped[str | None] = mapped_column(String(1024), default=None)
     key_set: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     active: Mapped[bool] = mapped_column(default=True)
+    # The platform says its LTI ``sub`` is only unique within one deployment: people are then
+    # told apart by deployment too (see docs/security.md, "Roles and identities").
+    sub_per_deployment: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -78,14 +86,29 @@ class ToolKey(Base):
 
 
 class User(Base):
-    """A person as one platform knows them: issuer + ``sub``, never the email."""
+    """A person as one registration knows them: issuer + client id (+ deployment) + ``sub``.
+
+    Two registrations that share an issuer never share people: only an explicit identity link
+    (passports.IdentityLink) joins them. ``account_name`` is the person's xAPI account name under
+    the issuer (the ``sub``, unless another registration of the issuer already has that name),
+    unique per issuer so that statements never mix two people either.
+    """
 
     __tablename__ = "lp_user"
-    __table_args__ = (UniqueConstraint("issuer", "sub", name="uq_user_issuer_sub"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "issuer", "client_id", "deployment_scope", "sub", name="uq_user_registration_sub"
+        ),
+        UniqueConstraint("issuer", "account_name", name="uq_user_issuer_account"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255), default="")
+    # The deployment id where the platform's ``sub`` is per deployment, else "".
+    deployment_scope: Mapped[str] = mapped_column(String(255), default="")
     sub: Mapped[str] = mapped_column(String(255))
+    account_name: Mapped[str] = mapped_column(String(320), default=_sub_of_row)
     platform_id: Mapped[int | None] = mapped_column(
         ForeignKey("platform.id", ondelete="SET NULL"), default=None
     )

@@ -26,14 +26,29 @@ def run_migrations() -> None:
 
 
 def _run(connection, url: str) -> None:
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        # SQLite changes a table's constraints by rebuilding it (copy, DROP, rename). With foreign
+        # keys on, that DROP runs the ON DELETE actions of every table pointing at it: rebuilding
+        # lp_user would delete enrolments and passports. So they are off while migrating (the
+        # pragma only works outside a transaction), and checked once the schema is done.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=_metadatas(),
-        render_as_batch=url.startswith("sqlite"),
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        connection.commit()
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:10]}")
 
 
 run_migrations()

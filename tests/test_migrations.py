@@ -73,3 +73,80 @@ def test_upgrade_gives_existing_statements_the_platform_of_their_actor(app):
         "account:https://moodle.example/schoolX1|learner-2": None,
         "mbox:mailto:someone@example.org": None,
     }
+
+
+def test_upgrade_keys_existing_people_by_registration_and_maps_course_roles_again(app):
+    """People get their registration's client id and their sub as xAPI account name (so their
+    statements stay theirs); enrolment roles are read again from the stored LTI roles."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from lti_tool.cli import alembic_config
+
+    inst = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+    member = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+    with app.app_context():
+        db.drop_all()
+        db.session.remove()
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        command.upgrade(alembic_config(), "99b3a23bdff0")  # before people keyed by registration
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            for pid, client in ((1, "client-a"), (2, "client-b")):
+                conn.execute(
+                    text(
+                        "INSERT INTO platform (id, issuer, client_id, name, auth_login_url,"
+                        " auth_token_url, active, created_at)"
+                        " VALUES (:id, 'https://lms.example', :c, '', 'x', 'x', true,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": pid, "c": client},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO course (id, platform_id, deployment_id, context_id, title, label,"
+                    " ags_scopes) VALUES (1, 1, '1', 'c1', '', '', '[]')"
+                )
+            )
+            for uid, pid in ((1, 1), (2, 2), (3, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO lp_user (id, issuer, sub, platform_id, name, given_name,"
+                        " family_name, email, locale, created_at)"
+                        " VALUES (:id, 'https://lms.example', :s, :p, '', '', '', '', '',"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "s": f"user-{uid}", "p": pid},
+                )
+            for eid, uid, role, roles in (
+                (1, 1, "instructor", [inst + "Faculty", member + "Learner"]),
+                (2, 2, "admin", [member + "Administrator"]),
+                (3, 3, "admin", [inst + "Administrator", member + "Learner"]),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO enrolment (id, course_id, user_id, role, lti_roles,"
+                        " updated_at) VALUES (:id, 1, :u, :r, :l, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": eid, "u": uid, "r": role, "l": json.dumps(roles)},
+                )
+        upgrade_database()
+        with db.engine.connect() as conn:  # type: ignore[union-attr]
+            people = conn.execute(
+                text("SELECT id, client_id, deployment_scope, account_name FROM lp_user")
+            ).all()
+            roles = dict(conn.execute(text("SELECT user_id, role FROM enrolment")).all())
+        # Back and forth: rebuilding lp_user on SQLite must not cascade into its dependents.
+        command.downgrade(alembic_config(), "99b3a23bdff0")
+        with db.engine.connect() as conn:  # type: ignore[union-attr]
+            assert conn.execute(text("SELECT count(*) FROM enrolment")).scalar() == 3
+            assert conn.execute(text("SELECT platform_id FROM lp_user WHERE id = 1")).scalar() == 1
+        upgrade_database()
+    assert sorted(tuple(p) for p in people) == [
+        (1, "client-a", "", "user-1"),
+        (2, "client-b", "", "user-2"),
+        (3, "", "", "user-3"),  # platform removed and the issuer has two: no registration known
+    ]
+    assert roles == {1: "learner", 2: "instructor", 3: "learner"}

@@ -54,7 +54,7 @@ def _store(session: Session) -> StatementStore:
 
 def actor_for(user: User) -> dict[str, Any]:
     """The launch actor: the LTI account, without the name (no personal data in URLs, 8.1.3)."""
-    return account_actor(user.issuer, user.sub)
+    return account_actor(user.issuer, user.account_name)
 
 
 # ---------------------------------------------------------------- launch

@@ -62,7 +62,7 @@ def record_statements(
 
     base_url = current_app.config["LEARNPASS"].base_url
     emitter = Emitter(session, base_url)
-    actor = account_actor(user.issuer, user.sub, user.name or None)
+    actor = account_actor(user.issuer, user.account_name, user.name or None)
     package_activity = f"/content/packages/{package.id}"
     sco_activity = f"{package_activity}/scos/{sco.identifier}"
     grouping = _grouping(session, link)

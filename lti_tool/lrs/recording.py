@@ -32,11 +32,13 @@ def enrolment_registration(ctx: LaunchContext) -> str | None:
     """One registration per (platform, course, user): stable across launches, no table needed."""
     if not ctx.context_id:
         return None
-    return str(uuid.uuid5(REGISTRATION_NAMESPACE, f"{ctx.issuer}|{ctx.context_id}|{ctx.sub}"))
+    account = ctx.account_name or ctx.sub
+    return str(uuid.uuid5(REGISTRATION_NAMESPACE, f"{ctx.issuer}|{ctx.context_id}|{account}"))
 
 
 def actor_for(ctx: LaunchContext) -> dict[str, Any]:
-    return account_actor(ctx.issuer, ctx.sub, ctx.name or None)
+    """The person's account: homePage the issuer, name their account name (lti.identity)."""
+    return account_actor(ctx.issuer, ctx.account_name or ctx.sub, ctx.name or None)
 
 
 def emitter() -> Emitter:

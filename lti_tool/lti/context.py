@@ -15,29 +15,6 @@ from ..models import User
 
 ROLE_RANK = {"learner": 0, "instructor": 1, "admin": 2}
 
-LTI_ROLE_PREFIXES = (
-    "http://purl.imsglobal.org/vocab/lis/v2/membership#",
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#",
-    "http://purl.imsglobal.org/vocab/lis/v2/system/person#",
-)
-
-
-def map_lti_roles(lti_roles: list[str]) -> str:
-    """learner / instructor / admin from the LTI role URIs (context, institution, system)."""
-    names = set()
-    for role in lti_roles:
-        short = role
-        for prefix in LTI_ROLE_PREFIXES:
-            if role.startswith(prefix):
-                short = role[len(prefix) :]
-        names.add(short.split("#")[-1])
-    if names & {"Administrator", "SysAdmin"}:
-        return "admin"
-    # Mentor (parents, observers) deliberately gets no trainer rights.
-    if names & {"Instructor", "TeachingAssistant", "ContentDeveloper", "Faculty"}:
-        return "instructor"
-    return "learner"
-
 
 @dataclass
 class LaunchContext:
@@ -51,6 +28,8 @@ class LaunchContext:
     deployment_id: str
     sub: str
     role: str
+    # The person's xAPI account name under the issuer (lti.identity); "" in older sessions.
+    account_name: str = ""
     name: str = ""
     course_id: int | None = None
     context_id: str = ""
@@ -85,7 +64,9 @@ def current_launch() -> LaunchContext | None:
     if "launch_ctx" in g:
         return g.launch_ctx  # type: ignore[no-any-return]
     data = session.get("launch")
-    ctx = LaunchContext(**data) if isinstance(data, dict) else None
+    # A session stored before people were keyed by registration (no account name) may carry
+    # rights from the old role mapping: it counts as no launch, and the person launches again.
+    ctx = LaunchContext(**data) if isinstance(data, dict) and data.get("account_name") else None
     if ctx is not None and is_erased(db.session.get(User, ctx.user_id)):
         # An admin erased this person: every session they still had open ends with it.
         session.pop("launch", None)

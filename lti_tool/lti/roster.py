@@ -13,11 +13,12 @@ from pylti1p3.exception import LtiException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Course, Enrolment, Platform, User
+from ..models import Course, Enrolment, Platform
 from ..outgoing import RequestException
 from ..shared_store import SharedStore
 from .ags import RosterService, ServiceUnavailable
-from .context import map_lti_roles
+from .identity import get_or_create_user
+from .roles import map_roles
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,7 @@ def sync_roster(
         sub = str(member.get("user_id") or "")
         if not sub or member.get("status", "Active") != "Active":
             continue
-        user = session.scalars(
-            select(User).where(User.issuer == platform.issuer, User.sub == sub)
-        ).first()
-        if user is None:
-            user = User(issuer=platform.issuer, sub=sub, platform_id=platform.id)
-            session.add(user)
+        user = get_or_create_user(session, platform, sub, course.deployment_id)
         # Names come from the platform; never overwrite what a launch told us with nothing.
         for field in ("name", "given_name", "family_name", "email"):
             if member.get(field):
@@ -63,11 +59,14 @@ def sync_roster(
         if enrolment is None:
             session.add(
                 Enrolment(
-                    course_id=course.id, user_id=user.id, role=map_lti_roles(roles), lti_roles=roles
+                    course_id=course.id,
+                    user_id=user.id,
+                    role=map_roles(roles).course_role,
+                    lti_roles=roles,
                 )
             )
         else:
-            enrolment.role, enrolment.lti_roles = map_lti_roles(roles), roles
+            enrolment.role, enrolment.lti_roles = map_roles(roles).course_role, roles
         count += 1
     session.commit()
     return count

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, User, utcnow
-from .context import LaunchContext, map_lti_roles
+from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, utcnow
+from .context import LaunchContext
+from .identity import get_or_create_user
+from .roles import map_roles
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -33,6 +35,7 @@ class PlatformInput:
     auth_audience: str | None = None
     name: str = ""
     deployment_ids: tuple[str, ...] = ()
+    sub_per_deployment: bool = False
 
 
 def add_platform(session: Session, data: PlatformInput) -> Platform:
@@ -60,11 +63,23 @@ def add_platform(session: Session, data: PlatformInput) -> Platform:
         auth_audience=data.auth_audience,
         key_set_url=data.key_set_url,
         key_set=data.key_set,
+        sub_per_deployment=data.sub_per_deployment,
     )
     platform.deployments = [Deployment(deployment_id=d) for d in data.deployment_ids]
     session.add(platform)
     session.commit()
     return platform
+
+
+def other_registrations(session: Session, platform: Platform) -> list[Platform]:
+    """The other registrations with the same issuer (their people are kept apart from these)."""
+    return list(
+        session.scalars(
+            select(Platform)
+            .where(Platform.issuer == platform.issuer, Platform.id != platform.id)
+            .order_by(Platform.id)
+        )
+    )
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None = None) -> Platform:
@@ -117,27 +132,24 @@ def record_launch(
 ) -> LaunchContext:
     """Create or update the user, course, enrolment and resource link a validated launch names."""
     issuer = claims["iss"]
+    platform = session.get(Platform, platform_id)
+    if platform is None or platform.issuer != issuer:
+        raise RegistrationError(f"No platform {platform_id} with issuer {issuer}")
     lti_roles = list(claims.get(CLAIM + "roles", []))
-    role = map_lti_roles(lti_roles)
+    roles = map_roles(lti_roles)
+    role = roles.launch_role
     message_type = claims.get(CLAIM + "message_type", "LtiResourceLinkRequest")
-    user = _get_or_create(
-        session,
-        User,
-        {
-            "platform_id": platform_id,
-            "name": claims.get("name")
-            or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])),
-            "given_name": claims.get("given_name", ""),
-            "family_name": claims.get("family_name", ""),
-            "email": claims.get("email", ""),
-            "locale": claims.get("locale", ""),
-            "last_launch_at": utcnow(),
-        },
-        issuer=issuer,
-        sub=str(claims["sub"]),
-    )
-    context = claims.get(CLAIM + "context") or {}
     deployment_id = claims.get(CLAIM + "deployment_id", "")
+    user = get_or_create_user(session, platform, str(claims["sub"]), deployment_id)
+    user.name = claims.get("name") or " ".join(
+        filter(None, [claims.get("given_name"), claims.get("family_name")])
+    )
+    user.given_name = claims.get("given_name", "")
+    user.family_name = claims.get("family_name", "")
+    user.email = claims.get("email", "")
+    user.locale = claims.get("locale", "")
+    user.last_launch_at = utcnow()
+    context = claims.get(CLAIM + "context") or {}
     course = None
     ags = claims.get(AGS_CLAIM) or {}
     nrps = claims.get(NRPS_CLAIM) or {}
@@ -162,7 +174,7 @@ def record_launch(
         _get_or_create(
             session,
             Enrolment,
-            {"role": role, "lti_roles": lti_roles},
+            {"role": roles.course_role, "lti_roles": lti_roles},
             course_id=course.id,
             user_id=user.id,
         )
@@ -190,6 +202,7 @@ def record_launch(
         client_id=claims["aud"][0] if isinstance(claims["aud"], list) else claims["aud"],
         deployment_id=deployment_id,
         sub=str(claims["sub"]),
+        account_name=user.account_name,
         role=role,
         name=user.name,
         course_id=course.id if course else None,

@@ -90,11 +90,22 @@ def record_expiries() -> None:
 @passport_group.command("link-identities")
 @click.option("--issuer", required=True, help="Platform issuer of the person's first identity")
 @click.option("--sub", required=True, help="LTI user id there")
+@click.option(
+    "--client-id", default=None, help="Client id there (needed when the issuer has several)"
+)
 @click.option("--linked-issuer", required=True, help="Platform issuer of the second identity")
 @click.option("--linked-sub", required=True, help="LTI user id there")
+@click.option("--linked-client-id", default=None, help="Client id of the second identity")
 @with_appcontext
-def link_identities(issuer: str, sub: str, linked_issuer: str, linked_sub: str) -> None:
-    """One passport for one person on two platforms.
+def link_identities(
+    issuer: str,
+    sub: str,
+    client_id: str | None,
+    linked_issuer: str,
+    linked_sub: str,
+    linked_client_id: str | None,
+) -> None:
+    """One passport for one person on two platforms (or two registrations of one issuer).
 
     An administrator in the LMS links identities of their own platform only; joining two
     platforms' people is for whoever runs the installation, so it is done here.
@@ -105,13 +116,25 @@ def link_identities(issuer: str, sub: str, linked_issuer: str, linked_sub: str) 
 
     session = db.session()
 
-    def person(iss: str, user_sub: str) -> User:
-        user = session.scalars(select(User).where(User.issuer == iss, User.sub == user_sub)).first()
-        if user is None:
-            raise click.ClickException(f"nobody with user id {user_sub!r} has launched from {iss}")
-        return user
+    def person(iss: str, user_sub: str, client: str | None) -> User:
+        query = select(User).where(User.issuer == iss, User.sub == user_sub)
+        if client:
+            query = query.where(User.client_id == client)
+        found = list(session.scalars(query.limit(2)))
+        if not found:
+            raise click.ClickException(
+                f"nobody with user id {user_sub!r} has launched from {iss}"
+                + (f" (client id {client})" if client else "")
+            )
+        if len(found) > 1:
+            raise click.ClickException(
+                f"several registrations of {iss} have a person with user id {user_sub!r}; "
+                "say which with --client-id / --linked-client-id (see 'learnpass platform list')"
+            )
+        return found[0]
 
-    primary, linked = person(issuer, sub), person(linked_issuer, linked_sub)
+    primary = person(issuer, sub, client_id)
+    linked = person(linked_issuer, linked_sub, linked_client_id)
     try:
         link(session, primary.id, linked.id, actor_id=None)
     except PassportError as exc:

@@ -236,7 +236,7 @@ def subject_id(user: User) -> str:
     """A stable opaque subject id: the same person gets the same id, which reveals no sub."""
     return (
         "urn:learnpass:subject:"
-        + hashlib.sha256(f"{user.issuer}|{user.sub}".encode()).hexdigest()[:32]
+        + hashlib.sha256(f"{user.issuer}|{user.account_name}".encode()).hexdigest()[:32]
     )
 
 

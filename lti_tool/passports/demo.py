@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import inspect, select
 
 from ..extensions import db
+from ..lti.identity import get_or_create_user
 from ..models import Course, Enrolment, Platform, User
 from .frameworks import import_moodle_csv
 from .models import TrainingType
@@ -83,20 +84,10 @@ def seed_demo_people(today: dt.date | None = None) -> User:
     learners = {}
     for key in ("learner", "learner2"):
         info = demo.USERS[key]
-        user = session.scalars(
-            select(User).where(User.issuer == demo.issuer(), User.sub == info["sub"])
-        ).first()
-        if user is None:
-            user = User(
-                issuer=demo.issuer(),
-                sub=info["sub"],
-                platform_id=platform.id,
-                name=info["name"],
-                given_name=info["given_name"],
-                family_name=info["family_name"],
-                email=info["email"],
-            )
-            session.add(user)
+        user = get_or_create_user(session, platform, info["sub"], demo.DEPLOYMENT_ID)
+        if not user.name:
+            user.name, user.email = info["name"], info["email"]
+            user.given_name, user.family_name = info["given_name"], info["family_name"]
         learners[key] = user
     session.flush()
     for user in learners.values():

@@ -162,7 +162,7 @@ def pseudonymise_statements(session: Session, base_url: str, user: User) -> dict
     return pseudonymise_account(
         session,
         home_page=user.issuer,
-        name=user.sub,
+        name=user.account_name,
         pseudonym_home_page=base_url.rstrip("/") + "/erased",
         email=user.email,
     ).as_counts()

@@ -878,7 +878,7 @@ def set_group_members(session: Session, group: LearnerGroup, user_ids: Iterable[
 
 def subject_ref(user: User) -> str:
     """A stable pseudonym of a person for audit records that must outlive their data."""
-    return "sha256:" + hashlib.sha256(f"{user.issuer}|{user.sub}".encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(f"{user.issuer}|{user.account_name}".encode()).hexdigest()
 
 
 def audit(
@@ -917,12 +917,14 @@ def record_statement(
         return None
     return str(
         Emitter(session, base_url).emit(
-            actor=account_actor(user.issuer, user.sub, user.name or None),
+            actor=account_actor(user.issuer, user.account_name, user.name or None),
             verb=verb,
             object_id=object_id,
             object_name=object_name,
             activity_type=activity_type,
-            instructor=account_actor(instructor.issuer, instructor.sub, instructor.name or None)
+            instructor=account_actor(
+                instructor.issuer, instructor.account_name, instructor.name or None
+            )
             if instructor
             else None,
             extensions=extensions,
@@ -938,7 +940,7 @@ def statements_of(session: Session, user: User) -> list[dict[str, Any]]:
         from xapi.store import StatementQuery, StatementStore
     except ImportError:
         return []
-    key = agent_key(account_actor(user.issuer, user.sub))
+    key = agent_key(account_actor(user.issuer, user.account_name))
     return list(StatementStore(session).iterate(StatementQuery(agent_key=key)))
 
 

@@ -1,0 +1,70 @@
+"""Who a launch (or a roster line) is: a person of one registration, never of a whole issuer.
+
+A registration is an issuer + a client id. Two registrations may share an issuer (Canvas and
+Blackboard cloud use one issuer for all their customers; anyone who runs ``learnpass platform
+add`` may name any issuer), and each signs its launches with its own key. If people were keyed
+by issuer + ``sub`` only, the second registration could sign a launch with someone's ``sub`` and
+become that person here. So a person is keyed by issuer + client id + ``sub`` (+ the deployment
+when the platform says its ``sub`` is only unique per deployment); an explicit identity link
+(``learnpass passport link-identities``) is the only way to join two of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Platform, User
+
+
+def deployment_scope(platform: Platform, deployment_id: str) -> str:
+    """The deployment part of the person's key: only where the platform says so."""
+    return deployment_id if platform.sub_per_deployment else ""
+
+
+def find_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User | None:
+    return session.scalars(
+        select(User).where(
+            User.issuer == platform.issuer,
+            User.client_id == platform.client_id,
+            User.deployment_scope == deployment_scope(platform, deployment_id),
+            User.sub == sub,
+        )
+    ).first()
+
+
+def get_or_create_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User:
+    """The registration's person with this ``sub``, created (and flushed) on first sight."""
+    user = find_user(session, platform, sub, deployment_id)
+    if user is not None:
+        # The same registration removed and added again is a new row with the same people.
+        user.platform_id = platform.id
+        return user
+    scope = deployment_scope(platform, deployment_id)
+    user = User(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        deployment_scope=scope,
+        sub=sub,
+        platform_id=platform.id,
+        account_name=free_account_name(session, platform.issuer, sub, platform.client_id, scope),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def free_account_name(session: Session, issuer: str, sub: str, client_id: str, scope: str) -> str:
+    """The xAPI account name for a new person: the ``sub`` when no one of the issuer has it yet,
+    else the ``sub`` with a mark of the registration (so statements never mix two people)."""
+    mark = hashlib.sha256(f"{client_id}|{scope}".encode()).hexdigest()[:16]
+    for candidate in (sub, f"{sub}#{mark}", f"{sub}#{uuid.uuid4().hex}"):
+        taken = session.scalar(
+            select(User.id).where(User.issuer == issuer, User.account_name == candidate)
+        )
+        if taken is None:
+            return candidate
+    raise RuntimeError("no free account name")  # pragma: no cover - a random uuid is free
