@@ -69,6 +69,16 @@ REASONS: dict[str, Reason] = {
         ),
         _l("Go back to your course and open the activity again."),
     ),
+    "no_cookie": Reason(
+        403,
+        _l("Open learnpass in a new window"),
+        _l(
+            "Your browser does not let learnpass keep you signed in inside the course page, or this sign-in was started in another browser. learnpass cannot sign you in here."
+        ),
+        _l(
+            "Use the button below: learnpass opens in a new window, where your browser lets it keep you signed in. If you did not just open an activity in your course, close this page."
+        ),
+    ),
     "bad_message": Reason(
         400,
         _l("The launch message is not one learnpass can use"),
