@@ -104,6 +104,9 @@ def launch() -> Any:
         claims = message_launch.get_launch_data()
     except StateNotInThisBrowser as exc:
         db.session.rollback()
+        if request.headers.get("Sec-Fetch-Dest") == "document":
+            # Already a window of its own: a new window would not get the cookie either.
+            raise LaunchRefused("cookies_blocked") from exc
         raise LaunchRefused("no_cookie", state=exc.state) from exc
     except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
         db.session.rollback()

@@ -82,3 +82,24 @@ def test_a_browser_that_refuses_the_cookie_in_the_course_page_opens_a_new_window
     for body in seen["launch_bodies"]:
         id_token = parse_qs(body)["id_token"][0]
         assert all(id_token not in a for a in addresses)
+
+
+def test_a_window_that_refuses_the_cookie_is_told_to_allow_cookies(page):
+    """Top-level already: the login's cookie never reaches the launch (as in a browser that
+    blocks all cookies), so a new window would not help."""
+
+    def without_cookies(route: Any) -> None:
+        page.context.clear_cookies()  # the login's cookie is gone before the launch is sent
+        route.continue_()
+
+    page.route("**/lti/launch", without_cookies)
+    page.goto("/demo/")
+    page.get_by_role("link", name="Open as learner (Lena de Vries)").click()
+    alert = page.get_by_role("alert")
+    expect(alert.get_by_role("heading", level=1)).to_have_text(
+        "Your browser blocks learnpass's cookie", timeout=30_000
+    )
+    expect(alert).to_contain_text("Allow cookies for this site")
+    expect(page.get_by_role("button", name="Open learnpass in a new window")).to_have_count(0)
+    assert not [c for c in page.context.cookies() if c["name"] == "session"]
+    check_page(page, "launch-cookies-blocked")

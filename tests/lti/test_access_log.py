@@ -24,6 +24,8 @@ def _serve(tmp_path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
         LEARNPASS_SECURE_COOKIES="false",
         LEARNPASS_SECRET_KEY="k" * 32,
         LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
+        # The demo platform is this same server: the tool fetches its keys over loopback.
+        LEARNPASS_OUTGOING_ALLOW_PRIVATE="true",
     )
     setup = subprocess.run(
         [LEARNPASS, "demo", "--no-run", "--port", str(port)],
@@ -64,7 +66,7 @@ def test_access_log_holds_no_session_id_token_or_state_secret(tmp_path):
         form = start_launch(http, base)
         secrets += [form.fields["id_token"], http.cookies["lti1p3-" + form.fields["state"]]]
         done = http.post(form.action, data=form.fields)
-        assert "Lena de Vries" in done.text, "".join(lines)
+        assert "Lena de Vries" in done.text, "".join(lines)[-3000:]
         secrets.append(http.cookies["session"])
         assert http.get(base + "/home?lang=nl").status_code == 200
 

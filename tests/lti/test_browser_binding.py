@@ -175,3 +175,18 @@ def test_refusal_page_for_a_missing_cookie_speaks_dutch_french_german(live_serve
         form = start_launch(attacker, live_server.url)
         r = victim.post(form.action, data=form.fields, headers={"Accept-Language": lang})
         assert r.status_code == 403 and text in r.text, lang
+
+
+def test_a_window_of_its_own_without_the_cookie_is_told_to_allow_cookies(app, live_server):
+    """Top-level already (``Sec-Fetch-Dest: document``): a new window would not help, so the page
+    says to allow cookies instead, and offers no button."""
+    attacker, victim = requests.Session(), requests.Session()
+    form = start_launch(attacker, live_server.url)
+    r = victim.post(form.action, data=form.fields, headers={"Sec-Fetch-Dest": "document"})
+    assert r.status_code == 403 and 'data-reason="cookies_blocked"' in r.text
+    assert "Allow cookies for this site" in r.text
+    assert not html.fromstring(r.text).xpath('//form[@target="_blank"]')
+    assert form.fields["state"] not in r.text
+    assert _user_count(app) == 0
+    r = victim.post(form.action, data=form.fields, headers={"Sec-Fetch-Dest": "iframe"})
+    assert r.status_code == 403 and 'data-reason="no_cookie"' in r.text
