@@ -30,6 +30,7 @@ def register_error_handlers(app: Flask) -> None:
                 explanation=str(reason.explanation) % exc.details,
                 action=str(reason.action) % exc.details,
                 code=exc.code,
+                state=exc.details.get("state", ""),
             ),
             reason.status,
         )

@@ -1,8 +1,10 @@
-"""Server-side sessions in the shared store, reachable by cookie or, inside an LMS iframe that
-blocks third-party cookies, by an ``lp_sid`` parameter that every generated URL then carries.
+"""Server-side sessions in the shared store, reachable by their cookie only.
 
 Nothing about a user's session lives in the cookie or in process memory, so any instance behind
-the proxy can serve any request, and a launch keeps working where the browser refuses cookies.
+the proxy can serve any request. The session id never travels in a URL or a form: there it would
+reach browser history, access logs and ``Referer`` headers, and work as a bearer credential from
+any browser. Where a browser refuses the cookie inside the LMS iframe, the launch says so and
+opens the tool in a new window instead (see lti/routes.py and docs/security.md).
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
-SID_PARAM = "lp_sid"
 SESSION_TTL = 8 * 3600
 
 
@@ -45,21 +46,8 @@ class ServerSessionInterface(SessionInterface):
 
         return SharedStore(db.session())
 
-    def _sid_from_request(self, app: Flask, request: Request) -> tuple[str | None, bool]:
-        sid = request.cookies.get(self.get_cookie_name(app))
-        if sid:
-            return sid, False
-        sid = request.args.get(SID_PARAM) or (
-            request.form.get(SID_PARAM)
-            if request.method == "POST"
-            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-            else None
-        )
-        return (sid, True) if sid else (None, False)
-
     def open_session(self, app: Flask, request: Request) -> ServerSession:
-        sid, via_url = self._sid_from_request(app, request)
-        g.sid_via_url = via_url
+        sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) < 200:
             data = self._store().get("session:" + sid)
             if isinstance(data, dict):
@@ -92,26 +80,13 @@ class ServerSessionInterface(SessionInterface):
             path=self.get_cookie_path(app),
             partitioned=bool(self.get_cookie_secure(app)),
         )
-        g.current_sid = session.sid
 
 
 def install(app: Flask) -> None:
     app.session_interface = ServerSessionInterface()
 
-    @app.url_defaults
-    def _carry_sid(endpoint: str, values: dict[str, Any]) -> None:
-        """When the browser showed no cookie, links and forms carry the session id instead."""
-        if endpoint == "static" or SID_PARAM in values:
-            return
-        if g.get("sid_via_url") or g.get("sid_in_urls"):
-            from flask import session
-
-            sid = getattr(session, "sid", None) or g.get("current_sid")
-            if sid:
-                values[SID_PARAM] = sid
-
     @app.after_request
-    def _no_referrer(response: Response) -> Response:
-        # Session ids may travel in URLs inside the LMS iframe; never leak them to other sites.
+    def _referrer_policy(response: Response) -> Response:
+        # Links to other sites carry no path or query of ours (an SCO's or a package's URL).
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

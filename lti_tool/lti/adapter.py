@@ -14,14 +14,15 @@ What the library leaves to us (see ../shared/LTI-NOTES.md) and how it is closed 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
+import secrets
 import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import jwt
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deployment import Deployment
@@ -36,6 +37,7 @@ from pylti1p3.exception import (
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
+from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -162,8 +164,39 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         return self.store.take(self._prepare_key(key))
 
 
+STATE_COOKIE_PREFIX = "lti1p3-"  # + the state, "state-<uuid>"
+STATE_COOKIE_SECONDS = 5 * 60
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
+"""The login-initiation parameters kept with the state, to begin the same login in a new window."""
+
+
+class StateNotInThisBrowser(LtiException):
+    """A launch came back without the cookie its login set: this browser did not begin the login
+    (login CSRF), or it refuses our cookie in the LMS iframe. Either way no session can start."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        super().__init__("This browser did not begin the login of this launch")
+
+
+def _browser_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class LearnpassOIDCLogin(FlaskOIDCLogin):
-    """Login initiation; state params are always saved server-side so launch can consume them."""
+    """Login initiation; state params are always saved server-side so launch can consume them.
+
+    The state is bound to the browser that began the login: a random secret goes into a short-
+    lived cookie (never into a URL; the state itself does travel in the platform's URLs), and only
+    its hash is kept with the state. The launch must bring the cookie back.
+    """
 
     def __init__(
         self,
@@ -181,7 +214,12 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
         self._storage_target = target
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
-        self._state_params = {"issued": int(time.time())}
+        secret = secrets.token_urlsafe(32)
+        self._state_params = {
+            "issued": int(time.time()),
+            "browser": _browser_secret_hash(secret),
+            "login": {k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
+        }
         if self._storage_target:
             self._state_params["storage_target"] = self._storage_target
         url = super()._prepare_redirect_url(launch_url)
@@ -189,6 +227,8 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
         auth = urlsplit(self._registration.get_auth_login_url() or "")
         self.platform_origin = f"{auth.scheme}://{auth.netloc}"
         self.issued_state = parse_qs(urlsplit(url).query)["state"][0]
+        # pylti1p3 put the state itself in the cookie; ours holds the secret instead.
+        self._cookie_service.set_cookie(self.issued_state, secret, STATE_COOKIE_SECONDS)
         return url
 
     def _generate_nonce(self) -> str:
@@ -196,6 +236,24 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
         nonce = super()._generate_nonce()
         self._state_params["nonce"] = nonce
         return nonce
+
+
+def take_login_for_new_window(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, str]:
+    """The login-initiation parameters of a state refused for its missing cookie, to begin the
+    same login again in a new window. The state and its nonce are used up: one new window each.
+
+    Safe to offer to anyone holding the state: the new login goes through the platform again,
+    which signs in whoever the browser is signed in to the platform as.
+    """
+    key = f"{SessionService._session_prefix}-{state}"  # where pylti1p3 saved the state params
+    params = storage.get_value(key) if state.startswith("state-") else None
+    if not isinstance(params, dict) or not isinstance(params.get("login"), dict):
+        return {}
+    if storage.take_value(key) is None:
+        return {}  # another request used it first
+    if params.get("nonce"):
+        storage.take_value(f"{SessionService._session_prefix}-nonce-{params['nonce']}")
+    return {str(k): str(v) for k, v in params["login"].items() if k in LOGIN_PARAMS}
 
 
 class LearnpassMessageLaunch(FlaskMessageLaunch):
@@ -242,44 +300,8 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             raise
         return self
 
-    def platform_storage_check(self) -> dict[str, Any] | None:
-        """What the launch page needs to confirm the state through LTI platform storage.
-
-        Only when the login used platform storage, this browser showed no state cookie, and the
-        confirmation has not been done yet; None otherwise (the launch goes on as usual).
-        """
-        state = self._get_request_param("state")
-        if not state or self._get_request_param("lti_storage_checked") == "1":
-            return None
-        params = self._session_service.get_state_params(state) or {}
-        target = params.get("storage_target")
-        if not target or self._cookie_service.get_cookie(state) is not None:
-            return None
-        unverified = self._unverified_claims()
-        aud = unverified.get("aud")
-        client_id = aud[0] if isinstance(aud, list) and aud else aud
-        platform = self._tool_config.find_platform(
-            str(unverified.get("iss", "")), str(client_id) if client_id else None
-        )
-        origin = ""
-        if platform is not None:
-            auth = urlsplit(platform.auth_login_url)
-            origin = f"{auth.scheme}://{auth.netloc}"
-        return {
-            "id_token": self._get_request_param("id_token"),
-            "state": state,
-            "target": target,
-            "platform_origin": origin,
-        }
-
-    def _unverified_claims(self) -> dict[str, Any]:
-        # Only to find where to ask for the stored state; the token is fully verified afterwards.
-        try:
-            return dict(
-                jwt.decode(self._get_request_param("id_token"), options={"verify_signature": False})
-            )
-        except jwt.PyJWTError:
-            return {}
+    def state_cookie_name(self) -> str:
+        return STATE_COOKIE_PREFIX + self._get_request_param("state")
 
     def validate_state(self) -> LearnpassMessageLaunch:
         state = self._get_request_param("state")
@@ -290,10 +312,12 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             if self._storage.store.get("used-state:" + state):
                 raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
             raise LtiMessageValidationException("State not found")
-        # The state is also bound to this browser when it can keep a cookie; a browser that sent
-        # a different state cookie is not the one that started the login.
-        cookie_state = self._cookie_service.get_cookie(state)
-        if cookie_state is not None and cookie_state != state:
+        # The state is bound to the browser that began the login, always: a launch posted from
+        # another browser (a cross-site form carrying an attacker's own token) is refused here.
+        secret = self._cookie_service.get_cookie(state)
+        if secret is None:
+            raise StateNotInThisBrowser(state)
+        if not hmac.compare_digest(_browser_secret_hash(secret), str(params.get("browser", ""))):
             raise LtiMessageValidationException("State not found")
         return self
 

@@ -69,6 +69,26 @@ REASONS: dict[str, Reason] = {
         ),
         _l("Go back to your course and open the activity again."),
     ),
+    "no_cookie": Reason(
+        403,
+        _l("Open learnpass in a new window"),
+        _l(
+            "Your browser does not let learnpass keep you signed in inside the course page, or this sign-in was started in another browser. learnpass cannot sign you in here."
+        ),
+        _l(
+            "Use the button below: learnpass opens in a new window, where your browser lets it keep you signed in. If you did not just open an activity in your course, close this page."
+        ),
+    ),
+    "cookies_blocked": Reason(
+        403,
+        _l("Your browser blocks learnpass's cookie"),
+        _l(
+            "learnpass needs a cookie to keep you signed in, and your browser did not send it back. Or this sign-in was started in another browser."
+        ),
+        _l(
+            "Allow cookies for this site in your browser's settings, then open the activity again from your course. If you did not just open an activity in your course, close this page."
+        ),
+    ),
     "bad_message": Reason(
         400,
         _l("The launch message is not one learnpass can use"),

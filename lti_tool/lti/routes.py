@@ -28,6 +28,8 @@ from .adapter import (
     DatabaseToolConf,
     LearnpassMessageLaunch,
     LearnpassOIDCLogin,
+    StateNotInThisBrowser,
+    take_login_for_new_window,
 )
 from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
@@ -54,24 +56,34 @@ def _flask_request() -> FlaskRequest:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    params = request.values
-    target_link_uri = params.get("target_link_uri")
-    if not target_link_uri:
+    data = request.form.to_dict() if request.method == "POST" else request.args.to_dict()
+    return _begin_login(data)
+
+
+def _begin_login(params: dict[str, str]) -> Any:
+    """OIDC login initiation: keep the state server-side, bind it to this browser with a cookie,
+    and send the browser on to the platform's authorization endpoint."""
+    if not params.get("target_link_uri"):
         raise LaunchRefused("missing_target")
     base = current_app.config["LEARNPASS"].base_url
     launch_url = base + "/lti/launch"
     try:
-        oidc = LearnpassOIDCLogin(_flask_request(), _tool_conf(), _storage())
+        oidc = LearnpassOIDCLogin(
+            FlaskRequest(request_data=params, request_is_secure=request.is_secure),
+            _tool_conf(),
+            _storage(),
+        )
         storage_target = params.get("lti_storage_target", "")
         if storage_target:
             oidc.use_platform_storage(storage_target)
-        # State and nonce are kept server-side and the session can travel in URLs, so the launch
-        # does not depend on third-party cookies: no cookie-check page is needed before redirecting.
+        # No cookie-check page before redirecting: a browser that refuses our cookie learns it at
+        # the launch, which then offers to open the tool in a new window with this same login.
         redirect_obj = oidc.disable_check_cookies().get_redirect_object(launch_url)
         if not storage_target:
             return redirect_obj.do_redirect()
-        # LTI platform storage: keep the state in the platform's window too (lti.put_data), so
-        # the launch can be matched to this browser even when it refuses our cookie.
+        # LTI platform storage: the state is also put into the platform's window (lti.put_data),
+        # as platforms that send lti_storage_target expect. It is never read back to let a launch
+        # in: a script's answer cannot be proven to the server; the state cookie is the binding.
         page = render_template(
             "lti/platform_storage_login.html",
             auth_url=redirect_obj.get_redirect_url(),
@@ -89,11 +101,14 @@ def launch() -> Any:
     if not request.form.get("id_token"):
         raise LaunchRefused("missing_token")
     message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage())
-    check = message_launch.platform_storage_check()
-    if check is not None:
-        return render_template("lti/platform_storage_launch.html", **check)
     try:
         claims = message_launch.get_launch_data()
+    except StateNotInThisBrowser as exc:
+        db.session.rollback()
+        if request.headers.get("Sec-Fetch-Dest") == "document":
+            # Already a window of its own: a new window would not get the cookie either.
+            raise LaunchRefused("cookies_blocked") from exc
+        raise LaunchRefused("no_cookie", state=exc.state) from exc
     except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
         db.session.rollback()
         raise explain_launch_error(exc) from exc
@@ -105,7 +120,7 @@ def launch() -> Any:
     )
     _record_launched(ctx)
     session.clear()
-    sid = session.regenerate()  # type: ignore[attr-defined]
+    session.regenerate()  # type: ignore[attr-defined]
     remember_launch(ctx)
     if ctx.locale in ("en", "nl", "fr", "de"):
         session["locale"] = ctx.locale
@@ -113,10 +128,24 @@ def launch() -> Any:
         destination = "/lti/deep-linking"
     else:
         destination = resolve_target(ctx.target or "home")
-    # The first page after a launch carries the session id in its URL: inside an LMS iframe the
-    # browser may refuse our cookie, and then the id in links is what keeps the user signed in.
-    separator = "&" if "?" in destination else "?"
-    return redirect(f"{destination}{separator}lp_sid={sid}", code=303)
+    # The session lives in its cookie only: the address keeps no trace of it.
+    response = redirect(destination, code=303)
+    response.delete_cookie(message_launch.state_cookie_name(), path="/")
+    return response
+
+
+@bp.post("/new-window")
+def new_window() -> Any:
+    """Begin, in a new window, the login of a launch refused for its missing cookie.
+
+    Opened top-level (``target="_blank"`` on the refusal page), where the browser keeps first-party
+    cookies. The new login goes through the platform again, so it signs in whoever the browser is
+    signed in to the platform as, whoever posted the state here.
+    """
+    params = take_login_for_new_window(_storage(), request.form.get("state", ""))
+    if not params:
+        raise LaunchRefused("state")
+    return _begin_login(params)
 
 
 def _record_launched(ctx: LaunchContext) -> None:

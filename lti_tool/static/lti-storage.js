@@ -1,6 +1,7 @@
-/* LTI platform storage (IMS "Client Side postMessages"): lti.put_data / lti.get_data.
-   The state of a login is kept in the platform's window, so a launch can be matched to the
-   browser that started it even when the browser refuses the tool's cookies in the LMS iframe. */
+/* LTI platform storage (IMS "Client Side postMessages"): lti.put_data.
+   At login the state is also put into the platform's window, as platforms that send
+   lti_storage_target expect. It is never read back to let a launch in: a script's answer cannot
+   be proven to the server, so the launch is bound to the browser by its state cookie alone. */
 (function () {
   "use strict";
 
@@ -41,16 +42,6 @@
       ask({ subject: "lti.put_data", message_id: messageId(), key: "state_" + cfg.state, value: cfg.state, target: cfg.target },
           cfg.origin, 2000)
         .then(function () { window.location.href = cfg.auth_url; });
-    },
-    checkState: function (cfg) {
-      ask({ subject: "lti.get_data", message_id: messageId(), key: "state_" + cfg.state, target: cfg.target }, cfg.origin, 3000)
-        .then(function (answer) {
-          if (answer && answer.value === cfg.state) {
-            document.getElementById("launch").submit();
-          } else {
-            document.getElementById("storage-failed").hidden = false;
-          }
-        });
     }
   };
 })();

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 
 from lxml import html
+from sqlalchemy import func, select
+
+from lti_tool.extensions import db
+from lti_tool.models import User
 
 from .flows import auto_form
 
@@ -31,17 +35,18 @@ def test_login_with_storage_target_puts_state_in_the_platform(live_server, http)
     )
 
 
-def test_cookieless_launch_is_confirmed_through_platform_storage(live_server, http):
+def test_platform_storage_alone_never_lets_a_launch_in(app, live_server, http):
+    """A script's "the platform confirmed it" cannot be proven to the server: without the state
+    cookie the launch is refused, even when the form says the storage check was done."""
     cfg = _storage_login(http, live_server.url)
     form = auto_form(http.get(cfg["auth_url"]))
     http.cookies.clear()  # the browser refused the tool's cookies in the iframe
-    check = http.post(form.action, data=form.fields)
-    assert check.status_code == 200
-    confirm = auto_form(check)
-    assert confirm.fields["lti_storage_checked"] == "1" and confirm.fields["state"] == cfg["state"]
-    assert "lti-storage.js" in check.text  # the page asks the platform with lti.get_data
-    done = http.post(confirm.action, data=confirm.fields)
-    assert done.status_code == 200 and "Lena de Vries" in done.text
+    for extra in ({}, {"lti_storage_checked": "1"}):
+        r = http.post(form.action, data={**form.fields, **extra})
+        assert r.status_code == 403 and 'data-reason="no_cookie"' in r.text
+        assert "Lena de Vries" not in r.text and not http.cookies
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_launch_with_its_cookie_needs_no_storage_check(live_server, http):

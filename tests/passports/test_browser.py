@@ -19,7 +19,7 @@ def open_passport_as(page: Any, label: str) -> None:
     page.goto("/demo/")
     card = page.locator(".choice-card").filter(has_text="My passport")
     card.get_by_role("link", name=label).click()
-    page.wait_for_url(re.compile(r"/passport/\?lp_sid="))
+    page.wait_for_url(re.compile(r"/passport/$"))
 
 
 def test_learner_sees_their_passport(passport_app, page):

@@ -24,6 +24,7 @@ PUBLIC = {
     "content.cmi5_returned": "where an AU ends; shows no data",
     "lti.login": "OIDC login initiation from the platform",
     "lti.launch": "the platform's signed launch",
+    "lti.new_window": "begins again, in a new window, a login whose launch lacked its cookie",
     "lti.jwks": "the tool's public keys",
     "lti.register": "LTI Dynamic Registration (see test_registration.py)",
     "passports.verify": "public credential check by unguessable id",
@@ -41,6 +42,7 @@ OWN_CREDENTIAL = {
 CSRF_EXEMPT = {
     "lti.login": "platform-initiated; no state of a user changes",
     "lti.launch": "the signed id_token with server-side state and nonce is the check",
+    "lti.new_window": "only restarts a login; the platform decides who signs in",
     "lti.deep_linking": "blueprint exempt for the platform's post; the view calls csrf.protect()",
     "content.commit": "X-Attempt-Token header, which a cross-site form cannot send",
     "content.sequencing_state": "X-Attempt-Token header, which a cross-site form cannot send",

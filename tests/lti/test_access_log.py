@@ -1,0 +1,95 @@
+"""No credential reaches gunicorn's access log: launches through `learnpass serve` (the demo
+platform in the same process, SQLite in a temporary folder), then the log is searched for every
+session id, id_token and state-cookie secret the launches used."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+
+import requests
+
+from tests.conftest import free_port
+from tests.test_commands import LEARNPASS, _env
+
+from .flows import auto_form, start_launch
+
+
+def _serve(tmp_path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
+    env = _env(
+        tmp_path,
+        LEARNPASS_DEMO="true",
+        LEARNPASS_SECURE_COOKIES="false",
+        LEARNPASS_SECRET_KEY="k" * 32,
+        LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
+        # The demo platform is this same server: the tool fetches its keys over loopback.
+        LEARNPASS_OUTGOING_ALLOW_PRIVATE="true",
+    )
+    setup = subprocess.run(
+        [LEARNPASS, "demo", "--no-run", "--port", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert setup.returncode == 0, setup.stderr
+    proc = subprocess.Popen(
+        [LEARNPASS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True).start()
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15)
+            return proc, lines
+        except (requests.ConnectionError, requests.ReadTimeout):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "serve did not answer within 90 s"
+            time.sleep(0.3)
+
+
+def test_access_log_holds_no_session_id_token_or_state_secret(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc, lines = _serve(tmp_path, port)
+    secrets: list[str] = []
+    try:
+        # A launch as usual.
+        http = requests.Session()
+        form = start_launch(http, base)
+        secrets += [form.fields["id_token"], http.cookies["lti1p3-" + form.fields["state"]]]
+        done = http.post(form.action, data=form.fields)
+        assert "Lena de Vries" in done.text, "".join(lines)[-3000:]
+        secrets.append(http.cookies["session"])
+        assert http.get(base + "/home?lang=nl").status_code == 200
+
+        # A browser without the cookie, then the same login in a new window.
+        other = requests.Session()
+        refused_form = start_launch(other, base, user="learner2")
+        secrets += [
+            refused_form.fields["id_token"],
+            other.cookies["lti1p3-" + refused_form.fields["state"]],
+        ]
+        other.cookies.clear()
+        refused = other.post(refused_form.action, data=refused_form.fields)
+        assert refused.status_code == 403
+        page = other.post(base + "/lti/new-window", data={"state": refused_form.fields["state"]})
+        again = auto_form(page)
+        secrets.append(again.fields["id_token"])
+        assert "Karim Benali" in other.post(again.action, data=again.fields).text
+        secrets.append(other.cookies["session"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    log = "".join(lines)
+    assert '"POST /lti/launch' in log and '"GET /home' in log and '"POST /lti/new-window' in log
+    assert "lp_sid" not in log
+    for secret in secrets:
+        assert len(secret) > 20 and secret not in log
