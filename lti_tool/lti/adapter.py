@@ -245,15 +245,29 @@ def take_login_for_new_window(storage: DatabaseLaunchDataStorage, state: str) ->
     Safe to offer to anyone holding the state: the new login goes through the platform again,
     which signs in whoever the browser is signed in to the platform as.
     """
-    key = f"{SessionService._session_prefix}-{state}"  # where pylti1p3 saved the state params
-    params = storage.get_value(key) if state.startswith("state-") else None
-    if not isinstance(params, dict) or not isinstance(params.get("login"), dict):
+    params = _state_params(storage, state)
+    if not isinstance(params.get("login"), dict):
         return {}
-    if storage.take_value(key) is None:
+    if storage.take_value(_state_key(state)) is None:
         return {}  # another request used it first
     if params.get("nonce"):
         storage.take_value(f"{SessionService._session_prefix}-nonce-{params['nonce']}")
     return {str(k): str(v) for k, v in params["login"].items() if k in LOGIN_PARAMS}
+
+
+def login_of_state(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, str]:
+    """The login-initiation parameters kept with a state, without using it up."""
+    login = _state_params(storage, state).get("login")
+    return {str(k): str(v) for k, v in login.items()} if isinstance(login, dict) else {}
+
+
+def _state_key(state: str) -> str:
+    return f"{SessionService._session_prefix}-{state}"  # where pylti1p3 saved the state params
+
+
+def _state_params(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, Any]:
+    params = storage.get_value(_state_key(state)) if state.startswith("state-") else None
+    return params if isinstance(params, dict) else {}
 
 
 class LearnpassMessageLaunch(FlaskMessageLaunch):

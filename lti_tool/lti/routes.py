@@ -29,6 +29,7 @@ from .adapter import (
     LearnpassMessageLaunch,
     LearnpassOIDCLogin,
     StateNotInThisBrowser,
+    login_of_state,
     take_login_for_new_window,
 )
 from .context import LaunchContext, current_launch, launch_required, remember_launch
@@ -108,6 +109,11 @@ def launch() -> Any:
         if request.headers.get("Sec-Fetch-Dest") == "document":
             # Already a window of its own: a new window would not get the cookie either.
             raise LaunchRefused("cookies_blocked") from exc
+        # The refusal page's new-window form ends at the platform's login page: let it go there.
+        login = login_of_state(_storage(), exc.state)
+        platform = _tool_conf().find_platform(login.get("iss", ""), login.get("client_id"))
+        if platform is not None:
+            allow_on_page("form-action", platform.auth_login_url)
         raise LaunchRefused("no_cookie", state=exc.state) from exc
     except (*LAUNCH_ERRORS, ToolConfException, jwt.PyJWTError) as exc:
         db.session.rollback()

@@ -56,34 +56,6 @@ def test_no_address_or_referer_holds_the_session_or_the_token(page):
     assert response is not None and response.headers["referrer-policy"] == "same-origin"
 
 
-def test_a_browser_that_refuses_the_cookie_in_the_course_page_opens_a_new_window(page, live_server):
-    seen = _watch(page)
-    # The platform at another site than the tool: its iframe is a third-party context, where
-    # the browser neither keeps nor sends learnpass's (SameSite=Lax, plain http) cookie.
-    page.goto(f"http://localhost:{live_server.port}/demo/course?user=learner")
-    frame = page.frame_locator("#tool-frame")
-    expect(frame.get_by_role("heading", level=1)).to_have_text(
-        "Open learnpass in a new window", timeout=30_000
-    )
-    expect(frame.get_by_role("alert")).to_contain_text("inside the course page")
-    check_page(page, "launch-needs-new-window")
-
-    with page.expect_popup() as popup_info:
-        frame.get_by_role("button", name="Open learnpass in a new window").click()
-    window = popup_info.value
-    window.viewport_name = page.viewport_name
-    window.wait_for_url(re.compile(r"/home$"), timeout=30_000)
-    expect(window.get_by_role("heading", level=1)).to_have_text("Hello, Lena de Vries")
-    check_page(window, "launch-in-new-window")
-
-    sid = next(c["value"] for c in page.context.cookies() if c["name"] == "session")
-    addresses = [*seen["urls"], *seen["referers"], window.url]
-    assert all(sid not in a and "lp_sid" not in a for a in addresses)
-    for body in seen["launch_bodies"]:
-        id_token = parse_qs(body)["id_token"][0]
-        assert all(id_token not in a for a in addresses)
-
-
 def test_a_window_that_refuses_the_cookie_is_told_to_allow_cookies(page):
     """Top-level already: the login's cookie never reaches the launch (as in a browser that
     blocks all cookies), so a new window would not help."""
