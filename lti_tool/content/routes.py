@@ -1,29 +1,16 @@
-"""SCORM pages and endpoints: admin upload, learner player, SCO files, run-time commits.
+"""SCORM and cmi5 pages on the tool's origin: the admin's import page, the player page (the
+table of contents beside a frame on the content origin) and the cmi5 launch, status and waivers.
 
-SCO files are reached through a signed token in the URL path (``/content/files/<token>/...``):
-relative links inside a SCO keep working, and no cookie is needed inside an LMS iframe. Commits
-carry a signed attempt token in a header for the same reason, which also lets ``pagehide``
-commits with ``keepalive`` through after the session cookie is gone.
+The package's own pages never run here: the SCORM run-time and the SCOs are in the run-time
+frame (``files.py``, content origin), cmi5 AUs are sent there by ``cmi5_launch``; the run-time
+commits to ``runtime_api.py``.
 """
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,55 +18,16 @@ from scorm_import import attempts as runtime
 from scorm_import import cmi5_runtime as cmi5_rt
 from scorm_import import tables as t
 from scorm_import.errors import PackageRefused
-from scorm_import.sequencing_settings import has_sequencing, sequencing_settings
-from scorm_import.structure import CMI5, EDITION_12, SCORM_12, SCORM_2004, SUSPEND_DATA_LIMIT
+from scorm_import.structure import CMI5, SCORM_12, SCORM_2004
 
+from ..content_origin import content_origin, content_url_for
 from ..extensions import csrf, db
 from ..lti.context import current_launch, launch_required
-from ..models import Enrolment, ResourceLink, User
-from ..settings import PROJECT_ROOT
-from . import cmi5, results, services
-
-bp = Blueprint("content", __name__, static_folder="static", static_url_path="/content/static")
-
-RUNTIME_DIR = PROJECT_ROOT / "node_modules" / "scorm-again" / "dist"
-RUNTIME_FILES = {"scorm12.min.js", "scorm2004.min.js", "scorm12.js", "scorm2004.js"}
-MAX_COMMIT_BYTES = runtime.MAX_CMI_JSON_BYTES
-
-EXTRA_TYPES = {
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".webm": "video/webm",
-    ".ogv": "video/ogg",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".oga": "audio/ogg",
-    ".wav": "audio/wav",
-    ".vtt": "text/vtt",
-    ".htm": "text/html",
-    ".html": "text/html",
-    ".xml": "application/xml",
-    ".xsd": "application/xml",
-    ".swf": "application/x-shockwave-flash",
-    ".webp": "image/webp",
-}
-
-
-def mime_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    # Flask adds "; charset=utf-8" to text types itself.
-    return (
-        EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    )
-
+from ..models import Enrolment, User
+from . import cmi5, services
+from .blueprint import bp
+from .runtime_api import sco_of
+from .runtime_config import navigation, sco_url_tail, sequencing_settings_of
 
 # ---------------------------------------------------------------- admin
 
@@ -159,53 +107,20 @@ def play(package_id: int) -> Any:
     current = (
         current or next((s for s in scos if s.identifier == attempt.current_sco), None) or scos[0]
     )
-    token = services.file_token(version.id, ctx.user_id)
+    sequenced = sequencing_settings_of(version) is not None
+    # The run-time and the SCO run in a frame on the content origin; this page only shows the
+    # table of contents and what the frame tells it (static/player.js).
     config = {
-        "edition": version.edition,
-        "api": "API" if version.edition == EDITION_12 else "API_1484_11",
-        "suspendDataLimit": SUSPEND_DATA_LIMIT.get(version.edition),
-        "attemptToken": services.attempt_token(attempt.id, ctx.user_id),
-        "stateUrl": _with_sco_placeholder(
-            url_for("content.sco_state", attempt_id=attempt.id, sco_id=0, lp_sid=None)
+        "frameUrl": content_url_for(
+            "content_files.runtime_frame",
+            token=services.attempt_token(attempt.id, ctx.user_id, ctx.issuer),
+            sco=current.id,
         ),
-        "commitUrl": _with_sco_placeholder(
-            url_for("content.commit", attempt_id=attempt.id, sco_id=0, lp_sid=None)
-        ),
-        "scos": [
-            {
-                "id": s.id,
-                "identifier": s.identifier,
-                "title": s.title,
-                "url": _sco_url(token, s.launch_url),
-            }
-            for s in scos
-        ],
-        "current": current.id,
-        "navigation": _navigation(version),
+        "contentOrigin": content_origin(),
+        "navigation": navigation(version),
         "messages": _messages(),
-        "cmi": runtime.starting_cmi(
-            version.edition, current, states.get(current.id), ctx.sub, ctx.name
-        ),
-        "runtimeUrl": url_for(
-            "content.runtime_file",
-            name="scorm12.min.js" if version.edition == EDITION_12 else "scorm2004.min.js",
-            lp_sid=None,
-        ),
     }
-    sequencing = _sequencing_settings(version)
-    if sequencing is not None:
-        # scorm-again's engine decides what is delivered; the page persists its state.
-        config["sequencing"] = sequencing
-        config["sequencingState"] = attempt.sequencing_state
-        config["sequencingRevision"] = attempt.sequencing_revision
-        # A new attempt on an activity (a retry, remediation) starts from empty data; only a
-        # suspended one resumes with what it saved (the page asks the state URL for that).
-        config["freshCmi"] = {
-            s.id: runtime.starting_cmi(version.edition, s, None, ctx.sub, ctx.name) for s in scos
-        }
-        config["sequencingUrl"] = url_for(
-            "content.sequencing_state", attempt_id=attempt.id, lp_sid=None
-        )
+    if sequenced:
         config["messages"]["notAvailable"] = _(
             "Not available yet: finish the parts before it first."
         )
@@ -227,29 +142,11 @@ def play(package_id: int) -> Any:
         current=current,
         statuses={s.id: status_text(services.status_label(states.get(s.id))) for s in scos},
         config=config,
-        runtime_url=config["runtimeUrl"],
+        frame_url=config["frameUrl"],
         newer_version=version.version < package.latest_version,
         navigation=config["navigation"],
-        sequenced=sequencing is not None,
+        sequenced=sequenced,
     )
-
-
-def _sequencing_settings(version: Any) -> dict[str, Any] | None:
-    """scorm-again's sequencing settings from the stored manifest, for a SCORM 2004 package
-    that declares sequencing; None otherwise (plain flow/choice navigation, as before)."""
-    if version.kind != SCORM_2004 or not has_sequencing(
-        version.structure, version.default_organization
-    ):
-        return None
-    path = services.storage().find_file(version.storage_path, version.descriptor)
-    if path is None:
-        current_app.logger.error("SCORM version %s: %s is missing", version.id, version.descriptor)
-        return None
-    try:
-        return sequencing_settings(path.read_bytes(), version.default_organization)
-    except PackageRefused:
-        current_app.logger.exception("SCORM version %s: sequencing not read", version.id)
-        return None
 
 
 def _play_cmi5(ctx: Any, package: Any) -> Any:
@@ -270,7 +167,7 @@ def _play_cmi5(ctx: Any, package: Any) -> Any:
         abort(404)
     requested = request.args.get("sco", type=int)
     current = next((s for s in scos if s.id == requested), None) or scos[0]
-    token = services.attempt_token(attempt.id, ctx.user_id)
+    token = services.attempt_token(attempt.id, ctx.user_id, ctx.issuer)
     structure_aus = cmi5_rt.aus_by_identifier(version.structure)
     progress = cmi5.au_progress(session, attempt, package.id, scos)
     aus = {}
@@ -322,7 +219,7 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
     assert ctx is not None
     session = db.session()
     package, attempt, version = _cmi5_attempt(ctx, package_id)
-    sco = _sco_of(attempt, sco_id)
+    sco = sco_of(attempt, sco_id)
     launch_mode = "Normal"
     if request.args.get("mode") == "review":
         # Review only looks back at what the registration already satisfied (10.2.2).
@@ -334,14 +231,13 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
     assert user is not None
     au_url = sco.launch_url
     if "://" not in au_url:
-        au_url = url_for(
-            "content.sco_file",
-            token=services.file_token(version.id, ctx.user_id),
+        # The AU's pages run on the content origin, never with this page's session.
+        au_url = content_url_for(
+            "content_files.sco_file",
+            token=services.file_token(version.id, attempt.id, ctx.user_id, ctx.issuer),
             member="x",
-            lp_sid=None,
-            _external=True,
         )[: -len("x")]
-        au_url += _sco_url_tail(sco.launch_url)
+        au_url += sco_url_tail(sco.launch_url)
     target = cmi5.launch_au(
         session,
         user=user,
@@ -375,10 +271,10 @@ def _cmi5_attempt(ctx: Any, package_id: int) -> tuple[Any, Any, Any]:
     if package is None or package.kind != CMI5:
         abort(404)
     _may_play(ctx, package_id)
-    claims = services.read_attempt_token(request.args.get("t", ""))
-    if claims is None or claims[1] != ctx.user_id:
+    grant = services.read_attempt_token(request.args.get("t", ""))
+    if grant is None or grant.user_id != ctx.user_id or grant.issuer != ctx.issuer:
         abort(403, description=_("This link has expired. Open the course again."))
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == claims[0])).first()
+    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == grant.attempt_id)).first()
     if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
         abort(403)
     version = services.get_version(session, attempt.version_id)
@@ -615,27 +511,6 @@ def _may_play(ctx: Any, package_id: int) -> None:
         abort(403)
 
 
-def _navigation(version: Any) -> dict[str, bool]:
-    """What the learner may do besides the SCO's own requests: pick from the table of contents
-    (``choice``) and step with Previous / Next (``flow``), from the organization's control mode.
-    SCORM 1.2 has no sequencing: both, as LMSs have always offered."""
-    if version.edition == EDITION_12:
-        return {"choice": True, "flow": True}
-    org = next(
-        (
-            o
-            for o in version.structure["organizations"]
-            if o["identifier"] == version.default_organization
-        ),
-        version.structure["organizations"][0],
-    )
-    sequencing = org.get("sequencing") or {}
-    return {
-        "choice": bool(sequencing.get("choice", True)),
-        "flow": bool(sequencing.get("flow", False)),
-    }
-
-
 @bp.post("/content/play/<int:package_id>/new-attempt")
 @launch_required()
 def new_attempt(package_id: int) -> Any:
@@ -652,242 +527,3 @@ def new_attempt(package_id: int) -> Any:
         services.context_key(ctx.resource_link_id, ctx.course_id),
     )
     return redirect(url_for("content.play", package_id=package_id), code=303)
-
-
-def _with_sco_placeholder(url: str) -> str:
-    head, _, tail = url.rpartition("/scos/0")
-    return f"{head}/scos/{{sco}}{tail}"
-
-
-def _sco_url(token: str, launch_url: str) -> str:
-    if "://" in launch_url:
-        return launch_url
-    base = url_for("content.sco_file", token=token, member="x", lp_sid=None)[: -len("x")]
-    return base + _sco_url_tail(launch_url)
-
-
-def _sco_url_tail(launch_url: str) -> str:
-    split = min(
-        (i for i in (launch_url.find("?"), launch_url.find("#")) if i >= 0), default=len(launch_url)
-    )
-    # Launch paths are stored decoded ("unit 1/café.html"); URLs need them percent-encoded.
-    return quote(launch_url[:split], safe="/") + launch_url[split:]
-
-
-@bp.get("/content/files/<token>/<path:member>")
-def sco_file(token: str, member: str) -> Any:
-    """A file of a package version; the token in the path is the access check (see module doc)."""
-    claims = services.read_file_token(token)
-    if claims is None:
-        abort(403)
-    version = services.get_version(db.session(), claims[0])
-    if version is None:
-        abort(404)
-    path = services.storage().find_file(version.storage_path, member)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=mime_type(path), conditional=True, max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@bp.get("/content/runtime/<name>")
-def runtime_file(name: str) -> Any:
-    """scorm-again from node_modules (installed by the setup from package.json, never copied in)."""
-    if name not in RUNTIME_FILES:
-        abort(404)
-    path = RUNTIME_DIR / name
-    if not path.is_file():
-        current_app.logger.error("scorm-again is not installed: run npm ci (missing %s)", path)
-        abort(404)
-    return send_file(path, mimetype="text/javascript; charset=utf-8", max_age=86400)
-
-
-# ---------------------------------------------------------------- run-time API (JSON)
-
-
-def _attempt_for_request(attempt_id: int) -> tuple[Any, User]:
-    claims = services.read_attempt_token(request.headers.get("X-Attempt-Token", ""))
-    if claims is None or claims[0] != attempt_id:
-        abort(
-            403,
-            description="The attempt token is missing, expired or for another attempt; "
-            "reload the page.",
-        )
-    session = db.session()
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == attempt_id)).first()
-    user = session.get(User, claims[1])
-    if attempt is None or user is None or attempt.learner != services.learner_key(user.id):
-        abort(403, description="This attempt is not yours.")
-    return attempt, user
-
-
-def _sco_of(attempt: Any, sco_id: int) -> Any:
-    sco = db.session.execute(
-        select(t.scos).where(t.scos.c.id == sco_id, t.scos.c.version_id == attempt.version_id)
-    ).first()
-    if sco is None:
-        abort(404, description="No such SCO in this attempt's package version.")
-    return sco
-
-
-@bp.get("/api/scorm/attempts/<int:attempt_id>/scos/<int:sco_id>")
-def sco_state(attempt_id: int, sco_id: int) -> Any:
-    """The starting CMI data for one SCO of the attempt (when the learner switches SCOs)."""
-    attempt, user = _attempt_for_request(attempt_id)
-    sco = _sco_of(attempt, sco_id)
-    version = services.get_version(db.session(), attempt.version_id)
-    assert version is not None
-    state = runtime.states_by_sco(db.session(), attempt.id).get(sco.id)
-    return jsonify({"cmi": runtime.starting_cmi(version.edition, sco, state, user.sub, user.name)})
-
-
-@bp.post("/api/scorm/attempts/<int:attempt_id>/scos/<int:sco_id>/commit")
-@csrf.exempt
-def commit(attempt_id: int, sco_id: int) -> Any:
-    """Store CMI data the run-time committed; the page retries until it gets a 2xx."""
-    if (request.content_length or 0) > MAX_COMMIT_BYTES:
-        abort(413, description=f"A commit may be at most {MAX_COMMIT_BYTES:,} bytes.")
-    attempt, user = _attempt_for_request(attempt_id)
-    sco = _sco_of(attempt, sco_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        abort(400, description="The commit body must be a JSON object.")
-    session = db.session()
-    version = services.get_version(session, attempt.version_id)
-    assert version is not None
-    try:
-        outcome = runtime.apply_commit(
-            session,
-            attempt_id=attempt.id,
-            sco_id=sco.id,
-            edition=version.edition,
-            payload=payload,
-            sequenced=version.kind == SCORM_2004
-            and has_sequencing(version.structure, version.default_organization),
-        )
-    except runtime.CommitRefused as exc:
-        session.rollback()
-        abort(400, description=str(exc))
-    for problem in (
-        outcome.overflow + [str(p) for p in payload.get("overflow", []) if isinstance(p, str)][:5]
-    ):
-        current_app.logger.warning(
-            "SCORM attempt %s, SCO %s: %s", attempt.id, sco.identifier, problem
-        )
-    statement_ids = _record_results(session, outcome, attempt, user, version, sco)
-    return jsonify(
-        {
-            "stored": outcome.applied,
-            "overflow": outcome.overflow,
-            "completed": outcome.attempt_completed,
-            "score_scaled": outcome.attempt_score_scaled,
-            "statements": len(statement_ids),
-        }
-    )
-
-
-MAX_SEQUENCING_STATE_CHARS = 1_000_000
-
-
-@bp.post("/api/scorm/attempts/<int:attempt_id>/sequencing")
-@csrf.exempt
-def sequencing_state(attempt_id: int) -> Any:
-    """Store scorm-again's sequencing state for the attempt and its rollup of the course, which
-    then goes the way of a commit's result (statements, grade, passport)."""
-    if (request.content_length or 0) > MAX_SEQUENCING_STATE_CHARS + 4096:
-        abort(413, description="The sequencing state is too large.")
-    attempt, user = _attempt_for_request(attempt_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("state"), str):
-        abort(400, description="The body must be a JSON object with the state as a string.")
-    revision = payload.get("revision")
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        abort(400, description="The body must carry the state's revision, a whole number from 1.")
-    rollup = payload.get("rollup") if isinstance(payload.get("rollup"), dict) else {}
-    score = rollup.get("score_scaled")
-    if not isinstance(score, int | float) or isinstance(score, bool):
-        score = None
-    sco = _sco_of(attempt, payload.get("sco")) if isinstance(payload.get("sco"), int) else None
-    session = db.session()
-    version = services.get_version(session, attempt.version_id)
-    assert version is not None
-    try:
-        outcome = runtime.apply_rollup(
-            session,
-            attempt_id=attempt.id,
-            state=payload["state"][:MAX_SEQUENCING_STATE_CHARS],
-            revision=revision,
-            completed=rollup.get("completed") is True,
-            success=str(rollup.get("success") or ""),
-            score_scaled=score,
-        )
-    except runtime.StaleSequencingState as exc:
-        session.rollback()
-        # The page says so and offers a reload; the newer state stays.
-        message = "A newer sequencing state was saved from another window or device."
-        body = {"error": "Conflict", "message": message, "status": 409}
-        return jsonify({**body, "revision": exc.stored_revision}), 409
-    _record_results(session, outcome, attempt, user, version, sco)
-    return jsonify(
-        {
-            "stored": True,
-            "revision": revision,
-            "completed": outcome.attempt_completed,
-            "score_scaled": outcome.attempt_score_scaled,
-        }
-    )
-
-
-def _record_results(
-    session: Any, outcome: Any, attempt: Any, user: User, version: Any, sco: Any
-) -> list[str]:
-    """Commit the session with the statements and grade an outcome calls for, then the
-    passport entry; each may fail without costing the learner their stored data."""
-    statement_ids: list[str] = []
-    if outcome.applied:
-        link = _link(attempt.context)
-        package = services.get_package(session, version.package_id)
-        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
-        # Recording never costs the learner their data: a failure here is logged and the CMI
-        # data is stored anyway (savepoints keep them apart inside the one transaction).
-        try:
-            with session.begin_nested():
-                statement_ids = results.record_statements(
-                    session,
-                    outcome=outcome,
-                    user=user,
-                    package=package,
-                    sco=sco,
-                    attempt=refreshed,
-                    link=link,
-                )
-        except Exception:
-            current_app.logger.exception(
-                "SCORM attempt %s: statements were not recorded", attempt.id
-            )
-        try:
-            with session.begin_nested():
-                results.queue_grade(session, outcome=outcome, user=user, link=link)
-        except Exception:
-            current_app.logger.exception("SCORM attempt %s: the grade was not queued", attempt.id)
-    session.commit()
-    if outcome.applied:
-        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
-        package = services.get_package(session, version.package_id)
-        try:
-            results.feed_passport(
-                session, outcome=outcome, user=user, package=package, attempt=refreshed
-            )
-        except Exception:
-            session.rollback()
-            current_app.logger.exception("SCORM attempt %s: no passport entry", attempt.id)
-    return statement_ids
-
-
-def _link(context: str) -> ResourceLink | None:
-    kind, _, value = context.partition(":")
-    if kind != "link" or not value.isdigit():
-        return None
-    return db.session.get(ResourceLink, int(value))

@@ -1,0 +1,88 @@
+"""Two origins in one app: the tool (``LEARNPASS_BASE_URL``) and the content origin
+(``LEARNPASS_CONTENT_URL``) that serves package files, the SCORM run-time frame and uploaded files.
+
+A package's pages are scripts written by whoever made the package, and an uploaded file is
+whatever its uploader chose; served from the tool's origin they would run with the session of
+whoever opens them. Requests are dispatched by host: on the content host only the blueprints
+made with :func:`content_blueprint` answer, and no session is read or written there (a cookie
+set for the tool's host never reaches it, one planted for the content host is ignored); on the
+tool's host those blueprints answer 404. See docs/security.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
+from flask.sessions import SessionInterface, SessionMixin
+
+from . import sessions
+
+_content_blueprints: set[str] = set()
+
+
+def content_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A blueprint served on the content origin only (and never on the tool's)."""
+    _content_blueprints.add(name)
+    return Blueprint(name, import_name, **options)
+
+
+def content_origin() -> str:
+    return str(current_app.config["LEARNPASS"].content_url)
+
+
+def tool_origin() -> str:
+    tool = urlsplit(current_app.config["LEARNPASS"].base_url)
+    return f"{tool.scheme}://{tool.netloc}"
+
+
+def on_content_host() -> bool:
+    """Whether this request came for the content origin (its host and port, as ProxyFix sees it)."""
+    return request.host.lower() == urlsplit(content_origin()).netloc.lower()
+
+
+def content_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the content origin for one of its endpoints."""
+    return content_origin() + app_path(url_for(endpoint, **values))
+
+
+def tool_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the tool's origin (pages on the content origin call back to it)."""
+    return current_app.config["LEARNPASS"].base_url + app_path(url_for(endpoint, **values))
+
+
+def app_path(url: str) -> str:
+    """A URL ``url_for`` made, without the prefix this request was served under."""
+    root = request.script_root if request else ""
+    return url[len(root) :] if root and url.startswith(root) else url
+
+
+def _dispatch_by_host() -> None:
+    served_here = request.blueprint in _content_blueprints
+    if on_content_host() != served_here:
+        abort(404)
+
+
+class ContentHostSessions(SessionInterface):
+    """The app's session interface on the tool's host; on the content host an empty session that
+    is never stored, whatever cookie or parameter the request carries."""
+
+    def __init__(self, tool: SessionInterface) -> None:
+        self.tool = tool
+
+    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
+        if request.host.lower() == urlsplit(app.config["LEARNPASS"].content_url).netloc.lower():
+            return sessions.ServerSession(new=True)
+        return self.tool.open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.host.lower() == urlsplit(app.config["LEARNPASS"].content_url).netloc.lower():
+            return
+        self.tool.save_session(app, session, response)
+
+
+def install(app: Flask) -> None:
+    """Host dispatch and the session guard; call after the session interface is installed."""
+    app.session_interface = ContentHostSessions(app.session_interface)
+    app.before_request(_dispatch_by_host)
