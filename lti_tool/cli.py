@@ -39,6 +39,7 @@ def main() -> None:
     if not args or "--help" in args or "-h" in args:
         # Listing commands builds the app; a help screen must not need production settings.
         os.environ.setdefault("LEARNPASS_SECRET_KEY", "help-only")
+        os.environ.setdefault("LEARNPASS_CONTENT_URL", "http://content.invalid")
     if args[:1] == ["demo"]:
         host, port = "127.0.0.1", "5000"
         for flag, value in zip(args, args[1:], strict=False):

@@ -11,6 +11,7 @@ tool's host those blueprints answer 404. See docs/security.md.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,7 +83,25 @@ class ContentHostSessions(SessionInterface):
         self.tool.save_session(app, session, response)
 
 
+class MergeSlashes:
+    """Serves ``/xapi//activities/state`` as ``/xapi/activities/state`` instead of redirecting.
+
+    Many AUs put a slash after the LRS endpoint, which already ends with one. Werkzeug answers
+    such a path with a redirect, which a browser follows for a same-origin call but never for a
+    CORS preflight, and AUs now call the tool from the content origin."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = re.sub("/{2,}", "/", path)
+        return self.wsgi_app(environ, start_response)
+
+
 def install(app: Flask) -> None:
     """Host dispatch and the session guard; call after the session interface is installed."""
     app.session_interface = ContentHostSessions(app.session_interface)
     app.before_request(_dispatch_by_host)
+    app.wsgi_app = MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]

@@ -117,13 +117,8 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        # A learner's ordinary browser window lets a site's frames keep their storage; the
-        # contexts here are incognito ones, which refuse it to frames of another site, and on
-        # loopback the content origin (localhost) is another site than the tool (127.0.0.1).
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--disable-features=ImprovedCookieControls"],
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
