@@ -99,8 +99,9 @@ def _feature_blueprints() -> list[Any]:
     from .lrs import bp as lrs_bp
     from .lti.routes import bp as lti_bp
     from .passports import bp as passports_bp
+    from .passports.files import bp as passport_files_bp
 
-    return [lti_bp, lrs_bp, passports_bp, content_bp, content_files_bp]
+    return [lti_bp, lrs_bp, passports_bp, content_bp, content_files_bp, passport_files_bp]
 
 
 def select_locale() -> str:

@@ -29,6 +29,22 @@ def content_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
     return Blueprint(name, import_name, **options)
 
 
+# A stored upload, whatever it holds, is downloaded and never run: no script, no plugin, no
+# form, an opaque origin, even if a browser were to render it.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def download_response(body: bytes, media_type: str, filename: str) -> Response:
+    """An uploaded file as the content origin serves every one: a download that cannot run."""
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def content_origin() -> str:
     return str(current_app.config["LEARNPASS"].content_url)
 

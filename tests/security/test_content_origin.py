@@ -143,3 +143,47 @@ def test_content_url_is_required_and_must_be_another_host(tmp_path: Path) -> Non
     assert good.content_url == "https://content.example.org"
     demo = Settings.from_env({**base, "LEARNPASS_DEMO": "1"})
     assert demo.content_url == "http://localhost:5001"
+
+
+def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
+    app: Any, client: Any
+) -> None:
+    from lti_tool.extensions import db
+    from lti_tool.models import User
+    from lti_tool.passports.files import file_url
+    from lti_tool.passports.models import CertificateFile
+
+    owner = launch_as(app, platform="demo", role="learner", sub="evidence-owner")
+    other = launch_as(app, platform="other", role="admin", sub="evidence-other")
+    content = content_of(app)
+    with app.test_request_context():
+        upload = CertificateFile(
+            owner_id=owner.user_id,
+            filename="proof.html",
+            media_type="text/html",
+            size=30,
+            sha256="0" * 64,
+            content=b"<script>alert(document.cookie)</script>",
+        )
+        db.session.add(upload)
+        db.session.commit()
+        viewer = db.session.get(User, owner.user_id)
+        assert viewer is not None
+        url = file_url(upload, viewer)
+        token = url.rsplit("/", 1)[1]
+        expired = _old_serializer(app.config["SECRET_KEY"], "evidence-file", 11 * 60).dumps(
+            [upload.id, owner.user_id, owner.issuer]
+        )
+        other_platform = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="evidence-file")
+        wrong_issuer = other_platform.dumps([upload.id, owner.user_id, other.issuer])
+    assert url.startswith(content + "/files/evidence/")
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="proof.html"'
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in download.headers
+    # Not on the tool's origin; not expired; not said to be for another platform's person.
+    assert client.get(url.replace(content, "")).status_code == 404
+    for bad in (expired, wrong_issuer, token[:-3] + "xyz"):
+        assert client.get(url.replace(token, bad)).status_code == 403

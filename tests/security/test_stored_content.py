@@ -88,8 +88,10 @@ def test_passport_certificate_downloads_are_attachments_never_html(
         entry_id = db.session.scalars(
             select(PassportEntry.id).where(PassportEntry.user_id == ctx.user_id)
         ).one()
-    download = client.get(f"/passport/entries/{entry_id}/certificate")
+    download = client.get(f"/passport/entries/{entry_id}/certificate", follow_redirects=True)
+    assert download.request.host == app.config["LEARNPASS"].content_url.split("//")[1]
     assert download.status_code == 200
+    assert "sandbox" in download.headers["Content-Security-Policy"]
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     disposition = download.headers["Content-Disposition"]
