@@ -60,7 +60,9 @@ def on_content_host() -> bool:
 
 
 def content_url_for(endpoint: str, **values: Any) -> str:
-    """An absolute URL on the content origin for one of its endpoints."""
+    """An absolute URL on the content origin for one of its endpoints. The tool's session id
+    never goes there, even when this page's links carry it (no cookie in the LMS iframe)."""
+    values.setdefault("lp_sid", None)
     return content_origin() + app_path(url_for(endpoint, **values))
 
 

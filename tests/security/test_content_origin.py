@@ -187,3 +187,17 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
     assert client.get(url.replace(content, "")).status_code == 404
     for bad in (expired, wrong_issuer, token[:-3] + "xyz"):
         assert client.get(url.replace(token, bad)).status_code == 403
+
+
+def test_content_urls_never_carry_the_tools_session_id(app: Any, client: Any) -> None:
+    """Inside an LMS iframe without cookies the session id rides in the tool's own links; the
+    player's frame URL on the content origin must not take it along."""
+    from flask import g
+
+    from lti_tool.content_origin import content_url_for
+
+    with app.test_request_context("/content/play/1?lp_sid=secret-session-id"):
+        g.sid_via_url = True
+        g.current_sid = "secret-session-id"
+        url = content_url_for("content_files.runtime_frame", token="t")
+    assert "secret-session-id" not in url and url.startswith(content_of(app))
