@@ -53,6 +53,8 @@ def make_app(database_url: str, tmp_path: Any, **overrides: Any) -> Any:
     # The content origin: another host name (browsers share cookies between the ports of one
     # host) and another port, served by the same app (LiveServer starts both).
     content_port = free_port()
+    while content_port == port:
+        content_port = free_port()
     config = {
         "database_url": database_url,
         "data_dir": str(tmp_path),
