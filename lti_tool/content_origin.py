@@ -15,7 +15,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, g, request, url_for
 from flask.sessions import SessionInterface, SessionMixin
 
 from . import sessions
@@ -36,12 +36,33 @@ DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 def download_response(body: bytes, media_type: str, filename: str) -> Response:
     """An uploaded file as the content origin serves every one: a download that cannot run."""
+    set_content_policy(DOWNLOAD_POLICY)
     response = Response(body, mimetype=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def set_content_policy(policy: str | None) -> None:
+    """The Content-Security-Policy of this content-origin response: a view's own (the run-time
+    frame's), or None for a package's pages, whose scripts must run as their author wrote them.
+    Without a call, the download policy: nothing runs."""
+    g.content_policy = policy
+
+
+def _content_host_headers(response: Response) -> Response:
+    """Last word on a content-origin response's policy (registered before the blueprints, this
+    runs after their and the tool's header functions, which know only the tool's pages)."""
+    if not on_content_host():
+        return response
+    policy = g.get("content_policy", DOWNLOAD_POLICY)
+    if policy is None:
+        response.headers.pop("Content-Security-Policy", None)
+    else:
+        response.headers["Content-Security-Policy"] = policy
+    # Tokens are in these URLs: never sent on to a site a package links to.
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -122,4 +143,5 @@ def install(app: Flask) -> None:
     """Host dispatch and the session guard; call after the session interface is installed."""
     app.session_interface = ContentHostSessions(app.session_interface)
     app.before_request(_dispatch_by_host)
+    app.after_request(_content_host_headers)
     app.wsgi_app = MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]

@@ -17,7 +17,7 @@ from flask import abort, current_app, render_template, request, send_file
 
 from scorm_import.structure import EDITION_12
 
-from ..content_origin import content_blueprint, tool_origin
+from ..content_origin import content_blueprint, set_content_policy, tool_origin
 from ..extensions import db
 from ..settings import PROJECT_ROOT
 from . import services
@@ -73,14 +73,6 @@ def _frame_policy() -> str:
     )
 
 
-@bp.after_request
-def _content_headers(response: Any) -> Any:
-    # Tokens are in these URLs: never sent on to a site a package links to.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.get("/content/frame/<token>")
 def runtime_frame(token: str) -> Any:
     """The SCORM run-time for one attempt, framed by the player page on the tool's origin."""
@@ -102,7 +94,7 @@ def runtime_frame(token: str) -> Any:
             else "scorm2004.min.js",
         )
     )
-    response.headers["Content-Security-Policy"] = _frame_policy()
+    set_content_policy(_frame_policy())
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -123,6 +115,9 @@ def sco_file(token: str, member: str) -> Any:
     path = services.storage().find_file(version.storage_path, member)
     if path is None:
         abort(404)
+    # The author's own pages, with the author's inline scripts: no policy (the content origin
+    # is what keeps them apart from the tool).
+    set_content_policy(None)
     response = send_file(path, mimetype=mime_type(path), conditional=True, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -64,7 +64,11 @@ def test_file_urls_are_for_one_person_attempt_and_platform_and_expire(
     url = config["scos"][0]["url"]
     token = url.split("/")[3]
     content = live_server.content_url
-    assert requests.get(content + url, timeout=30).status_code == 200
+    good = requests.get(content + url, timeout=30)
+    assert good.status_code == 200
+    # The author's page runs as written (no policy); the origin keeps it apart, not a CSP.
+    assert "Content-Security-Policy" not in good.headers
+    assert good.headers["Referrer-Policy"] == "no-referrer"
     with app.app_context():
         grant = services.read_file_token(token)
         assert grant is not None
