@@ -99,6 +99,20 @@ def wait_for(page: Any, check: Callable[[], bool]) -> None:
     assert check()
 
 
+def course_file(app: Any, member: str) -> str:
+    """The URL of one of the course's files on the content origin, signed for the attempt."""
+    from lti_tool.content import services
+    from lti_tool.content_origin import content_url_for
+    from lti_tool.models import User
+
+    with app.test_request_context():
+        attempt = db.session.execute(select(t.attempts)).one()
+        user = db.session.get(User, int(attempt.learner.split(":")[1]))
+        assert user is not None
+        token = services.file_token(attempt.version_id, attempt.id, user.id, user.issuer)
+        return content_url_for("content_files.sco_file", token=token, member=member)
+
+
 def mark_document(page: Any) -> None:
     """Mark the SCO's page, to tell when the frame holds a new one (same URL, new attempt)."""
     frame = sco_frame_element(page).element_handle().content_frame()
@@ -277,7 +291,7 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
     page.evaluate(
         "(src) => { const f = document.createElement('iframe'); f.id = 'peek'; f.src = src;"
         " document.body.appendChild(f); }",
-        content + "/no-such-page",
+        course_file(app, "a.html"),
     )
     peek = page.wait_for_selector("#peek").content_frame()
     peek.wait_for_load_state()
