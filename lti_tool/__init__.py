@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import sessions
+from . import content_origin, sessions
 from .extensions import babel, csrf, db
 from .request_json import DepthLimitedJSONProvider
 from .security_headers import csp_nonce
@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     db.init_app(app, settings.database_url, metadatas=[models.Base.metadata, *_library_metadatas()])
     babel.init_app(app, locale_selector=select_locale)
     sessions.install(app)
+    content_origin.install(app)
     csrf.init_app(app)
 
     from .errors import register_error_handlers
@@ -98,11 +99,13 @@ def _library_metadatas() -> list[Any]:
 
 def _feature_blueprints() -> list[Any]:
     from .content import bp as content_bp
+    from .content import files_bp as content_files_bp
     from .lrs import bp as lrs_bp
     from .lti.routes import bp as lti_bp
     from .passports import bp as passports_bp
+    from .passports.files import bp as passport_files_bp
 
-    return [lti_bp, lrs_bp, passports_bp, content_bp]
+    return [lti_bp, lrs_bp, passports_bp, content_bp, content_files_bp, passport_files_bp]
 
 
 def select_locale() -> str:

@@ -39,6 +39,7 @@ def main() -> None:
     if not args or "--help" in args or "-h" in args:
         # Listing commands builds the app; a help screen must not need production settings.
         os.environ.setdefault("LEARNPASS_SECRET_KEY", "help-only")
+        os.environ.setdefault("LEARNPASS_CONTENT_URL", "http://content.invalid")
     if args[:1] == ["demo"]:
         host, port = "127.0.0.1", "5000"
         for flag, value in zip(args, args[1:], strict=False):
@@ -306,13 +307,29 @@ def demo(host: str, port: int, no_run: bool) -> None:
         from .demo.seed import seed_demo
 
         seed_demo()
-    click.echo(f"learnpass demo: open {app.config['LEARNPASS'].base_url}/demo/ in a browser")
+    settings = app.config["LEARNPASS"]
+    click.echo(f"learnpass demo: open {settings.base_url}/demo/ in a browser")
+    click.echo(
+        f"learnpass demo: course packages and uploads are served from {settings.content_url}"
+    )
     if not no_run:
+        import threading
+        from urllib.parse import urlsplit
+
         from werkzeug.serving import run_simple
 
         from .jobs import start_in_thread
 
         start_in_thread(app)
+        # The content origin: the same app on its own port (the host name tells them apart).
+        content_port = urlsplit(settings.content_url).port or 80
+        if content_port != port:
+            threading.Thread(
+                target=run_simple,
+                args=(host, content_port, app),
+                kwargs={"threaded": True, "use_reloader": False, "use_debugger": False},
+                daemon=True,
+            ).start()
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 

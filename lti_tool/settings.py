@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .outgoing import parse_networks
 
@@ -49,6 +50,7 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:5000"
+    content_url: str = ""
     data_dir: str = ""
     demo: bool = False
     demo_platform_url: str = ""
@@ -131,6 +133,7 @@ class Settings:
                 f"LEARNPASS_BASE_URL must start with http:// or https://, not {self.base_url!r}"
             )
         self.base_url = self.base_url.rstrip("/")
+        self.content_url = _content_origin(self.content_url, self.base_url, self.demo or self.debug)
         self.demo_platform_url = (self.demo_platform_url or self.base_url).rstrip("/")
         if self.default_locale not in ("en", "nl", "fr", "de"):
             raise SettingsError("LEARNPASS_DEFAULT_LOCALE must be one of en, nl, fr, de")
@@ -156,6 +159,42 @@ class Settings:
                     "LEARNPASS_FRAME_ANCESTORS must list origins such as https://lms.example.org"
                     f" (or *, 'self'), not {source!r}"
                 )
+
+
+def _content_origin(content_url: str, base_url: str, demo: bool) -> str:
+    """The origin package and uploaded files are served from (docs/security.md): another host
+    name than the tool's, since browsers share cookies between the ports of one host. Demo and
+    debug runs derive one on loopback (127.0.0.1 and localhost swapped, the next port)."""
+    tool = urlsplit(base_url)
+    if not content_url:
+        swapped = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(tool.hostname or "")
+        if not demo:
+            raise SettingsError(
+                "LEARNPASS_CONTENT_URL is required outside demo mode: the address (another host "
+                "name than LEARNPASS_BASE_URL's) that serves course packages and uploaded files, "
+                "e.g. https://content.example.org (see docs/deployment.md)"
+            )
+        if swapped is None:
+            raise SettingsError(
+                "LEARNPASS_CONTENT_URL is required when LEARNPASS_BASE_URL is not on 127.0.0.1 or "
+                "localhost: give another host name that reaches this server"
+            )
+        content_url = f"{tool.scheme}://{swapped}:{(tool.port or 80) + 1}"
+    content = urlsplit(content_url.rstrip("/"))
+    if content.scheme not in ("http", "https") or not content.hostname:
+        raise SettingsError(
+            f"LEARNPASS_CONTENT_URL must start with http:// or https://, not {content_url!r}"
+        )
+    if content.path or content.query or content.fragment:
+        raise SettingsError(
+            f"LEARNPASS_CONTENT_URL must be an origin (scheme, host name, port), not {content_url!r}"
+        )
+    if content.hostname == tool.hostname:
+        raise SettingsError(
+            "LEARNPASS_CONTENT_URL must use another host name than LEARNPASS_BASE_URL "
+            "(browsers share cookies between the ports of one host)"
+        )
+    return f"{content.scheme}://{content.netloc}"
 
 
 def _demo_secret(data_dir: Path) -> str:

@@ -50,11 +50,17 @@ def free_port() -> int:
 
 def make_app(database_url: str, tmp_path: Any, **overrides: Any) -> Any:
     port = overrides.pop("port", None) or free_port()
+    # The content origin: another host name (browsers share cookies between the ports of one
+    # host) and another port, served by the same app (LiveServer starts both).
+    content_port = free_port()
+    while content_port == port:
+        content_port = free_port()
     config = {
         "database_url": database_url,
         "data_dir": str(tmp_path),
         "secret_key": "test-secret-" + uuid.uuid4().hex,
         "base_url": f"http://127.0.0.1:{port}",
+        "content_url": f"http://localhost:{content_port}",
         "demo": True,
         "secure_cookies": False,
         # The demo platform and the test peers run on loopback; tests of the guard turn it off.
@@ -64,6 +70,7 @@ def make_app(database_url: str, tmp_path: Any, **overrides: Any) -> Any:
     config.update(overrides)
     app = create_app(config)
     app.config["TEST_PORT"] = port
+    app.config["TEST_CONTENT_PORT"] = content_port
     return app
 
 
@@ -99,20 +106,32 @@ def runner(app: Any) -> Any:
 
 
 class LiveServer:
+    """The app on loopback: the tool's origin at ``url``, the content origin at ``content_url``
+    (the same app on a second port, reached as ``localhost``)."""
+
     def __init__(self, app: Any) -> None:
         self.app = app
         self.port = app.config["TEST_PORT"]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.content_url = app.config["LEARNPASS"].content_url
+        content_port = app.config["TEST_CONTENT_PORT"]
+        self.servers = [
+            make_server("127.0.0.1", self.port, app, threaded=True),
+            make_server("127.0.0.1", content_port, app, threaded=True),
+        ]
+        self.threads = [
+            threading.Thread(target=server.serve_forever, daemon=True) for server in self.servers
+        ]
 
     def start(self) -> LiveServer:
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
+        for server, thread in zip(self.servers, self.threads, strict=True):
+            server.shutdown()
+            thread.join(5)
 
 
 @pytest.fixture

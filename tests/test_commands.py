@@ -47,7 +47,11 @@ def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
 def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
     port = free_port()
     env = _env(
-        tmp_path, LEARNPASS_SECRET_KEY="k" * 32, LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}"
+        tmp_path,
+        LEARNPASS_SECRET_KEY="k" * 32,
+        LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
+        # Another host name for the same server, as a reverse proxy sends both hosts to it.
+        LEARNPASS_CONTENT_URL=f"http://localhost:{port}",
     )
     if PG_URL:
         env["LEARNPASS_DATABASE_URL"] = PG_URL

@@ -11,7 +11,10 @@ from flask_babel import gettext as _
 from ..main import HomeLink, register_home_link
 from . import erasure as _erasure  # noqa: F401  (registers what an erase removes)
 from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
-from .routes import bp
+from . import runtime_api as _runtime_api  # noqa: F401  (the run-time's JSON endpoints)
+from .blueprint import bp
+from .files import bp as files_bp
+from .routes import bp as _pages  # noqa: F401  (admin, player and cmi5 pages)
 
 register_home_link(
     HomeLink(
@@ -22,4 +25,4 @@ register_home_link(
     )
 )
 
-__all__ = ["bp"]
+__all__ = ["bp", "files_bp"]

@@ -19,8 +19,12 @@ from scorm_import.package import ImportResult, import_package
 from scorm_import.storage import PackageStorage
 from scorm_import.structure import Course
 
-FILE_TOKEN_AGE = 12 * 3600
-ATTEMPT_TOKEN_AGE = 24 * 3600
+from ..models import User
+
+# Package file URLs and the run-time frame's URL are bearer links on the content origin (no
+# cookie there): short-lived, and the player page issues fresh ones each time it opens.
+FILE_TOKEN_AGE = 6 * 3600
+ATTEMPT_TOKEN_AGE = 12 * 3600
 CMI5_FETCH_TOKEN_AGE = 4 * 3600  # as long as a cmi5 session lives
 COPY_CHUNK = 1024 * 1024
 
@@ -172,28 +176,52 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def file_token(version_id: int, user_id: int) -> str:
+@dataclass(frozen=True)
+class FileGrant:
+    """What a signed package file URL names: one version's files, for one person's attempt,
+    of one platform (the person's issuer)."""
+
+    version_id: int
+    attempt_id: int
+    user_id: int
+    issuer: str
+
+
+@dataclass(frozen=True)
+class AttemptGrant:
+    """What a signed attempt token names: one attempt of one person of one platform."""
+
+    attempt_id: int
+    user_id: int
+    issuer: str
+
+
+def file_token(version_id: int, attempt_id: int, user_id: int, issuer: str) -> str:
     """Put in the SCO file URLs' path, so relative links inside a SCO keep it without cookies."""
-    return _serializer("scorm-files").dumps([version_id, user_id])
+    return _serializer("scorm-files").dumps([version_id, attempt_id, user_id, issuer])
 
 
-def read_file_token(token: str) -> tuple[int, int] | None:
+def read_file_token(token: str) -> FileGrant | None:
     try:
-        version_id, user_id = _serializer("scorm-files").loads(token, max_age=FILE_TOKEN_AGE)
-        return int(version_id), int(user_id)
+        version_id, attempt_id, user_id, issuer = _serializer("scorm-files").loads(
+            token, max_age=FILE_TOKEN_AGE
+        )
+        return FileGrant(int(version_id), int(attempt_id), int(user_id), str(issuer))
     except (BadSignature, ValueError, TypeError):
         return None
 
 
-def attempt_token(attempt_id: int, user_id: int) -> str:
-    """Lets the page commit for this attempt only, also from ``pagehide`` when cookies are gone."""
-    return _serializer("scorm-attempt").dumps([attempt_id, user_id])
+def attempt_token(attempt_id: int, user_id: int, issuer: str) -> str:
+    """Lets the run-time commit for this attempt only, also from ``pagehide`` without cookies."""
+    return _serializer("scorm-attempt").dumps([attempt_id, user_id, issuer])
 
 
-def read_attempt_token(token: str) -> tuple[int, int] | None:
+def read_attempt_token(token: str) -> AttemptGrant | None:
     try:
-        attempt_id, user_id = _serializer("scorm-attempt").loads(token, max_age=ATTEMPT_TOKEN_AGE)
-        return int(attempt_id), int(user_id)
+        attempt_id, user_id, issuer = _serializer("scorm-attempt").loads(
+            token, max_age=ATTEMPT_TOKEN_AGE
+        )
+        return AttemptGrant(int(attempt_id), int(user_id), str(issuer))
     except (BadSignature, ValueError, TypeError):
         return None
 
@@ -254,3 +282,22 @@ def status_label(state: Row[Any] | None) -> str:
 
 def sco_rows_by_identifier(rows: Iterable[Row[Any]]) -> dict[str, int]:
     return {row.identifier: row.id for row in rows}
+
+
+def granted_attempt(
+    session: Session, grant: AttemptGrant | FileGrant
+) -> tuple[Row[Any], User] | None:
+    """The attempt and person a signed token names, when they still belong together: the person
+    exists on the token's platform, the attempt is theirs, and the package is one that platform
+    sees. None otherwise (a forged, outdated or mismatched token)."""
+    user = session.get(User, grant.user_id)
+    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == grant.attempt_id)).first()
+    if user is None or attempt is None or user.issuer != grant.issuer:
+        return None
+    if attempt.learner != learner_key(user.id):
+        return None
+    version = get_version(session, attempt.version_id)
+    package = get_package(session, version.package_id) if version is not None else None
+    if package is None or not package_visible(package, grant.issuer):
+        return None
+    return attempt, user

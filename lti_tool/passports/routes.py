@@ -36,6 +36,7 @@ from ..lti.context import LaunchContext, current_launch, launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, User
 from . import catalogue, credentials, erasure, exports, frameworks, services
+from .files import file_url as evidence_file_url
 from .forms import entry_input, positive_int
 from .models import (
     MODALITIES,
@@ -96,6 +97,16 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
     return response
 
 
+def _evidence_download(certificate: Any, viewer_id: int) -> Response:
+    """Uploaded files are served from the content origin (files.py): send the browser there."""
+    viewer = db.session.get(User, viewer_id)
+    if viewer is None:
+        abort(404)
+    response = redirect(evidence_file_url(certificate, viewer), code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _form_choices() -> dict[str, Any]:
     """What an entry form offers: the organisation's and the launch platform's catalogue."""
     session = db.session()
@@ -135,9 +146,7 @@ def my_certificate(entry_id: int) -> Any:
     entry = services.entry_for_user(db.session(), entry_id, ctx.user_id)
     if entry is None or entry.certificate is None:
         abort(404)
-    return _download(
-        entry.certificate.content, entry.certificate.media_type, entry.certificate.filename
-    )
+    return _evidence_download(entry.certificate, ctx.user_id)
 
 
 @bp.get("/passport/entries/<int:entry_id>/credential")
@@ -586,9 +595,7 @@ def trainer_certificate(entry_id: int) -> Any:
     entry = _visible_entry(entry_id)
     if entry.certificate is None:
         abort(404)
-    return _download(
-        entry.certificate.content, entry.certificate.media_type, entry.certificate.filename
-    )
+    return _evidence_download(entry.certificate, _ctx().user_id)
 
 
 @bp.route("/passport/trainer/entries/<int:entry_id>/edit", methods=["GET", "POST"])

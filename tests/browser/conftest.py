@@ -33,6 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A learner's ordinary browser window lets a site's frames keep their storage; Playwright's
+    # contexts are incognito ones, which refuse it to frames of another site, and on loopback
+    # the content origin (localhost) is another site than the tool (127.0.0.1).
+    "--disable-features=ImprovedCookieControls",
 ]
 
 # A phone held upright (an iPhone 12-15 sized screen) and an ordinary laptop screen.

@@ -303,7 +303,13 @@ def test_bad_settings_stop_start_up_with_the_name(tmp_path):
 
 
 def test_production_defaults_are_safe(tmp_path):
-    settings = Settings.from_env({"LEARNPASS_SECRET_KEY": "s", "LEARNPASS_DATA_DIR": str(tmp_path)})
+    settings = Settings.from_env(
+        {
+            "LEARNPASS_SECRET_KEY": "s",
+            "LEARNPASS_DATA_DIR": str(tmp_path),
+            "LEARNPASS_CONTENT_URL": "https://content.example.org",
+        }
+    )
     assert settings.demo is False and settings.debug is False and settings.secure_cookies is True
 
 

@@ -41,9 +41,17 @@ def place_package(http: requests.Session, base: str, package_id: int) -> dict[st
 
 
 def player_config(page: requests.Response) -> dict[str, Any]:
+    """The player page's configuration and, for SCORM, its run-time frame's (fetched from the
+    content origin with no cookie, as the browser's frame does)."""
     doc = html.fromstring(page.text)
     (script,) = doc.xpath('//script[@id="scorm-player-config"]')
-    return json.loads(script.text)
+    config: dict[str, Any] = json.loads(script.text)
+    if "frameUrl" in config:
+        frame = requests.get(config["frameUrl"], timeout=30)
+        assert frame.status_code == 200, frame.text[:300]
+        (runtime,) = html.fromstring(frame.text).xpath('//script[@id="scorm-runtime-config"]')
+        config.update(json.loads(runtime.text))
+    return config
 
 
 def commit(

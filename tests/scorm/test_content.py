@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy import func, select
 
 from lti_tool.demo import platform as demo
@@ -125,7 +126,11 @@ def test_trainer_places_package_and_learner_gets_the_player(
     assert config["cmi"]["student_data"]["mastery_score"] == "80"
     assert config["cmi"]["core"]["student_id"] == "demo-learner-1"
     assert "Lesson one" in page.text
-    assert "/content/runtime/scorm12.min.js" in page.text
+    # The run-time and the SCO run in a frame on the content origin, not in the player page.
+    assert config["frameUrl"].startswith(live_server.content_url + "/content/frame/")
+    assert "scorm12.min.js" not in page.text
+    frame = requests.get(config["frameUrl"], timeout=30)
+    assert "/content/frame/runtime/scorm12.min.js" in frame.text
 
 
 def test_sco_files_mime_types_relative_links_and_ranges(
@@ -135,7 +140,8 @@ def test_sco_files_mime_types_relative_links_and_ranges(
     path = single_sco_12(tmp_path / "p.zip", {"sco/media/clip.mp4": video, "sco/style.css": "p{}"})
     with app.app_context():
         config = learner_on_player(runner, live_server, http, path)["config"]
-    sco_url = live_server.url + config["scos"][0]["url"]
+    sco_url = live_server.content_url + config["scos"][0]["url"]
+    assert http.get(live_server.url + config["scos"][0]["url"]).status_code == 404
     page = http.get(sco_url)
     assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
     base = sco_url.rsplit("/", 1)[0]
@@ -153,10 +159,15 @@ def test_sco_files_mime_types_relative_links_and_ranges(
     assert http.get(forged).status_code == 403
 
 
-def test_runtime_library_is_served_from_node_modules(client: Any) -> None:
-    r = client.get("/content/runtime/scorm2004.min.js")
+def test_runtime_library_is_served_from_node_modules(app: Any, client: Any) -> None:
+    content = app.config["LEARNPASS"].content_url
+    r = client.get("/content/frame/runtime/scorm2004.min.js", base_url=content)
     assert r.status_code == 200 and b"Scorm2004API" in r.data
-    assert client.get("/content/runtime/..%2Fpackage.json").status_code == 404
+    assert (
+        client.get("/content/frame/runtime/..%2Fpackage.json", base_url=content).status_code == 404
+    )
+    # Only on the content origin.
+    assert client.get("/content/frame/runtime/scorm2004.min.js").status_code == 404
 
 
 # ---------------------------------------------------------------- commits
@@ -344,7 +355,7 @@ def test_new_version_keeps_the_started_attempt_on_its_version(
     assert again["scos"][0]["url"] == config["scos"][0]["url"].replace(
         config["scos"][0]["url"].split("/")[3], again["scos"][0]["url"].split("/")[3]
     )
-    assert http.get(live_server.url + again["scos"][0]["url"]).content == b"<p>one</p>"
+    assert http.get(live_server.content_url + again["scos"][0]["url"]).content == b"<p>one</p>"
     assert "A newer version of this course exists" in page.text
     assert again["cmi"]["location"] == "p2" and again["cmi"]["entry"] == "resume"
 
@@ -437,4 +448,4 @@ def test_launch_paths_with_spaces_and_accents(
         config = learner_on_player(runner, live_server, http, path)["config"]
     url = config["scos"][0]["url"]
     assert url.endswith("/unit%201/caf%C3%A9.html?lang=fr")
-    assert http.get(live_server.url + url).content == PAGE
+    assert http.get(live_server.content_url + url).content == PAGE

@@ -124,17 +124,39 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def open_as_learner(chromium: Any, base: str, link_id: str) -> tuple[Any, Any]:
-    """A fresh browser context: another device, no cookies, no localStorage."""
+def sco_frame(page: Any) -> Any:
+    """The SCO's frame: inside the run-time frame, which is on the content origin."""
+    return page.frame_locator("#runtime-frame").frame_locator("#sco-frame")
+
+
+def sco_frame_element(page: Any) -> Any:
+    return page.frame_locator("#runtime-frame").locator("#sco-frame")
+
+
+def runtime_frame(page: Any) -> Any:
+    """The run-time frame (scorm-again's API lives there), to evaluate scripts in."""
+    frame = page.locator("#runtime-frame").element_handle().content_frame()
+    frame.wait_for_function("() => document.readyState === 'complete'", timeout=WAIT)
+    return frame
+
+
+def open_as_learner(
+    chromium: Any, base: str, link_id: str, *, user: str = "learner", bypass_csp: bool = True
+) -> tuple[Any, Any]:
+    """A fresh browser context: another device, no cookies, no localStorage. ``bypass_csp`` lets
+    check_page inject axe-core into the run-time frame, whose policy allows no inline script."""
     context = chromium.new_context(
-        base_url=base, locale="en-GB", viewport={"width": 1280, "height": 800}
+        base_url=base,
+        locale="en-GB",
+        viewport={"width": 1280, "height": 800},
+        bypass_csp=bypass_csp,
     )
     context.set_default_timeout(15_000)
     watch_csp(context)  # check_page fails on anything the tool's policy refused
     page = context.new_page()
     page.errors = []  # uncaught script errors of the player or the SCO fail the test
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.goto(f"/demo/start?user=learner&link={link_id}")
+    page.goto(f"/demo/start?user={user}&link={link_id}")
     page.wait_for_url(re.compile(r"/content/play/\d+"))
     return context, page
 
@@ -150,13 +172,13 @@ def test_play_answer_exit_resume(
         link_id = demo.links()[-1]["id"]
 
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#where")).to_have_text(
         re.compile(r"^entry=ab-initio location= data=$"), timeout=WAIT
     )
     api_name = "API" if edition == "1.2" else "API_1484_11"
     assert (
-        page.evaluate(
+        runtime_frame(page).evaluate(
             f"typeof window.{api_name}.{'LMSInitialize' if edition == '1.2' else 'Initialize'}"
         )
         == "function"
@@ -167,7 +189,7 @@ def test_play_answer_exit_resume(
     setter, last_error = (
         ("LMSSetValue", "LMSGetLastError") if edition == "1.2" else ("SetValue", "GetLastError")
     )
-    refused = page.evaluate(
+    refused = runtime_frame(page).evaluate(
         f"() => [window.{api_name}.{setter}('cmi.suspend_data', 'x'.repeat({limit + 1})),"
         f" window.{api_name}.{last_error}()]"
     )
@@ -185,7 +207,7 @@ def test_play_answer_exit_resume(
 
     # Another device: the server's copy is all there is.
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#where")).to_have_text(
         "entry=resume location=after-question data=answer=given", timeout=WAIT
     )
@@ -257,7 +279,7 @@ def test_sco_navigation_request_moves_to_the_next_sco(
         place_package(http, live_server.url, 1)
         link_id = demo.links()[-1]["id"]
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#part")).to_have_text("Part A", timeout=WAIT)
     expect(page.get_by_role("button", name="Part B")).to_be_disabled(timeout=WAIT)  # choice="false"
     sco.get_by_role("button", name="Next part").click()
@@ -323,7 +345,7 @@ def test_failed_commits_are_retried_and_pagehide_saves(
         place_package(http, live_server.url, 1)
         link_id = demo.links()[-1]["id"]
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#where")).to_have_text("", timeout=WAIT)
     # The network drops the next three commits: the page says so and keeps trying.
     dropped: list[str] = []

@@ -21,7 +21,14 @@ from scorm_import import tables as t
 from tests.browser.conftest import check_page
 
 from .flows import place_package
-from .test_player_browser import WAIT, chromium, open_as_learner  # noqa: F401 (fixture)
+from .test_player_browser import (  # noqa: F401 (fixture)
+    WAIT,
+    chromium,
+    open_as_learner,
+    runtime_frame,
+    sco_frame,
+    sco_frame_element,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +54,7 @@ def test_forced_order_is_enforced_and_survives_another_device(
         place_package(http, live_server.url, 1)
         link_id = demo.links()[-1]["id"]
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    frame = page.locator("#sco-frame")
+    frame = sco_frame_element(page)
     expect(frame).to_have_attribute("src", re.compile(r"content=playing"), timeout=WAIT)
     # The engine's precondition rules: every part after the first is disabled, and says why.
     for title in ("Etiquette", "Handicapping", "Having Fun", "Quiz"):
@@ -56,7 +63,7 @@ def test_forced_order_is_enforced_and_survives_another_device(
     expect(toc(page, "Playing the Game")).to_be_enabled()
 
     # Page through the first SCO to its end: it sets itself completed and passed.
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     next_page = sco.locator("#butNext")
     for _ in range(4):
         next_page.click()
@@ -81,7 +88,7 @@ def test_forced_order_is_enforced_and_survives_another_device(
 
     # Another device: only the server's copy of the engine state exists.
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    frame = page.locator("#sco-frame")
+    frame = sco_frame_element(page)
     expect(frame).to_have_attribute("src", re.compile(r"content=etiquette"), timeout=WAIT)
     expect(toc(page, "Etiquette")).to_be_enabled(timeout=WAIT)
     expect(toc(page, "Playing the Game")).to_be_enabled()
@@ -89,7 +96,9 @@ def test_forced_order_is_enforced_and_survives_another_device(
     expect(toc(page, "Handicapping")).to_contain_text("Not available yet")
     assert page.errors == []
     # axe on the player itself: the golf SCO's own pages are not ours to fix (untitled frames).
-    page.evaluate("() => { document.getElementById('sco-frame').src = 'about:blank'; }")
+    runtime_frame(page).evaluate(
+        "() => { document.getElementById('sco-frame').src = 'about:blank'; }"
+    )
     expect(frame).to_have_attribute("src", "about:blank")
     page.wait_for_timeout(300)
     check_page(page, "scorm-sequencing-forced")
@@ -127,27 +136,30 @@ def test_passing_the_post_test_completes_and_passes_the_course(
         place_package(http, live_server.url, 1)
         link_id = demo.links()[-1]["id"]
     context, page = open_as_learner(chromium, live_server.url, link_id)
-    frame = page.locator("#sco-frame")
-    sco = page.frame_locator("#sco-frame")
+    frame = sco_frame_element(page)
+    sco = sco_frame(page)
     # The lessons in the order the course sets, each read to its last page.
     for lesson in LESSONS:
         expect(frame).to_have_attribute("src", re.compile(f"content={lesson}"), timeout=WAIT)
         # Started: the SCO has set its first page as its location.
-        page.wait_for_function(
+        runtime_frame(page).wait_for_function(
             "() => API_1484_11.isInitialized() && API_1484_11.cmi.location !== ''", timeout=WAIT
         )
         for _ in range(10):
-            if page.evaluate("() => API_1484_11.cmi.completion_status") == "completed":
+            if (
+                runtime_frame(page).evaluate("() => API_1484_11.cmi.completion_status")
+                == "completed"
+            ):
                 break
             sco.locator("#butNext").click()
         page.locator("[data-nav=continue]").click()
     expect(frame).to_have_attribute("src", re.compile("content=assessment"), timeout=WAIT)
-    quiz = page.locator("#sco-frame").element_handle().content_frame()
+    quiz = sco_frame_element(page).element_handle().content_frame()
     quiz_page = quiz.frame_locator("#contentFrame")
     expect(quiz_page.locator("input[value='Submit Answers']")).to_be_visible(timeout=WAIT)
     quiz.child_frames[0].evaluate(ANSWER_ALL)
     quiz_page.locator("input[value='Submit Answers']").click()
-    quiz_result = page.evaluate(
+    quiz_result = runtime_frame(page).evaluate(
         "() => [API_1484_11.cmi.completion_status, API_1484_11.cmi.success_status]"
     )
     assert quiz_result == ["completed", "passed"]
@@ -164,15 +176,19 @@ def test_passing_the_post_test_completes_and_passes_the_course(
     while time.monotonic() < deadline and not attempt().completed:
         page.wait_for_timeout(200)
     done = attempt()
-    seen = page.evaluate(
-        "() => [API_1484_11.getActivityTrackingData('golf_sample_default_org'),"
-        " document.querySelector('[data-testid=save-status]').textContent,"
-        " document.querySelector('[data-testid=overflow]').textContent]"
-    )
+    seen = [
+        runtime_frame(page).evaluate(
+            "() => API_1484_11.getActivityTrackingData('golf_sample_default_org')"
+        ),
+        page.evaluate(
+            "() => [document.querySelector('[data-testid=save-status]').textContent,"
+            " document.querySelector('[data-testid=overflow]').textContent]"
+        ),
+    ]
     assert (done.completed, done.success, done.score_scaled) == (True, "passed", 1.0), (
         seen,
         done.sequencing_revision,
-        page.evaluate("() => JSON.stringify(localStorage)")[:300],
+        runtime_frame(page).evaluate("() => JSON.stringify(localStorage)")[:300],
     )
     with app.app_context():
         from lti_tool.models import GradeOutbox

@@ -21,7 +21,13 @@ from scorm_import import tables as t
 
 from .builders import manifest_2004, write_zip
 from .flows import place_package
-from .test_player_browser import WAIT, chromium, open_as_learner  # noqa: F401 (fixture)
+from .test_player_browser import (  # noqa: F401 (fixture)
+    WAIT,
+    chromium,
+    open_as_learner,
+    sco_frame,
+    sco_frame_element,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -93,9 +99,23 @@ def wait_for(page: Any, check: Callable[[], bool]) -> None:
     assert check()
 
 
+def course_file(app: Any, member: str) -> str:
+    """The URL of one of the course's files on the content origin, signed for the attempt."""
+    from lti_tool.content import services
+    from lti_tool.content_origin import content_url_for
+    from lti_tool.models import User
+
+    with app.test_request_context():
+        attempt = db.session.execute(select(t.attempts)).one()
+        user = db.session.get(User, int(attempt.learner.split(":")[1]))
+        assert user is not None
+        token = services.file_token(attempt.version_id, attempt.id, user.id, user.issuer)
+        return content_url_for("content_files.sco_file", token=token, member=member)
+
+
 def mark_document(page: Any) -> None:
     """Mark the SCO's page, to tell when the frame holds a new one (same URL, new attempt)."""
-    frame = page.locator("#sco-frame").element_handle().content_frame()
+    frame = sco_frame_element(page).element_handle().content_frame()
     frame.evaluate("() => { document.body.dataset.old = '1'; }")
 
 
@@ -118,11 +138,11 @@ def test_hidden_from_choice_leaves_the_table_of_contents_until_the_rule_stops_ho
     )
     link = course_link(app, runner, live_server, http, build(tmp_path, items))
     context, page = open_as_learner(chromium, live_server.url, link)
-    frame = page.locator("#sco-frame")
+    frame = sco_frame_element(page)
     expect(frame).to_have_attribute("src", re.compile(r"/a\.html"), timeout=WAIT)
     expect(toc(page, "Part A")).to_be_visible()
     expect(toc(page, "Part B")).to_be_hidden(timeout=WAIT)
-    page.frame_locator("#sco-frame").locator("#pass").click()
+    sco_frame(page).locator("#pass").click()
     expect(frame).to_have_attribute("src", re.compile(r"/b\.html"), timeout=WAIT)
     # Attempted now: the rule no longer holds, and the part is back (and may be chosen).
     expect(toc(page, "Part B")).to_be_visible(timeout=WAIT)
@@ -150,7 +170,7 @@ def test_a_retried_activity_starts_fresh_and_a_suspended_one_resumes(
     )
     link = course_link(app, runner, live_server, http, build(tmp_path, items))
     context, page = open_as_learner(chromium, live_server.url, link)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#entry")).to_have_text("ab-initio", timeout=WAIT)
     mark_document(page)
     sco.locator("#fail").click()
@@ -165,7 +185,7 @@ def test_a_retried_activity_starts_fresh_and_a_suspended_one_resumes(
     wait_for(page, lambda: '"isSuspended":true' in (stored(app)[0] or "").replace(" ", ""))
     context.close()
     context, page = open_as_learner(chromium, live_server.url, link)
-    sco = page.frame_locator("#sco-frame")
+    sco = sco_frame(page)
     expect(sco.locator("#entry")).to_have_text("resume", timeout=WAIT)
     expect(sco.locator("#location")).to_have_text("page 3")
     assert page.errors == []
@@ -188,24 +208,24 @@ def test_the_older_page_cannot_overwrite_the_newer_state(
 ) -> None:
     link = course_link(app, runner, live_server, http, build(tmp_path, TWO_PARTS))
     old_context, old_page = open_as_learner(chromium, live_server.url, link)
-    expect(old_page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/a\.html"))
+    expect(sco_frame_element(old_page)).to_have_attribute("src", re.compile(r"/a\.html"))
     wait_for(old_page, lambda: stored(app)[1] >= 1)
     # The same learner opens the course on another device, which saves on top of that.
     revision = stored(app)[1]
     new_context, new_page = open_as_learner(chromium, live_server.url, link)
-    expect(new_page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/a\.html"))
+    expect(sco_frame_element(new_page)).to_have_attribute("src", re.compile(r"/a\.html"))
     wait_for(new_page, lambda: stored(app)[1] > revision)
     newer = stored(app)
     # The first device goes on: its save builds on older state, is refused, and it says so.
-    old_page.frame_locator("#sco-frame").locator("#pass").click()
+    sco_frame(old_page).locator("#pass").click()
     notice = old_page.locator("[data-testid=overflow]")
     expect(notice).to_contain_text("another window or on another device", timeout=WAIT)
-    expect(old_page.locator("#sco-frame")).to_have_attribute("src", "about:blank")
+    expect(sco_frame_element(old_page)).to_have_attribute("src", "about:blank")
     old_page.wait_for_timeout(500)
     assert stored(app) == newer
     # Reloading picks up the newer state, with nothing to refuse.
     old_page.locator("[data-testid=reload]").click()
-    expect(old_page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/a\.html"))
+    expect(sco_frame_element(old_page)).to_have_attribute("src", re.compile(r"/a\.html"))
     expect(old_page.locator("[data-testid=overflow]")).to_be_hidden()
     assert old_page.errors == [] and new_page.errors == []
     old_context.close()
@@ -222,7 +242,7 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
 ) -> None:
     link = course_link(app, runner, live_server, http, build(tmp_path, TWO_PARTS))
     context, page = open_as_learner(chromium, live_server.url, link)
-    expect(page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/a\.html"))
+    expect(sco_frame_element(page)).to_have_attribute("src", re.compile(r"/a\.html"))
     wait_for(page, lambda: stored(app)[1] >= 1)
     page.wait_for_timeout(300)
     before = stored(app)
@@ -234,8 +254,8 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
         route.abort()
 
     context.route("**/sequencing", fail)
-    page.frame_locator("#sco-frame").locator("#pass").click()
-    expect(page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/b\.html"))
+    sco_frame(page).locator("#pass").click()
+    expect(sco_frame_element(page)).to_have_attribute("src", re.compile(r"/b\.html"))
     wait_for(page, lambda: len(refused) >= 2)  # sent, then retried
     assert stored(app) == before
     context.unroute("**/sequencing")
@@ -256,17 +276,27 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
     page = context.new_page()
     page.errors = []
     page.goto(f"/demo/start?user=learner&link={link}")
-    expect(page.locator("#sco-frame")).to_have_attribute("src", re.compile(r"/b\.html"))
+    expect(sco_frame_element(page)).to_have_attribute("src", re.compile(r"/b\.html"))
     refused.clear()
-    page.frame_locator("#sco-frame").locator("#pass").click()
-    expect(page.locator("#sco-frame")).to_have_attribute("src", "about:blank")
+    sco_frame(page).locator("#pass").click()
+    expect(sco_frame_element(page)).to_have_attribute("src", "about:blank")
     wait_for(page, lambda: len(refused) >= 2)
     page.close()
     assert stored(app) == left
-    # What the closed page kept (its last snapshot, taken on pagehide), read on the same origin.
+    # What the closed page kept (its last snapshot, taken on pagehide), read on the same origin
+    # (the content origin's, inside a page of the tool's, as the run-time frame's storage is).
     page = context.new_page()
     page.goto("/static/learnpass.css")
-    kept = page.evaluate(
+    content = app.config["LEARNPASS"].content_url
+    page.evaluate(
+        "(src) => { const f = document.createElement('iframe'); f.id = 'peek'; f.src = src;"
+        " document.body.appendChild(f); }",
+        course_file(app, "a.html"),
+    )
+    peek = page.wait_for_selector("#peek").content_frame()
+    peek.wait_for_load_state()
+    assert peek.url.startswith(content), peek.url
+    kept = peek.evaluate(
         """() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find(
             (key) => key.startsWith("learnpass-scorm-sequencing:"))))"""
     )

@@ -20,7 +20,8 @@ PUBLIC = {
     "static": "stylesheet and logo",
     "passports.static": "passport stylesheet",
     "content.static": "player scripts",
-    "content.runtime_file": "scorm-again from node_modules",
+    "content_files.static": "the run-time frame's script (content origin only)",
+    "content_files.runtime_file": "scorm-again from node_modules (content origin only)",
     "content.cmi5_returned": "where an AU ends; shows no data",
     "lti.login": "OIDC login initiation from the platform",
     "lti.launch": "the platform's signed launch",
@@ -32,7 +33,9 @@ PUBLIC = {
 }
 # Not a launched session but a credential of their own.
 OWN_CREDENTIAL = {
-    "content.sco_file": "signed file token in the path",
+    "content_files.sco_file": "signed file token in the path (content origin only)",
+    "content_files.runtime_frame": "signed attempt token in the path (content origin only)",
+    "passport_files.evidence_file": "signed file token in the path (content origin only)",
     "content.sco_state": "signed attempt token header",
     "content.commit": "signed attempt token header",
     "content.sequencing_state": "signed attempt token header",

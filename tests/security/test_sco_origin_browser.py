@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from lti_tool.demo import platform as demo
 from tests.scorm.builders import manifest_12, write_zip
 from tests.scorm.flows import place_package
-from tests.scorm.test_player_browser import chromium, open_as_learner  # noqa: F401
+from tests.scorm.test_player_browser import chromium, open_as_learner, sco_frame  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,11 @@ SPY = """<!doctype html><html lang="en"><head><title>Lesson</title></head><body>
 (async () => {
   const found = [];
   try {
-    const config = window.parent.document.getElementById("scorm-player-config").textContent;
-    if (config.includes("attemptToken")) found.push("player-config");
+    const config = window.top.document.getElementById("scorm-player-config").textContent;
+    if (config.includes("frameUrl")) found.push("player-config");
+  } catch (e) {}
+  try {
+    if (window.top.document.cookie !== undefined) found.push("player-page");
   } catch (e) {}
   try {
     const r = await fetch("/passport/my-data.json", {credentials: "include"});
@@ -52,11 +55,6 @@ def spy_package(path: Path) -> Path:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="security: SCO files run on the tool's origin and reach the learner's session "
-    "(needs a separate content origin; see the security report)",
-)
 def test_a_sco_reads_nothing_of_the_learners_session(
     app: Any,
     runner: Any,
@@ -70,9 +68,9 @@ def test_a_sco_reads_nothing_of_the_learners_session(
     with app.app_context():
         place_package(http, live_server.url, 1)
         link_id = demo.links()[-1]["id"]
-    context, page = open_as_learner(chromium, live_server.url, link_id)
+    context, page = open_as_learner(chromium, live_server.url, link_id, bypass_csp=False)
     try:
-        stolen = page.frame_locator("#sco-frame").locator("#stolen")
+        stolen = sco_frame(page).locator("#stolen")
         expect(stolen).not_to_have_text("pending", timeout=30_000)
         assert re.fullmatch("nothing", stolen.inner_text()), stolen.inner_text()
     finally:

@@ -88,8 +88,10 @@ def test_passport_certificate_downloads_are_attachments_never_html(
         entry_id = db.session.scalars(
             select(PassportEntry.id).where(PassportEntry.user_id == ctx.user_id)
         ).one()
-    download = client.get(f"/passport/entries/{entry_id}/certificate")
+    download = client.get(f"/passport/entries/{entry_id}/certificate", follow_redirects=True)
+    assert download.request.host == app.config["LEARNPASS"].content_url.split("//")[1]
     assert download.status_code == 200
+    assert "sandbox" in download.headers["Content-Security-Policy"]
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     disposition = download.headers["Content-Disposition"]
@@ -103,12 +105,14 @@ def test_sco_files_need_a_file_token_of_that_version(
         state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
     url = state["config"]["scos"][0]["url"]
     assert "lp_sid" not in url  # the session id never reaches the SCO's own URL
-    good = http.get(live_server.url + url)
+    good = http.get(live_server.content_url + url)
     assert good.status_code == 200
     assert good.headers["X-Content-Type-Options"] == "nosniff"
     token = url.split("/")[3]
     forged = url.replace(token, token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
-    assert requests.get(live_server.url + forged).status_code == 403
-    assert requests.get(live_server.url + "/content/files/x/sco/index.html").status_code == 403
+    assert requests.get(live_server.content_url + forged).status_code == 403
+    assert (
+        requests.get(live_server.content_url + "/content/files/x/sco/index.html").status_code == 403
+    )
     escape = url.rsplit("/", 2)[0] + "/../../../../etc/passwd"
-    assert requests.get(live_server.url + escape).status_code in (403, 404)
+    assert requests.get(live_server.content_url + escape).status_code in (403, 404)

@@ -1,0 +1,663 @@
+/* The SCORM run-time frame, on the content origin: scorm-again provides window.API (1.2) or
+ * window.API_1484_11 (2004) to the SCO's frame inside this one; this script loads the saved CMI
+ * data into it, and sends every commit to the tool's origin with the attempt token (CORS, no
+ * cookie: none of the tool's reaches this origin).
+ *
+ * The player page around this frame (the tool's origin) shows the table of contents and the
+ * notices: this frame tells it what to show by postMessage, naming the tool's origin as the
+ * target, and takes navigation requests only from the parent window and only from that origin.
+ * The SCO runs on this origin too (SCORM finds the API in window.parent), so it could send the
+ * player the same messages: the player shows them only as its own texts and statuses.
+ *
+ * Commits are queued, sent in order and retried with back-off until the server answers 2xx; the
+ * queue is also kept in localStorage, so a commit that could not be sent before the page closed
+ * is sent on the next visit. On pagehide the newest state goes out with fetch keepalive.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("scorm-runtime-config").textContent);
+  var is12 = config.api === "API";
+  var frame = document.getElementById("sco-frame");
+  var pageSession = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  var storageKey = "learnpass-scorm-outbox:" + config.commitUrl;
+  var seq = 0;
+  var api = null;
+  var currentSco = null;
+  var queue = loadQueue();
+  var sending = false;
+  var retryDelay = 1000;
+  var retryTimer = null;
+  var overflow = [];
+
+  function tell(message) {
+    /* Only the tool's origin may read what this frame says (the player page around it). */
+    if (window.parent !== window) window.parent.postMessage(message, config.toolOrigin);
+  }
+
+  function toolUrl(path) {
+    return config.toolBase + path;
+  }
+
+  function loadQueue() {
+    try {
+      return JSON.parse(window.localStorage.getItem(storageKey) || "[]");
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function saveQueue() {
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(queue));
+    } catch (e) {
+      /* storage full or disabled: the in-memory queue still retries while the page is open */
+    }
+  }
+
+  function showStatus(key) {
+    tell({ type: "status", key: key });
+  }
+
+  function commitUrl(scoId) {
+    return toolUrl(config.commitUrl.replace("{sco}", String(scoId)));
+  }
+
+  function snapshot(trigger) {
+    var rendered = api.renderCommitCMI(true);
+    return {
+      sco: currentSco.id,
+      body: {
+        cmi: rendered.cmi || rendered,
+        session: pageSession,
+        seq: ++seq,
+        trigger: trigger,
+        overflow: overflow.slice(0, 5),
+      },
+    };
+  }
+
+  function enqueue(trigger) {
+    if (!api || !currentSco) return;
+    queue.push(snapshot(trigger));
+    saveQueue();
+    flush();
+  }
+
+  function flush() {
+    if (sending || queue.length === 0) return;
+    sending = true;
+    var entry = queue[0];
+    showStatus("saving");
+    fetch(commitUrl(entry.sco), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+      body: JSON.stringify(entry.body),
+      credentials: "omit",
+    })
+      .then(function (response) {
+        if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
+        return response.json().then(function (data) {
+          return { ok: response.ok, status: response.status, data: data };
+        });
+      })
+      .then(function (answer) {
+        queue.shift();
+        saveQueue();
+        sending = false;
+        retryDelay = 1000;
+        if (!answer.ok) {
+          /* 4xx: the server will never accept this one; say so instead of dropping it silently */
+          showOverflow("refused", { reason: String(answer.data.message || answer.status) });
+        } else {
+          if (answer.data.overflow && answer.data.overflow.length) {
+            showOverflow("serverSaid", { text: answer.data.overflow.join("; ") });
+          }
+          showStatus("saved");
+        }
+        flush();
+      })
+      .catch(function () {
+        sending = false;
+        showStatus("retrying");
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(flush, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
+      });
+  }
+
+  function showOverflow(key, values) {
+    tell({ type: "notice", key: key, values: values || {} });
+  }
+
+  function guardLimits(instance) {
+    /* SCORM 1.2 suspend_data is at most 4,096 characters, 2004 at most 64,000: refuse the SetValue
+       (so the SCO sees an error) and tell the learner, instead of storing a truncated value. */
+    var limit = config.suspendDataLimit;
+    var name = is12 ? "LMSSetValue" : "SetValue";
+    var original = instance[name].bind(instance);
+    instance[name] = function (element, value) {
+      if (element === "cmi.suspend_data" && limit && String(value).length > limit) {
+        var message = "cmi.suspend_data: " + String(value).length + " > " + limit;
+        overflow.push(message);
+        showOverflow("overflow", { length: String(value).length, edition: config.edition, limit: limit });
+        instance.throwSCORMError("cmi.suspend_data", is12 ? 405 : 406, message);
+        return "false";
+      }
+      return original(element, value);
+    };
+  }
+
+  function idAndTypeFirst(collection) {
+    /* The server's JSON has sorted keys; the run-time checks a response against the interaction's
+       type, so id and type must be loaded before everything else. */
+    if (!collection || typeof collection !== "object") return collection;
+    Object.keys(collection).forEach(function (index) {
+      var entry = collection[index];
+      if (!entry || typeof entry !== "object") return;
+      var ordered = {};
+      ["id", "type"].forEach(function (key) { if (key in entry) ordered[key] = entry[key]; });
+      Object.keys(entry).forEach(function (key) { if (!(key in ordered)) ordered[key] = entry[key]; });
+      collection[index] = ordered;
+    });
+    return collection;
+  }
+
+  function createApi(cmi) {
+    idAndTypeFirst(cmi.interactions);
+    idAndTypeFirst(cmi.objectives);
+    var settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, autoProgress: false };
+    var instance = is12 ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
+    instance.loadFromJSON(cmi);
+    guardLimits(instance);
+    var prefix = is12 ? "LMS" : "";
+    instance.on(prefix + "Initialize", function () { enqueue("initialize"); });
+    instance.on(prefix + "Commit", function () { enqueue("commit"); });
+    instance.on(is12 ? "LMSFinish" : "Terminate", function () {
+      enqueue("terminate");
+      markStatus();
+      if (is12) return;
+      /* Read now: the run-time resets adl.nav.request once Terminate returns. */
+      var request = instance.adl && instance.adl.nav ? String(instance.adl.nav.request || "") : "";
+      window.setTimeout(function () { followNavRequest(request); }, 0);
+    });
+    instance.on(is12 ? "LMSSetValue.cmi.core.lesson_status" : "SetValue.cmi.completion_status", markStatus);
+    instance.on(is12 ? "LMSSetValue.cmi.core.lesson_status" : "SetValue.cmi.success_status", markStatus);
+    return instance;
+  }
+
+  function markStatus() {
+    if (!api || !currentSco) return;
+    var label = is12
+      ? api.cmi.core.lesson_status
+      : (api.cmi.success_status !== "unknown" ? api.cmi.success_status : api.cmi.completion_status);
+    if (label) tell({ type: "scoStatus", sco: currentSco.id, label: String(label) });
+  }
+
+  function launch(sco, cmi) {
+    currentSco = sco;
+    api = createApi(cmi);
+    window[config.api] = api;
+    tell({ type: "current", sco: sco.id });
+    frame.title = sco.title;
+    frame.src = sco.url;
+  }
+
+  function finishCurrent() {
+    /* A SCO that is swapped out without calling Finish/Terminate still gets its data saved. */
+    if (api && api.isInitialized() && !api.isTerminated()) enqueue("commit");
+  }
+
+  function switchTo(scoId) {
+    var sco = config.scos.find(function (s) { return s.id === scoId; });
+    if (!sco || (currentSco && sco.id === currentSco.id)) return;
+    frame.src = "about:blank";
+    window.setTimeout(function () {
+      finishCurrent();
+      fetch(toolUrl(config.stateUrl.replace("{sco}", String(sco.id))), {
+        headers: { "X-Attempt-Token": config.attemptToken },
+        credentials: "omit",
+      })
+        .then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
+        .then(function (data) { launch(sco, data.cmi); })
+        .catch(function () { showStatus("openFailed"); });
+    }, 50);
+  }
+
+  function step(offset) {
+    var index = config.scos.findIndex(function (s) { return currentSco && s.id === currentSco.id; });
+    var next = config.scos[index + offset];
+    if (next) switchTo(next.id);
+    else showStatus(offset > 0 ? "last" : "first");
+  }
+
+  function followNavRequest(request) {
+    /* SCORM 2004: a SCO asks for the next step by setting adl.nav.request before Terminate. */
+    var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
+    if (request === "continue") step(1);
+    else if (request === "previous") step(-1);
+    else if (choice) {
+      var target = config.scos.find(function (s) { return s.identifier === choice[1]; });
+      if (target) switchTo(target.id);
+    } else if (request === "exitAll" || request === "suspendAll" || request === "exit") {
+      frame.src = "about:blank";
+      showStatus(request === "suspendAll" ? "suspended" : "closed");
+    }
+  }
+
+  window.addEventListener("pagehide", function () {
+    if (config.sequencing) leaveSequencing();
+    if (!api || !currentSco) return;
+    if (api.isInitialized() && !api.isTerminated()) queue.push(snapshot("pagehide"));
+    saveQueue();
+    /* keepalive requests may outlive the page (each body at most 64 kB); what does not fit stays
+       in localStorage and is sent on the next visit. */
+    queue.slice(0, 4).forEach(function (entry) {
+      var body = JSON.stringify(entry.body);
+      if (body.length > 60000) return;
+      try {
+        fetch(commitUrl(entry.sco), {
+          method: "POST",
+          keepalive: true,
+          headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+          body: body,
+          credentials: "omit",
+        });
+      } catch (e) {
+        /* the next visit sends it from localStorage */
+      }
+    });
+  });
+
+  window.addEventListener("online", function () {
+    flush();
+    if (config.sequencing) flushSequencing();
+  });
+
+  /* ------------------------------------------------------------ SCORM 2004 sequencing
+   * A package with imsss:sequencing gets one Scorm2004API for the whole course, built with the
+   * manifest's sequencing settings: scorm-again's engine evaluates the rules and rollup and says
+   * which activity to deliver (onActivityDelivery); this page only loads that SCO's CMI data (its
+   * saved data, or empty data for a new attempt), shows what the engine allows (hiding what it
+   * hides from choice), and saves the engine's state (and its rollup of the course).
+   *
+   * Each save carries a revision: one more than the last the server acknowledged to this page
+   * (at first, the one it loaded). The server stores it only on top of the revision before it
+   * (else 409), so a page left open on another device never overwrites newer state: that page
+   * then stops saving and asks for a reload. Saves go one at a time, a newer snapshot replacing
+   * one not yet sent; a failed save is retried with back-off and kept in localStorage for the
+   * next visit. */
+  var deliveredBefore = false;
+  var deliveries = 0;
+  var restoredCurrent = null;
+  var sequencingKey = "learnpass-scorm-sequencing:" + config.sequencingUrl;
+  var sequencingAcknowledged = config.sequencingRevision || 0;
+  var sequencingPending = null;
+  var sequencingInFlight = null;
+  var sequencingUnsure = null;
+  var sequencingRetryDelay = 1000;
+  var sequencingRetryTimer = null;
+  var sequencingConflict = false;
+  var lastSavedRollup = null;
+
+  function scoByIdentifier(identifier) {
+    return config.scos.find(function (s) { return s.identifier === identifier; });
+  }
+
+  function committed(scoId) {
+    /* The SCO's last commits must reach the server before its data is read back (a suspended
+       SCO can be resumed right after it was left); after 10 s the page reads what is there. */
+    return new Promise(function (resolve) {
+      var waited = 0;
+      (function check() {
+        var waiting = queue.some(function (entry) { return entry.sco === scoId; });
+        if (!waiting || waited >= 10000) resolve();
+        else { waited += 100; window.setTimeout(check, 100); }
+      })();
+    });
+  }
+
+  function deliver(activity) {
+    var sco = scoByIdentifier(activity.id);
+    if (!sco) return;
+    /* A suspended activity resumes with its saved data, and so does the one the learner was in
+       when the page was last closed; any other delivery is a new attempt on the activity (a
+       retry, remediation), which starts from empty data (cmi.entry ab-initio). */
+    var resume = activity.deliveryWasResumed || (!deliveredBefore && activity.id === restoredCurrent);
+    deliveries += 1;
+    /* Delivery happens inside Terminate: reset and load once the SCO's Terminate has returned. */
+    window.setTimeout(function () {
+      if (deliveredBefore) api.reset(undefined, { preserveListeners: true });
+      deliveredBefore = true;
+      frame.src = "about:blank";
+      var loaded = resume
+        ? committed(sco.id).then(function () {
+            return fetch(toolUrl(config.stateUrl.replace("{sco}", String(sco.id))), {
+              headers: { "X-Attempt-Token": config.attemptToken },
+              credentials: "omit",
+            });
+          }).then(function (r) {
+            if (!r.ok) throw new Error("HTTP " + r.status);
+            return r.json();
+          })
+        : Promise.resolve({ cmi: JSON.parse(JSON.stringify(config.freshCmi[sco.id])) });
+      loaded
+        .then(function (data) {
+          idAndTypeFirst(data.cmi.interactions);
+          idAndTypeFirst(data.cmi.objectives);
+          api.loadFromJSON(data.cmi);
+          currentSco = sco;
+          tell({ type: "current", sco: sco.id });
+          frame.title = sco.title;
+          frame.src = sco.url;
+          saveSequencing();
+        })
+        .catch(function () { showStatus("openFailed"); });
+    }, 0);
+  }
+
+  function activitiesById() {
+    var found = {};
+    var state = api.getSequencingState();
+    (function walk(activity) {
+      if (!activity) return;
+      found[activity.id] = activity;
+      (activity.children || []).forEach(walk);
+    })(state && state.rootActivity);
+    return found;
+  }
+
+  function hiddenFromChoice(activity) {
+    /* Hidden by the engine (selection, a hiddenFromChoice flag) or by a precondition rule that
+       holds now, on the activity or a cluster above it: such an item is left out of the table of
+       contents, not just disabled, until the rule stops holding. */
+    for (var node = activity; node; node = node.parent) {
+      if (node.isHiddenFromChoice) return true;
+      var rules = node.sequencingRules;
+      if (rules && rules.preConditionRules && rules.preConditionRules.length &&
+          rules.evaluatePreConditionRules(node) === "hiddenFromChoice") return true;
+    }
+    return false;
+  }
+
+  function showValidity(validity) {
+    /* The player page hides, disables and explains the table of contents' items from this. */
+    var choice = validity.choice || {};
+    var activities = activitiesById();
+    tell({
+      type: "validity",
+      items: config.scos.map(function (sco) {
+        var hidden = hiddenFromChoice(activities[sco.identifier]);
+        return { sco: sco.id, hidden: hidden, allowed: !hidden && choice[sco.identifier] !== "false" };
+      }),
+      continue: Boolean(validity.continue),
+      previous: Boolean(validity.previous),
+    });
+  }
+
+  function rollup() {
+    var root = config.sequencing.activityTree.id;
+    var data = api.getActivityTrackingData(root) || {};
+    var success = data.successStatus === "passed" || data.successStatus === "failed" ? data.successStatus : "";
+    return {
+      completed: data.completionStatus === "completed",
+      success: success,
+      score_scaled: typeof data.score === "number" ? data.score : null,
+    };
+  }
+
+  function sequencingSnapshot() {
+    return { state: api.serializeSequencingState(), rollup: rollup(), sco: currentSco ? currentSco.id : null };
+  }
+
+  function persistSequencing() {
+    /* What the server may not have yet: the newest snapshot, with the revision it builds on and
+       the save in flight (whose answer may be lost), so the next visit knows whether it is still
+       the newest state (takeOverLeftState). */
+    var newest = sequencingPending || sequencingInFlight || sequencingUnsure;
+    try {
+      if (!newest) {
+        window.localStorage.removeItem(sequencingKey);
+        return;
+      }
+      var inFlight = sequencingPending && (sequencingInFlight || sequencingUnsure);
+      window.localStorage.setItem(sequencingKey, JSON.stringify({
+        state: newest.state,
+        rollup: newest.rollup,
+        sco: newest.sco,
+        base: sequencingAcknowledged,
+        sent: inFlight ? { revision: inFlight.revision, state: inFlight.state } : null,
+      }));
+    } catch (e) {
+      /* storage full or disabled: the page still retries while it is open */
+    }
+  }
+
+  function saveSequencing() {
+    if (sequencingConflict || !api) return;
+    /* Only the newest snapshot matters: it replaces one not sent yet. */
+    sequencingPending = sequencingSnapshot();
+    lastSavedRollup = JSON.stringify(sequencingPending.rollup);
+    persistSequencing();
+    flushSequencing();
+  }
+
+  function flushSequencing() {
+    if (sequencingConflict || sequencingInFlight || !(sequencingUnsure || sequencingPending)) return;
+    /* A save whose answer was lost goes again exactly as it was (the server takes the same save
+       twice), before anything newer, which builds on it. */
+    var entry = sequencingUnsure || Object.assign({}, sequencingPending, { revision: sequencingAcknowledged + 1 });
+    if (!sequencingUnsure) sequencingPending = null;
+    sequencingUnsure = null;
+    sequencingInFlight = entry;
+    persistSequencing();
+    fetch(toolUrl(config.sequencingUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+      body: JSON.stringify(entry),
+      credentials: "omit",
+    })
+      .then(function (response) {
+        if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
+        return response.json().then(function (data) {
+          return { ok: response.ok, status: response.status, data: data };
+        });
+      })
+      .then(function (answer) {
+        sequencingInFlight = null;
+        sequencingRetryDelay = 1000;
+        if (answer.status === 409) {
+          showConflict();
+          return;
+        }
+        if (answer.ok) sequencingAcknowledged = entry.revision;
+        /* 4xx: the server will never accept this one; say so instead of dropping it silently */
+        else showOverflow("refused", { reason: String(answer.data.message || answer.status) });
+        persistSequencing();
+        flushSequencing();
+      })
+      .catch(function () {
+        sequencingInFlight = null;
+        sequencingUnsure = entry;
+        persistSequencing();
+        showStatus("retrying");
+        clearTimeout(sequencingRetryTimer);
+        sequencingRetryTimer = setTimeout(flushSequencing, sequencingRetryDelay);
+        sequencingRetryDelay = Math.min(sequencingRetryDelay * 2, 30000);
+      });
+  }
+
+  function showConflict() {
+    /* Another window or device saved newer state: this page must not save over it, nor let the
+       learner go on working on the older one unawares. */
+    sequencingConflict = true;
+    sequencingPending = null;
+    sequencingUnsure = null;
+    clearTimeout(sequencingRetryTimer);
+    try {
+      window.localStorage.removeItem(sequencingKey);
+    } catch (e) {
+      /* nothing stored */
+    }
+    frame.src = "about:blank";
+    tell({ type: "conflict" });
+  }
+
+  function leaveSequencing() {
+    /* The newest state goes out with the page (keepalive, at most 64 kB), built on the save in
+       flight if there is one; it also stays in localStorage, and the next visit sends it if the
+       server has nothing newer. */
+    if (sequencingConflict || !api || !deliveredBefore) return;
+    sequencingPending = sequencingSnapshot();
+    persistSequencing();
+    var sent = sequencingInFlight || sequencingUnsure;
+    var base = sent ? sent.revision : sequencingAcknowledged;
+    var body = JSON.stringify(Object.assign({}, sequencingPending, { revision: base + 1 }));
+    if (body.length > 60000) return;
+    try {
+      fetch(toolUrl(config.sequencingUrl), {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+        body: body,
+        credentials: "omit",
+      });
+    } catch (e) {
+      /* the next visit sends it from localStorage */
+    }
+  }
+
+  function takeOverLeftState() {
+    /* A snapshot a previous visit could not send is the newest state if the server still holds
+       the revision it builds on, or the save that visit had in flight; it is then loaded and
+       sent. Otherwise it is already stored, or another window saved since: it is dropped. */
+    var left = null;
+    try {
+      left = JSON.parse(window.localStorage.getItem(sequencingKey) || "null");
+      window.localStorage.removeItem(sequencingKey);
+    } catch (e) {
+      left = null;
+    }
+    if (!left || typeof left.state !== "string" || left.state === config.sequencingState) return;
+    var builtOnServer =
+      left.base === sequencingAcknowledged ||
+      (left.sent && left.sent.revision === sequencingAcknowledged && left.sent.state === config.sequencingState);
+    if (!builtOnServer) return;
+    config.sequencingState = left.state;
+    sequencingPending = { state: left.state, rollup: left.rollup, sco: left.sco };
+    persistSequencing();
+  }
+
+  function sessionEnded(data) {
+    frame.src = "about:blank";
+    showStatus(data && data.reason === "suspend" ? "suspended" : "closed");
+    saveSequencing();
+  }
+
+  function startSequenced() {
+    var settings = {
+      autocommit: false,
+      lmsCommitUrl: false,
+      logLevel: 5,
+      autoProgress: false,
+      sequencing: Object.assign({}, config.sequencing, {
+        eventListeners: {
+          onActivityDelivery: deliver,
+          onNavigationValidityUpdate: showValidity,
+          onSequencingSessionEnd: sessionEnded,
+        },
+      }),
+    };
+    api = new window.Scorm2004API(settings);
+    window.API_1484_11 = api;
+    guardLimits(api);
+    api.on("Initialize", function () { enqueue("initialize"); });
+    api.on("Commit", function () { enqueue("commit"); });
+    api.on("Terminate", function () {
+      enqueue("terminate");
+      markStatus();
+      /* The engine has rolled up by the time Terminate returns. */
+      window.setTimeout(saveSequencing, 0);
+    });
+    api.on("SetValue.cmi.completion_status", markStatus);
+    api.on("SetValue.cmi.success_status", markStatus);
+
+    var resumed = false;
+    takeOverLeftState();
+    if (config.sequencingState && api.deserializeSequencingState(config.sequencingState)) {
+      /* Back where the learner was: the engine's current activity, else the last one opened. */
+      var state = api.getSequencingService() && api.getSequencingService().getSequencingState();
+      var current = state && state.currentActivity ? state.currentActivity.id : null;
+
+      var last = config.scos.find(function (s) { return s.id === config.current; });
+      restoredCurrent = current || (last ? last.identifier : null);
+      resumed =
+        api.processNavigationRequest("resumeAll") ||
+        (current && api.processNavigationRequest("choice", current)) ||
+        (last && api.processNavigationRequest("choice", last.identifier));
+    }
+    if (!resumed && !api.processNavigationRequest("start")) showStatus("sequencingBlocked");
+    /* A safety net: the engine may roll the course up after the save its event triggered (the
+       end of an attempt can come after the next delivery), so a changed rollup is saved within
+       seconds whatever caused it; the course result never waits for the learner's next step. */
+    lastSavedRollup = JSON.stringify(rollup());
+    window.setInterval(function () {
+      if (!api || sequencingConflict) return;
+      if (JSON.stringify(rollup()) !== lastSavedRollup) saveSequencing();
+    }, 2000);
+  }
+
+  function navigate(request, target) {
+    /* While a SCO runs, the request goes the way the SCO's own would: it is set in
+       adl.nav.request and processed when the SCO terminates (most do on unload; if it does not,
+       the page terminates it). Between SCOs the engine takes the request directly. */
+    if (api.isInitialized() && !api.isTerminated()) {
+      /* Only the SCO that was running: by then the next one may be delivered and running (the
+         delivery may even happen at once, in the unload that blanking the frame runs). */
+      var running = deliveries;
+      api.SetValue("adl.nav.request", target ? "{target=" + target + "}" + request : request);
+      frame.src = "about:blank";
+      window.setTimeout(function () {
+        if (deliveries === running && api.isInitialized() && !api.isTerminated()) api.Terminate("");
+      }, 500);
+    } else if (!api.processNavigationRequest(request, target)) {
+      showStatus("notAvailable");
+    }
+  }
+
+  function scoById(id) {
+    return config.scos.find(function (s) { return s.id === id; });
+  }
+
+  window.addEventListener("message", function (event) {
+    /* Navigation from the player page: the parent window, on the tool's origin, only. */
+    if (event.origin !== config.toolOrigin || event.source !== window.parent) return;
+    var data = event.data || {};
+    if (data.type !== "navigate") return;
+    var sco = scoById(Number(data.sco));
+    if (config.sequencing) {
+      if (data.request === "continue" || data.request === "previous") navigate(data.request);
+      else if (data.request === "choice" && sco && !(currentSco && sco.id === currentSco.id)) {
+        navigate("choice", sco.identifier);
+      }
+    } else if (data.request === "continue" || data.request === "previous") {
+      step(data.request === "continue" ? 1 : -1);
+    } else if (data.request === "choice" && sco) {
+      switchTo(sco.id);
+    }
+  });
+
+  if (config.sequencing) {
+    startSequenced();
+    flush();
+    flushSequencing();
+    return;
+  }
+
+  var first = config.scos.find(function (s) { return s.id === config.current; }) || config.scos[0];
+  launch(first, config.cmi);
+  flush();
+})();
