@@ -80,9 +80,10 @@ def reset_database(app: Any) -> None:
         db.create_all()
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
-    app = make_app(database_url, tmp_path)
+def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[Any]:
+    """An app on an emptied database with the demo data; a module's own ``app`` fixture with other
+    settings yields from this."""
+    app = make_app(database_url, tmp_path, **overrides)
     reset_database(app)
     with app.app_context():
         from lti_tool.demo.seed import seed_demo
@@ -93,6 +94,11 @@ def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
         db.session.remove()
     assert db.engine is not None
     db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
+    yield from seeded_app(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import expect
 
-from lti_tool.extensions import db
 from tests.browser.conftest import check_page
-from tests.conftest import free_port, make_app, reset_database
+from tests.conftest import free_port, seeded_app
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +20,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
     port = free_port()
-    app = make_app(database_url, tmp_path, port=port, demo_platform_url=f"http://localhost:{port}")
-    reset_database(app)
-    with app.app_context():
-        from lti_tool.demo.seed import seed_demo
-
-        seed_demo()
-    yield app
-    with app.app_context():
-        db.session.remove()
-    assert db.engine is not None
-    db.engine.dispose()
+    yield from seeded_app(
+        database_url, tmp_path, port=port, demo_platform_url=f"http://localhost:{port}"
+    )
 
 
 def test_top_level_launch_from_a_platform_on_another_site(page, live_server):

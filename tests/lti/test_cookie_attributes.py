@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from lti_tool.extensions import db
-from tests.conftest import make_app, reset_database
+from tests.conftest import seeded_app
 
 from .flows import auto_form
 
@@ -19,17 +18,7 @@ HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds (ProxyFix 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
-    app = make_app(database_url, tmp_path, secure_cookies=True)
-    reset_database(app)
-    with app.app_context():
-        from lti_tool.demo.seed import seed_demo
-
-        seed_demo()
-    yield app
-    with app.app_context():
-        db.session.remove()
-    assert db.engine is not None
-    db.engine.dispose()
+    yield from seeded_app(database_url, tmp_path, secure_cookies=True)
 
 
 def _attributes(set_cookie: str) -> set[str]:
