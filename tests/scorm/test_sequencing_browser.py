@@ -159,6 +159,10 @@ def test_passing_the_post_test_completes_and_passes_the_course(
     expect(quiz_page.locator("input[value='Submit Answers']")).to_be_visible(timeout=WAIT)
     quiz.child_frames[0].evaluate(ANSWER_ALL)
     quiz_page.locator("input[value='Submit Answers']").click()
+    # The SCO scores the quiz and sets its status after the click: wait until it has.
+    runtime_frame(page).wait_for_function(
+        "() => API_1484_11.cmi.success_status !== 'unknown'", timeout=WAIT
+    )
     quiz_result = runtime_frame(page).evaluate(
         "() => [API_1484_11.cmi.completion_status, API_1484_11.cmi.success_status]"
     )
