@@ -4,6 +4,7 @@ do, no session lives there, and its signed URLs name one person, attempt and pla
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,6 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
     from lti_tool.passports.models import CertificateFile
 
     owner = launch_as(app, platform="demo", role="learner", sub="evidence-owner")
-    other = launch_as(app, platform="other", role="admin", sub="evidence-other")
     content = content_of(app)
     with app.test_request_context():
         upload = CertificateFile(
@@ -174,12 +174,12 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
         viewer = db.session.get(User, owner.user_id)
         assert viewer is not None
         url = file_url(upload, viewer)
+        copied = file_url(upload, viewer)
         token = url.rsplit("/", 1)[1]
-        expired = _old_serializer(app.config["SECRET_KEY"], "evidence-file", 11 * 60).dumps(
+        # The old signed form (a bearer link): no longer a way in.
+        signed = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="evidence-file").dumps(
             [upload.id, owner.user_id, owner.issuer]
         )
-        other_platform = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="evidence-file")
-        wrong_issuer = other_platform.dumps([upload.id, owner.user_id, other.issuer])
     assert url.startswith(content + "/files/evidence/")
     download = client.get(url)
     assert download.status_code == 200
@@ -187,10 +187,44 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
     assert "sandbox" in download.headers["Content-Security-Policy"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "Set-Cookie" not in download.headers
-    # Not on the tool's origin; not expired; not said to be for another platform's person.
-    assert client.get(url.replace(content, "")).status_code == 404
-    for bad in (expired, wrong_issuer, token[:-3] + "xyz"):
+    # Used once: the same URL opened again (forwarded, or by another platform's admin) is refused.
+    again = client.get(url)
+    assert again.status_code == 403
+    assert "only once" in again.get_data(as_text=True)
+    assert "proof.html" not in again.headers.get("Content-Disposition", "")
+    # Not on the tool's origin; not a guessed, altered or signed token.
+    assert client.get(copied.replace(content, "")).status_code == 404
+    for bad in (signed, token[:-3] + "xyz", "x" * 43):
         assert client.get(url.replace(token, bad)).status_code == 403
+    assert client.get(copied).status_code == 200
+
+
+def test_evidence_url_expires_in_minutes(app: Any, client: Any) -> None:
+    from lti_tool.extensions import db
+    from lti_tool.models import KeyValue, User
+    from lti_tool.passports.files import TICKET_PREFIX, file_url
+    from lti_tool.passports.models import CertificateFile
+
+    owner = launch_as(app, platform="demo", role="learner", sub="evidence-late")
+    with app.test_request_context():
+        upload = CertificateFile(
+            owner_id=owner.user_id,
+            filename="late.pdf",
+            media_type="application/pdf",
+            size=3,
+            sha256="0" * 64,
+            content=b"pdf",
+        )
+        db.session.add(upload)
+        db.session.commit()
+        viewer = db.session.get(User, owner.user_id)
+        assert viewer is not None
+        url = file_url(upload, viewer)
+        row = db.session.get(KeyValue, TICKET_PREFIX + url.rsplit("/", 1)[1])
+        assert row is not None and row.expires_at is not None
+        row.expires_at = row.expires_at - dt.timedelta(minutes=3)
+        db.session.commit()
+    assert client.get(url).status_code == 403
 
 
 def test_content_urls_never_carry_the_tools_session_id(app: Any, client: Any) -> None:

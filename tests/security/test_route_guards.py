@@ -35,7 +35,7 @@ PUBLIC = {
 OWN_CREDENTIAL = {
     "content_files.sco_file": "signed file token in the path (content origin only)",
     "content_files.runtime_frame": "signed attempt token in the path (content origin only)",
-    "passport_files.evidence_file": "signed file token in the path (content origin only)",
+    "passport_files.evidence_file": "single-use ticket in the path (content origin only)",
     "content.sco_state": "signed attempt token header",
     "content.commit": "signed attempt token header",
     "content.sequencing_state": "signed attempt token header",
