@@ -15,7 +15,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from lti_tool.content import services
 from lti_tool.settings import Settings, SettingsError
+from tests.lti.flows import launch
 from tests.scorm.builders import single_sco_12
+from tests.scorm.flows import content_get, player_config
 from tests.scorm.test_content import learner_on_player
 
 from .conftest import launch_as, sign_in
@@ -65,7 +67,7 @@ def test_file_urls_are_for_one_person_attempt_and_platform_and_expire(
     url = config["scos"][0]["url"]
     token = url.split("/")[3]
     content = live_server.content_url
-    good = requests.get(content + url, timeout=30)
+    good = content_get(config, content + url)
     assert good.status_code == 200
     # The author's page runs as written (no policy); the origin keeps it apart, not a CSP.
     assert "Content-Security-Policy" not in good.headers
@@ -92,8 +94,46 @@ def test_file_urls_are_for_one_person_attempt_and_platform_and_expire(
             [version, attempt, user, issuer]
         )
     for reason, bad in [*forged.items(), ("expired", expired)]:
-        answer = requests.get(content + url.replace(token, bad), timeout=30)
+        answer = content_get(config, content + url.replace(token, bad))
         assert answer.status_code == 403, reason
+
+
+def test_file_urls_open_only_in_the_browser_the_player_bound(
+    app: Any, runner: Any, live_server: Any, http: requests.Session, tmp_path: Path
+) -> None:
+    """A SCO file URL copied from a learner's player is no bearer link: it needs the content
+    cookie the player's single-use entry set in that learner's browser."""
+    with app.app_context():
+        state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
+    config = state["config"]
+    url = live_server.content_url + config["scos"][0]["url"]
+    # The rightful browser.
+    assert content_get(config, url).status_code == 200
+    # A fresh browser (forwarded link): no content cookie.
+    fresh = requests.get(url, timeout=30)
+    assert fresh.status_code == 403
+    assert "only in the browser it was opened in" in fresh.text
+    assert fresh.headers["Content-Type"].startswith("text/plain")
+    # A made-up cookie.
+    assert content_get({"contentCookie": "x" * 43}, url).status_code == 403
+    # Another learner of the same course, with her own player and content cookie.
+    http.cookies.clear()
+    other = player_config(launch(http, live_server.url, user="learner2", link=state["link"]["id"]))
+    assert other["contentCookie"] != config["contentCookie"]
+    assert content_get(other, live_server.content_url + other["scos"][0]["url"]).status_code == 200
+    refused = content_get(other, url)
+    assert refused.status_code == 403
+    assert "opened for someone else" in refused.text
+    # Her cookie does not open the learner's run-time frame either, nor his hers.
+    assert content_get(other, config["frameLocation"]).status_code == 403
+    assert content_get(config, other["frameLocation"]).status_code == 403
+    # The player's entry is used up: opened again (forwarded), it sets no cookie.
+    again = requests.get(config["frameUrl"], allow_redirects=False, timeout=30)
+    assert again.status_code == 403 and "Set-Cookie" not in again.headers
+    # Reopening the player binds a fresh browser anew.
+    http.cookies.clear()
+    page = launch(http, live_server.url, user="learner", link=state["link"]["id"])
+    assert content_get(player_config(page), url).status_code == 200
 
 
 def test_the_run_time_frame_and_its_calls_to_the_tool(
@@ -102,15 +142,18 @@ def test_the_run_time_frame_and_its_calls_to_the_tool(
     with app.app_context():
         state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
     config = state["config"]
-    frame = requests.get(config["frameUrl"], timeout=30)
+    frame = content_get(config, config["frameLocation"])
     policy = frame.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and f"connect-src {live_server.url}" in policy
     assert frame.headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in frame.headers
     # Forged or another person's frame token: refused.
-    token = config["frameUrl"].split("/content/frame/")[1].split("?")[0]
-    forged = config["frameUrl"].replace(token, token[:-3] + "xyz")
-    assert requests.get(forged, timeout=30).status_code == 403
+    token = config["frameLocation"].split("/content/frame/")[1].split("?")[0]
+    forged = config["frameLocation"].replace(token, token[:-3] + "xyz")
+    assert content_get(config, forged).status_code == 403
+    # The entry ticket was used up by the first browser; the frame wants that browser's cookie.
+    assert requests.get(config["frameUrl"], timeout=30).status_code == 403
+    assert requests.get(config["frameLocation"], timeout=30).status_code == 403
     # CORS: the content origin may read the run-time's answers, never with credentials.
     commit_url = live_server.url + config["commitUrl"].replace("{sco}", str(config["current"]))
     preflight = requests.options(
