@@ -138,7 +138,7 @@ def play(package_id: int) -> Any:
     toc = services.table_of_contents(
         version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
     )
-    return render_template(
+    page = render_template(
         "content/player.html",
         package=package,
         version=version,
@@ -152,6 +152,10 @@ def play(package_id: int) -> Any:
         navigation=config["navigation"],
         sequenced=sequenced,
     )
+    # Never shown again from a cache: its frame's entry ticket is single-use.
+    response = current_app.make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _messages() -> dict[str, Any]:

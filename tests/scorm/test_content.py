@@ -127,6 +127,7 @@ def test_trainer_places_package_and_learner_gets_the_player(
     assert "Lesson one" in page.text
     # The run-time and the SCO run in a frame on the content origin, not in the player page.
     assert config["frameUrl"].startswith(live_server.content_url + "/content/enter/")
+    assert page.headers["Cache-Control"] == "no-store"  # the entry in it is single-use
     assert config["frameLocation"].startswith(live_server.content_url + "/content/frame/")
     assert "scorm12.min.js" not in page.text
     frame = content_get(config, config["frameLocation"])
