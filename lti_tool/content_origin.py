@@ -43,6 +43,14 @@ def download_response(body: bytes, media_type: str, filename: str) -> Response:
     return response
 
 
+def refusal(message: str, status: int = 403) -> Response:
+    """A content-origin refusal: a short plain text saying why and what to do (no page of the
+    tool's is rendered on this origin)."""
+    response = Response(message + "\n", status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def set_content_policy(policy: str | None) -> None:
     """The Content-Security-Policy of this content-origin response: a view's own (the run-time
     frame's), or None for a package's pages, whose scripts must run as their author wrote them.

@@ -20,7 +20,7 @@ from ..extensions import csrf, db
 from ..lti.context import current_launch, launch_required
 from ..models import Enrolment, User
 from ..security_headers import allow_on_page
-from . import cmi5, services
+from . import binding, cmi5, services
 from .access import may_play, status_text
 from .blueprint import bp
 from .runtime_api import sco_of
@@ -141,6 +141,11 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
         ),
         launch_mode=launch_mode,
     )
+    if "://" not in sco.launch_url:
+        # Through a single-use entry that binds this browser to the attempt (binding.py).
+        target = binding.entry_url(
+            ctx.user_id, ctx.issuer, attempt.id, binding.content_path(target)
+        )
     return redirect(target, code=303)
 
 

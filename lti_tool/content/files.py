@@ -1,10 +1,11 @@
 """The content origin's pages: package files, the SCORM run-time frame and scorm-again.
 
 Everything here answers on the content origin only (``content_origin.content_blueprint``), with
-no session: signed tokens in the URL path are the credential. SCO files are reached through a
-file token in the path (``/content/files/<token>/...``), so relative links inside a SCO keep
-working; the run-time frame through an attempt token. Both name the person, the attempt and the
-platform, expire, and are checked against the database on every request (docs/security.md).
+no session of the tool's. SCO files are reached through a file token in the path
+(``/content/files/<token>/...``), so relative links inside a SCO keep working; the run-time frame
+through an attempt token. Both name the person, the attempt and the platform, expire, and are
+checked against the database on every request; and both are answered only to the browser whose
+content cookie is bound to that person's attempt (binding.py, docs/security.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from scorm_import.structure import EDITION_12
 from ..content_origin import content_blueprint, set_content_policy, tool_origin
 from ..extensions import db
 from ..settings import PROJECT_ROOT
-from . import services
+from . import binding, services
 from .runtime_config import runtime_config
 
 bp = content_blueprint(
@@ -73,6 +74,12 @@ def _frame_policy() -> str:
     )
 
 
+@bp.get("/content/enter/<ticket>")
+def enter(ticket: str) -> Any:
+    """The single-use way in: binds this browser to the attempt, then on to the frame or AU."""
+    return binding.enter(ticket)
+
+
 @bp.get("/content/frame/<token>")
 def runtime_frame(token: str) -> Any:
     """The SCORM run-time for one attempt, framed by the player page on the tool's origin."""
@@ -82,6 +89,9 @@ def runtime_frame(token: str) -> Any:
     if found is None:
         abort(403)
     attempt, user = found
+    refused = binding.refusal_unless_bound(grant.user_id, grant.issuer, grant.attempt_id)
+    if refused is not None:
+        return refused
     config = runtime_config(session, attempt, user, request.args.get("sco", type=int))
     if config is None:
         abort(404)
@@ -109,6 +119,9 @@ def sco_file(token: str, member: str) -> Any:
     found = services.granted_attempt(session, grant)
     if found is None or found[0].version_id != grant.version_id:
         abort(403)
+    refused = binding.refusal_unless_bound(grant.user_id, grant.issuer, grant.attempt_id)
+    if refused is not None:
+        return refused
     version = services.get_version(session, grant.version_id)
     if version is None:
         abort(404)

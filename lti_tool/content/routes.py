@@ -20,7 +20,7 @@ from scorm_import.structure import CMI5, SCORM_12, SCORM_2004
 from ..content_origin import content_origin, content_url_for
 from ..extensions import db
 from ..lti.context import current_launch, launch_required
-from . import services
+from . import binding, services
 from .access import may_play, status_text
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
@@ -108,10 +108,18 @@ def play(package_id: int) -> Any:
     # The run-time and the SCO run in a frame on the content origin; this page only shows the
     # table of contents and what the frame tells it (static/player.js).
     config = {
-        "frameUrl": content_url_for(
-            "content_files.runtime_frame",
-            token=services.attempt_token(attempt.id, ctx.user_id, ctx.issuer),
-            sco=current.id,
+        # A single-use entry that binds this browser to the attempt (binding.py).
+        "frameUrl": binding.entry_url(
+            ctx.user_id,
+            ctx.issuer,
+            attempt.id,
+            binding.content_path(
+                content_url_for(
+                    "content_files.runtime_frame",
+                    token=services.attempt_token(attempt.id, ctx.user_id, ctx.issuer),
+                    sco=current.id,
+                )
+            ),
         ),
         "contentOrigin": content_origin(),
         "navigation": navigation(version),
@@ -130,7 +138,7 @@ def play(package_id: int) -> Any:
     toc = services.table_of_contents(
         version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
     )
-    return render_template(
+    page = render_template(
         "content/player.html",
         package=package,
         version=version,
@@ -144,6 +152,10 @@ def play(package_id: int) -> Any:
         navigation=config["navigation"],
         sequenced=sequenced,
     )
+    # Never shown again from a cache: its frame's entry ticket is single-use.
+    response = current_app.make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _messages() -> dict[str, Any]:

@@ -2,48 +2,59 @@
 
 An uploaded file is whatever its uploader chose; opened from the tool's origin, a file that a
 browser renders (whatever type it claims) would run with the session of whoever opens it. The
-tool's routes check who may see a file and send the browser here with a signed URL that names
-the file and the person, and expires in minutes; this origin has no session, and answers with a
-download that cannot run (``Content-Disposition: attachment``, a sandboxing policy, nosniff).
+tool's routes check who may see a file and send the browser here with a single-use URL: a random
+ticket kept in the shared store that names the file and the person, is taken by the first
+request that presents it and expires in minutes. The browser the tool redirects uses it up at
+once, so a copy of the URL (forwarded, or opened by an admin of another platform) is refused.
+This origin has no session, and answers with a download that cannot run
+(``Content-Disposition: attachment``, a sandboxing policy, nosniff).
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import abort, current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import abort
+from flask_babel import gettext as _
 
-from ..content_origin import content_blueprint, content_url_for, download_response
+from ..content_origin import content_blueprint, content_url_for, download_response, refusal
 from ..extensions import db
 from ..models import User
+from ..shared_store import SharedStore
 from .models import CertificateFile
 
 bp = content_blueprint("passport_files", __name__)
 
-FILE_URL_AGE = 10 * 60  # the page's link goes through the tool's route, which signs anew
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="evidence-file")
+FILE_URL_AGE = 2 * 60  # the redirect is followed at once; the page's link signs anew each click
+TICKET_PREFIX = "evidence-ticket:"
 
 
 def file_url(certificate: CertificateFile, viewer: User) -> str:
-    """A signed URL on the content origin for ``viewer``, whose right to see the file the
+    """A single-use URL on the content origin for ``viewer``, whose right to see the file the
     caller has checked."""
-    token = _serializer().dumps([certificate.id, viewer.id, viewer.issuer])
-    return content_url_for("passport_files.evidence_file", token=token)
+    ticket = secrets.token_urlsafe(32)
+    SharedStore(db.session()).set(
+        TICKET_PREFIX + ticket,
+        {"file": certificate.id, "viewer": viewer.id, "issuer": viewer.issuer},
+        ttl=FILE_URL_AGE,
+    )
+    return content_url_for("passport_files.evidence_file", token=ticket)
 
 
 @bp.get("/files/evidence/<token>")
 def evidence_file(token: str) -> Any:
-    try:
-        certificate_id, viewer_id, issuer = _serializer().loads(token, max_age=FILE_URL_AGE)
-    except (BadSignature, ValueError, TypeError):
-        abort(403)
+    grant = SharedStore(db.session()).take(TICKET_PREFIX + token)
+    if not isinstance(grant, dict):
+        return refusal(
+            _(
+                "This link can be used only once, and only for a few minutes. "
+                "Go back to the passport and open the file again."
+            )
+        )
     session = db.session()
-    viewer = session.get(User, viewer_id)
-    certificate = session.get(CertificateFile, certificate_id)
-    if viewer is None or viewer.issuer != issuer or certificate is None:
+    viewer = session.get(User, grant.get("viewer"))
+    certificate = session.get(CertificateFile, grant.get("file"))
+    if viewer is None or viewer.issuer != grant.get("issuer") or certificate is None:
         abort(403)
     return download_response(certificate.content, certificate.media_type, certificate.filename)

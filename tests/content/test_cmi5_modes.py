@@ -32,6 +32,7 @@ from tests.content.test_cmi5_play import (
 from tests.content.test_cmi5_play import learner as learner  # noqa: F401  # the fixture
 from tests.content.test_cmi5_play import pytestmark as pytestmark  # noqa: F401  # skip w/o samples
 from tests.lti.flows import launch
+from tests.scorm.flows import enter_content
 
 # ---------------------------------------------------------------- helpers
 
@@ -72,7 +73,7 @@ def status_json(learner: Learner) -> dict[str, Any]:
 def launch_review(learner: Learner) -> AuLaunch:
     r = learner.http.get(learner.base + review_href(learner), allow_redirects=False)
     assert r.status_code == 303, r.text[:300]
-    au = AuLaunch(learner.base, r.headers["Location"])
+    au = AuLaunch(learner.base, *enter_content(r.headers["Location"]))
     au.start()
     return au
 

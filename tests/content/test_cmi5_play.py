@@ -29,7 +29,7 @@ from scorm_import import cmi5_runtime as rt
 from scorm_import import tables as t
 from tests.lti.flows import launch
 from tests.scorm.builders import SAMPLES
-from tests.scorm.flows import place_package
+from tests.scorm.flows import content_get, enter_content, place_package
 
 SINGLE = SAMPLES / "catapult-single_au_basic_framed.zip"
 MASTERY = SAMPLES / "catapult-masteryscore_framed.zip"
@@ -73,14 +73,18 @@ class Learner:
         href = self.au_links()[index].get("href")
         r = self.http.get(self.base + href, allow_redirects=False)
         assert r.status_code == 303, r.text[:300]
-        return AuLaunch(self.base, r.headers["Location"])
+        # Through the content origin's single-use entry, which binds this browser (its cookie).
+        location, cookie = r.headers["Location"], ""
+        if "/content/enter/" in location:
+            location, cookie = enter_content(location)
+        return AuLaunch(self.base, location, cookie)
 
 
 class AuLaunch:
     """What the AU sees: its URL with the cmi5 launch parameters; then its xAPI calls."""
 
-    def __init__(self, base: str, url: str) -> None:
-        self.base, self.url = base, url
+    def __init__(self, base: str, url: str, cookie: str = "") -> None:
+        self.base, self.url, self.cookie = base, url, cookie
         query = parse_qs(urlsplit(url).query)
         self.params = {k: v[0] for k, v in query.items()}
         self.actor = json.loads(self.params["actor"])
@@ -212,7 +216,9 @@ def test_player_page_frames_the_au_through_a_cmi5_launch(app: Any, learner: Lear
     )
     uuid.UUID(au.params["registration"])
     # The file itself is served at that URL.
-    assert b"cmi5" in requests.get(au.url, timeout=30).content
+    assert b"cmi5" in content_get({"contentCookie": au.cookie}, au.url).content
+    # Not in another browser (without the cookie the entry set).
+    assert requests.get(au.url, timeout=30).status_code == 403
     with app.app_context():
         from lti_tool.models import User
 

@@ -89,7 +89,9 @@ def open_cmi5_au(http: requests.Session, page: requests.Response) -> dict[str, s
     (link,) = html.fromstring(page.text).xpath('//a[contains(@class, "scorm-toc-item")]')
     r = http.get(urlsplit(page.url)._replace(path=link.get("href"), query="").geturl())
     assert r.history and r.history[0].status_code == 303, r.text[:300]
-    return {k: v[0] for k, v in parse_qs(urlsplit(r.history[0].headers["Location"]).query).items()}
+    # The last redirect: the content origin's single-use entry sends the browser on to the AU.
+    au_url = r.history[-1].headers["Location"]
+    return {k: v[0] for k, v in parse_qs(urlsplit(au_url).query).items()}
 
 
 def test_erase_leaves_nothing_of_the_person_in_any_table(

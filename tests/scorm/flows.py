@@ -40,14 +40,34 @@ def place_package(http: requests.Session, base: str, package_id: int) -> dict[st
     return item
 
 
+def enter_content(url: str) -> tuple[str, str]:
+    """Open a single-use entry URL of the content origin as a browser does: the URL it sends on
+    to, and the content cookie it sets (sent by hand: requests never sends a ``Secure`` cookie
+    over plain http, which Chromium does for a loopback host)."""
+    entry = requests.get(url, allow_redirects=False, timeout=30)
+    assert entry.status_code == 303, entry.text[:300]
+    cookie = entry.headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.startswith("lp_content="), cookie
+    return entry.headers["Location"], cookie.split("=", 1)[1]
+
+
+def content_get(config: dict[str, Any], url: str, **kwargs: Any) -> requests.Response:
+    """A GET on the content origin from the browser that opened this player (its cookie)."""
+    headers = {**kwargs.pop("headers", {}), "Cookie": f"lp_content={config['contentCookie']}"}
+    return requests.get(url, headers=headers, timeout=30, **kwargs)
+
+
 def player_config(page: requests.Response) -> dict[str, Any]:
     """The player page's configuration and, for SCORM, its run-time frame's (fetched from the
-    content origin with no cookie, as the browser's frame does)."""
+    content origin through the page's single-use entry, as the browser's frame does):
+    ``frameLocation`` is where the entry led, ``contentCookie`` the cookie it set."""
     doc = html.fromstring(page.text)
     (script,) = doc.xpath('//script[@id="scorm-player-config"]')
     config: dict[str, Any] = json.loads(script.text)
     if "frameUrl" in config:
-        frame = requests.get(config["frameUrl"], timeout=30)
+        location, cookie = enter_content(config["frameUrl"])
+        config["frameLocation"], config["contentCookie"] = location, cookie
+        frame = content_get(config, location)
         assert frame.status_code == 200, frame.text[:300]
         (runtime,) = html.fromstring(frame.text).xpath('//script[@id="scorm-runtime-config"]')
         config.update(json.loads(runtime.text))

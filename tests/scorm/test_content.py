@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import requests
 from sqlalchemy import func, select
 
 from lti_tool.demo import platform as demo
@@ -16,7 +15,7 @@ from scorm_import import tables as t
 from tests.lti.flows import launch
 
 from .builders import PAGE, single_sco_12, single_sco_2004, write_zip
-from .flows import commit, place_package, player_config, upload
+from .flows import commit, content_get, place_package, player_config, upload
 
 
 def count(app: Any, table: Any) -> int:
@@ -127,9 +126,11 @@ def test_trainer_places_package_and_learner_gets_the_player(
     assert config["cmi"]["core"]["student_id"] == "demo-learner-1"
     assert "Lesson one" in page.text
     # The run-time and the SCO run in a frame on the content origin, not in the player page.
-    assert config["frameUrl"].startswith(live_server.content_url + "/content/frame/")
+    assert config["frameUrl"].startswith(live_server.content_url + "/content/enter/")
+    assert page.headers["Cache-Control"] == "no-store"  # the entry in it is single-use
+    assert config["frameLocation"].startswith(live_server.content_url + "/content/frame/")
     assert "scorm12.min.js" not in page.text
-    frame = requests.get(config["frameUrl"], timeout=30)
+    frame = content_get(config, config["frameLocation"])
     assert "/content/frame/runtime/scorm12.min.js" in frame.text
 
 
@@ -142,21 +143,24 @@ def test_sco_files_mime_types_relative_links_and_ranges(
         config = learner_on_player(runner, live_server, http, path)["config"]
     sco_url = live_server.content_url + config["scos"][0]["url"]
     assert http.get(live_server.url + config["scos"][0]["url"]).status_code == 404
-    page = http.get(sco_url)
+    page = content_get(config, sco_url)
     assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
     base = sco_url.rsplit("/", 1)[0]
-    assert http.get(base + "/app.js").headers["Content-Type"] == "text/javascript; charset=utf-8"
-    assert http.get(base + "/style.css").headers["Content-Type"].startswith("text/css")
-    ranged = http.get(base + "/media/clip.mp4", headers={"Range": "bytes=100-199"})
+    assert (
+        content_get(config, base + "/app.js").headers["Content-Type"]
+        == "text/javascript; charset=utf-8"
+    )
+    assert content_get(config, base + "/style.css").headers["Content-Type"].startswith("text/css")
+    ranged = content_get(config, base + "/media/clip.mp4", headers={"Range": "bytes=100-199"})
     assert ranged.status_code == 206
     assert ranged.headers["Content-Type"] == "video/mp4"
     assert ranged.headers["Content-Range"] == f"bytes 100-199/{len(video)}"
     assert ranged.content == video[100:200]
-    assert http.get(base + "/../../../../etc/passwd").status_code in (403, 404)
+    assert content_get(config, base + "/../../../../etc/passwd").status_code in (403, 404)
     forged = (
         sco_url.replace("/content/files/", "/content/files/x").rsplit("/", 1)[0] + "/index.html"
     )
-    assert http.get(forged).status_code == 403
+    assert content_get(config, forged).status_code == 403
 
 
 def test_runtime_library_is_served_from_node_modules(app: Any, client: Any) -> None:
@@ -355,7 +359,10 @@ def test_new_version_keeps_the_started_attempt_on_its_version(
     assert again["scos"][0]["url"] == config["scos"][0]["url"].replace(
         config["scos"][0]["url"].split("/")[3], again["scos"][0]["url"].split("/")[3]
     )
-    assert http.get(live_server.content_url + again["scos"][0]["url"]).content == b"<p>one</p>"
+    assert (
+        content_get(again, live_server.content_url + again["scos"][0]["url"]).content
+        == b"<p>one</p>"
+    )
     assert "A newer version of this course exists" in page.text
     assert again["cmi"]["location"] == "p2" and again["cmi"]["entry"] == "resume"
 
@@ -448,4 +455,4 @@ def test_launch_paths_with_spaces_and_accents(
         config = learner_on_player(runner, live_server, http, path)["config"]
     url = config["scos"][0]["url"]
     assert url.endswith("/unit%201/caf%C3%A9.html?lang=fr")
-    assert http.get(live_server.content_url + url).content == PAGE
+    assert content_get(config, live_server.content_url + url).content == PAGE

@@ -275,8 +275,9 @@ def test_player_config_state_endpoint_and_rollup_result(
         page = launch(http, base, user="learner", link=state["link"]["id"])
     from .flows import player_config
 
-    assert player_config(page)["sequencingState"] == '{"engine": 1}'
-    assert player_config(page)["sequencingRevision"] == 1
+    reopened = player_config(page)  # once: the page's frame entry is single-use
+    assert reopened["sequencingState"] == '{"engine": 1}'
+    assert reopened["sequencingRevision"] == 1
 
 
 def test_an_older_state_never_overwrites_a_newer_one(

@@ -4,6 +4,7 @@ do, no session lives there, and its signed URLs name one person, attempt and pla
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from lti_tool.content import services
 from lti_tool.settings import Settings, SettingsError
+from tests.lti.flows import launch
 from tests.scorm.builders import single_sco_12
+from tests.scorm.flows import content_get, player_config
 from tests.scorm.test_content import learner_on_player
 
 from .conftest import launch_as, sign_in
@@ -64,7 +67,7 @@ def test_file_urls_are_for_one_person_attempt_and_platform_and_expire(
     url = config["scos"][0]["url"]
     token = url.split("/")[3]
     content = live_server.content_url
-    good = requests.get(content + url, timeout=30)
+    good = content_get(config, content + url)
     assert good.status_code == 200
     # The author's page runs as written (no policy); the origin keeps it apart, not a CSP.
     assert "Content-Security-Policy" not in good.headers
@@ -91,8 +94,46 @@ def test_file_urls_are_for_one_person_attempt_and_platform_and_expire(
             [version, attempt, user, issuer]
         )
     for reason, bad in [*forged.items(), ("expired", expired)]:
-        answer = requests.get(content + url.replace(token, bad), timeout=30)
+        answer = content_get(config, content + url.replace(token, bad))
         assert answer.status_code == 403, reason
+
+
+def test_file_urls_open_only_in_the_browser_the_player_bound(
+    app: Any, runner: Any, live_server: Any, http: requests.Session, tmp_path: Path
+) -> None:
+    """A SCO file URL copied from a learner's player is no bearer link: it needs the content
+    cookie the player's single-use entry set in that learner's browser."""
+    with app.app_context():
+        state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
+    config = state["config"]
+    url = live_server.content_url + config["scos"][0]["url"]
+    # The rightful browser.
+    assert content_get(config, url).status_code == 200
+    # A fresh browser (forwarded link): no content cookie.
+    fresh = requests.get(url, timeout=30)
+    assert fresh.status_code == 403
+    assert "only in the browser it was opened in" in fresh.text
+    assert fresh.headers["Content-Type"].startswith("text/plain")
+    # A made-up cookie.
+    assert content_get({"contentCookie": "x" * 43}, url).status_code == 403
+    # Another learner of the same course, with her own player and content cookie.
+    http.cookies.clear()
+    other = player_config(launch(http, live_server.url, user="learner2", link=state["link"]["id"]))
+    assert other["contentCookie"] != config["contentCookie"]
+    assert content_get(other, live_server.content_url + other["scos"][0]["url"]).status_code == 200
+    refused = content_get(other, url)
+    assert refused.status_code == 403
+    assert "opened for someone else" in refused.text
+    # Her cookie does not open the learner's run-time frame either, nor his hers.
+    assert content_get(other, config["frameLocation"]).status_code == 403
+    assert content_get(config, other["frameLocation"]).status_code == 403
+    # The player's entry is used up: opened again (forwarded), it sets no cookie.
+    again = requests.get(config["frameUrl"], allow_redirects=False, timeout=30)
+    assert again.status_code == 403 and "Set-Cookie" not in again.headers
+    # Reopening the player binds a fresh browser anew.
+    http.cookies.clear()
+    page = launch(http, live_server.url, user="learner", link=state["link"]["id"])
+    assert content_get(player_config(page), url).status_code == 200
 
 
 def test_the_run_time_frame_and_its_calls_to_the_tool(
@@ -101,15 +142,18 @@ def test_the_run_time_frame_and_its_calls_to_the_tool(
     with app.app_context():
         state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
     config = state["config"]
-    frame = requests.get(config["frameUrl"], timeout=30)
+    frame = content_get(config, config["frameLocation"])
     policy = frame.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and f"connect-src {live_server.url}" in policy
     assert frame.headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in frame.headers
     # Forged or another person's frame token: refused.
-    token = config["frameUrl"].split("/content/frame/")[1].split("?")[0]
-    forged = config["frameUrl"].replace(token, token[:-3] + "xyz")
-    assert requests.get(forged, timeout=30).status_code == 403
+    token = config["frameLocation"].split("/content/frame/")[1].split("?")[0]
+    forged = config["frameLocation"].replace(token, token[:-3] + "xyz")
+    assert content_get(config, forged).status_code == 403
+    # The entry ticket was used up by the first browser; the frame wants that browser's cookie.
+    assert requests.get(config["frameUrl"], timeout=30).status_code == 403
+    assert requests.get(config["frameLocation"], timeout=30).status_code == 403
     # CORS: the content origin may read the run-time's answers, never with credentials.
     commit_url = live_server.url + config["commitUrl"].replace("{sco}", str(config["current"]))
     preflight = requests.options(
@@ -158,7 +202,6 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
     from lti_tool.passports.models import CertificateFile
 
     owner = launch_as(app, platform="demo", role="learner", sub="evidence-owner")
-    other = launch_as(app, platform="other", role="admin", sub="evidence-other")
     content = content_of(app)
     with app.test_request_context():
         upload = CertificateFile(
@@ -174,12 +217,12 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
         viewer = db.session.get(User, owner.user_id)
         assert viewer is not None
         url = file_url(upload, viewer)
+        copied = file_url(upload, viewer)
         token = url.rsplit("/", 1)[1]
-        expired = _old_serializer(app.config["SECRET_KEY"], "evidence-file", 11 * 60).dumps(
+        # The old signed form (a bearer link): no longer a way in.
+        signed = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="evidence-file").dumps(
             [upload.id, owner.user_id, owner.issuer]
         )
-        other_platform = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="evidence-file")
-        wrong_issuer = other_platform.dumps([upload.id, owner.user_id, other.issuer])
     assert url.startswith(content + "/files/evidence/")
     download = client.get(url)
     assert download.status_code == 200
@@ -187,10 +230,44 @@ def test_evidence_files_are_downloads_from_the_content_origin_for_one_person(
     assert "sandbox" in download.headers["Content-Security-Policy"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "Set-Cookie" not in download.headers
-    # Not on the tool's origin; not expired; not said to be for another platform's person.
-    assert client.get(url.replace(content, "")).status_code == 404
-    for bad in (expired, wrong_issuer, token[:-3] + "xyz"):
+    # Used once: the same URL opened again (forwarded, or by another platform's admin) is refused.
+    again = client.get(url)
+    assert again.status_code == 403
+    assert "only once" in again.get_data(as_text=True)
+    assert "proof.html" not in again.headers.get("Content-Disposition", "")
+    # Not on the tool's origin; not a guessed, altered or signed token.
+    assert client.get(copied.replace(content, "")).status_code == 404
+    for bad in (signed, token[:-3] + "xyz", "x" * 43):
         assert client.get(url.replace(token, bad)).status_code == 403
+    assert client.get(copied).status_code == 200
+
+
+def test_evidence_url_expires_in_minutes(app: Any, client: Any) -> None:
+    from lti_tool.extensions import db
+    from lti_tool.models import KeyValue, User
+    from lti_tool.passports.files import TICKET_PREFIX, file_url
+    from lti_tool.passports.models import CertificateFile
+
+    owner = launch_as(app, platform="demo", role="learner", sub="evidence-late")
+    with app.test_request_context():
+        upload = CertificateFile(
+            owner_id=owner.user_id,
+            filename="late.pdf",
+            media_type="application/pdf",
+            size=3,
+            sha256="0" * 64,
+            content=b"pdf",
+        )
+        db.session.add(upload)
+        db.session.commit()
+        viewer = db.session.get(User, owner.user_id)
+        assert viewer is not None
+        url = file_url(upload, viewer)
+        row = db.session.get(KeyValue, TICKET_PREFIX + url.rsplit("/", 1)[1])
+        assert row is not None and row.expires_at is not None
+        row.expires_at = row.expires_at - dt.timedelta(minutes=3)
+        db.session.commit()
+    assert client.get(url).status_code == 403
 
 
 def test_content_urls_never_carry_the_tools_session_id(app: Any, client: Any) -> None:

@@ -33,9 +33,10 @@ PUBLIC = {
 }
 # Not a launched session but a credential of their own.
 OWN_CREDENTIAL = {
-    "content_files.sco_file": "signed file token in the path (content origin only)",
-    "content_files.runtime_frame": "signed attempt token in the path (content origin only)",
-    "passport_files.evidence_file": "signed file token in the path (content origin only)",
+    "content_files.sco_file": "signed file token and the bound content cookie (content origin)",
+    "content_files.runtime_frame": "signed attempt token and the bound content cookie",
+    "content_files.enter": "single-use entry ticket from the player page (content origin only)",
+    "passport_files.evidence_file": "single-use ticket in the path (content origin only)",
     "content.sco_state": "signed attempt token header",
     "content.commit": "signed attempt token header",
     "content.sequencing_state": "signed attempt token header",

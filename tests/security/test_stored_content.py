@@ -12,6 +12,7 @@ import requests
 
 from lti_tool.extensions import db
 from tests.scorm.builders import single_sco_12
+from tests.scorm.flows import content_get
 from tests.scorm.test_content import learner_on_player
 from xapi import auth
 
@@ -105,7 +106,7 @@ def test_sco_files_need_a_file_token_of_that_version(
         state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
     url = state["config"]["scos"][0]["url"]
     assert "lp_sid" not in url  # the session id never reaches the SCO's own URL
-    good = http.get(live_server.content_url + url)
+    good = content_get(state["config"], live_server.content_url + url)
     assert good.status_code == 200
     assert good.headers["X-Content-Type-Options"] == "nosniff"
     token = url.split("/")[3]
