@@ -585,6 +585,23 @@
     api.on("SetValue.cmi.completion_status", markStatus);
     api.on("SetValue.cmi.success_status", markStatus);
 
+    try {
+      startDelivery();
+    } finally {
+      /* A safety net, installed even when the start failed: the engine may roll the course up
+         after the save its event triggered (the end of an attempt can come after the next
+         delivery), so a changed rollup is saved within seconds whatever caused it; the course
+         result never waits for the learner's next step. */
+      lastSavedRollup = JSON.stringify(rollup());
+      window.setInterval(function () {
+        if (!api || sequencingConflict) return;
+        if (JSON.stringify(rollup()) !== lastSavedRollup) saveSequencing();
+      }, 2000);
+    }
+  }
+
+  function startDelivery() {
+    /* Resume where the learner was, else start the course. */
     var resumed = false;
     takeOverLeftState();
     if (config.sequencingState && api.deserializeSequencingState(config.sequencingState)) {
@@ -600,14 +617,6 @@
         (last && api.processNavigationRequest("choice", last.identifier));
     }
     if (!resumed && !api.processNavigationRequest("start")) showStatus("sequencingBlocked");
-    /* A safety net: the engine may roll the course up after the save its event triggered (the
-       end of an attempt can come after the next delivery), so a changed rollup is saved within
-       seconds whatever caused it; the course result never waits for the learner's next step. */
-    lastSavedRollup = JSON.stringify(rollup());
-    window.setInterval(function () {
-      if (!api || sequencingConflict) return;
-      if (JSON.stringify(rollup()) !== lastSavedRollup) saveSequencing();
-    }, 2000);
   }
 
   function navigate(request, target) {
