@@ -253,24 +253,27 @@
     if (!api || !currentSco) return;
     if (api.isInitialized() && !api.isTerminated()) queue.push(snapshot("pagehide"));
     saveQueue();
-    /* keepalive requests may outlive the page (each body at most 64 kB); what does not fit stays
-       in localStorage and is sent on the next visit. */
     queue.slice(0, 4).forEach(function (entry) {
-      var body = JSON.stringify(entry.body);
-      if (body.length > 60000) return;
-      try {
-        fetch(commitUrl(entry.sco), {
-          method: "POST",
-          keepalive: true,
-          headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
-          body: body,
-          credentials: "omit",
-        });
-      } catch (e) {
-        /* the next visit sends it from localStorage */
-      }
+      sendWithPage(commitUrl(entry.sco), JSON.stringify(entry.body));
     });
   });
+
+  function sendWithPage(url, body) {
+    /* A POST that may outlive the page (keepalive bodies are at most 64 kB); what does not fit
+       or fails stays in localStorage, and the next visit sends it. */
+    if (body.length > 60000) return;
+    try {
+      fetch(url, {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+        body: body,
+        credentials: "omit",
+      });
+    } catch (e) {
+      /* the next visit sends it from localStorage */
+    }
+  }
 
   window.addEventListener("online", function () {
     flush();
@@ -515,19 +518,10 @@
     persistSequencing();
     var sent = sequencingInFlight || sequencingUnsure;
     var base = sent ? sent.revision : sequencingAcknowledged;
-    var body = JSON.stringify(Object.assign({}, sequencingPending, { revision: base + 1 }));
-    if (body.length > 60000) return;
-    try {
-      fetch(toolUrl(config.sequencingUrl), {
-        method: "POST",
-        keepalive: true,
-        headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
-        body: body,
-        credentials: "omit",
-      });
-    } catch (e) {
-      /* the next visit sends it from localStorage */
-    }
+    sendWithPage(
+      toolUrl(config.sequencingUrl),
+      JSON.stringify(Object.assign({}, sequencingPending, { revision: base + 1 }))
+    );
   }
 
   function takeOverLeftState() {
