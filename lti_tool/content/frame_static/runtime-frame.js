@@ -89,18 +89,7 @@
     sending = true;
     var entry = queue[0];
     showStatus("saving");
-    fetch(commitUrl(entry.sco), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
-      body: JSON.stringify(entry.body),
-      credentials: "omit",
-    })
-      .then(function (response) {
-        if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
-        return response.json().then(function (data) {
-          return { ok: response.ok, status: response.status, data: data };
-        });
-      })
+    postToTool(commitUrl(entry.sco), JSON.stringify(entry.body))
       .then(function (answer) {
         queue.shift();
         saveQueue();
@@ -214,14 +203,7 @@
     frame.src = "about:blank";
     window.setTimeout(function () {
       finishCurrent();
-      fetch(toolUrl(config.stateUrl.replace("{sco}", String(sco.id))), {
-        headers: { "X-Attempt-Token": config.attemptToken },
-        credentials: "omit",
-      })
-        .then(function (r) {
-          if (!r.ok) throw new Error("HTTP " + r.status);
-          return r.json();
-        })
+      fetchState(sco)
         .then(function (data) { launch(sco, data.cmi); })
         .catch(function () { showStatus("openFailed"); });
     }, 50);
@@ -258,18 +240,44 @@
     });
   });
 
+  function toolPost(body, keepalive) {
+    /* The run-time API takes the attempt token, never a cookie. */
+    return {
+      method: "POST",
+      keepalive: keepalive,
+      headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
+      body: body,
+      credentials: "omit",
+    };
+  }
+
+  function fetchState(sco) {
+    /* The SCO's starting CMI data from the tool, as {cmi}. */
+    return fetch(toolUrl(config.stateUrl.replace("{sco}", String(sco.id))), {
+      headers: { "X-Attempt-Token": config.attemptToken },
+      credentials: "omit",
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  function postToTool(url, body) {
+    /* The answer as {ok, status, data}; a server error or 429 rejects, so the caller retries. */
+    return fetch(url, toolPost(body, false)).then(function (response) {
+      if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
+      return response.json().then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
+    });
+  }
+
   function sendWithPage(url, body) {
     /* A POST that may outlive the page (keepalive bodies are at most 64 kB); what does not fit
        or fails stays in localStorage, and the next visit sends it. */
     if (body.length > 60000) return;
     try {
-      fetch(url, {
-        method: "POST",
-        keepalive: true,
-        headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
-        body: body,
-        credentials: "omit",
-      });
+      fetch(url, toolPost(body, true));
     } catch (e) {
       /* the next visit sends it from localStorage */
     }
@@ -337,15 +345,7 @@
       deliveredBefore = true;
       frame.src = "about:blank";
       var loaded = resume
-        ? committed(sco.id).then(function () {
-            return fetch(toolUrl(config.stateUrl.replace("{sco}", String(sco.id))), {
-              headers: { "X-Attempt-Token": config.attemptToken },
-              credentials: "omit",
-            });
-          }).then(function (r) {
-            if (!r.ok) throw new Error("HTTP " + r.status);
-            return r.json();
-          })
+        ? committed(sco.id).then(function () { return fetchState(sco); })
         : Promise.resolve({ cmi: JSON.parse(JSON.stringify(config.freshCmi[sco.id])) });
       loaded
         .then(function (data) {
@@ -457,18 +457,7 @@
     sequencingUnsure = null;
     sequencingInFlight = entry;
     persistSequencing();
-    fetch(toolUrl(config.sequencingUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Attempt-Token": config.attemptToken },
-      body: JSON.stringify(entry),
-      credentials: "omit",
-    })
-      .then(function (response) {
-        if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
-        return response.json().then(function (data) {
-          return { ok: response.ok, status: response.status, data: data };
-        });
-      })
+    postToTool(toolUrl(config.sequencingUrl), JSON.stringify(entry))
       .then(function (answer) {
         sequencingInFlight = null;
         sequencingRetryDelay = 1000;
