@@ -50,8 +50,9 @@ def is_erased(user: User | None) -> bool:
 
 
 def _names_person(value: Any, user: User) -> bool:
-    """Whether a stored JSON value is about this person: a launch context (issuer, sub, user id)
-    or an id_token's claims (iss, sub), at any depth."""
+    """Whether a stored JSON value is about this person: a launch context (issuer, sub, user id),
+    an id_token's claims (iss, sub), or a grant the tool keeps for them by user id and issuer
+    (the content origin's browser bindings and single-use tickets), at any depth."""
     if isinstance(value, list):
         return any(_names_person(item, user) for item in value)
     if not isinstance(value, dict):
@@ -61,6 +62,8 @@ def _names_person(value: Any, user: User) -> bool:
         or value.get("issuer") == user.issuer
         or value.get("user_id") == user.id
     ):
+        return True
+    if value.get("issuer") == user.issuer and user.id in (value.get("user"), value.get("viewer")):
         return True
     return any(_names_person(item, user) for item in value.values())
 

@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, Table, inspect, select
 
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
-from lti_tool.models import GradeOutbox, User
+from lti_tool.models import GradeOutbox, KeyValue, User
 from lti_tool.passports import credentials, services
 from lti_tool.passports.models import Credential, PassportEntry
 from tests.lti.flows import launch
@@ -279,12 +279,29 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
         "passport_credential",
     } <= set(before), before
 
+    with app.app_context():
+        bound_before = [
+            row.key
+            for row in db.session.scalars(
+                select(KeyValue).where(KeyValue.key.startswith("content-binding:"))
+            )
+            if row.value.get("user") == lena_id
+        ]
     path = f"/passport/admin/people/{lena_id}/erase"
     r = admin.post(path, data={"csrf_token": csrf_token(admin, path), "confirm": "ERASE"})
     assert r.status_code == 303, r.get_data(as_text=True)[:800]
 
     left = tables_holding(app, needles)
     assert not left, f"the erase left the person in: {sorted(left.items())}"
+    # The content origin's browser bindings name her by user id alone: they end with her too.
+    with app.app_context():
+        bindings = [
+            row.value
+            for row in db.session.scalars(
+                select(KeyValue).where(KeyValue.key.startswith("content-binding:"))
+            )
+        ]
+    assert bound_before and not [b for b in bindings if b.get("user") == lena_id], bindings
 
     # Her open sessions no longer open anything: neither the player's browser nor the passport.
     assert http.get(base + "/passport/", timeout=30).status_code == 401
