@@ -98,6 +98,7 @@ def _library_metadatas() -> list[Any]:
 
 
 def _feature_blueprints() -> list[Any]:
+    from .blended import bp as blended_bp
     from .content import bp as content_bp
     from .content import files_bp as content_files_bp
     from .lrs import bp as lrs_bp
@@ -105,7 +106,15 @@ def _feature_blueprints() -> list[Any]:
     from .passports import bp as passports_bp
     from .passports.files import bp as passport_files_bp
 
-    return [lti_bp, lrs_bp, passports_bp, content_bp, content_files_bp, passport_files_bp]
+    return [
+        lti_bp,
+        lrs_bp,
+        passports_bp,
+        content_bp,
+        content_files_bp,
+        passport_files_bp,
+        blended_bp,
+    ]
 
 
 def select_locale() -> str:

@@ -1,0 +1,12 @@
+"""Blended learning: paths that mix online and classroom steps, sessions with booking and
+attendance, and one progress picture across both.
+
+Importing the package registers its tables, its Deep Linking placements, its step kinds and its
+home links; the launch layer never imports it.
+"""
+
+from __future__ import annotations
+
+from .blueprint import bp
+
+__all__ = ["bp"]

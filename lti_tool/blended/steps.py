@@ -1,0 +1,46 @@
+"""Kinds of path step, registered by the parts of the feature that know how a step gets done.
+
+A learning path (``paths``) holds ordered steps of several kinds: a package of the tool, an LMS
+activity, a classroom session, a document, an assignment. The path only knows each step's kind
+and a reference string (``ref``, e.g. a package id or a session id); the module that owns the
+kind registers a ``StepKind`` here, so paths never import sessions or the player (and the
+reverse never happens either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    done: bool
+    # hours the learner earned on this step so far, and where (for the online / classroom split)
+    hours: float = 0.0
+    classroom: bool = False
+    score: float | None = None  # 0..1 when the step has one
+    detail: str = ""  # plain words shown to the learner ("Booked for 3 March")
+
+
+@dataclass(frozen=True)
+class StepKind:
+    name: str  # "package", "lms_activity", "session", "document", "assignment"
+    label: Callable[[], str]  # translated name of the kind, for the builder
+    # status of one learner (user id) on one step reference, None when nothing is known yet
+    status: Callable[[int, str], StepStatus | None]
+
+
+_kinds: dict[str, StepKind] = {}
+
+
+def register_step_kind(kind: StepKind) -> None:
+    _kinds[kind.name] = kind
+
+
+def step_kind(name: str) -> StepKind | None:
+    return _kinds.get(name)
+
+
+def step_kinds() -> list[StepKind]:
+    return list(_kinds.values())
