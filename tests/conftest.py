@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from lti_tool import create_app
 from lti_tool.extensions import db
+from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
 PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 
