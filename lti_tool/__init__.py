@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
+    from . import mail as _mail  # noqa: F401  (the outbox's tables, job and eraser)
     from . import models
 
     db.init_app(app, settings.database_url, metadatas=[models.Base.metadata, *_library_metadatas()])

@@ -60,6 +60,7 @@ def register_commands(app: Flask) -> None:
     from .content.cli import scorm_group
     from .jobs import jobs_group
     from .lrs.cli import lrs_group, xapi_group
+    from .mail.cli import mail_group
     from .passports.cli import passport_group
 
     for command in (
@@ -71,6 +72,7 @@ def register_commands(app: Flask) -> None:
         xapi_group,
         passport_group,
         scorm_group,
+        mail_group,
     ):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)

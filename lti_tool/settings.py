@@ -12,12 +12,15 @@ import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .outgoing import parse_networks
 
+# One address, as mail servers take it in an envelope: no spaces, brackets or lists.
+MAIL_ADDRESS = r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -74,6 +77,16 @@ class Settings:
     lrs_auth_failures_per_address: int = 50
     lrs_auth_failure_window: int = 300
     frame_ancestors: str = "*"
+    # Mail (lti_tool/mail, docs/configuration.md#mail): on when an SMTP host is set.
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
+    smtp_timeout: int = 30
+    mail_from: str = ""
+    mail_enabled: bool = True
+    mail_max_attempts: int = 8
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -150,6 +163,7 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"LEARNPASS_{name.upper()} must be positive")
+        self._check_mail()
         self.frame_ancestors = " ".join(self.frame_ancestors.split()) or "*"
         for source in self.frame_ancestors.split():
             if source not in ("*", "'self'", "'none'") and not re.fullmatch(
@@ -159,6 +173,46 @@ class Settings:
                     "LEARNPASS_FRAME_ANCESTORS must list origins such as https://lms.example.org"
                     f" (or *, 'self'), not {source!r}"
                 )
+
+    def _check_mail(self) -> None:
+        self.smtp_host = self.smtp_host.strip()
+        self.smtp_security = self.smtp_security.strip().lower()
+        if self.smtp_security not in ("starttls", "ssl", "none"):
+            raise SettingsError(
+                f"LEARNPASS_SMTP_SECURITY must be starttls, ssl or none, not {self.smtp_security!r}"
+            )
+        if not self.smtp_port:
+            self.smtp_port = {"starttls": 587, "ssl": 465, "none": 25}[self.smtp_security]
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError(f"LEARNPASS_SMTP_PORT must be a port number, not {self.smtp_port}")
+        if self.smtp_timeout <= 0 or self.mail_max_attempts <= 0:
+            raise SettingsError(
+                "LEARNPASS_SMTP_TIMEOUT and LEARNPASS_MAIL_MAX_ATTEMPTS must be positive"
+            )
+        if not self.smtp_host:
+            return
+        if not re.fullmatch(MAIL_ADDRESS, parseaddr(self.mail_from)[1]) or re.search(
+            r"[\r\n]", self.mail_from
+        ):
+            raise SettingsError(
+                "LEARNPASS_MAIL_FROM must be the address mails come from, e.g. "
+                "learnpass@example.org or 'Training team <learnpass@example.org>' "
+                f"(LEARNPASS_SMTP_HOST is set), not {self.mail_from!r}"
+            )
+        if (
+            self.smtp_user
+            and self.smtp_security == "none"
+            and self.smtp_host not in ("localhost", "127.0.0.1", "::1")
+        ):
+            raise SettingsError(
+                "LEARNPASS_SMTP_USER with LEARNPASS_SMTP_SECURITY=none would send the password "
+                "unencrypted: use starttls or ssl"
+            )
+
+    @property
+    def mail_on(self) -> bool:
+        """Whether the mail job sends: an SMTP host is set and mail is not switched off."""
+        return bool(self.smtp_host) and self.mail_enabled
 
 
 def _content_origin(content_url: str, base_url: str, demo: bool) -> str:
