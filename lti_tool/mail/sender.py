@@ -100,7 +100,11 @@ def send_due(
                 break
             mail, token = claimed
             try:
-                connection.send(build_message(mail, config.mail_from), mail.recipient)
+                try:
+                    message = build_message(mail, config.mail_from)
+                except (ValueError, TypeError) as exc:  # stored values the email package refuses
+                    raise MailNotSent(f"the mail could not be put together: {exc}") from exc
+                connection.send(message, mail.recipient)
             except MailNotSent as exc:
                 if _retry_or_fail(session, mail, token, str(exc), now, max_attempts):
                     report.retried += 1
