@@ -73,7 +73,7 @@ def start_in_thread(app: Flask) -> threading.Event:
 
 @click.group("jobs")
 def jobs_group() -> None:
-    """Background jobs (grade delivery, xAPI forwarding, clean-up)."""
+    """Background jobs (grade delivery, xAPI forwarding, mail, clean-up)."""
 
 
 @jobs_group.command("run")

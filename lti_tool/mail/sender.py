@@ -226,28 +226,28 @@ def _finish(session: Session, mail_id: int, token: str, **values: object) -> Non
 
 @dataclass
 class _ServerBackoff:
-    """Per process: after the server was unreachable, wait before trying it again."""
+    """Per process and server: after it was unreachable, wait before trying it again."""
 
     delay: float = 0.0
     until: float = 0.0
 
 
-_backoff = _ServerBackoff()
+_backoff: dict[str, _ServerBackoff] = {}
 
 
 def send_mail_job() -> SendReport | None:
     """The registered job (app context): nothing while mail is off, so mails stay queued."""
     settings = current_app.config["LEARNPASS"]
-    if not settings.mail_on or time.monotonic() < _backoff.until:
+    if not settings.mail_on:
         return None
-    report = send_due(
-        db.session(),
-        SmtpConfig.from_settings(settings),
-        max_attempts=settings.mail_max_attempts,
-    )
+    config = SmtpConfig.from_settings(settings)
+    backoff = _backoff.setdefault(config.where, _ServerBackoff())
+    if time.monotonic() < backoff.until:
+        return None
+    report = send_due(db.session(), config, max_attempts=settings.mail_max_attempts)
     if report.server_error:
-        _backoff.delay = min(max(_backoff.delay * 2, 10.0), 300.0)
-        _backoff.until = time.monotonic() + _backoff.delay
+        backoff.delay = min(max(backoff.delay * 2, 10.0), 300.0)
+        backoff.until = time.monotonic() + backoff.delay
     else:
-        _backoff.delay = _backoff.until = 0.0
+        backoff.delay = backoff.until = 0.0
     return report

@@ -261,3 +261,51 @@ def test_a_mail_a_server_would_misread_is_refused_at_once(
     mail = {"key": "k:bad", "to": "lena@example.org", "subject": "S", "text": "T", **changes}
     with mail_app.app_context(), pytest.raises(MailError, match=words):
         enqueue(db.session(), **mail)
+
+
+def test_two_transactions_enqueueing_one_key_at_once_make_one_mail(mail_app: Any) -> None:
+    """The second waits for the first (PostgreSQL) or for the write lock (SQLite), then finds
+    its mail: no unique-key error reaches the feature, and no second mail is made."""
+    with mail_app.app_context():
+        engine = db.engine
+    start = threading.Barrier(2)
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def feature(n: int) -> None:
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                start.wait(30)
+                mail = enqueue(
+                    session,
+                    key="booking:9:confirmed:v1",
+                    to="h@example.org",
+                    subject="S",
+                    text=f"{n}",
+                )
+                session.commit()
+                ids.append(mail.id)
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=feature, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(ids) == 2 and ids[0] == ids[1]
+    with mail_app.app_context():
+        assert len(mail_rows()) == 1
+
+
+def test_the_database_refuses_a_status_it_does_not_know(mail_app: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with mail_app.app_context():
+        mail = enqueue(db.session(), key="k:check", to="i@example.org", subject="S", text="T")
+        db.session.commit()
+        mail.status = "lost"
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
