@@ -182,7 +182,8 @@ def describe_failure(exc: BaseException, c: SmtpConfig) -> str:
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return (
-            f"The mail server at {where} does not offer what learnpass asked for ({exc}). "
+            f"The mail server at {where} does not offer what learnpass asked for "
+            f"({str(exc).rstrip('.')}). "
             "Check LEARNPASS_SMTP_SECURITY (starttls, ssl or none) and the port."
         )
     if isinstance(exc, smtplib.SMTPSenderRefused):
