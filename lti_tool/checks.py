@@ -258,7 +258,9 @@ def check_translations(directory: Path | None = None) -> Finding:
     from babel.support import Translations
 
     directory = directory or default_translations_dir()
-    if source_checkout() is not None:
+    # Only a checkout's file times say which is newer (an installer writes files in any order).
+    checkout = source_checkout() is not None
+    if checkout:
         fix = "Run pybabel compile -d lti_tool/translations (bin/test and bin/demo do it)."
     else:
         fix = "Install learnpass from a wheel built with pip (pip wheel .), which compiles them."
@@ -269,7 +271,7 @@ def check_translations(directory: Path | None = None) -> Finding:
         catalog = Translations.load(str(directory), [locale]) if mo.is_file() else None
         if not isinstance(catalog, Translations) or len(catalog._catalog) < 2:
             missing.append(locale)
-        elif po.is_file() and po.stat().st_mtime > mo.stat().st_mtime:
+        elif checkout and po.is_file() and po.stat().st_mtime > mo.stat().st_mtime:
             stale.append(locale)
     if missing:
         return problem(
