@@ -188,3 +188,14 @@ def test_installed_wheel_checks_migrates_and_serves_a_launch(
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         reader.join(timeout=10)
+
+
+def test_developers_alembic_command_uses_the_settings_database(tmp_path: Path) -> None:
+    """``alembic -c migrations/alembic.ini`` in a checkout migrates LEARNPASS_DATABASE_URL."""
+    alembic = str(Path(sys.executable).parent / "alembic")
+    ini = str(ROOT / "migrations" / "alembic.ini")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPASS_")}
+    env["LEARNPASS_DATABASE_URL"] = "sqlite:///" + str(tmp_path / "dev.db")
+    heads = run([alembic, "-c", ini, "heads"], env=env, cwd=tmp_path).stdout.split()[0]
+    run([alembic, "-c", ini, "upgrade", "head"], env=env, cwd=tmp_path)
+    assert run([alembic, "-c", ini, "current"], env=env, cwd=tmp_path).stdout.split()[0] == heads
