@@ -1,4 +1,4 @@
-"""The ``learnpass`` command: demo, serve, db, platform, keys (and the features' groups)."""
+"""The ``learnpass`` command: demo, serve, check, db, platform, keys (and the features' groups)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .checks import check_command
 from .extensions import db
-from .settings import PROJECT_ROOT, SettingsError
+from .resources import migrations_dir
+from .settings import SettingsError
 
 
 def _create_app() -> Flask:
@@ -31,6 +33,10 @@ def _create_app() -> Flask:
 )
 def cli() -> None:
     """learnpass: LTI 1.3 tool for workforce training."""
+
+
+# It builds its own settings, so it also reports what stops the app from starting.
+cli.add_command(check_command)
 
 
 def main() -> None:
@@ -85,7 +91,7 @@ def alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option(
         "sqlalchemy.url", current_app.config["LEARNPASS"].database_url.replace("%", "%%")
     )

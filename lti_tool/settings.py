@@ -1,7 +1,7 @@
 """Settings read once at start-up from LEARNPASS_* environment variables.
 
-An optional TOML file (LEARNPASS_CONFIG_FILE, default ``config/learnpass.toml`` when it exists)
-gives the same keys in lower case; the environment wins. A bad value stops start-up with a
+An optional TOML file (LEARNPASS_CONFIG_FILE; by default ``config/learnpass.toml`` in a source
+checkout, ``/etc/learnpass/learnpass.toml`` for an installed package, when it exists) gives the same keys in lower case; the environment wins. A bad value stops start-up with a
 message that names the variable, so a typo never runs silently with a default.
 """
 
@@ -18,10 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .outgoing import parse_networks
+from .resources import PROJECT_ROOT, default_config_file, default_data_dir
 
 # One address, as mail servers take it in an envelope: no spaces, brackets or lists.
 MAIL_ADDRESS = r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["MAIL_ADDRESS", "PROJECT_ROOT", "Settings", "SettingsError"]
 
 
 class SettingsError(ValueError):
@@ -96,9 +98,7 @@ class Settings:
         """Read the environment (and config file); ``overrides`` (tests, scripts) win over both."""
         env = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
-        config_file = env.get("LEARNPASS_CONFIG_FILE") or str(
-            PROJECT_ROOT / "config" / "learnpass.toml"
-        )
+        config_file = env.get("LEARNPASS_CONFIG_FILE") or str(default_config_file())
         path = Path(config_file)
         if path.is_file():
             try:
@@ -131,7 +131,7 @@ class Settings:
     def finish(self) -> None:
         """Fill derived defaults and check values that depend on each other."""
         if not self.data_dir:
-            self.data_dir = str(PROJECT_ROOT / "instance")
+            self.data_dir = str(default_data_dir())
         if not self.database_url:
             self.database_url = "sqlite:///" + str(Path(self.data_dir) / "learnpass.db")
         if not self.secret_key:

@@ -15,6 +15,10 @@ def _metadatas() -> list:
 
 def run_migrations() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
+    if not url:  # the alembic command with migrations/alembic.ini: the settings' database
+        from lti_tool.settings import Settings
+
+        url = Settings.from_env(overrides={"secret_key": "alembic", "demo": True}).database_url
     connectable = context.config.attributes.get("connection")
     if connectable is None:
         engine = make_engine(url)

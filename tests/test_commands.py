@@ -110,6 +110,7 @@ def test_help_lists_the_commands_without_configuration(tmp_path):
     for command in (
         "demo",
         "serve",
+        "check",
         "db",
         "platform",
         "keys",

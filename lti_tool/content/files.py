@@ -20,7 +20,7 @@ from scorm_import.structure import EDITION_12
 
 from ..content_origin import content_blueprint, set_content_policy, tool_origin
 from ..extensions import db
-from ..settings import PROJECT_ROOT
+from ..resources import SCORM_AGAIN_FILES, scorm_again_dir
 from . import binding, services
 from .runtime_config import runtime_config
 
@@ -28,8 +28,7 @@ bp = content_blueprint(
     "content_files", __name__, static_folder="frame_static", static_url_path="/content/frame/static"
 )
 
-RUNTIME_DIR = PROJECT_ROOT / "node_modules" / "scorm-again" / "dist"
-RUNTIME_FILES = {"scorm12.min.js", "scorm2004.min.js", "scorm12.js", "scorm2004.js"}
+RUNTIME_FILES = set(SCORM_AGAIN_FILES)
 EXTRA_TYPES = {
     ".js": "text/javascript",
     ".mjs": "text/javascript",
@@ -138,11 +137,14 @@ def sco_file(token: str, member: str) -> Any:
 
 @bp.get("/content/frame/runtime/<name>")
 def runtime_file(name: str) -> Any:
-    """scorm-again from node_modules (installed by the setup from package.json, never copied in)."""
+    """scorm-again, pinned in package-lock.json: shipped in the wheel, or node_modules in a
+    checkout (never copied into the source tree)."""
     if name not in RUNTIME_FILES:
         abort(404)
-    path = RUNTIME_DIR / name
+    path = scorm_again_dir() / name
     if not path.is_file():
-        current_app.logger.error("scorm-again is not installed: run npm ci (missing %s)", path)
+        current_app.logger.error(
+            "scorm-again is missing (%s): run npm ci in the checkout, or install the wheel", path
+        )
         abort(404)
     return send_file(path, mimetype="text/javascript; charset=utf-8", max_age=86400)
