@@ -224,18 +224,13 @@ def _b64(value: str) -> bytes:
 # ---------------------------------------------------------------- mail
 
 
-def check_mail(settings: Settings, environ: Mapping[str, str]) -> Finding:
-    host = str(getattr(settings, "smtp_host", "") or environ.get("LEARNPASS_SMTP_HOST", "")).strip()
+def check_mail(settings: Settings) -> Finding:
+    host, port = settings.smtp_host, settings.smtp_port
     if not host:
         return fine("mail", "LEARNPASS_SMTP_HOST is not set: learnpass sends no e-mail")
-    raw_port = getattr(settings, "smtp_port", 0) or environ.get("LEARNPASS_SMTP_PORT") or 587
-    try:
-        port = int(raw_port)
-    except ValueError:
-        return problem(
-            "mail",
-            f"LEARNPASS_SMTP_PORT is {raw_port!r}, not a port number.",
-            "Set LEARNPASS_SMTP_PORT to the mail server's port (587 for STARTTLS, 465 for SSL).",
+    if not settings.mail_enabled:
+        return fine(
+            "mail", "mail is switched off (LEARNPASS_MAIL_ENABLED): mails wait in the queue"
         )
     try:
         with socket.create_connection((host, port), timeout=min(settings.http_timeout, 10)):
@@ -342,7 +337,7 @@ def run_checks(environ: Mapping[str, str] | None = None) -> list[Finding]:
         check_secret_key(settings),
         check_data_dir(settings),
         *check_database(settings),
-        check_mail(settings, env),
+        check_mail(settings),
         check_translations(),
         check_player(),
     ]

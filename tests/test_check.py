@@ -216,16 +216,17 @@ def test_signing_keys_readable_and_broken(tmp_path, empty_database):
 
 def test_mail_server_that_answers_and_one_that_does_not(tmp_path):
     settings = settings_for(tmp_path)
-    assert check_mail(settings, {}).ok
+    assert check_mail(settings).ok
+    mail = {"LEARNPASS_MAIL_FROM": "training@example.org", "LEARNPASS_SMTP_SECURITY": "none"}
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
         port = listener.getsockname()[1]
-        env = {"LEARNPASS_SMTP_HOST": "127.0.0.1", "LEARNPASS_SMTP_PORT": str(port)}
-        answers = check_mail(settings, env)
+        env = {"LEARNPASS_SMTP_HOST": "127.0.0.1", "LEARNPASS_SMTP_PORT": str(port), **mail}
+        answers = check_mail(settings_for(tmp_path, **env))
     assert answers.ok and f"127.0.0.1:{port} answers" in answers.message
-    closed = {"LEARNPASS_SMTP_HOST": "127.0.0.1", "LEARNPASS_SMTP_PORT": str(free_port())}
-    silent = check_mail(settings, closed)
+    closed = {"LEARNPASS_SMTP_HOST": "127.0.0.1", "LEARNPASS_SMTP_PORT": str(free_port()), **mail}
+    silent = check_mail(settings_for(tmp_path, **closed))
     assert not silent.ok and "does not answer" in silent.message
     assert "LEARNPASS_SMTP_HOST" in silent.advice
 
