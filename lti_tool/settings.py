@@ -74,6 +74,8 @@ class Settings:
     lrs_auth_failures_per_address: int = 50
     lrs_auth_failure_window: int = 300
     frame_ancestors: str = "*"
+    # Days before a booked session's first day when the learner gets a reminder.
+    session_reminder_days: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -7,6 +7,7 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
+from . import session_links, session_routes  # noqa: F401  (routes, placements, step kind)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,447 @@
+"""Pages of sessions and booking: the learner's list, a session, their bookings, ICS files and
+calendar feed; the trainer's list, form and booking desk. Thin: the work is in ``sessions``,
+``booking``, ``feeds`` and ``ics``.
+
+Every page takes the session from the URL and checks it belongs to the launch's course and
+platform (404 otherwise, so ids cannot be probed); trainer pages also need a trainer of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..lti.context import LaunchContext, current_launch, launch_required
+from ..lti.roster import sync_roster
+from ..models import Course, User
+from . import booking, feeds, ics, session_forms, sessions
+from .blueprint import bp
+from .booking import Change
+from .session_models import BlendedBooking, BlendedSession
+from .sessions import Refused
+
+
+@bp.app_template_filter("session_date")
+def session_date(day: Any) -> str:
+    """A session day as the reader's language writes it ("Tuesday 31 March 2026")."""
+    return format_date(day, "full")
+
+
+def _ctx() -> LaunchContext:
+    ctx = current_launch()
+    assert ctx is not None  # launch_required ran first
+    return ctx
+
+
+def _course() -> Course:
+    ctx = _ctx()
+    course = db.session.get(Course, ctx.course_id) if ctx.course_id else None
+    if course is None or course.platform_id != ctx.platform_id:
+        abort(404)
+    return course
+
+
+def _session_of_course(session_id: int) -> BlendedSession:
+    course = _course()
+    blended = db.session.get(BlendedSession, session_id)
+    if (
+        blended is None
+        or blended.course_id != course.id
+        or blended.platform_id != course.platform_id
+    ):
+        abort(404)
+    return blended
+
+
+def _trainer_course() -> Course:
+    course = _course()
+    if not sessions.is_course_trainer(db.session(), _ctx().user_id, course.id):
+        abort(403)
+    return course
+
+
+def _me() -> User:
+    user = db.session.get(User, _ctx().user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _settings() -> Any:
+    return current_app.config["LEARNPASS"]
+
+
+def _tell(changes: list[Change]) -> None:
+    """Messages of what changed. TODO(mail): once ``lti_tool.mail`` is merged, call
+    ``session_messages.notify(db.session(), changes, base_url=..., default_locale=...)`` here,
+    before the commit, so a message is queued exactly when the change is saved."""
+    del changes
+
+
+def _commit(changes: list[Change]) -> bool:
+    """Save the change; a unique guard tripped by a request at the same moment is a refusal."""
+    _tell(changes)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Someone changed this booking at the same moment. Look again and retry."), "error")
+        return False
+    return True
+
+
+def _refused(exc: Refused, back: str) -> Any:
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(back, code=303)
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")[:2]
+
+
+# ---------------------------------------------------------------- the learner
+
+
+@bp.get("/sessions/")
+@launch_required()
+def learner_sessions() -> Any:
+    course = _course()
+    session = db.session()
+    mine = {b.session_id: b for b in booking.learner_bookings(session, _ctx().user_id)}
+    rows = [
+        {
+            "session": s,
+            "taken": sessions.seats_taken(session, s.id),
+            "booking": mine.get(s.id),
+        }
+        for s in sessions.course_sessions(session, course.id, include_cancelled=False)
+    ]
+    return render_template(
+        "blended/session_list.html",
+        ctx=_ctx(),
+        rows=rows,
+        bookings=list(mine.values()),
+        has_feed=feeds.has_feed(session, _ctx().user_id, "learner"),
+        locale=_locale(),
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+@launch_required()
+def session_page(session_id: int) -> Any:
+    blended = _session_of_course(session_id)
+    ctx = _ctx()
+    if ctx.is_instructor and sessions.is_course_trainer(
+        db.session(), ctx.user_id, blended.course_id
+    ):
+        return redirect(url_for("blended.trainer_session", session_id=blended.id))
+    mine = booking.booking_of(db.session(), blended.id, ctx.user_id)
+    return render_template(
+        "blended/session_detail.html",
+        ctx=ctx,
+        blended=blended,
+        taken=sessions.seats_taken(db.session(), blended.id),
+        booking=mine if mine is not None and mine.status != "cancelled" else None,
+        position=booking.waiting_position(db.session(), mine) if mine else None,
+        locale=_locale(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/book")
+@launch_required()
+def book(session_id: int) -> Any:
+    blended = _session_of_course(session_id)
+    back = url_for("blended.session_page", session_id=blended.id)
+    try:
+        change = booking.book(db.session(), blended, _me())
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit([change]):
+        if change.kind == "booked":
+            flash(_("Your seat is booked."), "ok")
+        else:
+            flash(_("The session is full: you are on the waiting list."), "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@launch_required()
+def cancel(session_id: int) -> Any:
+    blended = _session_of_course(session_id)
+    back = url_for("blended.session_page", session_id=blended.id)
+    try:
+        changes = booking.cancel(db.session(), blended, _me())
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit(changes):
+        flash(_("Your booking is cancelled."), "ok")
+    return redirect(back, code=303)
+
+
+@bp.get("/bookings/<int:booking_id>/session.ics")
+@launch_required()
+def booking_file(booking_id: int) -> Any:
+    """The learner's own booking as a calendar file (another person's id answers 404)."""
+    row = db.session.get(BlendedBooking, booking_id)
+    if row is None or row.user_id != _ctx().user_id or row.status == "waiting":
+        abort(404)
+    body = ics.booking_ics(
+        row, locale=_locale(), base_url=_settings().base_url, attendee=_me().email
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="session.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------- calendar feeds
+
+
+def _feed_owner() -> str:
+    owner = request.values.get("owner", "learner")
+    if owner not in ("learner", "trainer") or (owner == "trainer" and not _ctx().is_instructor):
+        abort(400)
+    return owner
+
+
+@bp.get("/calendar")
+@launch_required()
+def calendar_page() -> Any:
+    owner = _feed_owner()
+    return render_template(
+        "blended/session_feed.html",
+        ctx=_ctx(),
+        owner=owner,
+        has_feed=feeds.has_feed(db.session(), _ctx().user_id, owner),
+        feed_url=None,
+    )
+
+
+@bp.post("/calendar")
+@launch_required()
+def create_feed() -> Any:
+    owner = _feed_owner()
+    token = feeds.create_feed(db.session(), _ctx().user_id, owner)
+    db.session.commit()
+    # The secret is only kept hashed: this page is the one time its URL is shown.
+    return render_template(
+        "blended/session_feed.html",
+        ctx=_ctx(),
+        owner=owner,
+        has_feed=True,
+        feed_url=url_for("blended.feed", token=token, _external=True),
+    )
+
+
+@bp.post("/calendar/revoke")
+@launch_required()
+def revoke_feed() -> Any:
+    owner = _feed_owner()
+    feeds.revoke_feed(db.session(), _ctx().user_id, owner)
+    db.session.commit()
+    flash(_("The calendar link is switched off. Calendars that use it get nothing more."), "ok")
+    return redirect(url_for("blended.calendar_page", owner=owner), code=303)
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str) -> Any:
+    """Served without a launch: phones fetch it. An unknown or revoked secret is a 404."""
+    session = db.session()
+    row = feeds.feed_of_token(session, token)
+    if row is None:
+        abort(404)
+    body = feeds.feed_calendar(session, row, _settings().base_url, _settings().tool_title)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# ---------------------------------------------------------------- the trainer
+
+
+@bp.get("/trainer/sessions/")
+@launch_required(role="instructor")
+def trainer_sessions() -> Any:
+    course = _trainer_course()
+    session = db.session()
+    rows = [
+        {
+            "session": s,
+            "taken": sessions.seats_taken(session, s.id),
+            "waiting": len(booking.waiting_list(session, s.id)),
+        }
+        for s in sessions.course_sessions(session, course.id)
+    ]
+    return render_template(
+        "blended/session_trainer_list.html", ctx=_ctx(), course=course, rows=rows, locale=_locale()
+    )
+
+
+def _render_form(course: Course, blended: BlendedSession | None, status: int = 200) -> Any:
+    posted = request.form if request.method == "POST" else None
+    values = session_forms.form_values(blended, posted)
+    return render_template(
+        "blended/session_form.html",
+        ctx=_ctx(),
+        course=course,
+        blended=blended,
+        values=values,
+        trainers=sessions.course_trainers(db.session(), course.id),
+        zones=session_forms.COMMON_ZONES,
+    ), status
+
+
+def _save_form(course: Course, blended: BlendedSession | None) -> Any:
+    session = db.session()
+    allowed = {u.id for u in sessions.course_trainers(session, course.id)}
+    try:
+        data = session_forms.read_session_form(request.form, allowed)
+        if blended is None:
+            blended = sessions.create_session(session, course, _ctx().user_id, data)
+            changes: list[Change] = []
+        else:
+            changed = sessions.update_session(session, blended, _ctx().user_id, data)
+            changes = [Change("changed", b) for b in changed]
+    except Refused as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _render_form(course, blended, 400)
+    if _commit(changes):
+        flash(_("The session is saved."), "ok")
+    return redirect(url_for("blended.trainer_session", session_id=blended.id), code=303)
+
+
+@bp.route("/trainer/sessions/new", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def new_session() -> Any:
+    course = _trainer_course()
+    if request.method == "POST":
+        return _save_form(course, None)
+    return _render_form(course, None)
+
+
+@bp.route("/trainer/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def edit_session(session_id: int) -> Any:
+    course = _trainer_course()
+    blended = _session_of_course(session_id)
+    if request.method == "POST":
+        return _save_form(course, blended)
+    return _render_form(course, blended)
+
+
+@bp.get("/trainer/sessions/<int:session_id>")
+@launch_required(role="instructor")
+def trainer_session(session_id: int) -> Any:
+    course = _trainer_course()
+    blended = _session_of_course(session_id)
+    session = db.session()
+    # Learners who never opened learnpass can be booked too: take the roster from the LMS.
+    sync_roster(session, course, force=request.args.get("refresh") == "1")
+    rows = list(
+        session.query(BlendedBooking, User)
+        .join(User, User.id == BlendedBooking.user_id)
+        .filter(BlendedBooking.session_id == blended.id, BlendedBooking.status != "cancelled")
+        .order_by(BlendedBooking.status, BlendedBooking.waiting_since, User.family_name)
+    )
+    taken_ids = {b.user_id for b, _u in rows}
+    return render_template(
+        "blended/session_trainer.html",
+        ctx=_ctx(),
+        course=course,
+        blended=blended,
+        booked=[(b, u) for b, u in rows if b.status == "booked"],
+        waiting=[(b, u) for b, u in rows if b.status == "waiting"],
+        roster=[u for u in sessions.course_learners(session, course.id) if u.id not in taken_ids],
+        others=[
+            s
+            for s in sessions.course_sessions(session, course.id, include_cancelled=False)
+            if s.id != blended.id
+        ],
+        locale=_locale(),
+    )
+
+
+def _learner_id() -> int:
+    raw = request.form.get("learner_id", "")
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+@bp.post("/trainer/sessions/<int:session_id>/book")
+@launch_required(role="instructor")
+def trainer_book(session_id: int) -> Any:
+    _trainer_course()
+    blended = _session_of_course(session_id)
+    back = url_for("blended.trainer_session", session_id=blended.id)
+    try:
+        change = booking.trainer_book(db.session(), blended, _learner_id(), _me())
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit([change]):
+        flash(
+            _("The learner is booked.")
+            if change.kind == "booked"
+            else _("The session is full: the learner is on the waiting list."),
+            "ok",
+        )
+    return redirect(back, code=303)
+
+
+@bp.post("/trainer/sessions/<int:session_id>/unbook")
+@launch_required(role="instructor")
+def trainer_cancel(session_id: int) -> Any:
+    _trainer_course()
+    blended = _session_of_course(session_id)
+    back = url_for("blended.trainer_session", session_id=blended.id)
+    try:
+        changes = booking.trainer_cancel(db.session(), blended, _learner_id(), _me())
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit(changes):
+        flash(_("The booking is cancelled."), "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/trainer/sessions/<int:session_id>/move")
+@launch_required(role="instructor")
+def trainer_move(session_id: int) -> Any:
+    _trainer_course()
+    blended = _session_of_course(session_id)
+    back = url_for("blended.trainer_session", session_id=blended.id)
+    raw = request.form.get("target_id", "")
+    target = _session_of_course(int(raw)) if raw.isdigit() else None
+    if target is None:
+        abort(400)
+    try:
+        changes = booking.move(db.session(), blended, target, _learner_id(), _me())
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit(changes):
+        flash(_("The learner is moved to the other session."), "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/trainer/sessions/<int:session_id>/cancel")
+@launch_required(role="instructor")
+def cancel_session(session_id: int) -> Any:
+    _trainer_course()
+    blended = _session_of_course(session_id)
+    back = url_for("blended.trainer_session", session_id=blended.id)
+    try:
+        cancelled = sessions.cancel_session(db.session(), blended, _ctx().user_id)
+    except Refused as exc:
+        return _refused(exc, back)
+    if _commit([Change("cancelled", b) for b in cancelled]):
+        flash(_("The session is cancelled."), "ok")
+    return redirect(back, code=303)
