@@ -84,3 +84,37 @@ def feed_calendar(session: Session, feed: CalendarFeed, base_url: str, name: str
     user = session.get(User, feed.user_id)
     locale = (user.locale if user else "") or "en"
     return ics.calendar(feed_specs(session, feed), locale=locale[:2], base_url=base_url, name=name)
+
+
+def erase_session_data(session: Session, user: User) -> dict[str, int]:
+    """An erased person's calendar links stop working and their seats are given up; they stay
+    named in no session's trainers. Works in the erase's transaction, never commits."""
+    from .booking import promote_waiting
+    from .sessions import lock_session
+
+    feeds_deleted = session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    seats = list(
+        session.scalars(
+            select(BlendedBooking.session_id).where(
+                BlendedBooking.user_id == user.id, BlendedBooking.status == "booked"
+            )
+        )
+    )
+    bookings_deleted = session.execute(
+        delete(BlendedBooking).where(BlendedBooking.user_id == user.id)
+    )
+    # A freed seat goes to the first waiting learner, as when they cancel.
+    for session_id in seats:
+        lock_session(session, session_id)
+        blended = session.get(BlendedSession, session_id)
+        if blended is not None and blended.status == "active":
+            promote_waiting(session, blended)
+    taught = 0
+    for blended in taught_sessions(session, user.id):
+        blended.trainer_ids = [i for i in blended.trainer_ids if i != user.id]
+        taught += 1
+    return {
+        "calendar_feeds": int(getattr(feeds_deleted, "rowcount", 0) or 0),
+        "session_bookings": int(getattr(bookings_deleted, "rowcount", 0) or 0),
+        "sessions_taught": taught,
+    }

@@ -104,14 +104,14 @@ def read_session_form(form: MultiDict[str, str], allowed_trainers: set[int]) -> 
 def form_values(blended: BlendedSession | None, form: MultiDict[str, str] | None) -> dict[str, Any]:
     """What the form shows: what was posted, else the session as stored, else empty."""
     if form is not None:
-        values = dict(form.items())
-        values["trainer_ids"] = [int(v) for v in form.getlist("trainer_ids") if v.isdigit()]
+        posted: dict[str, Any] = dict(form.items())
+        posted["trainer_ids"] = [int(v) for v in form.getlist("trainer_ids") if v.isdigit()]
         rows = 1 + max(
             [i for i in range(60) if form.get(f"day_{i}_date") or form.get(f"day_{i}_start")],
             default=0,
         )
-        values["day_rows"] = rows + DAY_ROWS_EXTRA
-        return values
+        posted["day_rows"] = rows + DAY_ROWS_EXTRA
+        return posted
     if blended is None:
         return {
             "kind": "classroom",

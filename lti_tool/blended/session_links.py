@@ -8,12 +8,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..erasure import register_eraser
 from ..extensions import db
 from ..jobs import register_job
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from .booking import booking_of
+from .feeds import erase_session_data
 from .session_models import BlendedSession
 from .sessions import course_sessions, to_local
 from .steps import StepKind, StepStatus, register_step_kind
@@ -88,4 +90,5 @@ register_home_link(
 register_step_kind(
     StepKind("session", lambda: str(_l("Classroom or online session")), session_step_status)
 )
+register_eraser(erase_session_data)
 register_job("blended-session-reminders", _remind, every_seconds=900)

@@ -202,3 +202,21 @@ def test_a_trainers_feed_shows_the_sessions_they_teach(app, client):
     assert [e["SUMMARY"] for e in events(r.data)] == ["Scaffolding safety"]
     sign_in(app, client, "learner")
     assert client.get("/blended/calendar?owner=trainer").status_code == 400
+
+
+def test_erasing_a_learner_ends_their_feed_and_gives_their_seat_away(app):
+    from lti_tool.passports.erasure import erase_learner
+
+    with app.test_request_context():
+        ids = people(app)
+        s = db.session()
+        blended = make_session(s, ids["trainer"], capacity=1)
+        booking.book(s, blended, user(s, ids["a"]), now=NOW)
+        booking.book(s, blended, user(s, ids["b"]), now=NOW)
+        token = feeds.create_feed(s, ids["a"], "learner")
+        s.commit()
+        erase_learner(s, ids["a"], actor_id=ids["trainer"], base_url="https://tool.example")
+        assert feeds.feed_of_token(s, token) is None
+        assert booking.booking_of(s, blended.id, ids["a"]) is None
+        assert booking.booking_of(s, blended.id, ids["b"]).status == "booked"
+    assert app.test_client().get(f"/blended/calendar/{token}.ics").status_code == 404
