@@ -95,10 +95,22 @@ def _commit(changes: list[Change]) -> bool:
     return True
 
 
-def _refused(exc: Refused, back: str) -> Any:
+TRAINER_ACTIONS = {
+    "blended.trainer_book",
+    "blended.trainer_cancel",
+    "blended.trainer_move",
+    "blended.cancel_session",
+}
+
+
+def _refused(exc: Refused, blended: BlendedSession) -> Any:
+    """The page the person acted on again, with the reason, as 409: nothing was changed."""
     db.session.rollback()
+    db.session.refresh(blended)
     flash(exc.message, "error")
-    return redirect(back, code=303)
+    if request.endpoint in TRAINER_ACTIONS:
+        return _trainer_page(blended, 409)
+    return _learner_page(blended, 409)
 
 
 def _locale() -> str:
@@ -143,6 +155,11 @@ def session_page(session_id: int) -> Any:
         db.session(), ctx.user_id, blended.course_id
     ):
         return redirect(url_for("blended.trainer_session", session_id=blended.id))
+    return _learner_page(blended)
+
+
+def _learner_page(blended: BlendedSession, status: int = 200) -> Any:
+    ctx = _ctx()
     mine = booking.booking_of(db.session(), blended.id, ctx.user_id)
     return render_template(
         "blended/session_detail.html",
@@ -152,7 +169,7 @@ def session_page(session_id: int) -> Any:
         booking=mine if mine is not None and mine.status != "cancelled" else None,
         position=booking.waiting_position(db.session(), mine) if mine else None,
         locale=_locale(),
-    )
+    ), status
 
 
 @bp.post("/sessions/<int:session_id>/book")
@@ -163,7 +180,7 @@ def book(session_id: int) -> Any:
     try:
         change = booking.book(db.session(), blended, _me())
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit([change]):
         if change.kind == "booked":
             flash(_("Your seat is booked."), "ok")
@@ -180,7 +197,7 @@ def cancel(session_id: int) -> Any:
     try:
         changes = booking.cancel(db.session(), blended, _me())
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit(changes):
         flash(_("Your booking is cancelled."), "ok")
     return redirect(back, code=303)
@@ -342,11 +359,19 @@ def edit_session(session_id: int) -> Any:
 @bp.get("/trainer/sessions/<int:session_id>")
 @launch_required(role="instructor")
 def trainer_session(session_id: int) -> Any:
-    course = _trainer_course()
+    _trainer_course()
     blended = _session_of_course(session_id)
-    session = db.session()
     # Learners who never opened learnpass can be booked too: take the roster from the LMS.
-    sync_roster(session, course, force=request.args.get("refresh") == "1")
+    course = db.session.get(Course, blended.course_id)
+    assert course is not None
+    sync_roster(db.session(), course, force=request.args.get("refresh") == "1")
+    return _trainer_page(blended)
+
+
+def _trainer_page(blended: BlendedSession, status: int = 200) -> Any:
+    session = db.session()
+    course = session.get(Course, blended.course_id)
+    assert course is not None
     rows = list(
         session.query(BlendedBooking, User)
         .join(User, User.id == BlendedBooking.user_id)
@@ -368,7 +393,7 @@ def trainer_session(session_id: int) -> Any:
             if s.id != blended.id
         ],
         locale=_locale(),
-    )
+    ), status
 
 
 def _learner_id() -> int:
@@ -387,7 +412,7 @@ def trainer_book(session_id: int) -> Any:
     try:
         change = booking.trainer_book(db.session(), blended, _learner_id(), _me())
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit([change]):
         flash(
             _("The learner is booked.")
@@ -407,7 +432,7 @@ def trainer_cancel(session_id: int) -> Any:
     try:
         changes = booking.trainer_cancel(db.session(), blended, _learner_id(), _me())
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit(changes):
         flash(_("The booking is cancelled."), "ok")
     return redirect(back, code=303)
@@ -426,7 +451,7 @@ def trainer_move(session_id: int) -> Any:
     try:
         changes = booking.move(db.session(), blended, target, _learner_id(), _me())
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit(changes):
         flash(_("The learner is moved to the other session."), "ok")
     return redirect(back, code=303)
@@ -441,7 +466,7 @@ def cancel_session(session_id: int) -> Any:
     try:
         cancelled = sessions.cancel_session(db.session(), blended, _ctx().user_id)
     except Refused as exc:
-        return _refused(exc, back)
+        return _refused(exc, blended)
     if _commit([Change("cancelled", b) for b in cancelled]):
         flash(_("The session is cancelled."), "ok")
     return redirect(back, code=303)

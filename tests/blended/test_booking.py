@@ -4,6 +4,7 @@ first waiting learner, a trainer booking and moving learners, requests at the sa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
 import pytest
@@ -155,8 +156,23 @@ def test_cancelling_the_session_cancels_every_booking_and_records_unregistered(a
         with pytest.raises(sessions.Refused, match="cancelled"):
             booking.book(s, blended, user(s, ids["c"]), now=NOW)
         s.rollback()
-        verbs = [row.verb_id.rsplit("/", 1)[-1] for row in s.execute(select(statements))]
-        assert verbs.count("registered") == 2 and verbs.count("unregistered") == 2
+        rows = list(s.execute(select(statements).order_by(statements.c.seq)))
+        verbs = [row.verb_id.rsplit("/", 1)[-1] for row in rows]
+        assert verbs == ["registered", "registered", "unregistered", "unregistered"]
+        first = json.loads(rows[0].payload)
+        assert first["object"]["id"].endswith(f"/blended/sessions/{blended.id}")
+        assert first["object"]["definition"]["type"] == (
+            "http://adlnet.gov/expapi/activities/meeting"
+        )
+        assert first["context"]["instructor"]["account"]["name"] == "demo-trainer-1"
+        assert first["actor"]["account"]["name"] == "demo-learner-1"
+        status = "https://learnpass.org/xapi/extensions/booking-status"
+        assert [json.loads(r.payload)["result"]["extensions"][status] for r in rows] == [
+            "booked",
+            "waiting",
+            "cancelled",
+            "cancelled",
+        ]
 
 
 def _at_once(app, work, count):

@@ -72,10 +72,17 @@ def test_trainer_plans_learners_book_wait_and_move_up(app, client):
     second.post(f"/blended/sessions/{session_id}/book", data={"csrf_token": token_b})
     assert "number 1 on the waiting list" in text(second.get(f"/blended/sessions/{session_id}"))
     # booking twice is refused with the reason, nothing changes
-    r = second.post(
-        f"/blended/sessions/{session_id}/book", data={"csrf_token": token_b}, follow_redirects=True
+    r = second.post(f"/blended/sessions/{session_id}/book", data={"csrf_token": token_b})
+    assert r.status_code == 409 and "already on the waiting list" in text(r)
+    # the trainer cannot book Karim twice either: the reason on the trainer page, as 409
+    r = client.post(
+        f"/blended/trainer/sessions/{session_id}/book",
+        data={"csrf_token": token, "learner_id": str(ids["b"])},
     )
-    assert "already on the waiting list" in text(r)
+    assert r.status_code == 409 and "already on the waiting list" in text(r)
+    assert "0 of 1 seats booked, 1 waiting" in text(r) or "1 of 1 seats booked, 1 waiting" in text(
+        r
+    )
 
     learner.post(f"/blended/sessions/{session_id}/cancel", data={"csrf_token": token_a})
     assert "You have a seat" in text(second.get(f"/blended/sessions/{session_id}"))
