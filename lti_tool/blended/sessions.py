@@ -283,19 +283,27 @@ def update_session(
                 num=taken,
             )
         )
+    first_start = blended.starts_at
     _apply(blended, data, zone)
     blended.sequence += 1
     blended.updated_at = utcnow()
     session.flush()
+    if blended.starts_at != first_start:
+        # A new first day: the reminder is due again before it.
+        session.execute(
+            update(BlendedBooking)
+            .where(BlendedBooking.session_id == blended.id)
+            .values(reminded_at=None)
+        )
     from .booking import promote_waiting
 
     promoted = promote_waiting(session, blended)
     live = [
         b
         for b in session.scalars(
-            select(BlendedBooking).where(
-                BlendedBooking.session_id == blended.id, BlendedBooking.status != "cancelled"
-            )
+            select(BlendedBooking)
+            .where(BlendedBooking.session_id == blended.id, BlendedBooking.status != "cancelled")
+            .order_by(BlendedBooking.id)
         )
         if b not in promoted
     ]

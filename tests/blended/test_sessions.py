@@ -147,3 +147,46 @@ def test_editing_raises_the_sequence_and_keeps_day_rows(app):
         assert blended.sequence == 1
         assert blended.days[0].id == day_id and blended.days[0].starts_at.hour == 9
         assert blended.title("fr") == "Sécurité" and blended.title("de") == "Scaffolding safety"
+
+
+def test_more_seats_go_to_the_waiting_list_and_a_new_first_day_reminds_again(app):
+    from lti_tool.blended import booking
+    from lti_tool.blended.session_models import BlendedBooking
+    from tests.blended.session_helpers import user
+
+    with app.test_request_context():
+        ids = people(app)
+        session = db.session()
+        blended = make_session(session, ids["trainer"], capacity=1)
+        now = dt.datetime(2030, 1, 1)
+        first = booking.book(session, blended, user(session, ids["a"]), now=now).booking
+        booking.book(session, blended, user(session, ids["b"]), now=now)
+        booking.book(session, blended, user(session, ids["c"]), now=now)
+        first.reminded_at = now
+        session.commit()
+        data = sessions.SessionInput(
+            titles={"en": "Scaffolding safety"},
+            place_name="Training centre Gent",
+            capacity=1,
+            trainer_ids=[ids["trainer"]],
+            days=[sessions.DayInput(D(2030, 3, 5), dt.time(9), dt.time(17))],
+        )
+        data.capacity = 2
+        data.days = [sessions.DayInput(D(2030, 3, 12), dt.time(9), dt.time(17))]
+        told = sessions.update_session(session, blended, ids["trainer"], data)
+        session.commit()
+        assert [b.user_id for b in told] == [ids["a"], ids["c"], ids["b"]]  # promoted last
+        rows = {
+            b.user_id: (b.status, b.reminded_at) for b in session.scalars(select(BlendedBooking))
+        }
+        assert rows == {
+            ids["a"]: ("booked", None),
+            ids["b"]: ("booked", None),
+            ids["c"]: ("waiting", None),
+        }
+        # fewer seats than booked learners is refused, and nothing changes
+        data.capacity = 1
+        with pytest.raises(sessions.Refused, match="2 learners are booked"):
+            sessions.update_session(session, blended, ids["trainer"], data)
+        session.rollback()
+        assert blended.capacity == 2
