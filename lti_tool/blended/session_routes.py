@@ -19,7 +19,7 @@ from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, User
-from . import booking, feeds, ics, session_forms, sessions
+from . import booking, feeds, ics, session_forms, session_messages, sessions
 from .blueprint import bp
 from .booking import Change
 from .session_models import BlendedBooking, BlendedSession
@@ -77,10 +77,17 @@ def _settings() -> Any:
 
 
 def _tell(changes: list[Change]) -> None:
-    """Messages of what changed. TODO(mail): once ``lti_tool.mail`` is merged, call
-    ``session_messages.notify(db.session(), changes, base_url=..., default_locale=...)`` here,
-    before the commit, so a message is queued exactly when the change is saved."""
-    del changes
+    """Compose the messages of what changed, before the commit, so a message is queued exactly
+    when the change is saved."""
+    mails = session_messages.compose_changes(
+        db.session(),
+        changes,
+        base_url=_settings().base_url,
+        default_locale=_settings().default_locale,
+    )
+    # TODO(mail): ``lti_tool.mail`` (the outbox) is not on this branch; once it is merged, hand
+    # the messages over here: ``for mail in mails: session_messages.send(mail)``.
+    del mails
 
 
 def _commit(changes: list[Change]) -> bool:
