@@ -89,6 +89,8 @@ class Settings:
     mail_from: str = ""
     mail_enabled: bool = True
     mail_max_attempts: int = 8
+    # Days before a booked session's first day when the learner gets a reminder.
+    session_reminder_days: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

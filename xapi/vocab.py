@@ -29,6 +29,7 @@ class Verb:
     EXPERIENCED: Final = ADL_VERBS + "experienced"
     ATTENDED: Final = ADL_VERBS + "attended"
     REGISTERED: Final = ADL_VERBS + "registered"
+    UNREGISTERED: Final = ADL_VERBS + "unregistered"
     PROGRESSED: Final = ADL_VERBS + "progressed"
     COMPLETED: Final = ADL_VERBS + "completed"
     PASSED: Final = ADL_VERBS + "passed"
@@ -109,6 +110,10 @@ class Extension:
     """result: the SCORM run-time values that led to this statement (object)."""
     PROGRESS: Final = "https://w3id.org/xapi/cmi5/result/extensions/progress"
     """result: progress as a whole percentage 0-100 (the cmi5 extension)."""
+    BOOKING_STATUS: Final = PROFILE_BASE + "extensions/booking-status"
+    """result: a session booking's status after the change: booked, waiting or cancelled."""
+    BOOKED_BY_TRAINER: Final = PROFILE_BASE + "extensions/booked-by-trainer"
+    """result: true when a trainer made the change for the learner (boolean)."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {

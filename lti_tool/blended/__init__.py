@@ -7,6 +7,11 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
+from . import (  # noqa: F401  (routes, placements, step kind)
+    session_calendar_routes,
+    session_links,
+    session_routes,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]
