@@ -7,6 +7,13 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
+from . import path_models as _path_models  # noqa: F401  (registers the paths' tables)
+from . import path_routes as _path_routes  # noqa: F401  (the paths' pages)
 from .blueprint import bp
+from .path_kinds import register_path_kinds
+from .path_placements import register_path_placements
+
+register_path_kinds()
+register_path_placements()
 
 __all__ = ["bp"]
