@@ -308,3 +308,22 @@ def test_deep_linking_offers_paths_and_the_link_opens_them(app):
     assert "Safe on site" in home.get("/blended/my/").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ResourceLink)) >= 1
+
+
+def test_erasing_a_learner_removes_their_marks_and_starts(app):
+    from lti_tool.passports.erasure import erase_learner
+
+    trainer, path_id = trainer_with_path(app)
+    learner = app.test_client()
+    sign_in(app, learner, "learner")
+    with app.app_context():
+        document = db.session.get(BlendedPath, path_id).steps[0]
+    assert learner.get(f"/blended/my/steps/{document.id}/open").status_code == 303
+    learner_id = _user_id(app, "demo-learner-1")
+    trainer_id = _user_id(app, "demo-trainer-1")
+    assert _count(app, BlendedStepMark, BlendedStepMark.user_id == learner_id) == 1
+    with app.app_context():
+        erase_learner(db.session(), learner_id, actor_id=trainer_id, base_url="http://t")
+        db.session.commit()
+    assert _count(app, BlendedStepMark, BlendedStepMark.user_id == learner_id) == 0
+    assert _count(app, BlendedPathStart, BlendedPathStart.user_id == learner_id) == 0
