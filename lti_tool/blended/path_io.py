@@ -173,7 +173,9 @@ def _step(
     if not isinstance(key, int | str) or isinstance(key, bool) or key in keys:
         raise PathError(_l("each step needs its own key."))
     prereqs = item.get("prerequisites", [])
-    if not isinstance(prereqs, list) or any(p not in keys for p in prereqs):
+    if not isinstance(prereqs, list) or any(
+        isinstance(p, bool) or not isinstance(p, int | str) or p not in keys for p in prereqs
+    ):
         raise PathError(_l("a step can only wait for steps listed before it."))
     keys.add(key)
     kind = item.get("kind")

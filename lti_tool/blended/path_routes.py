@@ -445,7 +445,7 @@ def path_progress_csv(path_id: int) -> Any:
     writer = csv.writer(out)
     writer.writerow(
         [_("Learner")]
-        + [path_text(s.title) for s in path.steps]
+        + [_cell(path_text(s.title)) for s in path.steps]
         + [_("Online hours"), _("Classroom hours"), _("Completion %"), _("At risk")]
     )
     for row in table.rows:

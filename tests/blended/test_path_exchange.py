@@ -85,6 +85,15 @@ def test_export_then_import_gives_the_same_path(app):
             ).encode(),
             "Step 1: a step can only wait for steps listed before it.",
         ),
+        (
+            lambda d: json.dumps(
+                {**d, "steps": [{**d["steps"][0], "prerequisites": [{"a": 1}]}]}
+            ).encode(),
+            "Step 1: a step can only wait for steps listed before it.",
+        ),
+        (lambda d: json.dumps({**d, "steps": [[]]}).encode(), "Step 1: each step must be"),
+        (lambda d: json.dumps({**d, "hours": 1e308 * 10}).encode(), "Hours must be between"),
+        (lambda d: json.dumps({**d, "hours": -1}).encode(), "Hours must be between"),
         (lambda d: b"[" * 100 + b"]" * 100, "not JSON"),
     ],
 )

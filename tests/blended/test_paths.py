@@ -327,3 +327,38 @@ def test_erasing_a_learner_removes_their_marks_and_starts(app):
         db.session.commit()
     assert _count(app, BlendedStepMark, BlendedStepMark.user_id == learner_id) == 0
     assert _count(app, BlendedPathStart, BlendedPathStart.user_id == learner_id) == 0
+
+
+def test_the_paths_competences_reach_the_passport_entry(app):
+    trainer = app.test_client()
+    sign_in(app, trainer, "instructor")
+    path_id = build_path(app, trainer, competences="LP-CARE-FIRE")
+    r = add_step(
+        trainer,
+        path_id,
+        "assignment",
+        title_en="Evacuation drill",
+        required="1",
+        competences="LP-CARE-AID",
+        hours="2",
+        classroom="1",
+    )
+    assert r.status_code == 303, r.get_data(as_text=True)[:600]
+    learner = app.test_client()
+    sign_in(app, learner, "learner")
+    learner_id = _user_id(app, "demo-learner-1")
+    with app.app_context():
+        step_id = db.session.get(BlendedPath, path_id).steps[0].id
+    url = f"/blended/paths/{path_id}/learners/{learner_id}"
+    token = csrf_token(trainer, url)
+    assert (
+        trainer.post(f"{url}/steps/{step_id}/mark", data={"csrf_token": token}).status_code == 303
+    )
+    with app.app_context():
+        entry = db.session.scalars(
+            select(PassportEntry).where(PassportEntry.source == "blended_path")
+        ).one()
+        assert sorted(c.idnumber for c in entry.competences) == ["LP-CARE-AID", "LP-CARE-FIRE"]
+        assert entry.modality == "classroom" and float(entry.hours) == 2.0
+        # No placement, so no grade: the path was never opened through a course link.
+        assert db.session.scalar(select(func.count()).select_from(GradeOutbox)) == 0
