@@ -15,13 +15,15 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, ResourceLink, User
 from ..passports import catalogue
-from ..passports.services import course_learners
+from ..passports.models import group_member
+from ..passports.services import course_groups, course_learners, group_of_course
 from . import path_io, paths, progress
 from .blueprint import bp
 from .path_completion import set_mark, settle, start_path
@@ -390,6 +392,18 @@ def _course_progress(path: BlendedPath) -> progress.CourseProgress:
     # Learners who never opened learnpass are in the course too: take the roster from the LMS.
     sync_roster(session, course, force=request.args.get("refresh") == "1")
     learners = course_learners(session, course.id)
+    raw_group = request.args.get("group", "")
+    if raw_group:
+        # One of the passport's groups of this course (404 for another course's group).
+        group = group_of_course(session, course.id, int(raw_group)) if raw_group.isdigit() else None
+        if group is None:
+            abort(404)
+        members = set(
+            session.scalars(
+                select(group_member.c.user_id).where(group_member.c.group_id == group.id)
+            )
+        )
+        learners = [u for u in learners if u.id in members]
     table = progress.course_progress(
         session,
         path,
@@ -425,6 +439,7 @@ def path_progress(path_id: int) -> Any:
         ctx=_ctx(),
         path=path,
         table=_course_progress(path),
+        groups=course_groups(db.session(), path.course_id),
         filters=progress.FILTERS,
         args=request.args,
     )

@@ -255,3 +255,22 @@ def test_progress_view_queries_do_not_grow_with_the_learners(app):
     page = trainer.get(url).get_data(as_text=True)
     assert page.count('data-testid="progress-row"') == 30
     assert with_thirty == with_three
+
+
+def test_progress_of_one_group_of_the_passport(app):
+    from lti_tool.passports.services import create_group, set_group_members
+
+    trainer, path_id = trainer_with_path(app)
+    sign_in(app, app.test_client(), "learner")
+    sign_in(app, app.test_client(), "learner2")
+    with app.app_context():
+        course = db.session.get(Course, db.session.get(BlendedPath, path_id).course_id)
+        course.nrps_url = None
+        karim = db.session.scalars(select(User).where(User.sub == "demo-learner-2")).one()
+        group = create_group(db.session(), course.id, "Night shift", actor_id=karim.id)
+        set_group_members(db.session(), group, [karim.id])
+        db.session.commit()
+        group_id = group.id
+    page = trainer.get(f"/blended/paths/{path_id}/progress?group={group_id}").get_data(as_text=True)
+    assert page.count('data-testid="progress-row"') == 1 and "Karim Benali" in page
+    assert trainer.get(f"/blended/paths/{path_id}/progress?group=999999").status_code == 404
