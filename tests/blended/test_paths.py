@@ -362,3 +362,36 @@ def test_the_paths_competences_reach_the_passport_entry(app):
         assert entry.modality == "classroom" and float(entry.hours) == 2.0
         # No placement, so no grade: the path was never opened through a course link.
         assert db.session.scalar(select(func.count()).select_from(GradeOutbox)) == 0
+
+
+def test_statements_name_the_path_as_parent_and_progress(app):
+    import json
+
+    trainer, path_id = trainer_with_path(app)
+    learner = app.test_client()
+    sign_in(app, learner, "learner")
+    with app.app_context():
+        document, assignment = db.session.get(BlendedPath, path_id).steps
+    learner.get(f"/blended/my/steps/{document.id}/open")
+    learner.get(f"/blended/my/steps/{document.id}/open")  # opening again states nothing new
+    with app.app_context():
+        rows = db.session.execute(
+            select(statement_table.c.verb_id, statement_table.c.payload).where(
+                statement_table.c.object_id.like("%/blended/paths/%")
+            )
+        ).all()
+    statements = [json.loads(payload) for _verb, payload in rows]
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in statements)
+    assert verbs == ["completed", "progressed"]
+    step = next(s for s in statements if s["verb"]["id"].endswith("completed"))
+    assert step["object"]["id"].endswith(f"/blended/paths/{path_id}/steps/{document.id}")
+    assert step["object"]["definition"]["type"].endswith("activity-types/path-step")
+    parents = step["context"]["contextActivities"]["parent"]
+    assert [p["id"].rsplit("/blended/", 1)[1] for p in parents] == [f"paths/{path_id}"]
+    assert step["result"] == {"completion": True, "duration": "PT1H0M"}
+    progressed = next(s for s in statements if s["verb"]["id"].endswith("progressed"))
+    assert progressed["result"]["extensions"] == {
+        "https://w3id.org/xapi/cmi5/result/extensions/progress": 50
+    }
+    grouping = [g["id"] for g in progressed["context"]["contextActivities"]["grouping"]]
+    assert grouping[0].endswith("/lti/context/demo-course-1")
