@@ -202,7 +202,7 @@ def _step(
         raise PathError(_l("Hours must be between 0 and 10,000."))
     checked = StepInput(
         kind=kind,
-        ref=check_ref(session, kind, ref, tenant),
+        ref=check_ref(session, kind, ref, tenant, course.platform_id),
         title=title,
         required=_flag(item.get("required", True), "required"),
         due_on=due_date,

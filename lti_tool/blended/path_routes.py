@@ -24,9 +24,11 @@ from ..models import Course, ResourceLink, User
 from ..passports import catalogue
 from ..passports.models import group_member
 from ..passports.services import course_groups, course_learners, group_of_course
+from ..passports.uploads import UploadRefused
 from . import path_io, paths, progress
 from .blueprint import bp
 from .path_completion import set_mark, settle, start_path
+from .path_files import FILE_REF, MAX_DOCUMENT_BYTES, document_of, document_url, store_document
 from .path_forms import path_input, step_input
 from .path_models import LOCALES, BlendedPath, BlendedStep
 from .steps import step_kind, step_kinds
@@ -268,6 +270,37 @@ def import_path() -> Any:
 
 # ---------------------------------------------------------------- the trainer: steps
 
+STEP_REQUEST_LIMIT = MAX_DOCUMENT_BYTES + 256 * 1024
+
+
+def _limit_step_request() -> None:
+    """A step form may carry a document file: refuse a larger body before it is read."""
+    if request.content_length is not None and request.content_length > STEP_REQUEST_LIMIT:
+        abort(413)
+    request.max_content_length = STEP_REQUEST_LIMIT
+
+
+def _step_from_request(path: BlendedPath) -> paths.StepInput:
+    """The form's step; an uploaded file becomes the document's reference (kept, not committed:
+    a refused step rolls it back)."""
+    data = step_input(request.form)
+    upload = request.files.get("file")
+    if data.kind == "document" and upload is not None and upload.filename:
+        course = db.session.get(Course, path.course_id)
+        assert course is not None
+        try:
+            document = store_document(
+                db.session(),
+                upload.stream,
+                upload.filename,
+                course=course,
+                uploaded_by_id=_ctx().user_id,
+            )
+        except UploadRefused:
+            raise paths.PathError(_("Send a PDF, PNG or JPEG file of at most 10 MB.")) from None
+        data.ref = f"{FILE_REF}{document.id}"
+    return data
+
 
 def _step_form_context(path: BlendedPath, step: BlendedStep | None, kind: str) -> dict[str, Any]:
     from ..content import services as content
@@ -314,8 +347,9 @@ def new_step(path_id: int) -> Any:
         )
     error = None
     if request.method == "POST":
+        _limit_step_request()
         try:
-            paths.add_step(db.session(), path, step_input(request.form), _ctx().issuer)
+            paths.add_step(db.session(), path, _step_from_request(path), _ctx().issuer)
         except paths.PathError as exc:
             db.session.rollback()
             error = str(exc)
@@ -339,9 +373,10 @@ def edit_step(step_id: int) -> Any:
     step = _trainer_step(step_id)
     error = None
     if request.method == "POST":
-        data = step_input(request.form)
-        data.kind = step.kind  # a step keeps its kind; make a new step for another kind
+        _limit_step_request()
         try:
+            data = _step_from_request(step.path)
+            data.kind = step.kind  # a step keeps its kind; make a new step for another kind
             paths.update_step(db.session(), step, data, _ctx().issuer)
         except paths.PathError as exc:
             db.session.rollback()
@@ -589,10 +624,11 @@ def open_document(step_id: int) -> Any:
     path = _learner_path(step.path_id)
     from .path_kinds import is_web_link
 
-    if not is_web_link(step.ref):
-        abort(404)
     ctx = _ctx()
     session = db.session()
+    document = document_of(session, step.ref, path.platform_id)
+    if document is None and (step.ref.startswith(FILE_REF) or not is_web_link(step.ref)):
+        abort(404)
     mine = progress.learner_progress(session, path, ctx.user_id)
     view = next(v for v in mine.steps if v.step.id == step.id)
     if view.state == "locked":
@@ -605,7 +641,10 @@ def open_document(step_id: int) -> Any:
         assert user is not None
         settings = _settings()
         settle(session, settings.base_url, settings.tool_title, path, [user])
-    response = redirect(step.ref, code=303)
+    viewer = session.get(User, ctx.user_id)
+    assert viewer is not None
+    # A file goes to the content origin with a single-use ticket; a link to its own address.
+    response = redirect(document_url(document, viewer) if document else step.ref, code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

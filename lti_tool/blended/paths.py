@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..models import Course
 from ..passports import catalogue
 from ..passports.services import trainer_course_ids
+from .path_files import FILE_REF, document_of
 from .path_kinds import is_web_link
 from .path_models import LOCALES, BlendedPath, BlendedStep
 from .steps import step_kind
@@ -115,7 +116,7 @@ class StepInput:
     competences: list[str] = field(default_factory=list)
 
 
-def check_ref(session: Session, kind: str, ref: str, tenant: str) -> str:
+def check_ref(session: Session, kind: str, ref: str, tenant: str, platform_id: int) -> str:
     """The step's reference, checked for its kind; refused with a reason otherwise."""
     ref = (ref or "").strip()
     if step_kind(kind) is None:
@@ -126,6 +127,9 @@ def check_ref(session: Session, kind: str, ref: str, tenant: str) -> str:
         package = content.get_package(session, int(ref)) if ref.isdigit() else None
         if package is None or not content.package_visible(package, tenant):
             raise PathError(_l("Choose an e-learning package of this platform."))
+    elif kind == "document" and ref.startswith(FILE_REF):
+        if document_of(session, ref, platform_id) is None:
+            raise PathError(_l("Choose a file uploaded for this platform."))
     elif kind == "document":
         if not is_web_link(ref) or len(ref) > 2048:
             raise PathError(
@@ -154,7 +158,7 @@ def check_step(
         raise PathError(_l("A step can only wait for other steps of the same path."))
     checked = StepInput(
         kind=data.kind,
-        ref=check_ref(session, data.kind, data.ref, tenant),
+        ref=check_ref(session, data.kind, data.ref, tenant, path.platform_id),
         title=title,
         required=bool(data.required),
         prerequisites=prerequisites,

@@ -41,6 +41,25 @@ def upgrade() -> None:
     with op.batch_alter_table('blended_path', schema=None) as batch_op:
         batch_op.create_index('ix_blended_path_course', ['course_id'], unique=False)
 
+    op.create_table('blended_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('media_type', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['course.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['platform_id'], ['platform.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['lp_user.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('blended_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blended_document_course_id'), ['course_id'], unique=False)
+
     op.create_table('blended_path_start',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('path_id', sa.Integer(), nullable=False),
@@ -118,3 +137,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_blended_path_course')
 
     op.drop_table('blended_path')
+    with op.batch_alter_table('blended_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blended_document_course_id'))
+
+    op.drop_table('blended_document')

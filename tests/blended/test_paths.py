@@ -395,3 +395,51 @@ def test_statements_name_the_path_as_parent_and_progress(app):
     }
     grouping = [g["id"] for g in progressed["context"]["contextActivities"]["grouping"]]
     assert grouping[0].endswith("/lti/context/demo-course-1")
+
+
+def test_a_document_file_opens_once_from_the_content_origin(app):
+    import io
+
+    from tests.passports.conftest import EXECUTABLE, tiny_pdf
+
+    trainer = app.test_client()
+    sign_in(app, trainer, "instructor")
+    path_id = build_path(app, trainer)
+    url = f"/blended/paths/{path_id}/steps/new?kind=document"
+    token = csrf_token(trainer, url)
+    form = {"csrf_token": token, "kind": "document", "title_en": "Site rules", "required": "1"}
+    refused = trainer.post(
+        url,
+        data={**form, "file": (io.BytesIO(EXECUTABLE), "rules.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "PDF, PNG or JPEG" in refused.get_data(as_text=True)
+    from lti_tool.blended.path_models import BlendedDocument
+
+    assert _count(app, BlendedDocument) == 0 and _count(app, BlendedStep) == 0
+    pdf = tiny_pdf("Site rules")
+    r = trainer.post(
+        url,
+        data={**form, "file": (io.BytesIO(pdf), "rules.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 303, r.get_data(as_text=True)[:600]
+    with app.app_context():
+        step = db.session.scalars(select(BlendedStep)).one()
+        assert step.ref.startswith("file:")
+    learner = app.test_client()
+    sign_in(app, learner, "learner")
+    opened = learner.get(f"/blended/my/steps/{step.id}/open")
+    assert opened.status_code == 303
+    target = opened.headers["Location"]
+    content_url = app.config["LEARNPASS"].content_url
+    assert target.startswith(content_url + "/files/path-documents/")
+    content = app.test_client()
+    path_part = target[len(content_url) :]
+    got = content.get(path_part, base_url=content_url)
+    assert got.status_code == 200 and got.data == pdf
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert content.get(path_part, base_url=content_url).status_code == 403  # used up
+    # Never from the tool's own origin.
+    assert learner.get(path_part).status_code == 404
+    assert _count(app, BlendedStepMark) == 1
