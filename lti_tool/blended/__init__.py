@@ -7,6 +7,7 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
+from . import path_builder as _path_builder  # noqa: F401  (the trainer's builder pages)
 from . import path_erasure as _path_erasure  # noqa: F401  (what an erase removes)
 from . import path_models as _path_models  # noqa: F401  (registers the paths' tables)
 from . import path_routes as _path_routes  # noqa: F401  (the paths' pages)
