@@ -203,7 +203,7 @@ def my_path(path_id: int) -> Any:
     session = db.session()
     mine = progress.learner_progress(session, path, ctx.user_id)
     user = session.get(User, ctx.user_id)
-    if user is not None and mine.started_at is not None:
+    if user is not None:
         settings = tool_settings()
         if settle(session, settings.base_url, settings.tool_title, path, [user], {user.id: mine}):
             mine = progress.learner_progress(session, path, ctx.user_id)

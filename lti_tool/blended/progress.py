@@ -209,6 +209,13 @@ class CourseProgress:
             "at_risk": sum(1 for r in self.rows if r.progress.at_risk),
         }
 
+    def hours(self) -> dict[str, float]:
+        """Hours done by the learners shown, online and in the classroom."""
+        return {
+            "online": round(sum(r.progress.online_hours for r in self.rows), 2),
+            "classroom": round(sum(r.progress.classroom_hours for r in self.rows), 2),
+        }
+
 
 def _keep(progress: LearnerProgress, wanted: str) -> bool:
     if wanted == "at_risk":

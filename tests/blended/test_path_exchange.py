@@ -191,8 +191,12 @@ def test_learners_of_the_course_only_in_the_progress_view_and_its_csv(app):
         course = db.session.get(Course, db.session.get(BlendedPath, path_id).course_id)
         course.nrps_url = None  # the roster is what the launches told: no platform to ask here
         db.session.commit()
+    with app.app_context():
+        document = db.session.get(BlendedPath, path_id).steps[0]
+    assert learner.get(f"/blended/my/steps/{document.id}/open").status_code == 303
     page = trainer.get(f"/blended/paths/{path_id}/progress").get_data(as_text=True)
     assert page.count('data-testid="progress-row"') == 2
+    assert "Hours done by these learners: 1 online, 0 in the classroom." in page
     page = trainer.get(f"/blended/paths/{path_id}/progress?q=karim").get_data(as_text=True)
     assert page.count('data-testid="progress-row"') == 1 and "Karim Benali" in page
     csv_text = trainer.get(f"/blended/paths/{path_id}/progress.csv?q=karim").get_data(as_text=True)
