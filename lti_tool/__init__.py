@@ -100,6 +100,7 @@ def _library_metadatas() -> list[Any]:
 
 def _feature_blueprints() -> list[Any]:
     from .blended import bp as blended_bp
+    from .blended.path_files import bp as blended_files_bp
     from .content import bp as content_bp
     from .content import files_bp as content_files_bp
     from .lrs import bp as lrs_bp
@@ -115,6 +116,7 @@ def _feature_blueprints() -> list[Any]:
         content_files_bp,
         passport_files_bp,
         blended_bp,
+        blended_files_bp,
     ]
 
 

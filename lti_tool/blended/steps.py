@@ -9,7 +9,7 @@ reverse never happens either).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -29,6 +29,11 @@ class StepKind:
     label: Callable[[], str]  # translated name of the kind, for the builder
     # status of one learner (user id) on one step reference, None when nothing is known yet
     status: Callable[[int, str], StepStatus | None]
+    # optional: the status of many learners on one reference in one query (the trainer's
+    # progress view asks for a whole course at once); without it, ``status`` runs per learner
+    statuses: Callable[[Sequence[int], str], dict[int, StepStatus]] | None = None
+    # optional: what a learner must do, in plain words, for a step of this kind
+    needs: Callable[[], str] | None = None
 
 
 _kinds: dict[str, StepKind] = {}
@@ -44,3 +49,15 @@ def step_kind(name: str) -> StepKind | None:
 
 def step_kinds() -> list[StepKind]:
     return list(_kinds.values())
+
+
+def statuses_of(kind: StepKind, user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
+    """The known statuses of ``user_ids`` on ``ref`` (learners with none are left out)."""
+    if kind.statuses is not None:
+        return kind.statuses(user_ids, ref)
+    found = {}
+    for user_id in user_ids:
+        status = kind.status(user_id, ref)
+        if status is not None:
+            found[user_id] = status
+    return found

@@ -37,6 +37,8 @@ OWN_CREDENTIAL = {
     "content_files.runtime_frame": "signed attempt token and the bound content cookie",
     "content_files.enter": "single-use entry ticket from the player page (content origin only)",
     "passport_files.evidence_file": "single-use ticket in the path (content origin only)",
+    "blended_files.document_file": "single-use ticket in the path (content origin only)",
+    "blended.feed": "secret calendar-feed token in the path (stored hashed, revocable)",
     "content.sco_state": "signed attempt token header",
     "content.commit": "signed attempt token header",
     "content.sequencing_state": "signed attempt token header",
