@@ -7,7 +7,7 @@ from typing import Any
 
 from . import safe_json
 from .models import StatementError
-from .store import comparable
+from .statement_contents import comparable
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 ALGORITHMS = {"RS256", "RS384", "RS512"}
