@@ -20,37 +20,38 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
+from xapi.vocab import ActivityType, Category, Extension, Verb
+
 from .attempts import duration_seconds
 from .tables import cmi5_satisfied, cmi5_sessions, sco_states, utcnow
 
 # ---------------------------------------------------------------- vocabulary (section 9)
 
-ADL = "http://adlnet.gov/expapi/verbs/"
-LAUNCHED = ADL + "launched"
-INITIALIZED = ADL + "initialized"
-COMPLETED = ADL + "completed"
-PASSED = ADL + "passed"
-FAILED = ADL + "failed"
-TERMINATED = ADL + "terminated"
-VOIDED = ADL + "voided"
-ABANDONED = "https://w3id.org/xapi/adl/verbs/abandoned"
-WAIVED = "https://w3id.org/xapi/adl/verbs/waived"
-SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
+# The IRIs themselves live in the one vocabulary, xapi/vocab.py; these are cmi5's names for them.
+LAUNCHED = Verb.LAUNCHED
+INITIALIZED = Verb.INITIALIZED
+COMPLETED = Verb.COMPLETED
+PASSED = Verb.PASSED
+FAILED = Verb.FAILED
+TERMINATED = Verb.TERMINATED
+VOIDED = Verb.VOIDED
+ABANDONED = Verb.ABANDONED
+WAIVED = Verb.WAIVED
+SATISFIED = Verb.SATISFIED
 AU_VERBS = {INITIALIZED, COMPLETED, PASSED, FAILED, TERMINATED}
 LMS_VERBS = {LAUNCHED, ABANDONED, WAIVED, SATISFIED}
 
-CATEGORY_CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
-CATEGORY_MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
-EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
-EXT_SESSION = EXT + "sessionid"
-EXT_MASTERY = EXT + "masteryscore"
-EXT_LAUNCH_MODE = EXT + "launchmode"
-EXT_LAUNCH_URL = EXT + "launchurl"
-EXT_MOVE_ON = EXT + "moveon"
-EXT_LAUNCH_PARAMETERS = EXT + "launchparameters"
-EXT_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
-TYPE_BLOCK = "https://w3id.org/xapi/cmi5/activitytype/block"
-TYPE_COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"
+CATEGORY_CMI5 = Category.CMI5
+CATEGORY_MOVEON = Category.CMI5_MOVEON
+EXT_SESSION = Extension.CMI5_SESSION_ID
+EXT_MASTERY = Extension.CMI5_MASTERY_SCORE
+EXT_LAUNCH_MODE = Extension.CMI5_LAUNCH_MODE
+EXT_LAUNCH_URL = Extension.CMI5_LAUNCH_URL
+EXT_MOVE_ON = Extension.CMI5_MOVE_ON
+EXT_LAUNCH_PARAMETERS = Extension.CMI5_LAUNCH_PARAMETERS
+EXT_REASON = Extension.CMI5_REASON
+TYPE_BLOCK = ActivityType.CMI5_BLOCK
+TYPE_COURSE = ActivityType.CMI5_COURSE
 
 LAUNCH_DATA_STATE = "LMS.LaunchData"
 # 10.2.2: Normal records satisfaction; Browse and Review must not (initialized, terminated only).

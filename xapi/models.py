@@ -12,6 +12,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from . import vocab
+
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -53,7 +55,7 @@ INTERACTION_TYPES = {
     "other",
 }
 INTERACTION_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+VOIDED_VERB = vocab.Verb.VOIDED
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from . import safe_json
+from . import safe_json, vocab
 from .models import StatementError
-from .store import comparable
+from .statement_contents import comparable
 
-SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+SIGNATURE_USAGE = vocab.SIGNATURE_ATTACHMENT_USAGE
 ALGORITHMS = {"RS256", "RS384", "RS512"}
 
 

@@ -1,4 +1,5 @@
-"""Storing and querying statements in the LRS tables (SQLAlchemy Core, any session).
+"""Storing statements in the LRS tables (SQLAlchemy Core, any session); ``StatementStore`` also
+reads them, through ``StatementReader`` (xapi/queries.py).
 
 Nothing here commits: the caller owns the transaction, so a rejected batch leaves nothing behind
 and the emitter's statement lands together with the user's action.
@@ -7,36 +8,72 @@ Tenancy: each statement row carries the platform issuer it belongs to (``tenant`
 organisation-wide). A store opened with ``tenant=...`` is that platform's view: it reads only its
 rows, stamps what it writes with it and voids only its own statements. Statement ids stay unique
 across the whole LRS, so an id taken by another tenant is refused (409) without saying more.
+
+The query and output-format names (``StatementQuery``, ``parse_query``, ``format_statement``...)
+live in xapi/queries.py and xapi/formats.py; they are importable from here too, as before.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from . import safe_json, tables
+from . import tables
+from .formats import format_statement
 from .models import (
     VOIDED_VERB,
     StatementError,
     StatementValidator,
     agent_key,
-    format_timestamp,
-    normalize_context_activities,
     parse_timestamp,
     prepare_statement,
 )
+from .queries import (
+    MAX_PAGE,
+    QUERY_PARAMETERS,
+    StatementQuery,
+    StatementReader,
+    parse_json_param,
+    parse_query,
+)
+from .statement_contents import (
+    LRS_OWNED,
+    Attachment,
+    _activities_in,
+    _agents_in,
+    _declared_hashes,
+    _index_rows,
+    actor_tenant,
+    comparable,
+    merge_definitions,
+    sha2_hex,
+)
 
-MAX_PAGE = 500
-LRS_OWNED = ("stored", "authority", "version")
+__all__ = [
+    "LRS_OWNED",
+    "MAX_PAGE",
+    "QUERY_PARAMETERS",
+    "Attachment",
+    "StatementConflict",
+    "StatementQuery",
+    "StatementReader",
+    "StatementStore",
+    "_aware",
+    "_declared_hashes",
+    "actor_tenant",
+    "comparable",
+    "format_statement",
+    "merge_definitions",
+    "parse_json_param",
+    "parse_query",
+    "sha2_hex",
+    "utcnow",
+]
 
 
 class StatementConflict(Exception):
@@ -62,108 +99,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-# ------------------------------------------------------------------ saving
-
-
-@dataclass
-class Attachment:
-    sha2: str
-    content_type: str
-    content: bytes
-
-
-def comparable(statement: dict[str, Any], *, keep_timestamp: bool = True) -> dict[str, Any]:
-    """A statement without what the LRS fills in, for the same-id-same-content rule."""
-    copy = json.loads(json.dumps(statement))
-    for key in LRS_OWNED:
-        copy.pop(key, None)
-    if not keep_timestamp:
-        copy.pop("timestamp", None)
-    normalize_context_activities(copy)
-    for holder in (copy, copy.get("object") if isinstance(copy.get("object"), dict) else {}):
-        result = holder.get("result")
-        if isinstance(result, dict) and isinstance(result.get("duration"), str):
-            result["duration"] = _duration_to_hundredths(result["duration"])
-    if "id" in copy:
-        copy["id"] = str(copy["id"]).lower()
-    return dict(copy)
-
-
-def _duration_to_hundredths(duration: str) -> str:
-    """Durations compare at 0.01 s precision (xAPI 2.0, 4.2.7): PT1.2345S ~ PT1.23S."""
-    match = re.search(r"(\d+)[.,](\d+)S$", duration)
-    if not match:
-        return duration
-    fraction = match.group(2)[:2].rstrip("0")
-    seconds = match.group(1) + ("." + fraction if fraction else "")
-    return duration[: match.start()] + seconds + "S"
-
-
-def _agents_in(statement: dict[str, Any], *, direct: bool) -> Iterator[tuple[str, bool]]:
-    """(agent key, direct) for every identified agent a statement mentions."""
-
-    def agent_and_members(agent: Any, is_direct: bool) -> Iterator[tuple[str, bool]]:
-        if not isinstance(agent, dict):
-            return
-        key = agent_key(agent)
-        if key:
-            yield key, is_direct
-        for member in agent.get("member", []) or []:
-            member_key = agent_key(member) if isinstance(member, dict) else None
-            if member_key:
-                yield member_key, False
-
-    yield from agent_and_members(statement.get("actor"), direct)
-    obj = statement.get("object", {})
-    if obj.get("objectType") in ("Agent", "Group"):
-        yield from agent_and_members(obj, direct)
-    elif obj.get("objectType") == "SubStatement":
-        yield from _agents_in(obj, direct=False)
-    context = statement.get("context", {})
-    for role in ("instructor", "team"):
-        yield from agent_and_members(context.get(role), False)
-    yield from agent_and_members(statement.get("authority"), False)
-
-
-def _activities_in(statement: dict[str, Any], *, direct: bool) -> Iterator[tuple[str, bool]]:
-    obj = statement.get("object", {})
-    if obj.get("objectType", "Activity") == "Activity":
-        yield obj["id"], direct
-    elif obj.get("objectType") == "SubStatement":
-        yield from _activities_in(obj, direct=False)
-    for items in statement.get("context", {}).get("contextActivities", {}).values():
-        for activity in items if isinstance(items, list) else [items]:
-            yield activity["id"], False
-
-
-def actor_tenant(statement: dict[str, Any]) -> str | None:
-    """The platform an in-process statement belongs to: its actor's account homePage.
-
-    Tool actors are ``account_actor(issuer, sub)``, so the homePage is the platform issuer.
-    """
-    actor = statement.get("actor")
-    account = actor.get("account") if isinstance(actor, dict) else None
-    home = account.get("homePage") if isinstance(account, dict) else None
-    return str(home) if home else None
-
-
-def _declared_hashes(statement: dict[str, Any]) -> list[str]:
-    """The sha2 of every attachment a statement declares, its substatement's included."""
-    hashes = [a["sha2"] for a in statement.get("attachments", [])]
-    obj = statement.get("object", {})
-    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
-        hashes += [a["sha2"] for a in obj.get("attachments", [])]
-    return hashes
-
-
-def _index_rows(seq: int, pairs: Iterator[tuple[str, bool]], column: str) -> list[dict[str, Any]]:
-    seen: dict[str, bool] = {}
-    for key, is_direct in pairs:
-        seen[key] = seen.get(key, False) or is_direct
-    return [{"seq": seq, column: key, "direct": is_direct} for key, is_direct in seen.items()]
-
-
-class StatementStore:
+class StatementStore(StatementReader):
     """Statements in the LRS tables. ``forward`` also queues each new statement in the outbox.
 
     ``tenant``: the one platform issuer this store sees and writes for (a bound LRS client);
@@ -178,10 +114,9 @@ class StatementStore:
         spec: str = "1.0",
         tenant: str | None = None,
     ) -> None:
-        self.session = session
+        super().__init__(session, tenant=tenant)
         self.forward = forward
         self.spec = spec
-        self.tenant = tenant
 
     def save(
         self,
@@ -463,376 +398,3 @@ class StatementStore:
                     .where(a.c.activity_id == activity_id)
                     .values(definition=json.dumps(merged), updated=now)
                 )
-
-    # ------------------------------------------------------------------ reading
-
-    def get(self, statement_id: str, *, voided: bool = False) -> dict[str, Any] | None:
-        """One statement by id; voided ones only with ``voided=True`` (voidedStatementId)."""
-        s = tables.statements.c
-        lookup = select(s.payload, s.voided, s.verb_id).where(
-            s.statement_id == statement_id.lower()
-        )
-        if self.tenant is not None:
-            lookup = lookup.where(s.tenant == self.tenant)
-        row = self.session.execute(lookup).first()
-        if row is None or bool(row.voided) != voided:
-            return None
-        return dict(json.loads(row.payload))
-
-    def query(self, q: StatementQuery) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of statements, and a cursor token for the next page (None at the end)."""
-        s = tables.statements
-        conditions = []
-        if q.verb:
-            conditions.append(s.c.verb_id == q.verb)
-        if q.registration:
-            conditions.append(s.c.registration == q.registration.lower())
-        if q.agent_key:
-            sa = tables.statement_agents.c
-            agent_match = select(sa.seq).where(sa.agent_key == q.agent_key)
-            if not q.related_agents:
-                agent_match = agent_match.where(sa.direct.is_(True))
-            conditions.append(s.c.seq.in_(agent_match))
-        if q.activity:
-            sact = tables.statement_activities.c
-            activity_match = select(sact.seq).where(sact.activity_id == q.activity)
-            if not q.related_activities:
-                activity_match = activity_match.where(sact.direct.is_(True))
-            conditions.append(s.c.seq.in_(activity_match))
-        if q.client_key:
-            conditions.append(s.c.client_key == q.client_key)
-        # A bound store's own tenant wins over whatever a (client-made) paging token says.
-        tenant = self.tenant if self.tenant is not None else q.tenant
-
-        stmt = select(s.c.seq, s.c.payload).where(s.c.voided.is_(False))
-        if tenant is not None:
-            stmt = stmt.where(s.c.tenant == tenant)
-        if conditions and self._any_statement_refs():
-            # Statements that target a matching statement (StatementRef) match too (Data 2.5.3).
-            if tenant is not None:
-                conditions.append(s.c.tenant == tenant)
-            matched = (
-                select(s.c.statement_id).where(and_(*conditions)).cte("matched", recursive=True)
-            )
-            referrer = s.alias("referrer")
-            follow = referrer.c.ref_target == matched.c.statement_id
-            if tenant is not None:
-                follow = and_(follow, referrer.c.tenant == tenant)
-            matched = matched.union(select(referrer.c.statement_id).where(follow))
-            stmt = stmt.where(s.c.statement_id.in_(select(matched.c.statement_id)))
-        elif conditions:
-            stmt = stmt.where(and_(*conditions))
-        if q.since:
-            stmt = stmt.where(s.c.stored > q.since)
-        if q.until:
-            stmt = stmt.where(s.c.stored <= q.until)
-        if q.after_seq is not None:
-            stmt = stmt.where(s.c.seq > q.after_seq if q.ascending else s.c.seq < q.after_seq)
-        stmt = stmt.order_by(s.c.seq.asc() if q.ascending else s.c.seq.desc())
-        page_size = q.page_size()
-        rows = self.session.execute(stmt.limit(page_size + 1)).all()
-        more = None
-        if len(rows) > page_size:
-            rows = rows[:page_size]
-            more = q.next_page(rows[-1].seq).to_token()
-        return [json.loads(row.payload) for row in rows], more
-
-    def _any_statement_refs(self) -> bool:
-        s = tables.statements.c
-        # The first non-null key of the ref_target index: one index probe on SQLite and on
-        # PostgreSQL alike, whatever the planner's statistics say (EXISTS / IS NOT NULL can scan).
-        first = select(s.ref_target).where(s.ref_target > "").order_by(s.ref_target).limit(1)
-        return self.session.execute(first).first() is not None
-
-    def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
-        """Every matching statement, oldest first, one page in memory at a time."""
-        q = StatementQuery(**{**asdict(q), "ascending": True, "limit": batch})
-        while True:
-            page, more = self.query(q)
-            yield from page
-            if not more:
-                return
-            q = StatementQuery.from_token(more)
-
-    def attachments_for(self, statements: list[dict[str, Any]]) -> list[Attachment]:
-        """The stored attachment parts the statements declare; a bound store reads only those its
-        own tenant sent (a hash declared with a fileUrl is not a claim on another's file)."""
-        wanted: list[str] = []
-        for statement in statements:
-            for sha2 in _declared_hashes(statement):
-                if sha2 not in wanted:
-                    wanted.append(sha2)
-        if not wanted:
-            return []
-        a = tables.attachments.c
-        query = select(a.sha2, a.content_type, a.content).where(a.sha2.in_(wanted))
-        if self.tenant is not None:
-            query = query.where(a.tenant == self.tenant)
-        found: dict[str, Attachment] = {}
-        for row in self.session.execute(query):
-            found.setdefault(row.sha2, Attachment(row.sha2, row.content_type, bytes(row.content)))
-        return [found[sha2] for sha2 in wanted if sha2 in found]
-
-    def knows_activity(self, activity_id: str) -> bool:
-        """Whether this store's tenant has a statement about the activity (always, unbound)."""
-        if self.tenant is None:
-            return True
-        s, sact = tables.statements.c, tables.statement_activities.c
-        probe = (
-            select(literal(1))
-            .select_from(tables.statement_activities.join(tables.statements))
-            .where(sact.activity_id == activity_id, s.tenant == self.tenant)
-            .limit(1)
-        )
-        return self.session.execute(probe).first() is not None
-
-    def knows_agent(self, key: str) -> bool:
-        """Whether this store's tenant has a statement naming the agent (always, unbound)."""
-        if self.tenant is None:
-            return True
-        s, sa = tables.statements.c, tables.statement_agents.c
-        probe = (
-            select(literal(1))
-            .select_from(tables.statement_agents.join(tables.statements))
-            .where(sa.agent_key == key, s.tenant == self.tenant)
-            .limit(1)
-        )
-        return self.session.execute(probe).first() is not None
-
-    def activity(self, activity_id: str) -> dict[str, Any]:
-        a = tables.activities.c
-        definition = self.session.execute(
-            select(a.definition).where(a.activity_id == activity_id)
-        ).scalar()
-        activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
-        if definition:
-            activity["definition"] = json.loads(definition)
-        return activity
-
-    def count(self) -> int:
-        return int(
-            self.session.execute(select(func.count()).select_from(tables.statements)).scalar() or 0
-        )
-
-
-def merge_definitions(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(old)
-    for key, value in new.items():
-        if (
-            key in ("name", "description")
-            and isinstance(value, dict)
-            and isinstance(merged.get(key), dict)
-        ):
-            merged[key] = {**merged[key], **value}
-        else:
-            merged[key] = value
-    return merged
-
-
-# ------------------------------------------------------------------ queries
-
-
-QUERY_PARAMETERS = {
-    "statementId",
-    "voidedStatementId",
-    "agent",
-    "verb",
-    "activity",
-    "registration",
-    "related_activities",
-    "related_agents",
-    "since",
-    "until",
-    "limit",
-    "format",
-    "attachments",
-    "ascending",
-}
-
-
-@dataclass
-class StatementQuery:
-    """The parsed parameters of GET /statements (the filter part; ids are handled apart)."""
-
-    agent_key: str | None = None
-    verb: str | None = None
-    activity: str | None = None
-    registration: str | None = None
-    related_activities: bool = False
-    related_agents: bool = False
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 0
-    format: str = "exact"
-    attachments: bool = False
-    ascending: bool = False
-    client_key: str | None = None
-    tenant: str | None = None
-    after_seq: int | None = None
-
-    def page_size(self) -> int:
-        return MAX_PAGE if self.limit <= 0 else min(self.limit, MAX_PAGE)
-
-    def next_page(self, last_seq: int) -> StatementQuery:
-        return StatementQuery(**{**asdict(self), "after_seq": last_seq})
-
-    def to_token(self) -> str:
-        data = asdict(self)
-        for key in ("since", "until"):
-            if data[key] is not None:
-                data[key] = format_timestamp(data[key])
-        raw = json.dumps(data, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def from_token(cls, token: str) -> StatementQuery:
-        try:
-            data = safe_json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            for key in ("since", "until"):
-                if data.get(key):
-                    data[key] = parse_timestamp(data[key])
-            return cls(**data)
-        except (ValueError, TypeError) as exc:
-            raise StatementError("more", "is not a paging token this LRS issued") from exc
-
-
-def _bool_param(name: str, raw: str) -> bool:
-    if raw not in ("true", "false"):
-        raise StatementError(name, "must be true or false")
-    return raw == "true"
-
-
-def parse_query(params: Mapping[str, str], *, spec: str = "1.0") -> StatementQuery:
-    """GET /statements parameters -> StatementQuery; a bad or unknown parameter names itself."""
-    for name in params:
-        if name not in QUERY_PARAMETERS:
-            raise StatementError(
-                name, "is not a parameter of the Statements resource (names are case-sensitive)"
-            )
-    validator = StatementValidator(spec)
-    q = StatementQuery()
-    if "agent" in params:
-        agent = parse_json_param("agent", params["agent"])
-        validator.agent(agent, "agent")
-        q.agent_key = agent_key(agent)
-    if "verb" in params:
-        q.verb = validator.iri(params["verb"], "verb")
-    if "activity" in params:
-        q.activity = validator.iri(params["activity"], "activity")
-    if "registration" in params:
-        q.registration = validator.uuid(params["registration"], "registration")
-    for name in ("related_activities", "related_agents", "attachments", "ascending"):
-        if name in params:
-            setattr(q, name, _bool_param(name, params[name]))
-    for name in ("since", "until"):
-        if name in params:
-            setattr(q, name, validator.timestamp(params[name], name))
-    if "limit" in params:
-        if not params["limit"].isdigit():
-            raise StatementError("limit", "must be a whole number, 0 or more")
-        q.limit = int(params["limit"])
-    if "format" in params:
-        if params["format"] not in ("ids", "exact", "canonical"):
-            raise StatementError("format", "must be ids, exact or canonical")
-        q.format = params["format"]
-    return q
-
-
-def parse_json_param(name: str, raw: str) -> Any:
-    try:
-        return safe_json.loads(raw)
-    except safe_json.JsonTooDeep as exc:
-        raise StatementError(name, str(exc)) from None
-    except ValueError:
-        raise StatementError(name, "must be JSON") from None
-
-
-# ------------------------------------------------------------------ output formats
-
-
-def _ids_agent(agent: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"objectType": agent.get("objectType", "Agent")}
-    for key in ("mbox", "mbox_sha1sum", "openid", "account"):
-        if key in agent:
-            out[key] = agent[key]
-    if "member" in agent and agent.get("objectType") == "Group" and agent_key(agent) is None:
-        out["member"] = [_ids_agent(m) for m in agent["member"]]
-    return out
-
-
-def _ids_statement(statement: dict[str, Any]) -> dict[str, Any]:
-    out = dict(statement)
-    out["actor"] = _ids_agent(statement["actor"])
-    out["verb"] = {"id": statement["verb"]["id"]}
-    obj = statement["object"]
-    kind = obj.get("objectType", "Activity")
-    if kind == "Activity":
-        out["object"] = {"id": obj["id"]}
-    elif kind in ("Agent", "Group"):
-        out["object"] = _ids_agent(obj)
-    elif kind == "SubStatement":
-        out["object"] = _ids_statement(obj)
-    if "authority" in statement:
-        out["authority"] = _ids_agent(statement["authority"])
-    context = statement.get("context")
-    if context:
-        context = dict(context)
-        for role in ("instructor", "team"):
-            if role in context:
-                context[role] = _ids_agent(context[role])
-        if "contextActivities" in context:
-            context["contextActivities"] = {
-                key: [{"id": a["id"]} for a in value]
-                for key, value in context["contextActivities"].items()
-            }
-        out["context"] = context
-    return out
-
-
-def _pick_language(value: dict[str, str], languages: list[str]) -> dict[str, str]:
-    if not value:
-        return value
-    lowered = {tag.lower(): tag for tag in value}
-    for wanted in languages:
-        wanted = wanted.lower()
-        if wanted in lowered:
-            return {lowered[wanted]: value[lowered[wanted]]}
-        for tag_lower, tag in lowered.items():
-            if tag_lower.split("-")[0] == wanted.split("-")[0]:
-                return {tag: value[tag]}
-    first = next(iter(value))
-    return {first: value[first]}
-
-
-def _canonical(value: Any, languages: list[str]) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if (
-                key in ("display", "name", "description")
-                and isinstance(item, dict)
-                and all(isinstance(v, str) for v in item.values())
-            ):
-                out[key] = _pick_language(item, languages)
-            elif key == "extensions":
-                out[key] = item
-            else:
-                out[key] = _canonical(item, languages)
-        return out
-    if isinstance(value, list):
-        return [_canonical(item, languages) for item in value]
-    return value
-
-
-def format_statement(
-    statement: dict[str, Any], fmt: str, languages: list[str] | None = None
-) -> dict[str, Any]:
-    if fmt == "ids":
-        return _ids_statement(statement)
-    if fmt == "canonical":
-        return dict(_canonical(statement, languages or []))
-    return statement
-
-
-def sha2_hex(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()

@@ -1,8 +1,19 @@
-"""The xAPI vocabulary learnpass uses, in one place: verbs, activity types, extensions, profile.
+"""The xAPI vocabulary learnpass uses, in one place: verbs, activity types, extensions, categories.
+
+Every IRI the tool writes into a statement (or reads as a fixed xAPI term) is a constant here, and
+nowhere else: tests/xapi/test_vocabulary.py fails on a literal xAPI IRI in any other module of
+``lti_tool``, ``xapi`` or ``scorm_import``, on a constant here that docs/xapi-profile.md does not
+document, and on a verb the profile declares that no code emits.
+
+Adding a term: one line in the class it belongs to (``NAME: Final = BASE + "name"``), a row in
+the matching table of docs/xapi-profile.md, and the code that emits it uses ``vocab.Verb.NAME``
+(or the short name, ``"name"``, where an API takes one). The short name and the English display
+name come from the constant's name (``UNREGISTERED`` -> ``"unregistered"``).
 
 Verbs are spelled the ADL way (``http://adlnet.gov/expapi/verbs/...``) so every analyst query
-matches one IRI per idea. Activity types are ADL's where one exists; the few the tool needs
-beyond that live under our own profile IRI. docs/xapi-profile.md documents each constant.
+matches one IRI per idea; the cmi5 verbs are the ones the cmi5 specification fixes. Activity
+types are ADL's where one exists; the few the tool needs beyond that live under our own profile
+IRI.
 """
 
 from __future__ import annotations
@@ -11,6 +22,8 @@ from typing import Final
 
 ADL_VERBS: Final = "http://adlnet.gov/expapi/verbs/"
 ADL_ACTIVITIES: Final = "http://adlnet.gov/expapi/activities/"
+ADL_W3ID_VERBS: Final = "https://w3id.org/xapi/adl/verbs/"
+CMI5_BASE: Final = "https://w3id.org/xapi/cmi5/"
 
 PROFILE_IRI: Final = "https://learnpass.org/xapi/profile/1.0"
 """``context.contextActivities.category`` of every statement the tool emits."""
@@ -19,34 +32,37 @@ PROFILE_BASE: Final = "https://learnpass.org/xapi/"
 
 XAPI_VERSION: Final = "1.0.3"
 
+SIGNATURE_ATTACHMENT_USAGE: Final = "http://adlnet.gov/expapi/attachments/signature"
+"""``usageType`` of a signed statement's JWS attachment (xAPI 1.0.3, Data 2.6)."""
+
 
 class Verb:
-    """ADL verb IRIs; the short name is what ``Emitter.emit(verb=...)`` also accepts."""
+    """Verb IRIs; the short name (lower case) is what ``Emitter.emit(verb=...)`` also accepts."""
 
     LAUNCHED: Final = ADL_VERBS + "launched"
     INITIALIZED: Final = ADL_VERBS + "initialized"
-    ATTEMPTED: Final = ADL_VERBS + "attempted"
+    # Accepted from features (``emit(verb="experienced")``); no feature records a view yet.
     EXPERIENCED: Final = ADL_VERBS + "experienced"
-    ATTENDED: Final = ADL_VERBS + "attended"
     REGISTERED: Final = ADL_VERBS + "registered"
     UNREGISTERED: Final = ADL_VERBS + "unregistered"
     PROGRESSED: Final = ADL_VERBS + "progressed"
     COMPLETED: Final = ADL_VERBS + "completed"
     PASSED: Final = ADL_VERBS + "passed"
     FAILED: Final = ADL_VERBS + "failed"
-    ANSWERED: Final = ADL_VERBS + "answered"
     RESPONDED: Final = ADL_VERBS + "responded"
     SCORED: Final = ADL_VERBS + "scored"
     SUSPENDED: Final = ADL_VERBS + "suspended"
     RESUMED: Final = ADL_VERBS + "resumed"
     TERMINATED: Final = ADL_VERBS + "terminated"
-    EXITED: Final = ADL_VERBS + "exited"
-    COMMENTED: Final = ADL_VERBS + "commented"
-    SHARED: Final = ADL_VERBS + "shared"
-    MASTERED: Final = ADL_VERBS + "mastered"
-    PREFERRED: Final = ADL_VERBS + "preferred"
-    IMPORTED: Final = ADL_VERBS + "imported"
     VOIDED: Final = ADL_VERBS + "voided"
+    # The passport's credentials (lti_tool/passports): issued, withdrawn, past their validity.
+    EARNED: Final = ADL_VERBS + "earned"
+    REVOKED: Final = ADL_VERBS + "revoked"
+    EXPIRED: Final = ADL_VERBS + "expired"
+    # The LMS's own cmi5 statements (cmi5 specification, 9.3).
+    ABANDONED: Final = ADL_W3ID_VERBS + "abandoned"
+    WAIVED: Final = ADL_W3ID_VERBS + "waived"
+    SATISFIED: Final = ADL_W3ID_VERBS + "satisfied"
 
 
 VERBS: Final[dict[str, str]] = {
@@ -55,6 +71,7 @@ VERBS: Final[dict[str, str]] = {
 """Short name -> IRI, e.g. ``"completed"`` -> ``http://adlnet.gov/expapi/verbs/completed``."""
 
 VERB_DISPLAY: Final[dict[str, str]] = {iri: name for name, iri in VERBS.items()}
+"""IRI -> the English ``verb.display`` the tool writes (the short name)."""
 
 
 class ActivityType:
@@ -77,11 +94,17 @@ class ActivityType:
     RESOURCE_LINK: Final = PROFILE_BASE + "activity-types/resource-link"
     PASSPORT: Final = PROFILE_BASE + "activity-types/passport"
     PASSPORT_ENTRY: Final = PROFILE_BASE + "activity-types/passport-entry"
+    CREDENTIAL: Final = PROFILE_BASE + "activity-types/credential"
+    """A credential (certificate) the passport issued; its id is its public verify address."""
     LEARNING_PATH: Final = PROFILE_BASE + "activity-types/learning-path"
     PATH_STEP: Final = PROFILE_BASE + "activity-types/path-step"
     SURVEY: Final = PROFILE_BASE + "activity-types/survey"
     SCORM_PACKAGE: Final = PROFILE_BASE + "activity-types/scorm-package"
     SCO: Final = PROFILE_BASE + "activity-types/sco"
+    CMI5_COURSE: Final = CMI5_BASE + "activitytype/course"
+    """cmi5: the course, in the LMS's ``satisfied`` statements (9.6.2.1)."""
+    CMI5_BLOCK: Final = CMI5_BASE + "activitytype/block"
+    """cmi5: a block of AUs, in the LMS's ``satisfied`` statements (9.6.2.1)."""
 
 
 ACTIVITY_TYPES: Final[dict[str, str]] = {
@@ -92,7 +115,7 @@ ACTIVITY_TYPES: Final[dict[str, str]] = {
 
 
 class Extension:
-    """Our extension IRIs (context and result); values are plain JSON."""
+    """Extension IRIs (context and result); values are plain JSON."""
 
     LTI_DEPLOYMENT: Final = PROFILE_BASE + "extensions/lti-deployment-id"
     """context: the LTI deployment id of the launch (string)."""
@@ -108,12 +131,26 @@ class Extension:
     """result: where the evidence (file, note) of a passport entry can be seen (IRL)."""
     SCORM_CMI: Final = PROFILE_BASE + "extensions/scorm-cmi"
     """result: the SCORM run-time values that led to this statement (object)."""
-    PROGRESS: Final = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+    PROGRESS: Final = CMI5_BASE + "result/extensions/progress"
     """result: progress as a whole percentage 0-100 (the cmi5 extension)."""
     BOOKING_STATUS: Final = PROFILE_BASE + "extensions/booking-status"
     """result: a session booking's status after the change: booked, waiting or cancelled."""
     BOOKED_BY_TRAINER: Final = PROFILE_BASE + "extensions/booked-by-trainer"
     """result: true when a trainer made the change for the learner (boolean)."""
+    CMI5_SESSION_ID: Final = CMI5_BASE + "context/extensions/sessionid"
+    """context (cmi5): the launch session of an AU."""
+    CMI5_MASTERY_SCORE: Final = CMI5_BASE + "context/extensions/masteryscore"
+    """context (cmi5): the AU's mastery score, in launch data and judged statements."""
+    CMI5_LAUNCH_MODE: Final = CMI5_BASE + "context/extensions/launchmode"
+    """context (cmi5): Normal, Browse or Review, in the LMS.LaunchData state."""
+    CMI5_LAUNCH_URL: Final = CMI5_BASE + "context/extensions/launchurl"
+    """context (cmi5): the AU's launch URL, in the LMS.LaunchData state."""
+    CMI5_MOVE_ON: Final = CMI5_BASE + "context/extensions/moveon"
+    """context (cmi5): the AU's moveOn criterion, in the LMS.LaunchData state."""
+    CMI5_LAUNCH_PARAMETERS: Final = CMI5_BASE + "context/extensions/launchparameters"
+    """context (cmi5): the AU's launch parameters, in the LMS.LaunchData state."""
+    CMI5_REASON: Final = CMI5_BASE + "result/extensions/reason"
+    """result (cmi5): why an AU was waived."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {
@@ -121,6 +158,15 @@ EXTENSIONS: Final[dict[str, str]] = {
     for name, value in vars(Extension).items()
     if name.isupper()
 }
+
+
+class Category:
+    """``context.contextActivities.category`` activities besides our profile (``PROFILE_IRI``)."""
+
+    CMI5: Final = CMI5_BASE + "context/categories/cmi5"
+    """cmi5: a statement made under the cmi5 rules (9.6.2.1)."""
+    CMI5_MOVEON: Final = CMI5_BASE + "context/categories/moveon"
+    """cmi5: a statement that counts for moveOn (9.6.2.2)."""
 
 
 def verb_iri(verb: str) -> str:

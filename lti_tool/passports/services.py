@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User, utcnow
+from xapi import vocab
 
 from . import catalogue
 from .models import (
@@ -40,15 +41,13 @@ from .models import (
 DEFAULT_WARN_DAYS = 60
 TRAINER_ROLES = ("instructor", "admin")
 
-# Passport events in the ADL spelling the xAPI profile uses for every verb.
-VERB_ACHIEVED = "http://adlnet.gov/expapi/verbs/achieved"
-VERB_EARNED = "http://adlnet.gov/expapi/verbs/earned"
-VERB_EXPIRED = "http://adlnet.gov/expapi/verbs/expired"
-VERB_REVOKED = "http://adlnet.gov/expapi/verbs/revoked"
-VERB_VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-ENTRY_ACTIVITY_TYPE = "https://learnpass.org/xapi/activity-types/passport-entry"
-CREDENTIAL_ACTIVITY_TYPE = "https://learnpass.org/xapi/activity-types/credential"
-HOURS_EXTENSION = "https://learnpass.org/xapi/extensions/hours"
+# Passport events: the profile's IRIs, from the one vocabulary (xapi/vocab.py).
+VERB_EARNED = vocab.Verb.EARNED
+VERB_EXPIRED = vocab.Verb.EXPIRED
+VERB_REVOKED = vocab.Verb.REVOKED
+VERB_VOIDED = vocab.Verb.VOIDED
+ENTRY_ACTIVITY_TYPE = vocab.ActivityType.PASSPORT_ENTRY
+CREDENTIAL_ACTIVITY_TYPE = vocab.ActivityType.CREDENTIAL
 
 
 class PassportError(ValueError):

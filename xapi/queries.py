@@ -1,0 +1,305 @@
+"""Reading statements: the parameters of GET /statements (``StatementQuery``, with its paging
+token) and ``StatementReader``, the queries a store runs on the LRS tables.
+
+Tenancy: a reader opened with ``tenant=...`` sees only that platform's rows; a paging token a
+client sends back never widens that.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import Session
+
+from . import safe_json, tables
+from .models import (
+    StatementError,
+    StatementValidator,
+    agent_key,
+    format_timestamp,
+    parse_timestamp,
+)
+from .statement_contents import Attachment, _declared_hashes
+
+MAX_PAGE = 500
+
+
+QUERY_PARAMETERS = {
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+}
+
+
+@dataclass
+class StatementQuery:
+    """The parsed parameters of GET /statements (the filter part; ids are handled apart)."""
+
+    agent_key: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    format: str = "exact"
+    attachments: bool = False
+    ascending: bool = False
+    client_key: str | None = None
+    tenant: str | None = None
+    after_seq: int | None = None
+
+    def page_size(self) -> int:
+        return MAX_PAGE if self.limit <= 0 else min(self.limit, MAX_PAGE)
+
+    def next_page(self, last_seq: int) -> StatementQuery:
+        return StatementQuery(**{**asdict(self), "after_seq": last_seq})
+
+    def to_token(self) -> str:
+        data = asdict(self)
+        for key in ("since", "until"):
+            if data[key] is not None:
+                data[key] = format_timestamp(data[key])
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> StatementQuery:
+        try:
+            data = safe_json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            for key in ("since", "until"):
+                if data.get(key):
+                    data[key] = parse_timestamp(data[key])
+            return cls(**data)
+        except (ValueError, TypeError) as exc:
+            raise StatementError("more", "is not a paging token this LRS issued") from exc
+
+
+def _bool_param(name: str, raw: str) -> bool:
+    if raw not in ("true", "false"):
+        raise StatementError(name, "must be true or false")
+    return raw == "true"
+
+
+def parse_query(params: Mapping[str, str], *, spec: str = "1.0") -> StatementQuery:
+    """GET /statements parameters -> StatementQuery; a bad or unknown parameter names itself."""
+    for name in params:
+        if name not in QUERY_PARAMETERS:
+            raise StatementError(
+                name, "is not a parameter of the Statements resource (names are case-sensitive)"
+            )
+    validator = StatementValidator(spec)
+    q = StatementQuery()
+    if "agent" in params:
+        agent = parse_json_param("agent", params["agent"])
+        validator.agent(agent, "agent")
+        q.agent_key = agent_key(agent)
+    if "verb" in params:
+        q.verb = validator.iri(params["verb"], "verb")
+    if "activity" in params:
+        q.activity = validator.iri(params["activity"], "activity")
+    if "registration" in params:
+        q.registration = validator.uuid(params["registration"], "registration")
+    for name in ("related_activities", "related_agents", "attachments", "ascending"):
+        if name in params:
+            setattr(q, name, _bool_param(name, params[name]))
+    for name in ("since", "until"):
+        if name in params:
+            setattr(q, name, validator.timestamp(params[name], name))
+    if "limit" in params:
+        if not params["limit"].isdigit():
+            raise StatementError("limit", "must be a whole number, 0 or more")
+        q.limit = int(params["limit"])
+    if "format" in params:
+        if params["format"] not in ("ids", "exact", "canonical"):
+            raise StatementError("format", "must be ids, exact or canonical")
+        q.format = params["format"]
+    return q
+
+
+def parse_json_param(name: str, raw: str) -> Any:
+    try:
+        return safe_json.loads(raw)
+    except safe_json.JsonTooDeep as exc:
+        raise StatementError(name, str(exc)) from None
+    except ValueError:
+        raise StatementError(name, "must be JSON") from None
+
+
+class StatementReader:
+    """The read side of the statement store (``StatementStore`` adds saving).
+
+    ``tenant``: the one platform issuer this reader sees (a bound LRS client); None sees every
+    tenant's statements.
+    """
+
+    def __init__(self, session: Session, *, tenant: str | None = None) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def get(self, statement_id: str, *, voided: bool = False) -> dict[str, Any] | None:
+        """One statement by id; voided ones only with ``voided=True`` (voidedStatementId)."""
+        s = tables.statements.c
+        lookup = select(s.payload, s.voided, s.verb_id).where(
+            s.statement_id == statement_id.lower()
+        )
+        if self.tenant is not None:
+            lookup = lookup.where(s.tenant == self.tenant)
+        row = self.session.execute(lookup).first()
+        if row is None or bool(row.voided) != voided:
+            return None
+        return dict(json.loads(row.payload))
+
+    def query(self, q: StatementQuery) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of statements, and a cursor token for the next page (None at the end)."""
+        s = tables.statements
+        conditions = []
+        if q.verb:
+            conditions.append(s.c.verb_id == q.verb)
+        if q.registration:
+            conditions.append(s.c.registration == q.registration.lower())
+        if q.agent_key:
+            sa = tables.statement_agents.c
+            agent_match = select(sa.seq).where(sa.agent_key == q.agent_key)
+            if not q.related_agents:
+                agent_match = agent_match.where(sa.direct.is_(True))
+            conditions.append(s.c.seq.in_(agent_match))
+        if q.activity:
+            sact = tables.statement_activities.c
+            activity_match = select(sact.seq).where(sact.activity_id == q.activity)
+            if not q.related_activities:
+                activity_match = activity_match.where(sact.direct.is_(True))
+            conditions.append(s.c.seq.in_(activity_match))
+        if q.client_key:
+            conditions.append(s.c.client_key == q.client_key)
+        # A bound store's own tenant wins over whatever a (client-made) paging token says.
+        tenant = self.tenant if self.tenant is not None else q.tenant
+
+        stmt = select(s.c.seq, s.c.payload).where(s.c.voided.is_(False))
+        if tenant is not None:
+            stmt = stmt.where(s.c.tenant == tenant)
+        if conditions and self._any_statement_refs():
+            # Statements that target a matching statement (StatementRef) match too (Data 2.5.3).
+            if tenant is not None:
+                conditions.append(s.c.tenant == tenant)
+            matched = (
+                select(s.c.statement_id).where(and_(*conditions)).cte("matched", recursive=True)
+            )
+            referrer = s.alias("referrer")
+            follow = referrer.c.ref_target == matched.c.statement_id
+            if tenant is not None:
+                follow = and_(follow, referrer.c.tenant == tenant)
+            matched = matched.union(select(referrer.c.statement_id).where(follow))
+            stmt = stmt.where(s.c.statement_id.in_(select(matched.c.statement_id)))
+        elif conditions:
+            stmt = stmt.where(and_(*conditions))
+        if q.since:
+            stmt = stmt.where(s.c.stored > q.since)
+        if q.until:
+            stmt = stmt.where(s.c.stored <= q.until)
+        if q.after_seq is not None:
+            stmt = stmt.where(s.c.seq > q.after_seq if q.ascending else s.c.seq < q.after_seq)
+        stmt = stmt.order_by(s.c.seq.asc() if q.ascending else s.c.seq.desc())
+        page_size = q.page_size()
+        rows = self.session.execute(stmt.limit(page_size + 1)).all()
+        more = None
+        if len(rows) > page_size:
+            rows = rows[:page_size]
+            more = q.next_page(rows[-1].seq).to_token()
+        return [json.loads(row.payload) for row in rows], more
+
+    def _any_statement_refs(self) -> bool:
+        s = tables.statements.c
+        # The first non-null key of the ref_target index: one index probe on SQLite and on
+        # PostgreSQL alike, whatever the planner's statistics say (EXISTS / IS NOT NULL can scan).
+        first = select(s.ref_target).where(s.ref_target > "").order_by(s.ref_target).limit(1)
+        return self.session.execute(first).first() is not None
+
+    def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every matching statement, oldest first, one page in memory at a time."""
+        q = StatementQuery(**{**asdict(q), "ascending": True, "limit": batch})
+        while True:
+            page, more = self.query(q)
+            yield from page
+            if not more:
+                return
+            q = StatementQuery.from_token(more)
+
+    def attachments_for(self, statements: list[dict[str, Any]]) -> list[Attachment]:
+        """The stored attachment parts the statements declare; a bound store reads only those its
+        own tenant sent (a hash declared with a fileUrl is not a claim on another's file)."""
+        wanted: list[str] = []
+        for statement in statements:
+            for sha2 in _declared_hashes(statement):
+                if sha2 not in wanted:
+                    wanted.append(sha2)
+        if not wanted:
+            return []
+        a = tables.attachments.c
+        query = select(a.sha2, a.content_type, a.content).where(a.sha2.in_(wanted))
+        if self.tenant is not None:
+            query = query.where(a.tenant == self.tenant)
+        found: dict[str, Attachment] = {}
+        for row in self.session.execute(query):
+            found.setdefault(row.sha2, Attachment(row.sha2, row.content_type, bytes(row.content)))
+        return [found[sha2] for sha2 in wanted if sha2 in found]
+
+    def knows_activity(self, activity_id: str) -> bool:
+        """Whether this store's tenant has a statement about the activity (always, unbound)."""
+        if self.tenant is None:
+            return True
+        s, sact = tables.statements.c, tables.statement_activities.c
+        probe = (
+            select(literal(1))
+            .select_from(tables.statement_activities.join(tables.statements))
+            .where(sact.activity_id == activity_id, s.tenant == self.tenant)
+            .limit(1)
+        )
+        return self.session.execute(probe).first() is not None
+
+    def knows_agent(self, key: str) -> bool:
+        """Whether this store's tenant has a statement naming the agent (always, unbound)."""
+        if self.tenant is None:
+            return True
+        s, sa = tables.statements.c, tables.statement_agents.c
+        probe = (
+            select(literal(1))
+            .select_from(tables.statement_agents.join(tables.statements))
+            .where(sa.agent_key == key, s.tenant == self.tenant)
+            .limit(1)
+        )
+        return self.session.execute(probe).first() is not None
+
+    def activity(self, activity_id: str) -> dict[str, Any]:
+        a = tables.activities.c
+        definition = self.session.execute(
+            select(a.definition).where(a.activity_id == activity_id)
+        ).scalar()
+        activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+        if definition:
+            activity["definition"] = json.loads(definition)
+        return activity
+
+    def count(self) -> int:
+        return int(
+            self.session.execute(select(func.count()).select_from(tables.statements)).scalar() or 0
+        )
