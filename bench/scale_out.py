@@ -802,7 +802,7 @@ def main() -> int:
     parser.add_argument("--small", action="store_true", help="a smoke run of a few seconds")
     args = parser.parse_args()
     if args.small:
-        args.instances, args.seconds, args.threads, args.workers = "1,2", 6, 2, 1
+        args.instances, args.seconds, args.threads, args.workers = "1,2", 6, 2, 2
         args.drain_seconds = 45
     server_url = (
         args.database_url

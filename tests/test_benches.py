@@ -16,7 +16,7 @@ PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 
 # Each script, its smoke-size arguments, and a line its figures must print.
 RUNS = {
-    "launch.py": (["--launches", "3", "--threads", "1", "--workers", "1"], "launches per second"),
+    "launch.py": (["--launches", "3", "--threads", "1", "--workers", "2"], "launches per second"),
     "passport.py": (["--small"], "admin page"),
     "scorm_import.py": (["--mb", "2", "--files", "40"], "scorm_import"),
     "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),

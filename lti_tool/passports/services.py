@@ -99,16 +99,23 @@ def identity_user_ids(session: Session, user_id: int) -> list[int]:
     return [primary, *linked]
 
 
+ID_SLICE = 5000
+
+
 def identity_groups(session: Session, user_ids: Iterable[int]) -> dict[int, list[int]]:
     """``identity_user_ids`` for many users in two queries (for the matrix)."""
     ids = list(user_ids)
-    links = list(
-        session.execute(
+    links = []
+    # In slices: a course of 100,000 learners would pass more bound values than PostgreSQL
+    # (65,535) or SQLite (32,766) take in one statement.
+    for start in range(0, len(ids), ID_SLICE):
+        part = ids[start : start + ID_SLICE]
+        links += session.execute(
             select(IdentityLink.primary_user_id, IdentityLink.linked_user_id).where(
-                or_(IdentityLink.primary_user_id.in_(ids), IdentityLink.linked_user_id.in_(ids))
+                or_(IdentityLink.primary_user_id.in_(part), IdentityLink.linked_user_id.in_(part))
             )
-        )
-    )
+        ).all()
+    links = list(dict.fromkeys(links))  # a link within one slice's reach is found once
     primary_of = {linked: primary for primary, linked in links}
     members: dict[int, list[int]] = defaultdict(list)
     for primary, linked in links:
@@ -595,14 +602,27 @@ def trainer_courses(session: Session, user_id: int) -> list[Course]:
     )
 
 
-def course_learners(session: Session, course_id: int) -> list[User]:
+def course_learners(session: Session, course_id: int, limit: int | None = None) -> list[User]:
+    """The course's learners in name order; the first ``limit`` of them if given."""
     return list(
         session.scalars(
             select(User)
             .join(Enrolment, Enrolment.user_id == User.id)
             .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
             .order_by(User.family_name, User.name, User.id)
+            .limit(limit)
         )
+    )
+
+
+def course_learner_count(session: Session, course_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+        )
+        or 0
     )
 
 
@@ -745,9 +765,15 @@ def training_matrix(
         )
         learners = [u for u in learners if u.id in member_ids]
     groups = identity_groups(session, [u.id for u in learners])
-    all_ids = {uid for ids in groups.values() for uid in ids}
+    learner_ids = {u.id for u in learners}
+    linked_ids = {uid for ids in groups.values() for uid in ids} - learner_ids
     best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
-    if trainings and all_ids:
+    if trainings and learners:
+        # The course's learners as a subquery, not a list of their ids (see ID_SLICE); the
+        # few identities linked to them by an administrator as a list.
+        enrolled = select(Enrolment.user_id).where(
+            Enrolment.course_id == course_id, Enrolment.role == "learner"
+        )
         rows = session.execute(
             select(
                 PassportEntry.user_id,
@@ -756,7 +782,10 @@ def training_matrix(
                 PassportEntry.completed_on,
             ).where(
                 PassportEntry.status == "approved",
-                PassportEntry.user_id.in_(all_ids),
+                or_(
+                    PassportEntry.user_id.in_(enrolled),
+                    PassportEntry.user_id.in_(sorted(linked_ids)),
+                ),
                 PassportEntry.training_type_id.in_([t.id for t in trainings]),
             )
         )
