@@ -755,25 +755,32 @@ def training_matrix(
     if group is not None and group.course_id != course_id:
         raise PassportError("The group belongs to another course.")
     trainings = required_trainings(session, course_id)
-    learners = course_learners(session, course_id)
+    needle = name_contains.strip().lower()
+    # The learners this matrix shows, as one query: used for the rows and, as a subquery, for
+    # their entries (a list of their ids would pass one bound value per learner, see ID_SLICE).
+    shown = (
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    )
     if group is not None:
         # Members who left the course drop out of the matrix with the roster, not with the group.
-        member_ids = set(
-            session.scalars(
-                select(group_member.c.user_id).where(group_member.c.group_id == group.id)
-            )
+        shown = shown.where(
+            User.id.in_(select(group_member.c.user_id).where(group_member.c.group_id == group.id))
         )
-        learners = [u for u in learners if u.id in member_ids]
+    if needle and needle.isascii():
+        # The database narrows the search (its LIKE folds ASCII letters only, so an ASCII
+        # needle finds the same learners as Python's lower() below); others are read in full.
+        shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
+    learners = list(session.scalars(shown.order_by(User.family_name, User.name, User.id)))
     groups = identity_groups(session, [u.id for u in learners])
     learner_ids = {u.id for u in learners}
     linked_ids = {uid for ids in groups.values() for uid in ids} - learner_ids
     best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
     if trainings and learners:
-        # The course's learners as a subquery, not a list of their ids (see ID_SLICE); the
-        # few identities linked to them by an administrator as a list.
-        enrolled = select(Enrolment.user_id).where(
-            Enrolment.course_id == course_id, Enrolment.role == "learner"
-        )
+        # The shown learners as a subquery; the few identities an administrator linked to
+        # them as a list.
+        enrolled = shown.with_only_columns(User.id).order_by(None)
         rows = session.execute(
             select(
                 PassportEntry.user_id,
@@ -797,7 +804,6 @@ def training_matrix(
             # The entry that stays valid longest counts; one that never expires beats all.
             if known is None or (known[0] is not None and (until is None or until > known[0])):
                 best[key] = (until, done)
-    needle = name_contains.strip().lower()
     matrix_rows = []
     for learner in learners:
         if needle and needle not in learner.name.lower():
@@ -822,6 +828,10 @@ def training_matrix(
                 continue
         matrix_rows.append(MatrixRow(learner, cells))
     return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---------------------------------------------------------------- groups of learners

@@ -76,6 +76,10 @@ def test_the_matrix_pages_through_learners_and_counts_them_all(passport_app):
     assert _rows(trainer.get("/passport/trainer/matrix?page=99")) == _rows(second)
     searched = trainer.get("/passport/trainer/matrix?q=Bulk&page=1").get_data(as_text=True)
     assert 'href="/passport/trainer/matrix?page=2&amp;q=Bulk"' in searched
+    # A search is narrowed by the database, the same way: case-insensitive, % and _ as written.
+    found = _rows(trainer.get("/passport/trainer/matrix?q=learner+0014"))
+    assert found == [f"Bulk Learner {i:05d}" for i in range(140, 150)]
+    assert _rows(trainer.get("/passport/trainer/matrix?q=Learner_0")) == []
     # The download holds every learner, not a page.
     table = list(csv.reader(io.StringIO(trainer.get("/passport/trainer/matrix.csv").text)))
     assert len(table) == 1 + 152
