@@ -29,9 +29,19 @@ a 5-minute lease) is "waiting", not lost: it goes out when its lease ends.
 
 The database: a URL as argument, else LEARNPASS_BENCH_POSTGRES or LEARNPASS_TEST_POSTGRES (the
 server's maintenance database, e.g. postgresql://postgres@127.0.0.1:55432/postgres; a database
-per run is made and dropped). To start a throw-away server as bin/test does::
+per run is made and dropped). To start a throw-away server as bin/test does
+(``start_test_postgres`` in bin/_setup.sh; as root, prefix both with ``runuser -u postgres --``
+and give the folder to postgres)::
 
-    initdb -D /tmp/pg -U postgres --auth=trust && pg_ctl -D /tmp/pg -o "-p 55432 -k /tmp" start
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    $bin/initdb -D /tmp/lp-pg -U postgres --auth=trust -E UTF8
+    $bin/pg_ctl -D /tmp/lp-pg -l /tmp/lp-pg.log -w start \
+        -o "-c listen_addresses=127.0.0.1 -p 55432 -k /tmp -c max_connections=200"
+    .venv/bin/python bench/scale_out.py \
+        --database-url postgresql://postgres@127.0.0.1:55432/postgres
+
+Each instance holds a few connections per gunicorn worker and one for its jobs runner:
+4 instances x 2 workers fit well within PostgreSQL's default 100.
 """
 
 from __future__ import annotations

@@ -97,3 +97,43 @@ def test_a_course_of_40000_learners_opens(passport_app):
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     assert "Learners 1 to 100 of 40002." in page.get_data(as_text=True).replace(",", "")
     assert trainer.get("/passport/trainer/matrix.csv").status_code == 200
+
+
+def test_a_passport_of_hundreds_shows_the_latest_and_all_on_request(passport_app):
+    import datetime as dt
+
+    from lti_tool.passports.models import PassportEntry
+
+    learner = passport_app.test_client()
+    ctx = sign_in(passport_app, learner, "learner2")
+    with passport_app.app_context():
+        start = dt.date(2020, 1, 1)
+        db.session.execute(
+            insert(PassportEntry),
+            [
+                {
+                    "user_id": ctx.user_id,
+                    "title": f"Course {i:03d}",
+                    "provider": "Elsewhere",
+                    "modality": "external",
+                    "started_on": start + dt.timedelta(days=i),
+                    "completed_on": start + dt.timedelta(days=i),
+                    "hours": 1,
+                    "result": "passed",
+                    "status": "approved",
+                    "source": "manual",
+                }
+                for i in range(150)
+            ],
+        )
+        db.session.commit()
+    total = len(learner.get("/passport/export.json").json["entries"])  # with the demo's own
+    assert total >= 150
+    page = learner.get("/passport/").get_data(as_text=True)
+    titles = html.fromstring(page).xpath('//*[@data-testid="entry"]/h3/a/text()')
+    assert len(titles) == 100 and titles[0] == "Course 149"  # the latest first
+    assert f"The latest 100 of {total} trainings are shown." in page
+    assert 'href="/passport/?all=1"' in page
+    everything = learner.get("/passport/?all=1").get_data(as_text=True)
+    assert len(html.fromstring(everything).xpath('//*[@data-testid="entry"]')) == total
+    assert "trainings are shown" not in everything
