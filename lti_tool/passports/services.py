@@ -804,28 +804,33 @@ def training_matrix(
             # The entry that stays valid longest counts; one that never expires beats all.
             if known is None or (known[0] is not None and (until is None or until > known[0])):
                 best[key] = (until, done)
+    # Plain ids and a cache of states: this loop runs learners x trainings times.
+    type_ids = [t.id for t in trainings]
+    columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
+    states: dict[dt.date | None, str] = {}
     matrix_rows = []
     for learner in learners:
         if needle and needle not in learner.name.lower():
             continue
+        uids = groups[learner.id]
         cells = []
-        for training in trainings:
-            found = [
-                best[(uid, training.id)] for uid in groups[learner.id] if (uid, training.id) in best
-            ]
-            if not found:
+        for type_id in type_ids:
+            if len(uids) == 1:
+                chosen = best.get((uids[0], type_id))
+            else:
+                found = [best[(uid, type_id)] for uid in uids if (uid, type_id) in best]
+                chosen = max(found, key=lambda f: f[0] or dt.date.max) if found else None
+            if chosen is None:
                 cells.append(MatrixCell("missing"))
                 continue
-            until, done = max(found, key=lambda f: f[0] or dt.date.max)
-            cells.append(MatrixCell(expiry_state(until, today, warn_days), until, done))
-        if state or training_type_id:
-            columns = [
-                i
-                for i, t in enumerate(trainings)
-                if not training_type_id or t.id == training_type_id
-            ]
-            if not any((not state or cells[i].state == state) for i in columns):
-                continue
+            until, done = chosen
+            if until not in states:
+                states[until] = expiry_state(until, today, warn_days)
+            cells.append(MatrixCell(states[until], until, done))
+        if (state or training_type_id) and not any(
+            (not state or cells[i].state == state) for i in columns
+        ):
+            continue
         matrix_rows.append(MatrixRow(learner, cells))
     return Matrix(course, trainings, matrix_rows, today, warn_days, group)
 
