@@ -176,7 +176,7 @@ def one_launch(base: str, user: str, steps: dict[str, float]) -> None:
         action, fields = first_form(r)
         r = timed("lti/launch", "POST", action, data=fields)
         if r.status_code != 303:
-            raise RuntimeError(f"/lti/launch answered {r.status_code}: {r.text[:300]}")
+            raise RuntimeError(f"/lti/launch answered {r.status_code}: {r.text[-1500:]}")
         r = timed("landing page", "GET", urljoin(base, r.headers["Location"]))
         if r.status_code != 200 or USERS[user] not in r.text:
             raise RuntimeError(f"landing page answered {r.status_code} without {USERS[user]!r}")

@@ -101,6 +101,8 @@ def start_learnpass(
         "LEARNPASS_DATA_DIR": str(folder),
         "LEARNPASS_SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "LEARNPASS_BASE_URL": f"http://127.0.0.1:{port}",
+        # Required outside demo mode; the LRS never serves from it.
+        "LEARNPASS_CONTENT_URL": f"http://localhost:{port}",
         "LEARNPASS_DATABASE_URL": database_url or f"sqlite:///{folder}/bench.db",
     }
     python = str(ROOT / ".venv" / "bin" / "python")

@@ -326,8 +326,13 @@ def trainer_home() -> Any:
         proposals=services.pending_proposals(
             session, ctx.user_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
         ),
-        learners={c.id: services.course_learners(session, c.id) for c in courses},
+        # The first learners of each course; the matrix pages through all of them.
+        learners={c.id: services.course_learners(session, c.id, HOME_LEARNERS) for c in courses},
+        learner_counts={c.id: services.course_learner_count(session, c.id) for c in courses},
     )
+
+
+HOME_LEARNERS = 100
 
 
 def _matrix_from_args() -> services.Matrix:
@@ -360,16 +365,29 @@ def _group_from_args(course: Course) -> LearnerGroup | None:
     return group
 
 
+MATRIX_PAGE_SIZE = 100
+
+
 @bp.get("/passport/trainer/matrix")
 @launch_required(role="instructor")
 def matrix() -> Any:
     ctx = _ctx()
     session = db.session()
     table = _matrix_from_args()
+    # A page of learners: a course of thousands would be a page of millions of cells. The
+    # counts and the downloads still cover every learner.
+    pages = max(1, -(-len(table.rows) // MATRIX_PAGE_SIZE))
+    page = min(positive_int(request.args.get("page"), 1, 2**31) or 1, pages)
+    first = (page - 1) * MATRIX_PAGE_SIZE
     return render_template(
         "passports/matrix.html",
         ctx=ctx,
         matrix=table,
+        page_rows=table.rows[first : first + MATRIX_PAGE_SIZE],
+        page=page,
+        pages=pages,
+        first=first,
+        page_args={k: v for k, v in request.args.items() if k != "page"},
         states=services.MATRIX_STATES,
         all_training_types=catalogue.training_types(session, ctx.platform_id),
         groups=services.course_groups(session, table.course.id),

@@ -98,16 +98,23 @@ def identity_user_ids(session: Session, user_id: int) -> list[int]:
     return [primary, *linked]
 
 
+ID_SLICE = 5000
+
+
 def identity_groups(session: Session, user_ids: Iterable[int]) -> dict[int, list[int]]:
     """``identity_user_ids`` for many users in two queries (for the matrix)."""
     ids = list(user_ids)
-    links = list(
-        session.execute(
+    links = []
+    # In slices: a course of 100,000 learners would pass more bound values than PostgreSQL
+    # (65,535) or SQLite (32,766) take in one statement.
+    for start in range(0, len(ids), ID_SLICE):
+        part = ids[start : start + ID_SLICE]
+        links += session.execute(
             select(IdentityLink.primary_user_id, IdentityLink.linked_user_id).where(
-                or_(IdentityLink.primary_user_id.in_(ids), IdentityLink.linked_user_id.in_(ids))
+                or_(IdentityLink.primary_user_id.in_(part), IdentityLink.linked_user_id.in_(part))
             )
-        )
-    )
+        ).all()
+    links = list(dict.fromkeys(links))  # a link within one slice's reach is found once
     primary_of = {linked: primary for primary, linked in links}
     members: dict[int, list[int]] = defaultdict(list)
     for primary, linked in links:
@@ -594,14 +601,27 @@ def trainer_courses(session: Session, user_id: int) -> list[Course]:
     )
 
 
-def course_learners(session: Session, course_id: int) -> list[User]:
+def course_learners(session: Session, course_id: int, limit: int | None = None) -> list[User]:
+    """The course's learners in name order; the first ``limit`` of them if given."""
     return list(
         session.scalars(
             select(User)
             .join(Enrolment, Enrolment.user_id == User.id)
             .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
             .order_by(User.family_name, User.name, User.id)
+            .limit(limit)
         )
+    )
+
+
+def course_learner_count(session: Session, course_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+        )
+        or 0
     )
 
 
@@ -734,19 +754,32 @@ def training_matrix(
     if group is not None and group.course_id != course_id:
         raise PassportError("The group belongs to another course.")
     trainings = required_trainings(session, course_id)
-    learners = course_learners(session, course_id)
+    needle = name_contains.strip().lower()
+    # The learners this matrix shows, as one query: used for the rows and, as a subquery, for
+    # their entries (a list of their ids would pass one bound value per learner, see ID_SLICE).
+    shown = (
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    )
     if group is not None:
         # Members who left the course drop out of the matrix with the roster, not with the group.
-        member_ids = set(
-            session.scalars(
-                select(group_member.c.user_id).where(group_member.c.group_id == group.id)
-            )
+        shown = shown.where(
+            User.id.in_(select(group_member.c.user_id).where(group_member.c.group_id == group.id))
         )
-        learners = [u for u in learners if u.id in member_ids]
+    if needle and needle.isascii():
+        # The database narrows the search (its LIKE folds ASCII letters only, so an ASCII
+        # needle finds the same learners as Python's lower() below); others are read in full.
+        shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
+    learners = list(session.scalars(shown.order_by(User.family_name, User.name, User.id)))
     groups = identity_groups(session, [u.id for u in learners])
-    all_ids = {uid for ids in groups.values() for uid in ids}
+    learner_ids = {u.id for u in learners}
+    linked_ids = {uid for ids in groups.values() for uid in ids} - learner_ids
     best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
-    if trainings and all_ids:
+    if trainings and learners:
+        # The shown learners as a subquery; the few identities an administrator linked to
+        # them as a list.
+        enrolled = shown.with_only_columns(User.id).order_by(None)
         rows = session.execute(
             select(
                 PassportEntry.user_id,
@@ -755,7 +788,10 @@ def training_matrix(
                 PassportEntry.completed_on,
             ).where(
                 PassportEntry.status == "approved",
-                PassportEntry.user_id.in_(all_ids),
+                or_(
+                    PassportEntry.user_id.in_(enrolled),
+                    PassportEntry.user_id.in_(sorted(linked_ids)),
+                ),
                 PassportEntry.training_type_id.in_([t.id for t in trainings]),
             )
         )
@@ -767,31 +803,39 @@ def training_matrix(
             # The entry that stays valid longest counts; one that never expires beats all.
             if known is None or (known[0] is not None and (until is None or until > known[0])):
                 best[key] = (until, done)
-    needle = name_contains.strip().lower()
+    # Plain ids and a cache of states: this loop runs learners x trainings times.
+    type_ids = [t.id for t in trainings]
+    columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
+    states: dict[dt.date | None, str] = {}
     matrix_rows = []
     for learner in learners:
         if needle and needle not in learner.name.lower():
             continue
+        uids = groups[learner.id]
         cells = []
-        for training in trainings:
-            found = [
-                best[(uid, training.id)] for uid in groups[learner.id] if (uid, training.id) in best
-            ]
-            if not found:
+        for type_id in type_ids:
+            if len(uids) == 1:
+                chosen = best.get((uids[0], type_id))
+            else:
+                found = [best[(uid, type_id)] for uid in uids if (uid, type_id) in best]
+                chosen = max(found, key=lambda f: f[0] or dt.date.max) if found else None
+            if chosen is None:
                 cells.append(MatrixCell("missing"))
                 continue
-            until, done = max(found, key=lambda f: f[0] or dt.date.max)
-            cells.append(MatrixCell(expiry_state(until, today, warn_days), until, done))
-        if state or training_type_id:
-            columns = [
-                i
-                for i, t in enumerate(trainings)
-                if not training_type_id or t.id == training_type_id
-            ]
-            if not any((not state or cells[i].state == state) for i in columns):
-                continue
+            until, done = chosen
+            if until not in states:
+                states[until] = expiry_state(until, today, warn_days)
+            cells.append(MatrixCell(states[until], until, done))
+        if (state or training_type_id) and not any(
+            (not state or cells[i].state == state) for i in columns
+        ):
+            continue
         matrix_rows.append(MatrixRow(learner, cells))
     return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---------------------------------------------------------------- groups of learners

@@ -1,0 +1,52 @@
+"""Every script in bench/ runs at a small size and prints its figures: a benchmark no test runs
+rots (bench/passport.py answered 404 for months after the tenancy change)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
+
+# Each script, its smoke-size arguments, and a line its figures must print.
+RUNS = {
+    "launch.py": (["--launches", "3", "--threads", "1", "--workers", "2"], "launches per second"),
+    "passport.py": (["--small"], "admin page"),
+    "scorm_import.py": (["--mb", "2", "--files", "40"], "scorm_import"),
+    "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),
+    "scale_out.py": (["--small"], "speed-up 2 vs 1"),
+}
+
+
+def run(script: str, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPASS_")}
+    if script == "scale_out.py":
+        env["LEARNPASS_BENCH_POSTGRES"] = PG_URL
+    return subprocess.run(  # noqa: S603 - our own scripts
+        [sys.executable, str(BENCH / script), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_every_bench_script_has_a_smoke_run() -> None:
+    assert sorted(p.name for p in BENCH.glob("*.py")) == sorted(RUNS)
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_bench_runs_small_and_prints_its_figures(script: str) -> None:
+    if script == "scale_out.py" and not PG_URL:
+        pytest.skip("scale_out.py needs PostgreSQL: set LEARNPASS_TEST_POSTGRES to run it")
+    args, figure = RUNS[script]
+    done = run(script, args)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert figure in done.stdout, done.stdout[-3000:]
