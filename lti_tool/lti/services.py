@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, utcnow
+from ..upsert import insert_if_absent
 from .context import LaunchContext
 from .identity import get_or_create_user
 from .roles import map_roles
@@ -116,14 +117,15 @@ def list_platforms(session: Session) -> list[Platform]:
 
 
 def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **keys: Any) -> Any:
-    row = session.scalars(select(model).filter_by(**keys)).first()
+    """The row with these unique ``keys`` (its ``defaults`` updated), inserted when absent; a
+    concurrent launch inserting the same row at the same time is no error (see upsert.py)."""
+    query = select(model).filter_by(**keys)
+    row = session.scalars(query).first()
     if row is None:
-        row = model(**keys, **defaults)
-        session.add(row)
-        session.flush()
-    else:
-        for name, value in defaults.items():
-            setattr(row, name, value)
+        insert_if_absent(session, model, {**keys, **defaults})
+        row = session.scalars(query).one()
+    for name, value in defaults.items():
+        setattr(row, name, value)
     return row
 
 
