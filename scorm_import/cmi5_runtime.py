@@ -20,6 +20,8 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
+from xapi import clock
+
 from .attempts import duration_seconds
 from .tables import cmi5_satisfied, cmi5_sessions, sco_states, utcnow
 
@@ -203,7 +205,7 @@ def launch_data(
 
 
 def _timestamp(moment: dt.datetime | None = None) -> str:
-    moment = moment or dt.datetime.now(dt.UTC)
+    moment = moment or clock.utcnow()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

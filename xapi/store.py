@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import safe_json, tables
+from .clock import utcnow
 from .models import (
     VOIDED_VERB,
     StatementError,
@@ -51,10 +52,6 @@ class StatementConflict(Exception):
             else f"statement {statement_id} already exists with different content"
         )
         self.statement_id = statement_id
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(moment: datetime) -> datetime:
