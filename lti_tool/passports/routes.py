@@ -320,6 +320,12 @@ def trainer_home() -> Any:
         if ctx.is_admin
         else services.trainer_courses(session, ctx.user_id)
     )
+    # The learner lists include people who never opened learnpass, from the first visit on:
+    # the LMS roster is read here too, not only by the matrix (at most once per course every few
+    # minutes; an administrator's list of every course syncs only the course they came from).
+    for course in courses:
+        if not ctx.is_admin or course.id == ctx.course_id:
+            sync_roster(session, course)
     return render_template(
         "passports/trainer_home.html",
         ctx=ctx,
