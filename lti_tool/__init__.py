@@ -86,16 +86,10 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
 def _library_metadatas() -> list[Any]:
     """Tables declared by the libraries (each keeps its own MetaData, free of Flask)."""
-    import importlib
-    import importlib.util
+    import scorm_import.tables
+    import xapi.tables
 
-    metadatas = []
-    for module_name in ("xapi.tables", "scorm_import.tables"):
-        if importlib.util.find_spec(module_name.split(".")[0]) and importlib.util.find_spec(
-            module_name
-        ):
-            metadatas.append(importlib.import_module(module_name).metadata)
-    return metadatas
+    return [xapi.tables.metadata, scorm_import.tables.metadata]
 
 
 def _feature_blueprints() -> list[Any]:

@@ -147,15 +147,28 @@ def platform_group() -> None:
 @with_appcontext
 def platform_add(deployment_ids: tuple[str, ...], key_set_file: str | None, **options: Any) -> None:
     """Register a platform (issuer + client id) with its deployments."""
-    from .lti.services import PlatformInput, RegistrationError, add_platform, other_registrations
+    from .lti.services import (
+        PlatformInput,
+        RegistrationError,
+        add_platform,
+        other_registrations,
+        registration_of,
+    )
 
     key_set = json.loads(Path(key_set_file).read_text()) if key_set_file else None
+    data = PlatformInput(deployment_ids=deployment_ids, key_set=key_set, **options)
+    already = registration_of(db.session(), data.issuer, data.client_id)
     try:
-        platform = add_platform(
-            db.session(), PlatformInput(deployment_ids=deployment_ids, key_set=key_set, **options)
-        )
+        platform = add_platform(db.session(), data)
     except RegistrationError as exc:
         raise click.ClickException(str(exc)) from exc
+    if already is not None:
+        # Run twice with the same values (a provisioning script, a retry): not an error.
+        click.echo(
+            f"platform {platform.id}: {platform.issuer} (client id {platform.client_id}) is "
+            "already registered with these values; nothing changed"
+        )
+        return
     click.echo(
         f"registered platform {platform.id}: {platform.issuer} (client id {platform.client_id})"
     )

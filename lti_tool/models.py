@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -20,9 +21,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from xapi.clock import naive_utcnow
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+# The tool's columns hold UTC without a time zone (see xapi/clock.py).
+utcnow = naive_utcnow
+
+
+# The values a status or kind column may hold, enforced by CHECK constraints too.
+COURSE_ROLES = ("learner", "instructor")  # lti.roles.LEARNER / INSTRUCTOR
+# LTI Assignment and Grade Services score publication vocabularies.
+ACTIVITY_PROGRESS = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
+GRADING_PROGRESS = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
 
 
 def _sub_of_row(context: Any) -> str:
@@ -110,7 +119,7 @@ class User(Base):
     sub: Mapped[str] = mapped_column(String(255))
     account_name: Mapped[str] = mapped_column(String(320), default=_sub_of_row)
     platform_id: Mapped[int | None] = mapped_column(
-        ForeignKey("platform.id", ondelete="SET NULL"), default=None
+        ForeignKey("platform.id", ondelete="SET NULL"), default=None, index=True
     )
     name: Mapped[str] = mapped_column(String(255), default="")
     given_name: Mapped[str] = mapped_column(String(255), default="")
@@ -143,11 +152,14 @@ class Enrolment(Base):
     """A user's role in a course as of their latest launch there."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_enrolment"),)
+    __table_args__ = (
+        UniqueConstraint("course_id", "user_id", name="uq_enrolment"),
+        CheckConstraint(f"role IN {COURSE_ROLES!r}", name="ck_enrolment_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(32))
     lti_roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -185,13 +197,21 @@ class GradeOutbox(Base):
     """A score waiting to reach the platform's gradebook (sent by the grade worker, retried)."""
 
     __tablename__ = "grade_outbox"
-    __table_args__ = (Index("ix_grade_outbox_due", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_grade_outbox_due", "sent_at", "next_attempt_at"),
+        CheckConstraint(
+            f"activity_progress IN {ACTIVITY_PROGRESS!r}", name="ck_grade_outbox_activity"
+        ),
+        CheckConstraint(
+            f"grading_progress IN {GRADING_PROGRESS!r}", name="ck_grade_outbox_grading"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_link_id: Mapped[int] = mapped_column(
-        ForeignKey("resource_link.id", ondelete="CASCADE")
+        ForeignKey("resource_link.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"), index=True)
     score_given: Mapped[float | None] = mapped_column(default=None)
     score_maximum: Mapped[float] = mapped_column(default=100.0)
     activity_progress: Mapped[str] = mapped_column(String(32), default="Completed")

@@ -66,6 +66,8 @@ class Settings:
     http_timeout: int = 10
     outgoing_allow_private: bool = False
     outgoing_allow_networks: str = ""
+    # Dynamic Registration with a platform on plain http:// (a lab Moodle); never in production.
+    allow_http_platforms: bool = False
     jwks_refetch_cooldown: int = 60
     launch_data_lifetime: int = 7200
     secure_cookies: bool = True

@@ -2,83 +2,102 @@
 
 Launch state, nonces, the platform JWKS cache and service access tokens live here rather than
 in process memory, so that several ``learnpass serve`` instances behind one proxy agree.
+
+Every call is a short transaction of its own, on its own connection: writing a cache entry or a
+nonce never commits (nor rolls back) what the request that called it has pending. The request's
+own work is committed by the request, or not at all. (On SQLite, while the caller holds the
+database's single write lock, a call joins the caller's transaction in a savepoint instead.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import KeyValue, utcnow
+from .upsert import insert_if_absent, insert_or_update
 
 
 class SharedStore:
     def __init__(self, session: Session) -> None:
-        self.session = session
+        # The caller's session gives the database; its transaction is used only where SQLite
+        # leaves no other way (see _transaction).
+        self.caller = session
+        self.bind = session.get_bind()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        if self._caller_holds_sqlite_write_lock():
+            # SQLite has one writer at a time: a second connection would wait for the caller,
+            # who waits for us. The write joins the caller's transaction in a savepoint instead;
+            # it is still never committed by the store, only with the caller's own commit.
+            with self.caller.begin_nested():
+                yield self.caller
+            return
+        with Session(self.bind, expire_on_commit=False) as own, own.begin():
+            yield own
+
+    def _caller_holds_sqlite_write_lock(self) -> bool:
+        if self.bind.dialect.name != "sqlite" or self.caller.get_transaction() is None:
+            return False
+        dbapi = self.caller.connection().connection.dbapi_connection
+        return bool(getattr(dbapi, "in_transaction", False))
 
     def get(self, key: str) -> Any:
-        row = self.session.get(KeyValue, key)
-        if row is None:
-            return None
-        if row.expires_at is not None and row.expires_at <= utcnow():
-            return None
-        return row.value
+        with self._transaction() as own:
+            row = own.get(KeyValue, key)
+            if row is None:
+                return None
+            if row.expires_at is not None and row.expires_at <= utcnow():
+                return None
+            return row.value
 
     def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         expires = utcnow() + dt.timedelta(seconds=ttl) if ttl else None
-        row = self.session.get(KeyValue, key)
-        if row is None:
-            self.session.add(KeyValue(key=key, value=value, expires_at=expires))
-        else:
-            row.value = value
-            row.expires_at = expires
-        self.session.commit()
+        with self._transaction() as own:
+            insert_or_update(own, KeyValue, {"key": key, "value": value, "expires_at": expires})
 
     def add_once(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Store ``key`` only if no live value exists; False when another writer got there first."""
-        self.purge_key_if_expired(key)
         expires = utcnow() + dt.timedelta(seconds=ttl) if ttl else None
-        try:
-            with self.session.begin_nested():
-                self.session.add(KeyValue(key=key, value=value, expires_at=expires))
-            self.session.commit()
-            return True
-        except IntegrityError:
-            self.session.rollback()
-            return False
+        with self._transaction() as own:
+            own.execute(
+                delete(KeyValue).where(KeyValue.key == key, KeyValue.expires_at <= utcnow())
+            )
+            return insert_if_absent(
+                own, KeyValue, {"key": key, "value": value, "expires_at": expires}
+            )
 
     def take(self, key: str) -> Any:
         """Remove ``key`` and return its live value; only one caller across all instances wins."""
-        row = self.session.get(KeyValue, key)
-        if row is None:
-            return None
-        value, expires = row.value, row.expires_at
-        result = self.session.execute(delete(KeyValue).where(KeyValue.key == key))
-        self.session.commit()
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        with self._transaction() as own:
+            row = own.get(KeyValue, key)
+            if row is None:
+                return None
+            value, expires = row.value, row.expires_at
+            taken = own.execute(
+                delete(KeyValue).where(KeyValue.key == key).returning(KeyValue.key)
+            ).first()
+        if taken is None:
             return None  # someone else consumed it between our read and delete
         if expires is not None and expires <= utcnow():
             return None
         return value
 
     def delete(self, key: str) -> None:
-        self.session.execute(delete(KeyValue).where(KeyValue.key == key))
-        self.session.commit()
-
-    def purge_key_if_expired(self, key: str) -> None:
-        self.session.execute(
-            delete(KeyValue).where(KeyValue.key == key, KeyValue.expires_at <= utcnow())
-        )
+        with self._transaction() as own:
+            own.execute(delete(KeyValue).where(KeyValue.key == key))
 
     def purge_expired(self) -> int:
-        result = self.session.execute(delete(KeyValue).where(KeyValue.expires_at <= utcnow()))
-        self.session.commit()
+        with self._transaction() as own:
+            result = own.execute(delete(KeyValue).where(KeyValue.expires_at <= utcnow()))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
-        rows = self.session.scalars(select(KeyValue.key).where(KeyValue.key.startswith(prefix)))
-        return list(rows)
+        with self._transaction() as own:
+            return list(own.scalars(select(KeyValue.key).where(KeyValue.key.startswith(prefix))))

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
+from xapi import clock
 from xapi.vocab import ActivityType, Category, Extension, Verb
 
 from .attempts import duration_seconds
@@ -204,7 +205,7 @@ def launch_data(
 
 
 def _timestamp(moment: dt.datetime | None = None) -> str:
-    moment = moment or dt.datetime.now(dt.UTC)
+    moment = moment or clock.utcnow()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

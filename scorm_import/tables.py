@@ -8,12 +8,11 @@ tool uses ``user:<id>`` and ``link:<id>``), so the library does not depend on th
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -27,11 +26,16 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from xapi.clock import naive_utcnow
+
+from .structure import AICC, CMI5, SCORM_12, SCORM_2004
+
 metadata = MetaData()
+KINDS = (SCORM_12, SCORM_2004, CMI5, AICC)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+# The columns below hold UTC without a time zone (see xapi/clock.py).
+utcnow = naive_utcnow
 
 
 packages = Table(
@@ -41,6 +45,7 @@ packages = Table(
     Column("identifier", String(255), nullable=False, index=True),  # the manifest's identifier
     Column("title", String(512), nullable=False),
     Column("kind", String(16), nullable=False),
+    CheckConstraint(f"kind IN {KINDS!r}", name="ck_scorm_package_kind"),
     # The platform (tenant) the package belongs to, by its issuer as the LRS tables keep it; NULL
     # is organisation-wide: every platform may place and play it. An opaque string, so the library
     # knows nothing of the app's platform table.
@@ -72,6 +77,7 @@ versions = Table(
     Column("storage_path", String(1024), nullable=False),  # relative to the storage root
     Column("created_at", DateTime, nullable=False, default=utcnow),
     UniqueConstraint("package_id", "version", name="uq_scorm_version"),
+    CheckConstraint(f"kind IN {KINDS!r}", name="ck_scorm_version_kind"),
 )
 
 scos = Table(
@@ -136,7 +142,13 @@ sco_states = Table(
     Column(
         "attempt_id", Integer, ForeignKey("scorm_attempt.id", ondelete="CASCADE"), nullable=False
     ),
-    Column("sco_id", Integer, ForeignKey("scorm_sco.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "sco_id",
+        Integer,
+        ForeignKey("scorm_sco.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("cmi", JSON, nullable=False),  # the whole CMI tree the runtime last committed
     Column("completion_status", String(32), nullable=False, default=""),
     Column("success_status", String(32), nullable=False, default=""),
@@ -163,9 +175,19 @@ cmi5_sessions = Table(
     Column("id", Integer, primary_key=True),
     Column("session_id", String(36), nullable=False, unique=True),  # the cmi5 session ID (UUID)
     Column(
-        "attempt_id", Integer, ForeignKey("scorm_attempt.id", ondelete="CASCADE"), nullable=False
+        "attempt_id",
+        Integer,
+        ForeignKey("scorm_attempt.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
-    Column("sco_id", Integer, ForeignKey("scorm_sco.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "sco_id",
+        Integer,
+        ForeignKey("scorm_sco.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("registration", String(36), nullable=False),
     Column("au_identifier", String(255), nullable=False),  # the publisher's AU id
     Column("activity_id", Text, nullable=False),  # the AU activity id the LMS generated

@@ -30,7 +30,7 @@ from .auth_failures import (
     address_subject,
     client_subject,
 )
-from .store import utcnow
+from .clock import utcnow
 
 SCOPES = (
     "statements/write",

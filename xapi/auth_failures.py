@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import tables
-from .store import _aware, utcnow
+from .clock import utcnow
+from .store import _aware
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import safe_json, tables
-from .store import _aware, utcnow
+from .clock import utcnow
+from .store import _aware
 
 STATE = "state"
 ACTIVITY_PROFILE = "activity_profile"

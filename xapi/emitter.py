@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import vocab
 from .actor import tool_authority
+from .clock import utcnow
 from .models import format_timestamp, validate_statement
 from .store import StatementStore, actor_tenant
 
@@ -87,7 +88,7 @@ class Emitter:
             context["instructor"] = instructor
         if extensions:
             context["extensions"] = dict(extensions)
-        moment = timestamp or datetime.now(UTC)
+        moment = timestamp or utcnow()
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         statement: dict[str, Any] = {

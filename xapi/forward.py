@@ -18,7 +18,7 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
+from .clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Forwarder:
 
     def run_once(self, session: Session, now: datetime | None = None) -> ForwardReport:
         """Claim a batch of due rows, send it, record the outcome, commit; HTTP never raises."""
-        now = now or datetime.now(UTC)
+        now = now or utcnow()
         o = tables.outbox.c
         rows = self.claim(session, now)
         if not rows:
@@ -209,7 +210,7 @@ def pending_count(session: Session) -> int:
 
 def queue(session: Session, statement: dict[str, Any]) -> None:
     """Put a stored statement in the outbox (used when forwarding is switched on for old ones)."""
-    now = datetime.now(UTC)
+    now = utcnow()
     session.execute(
         tables.outbox.insert().values(
             statement_id=statement["id"],

@@ -22,9 +22,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
+from .clock import utcnow
 from .documents import AGENT_PROFILE, STATE
 from .models import agent_key
-from .store import _declared_hashes, utcnow
+from .store import _declared_hashes
 
 CHUNK = 500
 

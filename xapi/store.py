@@ -24,6 +24,7 @@ from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
+from .clock import utcnow
 from .formats import format_statement
 from .models import (
     VOIDED_VERB,
@@ -88,10 +89,6 @@ class StatementConflict(Exception):
             else f"statement {statement_id} already exists with different content"
         )
         self.statement_id = statement_id
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -35,7 +35,7 @@ from ..extensions import db
 from ..jobs import register_job
 from ..lrs.write_guards import WriteRefused, register_write_guard
 from ..models import ResourceLink, User
-from . import results, services
+from . import passport_feed, results, services
 
 log = logging.getLogger(__name__)
 
@@ -323,22 +323,19 @@ def evaluate_move_on(
                 updated_at=utcnow(),
             )
         )
-        link = _link(session, attempt.context)
-        try:
-            with session.begin_nested():
-                results.queue_grade(session, outcome=outcome, user=user, link=link)
-        except Exception:
-            log.exception("cmi5 registration %s: the grade was not queued", attempt.registration)
-    session.commit()
+        # In the statements' transaction: a grade that cannot be queued fails the write.
+        results.queue_grade(
+            session, outcome=outcome, user=user, link=_link(session, attempt.context)
+        )
+    note = None
     if course_newly:
         refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
-        try:
-            results.feed_passport(
-                session, outcome=outcome, user=user, package=package, attempt=refreshed
-            )
-        except Exception:
-            session.rollback()
-            log.exception("cmi5 registration %s: no passport entry", attempt.registration)
+        note = results.queue_passport_entry(
+            session, outcome=outcome, user=user, package=package, attempt=refreshed
+        )
+    session.commit()
+    if note:
+        passport_feed.deliver_after_commit(session, note)
     return [s["id"] for s in statements]
 
 

@@ -14,8 +14,14 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from scorm_import.attempts import CommitOutcome, RuntimeEvent
+from xapi import vocab
+from xapi.actor import account_actor, tool_authority
+from xapi.emitter import Emitter
+from xapi.store import StatementStore
 
+from ..lti.grades import queue_score
 from ..models import Course, Platform, ResourceLink, User
+from . import passport_feed
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +40,6 @@ INTERACTION_TYPES = {
 }
 
 
-def xapi_available() -> bool:
-    try:
-        import xapi.emitter  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def record_statements(
     session: Session,
     *,
@@ -52,14 +50,9 @@ def record_statements(
     attempt: Row[Any],
     link: ResourceLink | None,
 ) -> list[str]:
-    """One statement per runtime event; returns their ids (none when the xAPI library is absent)."""
-    if not (outcome.events or outcome.attempt_events) or not xapi_available():
+    """One statement per runtime event; returns their ids."""
+    if not (outcome.events or outcome.attempt_events):
         return []
-    from xapi import vocab
-    from xapi.actor import account_actor, tool_authority
-    from xapi.emitter import Emitter
-    from xapi.store import StatementStore
-
     base_url = current_app.config["LEARNPASS"].base_url
     emitter = Emitter(session, base_url)
     actor = account_actor(user.issuer, user.account_name, user.name or None)
@@ -151,10 +144,6 @@ def queue_grade(
         return False
     if outcome.attempt_score_scaled is None and not outcome.attempt_completed:
         return False
-    try:
-        from ..lti.grades import queue_score
-    except ImportError:  # the grade outbox is not in this build
-        return False
     score = (
         None
         if outcome.attempt_score_scaled is None
@@ -171,24 +160,14 @@ def queue_grade(
     return True
 
 
-def feed_passport(
+def queue_passport_entry(
     session: Session, *, outcome: CommitOutcome, user: User, package: Row[Any], attempt: Row[Any]
-) -> bool:
-    """A completed attempt becomes a training passport entry (one per attempt, updated in place).
-
-    Runs after the commit's own transaction: the passport service commits by itself, and a
-    problem there must never lose the learner's CMI data.
-    """
+) -> str | None:
+    """A completed attempt owes the person a training passport entry (one per attempt, updated
+    in place): noted in the commit's transaction, recorded right after it or by the job
+    (passport_feed.py). Returns the note's key, or None when the attempt did not complete."""
     if not any(e.verb == "completed" for e in outcome.attempt_events):
-        return False
-    try:
-        from ..passports.services import PassportError, record_completion
-    except ImportError:
-        return False
-    import datetime as dt
-
-    from scorm_import.attempts import attempt_seconds
-
+        return None
     score = (
         ""
         if outcome.attempt_score_scaled is None
@@ -197,23 +176,11 @@ def feed_passport(
     verdict = next(
         (e.verb for e in outcome.attempt_events if e.verb in ("passed", "failed")), "completed"
     )
-    try:
-        record_completion(
-            session,
-            user_id=user.id,
-            title=package.title,
-            provider=current_app.config["LEARNPASS"].tool_title,
-            modality="online",
-            started_on=attempt.started_at.date(),
-            completed_on=dt.date.today(),
-            hours=round(attempt_seconds(session, attempt.id) / 3600, 2),
-            result=verdict + score,
-            competences=[],
-            source="scorm",
-            source_ref=f"attempt:{attempt.id}",
-        )
-    except PassportError as exc:
-        session.rollback()
-        log.warning("SCORM attempt %s: no passport entry: %s", attempt.id, exc)
-        return False
-    return True
+    return passport_feed.queue_entry(
+        session,
+        user=user,
+        attempt_id=attempt.id,
+        title=package.title,
+        result=verdict + score,
+        started_on=attempt.started_at.date(),
+    )

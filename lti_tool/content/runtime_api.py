@@ -20,11 +20,14 @@ from scorm_import.structure import SCORM_2004
 from ..content_origin import content_origin
 from ..extensions import csrf, db
 from ..models import ResourceLink, User
-from . import results, services
+from . import passport_feed, results, services
 from .blueprint import bp
 
 MAX_COMMIT_BYTES = runtime.MAX_CMI_JSON_BYTES
 API_ENDPOINTS = {"content.sco_state", "content.commit", "content.sequencing_state"}
+# A commit whose statements or grade could not be written is not stored at all; the run-time
+# page keeps its data and sends the commit again until it gets a 2xx.
+NOT_STORED = "Your progress could not be saved just now. It is sent again in a moment."
 
 
 @bp.after_request
@@ -174,46 +177,37 @@ def sequencing_state(attempt_id: int) -> Any:
 def _record_results(
     session: Any, outcome: Any, attempt: Any, user: User, version: Any, sco: Any
 ) -> list[str]:
-    """Commit the session with the statements and grade an outcome calls for, then the
-    passport entry; each may fail without costing the learner their stored data."""
+    """Commit the CMI data with the statements, the grade and the passport note it calls for,
+    all or nothing; then record the passport entry (the passport-feed job retries it)."""
     statement_ids: list[str] = []
-    if outcome.applied:
-        link = _link(attempt.context)
-        package = services.get_package(session, version.package_id)
-        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
-        # Recording never costs the learner their data: a failure here is logged and the CMI
-        # data is stored anyway (savepoints keep them apart inside the one transaction).
-        try:
-            with session.begin_nested():
-                statement_ids = results.record_statements(
-                    session,
-                    outcome=outcome,
-                    user=user,
-                    package=package,
-                    sco=sco,
-                    attempt=refreshed,
-                    link=link,
-                )
-        except Exception:
-            current_app.logger.exception(
-                "SCORM attempt %s: statements were not recorded", attempt.id
+    note = None
+    try:
+        if outcome.applied:
+            link = _link(attempt.context)
+            package = services.get_package(session, version.package_id)
+            refreshed = session.execute(
+                select(t.attempts).where(t.attempts.c.id == attempt.id)
+            ).one()
+            statement_ids = results.record_statements(
+                session,
+                outcome=outcome,
+                user=user,
+                package=package,
+                sco=sco,
+                attempt=refreshed,
+                link=link,
             )
-        try:
-            with session.begin_nested():
-                results.queue_grade(session, outcome=outcome, user=user, link=link)
-        except Exception:
-            current_app.logger.exception("SCORM attempt %s: the grade was not queued", attempt.id)
-    session.commit()
-    if outcome.applied:
-        refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
-        package = services.get_package(session, version.package_id)
-        try:
-            results.feed_passport(
+            results.queue_grade(session, outcome=outcome, user=user, link=link)
+            note = results.queue_passport_entry(
                 session, outcome=outcome, user=user, package=package, attempt=refreshed
             )
-        except Exception:
-            session.rollback()
-            current_app.logger.exception("SCORM attempt %s: no passport entry", attempt.id)
+        session.commit()
+    except Exception:  # noqa: BLE001 - nothing half-stored: the page is told and sends again
+        session.rollback()
+        current_app.logger.exception("SCORM attempt %s: the commit was not stored", attempt.id)
+        abort(503, description=NOT_STORED)
+    if note:
+        passport_feed.deliver_after_commit(session, note)
     return statement_ids
 
 

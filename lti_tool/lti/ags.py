@@ -16,6 +16,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sqlalchemy.orm import Session
 
+from xapi.clock import utcnow
+
 from ..models import Course, Platform
 from .adapter import DatabaseToolConf, LearnpassServiceConnector
 
@@ -145,7 +147,7 @@ class GradeService:
         comment: str | None = None,
         timestamp: dt.datetime | None = None,
     ) -> None:
-        stamp = (timestamp or dt.datetime.now(dt.UTC)).replace(tzinfo=dt.UTC)
+        stamp = (timestamp or utcnow()).replace(tzinfo=dt.UTC)
         body: dict[str, Any] = {
             "userId": user_sub,
             "activityProgress": activity_progress,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Platform, User
+from ..upsert import insert_if_absent
 
 
 def deployment_scope(platform: Platform, deployment_id: str) -> str:
@@ -37,23 +38,35 @@ def find_user(session: Session, platform: Platform, sub: str, deployment_id: str
 
 
 def get_or_create_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User:
-    """The registration's person with this ``sub``, created (and flushed) on first sight."""
+    """The registration's person with this ``sub``, created on first sight.
+
+    Two first launches of one person at once both find no row: the insert is an upsert, so the
+    second one reads the first one's row instead of failing on the unique key.
+    """
     user = find_user(session, platform, sub, deployment_id)
-    if user is not None:
-        # The same registration removed and added again is a new row with the same people.
-        user.platform_id = platform.id
-        return user
     scope = deployment_scope(platform, deployment_id)
-    user = User(
-        issuer=platform.issuer,
-        client_id=platform.client_id,
-        deployment_scope=scope,
-        sub=sub,
-        platform_id=platform.id,
-        account_name=free_account_name(session, platform.issuer, sub, platform.client_id, scope),
-    )
-    session.add(user)
-    session.flush()
+    for _ in range(3):
+        if user is not None:
+            break
+        account_name = free_account_name(session, platform.issuer, sub, platform.client_id, scope)
+        insert_if_absent(
+            session,
+            User,
+            {
+                "issuer": platform.issuer,
+                "client_id": platform.client_id,
+                "deployment_scope": scope,
+                "sub": sub,
+                "platform_id": platform.id,
+                "account_name": account_name,
+            },
+        )
+        # None only when another person took the account name meanwhile: pick another one.
+        user = find_user(session, platform, sub, deployment_id)
+    if user is None:  # pragma: no cover - three lost races for a fresh account name
+        raise RuntimeError("could not create the person")
+    # The same registration removed and added again is a new row with the same people.
+    user.platform_id = platform.id
     return user
 
 

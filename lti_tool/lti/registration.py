@@ -179,9 +179,10 @@ def _host(url: str) -> str:
 
 
 def check_platform_address(url: str, what: str) -> None:
-    """https (unless a lab setting allows http), a host, no user name or password."""
+    """https (unless LEARNPASS_ALLOW_HTTP_PLATFORMS or a lab setting allows http), a host, no
+    user name or password."""
     settings = current_app.config["LEARNPASS"]
-    lab = settings.demo or settings.debug or settings.outgoing_allow_private
+    lab = settings.allow_http_platforms or settings.demo or settings.outgoing_allow_private
     parts = urlparse(url)
     if parts.scheme != "https" and not (lab and parts.scheme == "http"):
         raise LtiException(f"{what} {url!r} does not use https")

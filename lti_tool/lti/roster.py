@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import Course, Enrolment, Platform
 from ..outgoing import RequestException
 from ..shared_store import SharedStore
+from ..upsert import insert_if_absent
 from .ags import RosterService, ServiceUnavailable
 from .identity import get_or_create_user
 from .roles import map_roles
@@ -53,20 +54,16 @@ def sync_roster(
                 setattr(user, field, member[field])
         session.flush()
         roles = list(member.get("roles") or [])
-        enrolment = session.scalars(
-            select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id == user.id)
-        ).first()
-        if enrolment is None:
-            session.add(
-                Enrolment(
-                    course_id=course.id,
-                    user_id=user.id,
-                    role=map_roles(roles).course_role,
-                    lti_roles=roles,
+        role = map_roles(roles).course_role
+        values = {"course_id": course.id, "user_id": user.id, "role": role, "lti_roles": roles}
+        # An upsert: the person's own launch may create the same enrolment at the same time.
+        if not insert_if_absent(session, Enrolment, values):
+            enrolment = session.scalars(
+                select(Enrolment).where(
+                    Enrolment.course_id == course.id, Enrolment.user_id == user.id
                 )
-            )
-        else:
-            enrolment.role, enrolment.lti_roles = map_roles(roles).course_role, roles
+            ).one()
+            enrolment.role, enrolment.lti_roles = role, roles
         count += 1
     session.commit()
     return count

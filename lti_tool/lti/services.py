@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, utcnow
+from ..upsert import insert_if_absent
 from .context import LaunchContext
 from .identity import get_or_create_user
 from .roles import map_roles
@@ -47,12 +48,16 @@ def add_platform(session: Session, data: PlatformInput) -> Platform:
             raise RegistrationError(f"The {label} must be an http(s) URL, not {url!r}")
     if not data.key_set_url and not data.key_set:
         raise RegistrationError("Give the platform's key set URL (or its key set)")
-    existing = session.scalars(
-        select(Platform).where(Platform.issuer == data.issuer, Platform.client_id == data.client_id)
-    ).first()
+    existing = registration_of(session, data.issuer, data.client_id)
     if existing:
+        differing = differences(existing, data)
+        if not differing:
+            return existing  # the same command run again: nothing to do
         raise RegistrationError(
-            f"A platform with issuer {data.issuer} and client id {data.client_id} is already registered"
+            f"A platform with issuer {data.issuer} and client id {data.client_id} is already "
+            f"registered with another {', '.join(differing)}. To change it, remove it first "
+            "(learnpass platform remove); to add a deployment, use learnpass platform "
+            "add-deployment."
         )
     platform = Platform(
         issuer=data.issuer,
@@ -69,6 +74,30 @@ def add_platform(session: Session, data: PlatformInput) -> Platform:
     session.add(platform)
     session.commit()
     return platform
+
+
+def registration_of(session: Session, issuer: str, client_id: str) -> Platform | None:
+    return session.scalars(
+        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    ).first()
+
+
+def differences(platform: Platform, data: PlatformInput) -> list[str]:
+    """What ``data`` would change in an existing registration (empty: the same values)."""
+    wanted: list[tuple[str, Any, Any]] = [
+        ("auth login URL", platform.auth_login_url, data.auth_login_url),
+        ("auth token URL", platform.auth_token_url, data.auth_token_url),
+        ("key set URL", platform.key_set_url, data.key_set_url),
+        ("key set", platform.key_set, data.key_set),
+        ("auth audience", platform.auth_audience, data.auth_audience),
+        ("user ids per deployment", platform.sub_per_deployment, data.sub_per_deployment),
+    ]
+    if data.name:
+        wanted.append(("name", platform.name, data.name))
+    known = {d.deployment_id for d in platform.deployments}
+    if not set(data.deployment_ids) <= known:
+        wanted.append(("deployment list", sorted(known), sorted(set(data.deployment_ids) | known)))
+    return [label for label, have, want in wanted if have != want]
 
 
 def other_registrations(session: Session, platform: Platform) -> list[Platform]:
@@ -116,14 +145,15 @@ def list_platforms(session: Session) -> list[Platform]:
 
 
 def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **keys: Any) -> Any:
-    row = session.scalars(select(model).filter_by(**keys)).first()
+    """The row with these unique ``keys`` (its ``defaults`` updated), inserted when absent; a
+    concurrent launch inserting the same row at the same time is no error (see upsert.py)."""
+    query = select(model).filter_by(**keys)
+    row = session.scalars(query).first()
     if row is None:
-        row = model(**keys, **defaults)
-        session.add(row)
-        session.flush()
-    else:
-        for name, value in defaults.items():
-            setattr(row, name, value)
+        insert_if_absent(session, model, {**keys, **defaults})
+        row = session.scalars(query).one()
+    for name, value in defaults.items():
+        setattr(row, name, value)
     return row
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -33,6 +34,7 @@ from lti_tool.models import Base, Course, User, utcnow
 
 MODALITIES = ("online", "classroom", "blended", "external")
 STATUSES = ("proposed", "approved", "rejected")
+CREDENTIAL_KINDS = ("entry", "passport")  # one entry's badge, or the whole passport's PDF
 
 
 def new_public_id() -> str:
@@ -159,6 +161,8 @@ class PassportEntry(Base):
     __table_args__ = (
         UniqueConstraint("source", "source_ref", name="uq_passport_entry_source"),
         Index("ix_passport_entry_user_status", "user_id", "status"),
+        CheckConstraint(f"status IN {STATUSES!r}", name="ck_passport_entry_status"),
+        CheckConstraint(f"modality IN {MODALITIES!r}", name="ck_passport_entry_modality"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,7 +182,7 @@ class PassportEntry(Base):
     source: Mapped[str] = mapped_column(String(32), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(255), default=None)
     course_id: Mapped[int | None] = mapped_column(
-        ForeignKey("course.id", ondelete="SET NULL"), default=None
+        ForeignKey("course.id", ondelete="SET NULL"), default=None, index=True
     )
     certificate_id: Mapped[int | None] = mapped_column(
         ForeignKey("passport_certificate_file.id", ondelete="SET NULL"), default=None
@@ -253,6 +257,9 @@ class Credential(Base):
     """
 
     __tablename__ = "passport_credential"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {CREDENTIAL_KINDS!r}", name="ck_passport_credential_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_id)

@@ -47,6 +47,7 @@ from .models import (
     PassportEntry,
     TrainingType,
 )
+from .people import people_page
 from .uploads import MAX_CERTIFICATE_BYTES, UploadRefused, make_certificate
 
 bp = Blueprint("passports", __name__, static_folder="static", static_url_path="/passport/static")
@@ -319,6 +320,12 @@ def trainer_home() -> Any:
         if ctx.is_admin
         else services.trainer_courses(session, ctx.user_id)
     )
+    # The learner lists include people who never opened learnpass, from the first visit on:
+    # the LMS roster is read here too, not only by the matrix (at most once per course every few
+    # minutes; an administrator's list of every course syncs only the course they came from).
+    for course in courses:
+        if not ctx.is_admin or course.id == ctx.course_id:
+            sync_roster(session, course)
     return render_template(
         "passports/trainer_home.html",
         ctx=ctx,
@@ -742,9 +749,11 @@ def _own_person(user_id: int) -> User:
 def admin_home() -> Any:
     session = db.session()
     people = services.platform_user_ids(_ctx().platform_id)
+    page = people_page(session, _ctx().platform_id, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "passports/admin.html",
         ctx=_ctx(),
+        page=page,
         training_types=catalogue.training_types(session, _ctx().platform_id),
         frameworks=list(
             session.scalars(
@@ -754,9 +763,7 @@ def admin_home() -> Any:
                 .order_by(CompetenceFramework.shortname, CompetenceFramework.id)
             )
         ),
-        people=list(
-            session.scalars(select(User).where(User.id.in_(people)).order_by(User.name, User.id))
-        ),
+        people=page.people,
         links=list(
             session.scalars(
                 select(IdentityLink)

@@ -1,0 +1,51 @@
+"""Insert a row unless one with the same unique key exists, without a race.
+
+Two first launches of one person at once (two tabs, a double click) both see "no row yet"; a
+plain insert then fails the second one on the unique constraint. ``INSERT ... ON CONFLICT DO
+NOTHING`` lets the database decide: the loser inserts nothing and reads the winner's row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def _insert(session: Session, model: Any) -> Any:
+    session.flush()  # rows this session still holds must reach the database first
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model.__table__)
+    if dialect == "sqlite":
+        return sqlite.insert(model.__table__)
+    raise RuntimeError(f"no upsert for database {dialect}")  # pragma: no cover
+
+
+def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bool:
+    """Insert ``values`` into the model's table in the session's transaction; False when a row
+    with one of its unique keys already exists (committed, or committed meanwhile by another
+    transaction). Column defaults apply as for an ordinary insert."""
+    # RETURNING says whether a row went in (rowcount is not reliable for every driver).
+    statement = (
+        _insert(session, model)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*model.__table__.primary_key.columns)
+    )
+    return session.connection().execute(statement).first() is not None
+
+
+def insert_or_update(session: Session, model: Any, values: dict[str, Any]) -> None:
+    """Insert ``values``, or update the row with the same primary key to them, in one statement
+    (two writers of one key at once: the last one wins, neither fails)."""
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    statement = _insert(session, model).values(**values)
+    session.connection().execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: statement.excluded[name] for name in values if name not in keys},
+        )
+    )
