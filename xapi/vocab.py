@@ -47,6 +47,8 @@ class Verb:
     PREFERRED: Final = ADL_VERBS + "preferred"
     IMPORTED: Final = ADL_VERBS + "imported"
     VOIDED: Final = ADL_VERBS + "voided"
+    ABSENT: Final = PROFILE_BASE + "verbs/absent"
+    """Ours (ADL has no verb for it): a learner was not at a session day (absent or excused)."""
 
 
 VERBS: Final[dict[str, str]] = {
@@ -114,6 +116,16 @@ class Extension:
     """result: a session booking's status after the change: booked, waiting or cancelled."""
     BOOKED_BY_TRAINER: Final = PROFILE_BASE + "extensions/booked-by-trainer"
     """result: true when a trainer made the change for the learner (boolean)."""
+    SESSION_DAY: Final = PROFILE_BASE + "extensions/session-day"
+    """context: the session day of an attendance statement, as an ISO date (string)."""
+    ATTENDANCE_STATUS: Final = PROFILE_BASE + "extensions/attendance-status"
+    """result: present, late, left_early, excused or absent (string)."""
+    LATE: Final = PROFILE_BASE + "extensions/late"
+    """result: true when the learner came late (boolean)."""
+    LEFT_EARLY: Final = PROFILE_BASE + "extensions/left-early"
+    """result: true when the learner left before the end (boolean)."""
+    ATTENDANCE_SOURCE: Final = PROFILE_BASE + "extensions/attendance-source"
+    """result: how it was recorded: sheet, qr or import (string)."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {

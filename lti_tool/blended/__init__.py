@@ -7,7 +7,10 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (routes, placements, step kind)
+from . import (  # noqa: F401  (routes, placements, step kind, after-launch callback)
+    attendance_export_routes,
+    attendance_routes,
+    checkin_routes,
     session_calendar_routes,
     session_links,
     session_routes,
