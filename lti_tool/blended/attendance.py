@@ -244,3 +244,16 @@ def attended_hours(session: Session, blended: BlendedSession, user_id: int) -> t
         days += 1
         hours += row.hours
     return days, round(hours, 2)
+
+
+def erase_attendance(session: Session, user: User) -> dict[str, int]:
+    """An erased person leaves no line in any register (their history goes with the lines);
+    changes they made as a trainer stay, without their name. Never commits."""
+    from sqlalchemy import delete
+
+    taps = session.execute(delete(AttendanceTap).where(AttendanceTap.user_id == user.id))
+    lines = session.execute(delete(Attendance).where(Attendance.user_id == user.id))
+    return {
+        "attendance_lines": int(getattr(lines, "rowcount", 0) or 0),
+        "attendance_taps": int(getattr(taps, "rowcount", 0) or 0),
+    }

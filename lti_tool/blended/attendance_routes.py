@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..erasure import register_eraser
 from ..extensions import db
 from ..lti.context import launch_required
 from ..models import User, utcnow
@@ -196,3 +197,6 @@ def _import_refused(
     db.session.rollback()
     current_app.logger.info("attendance import refused: %d problems", len(errors))
     return _sheet(blended, day, 400, import_errors=errors, import_text=text)
+
+
+register_eraser(attendance.erase_attendance)

@@ -207,3 +207,31 @@ def test_roster_lists_booked_learners_first(app, two_days):
         assert roster[0] == (s.get(User, ids["c"]), True)
         listed = {u.id for u, _ in roster}
         assert ids["a"] in listed and ids["outsider"] not in listed and ids["trainer"] not in listed
+
+
+def test_an_erased_person_leaves_no_line_in_the_register(app, two_days):
+    ids, blended_id = two_days
+    from lti_tool.passports.erasure import erase_learner
+
+    with app.app_context():
+        s = db.session()
+        _, day1 = _day(blended_id, 0)
+        for who in ("a", "b"):
+            attendance.record_mark(
+                s,
+                day1,
+                ids[who],
+                MarkInput("present"),
+                source="sheet",
+                by_id=ids["trainer"],
+                client_key=f"erase-test-{who}",
+                now=DURING,
+            )
+        s.commit()
+        erase_learner(
+            s, ids["a"], actor_id=ids["trainer"], base_url=app.config["LEARNPASS"].base_url
+        )
+        s.commit()
+        left = {r.user_id for r in s.scalars(select(Attendance))}
+        assert left == {ids["b"]}
+        assert s.scalar(select(func.count(AttendanceTap.id))) == 1
