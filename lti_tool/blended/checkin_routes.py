@@ -12,6 +12,7 @@ import segno
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..lti.after_launch import register_after_launch
@@ -23,6 +24,7 @@ from .blueprint import bp
 from .checkin import PENDING_COOKIE, CheckinRefused
 from .session_models import BlendedSession, BlendedSessionDay
 from .session_routes import _ctx, _locale, _session_of_course, _trainer_course
+from .sessions import course_sessions
 
 REFUSALS: dict[str, tuple[int, Any, Any]] = {
     "forged": (
@@ -92,7 +94,10 @@ def _refusal(reason: str, blended: BlendedSession | None = None) -> Any:
 
 
 def _done(row: Attendance, blended: BlendedSession) -> Any:
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        return _refusal("already", blended)
     return render_template(
         "blended/checkin_result.html",
         ok=True,
@@ -116,6 +121,9 @@ def _check_in(day: BlendedSessionDay, ctx: LaunchContext, session_id: int | None
         )
     except CheckinRefused as exc:
         return _refusal(exc.reason, day.session)
+    except IntegrityError:
+        # The same learner checked in by another request at the same moment.
+        return _refusal("already", day.session)
     return _done(row, day.session)
 
 
@@ -196,10 +204,24 @@ def checkin_typed(session_id: int) -> Any:
         _secret(), request.form.get("code", ""), [d.id for d in blended.days], utcnow()
     )
     if found is None:
-        return _refusal("forged", blended)
+        return _refusal(_typed_elsewhere(blended, request.form.get("code", "")), blended)
     day = db.session.get(BlendedSessionDay, found.day_id)
     assert day is not None
     return _check_in(day, _ctx(), session_id=blended.id)
+
+
+def _typed_elsewhere(blended: BlendedSession, typed: str) -> str:
+    """Why a typed code fits none of this session's days: the code of another session of the
+    course open now (``other_session``), or not a code at all (``forged``)."""
+    others = [
+        d.id
+        for s in course_sessions(db.session(), blended.course_id, include_cancelled=False)
+        if s.id != blended.id and checkin_open(s)
+        for d in s.days
+    ]
+    if others and checkin_codes.read_typed_code(_secret(), typed, others, utcnow()):
+        return "other_session"
+    return "forged"
 
 
 def _pending_after_launch(ctx: LaunchContext) -> str | None:

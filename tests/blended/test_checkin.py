@@ -121,7 +121,11 @@ def test_refusals_say_why_and_write_nothing(app, client, now_session):
     r = phone.post(
         f"/blended/sessions/{session_id}/checkin", data={"csrf_token": token, "code": typed_other}
     )
-    assert r.status_code == 400
+    assert r.status_code == 409 and "another session" in text(r)
+    r = phone.post(
+        f"/blended/sessions/{session_id}/checkin", data={"csrf_token": token, "code": "XXXXXX"}
+    )
+    assert r.status_code == 400 and "not one of ours" in text(r)
     assert count(app) == 0
     # the right typed code works
     typed = client.get(f"/blended/sessions/{session_id}/checkin/state.json").get_json()["typed"]
