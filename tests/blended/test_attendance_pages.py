@@ -135,6 +135,8 @@ def test_import_is_validated_whole_then_exports_read_back(app, client, sheet):
     assert got[(day_id, ids["a"])] == ("absent", 0.0, "import")
     with app.app_context():
         assert db.session.scalar(select(func.count(AttendanceChange.id))) == 3
+    history = text(client.get(f"/blended/sessions/{session_id}/attendance?day={day_id}"))
+    assert history.count('data-testid="history-entry"') == 3 and "2030" in history
 
     pdfium = pytest.importorskip("pypdfium2")
     r = client.get(f"/blended/sessions/{session_id}/attendance.pdf?lang=nl")
