@@ -22,7 +22,9 @@ from ..lti.context import launch_required
 from ..models import User, utcnow
 from . import attendance
 from .attendance import MarkInput
+from .attendance_exports import status_label
 from .attendance_import import ImportRefused, parse_import
+from .attendance_models import Attendance
 from .blueprint import bp
 from .checkin_routes import current_day
 from .session_models import BlendedSession, BlendedSessionDay
@@ -98,10 +100,15 @@ def _client_at(raw: str) -> dt.datetime | None:
 
 
 def _answer(
-    ok: bool, message: str, blended: BlendedSession, day: BlendedSessionDay, status: int
+    ok: bool,
+    message: str,
+    blended: BlendedSession,
+    day: BlendedSessionDay,
+    status: int,
+    state: str = "",
 ) -> Any:
     if _wants_json():
-        return jsonify({"ok": ok, "message": message}), status
+        return jsonify({"ok": ok, "message": message, "state": state}), status
     flash(message, "ok" if ok else "error")
     if not ok:
         return _sheet(blended, day, status)
@@ -147,8 +154,18 @@ def attendance_mark(session_id: int, day_id: int) -> Any:
     except IntegrityError:
         # The same tap, or another trainer, at the same moment: the first one counted.
         db.session.rollback()
-        return _answer(True, _("Saved."), blended, day, 200)
-    return _answer(True, _("Saved."), blended, day, 200)
+    return _answer(True, _("Saved."), blended, day, 200, _state_of(day, learner_id))
+
+
+def _state_of(day: BlendedSessionDay, learner_id: int) -> str:
+    """The learner's line as the sheet shows it, for the page to update without reloading."""
+    row = db.session.scalar(
+        select(Attendance).where(Attendance.day_id == day.id, Attendance.user_id == learner_id)
+    )
+    if row is None:
+        return ""
+    label = status_label(row.status, _)
+    return f"{label} · " + _("%(hours)s h", hours=f"{row.hours:g}")
 
 
 @bp.post("/sessions/<int:session_id>/attendance/<int:day_id>/import")

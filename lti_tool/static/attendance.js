@@ -71,6 +71,11 @@
           sending = false;
           return;
         }
+        var row = sheet.querySelector('form.sheet-row[data-learner="' + tap.fields.learner_id + '"]');
+        var state = row && row.querySelector("[data-testid=sheet-state]");
+        if (state && answer.state && tap.action === row.action) {
+          state.textContent = answer.state;
+        }
         sending = false;
         flush(sheet);
       });

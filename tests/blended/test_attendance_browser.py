@@ -73,6 +73,7 @@ def test_qr_checkin_from_a_phone_then_sheet_correction_and_offline_tap(
     lena.get_by_role("button", name="Left early").click()
     expect(trainer.get_by_test_id("sheet-queue")).to_have_text("")
     expect(lena.get_by_role("button", name="Left early")).to_have_attribute("aria-pressed", "true")
+    expect(lena.get_by_test_id("sheet-state")).to_have_text("Left early · 1.5 h")
 
     # offline: the tap waits in the page, then lands once
     karim = trainer.get_by_test_id("sheet-row").filter(has_text="Karim Benali")

@@ -73,6 +73,7 @@ def test_sheet_taps_without_javascript_and_a_repeated_tap_once(app, client, shee
         headers={"Accept": "application/json"},
     )
     assert r.status_code == 200 and r.get_json()["ok"]
+    assert r.get_json()["state"] == "Late · 6.5 h"
     assert rows(app)[(day_id, ids["c"])] == ("late", 6.5, "sheet")
     # a bad status or hours: 400 with the reason, nothing written
     r = client.post(mark, data={"csrf_token": token, "learner_id": ids["a"], "status": "here"})
