@@ -44,6 +44,7 @@ class Verb:
     # Accepted from features (``emit(verb="experienced")``); no feature records a view yet.
     EXPERIENCED: Final = ADL_VERBS + "experienced"
     REGISTERED: Final = ADL_VERBS + "registered"
+    ATTENDED: Final = ADL_VERBS + "attended"
     UNREGISTERED: Final = ADL_VERBS + "unregistered"
     PROGRESSED: Final = ADL_VERBS + "progressed"
     COMPLETED: Final = ADL_VERBS + "completed"
@@ -63,6 +64,8 @@ class Verb:
     ABANDONED: Final = ADL_W3ID_VERBS + "abandoned"
     WAIVED: Final = ADL_W3ID_VERBS + "waived"
     SATISFIED: Final = ADL_W3ID_VERBS + "satisfied"
+    ABSENT: Final = PROFILE_BASE + "verbs/absent"
+    """Ours (ADL has no verb for it): a learner was not at a session day (absent or excused)."""
 
 
 VERBS: Final[dict[str, str]] = {
@@ -151,6 +154,16 @@ class Extension:
     """context (cmi5): the AU's launch parameters, in the LMS.LaunchData state."""
     CMI5_REASON: Final = CMI5_BASE + "result/extensions/reason"
     """result (cmi5): why an AU was waived."""
+    SESSION_DAY: Final = PROFILE_BASE + "extensions/session-day"
+    """context: the session day of an attendance statement, as an ISO date (string)."""
+    ATTENDANCE_STATUS: Final = PROFILE_BASE + "extensions/attendance-status"
+    """result: present, late, left_early, excused or absent (string)."""
+    LATE: Final = PROFILE_BASE + "extensions/late"
+    """result: true when the learner came late (boolean)."""
+    LEFT_EARLY: Final = PROFILE_BASE + "extensions/left-early"
+    """result: true when the learner left before the end (boolean)."""
+    ATTENDANCE_SOURCE: Final = PROFILE_BASE + "extensions/attendance-source"
+    """result: how it was recorded: sheet, qr or import (string)."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {

@@ -7,15 +7,18 @@ home links; the launch layer never imports it.
 
 from __future__ import annotations
 
-from . import path_builder as _path_builder  # noqa: F401  (the trainer's builder pages)
-from . import path_erasure as _path_erasure  # noqa: F401  (what an erase removes)
-from . import path_models as _path_models  # noqa: F401  (registers the paths' tables)
-from . import path_routes as _path_routes  # noqa: F401  (the paths' pages)
-from . import (  # noqa: F401  (routes, placements, step kind)
+from . import (  # noqa: F401  (routes, placements, step kind, after-launch callback)
+    attendance_export_routes,
+    attendance_routes,
+    checkin_routes,
     session_calendar_routes,
     session_links,
     session_routes,
 )
+from . import path_builder as _path_builder  # noqa: F401  (the trainer's builder pages)
+from . import path_erasure as _path_erasure  # noqa: F401  (what an erase removes)
+from . import path_models as _path_models  # noqa: F401  (registers the paths' tables)
+from . import path_routes as _path_routes  # noqa: F401  (the paths' pages)
 from .blueprint import bp
 from .path_kinds import register_path_kinds
 from .path_placements import register_path_placements

@@ -14,6 +14,7 @@ from ..jobs import register_job
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
+from .attendance import attended_hours
 from .booking import booking_of
 from .feeds import erase_session_data
 from .session_models import BlendedSession
@@ -42,13 +43,26 @@ def _session_url(rest: str) -> str:
 
 
 def session_step_status(user_id: int, ref: str) -> StepStatus | None:
-    """A session step is never done by booking (attendance decides that): "booked for <date>"."""
+    """A session step is done when the learner attended (present, late or left early) every day
+    of the session; the classroom hours are the hours attended. Booking alone never does it."""
     if not ref.isdigit():
         return None
     session = db.session()
     blended = session.get(BlendedSession, int(ref))
-    row = booking_of(session, int(ref), user_id) if blended is not None else None
-    if blended is None or row is None or row.status == "cancelled":
+    if blended is None:
+        return None
+    days, hours = attended_hours(session, blended, user_id)
+    if blended.days and days >= len(blended.days):
+        return StepStatus(done=True, hours=hours, classroom=True, detail=_("Attended"))
+    row = booking_of(session, int(ref), user_id)
+    if days:
+        return StepStatus(
+            done=False,
+            hours=hours,
+            classroom=True,
+            detail=_("Attended %(done)d of %(days)d days", done=days, days=len(blended.days)),
+        )
+    if row is None or row.status == "cancelled":
         return None
     if row.status == "waiting":
         return StepStatus(done=False, classroom=True, detail=_("On the waiting list"))

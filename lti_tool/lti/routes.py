@@ -32,6 +32,7 @@ from .adapter import (
     login_of_state,
     take_login_for_new_window,
 )
+from .after_launch import run_after_launch
 from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
 from .placements import available_placements, content_item_for, resolve_target
@@ -133,7 +134,7 @@ def launch() -> Any:
     if ctx.message_type == "LtiDeepLinkingRequest":
         destination = "/lti/deep-linking"
     else:
-        destination = resolve_target(ctx.target or "home")
+        destination = run_after_launch(ctx) or resolve_target(ctx.target or "home")
     # The session lives in its cookie only: the address keeps no trace of it.
     response = redirect(destination, code=303)
     response.delete_cookie(message_launch.state_cookie_name(), path="/")

@@ -30,6 +30,8 @@ PUBLIC = {
     "lti.register": "LTI Dynamic Registration (see test_registration.py)",
     "passports.verify": "public credential check by unguessable id",
     "lrs.about": "xAPI /about is public by the spec",
+    "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
+    "else keeps a pending check-in for its next launch (docs/security.md)",
 }
 # Not a launched session but a credential of their own.
 OWN_CREDENTIAL = {
