@@ -339,6 +339,16 @@ def evaluate_move_on(
         except Exception:
             session.rollback()
             log.exception("cmi5 registration %s: no passport entry", attempt.registration)
+    if changed:
+        results.notify_result_recorded(
+            session,
+            results.ResultRecorded(
+                user=user,
+                package_id=package.id,
+                completed=bool(state.course),
+                score_scaled=outcome.attempt_score_scaled,
+            ),
+        )
     return [s["id"] for s in statements]
 
 

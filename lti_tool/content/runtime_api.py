@@ -214,6 +214,16 @@ def _record_results(
         except Exception:
             session.rollback()
             current_app.logger.exception("SCORM attempt %s: no passport entry", attempt.id)
+        if outcome.attempt_changed:
+            results.notify_result_recorded(
+                session,
+                results.ResultRecorded(
+                    user=user,
+                    package_id=version.package_id,
+                    completed=bool(outcome.attempt_completed),
+                    score_scaled=outcome.attempt_score_scaled,
+                ),
+            )
     return statement_ids
 
 
