@@ -21,16 +21,13 @@ def paths_with_package(
     """The paths of the learner's platform with a step for this package."""
     if platform_id is None:
         return []
+    holding = select(BlendedStep.path_id).where(
+        BlendedStep.kind == "package", BlendedStep.ref == str(package_id)
+    )
     return list(
         session.scalars(
             select(BlendedPath)
-            .join(BlendedStep, BlendedStep.path_id == BlendedPath.id)
-            .where(
-                BlendedStep.kind == "package",
-                BlendedStep.ref == str(package_id),
-                BlendedPath.platform_id == platform_id,
-            )
-            .distinct()
+            .where(BlendedPath.id.in_(holding), BlendedPath.platform_id == platform_id)
             .order_by(BlendedPath.id)
         )
     )
