@@ -156,28 +156,42 @@ def evaluate(
         kind = step_kind(step.kind)
         known[step.id] = statuses_of(kind, user_ids, step.ref) if kind and user_ids else {}
     by_id = {s.id: s for s in steps}
+    # What is the same for every learner is read once: each step's prerequisites and columns
+    # (attribute access on ORM objects inside the learners x steps loop was most of the time).
+    plan = [
+        (
+            step,
+            step.id,
+            _prerequisites(path, step),
+            step.due_on,
+            step.due_days,
+            step.classroom,
+            step.hours,
+        )
+        for step in steps
+    ]
     result = {}
     for user_id in user_ids:
         start = starts.get(user_id)
         done_ids: set[int] = set()
         base: dict[int, tuple[bool, StepStatus | None, BlendedStepMark | None]] = {}
-        for step in steps:
-            found_mark = marks.get((user_id, step.id))
-            status = known[step.id].get(user_id)
+        for _step, step_id, *_same in plan:
+            found_mark = marks.get((user_id, step_id))
+            status = known[step_id].get(user_id)
             done = bool(
                 (found_mark is not None and found_mark.done) or (status is not None and status.done)
             )
-            base[step.id] = (done, status, found_mark)
+            base[step_id] = (done, status, found_mark)
             if done:
-                done_ids.add(step.id)
+                done_ids.add(step_id)
         views = []
         next_given = False
-        for step in steps:
-            done, status, step_mark = base[step.id]
-            waiting = sorted(_prerequisites(path, step) - done_ids)
-            due = step.due_on
-            if due is None and step.due_days is not None and start is not None:
-                due = start.started_at.date() + dt.timedelta(days=step.due_days)
+        for step, step_id, wanted, due_on, due_days, in_classroom, step_hours in plan:
+            done, status, step_mark = base[step_id]
+            waiting = sorted(wanted - done_ids) if wanted else []
+            due = due_on
+            if due is None and due_days is not None and start is not None:
+                due = start.started_at.date() + dt.timedelta(days=due_days)
             late = not done and due is not None and due < today
             if done:
                 state = "done"
@@ -190,9 +204,9 @@ def evaluate(
             else:
                 state = "open"
             earned = 0.0
-            classroom = step.classroom or bool(status and status.classroom)
+            classroom = in_classroom or bool(status and status.classroom)
             if done:
-                earned = status.hours if status is not None and status.hours else step.hours
+                earned = status.hours if status is not None and status.hours else step_hours
             views.append(
                 StepProgress(
                     step=step,
