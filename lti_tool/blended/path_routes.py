@@ -17,7 +17,7 @@ from ..lti.roster import sync_roster
 from ..models import Course, User
 from ..passports.models import group_member
 from ..passports.services import course_groups, course_learners, group_of_course
-from . import paths, progress, progress_exports
+from . import paths, progress, progress_chart, progress_exports
 from .blueprint import bp
 from .path_access import (
     MARKABLE,
@@ -85,11 +85,16 @@ def _course_progress(path: BlendedPath) -> progress.CourseProgress:
 @launch_required(role="instructor")
 def path_progress(path_id: int) -> Any:
     path = trainer_path(path_id)
+    table = _course_progress(path)
+    chart = progress_chart.weekly_completions(
+        db.session(), path, [r.learner.id for r in table.rows], table.today
+    )
     return render_template(
         "blended/path_progress.html",
         ctx=launch(),
         path=path,
-        table=_course_progress(path),
+        table=table,
+        chart=chart,
         groups=course_groups(db.session(), path.course_id),
         filters=progress.FILTERS,
         args=request.args,

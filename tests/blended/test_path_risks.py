@@ -112,3 +112,32 @@ def test_the_xlsx_shows_what_the_page_shows_with_numbers_and_no_formulas(app):
     stranger = app.test_client()
     sign_in(app, stranger, OTHER_TRAINER, OTHER_COURSE)
     assert stranger.get(f"/blended/paths/{path_id}/progress.xlsx").status_code == 404
+
+
+def test_the_progress_chart_counts_steps_completed_per_week(app):
+    import datetime as dt
+
+    from lti_tool.blended.path_models import BlendedStepMark
+
+    trainer, path_id, ids = _setup(app)
+    today = dt.date.today()
+    with app.app_context():
+        step = db.session.get(BlendedPath, path_id).steps[0]
+        long_ago = dt.datetime.combine(today - dt.timedelta(weeks=30), dt.time(9))
+        for who, when in (
+            ("a", dt.datetime.combine(today, dt.time(0, 1))),
+            ("b", dt.datetime.combine(today - dt.timedelta(days=7), dt.time(10))),
+            ("c", long_ago),  # before the chart's twelve weeks
+        ):
+            db.session.add(
+                BlendedStepMark(step_id=step.id, user_id=ids[who], source="trainer", marked_at=when)
+            )
+        db.session.commit()
+    page = trainer.get(f"/blended/paths/{path_id}/progress").get_data(as_text=True)
+    chart = page.split('data-testid="progress-chart"', 1)[1].split("</section>", 1)[0]
+    assert "<title id=" in chart and "<desc id=" in chart and 'role="img"' in chart
+    assert "2 in all, at most 1 in one week" in chart
+    counts = [int(c) for c in chart.split('data-count="')[1:] for c in [c.split('"', 1)[0]]]
+    assert len(counts) == 12 and counts[-1] == 1 and sum(counts) == 2
+    table = chart.split('data-testid="chart-table"', 1)[1]
+    assert table.count("<tr>") == 13  # header + twelve weeks
