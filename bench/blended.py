@@ -149,7 +149,16 @@ def seed(app: Any, learners: int, steps: int) -> tuple[int, int, int, int]:
             reached = rng.randint(0, steps)  # learners get further or less far
             for step in path.steps:
                 if step.position < reached:
-                    marks.append({"step_id": step.id, "user_id": uid, "source": "trainer"})
+                    # Stated already: the view is timed in its steady state, not on the
+                    # first visit that writes the statements of marks nobody stated yet.
+                    marks.append(
+                        {
+                            "step_id": step.id,
+                            "user_id": uid,
+                            "source": "trainer",
+                            "stated_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        }
+                    )
                 if step.kind == "session" and rng.random() < 0.7:
                     status = "booked" if rng.random() < 0.85 else "waiting"
                     bookings.append({"session_id": int(step.ref), "user_id": uid, "status": status})
