@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (routes, placements, step kind, after-launch call
     checkin_routes,
     session_calendar_routes,
     session_links,
+    session_risks,
     session_routes,
 )
 from . import path_builder as _path_builder  # noqa: F401  (the trainer's builder pages)
@@ -22,8 +23,10 @@ from . import path_routes as _path_routes  # noqa: F401  (the paths' pages)
 from .blueprint import bp
 from .path_kinds import register_path_kinds
 from .path_placements import register_path_placements
+from .path_results import register_path_results
 
 register_path_kinds()
 register_path_placements()
+register_path_results()
 
 __all__ = ["bp"]

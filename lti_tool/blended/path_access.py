@@ -48,6 +48,11 @@ def path_date(day: Any) -> str:
     return format_date(day, "medium") if day else ""
 
 
+@bp.app_template_filter("path_date_short")
+def path_date_short(day: Any) -> str:
+    return format_date(day, "d MMM") if day else ""
+
+
 @bp.app_template_filter("path_hours")
 def path_hours(value: Any) -> str:
     return f"{float(value or 0):.2f}".rstrip("0").rstrip(".") or "0"

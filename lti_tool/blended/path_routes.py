@@ -5,8 +5,6 @@ tool. Learner pages always use the launch's user id.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -19,14 +17,13 @@ from ..lti.roster import sync_roster
 from ..models import Course, User
 from ..passports.models import group_member
 from ..passports.services import course_groups, course_learners, group_of_course
-from . import paths, progress
+from . import paths, progress, progress_chart, progress_exports
 from .blueprint import bp
 from .path_access import (
     MARKABLE,
     bind_placement,
     launch,
     learner_path,
-    path_hours,
     path_text,
     state_labels,
     tool_settings,
@@ -88,47 +85,51 @@ def _course_progress(path: BlendedPath) -> progress.CourseProgress:
 @launch_required(role="instructor")
 def path_progress(path_id: int) -> Any:
     path = trainer_path(path_id)
+    table = _course_progress(path)
+    chart = progress_chart.weekly_completions(
+        db.session(), path, [r.learner.id for r in table.rows], table.today
+    )
     return render_template(
         "blended/path_progress.html",
         ctx=launch(),
         path=path,
-        table=_course_progress(path),
+        table=table,
+        chart=chart,
         groups=course_groups(db.session(), path.course_id),
         filters=progress.FILTERS,
         args=request.args,
     )
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def _download(body: str | bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/paths/<int:path_id>/progress.csv")
 @launch_required(role="instructor")
 def path_progress_csv(path_id: int) -> Any:
     path = trainer_path(path_id)
-    table = _course_progress(path)
-    labels = state_labels()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [_("Learner")]
-        + [_cell(path_text(s.title)) for s in path.steps]
-        + [_("Online hours"), _("Classroom hours"), _("Completion %"), _("At risk")]
+    rows = progress_exports.progress_table(_course_progress(path), state_labels(), path_text)
+    return _download(
+        progress_exports.progress_csv(rows),
+        "text/csv; charset=utf-8",
+        f"path-{path.id}-progress.csv",
     )
-    for row in table.rows:
-        p = row.progress
-        writer.writerow(
-            [_cell(row.learner.name or row.learner.sub)]
-            + [labels[v.state] for v in p.steps]
-            + [path_hours(p.online_hours), path_hours(p.classroom_hours), str(p.percent)]
-            + [_("yes") if p.at_risk else _("no")]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="path-{path.id}-progress.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+
+
+@bp.get("/paths/<int:path_id>/progress.xlsx")
+@launch_required(role="instructor")
+def path_progress_xlsx(path_id: int) -> Any:
+    path = trainer_path(path_id)
+    rows = progress_exports.progress_table(_course_progress(path), state_labels(), path_text)
+    return _download(
+        progress_exports.progress_xlsx(rows, path_text(path.title)),
+        progress_exports.XLSX_TYPE,
+        f"path-{path.id}-progress.xlsx",
+    )
 
 
 def _course_learner(path: BlendedPath, learner_id: int) -> User:

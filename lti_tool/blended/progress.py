@@ -8,15 +8,35 @@ kind status), whatever the number of learners, so the trainer's view stays fast 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
 from .path_models import BlendedPath, BlendedPathStart, BlendedStep, BlendedStepMark
+from .paths import localized
 from .steps import StepStatus, statuses_of, step_kind
+
+# Why a learner is at risk, besides being late on a step: each check gets the path and the
+# learners' progress so far (by user id), and answers {user id: [reasons in plain words]} in a
+# fixed number of queries. Registered by the parts that know (session_risks: not booked for a required session
+# step). "Absent twice" comes with attendance: it registers its check here, under that name.
+RiskCheck = Callable[[Session, BlendedPath, "dict[int, LearnerProgress]"], dict[int, list[str]]]
+_risk_checks: dict[str, RiskCheck] = {}
+
+
+def register_risk_check(name: str, check: RiskCheck) -> None:
+    """``name`` says what the check looks for: "not_booked", "absent_twice"..."""
+    _risk_checks[name] = check
+
+
+def risk_checks() -> dict[str, RiskCheck]:
+    return dict(_risk_checks)
+
 
 STATES = ("done", "next", "open", "late", "locked")
 
@@ -35,6 +55,7 @@ class StepProgress:
     waiting_for: list[BlendedStep] = field(default_factory=list)
     marked: BlendedStepMark | None = None
     tool_done: bool = False  # done from what the tool recorded (not from a mark)
+    booking: str = ""  # for a session step: "booked", "waiting" or "" (not booked)
 
 
 @dataclass
@@ -43,6 +64,8 @@ class LearnerProgress:
     steps: list[StepProgress]
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
+    # Reasons from the registered risk checks (not booked, absent twice...), in plain words.
+    risks: list[str] = field(default_factory=list)
 
     @property
     def online_hours(self) -> float:
@@ -70,11 +93,27 @@ class LearnerProgress:
 
     @property
     def at_risk(self) -> bool:
-        return self.completed_at is None and any(s.late for s in self.steps)
+        return self.completed_at is None and (any(s.late for s in self.steps) or bool(self.risks))
+
+    @property
+    def risk_reasons(self) -> list[str]:
+        """Plain words for the trainer: late on which steps, then the checks' reasons."""
+        if self.completed_at is not None:
+            return []
+        late = [_late_words(s.step) for s in self.steps if s.late]
+        return late + self.risks
 
     @property
     def late_steps(self) -> list[StepProgress]:
         return [s for s in self.steps if s.late]
+
+
+def _late_words(step: BlendedStep) -> str:
+    return _("Late on: %(step)s", step=localized(step.title, _locale()))
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")[:2]
 
 
 def _prerequisites(path: BlendedPath, step: BlendedStep) -> set[int]:
@@ -117,28 +156,42 @@ def evaluate(
         kind = step_kind(step.kind)
         known[step.id] = statuses_of(kind, user_ids, step.ref) if kind and user_ids else {}
     by_id = {s.id: s for s in steps}
+    # What is the same for every learner is read once: each step's prerequisites and columns
+    # (attribute access on ORM objects inside the learners x steps loop was most of the time).
+    plan = [
+        (
+            step,
+            step.id,
+            _prerequisites(path, step),
+            step.due_on,
+            step.due_days,
+            step.classroom,
+            step.hours,
+        )
+        for step in steps
+    ]
     result = {}
     for user_id in user_ids:
         start = starts.get(user_id)
         done_ids: set[int] = set()
         base: dict[int, tuple[bool, StepStatus | None, BlendedStepMark | None]] = {}
-        for step in steps:
-            found_mark = marks.get((user_id, step.id))
-            status = known[step.id].get(user_id)
+        for _step, step_id, *_same in plan:
+            found_mark = marks.get((user_id, step_id))
+            status = known[step_id].get(user_id)
             done = bool(
                 (found_mark is not None and found_mark.done) or (status is not None and status.done)
             )
-            base[step.id] = (done, status, found_mark)
+            base[step_id] = (done, status, found_mark)
             if done:
-                done_ids.add(step.id)
+                done_ids.add(step_id)
         views = []
         next_given = False
-        for step in steps:
-            done, status, step_mark = base[step.id]
-            waiting = sorted(_prerequisites(path, step) - done_ids)
-            due = step.due_on
-            if due is None and step.due_days is not None and start is not None:
-                due = start.started_at.date() + dt.timedelta(days=step.due_days)
+        for step, step_id, wanted, due_on, due_days, in_classroom, step_hours in plan:
+            done, status, step_mark = base[step_id]
+            waiting = sorted(wanted - done_ids) if wanted else []
+            due = due_on
+            if due is None and due_days is not None and start is not None:
+                due = start.started_at.date() + dt.timedelta(days=due_days)
             late = not done and due is not None and due < today
             if done:
                 state = "done"
@@ -151,9 +204,9 @@ def evaluate(
             else:
                 state = "open"
             earned = 0.0
-            classroom = step.classroom or bool(status and status.classroom)
+            classroom = in_classroom or bool(status and status.classroom)
             if done:
-                earned = status.hours if status is not None and status.hours else step.hours
+                earned = status.hours if status is not None and status.hours else step_hours
             views.append(
                 StepProgress(
                     step=step,
@@ -176,6 +229,11 @@ def evaluate(
             started_at=start.started_at if start else None,
             completed_at=start.completed_at if start else None,
         )
+    if user_ids and steps:
+        for check in _risk_checks.values():
+            for user_id, reasons in check(session, path, result).items():
+                if user_id in result:
+                    result[user_id].risks.extend(reasons)
     return result
 
 

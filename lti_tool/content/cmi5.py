@@ -336,6 +336,16 @@ def evaluate_move_on(
     session.commit()
     if note:
         passport_feed.deliver_after_commit(session, note)
+    if changed:
+        results.notify_result_recorded(
+            session,
+            results.ResultRecorded(
+                user=user,
+                package_id=package.id,
+                completed=bool(state.course),
+                score_scaled=outcome.attempt_score_scaled,
+            ),
+        )
     return [s["id"] for s in statements]
 
 

@@ -7,6 +7,8 @@ it describes was stored. The grade worker delivers scores later, with retries.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -24,6 +26,42 @@ from ..models import Course, Platform, ResourceLink, User
 from . import passport_feed
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ResultRecorded:
+    """What the player stored for a learner's attempt, told to the features that follow it."""
+
+    user: User
+    package_id: int
+    completed: bool
+    score_scaled: float | None
+
+
+ResultListener = Callable[[Session, ResultRecorded], None]
+# Features (blended paths...) register here; the player never imports them.
+_result_listeners: list[ResultListener] = []
+
+
+def on_result_recorded(listener: ResultListener) -> ResultListener:
+    """Register ``listener`` (once) to run after the player stored and committed a result."""
+    if listener not in _result_listeners:
+        _result_listeners.append(listener)
+    return listener
+
+
+def notify_result_recorded(session: Session, event: ResultRecorded) -> None:
+    """Run the listeners after the result's own commit; one failing never costs the learner
+    their data nor stops the others (its work is rolled back and logged)."""
+    for listener in list(_result_listeners):
+        try:
+            listener(session, event)
+        except Exception:
+            session.rollback()
+            log.exception(
+                "package %s, learner %s: a result listener failed", event.package_id, event.user.id
+            )
+
 
 # SCORM interaction types -> xAPI interactionType (cmi.interaction activity definitions).
 INTERACTION_TYPES = {

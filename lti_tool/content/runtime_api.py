@@ -208,6 +208,16 @@ def _record_results(
         abort(503, description=NOT_STORED)
     if note:
         passport_feed.deliver_after_commit(session, note)
+    if outcome.applied and outcome.attempt_changed:
+        results.notify_result_recorded(
+            session,
+            results.ResultRecorded(
+                user=user,
+                package_id=version.package_id,
+                completed=bool(outcome.attempt_completed),
+                score_scaled=outcome.attempt_score_scaled,
+            ),
+        )
     return statement_ids
 
 

@@ -1,0 +1,92 @@
+"""A package finished in the player completes the path in the same request (the player's
+"result recorded" listeners), once: no visit of the path page is needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lti_tool.blended.path_models import BlendedPath, BlendedPathStart, BlendedStep
+from lti_tool.extensions import db
+from lti_tool.models import Course, GradeOutbox, ResourceLink, User
+from lti_tool.passports.models import PassportEntry
+from tests.scorm.builders import single_sco_12
+from tests.scorm.flows import commit
+from tests.scorm.test_content import CMI_12, learner_on_player
+from xapi.tables import statements as statement_table
+
+
+def _outcomes(app: Any, path_id: int, user_id: int) -> tuple[bool, int, int, int]:
+    with app.app_context():
+        start = db.session.scalars(
+            select(BlendedPathStart).where(
+                BlendedPathStart.path_id == path_id, BlendedPathStart.user_id == user_id
+            )
+        ).first()
+        entries = db.session.scalar(
+            select(func.count())
+            .select_from(PassportEntry)
+            .where(PassportEntry.user_id == user_id, PassportEntry.source == "blended_path")
+        )
+        grades = db.session.scalar(
+            select(func.count())
+            .select_from(GradeOutbox)
+            .where(GradeOutbox.user_id == user_id, GradeOutbox.comment == "Learning path completed")
+        )
+        completed = db.session.scalar(
+            select(func.count())
+            .select_from(statement_table)
+            .where(
+                statement_table.c.verb_id == "http://adlnet.gov/expapi/verbs/completed",
+                statement_table.c.object_id.like(f"%/blended/paths/{path_id}"),
+            )
+        )
+        done = start is not None and start.completed_at is not None
+        return done, int(entries or 0), int(grades or 0), int(completed or 0)
+
+
+def test_a_package_finished_in_the_player_completes_the_path_at_once(
+    app: Any, runner: Any, live_server: Any, http: Any, tmp_path: Path
+) -> None:
+    with app.app_context():
+        state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
+        link = db.session.scalars(
+            select(ResourceLink).where(ResourceLink.link_id == state["link"]["id"])
+        ).one()
+        course = db.session.get(Course, link.course_id)
+        learner = db.session.scalars(select(User).where(User.sub == "demo-learner-1")).one()
+        path = BlendedPath(
+            platform_id=course.platform_id,
+            course_id=course.id,
+            title={"en": "Fire safety path"},
+            resource_link_id=link.id,  # a line item to grade (the package's own link will do)
+        )
+        path.steps = [
+            BlendedStep(
+                kind="package", ref=str(state["package_id"]), title={"en": "Module"}, hours=2
+            )
+        ]
+        db.session.add(path)
+        db.session.commit()
+        path_id, learner_id = path.id, learner.id
+    config, base = state["config"], live_server.url
+    sco = config["scos"][0]["id"]
+    r = commit(http, base, config, sco, CMI_12, seq=1, trigger="initialize")
+    assert r.status_code == 200
+    assert _outcomes(app, path_id, learner_id) == (False, 0, 0, 0)  # started, not finished
+    passed = {**CMI_12, "core": {**CMI_12["core"], "lesson_status": "passed"}}
+    r = commit(http, base, config, sco, passed, seq=2, trigger="terminate")
+    assert r.status_code == 200 and r.json()["completed"] is True
+    # Nobody opened the path page: the path is complete, graded, in the passport, stated.
+    assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
+    with app.app_context():
+        entry = db.session.scalars(
+            select(PassportEntry).where(PassportEntry.source == "blended_path")
+        ).one()
+        assert float(entry.hours) == 2.0 and entry.modality == "online"
+    # A later commit of the same finished attempt: never a second grade, entry or statement.
+    r = commit(http, base, config, sco, {**passed, "suspend_data": "again"}, seq=3)
+    assert r.status_code == 200
+    assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
