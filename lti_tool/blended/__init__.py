@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (  # noqa: F401  (routes, placements, step kind, after-launch callback)
     attendance_export_routes,
+    attendance_risks,
     attendance_routes,
     checkin_routes,
     session_calendar_routes,

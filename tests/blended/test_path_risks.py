@@ -141,3 +141,63 @@ def test_the_progress_chart_counts_steps_completed_per_week(app):
     assert len(counts) == 12 and counts[-1] == 1 and sum(counts) == 2
     table = chart.split('data-testid="chart-table"', 1)[1]
     assert table.count("<tr>") == 13  # header + twelve weeks
+
+
+def test_absent_on_two_days_puts_a_booked_learner_at_risk(app):
+    import datetime as dt
+
+    from lti_tool.blended.attendance import MarkInput, record_mark
+
+    ids = people(app)
+    trainer = app.test_client()
+    sign_in(app, trainer, "instructor")
+    days = [(dt.date(2030, 3, 5), "09:00", "17:00"), (dt.date(2030, 3, 6), "09:00", "17:00")]
+    with app.test_request_context():
+        session = db.session()
+        blended = make_session(session, ids["trainer"], capacity=5, days=days)
+        for who in ("a", "b"):
+            booking.book(session, blended, user(session, ids[who]))
+        first, second = blended.days
+        later = dt.datetime(2030, 3, 6, 18, 0)
+        for day in (first, second):  # a: absent both days; b: absent once, excused once
+            record_mark(
+                session,
+                day,
+                ids["a"],
+                MarkInput("absent"),
+                source="sheet",
+                by_id=ids["trainer"],
+                now=later,
+            )
+        record_mark(
+            session,
+            first,
+            ids["b"],
+            MarkInput("absent"),
+            source="sheet",
+            by_id=ids["trainer"],
+            now=later,
+        )
+        record_mark(
+            session,
+            second,
+            ids["b"],
+            MarkInput("excused"),
+            source="sheet",
+            by_id=ids["trainer"],
+            now=later,
+        )
+        session.commit()
+        blended_id = blended.id
+    path_id = build_path(app, trainer)
+    r = add_step(
+        trainer, path_id, "session", title_en="Two days", ref=str(blended_id), required="1"
+    )
+    assert r.status_code == 303, r.get_data(as_text=True)[:800]
+    page = trainer.get(f"/blended/paths/{path_id}/progress").get_data(as_text=True)
+    rows = page.split('data-testid="progress-row"')[1:]
+    by_id = {int(row.split("/learners/", 1)[1].split('"', 1)[0]): row for row in rows}
+    assert "Absent on 2 days" in by_id[ids["a"]] and 'data-testid="at-risk"' in by_id[ids["a"]]
+    assert "Absent on" not in by_id[ids["b"]]  # an excused day is not an absence
+    page = trainer.get(f"/blended/paths/{path_id}/progress?lang=de").get_data(as_text=True)
+    assert "Abwesend" in page or "abwesend" in page
