@@ -228,24 +228,6 @@ def record_mark(
     return row
 
 
-def attended_hours(session: Session, blended: BlendedSession, user_id: int) -> tuple[int, float]:
-    """How many of the session's days the learner attended, and the hours attended."""
-    rows = session.scalars(
-        select(Attendance)
-        .join(BlendedSessionDay, BlendedSessionDay.id == Attendance.day_id)
-        .where(
-            BlendedSessionDay.session_id == blended.id,
-            Attendance.user_id == user_id,
-            Attendance.status.in_(ATTENDED_STATUSES),
-        )
-    )
-    days, hours = 0, 0.0
-    for row in rows:
-        days += 1
-        hours += row.hours
-    return days, round(hours, 2)
-
-
 def erase_attendance(session: Session, user: User) -> dict[str, int]:
     """An erased person leaves no line in any register (their history goes with the lines);
     changes they made as a trainer stay, without their name. Never commits."""

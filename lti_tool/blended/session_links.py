@@ -4,7 +4,6 @@ start-page buttons, the ``session`` step kind of learning paths, and the reminde
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,12 +13,10 @@ from ..jobs import register_job
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
-from .attendance import attended_hours
-from .booking import booking_of
 from .feeds import erase_session_data
-from .session_models import BlendedSession
-from .sessions import course_sessions, to_local
-from .steps import StepKind, StepStatus, register_step_kind
+from .session_step import session_step_status, session_step_statuses
+from .sessions import course_sessions
+from .steps import StepKind, register_step_kind
 
 
 def _placements(ctx: LaunchContext) -> list[Placement]:
@@ -40,35 +37,6 @@ def _session_url(rest: str) -> str:
     if not rest.isdigit():
         return url_for("blended.learner_sessions")
     return url_for("blended.session_page", session_id=int(rest))
-
-
-def session_step_status(user_id: int, ref: str) -> StepStatus | None:
-    """A session step is done when the learner attended (present, late or left early) every day
-    of the session; the classroom hours are the hours attended. Booking alone never does it."""
-    if not ref.isdigit():
-        return None
-    session = db.session()
-    blended = session.get(BlendedSession, int(ref))
-    if blended is None:
-        return None
-    days, hours = attended_hours(session, blended, user_id)
-    if blended.days and days >= len(blended.days):
-        return StepStatus(done=True, hours=hours, classroom=True, detail=_("Attended"))
-    row = booking_of(session, int(ref), user_id)
-    if days:
-        return StepStatus(
-            done=False,
-            hours=hours,
-            classroom=True,
-            detail=_("Attended %(done)d of %(days)d days", done=days, days=len(blended.days)),
-        )
-    if row is None or row.status == "cancelled":
-        return None
-    if row.status == "waiting":
-        return StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
-    start = blended.starts_at
-    when = format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
-    return StepStatus(done=False, classroom=True, detail=_("Booked for %(date)s", date=when))
 
 
 def _remind() -> object:
@@ -102,7 +70,12 @@ register_home_link(
     )
 )
 register_step_kind(
-    StepKind("session", lambda: str(_l("Classroom or online session")), session_step_status)
+    StepKind(
+        "session",
+        lambda: str(_l("Classroom or online session")),
+        session_step_status,
+        statuses=session_step_statuses,
+    )
 )
 register_eraser(erase_session_data)
 register_job("blended-session-reminders", _remind, every_seconds=900)

@@ -1,0 +1,88 @@
+"""The ``session`` step kind of learning paths: a learner's status on a step that points at a
+classroom or online session, for one learner (their path page) or for every learner of a course
+at once (the trainer's progress view: two queries per session step, whatever the number of
+learners).
+
+A session step is done when the learner attended (present, late or left early) every day of the
+session; the classroom hours are the hours attended. Booking alone never does it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .attendance_models import ATTENDED_STATUSES, Attendance
+from .session_models import BlendedBooking, BlendedSession, BlendedSessionDay
+from .sessions import to_local
+from .steps import StepStatus
+
+
+def session_step_status(user_id: int, ref: str) -> StepStatus | None:
+    return session_step_statuses([user_id], ref).get(user_id)
+
+
+def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
+    """The statuses of ``user_ids`` on the session ``ref``; learners with no booking and no
+    attendance are left out. The session's rows are read whole (a session has tens of seats),
+    so no query binds one value per learner."""
+    if not ref.isdigit():
+        return {}
+    session = db.session()
+    blended = session.get(BlendedSession, int(ref))
+    if blended is None:
+        return {}
+    wanted = set(user_ids)
+    attended = {
+        int(user_id): (int(days), float(hours or 0.0))
+        for user_id, days, hours in session.execute(
+            select(Attendance.user_id, func.count(), func.sum(Attendance.hours))
+            .join(BlendedSessionDay, BlendedSessionDay.id == Attendance.day_id)
+            .where(
+                BlendedSessionDay.session_id == blended.id,
+                Attendance.status.in_(ATTENDED_STATUSES),
+            )
+            .group_by(Attendance.user_id)
+        )
+        if int(user_id) in wanted
+    }
+    seats = {
+        int(user_id): status
+        for user_id, status in session.execute(
+            select(BlendedBooking.user_id, BlendedBooking.status).where(
+                BlendedBooking.session_id == blended.id
+            )
+        )
+        if int(user_id) in wanted
+    }
+    total_days = len(blended.days)
+    booked_detail: str | None = None
+    found: dict[int, StepStatus] = {}
+    for user_id in wanted:
+        days, hours = attended.get(user_id, (0, 0.0))
+        hours = round(hours, 2)
+        if total_days and days >= total_days:
+            found[user_id] = StepStatus(
+                done=True, hours=hours, classroom=True, detail=_("Attended")
+            )
+        elif days:
+            found[user_id] = StepStatus(
+                done=False,
+                hours=hours,
+                classroom=True,
+                detail=_("Attended %(done)d of %(days)d days", done=days, days=total_days),
+            )
+        elif seats.get(user_id) == "waiting":
+            found[user_id] = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+        elif seats.get(user_id) == "booked":
+            if booked_detail is None:
+                start = blended.starts_at
+                when = (
+                    format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
+                )
+                booked_detail = _("Booked for %(date)s", date=when)
+            found[user_id] = StepStatus(done=False, classroom=True, detail=booked_detail)
+    return found
