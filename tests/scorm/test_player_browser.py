@@ -151,7 +151,7 @@ def open_as_learner(
         viewport={"width": 1280, "height": 800},
         bypass_csp=bypass_csp,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     watch_csp(context)  # check_page fails on anything the tool's policy refused
     page = context.new_page()
     page.errors = []  # uncaught script errors of the player or the SCO fail the test
@@ -382,7 +382,7 @@ def test_admin_imports_in_the_browser(
     app: Any, live_server: Any, chromium: Any, tmp_path: Path
 ) -> None:
     context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto("/demo/start?user=admin")
     page.wait_for_url(re.compile(r"/home"))
