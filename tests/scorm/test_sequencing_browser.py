@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from lti_tool.extensions import db
 from scorm_import import tables as t
 from tests.browser.conftest import check_page
 
+from .builders import SAMPLES
 from .flows import place_package
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
@@ -32,7 +32,6 @@ from .test_player_browser import (  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
-SAMPLES = Path("/work/shared/scorm-samples")
 FORCED = SAMPLES / "golf-SequencingForcedSequential_SCORM20043rdEdition.zip"
 
 

@@ -19,7 +19,7 @@ from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from scorm_import import tables as t
 
-from .builders import manifest_2004, write_zip
+from .builders import SAMPLES, manifest_2004, write_zip
 from .flows import place_package
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
@@ -31,7 +31,6 @@ from .test_player_browser import (  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
-SAMPLES = Path("/work/shared/scorm-samples")
 FORCED = SAMPLES / "golf-SequencingForcedSequential_SCORM20043rdEdition.zip"
 
 # A SCO that shows what it was started with and ends the way a button says.
