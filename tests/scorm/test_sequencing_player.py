@@ -94,7 +94,7 @@ def wait_for(page: Any, check: Callable[[], bool]) -> None:
     """Poll the database; waiting through the page lets Playwright serve routes meanwhile."""
     deadline = time.monotonic() + WAIT / 1000
     while time.monotonic() < deadline and not check():
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(50)
     assert check()
 
 
@@ -259,7 +259,16 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
     assert stored(app) == before
     context.unroute("**/sequencing")
     wait_for(page, lambda: stored(app)[1] > before[1])
+    # The retried save and the one queued behind it may land one after the other: the state has
+    # settled once half a second passes without a new revision (a page that kept sending never
+    # settles and fails here).
     settled = stored(app)
+    deadline = time.monotonic() + WAIT / 1000
+    page.wait_for_timeout(500)
+    while stored(app) != settled:
+        assert time.monotonic() < deadline, "the page keeps sending its state"
+        settled = stored(app)
+        page.wait_for_timeout(500)
     page.wait_for_timeout(500)
     assert stored(app) == settled  # nothing more is sent while nothing happens
     # Leaving the page sends the state once more (keepalive), one revision up.
