@@ -1,12 +1,18 @@
 """Fixtures in the flaskr manner, plus a live server on loopback for real HTTP flows.
 
-The database is SQLite in a temporary folder, or PostgreSQL when LEARNPASS_TEST_POSTGRES names a
-server (a fresh database per test session, emptied between tests).
+Each test gets a database of its own: SQLite in a temporary folder, or PostgreSQL when
+LEARNPASS_TEST_POSTGRES names a server. The schema is built once per test session (once per
+pytest-xdist worker) into a template; each test then gets a copy of it (a file copy on SQLite,
+``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so no test sees another's rows or schema changes
+and no test pays for building the schema. The RSA keys the demo data needs are generated once per
+session too (``session_keys``); tests of key generation and rotation still make new ones.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import socket
 import threading
 import uuid
@@ -15,29 +21,69 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 from werkzeug.serving import make_server
 
-from lti_tool import create_app
+from lti_tool import create_app, models
 from lti_tool.extensions import db
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
 PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not PG_URL:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "learnpass-test.db")
-        return
-    name = "learnpass_test_" + uuid.uuid4().hex[:8]
-    admin = create_engine(
+def _admin_engine() -> Any:
+    return create_engine(
         PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
+
+
+def _create_schema(url: str, data_dir: Any) -> None:
+    # Through an app: feature packages add their tables to the models' metadata when the app
+    # imports them, and the app knows the libraries' metadatas.
+    app = make_app(url, data_dir)
+    with app.app_context():
+        db.create_all()
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The empty schema, built once per session (per xdist worker): a SQLite file or the name of
+    a PostgreSQL template database."""
+    if not PG_URL:
+        path = tmp_path_factory.mktemp("db-template") / "template.db"
+        _create_schema("sqlite:///" + str(path), path.parent)  # dispose checkpoints the WAL
+        yield str(path)
+        return
+    name = "learnpass_tpl_" + uuid.uuid4().hex[:8]
+    admin = _admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
+    try:
+        _create_schema(PG_URL.rpartition("/")[0] + "/" + name, tmp_path_factory.mktemp("tpl"))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(schema_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This test's own database, with the schema and no rows; dropped after the test."""
+    if not PG_URL:
+        folder = tmp_path_factory.mktemp("db")
+        path = folder / "learnpass-test.db"
+        shutil.copyfile(schema_template, path)
+        yield "sqlite:///" + str(path)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    name = "learnpass_test_" + uuid.uuid4().hex[:8]
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{schema_template}"'))
+    yield PG_URL.rpartition("/")[0] + "/" + name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -76,9 +122,66 @@ def make_app(database_url: str, tmp_path: Any, **overrides: Any) -> Any:
 
 
 def reset_database(app: Any) -> None:
+    """Empty the app's database: every row goes, the schema stays (rebuilt if a test changed
+    it), identities start again at 1."""
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        db.session.remove()
+        engine = db.engine
+        assert engine is not None
+        tables = [t for md in reversed(db.metadatas) for t in reversed(md.sorted_tables)]
+        if set(inspect(engine).get_table_names()) != {t.name for t in tables}:
+            db.drop_all()
+            db.create_all()
+            return
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in tables:
+                conn.execute(delete(table))
+            if engine.dialect.name == "sqlite":
+                if conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+                ).first():
+                    conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+            else:
+                conn.exec_driver_sql(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+
+
+@functools.cache
+def session_keys() -> dict[str, Any]:
+    """RSA keys for the demo data, generated once per session (per xdist worker) by the real
+    key code: a tool signing key and the demo platform's key."""
+    from lti_tool.lti import keys
+
+    kid = "test-" + uuid.uuid4().hex
+    tool_pem = keys.generate_rsa_private_pem()
+    return {
+        "kid": kid,
+        "tool_pem": tool_pem,
+        "tool_jwk": keys.public_jwk_from_private_pem(tool_pem, kid),
+        "platform_pem": keys.generate_rsa_private_pem(),
+    }
+
+
+def seed_test_keys() -> None:
+    """Give an empty database the session's keys, so the demo seed finds them instead of
+    generating new ones (about half a second a test on a busy machine)."""
+    from lti_tool.shared_store import SharedStore
+
+    session = db.session()
+    found = session_keys()
+    if session.scalars(select(models.ToolKey)).first() is None:
+        session.add(
+            models.ToolKey(
+                kid=found["kid"], private_pem=found["tool_pem"], public_jwk=found["tool_jwk"]
+            )
+        )
+        session.commit()
+    SharedStore(session).add_once("demo:platform-key", found["platform_pem"])
 
 
 def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[Any]:
@@ -89,6 +192,7 @@ def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[A
     with app.app_context():
         from lti_tool.demo.seed import seed_demo
 
+        seed_test_keys()
         seed_demo()
     yield app
     with app.app_context():
@@ -126,8 +230,11 @@ class LiveServer:
             make_server("127.0.0.1", self.port, app, threaded=True),
             make_server("127.0.0.1", content_port, app, threaded=True),
         ]
+        # A short poll interval: shutdown() waits for the serving loop to look up (0.5 s a
+        # server by default, a second per test).
         self.threads = [
-            threading.Thread(target=server.serve_forever, daemon=True) for server in self.servers
+            threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+            for server in self.servers
         ]
 
     def start(self) -> LiveServer:
@@ -139,6 +246,7 @@ class LiveServer:
         for server, thread in zip(self.servers, self.threads, strict=True):
             server.shutdown()
             thread.join(5)
+            server.server_close()
 
 
 @pytest.fixture
@@ -152,3 +260,23 @@ def live_server(app: Any) -> Iterator[LiveServer]:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as s:
         yield s
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line when the public SCORM samples are absent, instead of tests skipping silently."""
+    from tests.scorm.builders import SAMPLES
+
+    if SAMPLES.is_dir():
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if any(mark in str(report.longrepr) for mark in ("scorm-samples", str(SAMPLES)))
+    ]
+    terminalreporter.write_line(
+        f"SCORM samples: {SAMPLES} is absent, so {len(skipped)} tests of the real sample packages"
+        " were skipped (put shared/scorm-samples beside the checkout, or name the folder in"
+        " LEARNPASS_SCORM_SAMPLES)",
+        yellow=True,
+        bold=True,
+    )

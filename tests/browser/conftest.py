@@ -104,7 +104,7 @@ def viewport(request: pytest.FixtureRequest) -> str:
 def page(browser: Any, live_server: Any, viewport: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) per test, closed before the live server stops."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport])
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a busy machine is slow, not broken
     watch_csp(context)
     page = context.new_page()
     page.viewport_name = viewport  # check_page puts it in the screenshot's name

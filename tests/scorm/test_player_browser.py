@@ -151,7 +151,7 @@ def open_as_learner(
         viewport={"width": 1280, "height": 800},
         bypass_csp=bypass_csp,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     watch_csp(context)  # check_page fails on anything the tool's policy refused
     page = context.new_page()
     page.errors = []  # uncaught script errors of the player or the SCO fail the test
@@ -225,7 +225,7 @@ def test_play_answer_exit_resume(
             ).first()
         if resumed:
             break
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(50)
     context.close()
 
     with app.app_context():
@@ -303,7 +303,7 @@ def test_sco_navigation_request_moves_to_the_next_sco(
     # commit may still be on its way: wait for it (keeping the page open) before reading.
     deadline = time.monotonic() + WAIT / 1000
     while first_status() != "completed" and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(50)
     context.close()
     assert first_status() == "completed"
 
@@ -370,10 +370,9 @@ def test_failed_commits_are_retried_and_pagehide_saves(
     sco.get_by_role("button", name="Go to page 3").click()
     expect(sco.locator("#where")).to_have_text("noted", timeout=WAIT)
     page.close(run_before_unload=True)
-    for _ in range(100):
-        if _location(app) == "page-3":
-            break
-        time.sleep(0.1)
+    deadline = time.monotonic() + WAIT / 1000
+    while _location(app) != "page-3" and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert _location(app) == "page-3"
     context.close()
 
@@ -382,7 +381,7 @@ def test_admin_imports_in_the_browser(
     app: Any, live_server: Any, chromium: Any, tmp_path: Path
 ) -> None:
     context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto("/demo/start?user=admin")
     page.wait_for_url(re.compile(r"/home"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from lti_tool.extensions import db
 from scorm_import import tables as t
 from tests.browser.conftest import check_page
 
+from .builders import SAMPLES
 from .flows import place_package
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
@@ -32,7 +32,6 @@ from .test_player_browser import (  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
-SAMPLES = Path("/work/shared/scorm-samples")
 FORCED = SAMPLES / "golf-SequencingForcedSequential_SCORM20043rdEdition.zip"
 
 
@@ -82,7 +81,7 @@ def test_forced_order_is_enforced_and_survives_another_device(
     # The state is saved after the delivery; wait for it with the page open.
     deadline = time.monotonic() + WAIT / 1000
     while time.monotonic() < deadline and "etuqiette_item" not in (stored_state() or ""):
-        time.sleep(0.2)
+        time.sleep(0.05)
     assert "etuqiette_item" in (stored_state() or "")
     context.close()
 
@@ -178,7 +177,7 @@ def test_passing_the_post_test_completes_and_passes_the_course(
     # Generous: on a loaded machine a save may wait out a retry or two.
     deadline = time.monotonic() + 3 * WAIT / 1000
     while time.monotonic() < deadline and not attempt().completed:
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(50)
     done = attempt()
     seen = [
         runtime_frame(page).evaluate(

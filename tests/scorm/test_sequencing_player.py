@@ -19,7 +19,7 @@ from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from scorm_import import tables as t
 
-from .builders import manifest_2004, write_zip
+from .builders import SAMPLES, manifest_2004, write_zip
 from .flows import place_package
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
@@ -31,7 +31,6 @@ from .test_player_browser import (  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
-SAMPLES = Path("/work/shared/scorm-samples")
 FORCED = SAMPLES / "golf-SequencingForcedSequential_SCORM20043rdEdition.zip"
 
 # A SCO that shows what it was started with and ends the way a button says.
@@ -95,7 +94,7 @@ def wait_for(page: Any, check: Callable[[], bool]) -> None:
     """Poll the database; waiting through the page lets Playwright serve routes meanwhile."""
     deadline = time.monotonic() + WAIT / 1000
     while time.monotonic() < deadline and not check():
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(50)
     assert check()
 
 
@@ -260,7 +259,16 @@ def test_failed_saves_are_retried_and_the_state_goes_out_with_the_page(
     assert stored(app) == before
     context.unroute("**/sequencing")
     wait_for(page, lambda: stored(app)[1] > before[1])
+    # The retried save and the one queued behind it may land one after the other: the state has
+    # settled once half a second passes without a new revision (a page that kept sending never
+    # settles and fails here).
     settled = stored(app)
+    deadline = time.monotonic() + WAIT / 1000
+    page.wait_for_timeout(500)
+    while stored(app) != settled:
+        assert time.monotonic() < deadline, "the page keeps sending its state"
+        settled = stored(app)
+        page.wait_for_timeout(500)
     page.wait_for_timeout(500)
     assert stored(app) == settled  # nothing more is sent while nothing happens
     # Leaving the page sends the state once more (keepalive), one revision up.

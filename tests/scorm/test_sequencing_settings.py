@@ -20,11 +20,10 @@ from lti_tool.settings import PROJECT_ROOT
 from scorm_import import tables as t
 from scorm_import.sequencing_settings import has_sequencing, sequencing_settings
 
-from .builders import manifest_2004, write_zip
+from .builders import SAMPLES, manifest_2004, write_zip
 from .flows import commit
 from .test_content import PAGE, learner_on_player
 
-SAMPLES = Path("/work/shared/scorm-samples")
 FORCED = SAMPLES / "golf-SequencingForcedSequential_SCORM20043rdEdition.zip"
 POST_TEST = SAMPLES / "golf-SequencingPostTestRollup_SCORM20043rdEdition.zip"
 REMEDIATION = SAMPLES / "golf-SequencingSimpleRemediation_SCORM20043rdEdition.zip"

@@ -94,7 +94,7 @@ class RalphPeer:
                 requests.get(self.url.replace("/xAPI/", "/__heartbeat__"), timeout=1)
                 return self
             except requests.ConnectionError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         raise RuntimeError("ralph did not start in time")
 
     def stop(self) -> None:
