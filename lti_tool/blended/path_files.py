@@ -10,24 +10,22 @@ cannot run.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from typing import IO, Any
 
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..content_origin import content_blueprint, content_url_for, download_response, refusal
+from ..content_origin import content_blueprint, download_response, refusal
 from ..extensions import db
+from ..file_tickets import redeem, ticket_url
 from ..models import Course, User
 from ..passports.uploads import check_certificate, read_limited, safe_filename
-from ..shared_store import SharedStore
 from .path_models import BlendedDocument
 
 bp = content_blueprint("blended_files", __name__)
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-FILE_URL_AGE = 2 * 60
 TICKET_PREFIX = "path-document-ticket:"
 FILE_REF = "file:"
 
@@ -63,28 +61,20 @@ def document_of(session: Session, ref: str, platform_id: int) -> BlendedDocument
 
 def document_url(document: BlendedDocument, viewer: User) -> str:
     """A single-use URL on the content origin for ``viewer``, whose right the caller checked."""
-    ticket = secrets.token_urlsafe(32)
-    SharedStore(db.session()).set(
-        TICKET_PREFIX + ticket,
-        {"file": document.id, "viewer": viewer.id, "issuer": viewer.issuer},
-        ttl=FILE_URL_AGE,
-    )
-    return content_url_for("blended_files.document_file", token=ticket)
+    return ticket_url(TICKET_PREFIX, document.id, viewer, "blended_files.document_file")
 
 
 @bp.get("/files/path-documents/<token>")
 def document_file(token: str) -> Any:
-    grant = SharedStore(db.session()).take(TICKET_PREFIX + token)
-    if not isinstance(grant, dict):
+    file_id = redeem(TICKET_PREFIX, token)
+    if file_id is None:
         return refusal(
             _(
                 "This link can be used only once, and only for a few minutes. "
                 "Go back to your learning path and open the document again."
             )
         )
-    session = db.session()
-    viewer = session.get(User, grant.get("viewer"))
-    document = session.get(BlendedDocument, grant.get("file"))
-    if viewer is None or viewer.issuer != grant.get("issuer") or document is None:
+    document = db.session().get(BlendedDocument, file_id)
+    if document is None:
         abort(403)
     return download_response(document.content, document.media_type, document.filename)

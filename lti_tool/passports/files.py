@@ -12,49 +12,39 @@ This origin has no session, and answers with a download that cannot run
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
 
-from ..content_origin import content_blueprint, content_url_for, download_response, refusal
+from ..content_origin import content_blueprint, download_response, refusal
 from ..extensions import db
+from ..file_tickets import redeem, ticket_url
 from ..models import User
-from ..shared_store import SharedStore
 from .models import CertificateFile
 
 bp = content_blueprint("passport_files", __name__)
 
-FILE_URL_AGE = 2 * 60  # the redirect is followed at once; the page's link signs anew each click
 TICKET_PREFIX = "evidence-ticket:"
 
 
 def file_url(certificate: CertificateFile, viewer: User) -> str:
     """A single-use URL on the content origin for ``viewer``, whose right to see the file the
     caller has checked."""
-    ticket = secrets.token_urlsafe(32)
-    SharedStore(db.session()).set(
-        TICKET_PREFIX + ticket,
-        {"file": certificate.id, "viewer": viewer.id, "issuer": viewer.issuer},
-        ttl=FILE_URL_AGE,
-    )
-    return content_url_for("passport_files.evidence_file", token=ticket)
+    return ticket_url(TICKET_PREFIX, certificate.id, viewer, "passport_files.evidence_file")
 
 
 @bp.get("/files/evidence/<token>")
 def evidence_file(token: str) -> Any:
-    grant = SharedStore(db.session()).take(TICKET_PREFIX + token)
-    if not isinstance(grant, dict):
+    file_id = redeem(TICKET_PREFIX, token)
+    if file_id is None:
         return refusal(
             _(
                 "This link can be used only once, and only for a few minutes. "
                 "Go back to the passport and open the file again."
             )
         )
-    session = db.session()
-    viewer = session.get(User, grant.get("viewer"))
-    certificate = session.get(CertificateFile, grant.get("file"))
-    if viewer is None or viewer.issuer != grant.get("issuer") or certificate is None:
+    certificate = db.session().get(CertificateFile, file_id)
+    if certificate is None:
         abort(403)
     return download_response(certificate.content, certificate.media_type, certificate.filename)
