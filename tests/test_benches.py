@@ -38,8 +38,14 @@ def run(script: str, args: list[str], timeout: float = 600) -> subprocess.Comple
     )
 
 
+# Scripts whose smoke run is a test of their own feature (it reads their figures more closely).
+OWN_TEST = {"blended.py": "tests/blended/test_bench_blended.py"}
+
+
 def test_every_bench_script_has_a_smoke_run() -> None:
-    assert sorted(p.name for p in BENCH.glob("*.py")) == sorted(RUNS)
+    assert sorted(p.name for p in BENCH.glob("*.py")) == sorted([*RUNS, *OWN_TEST])
+    for test in OWN_TEST.values():
+        assert (ROOT / test).is_file()
 
 
 @pytest.mark.parametrize("script", sorted(RUNS))
