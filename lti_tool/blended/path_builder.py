@@ -31,7 +31,7 @@ from .path_access import (
 from .path_files import FILE_REF, MAX_DOCUMENT_BYTES, store_document
 from .path_forms import path_input, step_input
 from .path_models import LOCALES, BlendedPath, BlendedStep
-from .steps import step_kind, step_kinds
+from .steps import step_kind, step_kinds, unresolved
 
 # ---------------------------------------------------------------- the trainer: paths
 
@@ -63,6 +63,11 @@ def _path_form_context(course: Course, path: BlendedPath | None) -> dict[str, An
             if c.id != course.id
         ],
         "kinds": step_kinds(),
+        "unresolved": {
+            s.id
+            for s in (path.steps if path else [])
+            if unresolved(step_kind(s.kind), s.ref, course.id)
+        },
     }
 
 
@@ -227,10 +232,16 @@ def _step_form_context(path: BlendedPath, step: BlendedStep | None, kind: str) -
         "locales": LOCALES,
         "others": [s for s in path.steps if step is None or s.id != step.id],
         "competences": catalogue.competences(session, path.platform_id),
+        "choices": _choices(kind, path.course_id),
         "packages": content.list_packages(session, tenant=launch().issuer)
         if kind == "package"
         else [],
     }
+
+
+def _choices(kind: str, course_id: int) -> list[tuple[str, str]] | None:
+    known = step_kind(kind)
+    return known.choices(course_id) if known is not None and known.choices is not None else None
 
 
 def _step_as_form(step: BlendedStep) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ..passports.services import trainer_course_ids
 from .path_files import FILE_REF, document_of
 from .path_kinds import is_web_link
 from .path_models import LOCALES, BlendedPath, BlendedStep
-from .steps import step_kind
+from .steps import step_kind, unresolved
 
 MAX_TITLE = 255
 MAX_DESCRIPTION = 5000
@@ -116,12 +116,28 @@ class StepInput:
     competences: list[str] = field(default_factory=list)
 
 
-def check_ref(session: Session, kind: str, ref: str, tenant: str, platform_id: int) -> str:
-    """The step's reference, checked for its kind; refused with a reason otherwise."""
+def check_ref(
+    session: Session,
+    kind: str,
+    ref: str,
+    tenant: str,
+    platform_id: int,
+    course_id: int | None = None,
+) -> str:
+    """The step's reference, checked for its kind; refused with a reason otherwise. With
+    ``course_id`` (a trainer's form), a kind that offers choices takes only one of them; an
+    import keeps another course's reference, which the builder then flags."""
     ref = (ref or "").strip()
-    if step_kind(kind) is None:
+    known = step_kind(kind)
+    if known is None:
         raise PathError(_l("Choose a kind of step."))
-    if kind == "package":
+    if known.choices is not None and course_id is not None:
+        if unresolved(known, ref, course_id):
+            raise PathError(_l("Choose one of the course's sessions for this step."))
+    elif known.choices is not None:
+        if not ref or len(ref) > 255:
+            raise PathError(_l("Say which activity this step is (its identifier)."))
+    elif kind == "package":
         from ..content import services as content
 
         package = content.get_package(session, int(ref)) if ref.isdigit() else None
@@ -158,7 +174,7 @@ def check_step(
         raise PathError(_l("A step can only wait for other steps of the same path."))
     checked = StepInput(
         kind=data.kind,
-        ref=check_ref(session, data.kind, data.ref, tenant, path.platform_id),
+        ref=check_ref(session, data.kind, data.ref, tenant, path.platform_id, path.course_id),
         title=title,
         required=bool(data.required),
         prerequisites=prerequisites,

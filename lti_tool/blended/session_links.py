@@ -14,7 +14,7 @@ from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from .feeds import erase_session_data
-from .session_step import session_step_status, session_step_statuses
+from .session_step import session_choices, session_step_status, session_step_statuses
 from .sessions import course_sessions
 from .steps import StepKind, register_step_kind
 
@@ -75,6 +75,7 @@ register_step_kind(
         lambda: str(_l("Classroom or online session")),
         session_step_status,
         statuses=session_step_statuses,
+        choices=session_choices,
     )
 )
 register_eraser(erase_session_data)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
 from .attendance_models import ATTENDED_STATUSES, Attendance
 from .session_models import BlendedBooking, BlendedSession, BlendedSessionDay
-from .sessions import to_local
+from .sessions import course_sessions, to_local
 from .steps import StepStatus
 
 
@@ -86,3 +86,16 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
                 booked_detail = _("Booked for %(date)s", date=when)
             found[user_id] = StepStatus(done=False, classroom=True, detail=booked_detail)
     return found
+
+
+def session_choices(course_id: int) -> list[tuple[str, str]]:
+    """The course's sessions a path step may point at: "Title, 5 March 2030" (not cancelled)."""
+    locale = str(get_locale() or "en")[:2]
+    choices = []
+    for blended in course_sessions(db.session(), course_id, include_cancelled=False):
+        start = blended.starts_at
+        when = format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
+        choices.append(
+            (str(blended.id), f"{blended.title(locale)}, {when}" if when else blended.title(locale))
+        )
+    return choices

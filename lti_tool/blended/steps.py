@@ -34,6 +34,10 @@ class StepKind:
     statuses: Callable[[Sequence[int], str], dict[int, StepStatus]] | None = None
     # optional: what a learner must do, in plain words, for a step of this kind
     needs: Callable[[], str] | None = None
+    # optional: the references a trainer may pick in a course (course id -> (ref, label)): the
+    # builder shows them as a list, refuses any other, and flags a step whose reference is not
+    # among them (a path copied or imported from another course)
+    choices: Callable[[int], list[tuple[str, str]]] | None = None
 
 
 _kinds: dict[str, StepKind] = {}
@@ -49,6 +53,13 @@ def step_kind(name: str) -> StepKind | None:
 
 def step_kinds() -> list[StepKind]:
     return list(_kinds.values())
+
+
+def unresolved(kind: StepKind | None, ref: str, course_id: int) -> bool:
+    """True when ``kind`` offers choices in the course and ``ref`` is none of them."""
+    if kind is None or kind.choices is None:
+        return False
+    return ref not in {value for value, _label in kind.choices(course_id)}
 
 
 def statuses_of(kind: StepKind, user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
