@@ -10,6 +10,7 @@ assignment. Each says how a learner's status is known from what the tool already
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 
 from scorm_import import tables as scorm
 
+from ..content.access import register_play_grant
 from ..extensions import db
 from ..models import GradeOutbox, ResourceLink
+from .path_models import BlendedPath, BlendedStep
 from .steps import StepKind, StepStatus, register_step_kind
 
 LEARNER_PREFIX = "user:"  # how the player names a learner in its attempts (content.services)
@@ -79,7 +82,26 @@ def is_web_link(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _package_step_of_course(ctx: Any, package_id: int) -> bool:
+    """A learner may play a package that is a step of a path of the course they launched from
+    (the path page links to the player; the launch names the path, not the package)."""
+    if not ctx.course_id:
+        return False
+    found = db.session.scalar(
+        select(BlendedStep.id)
+        .join(BlendedPath, BlendedPath.id == BlendedStep.path_id)
+        .where(
+            BlendedPath.course_id == ctx.course_id,
+            BlendedStep.kind == "package",
+            BlendedStep.ref == str(package_id),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def register_path_kinds() -> None:
+    register_play_grant(_package_step_of_course)
     register_step_kind(
         StepKind(
             "package",

@@ -36,7 +36,7 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
         session,
         package.id,
         services.learner_key(ctx.user_id),
-        services.context_key(ctx.resource_link_id, ctx.course_id),
+        services.attempt_context(ctx, package.id),
     )
     version = services.get_version(session, attempt.version_id)
     assert version is not None
@@ -211,7 +211,7 @@ def cmi5_waivers(package_id: int) -> Any:
     if package is None or package.kind != CMI5:
         abort(404)
     may_play(ctx, package_id)
-    context = services.context_key(ctx.resource_link_id, ctx.course_id)
+    context = services.attempt_context(ctx, package_id)
     learners = _course_learners(ctx.course_id)
     version = runtime.latest_version(session, package_id)
     assert version is not None

@@ -91,7 +91,7 @@ def play(package_id: int) -> Any:
     if package.kind not in (SCORM_12, SCORM_2004):
         return render_template("content/unsupported.html", package=package), 501
     learner = services.learner_key(ctx.user_id)
-    context = services.context_key(ctx.resource_link_id, ctx.course_id)
+    context = services.attempt_context(ctx, package_id)
     attempt = runtime.resume_or_start(session, package_id, learner, context)
     version = services.get_version(session, attempt.version_id)
     assert version is not None
@@ -202,6 +202,6 @@ def new_attempt(package_id: int) -> Any:
         session,
         package_id,
         services.learner_key(ctx.user_id),
-        services.context_key(ctx.resource_link_id, ctx.course_id),
+        services.attempt_context(ctx, package_id),
     )
     return redirect(url_for("content.play", package_id=package_id), code=303)

@@ -249,6 +249,14 @@ def context_key(resource_link_id: int | None, course_id: int | None) -> str:
     return f"course:{course_id}" if course_id is not None else "none"
 
 
+def attempt_context(ctx: Any, package_id: int) -> str:
+    """Where a launch's attempt of the package belongs: the course link when the link names
+    this package (its scores go to that link's line item), else the course. A package opened
+    from a learning path's page comes with the path's link, whose grade is the path's own."""
+    named = ctx.target == f"scorm:{package_id}"
+    return context_key(ctx.resource_link_id if named else None, ctx.course_id)
+
+
 # ---------------------------------------------------------------- the player's table of contents
 
 
