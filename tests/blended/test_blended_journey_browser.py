@@ -142,7 +142,9 @@ def test_whole_blended_training(app, browser, live_server, smtp_server, tmp_path
     trainer.get_by_label("Classroom or online session").check()
     trainer.get_by_role("button", name="Next").click()
     trainer.get_by_label("Title (English)").fill("Two days on the training tower")
-    trainer.get_by_label("Reference").fill(session_id)
+    # The session is chosen from the course's sessions, by its title and date.
+    expect(trainer.locator("#ref")).to_contain_text("Working at height")
+    trainer.locator("#ref").select_option(session_id)
     trainer.get_by_label("These hours are in the classroom").check()
     check_page(trainer, "journey-step-session")
     trainer.get_by_role("button", name="Save the step").click()
