@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import Course, utcnow
+from ..upsert import insert_or_update
 from .attendance import MarkInput, is_session_learner, record_mark
 from .attendance_models import Attendance, CourseReturn, PendingCheckin
 from .checkin_codes import CheckinCode, slot_ends_at
@@ -124,11 +125,17 @@ def remember_course_return(session: Session, course_id: int, return_url: str) ->
     """Keep the latest launch's way back to the course in the LMS."""
     if not return_url.startswith(("https://", "http://")) or len(return_url) > 1024:
         return
-    row = session.get(CourseReturn, course_id)
-    if row is None:
-        session.add(CourseReturn(course_id=course_id, return_url=return_url, updated_at=utcnow()))
-    elif row.return_url != return_url:
-        row.return_url, row.updated_at = return_url, utcnow()
+    known = session.scalar(
+        select(CourseReturn.return_url).where(CourseReturn.course_id == course_id)
+    )
+    if known == return_url:
+        return
+    # One statement: two first launches of the course at once both succeed (the last one wins).
+    insert_or_update(
+        session,
+        CourseReturn,
+        {"course_id": course_id, "return_url": return_url, "updated_at": utcnow()},
+    )
 
 
 def course_url(session: Session, blended: BlendedSession) -> str:
