@@ -30,7 +30,7 @@ from .blueprint import bp
 from .checkin_routes import current_day
 from .session_models import BlendedSession, BlendedSessionDay
 from .session_routes import _ctx, _locale, _session_of_course, _trainer_course
-from .sessions import Refused
+from .sessions import Refused, is_course_trainer
 
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_IMPORT_BYTES = 512 * 1024
@@ -73,6 +73,18 @@ def _sheet(blended: BlendedSession, day: BlendedSessionDay, status: int = 200, *
         locale=_locale(),
         **extra,
     ), status
+
+
+@bp.get("/sessions/<int:session_id>/attendance/open")
+@launch_required()
+def attendance_placement(session_id: int) -> Any:
+    """Where the course's "attendance" link lands: a trainer of the course on the sheet, a
+    learner on the session's page (where they book, and type the check-in code on the day)."""
+    blended = _session_of_course(session_id)
+    ctx = _ctx()
+    if ctx.is_instructor and is_course_trainer(db.session(), ctx.user_id, blended.course_id):
+        return redirect(url_for("blended.attendance_sheet", session_id=blended.id), code=303)
+    return redirect(url_for("blended.session_page", session_id=blended.id), code=303)
 
 
 @bp.get("/sessions/<int:session_id>/attendance")

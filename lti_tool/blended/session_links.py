@@ -23,14 +23,20 @@ def _placements(ctx: LaunchContext) -> list[Placement]:
     if not ctx.course_id or not ctx.is_instructor:
         return []
     locale = (ctx.locale or "en")[:2]
-    return [
-        Placement(
-            f"session:{s.id}",
-            s.title(locale),
-            _("Classroom session: learners book a seat here"),
+    found = []
+    for s in course_sessions(db.session(), ctx.course_id, include_cancelled=False):
+        title = s.title(locale)
+        found.append(
+            Placement(f"session:{s.id}", title, _("Classroom session: learners book a seat here"))
         )
-        for s in course_sessions(db.session(), ctx.course_id, include_cancelled=False)
-    ]
+        found.append(
+            Placement(
+                f"attendance:{s.id}",
+                _("Attendance: %(session)s", session=title),
+                _("Trainers take attendance here; learners check in on the day"),
+            )
+        )
+    return found
 
 
 def _session_url(rest: str) -> str:
@@ -54,6 +60,14 @@ def _remind() -> object:
 register_provider(_placements)
 register_target("session", _session_url)
 register_target("sessions", lambda _rest: url_for("blended.learner_sessions"))
+register_target(
+    "attendance",
+    lambda rest: (
+        url_for("blended.attendance_placement", session_id=int(rest))
+        if rest.isdigit()
+        else url_for("blended.learner_sessions")
+    ),
+)
 register_home_link(
     HomeLink(
         "blended.learner_sessions",

@@ -188,3 +188,36 @@ def test_placement_home_links_and_the_session_step(app, client):
         f"/blended/trainer/sessions/{session_id}"
     )
     assert re.search("Scaffolding safety", text(client.get(r.headers["Location"])))
+
+
+def test_the_attendance_placement_opens_the_sheet_for_trainers_and_the_session_for_learners(
+    app, client
+):
+    with app.test_request_context():
+        ids = people(app)
+        blended = make_session(db.session(), ids["trainer"])
+        session_id = blended.id
+    trainer_ctx = sign_in(app, client, "instructor")
+    with app.test_request_context():
+        placements = {p.target: p for p in available_placements(trainer_ctx)}
+        assert placements[f"attendance:{session_id}"].title == "Attendance: Scaffolding safety"
+        link = resolve_target(f"attendance:{session_id}")
+    assert link == f"/blended/sessions/{session_id}/attendance/open"
+    r = client.get(link)
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(f"/blended/sessions/{session_id}/attendance")
+    assert client.get(r.headers["Location"]).status_code == 200
+    learner = app.test_client()
+    learner_ctx = sign_in(app, learner, "learner")
+    with app.test_request_context():
+        assert not any(
+            p.target.startswith("attendance:") for p in available_placements(learner_ctx)
+        )
+    r = learner.get(link)
+    assert r.status_code == 303 and r.headers["Location"].endswith(
+        f"/blended/sessions/{session_id}"
+    )
+    # another course's people never reach this course's session through the link
+    outsider = app.test_client()
+    sign_in(app, outsider, OUTSIDER, OTHER_COURSE)
+    assert outsider.get(link).status_code in (403, 404)
