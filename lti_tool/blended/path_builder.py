@@ -31,7 +31,7 @@ from .path_access import (
 from .path_files import FILE_REF, MAX_DOCUMENT_BYTES, store_document
 from .path_forms import path_input, step_input
 from .path_models import LOCALES, BlendedPath, BlendedStep
-from .steps import step_kind, step_kinds, unresolved
+from .steps import step_kind, step_kinds, unresolved_steps
 
 # ---------------------------------------------------------------- the trainer: paths
 
@@ -63,11 +63,7 @@ def _path_form_context(course: Course, path: BlendedPath | None) -> dict[str, An
             if c.id != course.id
         ],
         "kinds": step_kinds(),
-        "unresolved": {
-            s.id
-            for s in (path.steps if path else [])
-            if unresolved(step_kind(s.kind), s.ref, course.id)
-        },
+        "unresolved": unresolved_steps(path.steps if path else [], course.id),
     }
 
 

@@ -9,8 +9,9 @@ reverse never happens either).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,22 @@ def unresolved(kind: StepKind | None, ref: str, course_id: int) -> bool:
     if kind is None or kind.choices is None:
         return False
     return ref not in {value for value, _label in kind.choices(course_id)}
+
+
+def unresolved_steps(steps: Iterable[Any], course_id: int) -> set[int]:
+    """Ids of ``steps`` (with ``id``, ``kind``, ``ref``) whose reference is none of their kind's
+    choices in the course; each kind's choices are read once, not once per step."""
+    choices: dict[str, set[str]] = {}
+    found = set()
+    for step in steps:
+        kind = _kinds.get(step.kind)
+        if kind is None or kind.choices is None:
+            continue
+        if step.kind not in choices:
+            choices[step.kind] = {value for value, _label in kind.choices(course_id)}
+        if step.ref not in choices[step.kind]:
+            found.add(step.id)
+    return found
 
 
 def statuses_of(kind: StepKind, user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
