@@ -25,8 +25,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on the path, where bench/scorm_import.py would hide
-# the scorm_import package; the project root takes its place.
+# Run as a script, Python puts bench/ first on the path; the project root goes first, so that the
+# project's own packages are the ones imported.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0:1] = [str(ROOT)]
 

@@ -49,8 +49,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on the path, where bench/scorm_import.py would hide
-# the scorm_import package; the project root takes its place.
+# Run as a script, Python puts bench/ first on the path; the project root goes first, so that the
+# project's own packages are the ones imported.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0:1] = [str(ROOT)]
 
@@ -399,8 +399,8 @@ def prepare(deployment: Deployment) -> tuple[Any, str]:
         seed_demo()
         auth.add_client(db.session(), "bench", ["all"], "bench", "bench-secret")
         db.session.commit()
+        from learning_packages.package import import_package
         from lti_tool.content import services
-        from scorm_import.package import import_package
 
         zip_path = single_sco_12(deployment.data_dir / "bench-package.zip")
         result = import_package(db.session(), services.storage(), zip_path, title="Bench course")

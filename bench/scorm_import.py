@@ -1,6 +1,6 @@
 """Benchmark: import a generated SCORM package (default 200 MB in 5,000 files).
 
-Prints seconds, MB/s and peak memory for ``scorm_import.package.import_package`` beside Python's
+Prints seconds, MB/s and peak memory for ``learning_packages.package.import_package`` beside Python's
 own ``zipfile`` extraction of the same zip (the floor: the same bytes inflated and written, with
 no checks and no database). Each run happens in a fresh process so its peak memory is its own;
 a package a quarter the size with the same number of files shows whether peak memory grows with
@@ -78,9 +78,9 @@ def _run_import(zip_path: str, work: str, queue: multiprocessing.Queue) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from scorm_import.package import ImportLimits, import_package
-    from scorm_import.storage import PackageStorage
-    from scorm_import.tables import metadata
+    from learning_packages.package import ImportLimits, import_package
+    from learning_packages.storage import PackageStorage
+    from learning_packages.tables import metadata
 
     engine = create_engine(f"sqlite:///{work}/bench.db")
     metadata.create_all(engine)
@@ -154,7 +154,7 @@ def main() -> None:
                 f"(generated in {time.perf_counter() - start:.1f} s)"
             )
             report("zipfile.extractall", measure(_run_zipfile, zip_path))
-            report("scorm_import", measure(_run_import, zip_path))
+            report("learning_packages", measure(_run_import, zip_path))
         print(
             "peak memory should be about the same for both sizes: the import streams each member."
         )

@@ -86,10 +86,10 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
 
 def _library_metadatas() -> list[Any]:
     """Tables declared by the libraries (each keeps its own MetaData, free of Flask)."""
-    import scorm_import.tables
+    import learning_packages.tables
     import xapi.tables
 
-    return [xapi.tables.metadata, scorm_import.tables.metadata]
+    return [xapi.tables.metadata, learning_packages.tables.metadata]
 
 
 def _feature_blueprints() -> list[Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 class Database:
     """SQLAlchemy engine + a session scoped to each request (or CLI command).
 
-    The libraries (``xapi``, ``scorm_import``) declare tables on their own ``MetaData`` so they
+    The libraries (``xapi``, ``learning_packages``) declare tables on their own ``MetaData`` so they
     stay free of Flask; this object only knows the list of metadatas it creates and migrates.
     """
 

@@ -1,7 +1,7 @@
 """The tool's own tables: platforms, keys, people, courses, links, and the shared short-lived store.
 
 Feature packages that need tables of their own add them here (one place to see the schema);
-the libraries ``xapi`` and ``scorm_import`` keep theirs on their own metadata.
+the libraries ``xapi`` and ``learning_packages`` keep theirs on their own metadata.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ PostgreSQL session in another time zone): they take ``naive_utcnow()``, the same
 zone dropped. Both come from here, so no module has a clock of its own.
 
 It lives in ``xapi`` because the libraries may not import the Flask app (``lti_tool``), and
-``scorm_import`` already speaks xAPI (cmi5).
+``learning_packages`` already speaks xAPI (cmi5).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every IRI the tool writes into a statement (or reads as a fixed xAPI term) is a constant here, and
 nowhere else: tests/xapi/test_vocabulary.py fails on a literal xAPI IRI in any other module of
-``lti_tool``, ``xapi`` or ``scorm_import``, on a constant here that docs/xapi-profile.md does not
+``lti_tool``, ``xapi`` or ``learning_packages``, on a constant here that docs/xapi-profile.md does not
 document, and on a verb the profile declares that no code emits.
 
 Adding a term: one line in the class it belongs to (``NAME: Final = BASE + "name"``), a row in

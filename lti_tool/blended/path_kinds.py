@@ -1,7 +1,7 @@
 """The step kinds paths own: a package of the tool, an activity of the LMS, a document, an
 assignment. Each says how a learner's status is known from what the tool already records:
 
-- ``package``: the player's attempts (``scorm_import`` tables): done once an attempt completed;
+- ``package``: the player's attempts (``learning_packages`` tables): done once an attempt completed;
 - ``lms_activity``: a score for that resource link went to the grade outbox (or a trainer ticks it);
 - ``document`` and ``assignment``: only marks (the learner opened it, a trainer ticked it), which
   the path's own progress reads; the kind itself knows nothing more.
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from scorm_import import tables as scorm
+from learning_packages import tables as scorm
 
 from ..content.access import register_play_grant
 from ..extensions import db

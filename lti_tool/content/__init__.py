@@ -1,6 +1,6 @@
 """SCORM content: the admin's import page, the learner's player, and the run-time endpoints.
 
-The parsing, storage and attempt logic live in the ``scorm_import`` library; this package is
+The parsing, storage and attempt logic live in the ``learning_packages`` library; this package is
 its HTTP face.
 """
 

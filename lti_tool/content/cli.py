@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from scorm_import.errors import PackageRefused
-from scorm_import.package import import_package
+from learning_packages.errors import PackageRefused
+from learning_packages.package import import_package
 
 from ..extensions import db
 from ..models import Platform
@@ -33,7 +33,7 @@ def scorm_group() -> None:
     "it; without it the package is organisation-wide: every platform sees it",
 )
 @with_appcontext
-def scorm_import(
+def learning_packages(
     package: str, title: str | None, package_id: int | None, issuer: str | None
 ) -> None:
     """Import PACKAGE.zip and print what was found."""

@@ -1,7 +1,7 @@
 """cmi5 for the tool: launch an AU, answer its fetch URL, vet what its token writes to /xapi/,
 and turn what it reports into satisfied statements, a grade and a passport entry.
 
-The rules live in ``scorm_import.cmi5_runtime``; this module wires them to the LRS (xapi),
+The rules live in ``learning_packages.cmi5_runtime``; this module wires them to the LRS (xapi),
 the grade outbox and the passport, as ``results`` does for SCORM.
 """
 
@@ -21,10 +21,10 @@ from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scorm_import import cmi5_runtime as rt
-from scorm_import import tables as t
-from scorm_import.attempts import CommitOutcome, RuntimeEvent
-from scorm_import.tables import utcnow
+from learning_packages import cmi5_runtime as rt
+from learning_packages import tables as t
+from learning_packages.attempts import CommitOutcome, RuntimeEvent
+from learning_packages.tables import utcnow
 from xapi import auth, documents
 from xapi.actor import account_actor, tool_authority
 from xapi.auth import LrsClient

@@ -10,10 +10,10 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from scorm_import import attempts as runtime
-from scorm_import import cmi5_runtime as cmi5_rt
-from scorm_import import tables as t
-from scorm_import.structure import CMI5
+from learning_packages import attempts as runtime
+from learning_packages import cmi5_runtime as cmi5_rt
+from learning_packages import tables as t
+from learning_packages.structure import CMI5
 
 from ..content_origin import content_url_for
 from ..extensions import csrf, db

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scorm_import import erasure as scorm_erasure
+from learning_packages import erasure as scorm_erasure
 from xapi import auth
 
 from ..erasure import register_eraser

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request, send_file
 
-from scorm_import.structure import EDITION_12
+from learning_packages.structure import EDITION_12
 
 from ..content_origin import content_blueprint, set_content_policy, tool_origin
 from ..extensions import db

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scorm_import.attempts import attempt_seconds
+from learning_packages.attempts import attempt_seconds
 
 from ..extensions import db
 from ..jobs import register_job

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from scorm_import.attempts import CommitOutcome, RuntimeEvent
+from learning_packages.attempts import CommitOutcome, RuntimeEvent
 from xapi import vocab
 from xapi.actor import account_actor, tool_authority
 from xapi.emitter import Emitter

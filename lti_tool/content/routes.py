@@ -13,9 +13,9 @@ from typing import Any
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scorm_import import attempts as runtime
-from scorm_import.errors import PackageRefused
-from scorm_import.structure import CMI5, SCORM_12, SCORM_2004
+from learning_packages import attempts as runtime
+from learning_packages.errors import PackageRefused
+from learning_packages.structure import CMI5, SCORM_12, SCORM_2004
 
 from ..content_origin import content_origin, content_url_for
 from ..extensions import db

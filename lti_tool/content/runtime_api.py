@@ -12,10 +12,10 @@ from typing import Any
 from flask import Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from scorm_import import attempts as runtime
-from scorm_import import tables as t
-from scorm_import.sequencing_settings import has_sequencing
-from scorm_import.structure import SCORM_2004
+from learning_packages import attempts as runtime
+from learning_packages import tables as t
+from learning_packages.sequencing_settings import has_sequencing
+from learning_packages.structure import SCORM_2004
 
 from ..content_origin import content_origin
 from ..extensions import csrf, db

@@ -10,10 +10,10 @@ from urllib.parse import quote
 from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
-from scorm_import import attempts as runtime
-from scorm_import.errors import PackageRefused
-from scorm_import.sequencing_settings import has_sequencing, sequencing_settings
-from scorm_import.structure import EDITION_12, SCORM_2004, SUSPEND_DATA_LIMIT
+from learning_packages import attempts as runtime
+from learning_packages.errors import PackageRefused
+from learning_packages.sequencing_settings import has_sequencing, sequencing_settings
+from learning_packages.structure import EDITION_12, SCORM_2004, SUSPEND_DATA_LIMIT
 
 from ..content_origin import app_path, tool_origin
 from ..models import User

@@ -14,10 +14,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
-from scorm_import import tables as t
-from scorm_import.package import ImportResult, import_package
-from scorm_import.storage import PackageStorage
-from scorm_import.structure import Course
+from learning_packages import tables as t
+from learning_packages.package import ImportResult, import_package
+from learning_packages.storage import PackageStorage
+from learning_packages.structure import Course
 
 from ..models import User
 

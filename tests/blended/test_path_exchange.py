@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from learning_packages import tables as scorm
+from learning_packages.attempts import start_attempt
 from lti_tool.blended.path_models import BlendedPath, BlendedStep
 from lti_tool.extensions import db
 from lti_tool.models import Course, Enrolment, ResourceLink, User
-from scorm_import import tables as scorm
-from scorm_import.attempts import start_attempt
 from tests.passports.conftest import OTHER_COURSE, csrf_token, launch_context, sign_in
 from tests.scorm.builders import single_sco_12
 

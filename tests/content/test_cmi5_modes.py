@@ -16,9 +16,9 @@ import requests
 from lxml import html
 from sqlalchemy import select
 
+from learning_packages import cmi5_runtime as rt
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
-from scorm_import import cmi5_runtime as rt
 from tests.content.test_cmi5_play import (
     COMPLETED,
     TERMINATED,

@@ -22,11 +22,11 @@ import requests
 from lxml import html
 from sqlalchemy import func, select, update
 
+from learning_packages import cmi5_runtime as rt
+from learning_packages import tables as t
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
-from scorm_import import cmi5_runtime as rt
-from scorm_import import tables as t
 from tests.lti.flows import launch
 from tests.scorm.builders import SAMPLES
 from tests.scorm.flows import content_get, enter_content, place_package

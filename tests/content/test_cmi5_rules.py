@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from scorm_import import cmi5_runtime as rt
-from scorm_import.cmi5 import parse_cmi5
+from learning_packages import cmi5_runtime as rt
+from learning_packages.cmi5 import parse_cmi5
 
 COURSE = """<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
   <course id="https://example.org/c"><title><langstring lang="en">C</langstring></title></course>

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from learning_packages import tables as t
+from learning_packages.errors import PackageRefused
+from learning_packages.package import import_package
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
-from scorm_import import tables as t
-from scorm_import.errors import PackageRefused
-from scorm_import.package import import_package
 from tests.scorm.builders import SAMPLES, single_sco_12, single_sco_2004
 from tests.security.conftest import (
     OTHER_ISSUER,

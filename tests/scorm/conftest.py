@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from learning_packages.storage import PackageStorage
 from lti_tool.extensions import db
-from scorm_import.storage import PackageStorage
 
 
 @pytest.fixture

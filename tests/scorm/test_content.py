@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from learning_packages import tables as t
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
-from scorm_import import tables as t
 from tests.lti.flows import launch
 
 from .builders import PAGE, single_sco_12, single_sco_2004, write_zip

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from scorm_import import tables as t
-from scorm_import.errors import PackageRefused
-from scorm_import.package import import_package
-from scorm_import.storage import PackageStorage
+from learning_packages import tables as t
+from learning_packages.errors import PackageRefused
+from learning_packages.package import import_package
+from learning_packages.storage import PackageStorage
 
 from .builders import SAMPLES, single_sco_12, single_sco_2004
 from .conftest import stored_files

@@ -6,9 +6,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from scorm_import.cmi5 import parse_cmi5
-from scorm_import.errors import PackageRefused
-from scorm_import.manifest import parse_manifest
+from learning_packages.cmi5 import parse_cmi5
+from learning_packages.errors import PackageRefused
+from learning_packages.manifest import parse_manifest
 
 from .builders import manifest_12, manifest_2004
 

@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from learning_packages import tables as t
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
-from scorm_import import tables as t
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page, watch_csp
 
 from .builders import manifest_12, manifest_2004, write_zip

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from scorm_import.errors import PackageRefused
-from scorm_import.package import inspect_package
-from scorm_import.structure import Course
+from learning_packages.errors import PackageRefused
+from learning_packages.package import inspect_package
+from learning_packages.structure import Course
 
 from .builders import SAMPLES
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from learning_packages import tables as t
+from learning_packages.sequencing_settings import has_sequencing, sequencing_settings
 from lti_tool.extensions import db
 from lti_tool.settings import PROJECT_ROOT
-from scorm_import import tables as t
-from scorm_import.sequencing_settings import has_sequencing, sequencing_settings
 
 from .builders import SAMPLES, manifest_2004, write_zip
 from .flows import commit

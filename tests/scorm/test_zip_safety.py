@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scorm_import.errors import PackageRefused
-from scorm_import.package import ImportLimits, inspect_package
+from learning_packages.errors import PackageRefused
+from learning_packages.package import ImportLimits, inspect_package
 
 from .builders import PAGE, manifest_12, single_sco_12, write_zip
 

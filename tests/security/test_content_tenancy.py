@@ -29,8 +29,8 @@ def test_a_package_uploaded_on_platform_a_is_not_reachable_from_platform_b(
     with app.app_context():
         from sqlalchemy import select
 
+        from learning_packages import tables as t
         from lti_tool.extensions import db
-        from scorm_import import tables as t
 
         package_id = db.session.scalars(select(t.packages.c.id)).one()
 

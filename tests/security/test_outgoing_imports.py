@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("lti_tool", "xapi", "scorm_import")
+PACKAGES = ("lti_tool", "xapi", "learning_packages")
 HTTP_CLIENTS = {
     "requests",
     "httpx",

@@ -2,7 +2,7 @@
 docs/xapi-profile.md, and every verb the profile declares is emitted by some code.
 
 The checks read the source (a scan), so they cover code no test happens to run. The emitting
-code is ``lti_tool/``, ``xapi/`` and ``scorm_import/``; ``tests/`` and ``bench/`` play other
+code is ``lti_tool/``, ``xapi/`` and ``learning_packages/``; ``tests/`` and ``bench/`` play other
 LRS clients and may send any verb.
 """
 
@@ -17,7 +17,7 @@ from xapi import vocab
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = ROOT / "docs" / "xapi-profile.md"
 VOCABULARY = ROOT / "xapi" / "vocab.py"
-CODE_DIRS = ("lti_tool", "xapi", "scorm_import")
+CODE_DIRS = ("lti_tool", "xapi", "learning_packages")
 CODE_SUFFIXES = {".py", ".js", ".html", ".jinja", ".j2", ".txt", ".json"}
 SKIPPED_DIRS = {"node_modules", "vendor", "__pycache__", "translations"}
 
