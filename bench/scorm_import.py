@@ -6,6 +6,8 @@ no checks and no database). Each run happens in a fresh process so its peak memo
 a package a quarter the size with the same number of files shows whether peak memory grows with
 package size (it should not; it grows a little with the number of files, one small record each).
 ``--heap`` also traces the Python heap (slower: tracemalloc hooks every allocation).
+Then it times the ``learnpass`` command itself: ``scorm list``, which answers without building the
+web app, beside ``platform list``, which builds it (median wall time of several runs).
 
     .venv/bin/python bench/scorm_import.py [--mb 200] [--files 5000] [--keep]
 """
@@ -18,6 +20,8 @@ import os
 import random
 import resource
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,12 +138,37 @@ def report(label: str, figures: tuple[float, int, float, float, float]) -> None:
     )
 
 
+def command_startup(runs: int) -> None:
+    """Median wall time of ``learnpass scorm list`` (no app) and ``platform list`` (the app)."""
+    learnpass = str(Path(sys.executable).parent / "learnpass")
+    data = Path(tempfile.mkdtemp(prefix="scorm-bench-cli-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPASS_")}
+    env.update(
+        LEARNPASS_DATA_DIR=str(data),
+        LEARNPASS_SECRET_KEY="bench",
+        LEARNPASS_CONTENT_URL="http://content.invalid",
+    )
+    try:
+        subprocess.run([learnpass, "db", "upgrade"], env=env, check=True, capture_output=True)
+        print(f"the learnpass command (median of {runs} runs):")
+        for command in (["scorm", "list"], ["platform", "list"]):
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                subprocess.run([learnpass, *command], env=env, check=True, capture_output=True)
+                times.append(time.perf_counter() - start)
+            print(f"  learnpass {' '.join(command):<16} {statistics.median(times):6.2f} s")
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="keep the generated zips")
     parser.add_argument("--heap", action="store_true", help="trace the peak Python heap (slower)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each command timed")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="scorm-bench-zips-"))
     try:
@@ -154,10 +183,11 @@ def main() -> None:
                 f"(generated in {time.perf_counter() - start:.1f} s)"
             )
             report("zipfile.extractall", measure(_run_zipfile, zip_path))
-            report("learning_packages", measure(_run_import, zip_path))
+            report("learnpass import", measure(_run_import, zip_path))
         print(
             "peak memory should be about the same for both sizes: the import streams each member."
         )
+        command_startup(args.runs)
     finally:
         if args.keep:
             print(f"zips kept in {folder}")

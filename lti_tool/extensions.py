@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from .engine import make_engine
 
 
 class Database:
@@ -45,24 +45,6 @@ class Database:
         assert self.engine is not None
         for metadata in reversed(self.metadatas):
             metadata.drop_all(self.engine)
-
-
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 db = Database()

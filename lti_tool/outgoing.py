@@ -38,6 +38,8 @@ from flask import current_app
 from requests import RequestException
 from requests.adapters import HTTPAdapter
 
+from .networks import IPNetwork, parse_networks
+
 __all__ = [
     "GuardedSession",
     "OutgoingPolicy",
@@ -56,7 +58,6 @@ MAX_RESPONSE_BYTES = 10 * 1024 * 1024  # a large NRPS page fits; a flood does no
 DEADLINE_FACTOR = 3  # the whole answer, redirects included, within 3 x the timeout
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
 
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -69,22 +70,6 @@ class OutgoingRefused(requests.ConnectionError):
 
 class ResponseTooLarge(RequestException):
     """The answer was larger than the cap (or slower than the deadline); it was not kept."""
-
-
-def parse_networks(raw: str) -> tuple[IPNetwork, ...]:
-    """``"10.1.0.0/16, 192.168.5.7"`` -> networks; raises ValueError naming a bad entry."""
-    networks = []
-    for part in raw.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise ValueError(
-                f"{part!r} is not a network (write 10.0.0.0/8 or 192.168.1.5)"
-            ) from None
-    return tuple(networks)
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

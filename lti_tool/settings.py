@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .outgoing import parse_networks
+from .networks import parse_networks
 from .resources import PROJECT_ROOT, default_config_file, default_data_dir
 
 # One address, as mail servers take it in an envelope: no spaces, brackets or lists.

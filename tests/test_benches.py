@@ -19,7 +19,7 @@ RUNS = {
     "checkin.py": (["--small"], "check-ins per second"),
     "launch.py": (["--launches", "3", "--threads", "1", "--workers", "2"], "launches per second"),
     "passport.py": (["--small"], "admin page"),
-    "scorm_import.py": (["--mb", "2", "--files", "40"], "learning_packages"),
+    "scorm_import.py": (["--mb", "2", "--files", "40", "--runs", "1"], "learnpass scorm list"),
     "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),
     "scale_out.py": (["--small"], "speed-up 2 vs 1"),
 }

@@ -7,8 +7,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from learning_packages.errors import PackageRefused
+from learning_packages.listing import platform_label
 from learning_packages.package import import_package
 
+from ..command import list_packages_command
 from ..extensions import db
 from ..models import Platform
 from . import services
@@ -33,7 +35,7 @@ def scorm_group() -> None:
     "it; without it the package is organisation-wide: every platform sees it",
 )
 @with_appcontext
-def learning_packages(
+def import_command(
     package: str, title: str | None, package_id: int | None, issuer: str | None
 ) -> None:
     """Import PACKAGE.zip and print what was found."""
@@ -44,7 +46,7 @@ def learning_packages(
         if existing is not None and existing.tenant != issuer:
             raise click.ClickException(
                 f"not imported: package {package_id} belongs to "
-                f"{_platform_label(existing.tenant)}; a new version keeps its package's platform "
+                f"{platform_label(existing.tenant)}; a new version keeps its package's platform "
                 "(leave out --platform)"
             )
     try:
@@ -57,7 +59,7 @@ def learning_packages(
         click.echo(line)
     # A new version keeps its package's platform, whatever the flag: say which one it is.
     row = services.get_package(session, result.package_id)
-    click.echo(f"platform: {_platform_label(row.tenant if row else None)}")
+    click.echo(f"platform: {platform_label(row.tenant if row else None)}")
 
 
 @scorm_group.command("list")
@@ -67,19 +69,8 @@ def learning_packages(
 @with_appcontext
 def scorm_list(issuer: str | None) -> None:
     """List imported packages and the platform each belongs to."""
-    if issuer is not None:
-        _require_platform(issuer)
-    packages = services.list_packages(db.session(), tenant=issuer)
-    if not packages:
-        click.echo("no packages")
-    for p in packages:
-        click.echo(
-            f"{p.id}\t{p.kind}\tversion {p.latest_version}\t{_platform_label(p.tenant)}\t{p.title}"
-        )
-
-
-def _platform_label(tenant: str | None) -> str:
-    return tenant or "all platforms (organisation-wide)"
+    # Also answered without the app (``lti_tool.command``), with the same function.
+    list_packages_command(db.session(), issuer)
 
 
 def _require_platform(issuer: str) -> None:

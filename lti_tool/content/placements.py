@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
+from learning_packages.listing import list_packages
+
 from ..extensions import db
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
-from . import services
 
 
 def scorm_placements(ctx: LaunchContext) -> list[Placement]:
@@ -23,7 +24,7 @@ def scorm_placements(ctx: LaunchContext) -> list[Placement]:
             score_maximum=100.0,
         )
         # Only the trainer's platform's packages and the organisation-wide ones.
-        for package in services.list_packages(db.session(), tenant=ctx.issuer)
+        for package in list_packages(db.session(), tenant=ctx.issuer)
     ]
 
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from learning_packages import attempts as runtime
 from learning_packages.errors import PackageRefused
+from learning_packages.listing import list_packages
 from learning_packages.structure import CMI5, SCORM_12, SCORM_2004
 
 from ..content_origin import content_origin, content_url_for
@@ -65,7 +66,7 @@ def admin() -> Any:
     return (
         render_template(
             "content/admin.html",
-            packages=services.list_packages(session, tenant=ctx.issuer),
+            packages=list_packages(session, tenant=ctx.issuer),
             summary=summary,
             error=error,
         ),

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from learning_packages import tables as t
@@ -132,19 +132,6 @@ def summarize(result: ImportResult) -> Summary:
 # Tenancy: a package belongs to one platform (``tenant`` = its issuer) or, with NULL, to the
 # whole organisation. A platform's people see their own platform's packages and the
 # organisation-wide ones, never another platform's.
-
-
-def visible_to(tenant: str) -> ColumnElement[bool]:
-    """The packages a person of the platform ``tenant`` may see, place and play."""
-    return or_(t.packages.c.tenant == tenant, t.packages.c.tenant.is_(None))
-
-
-def list_packages(session: Session, tenant: str | None = None) -> list[Row[Any]]:
-    """Every package (the CLI, organisation-wide), or those the platform ``tenant`` sees."""
-    query = select(t.packages).order_by(t.packages.c.title, t.packages.c.id)
-    if tenant is not None:
-        query = query.where(visible_to(tenant))
-    return list(session.execute(query))
 
 
 def package_visible(package: Row[Any], tenant: str) -> bool:

@@ -8,6 +8,9 @@ session a real ``record_launch`` produces.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +127,54 @@ def test_cli_platform_flag_binds_the_package_and_the_list_says_so(
     # What the demo platform sees: the organisation-wide package only.
     seen = runner.invoke(args=["scorm", "list", "--platform", demo_issuer(app)]).output
     assert "Test course 1.2" not in seen and "organisation-wide" in seen
+
+
+QUICK_LIST = """
+import sys
+from lti_tool.command import main
+try:
+    main(sys.argv[1:])
+except SystemExit as stop:
+    print("exit", stop.code)
+print("app built" if "flask" in sys.modules else "no app")
+"""
+
+
+def quick_list(app: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    """``learnpass scorm list ...`` as its own process, on the test's database."""
+    settings = app.config["LEARNPASS"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNPASS_")}
+    env.update(
+        LEARNPASS_DATABASE_URL=settings.database_url,
+        LEARNPASS_DATA_DIR=settings.data_dir,
+        LEARNPASS_SECRET_KEY="quick-list-test",
+        LEARNPASS_CONTENT_URL="http://content.invalid",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", QUICK_LIST, "scorm", "list", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_scorm_list_answers_without_building_the_app_and_says_what_the_app_says(
+    app: Any, runner: Any, tmp_path: Path
+) -> None:
+    other_platform(app)
+    cli_import(runner, single_sco_12(tmp_path / "p.zip"), "--platform", OTHER_ISSUER)
+    cli_import(runner, single_sco_2004(tmp_path / "q.zip", identifier="q"))
+    for args in ([], ["--platform", OTHER_ISSUER], ["--platform", demo_issuer(app)]):
+        quick = quick_list(app, *args)
+        assert quick.returncode == 0, quick.stderr
+        *listing, ended, built = quick.stdout.splitlines(keepends=True)
+        assert (ended, built) == ("exit 0\n", "no app\n")  # no Flask imported, so no app built
+        assert "".join(listing) == runner.invoke(args=["scorm", "list", *args]).output
+    assert "Test course 1.2" in quick_list(app).stdout
+    typo = quick_list(app, "--platform", "https://typo.example")
+    assert "exit 1" in typo.stdout
+    assert "no platform with issuer https://typo.example is registered" in typo.stderr
 
 
 def test_cli_refuses_an_unknown_platform_and_imports_nothing(
