@@ -15,8 +15,9 @@ from ..extensions import db
 from ..lti.context import launch_required
 from ..lti.roster import sync_roster
 from ..models import Course, User
+from ..passports.learner_groups import course_groups, group_of_course
 from ..passports.models import group_member
-from ..passports.services import course_groups, course_learners, group_of_course
+from ..passports.roster import course_learners
 from . import paths, progress, progress_chart, progress_exports
 from .blueprint import bp
 from .path_access import (

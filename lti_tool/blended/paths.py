@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Course
 from ..passports import catalogue
-from ..passports.services import trainer_course_ids
+from ..passports.roster import trainer_course_ids
 from .path_files import FILE_REF, document_of
 from .path_kinds import is_web_link
 from .path_models import LOCALES, BlendedPath, BlendedStep

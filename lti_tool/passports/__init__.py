@@ -1,7 +1,8 @@
 """The training passport: every learner's record of training, its exports and verification.
 
-Importing the package registers its tables (on the tool's ``Base``), its Deep Linking placement
-and, through the blueprint, its demo data.
+Importing the package registers its tables (on the tool's ``Base``), its Deep Linking placement,
+its pages (one routes module per audience, all on one blueprint) and, through the blueprint, its
+demo data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from flask_babel import gettext as _
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
-from .routes import bp
+from . import (  # noqa: F401  (each attaches its pages to the blueprint)
+    admin_routes,
+    group_routes,
+    learner_routes,
+    trainer_routes,
+    verify_routes,
+)
+from .blueprint import bp
 
 
 def _placements(ctx: LaunchContext) -> list[Placement]:

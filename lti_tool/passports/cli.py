@@ -81,7 +81,7 @@ def add_training_type(code: str, name: str, months: int | None, yes: bool) -> No
 @with_appcontext
 def record_expiries() -> None:
     """Send an 'expired' statement for each credential whose validity ended (run daily)."""
-    from .services import record_expiries as run
+    from .recording import record_expiries as run
 
     count = run(db.session(), current_app.config["LEARNPASS"].base_url)
     click.echo(f"{count} expired credential(s) recorded")
@@ -111,8 +111,8 @@ def link_identities(
     platforms' people is for whoever runs the installation, so it is done here.
     """
     from ..models import User
-    from .services import PassportError
-    from .services import link_identities as link
+    from .errors import PassportError
+    from .identities import link_identities as link
 
     session = db.session()
 

@@ -19,18 +19,12 @@ from sqlalchemy.orm import Session
 from lti_tool.lti import keys
 from lti_tool.models import ToolKey, User, utcnow
 
+from .audit import audit
+from .errors import PassportError
+from .identities import identity_user_ids
 from .models import Credential, PassportEntry, new_public_id
-from .services import (
-    CREDENTIAL_ACTIVITY_TYPE,
-    VERB_EARNED,
-    VERB_REVOKED,
-    EntryView,
-    PassportError,
-    PassportSummary,
-    audit,
-    identity_user_ids,
-    record_statement,
-)
+from .overview import EntryView, PassportSummary
+from .recording import CREDENTIAL_ACTIVITY_TYPE, VERB_EARNED, VERB_REVOKED, record_statement
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -15,9 +15,11 @@ from sqlalchemy import inspect, select
 from ..extensions import db
 from ..lti.identity import get_or_create_user
 from ..models import Course, Enrolment, Platform, User
+from .course_matrix import set_required_trainings
 from .frameworks import import_moodle_csv
 from .models import TrainingType
-from .services import add_months, record_completion, set_required_trainings
+from .services import record_completion
+from .validity import add_months
 
 DEMO_FRAMEWORK = Path(__file__).with_name("demo_framework.csv")
 

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session
 from lti_tool.erasure import erase_launch_traces, forget_identity, run_erasers
 from lti_tool.models import User, utcnow
 
+from .audit import subject_ref
+from .errors import PassportError
+from .identities import identity_user_ids
 from .models import (
     CertificateFile,
     Credential,
@@ -28,13 +31,7 @@ from .models import (
     PassportEntry,
     group_member,
 )
-from .services import (
-    VERB_VOIDED,
-    PassportError,
-    identity_user_ids,
-    statements_of,
-    subject_ref,
-)
+from .recording import VERB_VOIDED, statements_of
 
 ERASED_REF_PREFIX = "erased:"
 

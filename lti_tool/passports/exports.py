@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User
 
+from .audit import subject_ref
+from .course_matrix import Matrix
 from .models import (
     CertificateFile,
     Credential,
@@ -25,7 +27,8 @@ from .models import (
     PassportAudit,
     PassportEntry,
 )
-from .services import Matrix, PassportSummary, statements_of, subject_ref
+from .overview import PassportSummary
+from .recording import statements_of
 
 Translate = Callable[[str], str]
 

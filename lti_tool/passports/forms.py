@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from .entries import EntryInput
+from .errors import PassportError
 from .models import MODALITIES
-from .services import EntryInput, PassportError
 
 
 def _date(form: MultiDict[str, str], name: str, label: str) -> dt.date | None:

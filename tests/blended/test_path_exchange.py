@@ -262,7 +262,7 @@ def test_progress_view_queries_do_not_grow_with_the_learners(app):
 
 
 def test_progress_of_one_group_of_the_passport(app):
-    from lti_tool.passports.services import create_group, set_group_members
+    from lti_tool.passports.learner_groups import create_group, set_group_members
 
     trainer, path_id = trainer_with_path(app)
     sign_in(app, app.test_client(), "learner")

@@ -24,7 +24,7 @@ from lti_tool.extensions import db
 from lti_tool.lti.keys import generate_rsa_private_pem, public_jwk_from_private_pem
 from lti_tool.lti.services import PlatformInput, add_platform
 from lti_tool.models import User
-from lti_tool.passports import services
+from lti_tool.passports import entries, recording
 
 from .flows import launch
 
@@ -97,11 +97,11 @@ def test_a_second_registration_of_the_issuer_cannot_take_over_its_people(app, li
         with app.app_context():
             session = db.session()
             lena = session.scalars(select(User).where(User.sub == "demo-learner-1")).one()
-            services.add_entry(
+            entries.add_entry(
                 session,
                 user_id=lena.id,
                 actor_id=lena.id,
-                data=services.EntryInput(
+                data=entries.EntryInput(
                     title="Alpha forklift", hours=Decimal("4"), completed_on=dt.date.today()
                 ),
             )
@@ -133,8 +133,8 @@ def test_a_second_registration_of_the_issuer_cannot_take_over_its_people(app, li
         # Their xAPI accounts differ too: statements of one are never the other's.
         assert a_person.account_name == "demo-learner-1"
         assert b_person.account_name != a_person.account_name
-        b_statements = services.statements_of(db.session(), b_person)
-        a_statements = services.statements_of(db.session(), a_person)
+        b_statements = recording.statements_of(db.session(), b_person)
+        a_statements = recording.statements_of(db.session(), a_person)
         assert b_statements and a_statements
         assert {s["id"] for s in b_statements}.isdisjoint({s["id"] for s in a_statements})
         assert all(

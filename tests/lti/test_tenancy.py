@@ -169,8 +169,8 @@ def test_platform_add_warns_when_the_issuer_is_already_registered(app, runner):
 
 
 def test_people_of_two_registrations_are_joined_only_by_an_explicit_link(app, runner):
+    from lti_tool.passports.identities import identity_user_ids
     from lti_tool.passports.models import IdentityLink
-    from lti_tool.passports.services import identity_user_ids
 
     with app.app_context():
         session = db.session()

@@ -6,6 +6,7 @@ The demo seeds five organisation-wide types and the organisation-wide framework 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -14,7 +15,7 @@ from lxml import html
 from sqlalchemy import func, select
 
 from lti_tool.extensions import db
-from lti_tool.passports import services
+from lti_tool.passports import entries, services
 from lti_tool.passports.frameworks import MOODLE_HEADERS
 from lti_tool.passports.models import (
     Competence,
@@ -120,13 +121,13 @@ def test_changing_an_own_type_shows_what_changes_and_needs_a_second_post(
     learner = launch_as(passport_app, platform="demo", role="learner", sub="crane-learner")
     trainer = launch_as(passport_app, platform="demo", role="instructor", sub="crane-trainer")
     with passport_app.app_context():
-        entry = services.add_entry(
+        entry = entries.add_entry(
             db.session(),
             user_id=learner.user_id,
             actor_id=trainer.user_id,
-            data=services.EntryInput(
+            data=entries.EntryInput(
                 title="Crane course",
-                completed_on=services.dt.date(2026, 1, 15),
+                completed_on=dt.date(2026, 1, 15),
                 training_type_id=crane.id,
             ),
             platform_id=trainer.platform_id,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import User
-from lti_tool.passports import credentials, erasure, exports, services
+from lti_tool.passports import credentials, entries, erasure, errors, exports, recording
 from lti_tool.passports.demo import seed_demo_passport
 from lti_tool.passports.models import Credential, PassportEntry, TrainingType
 
@@ -105,22 +105,22 @@ def test_passport_events_become_xapi_statements(passport_app):
             reason="test",
             base_url=base,
         )
-        assert services.record_expiries(session, base) == 1
-        assert services.record_expiries(session, base) == 0  # once per credential
+        assert recording.record_expiries(session, base) == 1
+        assert recording.record_expiries(session, base) == 0  # once per credential
         assert session.get(Credential, expired.id).expiry_recorded_at is not None
-    earned = _statements(passport_app, services.VERB_EARNED)
+    earned = _statements(passport_app, recording.VERB_EARNED)
     assert {s["object"]["definition"]["name"]["en"] for s in earned} == {
         "Fire warden",
         "VCA basic safety",
     }
     assert earned[0]["actor"]["account"] == {"homePage": lena.issuer, "name": "demo-learner-1"}
-    revoked = _statements(passport_app, services.VERB_REVOKED)
+    revoked = _statements(passport_app, recording.VERB_REVOKED)
     assert (
         len(revoked) == 1
         and revoked[0]["context"]["instructor"]["account"]["name"] == "demo-admin-1"
     )
     assert revoked[0]["object"]["id"] == f"{base}/verify/{current.public_id}"
-    assert [s["object"]["id"] for s in _statements(passport_app, services.VERB_EXPIRED)] == [
+    assert [s["object"]["id"] for s in _statements(passport_app, recording.VERB_EXPIRED)] == [
         f"{base}/verify/{expired.public_id}"
     ]
 
@@ -142,13 +142,13 @@ def test_cli_records_expiries(passport_app):
 def test_entries_without_an_end_date_get_no_credential(passport_app):
     user_id = launch_context(passport_app, "learner2").user_id
     with passport_app.app_context():
-        entry = services.add_entry(
+        entry = entries.add_entry(
             db.session(),
             user_id=user_id,
             actor_id=user_id,
-            data=services.EntryInput(title="Ongoing course", started_on=dt.date(2026, 1, 1)),
+            data=entries.EntryInput(title="Ongoing course", started_on=dt.date(2026, 1, 1)),
         )
-        with pytest.raises(services.PassportError):
+        with pytest.raises(errors.PassportError):
             credentials.issue_for_entry(
                 db.session(), entry, base_url="http://x", issuer_name="learnpass"
             )
@@ -174,7 +174,7 @@ def test_erasing_a_learner_voids_their_statements(passport_app):
             select(PassportEntry).where(PassportEntry.user_id == karim.id)
         ).one()
         credentials.issue_for_entry(session, karim_entry, base_url=base, issuer_name="learnpass")
-        assert len(_statements(passport_app, services.VERB_EARNED)) == 3
+        assert len(_statements(passport_app, recording.VERB_EARNED)) == 3
 
         mine = exports.personal_data(session, lena.id)["xapi_statements"]
         assert len(mine) == 2 and {s["actor"]["account"]["name"] for s in mine} == {
@@ -184,11 +184,11 @@ def test_erasing_a_learner_voids_their_statements(passport_app):
         record = erasure.erase_learner(session, lena.id, actor_id=admin.user_id, base_url=base)
         assert record.details["statements_voided"] == 2
         store = StatementStore(session)
-        remaining, _more = store.query(StatementQuery(verb=services.VERB_EARNED))
+        remaining, _more = store.query(StatementQuery(verb=recording.VERB_EARNED))
         # The voiding statements come along (they target matching statements), the voided do not.
-        earned = [s for s in remaining if s["verb"]["id"] == services.VERB_EARNED]
+        earned = [s for s in remaining if s["verb"]["id"] == recording.VERB_EARNED]
         assert [s["actor"]["account"]["name"] for s in earned] == ["demo-learner-2"]
-        voiding = [s for s in remaining if s["verb"]["id"] == services.VERB_VOIDED]
+        voiding = [s for s in remaining if s["verb"]["id"] == recording.VERB_VOIDED]
         assert len(voiding) == 2 and {s["object"]["objectType"] for s in voiding} == {
             "StatementRef"
         }
@@ -211,7 +211,7 @@ def test_a_correction_revokes_the_credentials_of_the_old_details(passport_app):
         old = credentials.issue_for_entry(
             session, entry, base_url="http://x", issuer_name="learnpass"
         )
-        data = services.EntryInput(
+        data = entries.EntryInput(
             title=entry.title,
             provider=entry.provider,
             modality=entry.modality,
@@ -222,7 +222,7 @@ def test_a_correction_revokes_the_credentials_of_the_old_details(passport_app):
             training_type_id=entry.training_type_id,
             competence_ids=[c.id for c in entry.competences],
         )
-        services.correct_entry(session, entry, actor_id=trainer.user_id, data=data, note="typo")
+        entries.correct_entry(session, entry, actor_id=trainer.user_id, data=data, note="typo")
         assert credentials.verify(session, old.public_id).status == "revoked"
         new = credentials.issue_for_entry(
             session, entry, base_url="http://x", issuer_name="learnpass"

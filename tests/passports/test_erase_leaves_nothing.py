@@ -20,7 +20,7 @@ from sqlalchemy import MetaData, Table, inspect, select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox, KeyValue, User
-from lti_tool.passports import credentials, services
+from lti_tool.passports import credentials, identities, learner_groups
 from lti_tool.passports.models import Credential, PassportEntry
 from tests.lti.flows import launch
 from tests.scorm.builders import PAGE, single_sco_12, write_zip
@@ -237,11 +237,11 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
     admin_ctx = sign_in(app, admin, "admin")
     with app.app_context():
         session = db.session()
-        group = services.create_group(
+        group = learner_groups.create_group(
             session, _course_id(lena_id), "Night shift", actor_id=admin_ctx.user_id
         )
-        services.set_group_members(session, group, [lena_id])
-        services.link_identities(
+        learner_groups.set_group_members(session, group, [lena_id])
+        identities.link_identities(
             session, lena_id, old.user_id, admin_ctx.user_id, platform_id=old.platform_id
         )
         # An admin revoked one credential with a reason that names her.

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import User
+from lti_tool.passports.admin_routes import erase_word, is_erase_word
 from lti_tool.passports.models import PassportAudit
-from lti_tool.passports.routes import erase_word, is_erase_word
 from tests.xapi.builders import make_client
 from xapi import tables
 from xapi.actor import account_actor

@@ -187,7 +187,7 @@ def test_deep_linking_offers_my_passport(passport_app, live_server, http):
 
 def test_pdf_renders_with_the_name_and_wraps_long_titles(passport_app, tmp_path):
     pdfium = pytest.importorskip("pypdfium2")
-    from lti_tool.passports import exports, services
+    from lti_tool.passports import exports, overview, services
 
     long_title = (
         "Working safely with hazardous substances in confined spaces, including gas measurement"
@@ -208,7 +208,7 @@ def test_pdf_renders_with_the_name_and_wraps_long_titles(passport_app, tmp_path)
             source="test",
             source_ref="long",
         )
-        summary = services.passport_summary(db.session(), lena.id)
+        summary = overview.passport_summary(db.session(), lena.id)
         body = exports.passport_pdf(
             summary, "http://127.0.0.1/verify/abc", "learnpass", lambda s: s
         )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lti_tool.extensions import db
 from lti_tool.models import User
-from lti_tool.passports import services
+from lti_tool.passports import course_matrix, identities, overview, roster, services, validity
 from lti_tool.passports.models import EntryRevision, PassportEntry, TrainingType
 
 from .conftest import OTHER_COURSE, OUTSIDER, launch_context
@@ -17,10 +17,10 @@ TODAY = dt.date(2026, 6, 15)
 
 
 def test_add_months_clamps_to_the_last_day_of_the_month():
-    assert services.add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
-    assert services.add_months(dt.date(2023, 11, 30), 3) == dt.date(2024, 2, 29)
-    assert services.add_months(dt.date(2024, 5, 10), -6) == dt.date(2023, 11, 10)
-    assert services.add_months(dt.date(2020, 2, 29), 36) == dt.date(2023, 2, 28)
+    assert validity.add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert validity.add_months(dt.date(2023, 11, 30), 3) == dt.date(2024, 2, 29)
+    assert validity.add_months(dt.date(2024, 5, 10), -6) == dt.date(2023, 11, 10)
+    assert validity.add_months(dt.date(2020, 2, 29), 36) == dt.date(2023, 2, 28)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_add_months_clamps_to_the_last_day_of_the_month():
     ],
 )
 def test_expiry_state_with_a_sixty_day_warning(until, state):
-    assert services.expiry_state(until, TODAY, 60) == state
+    assert validity.expiry_state(until, TODAY, 60) == state
 
 
 def _learner(app, who="learner"):
@@ -128,7 +128,7 @@ def test_summary_totals_and_a_renewal_hides_the_old_expiry(passport_app):
             completed_on=dt.date(2026, 5, 1),
             started_on=dt.date(2026, 4, 30),
         )
-        summary = services.passport_summary(db.session(), user_id, today=TODAY)
+        summary = overview.passport_summary(db.session(), user_id, today=TODAY)
         assert [v.entry.title for v in summary.expired] == ["First aid", "VCA basic safety"]
         assert dict(summary.hours_by_year)[2026] == Decimal("2.00")
         # An entry with two competences of one area counts its hours once for that area.
@@ -136,7 +136,7 @@ def test_summary_totals_and_a_renewal_hides_the_old_expiry(passport_app):
         renewed = _feed(
             user_id, "c", completed_on=dt.date(2025, 9, 1), started_on=dt.date(2025, 9, 1)
         )
-        summary = services.passport_summary(db.session(), user_id, today=TODAY)
+        summary = overview.passport_summary(db.session(), user_id, today=TODAY)
         assert "First aid" not in [v.entry.title for v in summary.expired]
         assert renewed.valid_until == dt.date(2027, 9, 1)
 
@@ -152,13 +152,13 @@ def test_linked_identities_share_one_passport(passport_app):
     with passport_app.app_context():
         _feed(other, "elsewhere-1", title="Forklift", training_type="FORKLIFT")
         with pytest.raises(services.PassportError):
-            services.link_identities(db.session(), lena, lena, admin)
-        services.link_identities(db.session(), lena, other, admin)
+            identities.link_identities(db.session(), lena, lena, admin)
+        identities.link_identities(db.session(), lena, other, admin)
         for uid in (lena, other):
-            titles = [v.entry.title for v in services.passport_summary(db.session(), uid).entries]
+            titles = [v.entry.title for v in overview.passport_summary(db.session(), uid).entries]
             assert "Forklift" in titles and "VCA basic safety" in titles
         with pytest.raises(services.PassportError):
-            services.link_identities(db.session(), other, lena, admin)
+            identities.link_identities(db.session(), other, lena, admin)
 
 
 def test_matrix_states_filters_and_trainer_scope(passport_app):
@@ -167,7 +167,7 @@ def test_matrix_states_filters_and_trainer_scope(passport_app):
     outsider = launch_context(passport_app, OUTSIDER, OTHER_COURSE).user_id
     with passport_app.app_context():
         session = db.session()
-        matrix = services.training_matrix(session, trainer.course_id, today=dt.date.today())
+        matrix = course_matrix.training_matrix(session, trainer.course_id, today=dt.date.today())
         names = [t.code for t in matrix.trainings]
         assert sorted(names) == ["FIRST-AID", "HEIGHT", "VCA-BASIC"]
         by_name = {
@@ -181,25 +181,23 @@ def test_matrix_states_filters_and_trainer_scope(passport_app):
         }
         assert by_name["Karim Benali"]["VCA-BASIC"] == "expired"
         assert "Olga Outsider" not in by_name
-        expired_only = services.training_matrix(session, trainer.course_id, state="expired")
+        expired_only = course_matrix.training_matrix(session, trainer.course_id, state="expired")
         assert [r.learner.name for r in expired_only.rows] == ["Karim Benali"]
         first_aid = session.scalars(
             select(TrainingType).where(TrainingType.code == "FIRST-AID")
         ).one()
-        expiring_first_aid = services.training_matrix(
+        expiring_first_aid = course_matrix.training_matrix(
             session, trainer.course_id, state="expiring", training_type_id=first_aid.id
         )
         assert [r.learner.name for r in expiring_first_aid.rows] == ["Lena de Vries"]
         assert (
-            services.training_matrix(session, trainer.course_id, name_contains="karim")
+            course_matrix.training_matrix(session, trainer.course_id, name_contains="karim")
             .rows[0]
             .learner.id
             == karim
         )
         assert matrix.counts()["missing"] >= 3
-        assert services.trainer_may_see(session, trainer.user_id, karim)
-        assert not services.trainer_may_see(session, trainer.user_id, outsider)
+        assert roster.trainer_may_see(session, trainer.user_id, karim)
+        assert not roster.trainer_may_see(session, trainer.user_id, outsider)
         lena = session.scalars(select(User).where(User.sub == "demo-learner-1")).one()
-        assert not services.trainer_may_see(
-            session, lena.id, karim
-        )  # a learner is nobody's trainer
+        assert not roster.trainer_may_see(session, lena.id, karim)  # a learner is nobody's trainer

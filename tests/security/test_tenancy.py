@@ -8,13 +8,14 @@ with the same context id, so only the platform keeps them apart.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from lti_tool.extensions import db
-from lti_tool.passports import credentials, services
+from lti_tool.passports import credentials, entries, learner_groups
 from lti_tool.passports.models import LearnerGroup
 
 from .conftest import csrf_token, launch_as, sign_in
@@ -27,13 +28,13 @@ def two_tenants(app: Any) -> dict[str, Any]:
     a_trainer = launch_as(app, platform="demo", role="instructor", sub="a-trainer")
     with app.app_context():
         session = db.session()
-        entry = services.add_entry(
+        entry = entries.add_entry(
             session,
             user_id=a_learner.user_id,
             actor_id=a_trainer.user_id,
-            data=services.EntryInput(
+            data=entries.EntryInput(
                 title="Alpha forklift",
-                hours=services.Decimal("4"),
+                hours=Decimal("4"),
                 completed_on=dt.date.today(),
             ),
             certificate=None,
@@ -42,7 +43,7 @@ def two_tenants(app: Any) -> dict[str, Any]:
         credential = credentials.issue_for_entry(
             session, entry, base_url="http://127.0.0.1", issuer_name="learnpass"
         )
-        group = services.create_group(
+        group = learner_groups.create_group(
             session, a_trainer.course_id, "Alpha night shift", actor_id=a_trainer.user_id
         )
         ids = {

@@ -1,0 +1,98 @@
+"""The passport's blueprint and what its pages of every audience share: the launch, the
+requested warning period, downloads, uploads and the entry form's choices.
+
+Routes live in one module per audience (learner, trainer, groups, admin, verify) and attach
+to this blueprint when the package is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, redirect, request
+
+from ..extensions import db
+from ..lti.context import LaunchContext, current_launch
+from ..models import User
+from . import catalogue, validity
+from .files import file_url as evidence_file_url
+from .forms import positive_int
+from .models import MODALITIES
+from .uploads import MAX_CERTIFICATE_BYTES, make_certificate
+
+bp = Blueprint("passports", __name__, static_folder="static", static_url_path="/passport/static")
+
+
+@bp.app_template_filter("passport_hours")
+def passport_hours(value: Any) -> str:
+    """7.50 -> "7.5", 8.00 -> "8": hours as people write them."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# Room for the form fields around the file; anything larger is refused before it is read.
+UPLOAD_REQUEST_LIMIT = MAX_CERTIFICATE_BYTES + 256 * 1024
+
+
+def launch_ctx() -> LaunchContext:
+    ctx = current_launch()
+    assert ctx is not None  # launch_required ran first
+    return ctx
+
+
+def base_url() -> str:
+    return str(current_app.config["LEARNPASS"].base_url)
+
+
+def tool_title() -> str:
+    return str(current_app.config["LEARNPASS"].tool_title)
+
+
+def warn_days_asked() -> int:
+    return positive_int(request.args.get("days"), validity.DEFAULT_WARN_DAYS, 3650)
+
+
+def limit_upload(limit: int) -> None:
+    """Refuse a too-large body from its declared length, and cap what will be read if undeclared."""
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    request.max_content_length = limit
+
+
+def download(body: bytes | str, media_type: str, filename: str) -> Response:
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def evidence_download(certificate: Any, viewer_id: int) -> Response:
+    """Uploaded files are served from the content origin (files.py): send the browser there."""
+    viewer = db.session.get(User, viewer_id)
+    if viewer is None:
+        abort(404)
+    response = redirect(evidence_file_url(certificate, viewer), code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def form_choices() -> dict[str, Any]:
+    """What an entry form offers: the organisation's and the launch platform's catalogue."""
+    session = db.session()
+    platform_id = launch_ctx().platform_id
+    return {
+        "modalities": MODALITIES,
+        "training_types": catalogue.training_types(session, platform_id),
+        "competences": catalogue.competences(session, platform_id),
+    }
+
+
+def certificate_from_request(*, owner_id: int, uploaded_by_id: int) -> Any:
+    """The checked certificate file of an entry form, or None when none was chosen."""
+    upload = request.files.get("certificate")
+    if not (upload and upload.filename):
+        return None
+    return make_certificate(
+        upload.stream, upload.filename, owner_id=owner_id, uploaded_by_id=uploaded_by_id
+    )

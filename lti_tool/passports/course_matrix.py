@@ -1,0 +1,176 @@
+"""The trainer's matrix: a course's learners (or one group of them) against the course's
+required trainings, each cell valid, expiring, expired or missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from lti_tool.models import Course, Enrolment, User
+
+from .errors import PassportError
+from .identities import identity_groups
+from .models import LearnerGroup, PassportEntry, RequiredTraining, TrainingType, group_member
+from .validity import DEFAULT_WARN_DAYS, expiry_state
+
+MATRIX_STATES = ("valid", "expiring", "expired", "missing")
+
+
+@dataclass
+class MatrixCell:
+    state: str
+    valid_until: dt.date | None = None
+    completed_on: dt.date | None = None
+
+
+@dataclass
+class MatrixRow:
+    learner: User
+    cells: list[MatrixCell]
+
+
+@dataclass
+class Matrix:
+    course: Course
+    trainings: list[TrainingType]
+    rows: list[MatrixRow]
+    today: dt.date
+    warn_days: int
+    group: LearnerGroup | None = None
+
+    def counts(self) -> dict[str, int]:
+        totals = dict.fromkeys(MATRIX_STATES, 0)
+        for row in self.rows:
+            for cell in row.cells:
+                totals[cell.state] += 1
+        return totals
+
+
+def required_trainings(session: Session, course_id: int) -> list[TrainingType]:
+    return list(
+        session.scalars(
+            select(TrainingType)
+            .join(RequiredTraining, RequiredTraining.training_type_id == TrainingType.id)
+            .where(RequiredTraining.course_id == course_id)
+            .order_by(TrainingType.name)
+        )
+    )
+
+
+def set_required_trainings(
+    session: Session, course_id: int, training_type_ids: Iterable[int]
+) -> None:
+    wanted = set(training_type_ids)
+    session.execute(delete(RequiredTraining).where(RequiredTraining.course_id == course_id))
+    for type_id in sorted(wanted):
+        session.add(RequiredTraining(course_id=course_id, training_type_id=type_id))
+    session.commit()
+
+
+def training_matrix(
+    session: Session,
+    course_id: int,
+    *,
+    today: dt.date | None = None,
+    warn_days: int = DEFAULT_WARN_DAYS,
+    state: str | None = None,
+    training_type_id: int | None = None,
+    name_contains: str = "",
+    group: LearnerGroup | None = None,
+) -> Matrix:
+    """Learners of the course (or of one of its groups) x its required trainings; filters keep
+    rows with a matching cell."""
+    today = today or dt.date.today()
+    course = session.get(Course, course_id)
+    if course is None:
+        raise PassportError("Unknown course.")
+    if group is not None and group.course_id != course_id:
+        raise PassportError("The group belongs to another course.")
+    trainings = required_trainings(session, course_id)
+    needle = name_contains.strip().lower()
+    # The learners this matrix shows, as one query: used for the rows and, as a subquery, for
+    # their entries (a list of their ids would pass one bound value per learner, see
+    # identities.ID_SLICE).
+    shown = (
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    )
+    if group is not None:
+        # Members who left the course drop out of the matrix with the roster, not with the group.
+        shown = shown.where(
+            User.id.in_(select(group_member.c.user_id).where(group_member.c.group_id == group.id))
+        )
+    if needle and needle.isascii():
+        # The database narrows the search (its LIKE folds ASCII letters only, so an ASCII
+        # needle finds the same learners as Python's lower() below); others are read in full.
+        shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
+    learners = list(session.scalars(shown.order_by(User.family_name, User.name, User.id)))
+    groups = identity_groups(session, [u.id for u in learners])
+    learner_ids = {u.id for u in learners}
+    linked_ids = {uid for ids in groups.values() for uid in ids} - learner_ids
+    best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
+    if trainings and learners:
+        # The shown learners as a subquery; the few identities an administrator linked to
+        # them as a list.
+        enrolled = shown.with_only_columns(User.id).order_by(None)
+        rows = session.execute(
+            select(
+                PassportEntry.user_id,
+                PassportEntry.training_type_id,
+                PassportEntry.valid_until,
+                PassportEntry.completed_on,
+            ).where(
+                PassportEntry.status == "approved",
+                or_(
+                    PassportEntry.user_id.in_(enrolled),
+                    PassportEntry.user_id.in_(sorted(linked_ids)),
+                ),
+                PassportEntry.training_type_id.in_([t.id for t in trainings]),
+            )
+        )
+        for uid, type_id, until, done in rows:
+            if type_id is None:
+                continue
+            key = (uid, type_id)
+            known = best.get(key)
+            # The entry that stays valid longest counts; one that never expires beats all.
+            if known is None or (known[0] is not None and (until is None or until > known[0])):
+                best[key] = (until, done)
+    # Plain ids and a cache of states: this loop runs learners x trainings times.
+    type_ids = [t.id for t in trainings]
+    columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
+    states: dict[dt.date | None, str] = {}
+    matrix_rows = []
+    for learner in learners:
+        if needle and needle not in learner.name.lower():
+            continue
+        uids = groups[learner.id]
+        cells = []
+        for type_id in type_ids:
+            if len(uids) == 1:
+                chosen = best.get((uids[0], type_id))
+            else:
+                found = [best[(uid, type_id)] for uid in uids if (uid, type_id) in best]
+                chosen = max(found, key=lambda f: f[0] or dt.date.max) if found else None
+            if chosen is None:
+                cells.append(MatrixCell("missing"))
+                continue
+            until, done = chosen
+            if until not in states:
+                states[until] = expiry_state(until, today, warn_days)
+            cells.append(MatrixCell(states[until], until, done))
+        if (state or training_type_id) and not any(
+            (not state or cells[i].state == state) for i in columns
+        ):
+            continue
+        matrix_rows.append(MatrixRow(learner, cells))
+    return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,397 @@
+"""The trainer's pages: their courses, the matrix and its required trainings, a learner's
+passport, entries added or corrected by hand, credentials reissued and proposals decided.
+
+Pages that take a person, entry or course id from the URL check it against what the launched
+user may see and answer 404 otherwise, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..lti.context import launch_required
+from ..lti.roster import sync_roster
+from ..models import Course, User
+from . import (
+    catalogue,
+    course_matrix,
+    credentials,
+    entries,
+    errors,
+    exports,
+    identities,
+    learner_groups,
+    overview,
+    roster,
+)
+from .blueprint import (
+    UPLOAD_REQUEST_LIMIT,
+    base_url,
+    bp,
+    certificate_from_request,
+    download,
+    evidence_download,
+    form_choices,
+    launch_ctx,
+    limit_upload,
+    tool_title,
+    warn_days_asked,
+)
+from .forms import entry_input, positive_int
+from .models import LearnerGroup, PassportEntry, TrainingType
+from .uploads import UploadRefused
+
+
+def _visible_learner(learner_id: int) -> User:
+    ctx = launch_ctx()
+    session = db.session()
+    if not roster.trainer_may_see(
+        session, ctx.user_id, learner_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+    ):
+        abort(404)
+    learner = session.get(User, learner_id)
+    assert learner is not None
+    return learner
+
+
+def _visible_entry(entry_id: int) -> PassportEntry:
+    """An entry of a learner the trainer may see, also when it came from a linked identity."""
+    ctx = launch_ctx()
+    session = db.session()
+    entry = session.get(PassportEntry, entry_id)
+    if entry is None or not any(
+        roster.trainer_may_see(
+            session, ctx.user_id, uid, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+        )
+        for uid in identities.identity_user_ids(session, entry.user_id)
+    ):
+        abort(404)
+    return entry
+
+
+def taught_course(raw: str | None) -> Course:
+    """The course asked for (default: the launch's), if the trainer teaches it; admins: any
+    course of their own platform."""
+    ctx = launch_ctx()
+    session = db.session()
+    course_id = positive_int(raw, ctx.course_id or 0, 2**31) if raw else ctx.course_id
+    if course_id is None:
+        abort(404)
+    allowed = ctx.is_admin or course_id in roster.trainer_course_ids(session, ctx.user_id)
+    course = session.get(Course, course_id) if allowed else None
+    if course is None or course.platform_id != ctx.platform_id:
+        abort(404)
+    return course
+
+
+@bp.get("/passport/trainer/")
+@launch_required(role="instructor")
+def trainer_home() -> Any:
+    ctx = launch_ctx()
+    session = db.session()
+    courses = (
+        list(
+            session.scalars(
+                select(Course).where(Course.platform_id == ctx.platform_id).order_by(Course.title)
+            )
+        )
+        if ctx.is_admin
+        else roster.trainer_courses(session, ctx.user_id)
+    )
+    # The learner lists include people who never opened learnpass, from the first visit on:
+    # the LMS roster is read here too, not only by the matrix (at most once per course every few
+    # minutes; an administrator's list of every course syncs only the course they came from).
+    for course in courses:
+        if not ctx.is_admin or course.id == ctx.course_id:
+            sync_roster(session, course)
+    return render_template(
+        "passports/trainer_home.html",
+        ctx=ctx,
+        courses=courses,
+        proposals=roster.pending_proposals(
+            session, ctx.user_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
+        ),
+        # The first learners of each course; the matrix pages through all of them.
+        learners={c.id: roster.course_learners(session, c.id, HOME_LEARNERS) for c in courses},
+        learner_counts={c.id: roster.course_learner_count(session, c.id) for c in courses},
+    )
+
+
+HOME_LEARNERS = 100
+
+
+def _matrix_from_args() -> course_matrix.Matrix:
+    course = taught_course(request.args.get("course"))
+    # Learners who never opened learnpass are in the course too: take the roster from the LMS.
+    sync_roster(db.session(), course, force=request.args.get("refresh") == "1")
+    state = request.args.get("state") or None
+    if state not in (None, *course_matrix.MATRIX_STATES):
+        state = None
+    return course_matrix.training_matrix(
+        db.session(),
+        course.id,
+        warn_days=warn_days_asked(),
+        state=state,
+        training_type_id=positive_int(request.args.get("training"), 0, 2**31) or None,
+        name_contains=request.args.get("q", "")[:100],
+        group=_group_from_args(course),
+    )
+
+
+def _group_from_args(course: Course) -> LearnerGroup | None:
+    """The ``group`` asked for, only if it is one of this course's groups (else 404)."""
+    raw = request.args.get("group")
+    if not raw:
+        return None
+    group_id = positive_int(raw, 0, 2**31)
+    group = learner_groups.group_of_course(db.session(), course.id, group_id) if group_id else None
+    if group is None:
+        abort(404)
+    return group
+
+
+MATRIX_PAGE_SIZE = 100
+
+
+@bp.get("/passport/trainer/matrix")
+@launch_required(role="instructor")
+def matrix() -> Any:
+    ctx = launch_ctx()
+    session = db.session()
+    table = _matrix_from_args()
+    # A page of learners: a course of thousands would be a page of millions of cells. The
+    # counts and the downloads still cover every learner.
+    pages = max(1, -(-len(table.rows) // MATRIX_PAGE_SIZE))
+    page = min(positive_int(request.args.get("page"), 1, 2**31) or 1, pages)
+    first = (page - 1) * MATRIX_PAGE_SIZE
+    return render_template(
+        "passports/matrix.html",
+        ctx=ctx,
+        matrix=table,
+        page_rows=table.rows[first : first + MATRIX_PAGE_SIZE],
+        page=page,
+        pages=pages,
+        first=first,
+        page_args={k: v for k, v in request.args.items() if k != "page"},
+        states=course_matrix.MATRIX_STATES,
+        all_training_types=catalogue.training_types(session, ctx.platform_id),
+        groups=learner_groups.course_groups(session, table.course.id),
+        args=request.args,
+    )
+
+
+@bp.get("/passport/trainer/matrix.csv")
+@launch_required(role="instructor")
+def matrix_csv() -> Any:
+    return download(
+        exports.matrix_csv(_matrix_from_args(), _), "text/csv; charset=utf-8", "training-matrix.csv"
+    )
+
+
+@bp.get("/passport/trainer/matrix.xlsx")
+@launch_required(role="instructor")
+def matrix_xlsx() -> Any:
+    return download(
+        exports.matrix_xlsx(_matrix_from_args(), _),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "training-matrix.xlsx",
+    )
+
+
+@bp.post("/passport/trainer/courses/<int:course_id>/required")
+@launch_required(role="instructor")
+def set_required(course_id: int) -> Any:
+    course = taught_course(str(course_id))
+    ids = [
+        i
+        for i in (positive_int(v, 0, 2**31) for v in request.form.getlist("training_type_ids"))
+        if i
+    ]
+    # Only types this platform sees; ids of another platform's types are dropped as unknown.
+    known = (
+        set(
+            db.session.scalars(
+                select(TrainingType.id).where(
+                    TrainingType.id.in_(ids), catalogue.visible_types(launch_ctx().platform_id)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    course_matrix.set_required_trainings(db.session(), course.id, known)
+    flash(_("The required trainings are saved."), "ok")
+    return redirect(url_for("passports.matrix", course=course.id), code=303)
+
+
+@bp.get("/passport/trainer/learners/<int:learner_id>")
+@launch_required(role="instructor")
+def learner_passport(learner_id: int) -> Any:
+    learner = _visible_learner(learner_id)
+    summary = overview.passport_summary(db.session(), learner.id, warn_days=warn_days_asked())
+    return render_template(
+        "passports/passport.html", ctx=launch_ctx(), summary=summary, trainer_view=True
+    )
+
+
+@bp.route("/passport/trainer/learners/<int:learner_id>/entries/new", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def new_entry(learner_id: int) -> Any:
+    ctx = launch_ctx()
+    learner = _visible_learner(learner_id)
+    error = None
+    if request.method == "POST":
+        limit_upload(UPLOAD_REQUEST_LIMIT)
+        session = db.session()
+        try:
+            data = entry_input(request.form)
+            certificate = certificate_from_request(owner_id=learner.id, uploaded_by_id=ctx.user_id)
+            entries.add_entry(
+                session,
+                user_id=learner.id,
+                actor_id=ctx.user_id,
+                data=data,
+                certificate=certificate,
+                course_id=ctx.course_id,
+                platform_id=ctx.platform_id,
+            )
+        except (errors.PassportError, UploadRefused) as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(_("The training is added to the passport of %(name)s.", name=learner.name), "ok")
+            return redirect(url_for("passports.learner_passport", learner_id=learner.id), code=303)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=request.form,
+        mode="add",
+        learner=learner,
+        **form_choices(),
+    ), (400 if error else 200)
+
+
+@bp.get("/passport/trainer/entries/<int:entry_id>")
+@launch_required(role="instructor")
+def trainer_entry(entry_id: int) -> Any:
+    entry = _visible_entry(entry_id)
+    return render_template("passports/entry.html", ctx=launch_ctx(), entry=entry, trainer_view=True)
+
+
+@bp.get("/passport/trainer/entries/<int:entry_id>/certificate")
+@launch_required(role="instructor")
+def trainer_certificate(entry_id: int) -> Any:
+    entry = _visible_entry(entry_id)
+    if entry.certificate is None:
+        abort(404)
+    return evidence_download(entry.certificate, launch_ctx().user_id)
+
+
+@bp.route("/passport/trainer/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def edit_entry(entry_id: int) -> Any:
+    ctx = launch_ctx()
+    entry = _visible_entry(entry_id)
+    error = None
+    if request.method == "POST":
+        session = db.session()
+        try:
+            entries.correct_entry(
+                session,
+                entry,
+                actor_id=ctx.user_id,
+                data=entry_input(request.form),
+                note=request.form.get("note", "")[:2000],
+                platform_id=ctx.platform_id,
+            )
+        except errors.PassportError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(_("The correction is saved; the earlier values stay in the history."), "ok")
+            return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    form = request.form if request.method == "POST" else _entry_as_form(entry)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=form,
+        mode="edit",
+        entry=entry,
+        learner=entry.user,
+        **form_choices(),
+    ), (400 if error else 200)
+
+
+def _entry_as_form(entry: PassportEntry) -> dict[str, Any]:
+    return {
+        "title": entry.title,
+        "provider": entry.provider,
+        "modality": entry.modality,
+        "started_on": entry.started_on.isoformat() if entry.started_on else "",
+        "completed_on": entry.completed_on.isoformat() if entry.completed_on else "",
+        "hours": str(entry.hours),
+        "result": entry.result,
+        "training_type_id": str(entry.training_type_id or ""),
+        "competence_ids": [str(c.id) for c in entry.competences],
+        "evidence_note": entry.evidence_note,
+    }
+
+
+@bp.post("/passport/trainer/entries/<int:entry_id>/credential/reissue")
+@launch_required(role="instructor")
+def reissue_credential(entry_id: int) -> Any:
+    """A trainer issues a revoked entry's credential again, on purpose and with a reason."""
+    ctx = launch_ctx()
+    session = db.session()
+    entry = _visible_entry(entry_id)
+    actor = session.get(User, ctx.user_id)
+    assert actor is not None
+    reason = request.form.get("reason", "")[:1000]
+    if not reason.strip():
+        flash(_("Say why the credential is issued again."), "error")
+        return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    try:
+        credentials.reissue_for_entry(
+            session,
+            entry,
+            actor=actor,
+            reason=reason,
+            base_url=base_url(),
+            issuer_name=tool_title(),
+        )
+    except errors.PassportError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(_("A new credential is issued; the revoked copies stay revoked."), "ok")
+    return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+
+
+@bp.post("/passport/trainer/entries/<int:entry_id>/decide")
+@launch_required(role="instructor")
+def decide(entry_id: int) -> Any:
+    ctx = launch_ctx()
+    entry = _visible_entry(entry_id)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    try:
+        entries.decide_proposal(
+            db.session(),
+            entry,
+            actor_id=ctx.user_id,
+            approve=decision == "approve",
+            note=request.form.get("note", "")[:2000],
+        )
+    except errors.PassportError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
+    return redirect(url_for("passports.trainer_home"), code=303)
