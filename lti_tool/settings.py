@@ -93,6 +93,7 @@ class Settings:
     mail_max_attempts: int = 8
     # Days before a booked session's first day when the learner gets a reminder.
     session_reminder_days: int = 2
+    passport_reminder_days: int = 60
     # Attendance check-in (docs/blended.md#attendance): minutes a check-in is accepted before a
     # session day starts and after it ends, and seconds a pending check-in waits for a launch
     # beyond the code's own validity.

@@ -11,6 +11,7 @@ from flask import url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
+from ..jobs import register_job
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
@@ -22,6 +23,7 @@ from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     verify_routes,
 )
 from .blueprint import bp
+from .reminders import run_reminders
 
 
 def _placements(ctx: LaunchContext) -> list[Placement]:
@@ -67,3 +69,6 @@ def _add_demo_seeder(state: BlueprintSetupState) -> None:
 
 
 __all__ = ["bp"]
+
+# Expiry reminders by e-mail, each entry once per expiry date (``reminders``).
+register_job("passport-expiry-reminders", run_reminders, every_seconds=3600)

@@ -177,8 +177,10 @@ class PassportEntry(Base):
     training_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("passport_training_type.id", ondelete="SET NULL"), default=None, index=True
     )
-    valid_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, default=None, index=True)
     status: Mapped[str] = mapped_column(String(16), default="approved")
+    # The ``valid_until`` the expiry reminder was queued for (``reminders``): once per date.
+    expiry_reminded_for: Mapped[dt.date | None] = mapped_column(Date, default=None)
     source: Mapped[str] = mapped_column(String(32), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(255), default=None)
     course_id: Mapped[int | None] = mapped_column(
