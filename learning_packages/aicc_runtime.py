@@ -232,7 +232,8 @@ def _status(value: str) -> tuple[str, str]:
     exit_ = EXITS.get(flag[:1], "") if flag else ""
     if flag and not exit_ and flag[:1] not in ("a", "r"):
         raise HacpError(
-            INVALID_COMMAND, f"Invalid Command: Lesson_Status flag {flag[:20]!r} is not an AICC flag"
+            INVALID_COMMAND,
+            f"Invalid Command: Lesson_Status flag {flag[:20]!r} is not an AICC flag",
         )
     return status, exit_
 

@@ -79,7 +79,9 @@ def aicc_hacp() -> Any:
             cmi = hacp.put_cmi(row, sco, state, data, user.sub)
             outcome = hacp.commit(session, row=row, sco=sco, cmi=cmi, trigger="commit")
             for problem in outcome.overflow:
-                current_app.logger.warning("AICC attempt %s, AU %s: %s", attempt.id, sco.id, problem)
+                current_app.logger.warning(
+                    "AICC attempt %s, AU %s: %s", attempt.id, sco.id, problem
+                )
         else:
             state = runtime.states_by_sco(session, attempt.id).get(sco.id)
             cmi = dict(state.cmi.get("cmi", {})) if state is not None else {}

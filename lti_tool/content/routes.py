@@ -22,8 +22,8 @@ from ..content_origin import content_origin, content_url_for
 from ..extensions import db
 from ..lti.context import current_launch, launch_required
 from . import binding, services
-from .aicc_pages import play_aicc
 from .access import may_play, status_text
+from .aicc_pages import play_aicc
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
 from .runtime_config import navigation, sequencing_settings_of

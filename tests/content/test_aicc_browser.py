@@ -27,7 +27,12 @@ pytestmark = pytest.mark.browser
 
 
 def test_aicc_au_plays_resumes_and_grades(
-    app: Any, runner: Any, live_server: Any, http: Any, page: Any, tmp_path: Path
+    app: Any,
+    runner: Any,
+    live_server: Any,
+    http: Any,
+    page: Any,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
 ) -> None:
     package_id = imported(runner, aicc_zip(tmp_path / "geo.zip"))
     with app.app_context():

@@ -103,7 +103,9 @@ def core_value(answer: dict[str, str], key: str) -> str:
     raise KeyError(key)
 
 
-def put(location: str, status: str, score: str = "", time: str = "00:01:00", lesson: str = "") -> str:
+def put(
+    location: str, status: str, score: str = "", time: str = "00:01:00", lesson: str = ""
+) -> str:
     return (
         f"[Core]\r\nLesson_Location={location}\r\nLesson_Status={status}\r\nScore={score}\r\n"
         f"Time={time}\r\n[Core_Lesson]\r\n{lesson}\r\n"
@@ -147,11 +149,16 @@ def test_au_launch_resume_and_grade(app: Any, learner: AicLearner) -> None:
     assert core_value(first, "Student_ID")  # the LTI subject
     assert "[Core_Vendor]\r\nvendor-data" in first["aicc_data"]
 
-    assert au.post("PutParam", put("page-3", "incomplete, S", lesson="answer=quartz"))["error"] == "0"
+    assert (
+        au.post("PutParam", put("page-3", "incomplete, S", lesson="answer=quartz"))["error"] == "0"
+    )
     assert au.post("ExitAU")["error"] == "0"
     # The session ended: the same id writes no more.
     late = au.post("PutParam", put("page-9", "passed", "100"))
-    assert (late["error"], late["error_text"]) == ("3", "Invalid Session ID: this session has ended")
+    assert (late["error"], late["error_text"]) == (
+        "3",
+        "Invalid Session ID: this session has ended",
+    )
 
     again = learner.open_au()
     assert again.sid != au.sid
@@ -192,9 +199,7 @@ def test_relaunch_and_expiry_end_a_session(app: Any, learner: AicLearner) -> Non
     assert old.post("GetParam")["error"] == "3"  # only the newest launch may write
     assert new.post("GetParam")["error"] == "0"
     with app.app_context():
-        db.session.execute(
-            update(t.aicc_sessions).values(expires_at=dt.datetime(2000, 1, 1))
-        )
+        db.session.execute(update(t.aicc_sessions).values(expires_at=dt.datetime(2000, 1, 1)))
         db.session.commit()
     answer = new.post("PutParam", put("x", "passed", "90"))
     assert answer["error_text"] == "Invalid Session ID: this session has expired"
@@ -264,9 +269,7 @@ def test_get_and_other_methods_are_not_a_500(learner: AicLearner) -> None:
 def test_mastery_score_decides_passed_or_failed(
     app: Any, runner: Any, live_server: Any, http: Any, tmp_path: Path
 ) -> None:
-    learner = AicLearner(
-        app, runner, live_server, http, aicc_zip(tmp_path / "m.zip", mastery="85")
-    )
+    learner = AicLearner(app, runner, live_server, http, aicc_zip(tmp_path / "m.zip", mastery="85"))
     au = learner.open_au()
     assert core_value(au.post("GetParam"), "Mastery_Score") == "85"
     assert au.post("PutParam", put("end", "completed", "80"))["error"] == "0"
@@ -299,3 +302,21 @@ def test_public_aicc_sample_is_offered_and_launches(
     au = learner.open_au()
     assert urlsplit(au.location).path.endswith("/default.htm")
     assert au.post("GetParam")["error"] == "0"
+
+
+def test_deep_linking_offers_only_kinds_the_player_plays(
+    app: Any, runner: Any, live_server: Any, http: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from learning_packages.tables import KINDS
+    from lti_tool.content import placements
+
+    # Every kind that imports plays now, AICC included (test_au_launch_resume_and_grade places one).
+    assert placements.PLAYABLE_KINDS == set(KINDS)
+    package_id = imported(runner, aicc_zip(tmp_path / "geo.zip"))
+    offered = launch(http, live_server.url, user="instructor", dl=True)
+    assert f'value="scorm:{package_id}"' in offered.text
+    # A kind the player could not play would not be offered.
+    monkeypatch.setattr(placements, "PLAYABLE_KINDS", placements.PLAYABLE_KINDS - {"aicc"})
+    http.cookies.clear()
+    hidden = launch(http, live_server.url, user="instructor", dl=True)
+    assert hidden.status_code == 200 and f'value="scorm:{package_id}"' not in hidden.text
