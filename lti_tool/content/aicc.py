@@ -90,6 +90,10 @@ def aicc_hacp() -> Any:
     except hacp.HacpError as exc:
         session.rollback()
         return answer(exc.code, exc.text)
+    except Exception:  # noqa: BLE001 - e.g. two first PutParams at once: the AU may send again
+        session.rollback()
+        current_app.logger.exception("AICC %s: the command was not stored", command)
+        return answer(hacp.INVALID_COMMAND, NOT_STORED)
     if not _record(session, outcome, attempt, user, sco):
         return answer(hacp.INVALID_COMMAND, NOT_STORED)
     return answer(hacp.OK, "Successful")

@@ -320,3 +320,27 @@ def test_deep_linking_offers_only_kinds_the_player_plays(
     http.cookies.clear()
     hidden = launch(http, live_server.url, user="instructor", dl=True)
     assert hidden.status_code == 200 and f'value="scorm:{package_id}"' not in hidden.text
+
+
+def test_puts_at_once_store_one_state_and_never_fail_over_http(
+    app: Any, learner: AicLearner
+) -> None:
+    """An AU that fires its PutParams without waiting (as on unload): each gets an HACP answer,
+    one state row holds the result, and what was answered as stored is stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    au = learner.open_au()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda n: au.post("PutParam", put(f"page-{n}", "incomplete", str(n * 10))),
+                range(6),
+            )
+        )
+    assert {a["error"] for a in answers} <= {"0", "1"} and "0" in {a["error"] for a in answers}
+    stored = {f"page-{n}" for n, a in enumerate(answers) if a["error"] == "0"}
+    with app.app_context():
+        (state,) = db.session.execute(select(t.sco_states)).all()
+        assert state.location in stored
+        session_row = db.session.execute(select(t.aicc_sessions)).one()
+        assert state.last_commit_seq == session_row.put_count
