@@ -301,7 +301,21 @@ def test_public_aicc_sample_is_offered_and_launches(
     learner = AicLearner(app, runner, live_server, http, SAMPLES / "jcputney-aicc-package.zip")
     au = learner.open_au()
     assert urlsplit(au.location).path.endswith("/default.htm")
-    assert au.post("GetParam")["error"] == "0"
+    # Its Api.js posts commands in capitals, version 3.5, and this aicc_data (empty Time and
+    # Score at first, sections learnpass does not keep).
+    assert au.post("GETPARAM")["error"] == "0"
+    sample_put = (
+        "[Core]\r\nLesson_Location=slide-2\r\nLesson_Status=p\r\nScore=\r\nTime=\r\n"
+        "[Comments]\r\n\r\n[Objectives_Status]\r\n\r\n[Student_Preferences]\r\nAudio=0\r\n"
+        "Language=\r\nSpeed=100\r\nText=0\r\n[Core_Lesson]\r\n"
+    )
+    assert au.post("PUTPARAM", sample_put)["error"] == "0"
+    assert au.post("EXITAU")["error"] == "0"
+    with app.app_context():
+        attempt = db.session.execute(select(t.attempts)).one()
+        assert attempt.completed and attempt.success == "passed" and attempt.score_scaled is None
+        (grade,) = db.session.scalars(select(GradeOutbox)).all()
+        assert grade.score_given is None and grade.activity_progress == "Completed"
 
 
 def test_deep_linking_offers_only_kinds_the_player_plays(
