@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import attempts as runtime
@@ -66,8 +66,16 @@ def start_session(session: Session, *, attempt: Row[Any], sco: Row[Any]) -> str:
     """A new session for ``sco`` in ``attempt``; returns the session id for the launch URL.
 
     An open session of the same AU in the attempt ends (relaunched): only the newest launch may
-    write. Flushes without committing."""
+    write. Sessions of the AU that had ended or expired before are deleted, so the table keeps
+    at most two rows per attempt and AU. Flushes without committing."""
     now = utcnow()
+    session.execute(
+        delete(aicc_sessions).where(
+            aicc_sessions.c.attempt_id == attempt.id,
+            aicc_sessions.c.sco_id == sco.id,
+            or_(aicc_sessions.c.ended_at.is_not(None), aicc_sessions.c.expires_at <= now),
+        )
+    )
     session.execute(
         update(aicc_sessions)
         .where(
@@ -365,7 +373,8 @@ def commit(
         edition=EDITION_12,
         payload={
             "cmi": cmi,
-            "session": f"aicc:{row.id}",
+            # Unique per session for good (a row id can come back once old rows are deleted).
+            "session": f"aicc:{row.sid_hash[:48]}",
             "seq": next_seq(session, row),
             "trigger": trigger,
         },

@@ -208,6 +208,11 @@ def test_relaunch_and_expiry_end_a_session(app: Any, learner: AicLearner) -> Non
         # Only hashes of the session ids are stored.
         stored = db.session.execute(select(t.aicc_sessions.c.sid_hash)).scalars().all()
         assert old.sid not in stored and hacp.sid_hash(old.sid) in stored
+    # The next launch clears the sessions that had ended or expired: the table does not grow.
+    newest = learner.open_au()
+    with app.app_context():
+        stored = db.session.execute(select(t.aicc_sessions.c.sid_hash)).scalars().all()
+        assert stored == [hacp.sid_hash(newest.sid)]
 
 
 @pytest.mark.parametrize(
