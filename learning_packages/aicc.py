@@ -1,7 +1,7 @@
 """Read an AICC CMI001 course (``.crs`` + ``.au`` + ``.des`` + ``.cst``) into a :class:`Course`.
 
-Only the structure is read: the AU list, titles and mastery scores. AICC content talks to the LMS
-over HACP (HTTP form posts), which the player does not offer; see docs/scorm.md.
+Only the structure is read: the AU list, titles and mastery scores. At run time an AU talks to the
+LMS over HACP (HTTP form posts): aicc_runtime.py and lti_tool/content/aicc.py, see docs/scorm.md.
 """
 
 from __future__ import annotations

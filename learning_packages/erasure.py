@@ -1,9 +1,9 @@
 """Taking a learner out of the SCORM and cmi5 tables: their attempts and everything under them.
 
 An attempt, its SCO states (the CMI data, which names the learner), its cmi5 sessions (which
-hold the learner's actor) and the blocks the LMS declared satisfied serve only that learner, so
-they are deleted, not kept under a pseudonym; what the course's statistics need stays in the
-LRS, where the erasure replaces the learner's account by a pseudonym.
+hold the learner's actor), its AICC sessions and the blocks the LMS declared satisfied serve
+only that learner, so they are deleted, not kept under a pseudonym; what the course's statistics
+need stays in the LRS, where the erasure replaces the learner's account by a pseudonym.
 
 Nothing here commits: the caller (an erasure) owns the transaction.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from .tables import attempts, cmi5_satisfied, cmi5_sessions, sco_states
+from .tables import aicc_sessions, attempts, cmi5_satisfied, cmi5_sessions, sco_states
 
 
 @dataclass
@@ -40,6 +40,11 @@ def erase_learner(session: Session, learner: str) -> ErasedLearner:
         if key is not None
     ]
     sessions = session.execute(delete(cmi5_sessions).where(mine))
+    session.execute(
+        delete(aicc_sessions).where(
+            or_(aicc_sessions.c.learner == learner, aicc_sessions.c.attempt_id.in_(ids))
+        )
+    )
     if ids:
         session.execute(delete(cmi5_satisfied).where(cmi5_satisfied.c.attempt_id.in_(ids)))
         session.execute(delete(sco_states).where(sco_states.c.attempt_id.in_(ids)))

@@ -223,3 +223,38 @@ cmi5_satisfied = Table(
     Column("satisfied_at", DateTime, nullable=False, default=utcnow),
     UniqueConstraint("attempt_id", "object_key", name="uq_cmi5_satisfied"),
 )
+
+# AICC HACP: one row per AU launch. The AU gets the session id (``aicc_sid``) in its launch URL
+# and posts it back with every GetParam / PutParam / ExitAU; only its SHA-256 is kept, so the
+# table never holds a working credential. A session ends at ExitAU, at the next launch of the same
+# AU in the attempt, or when it expires.
+aicc_sessions = Table(
+    "aicc_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sid_hash", String(64), nullable=False, unique=True),
+    Column(
+        "attempt_id",
+        Integer,
+        ForeignKey("scorm_attempt.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column(
+        "sco_id",
+        Integer,
+        ForeignKey("scorm_sco.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("learner", String(255), nullable=False),  # as attempts.learner ("user:<id>")
+    Column("entry", String(16), nullable=False),  # "ab-initio" or "resume", told on GetParam
+    # The AU's total time before this session: PutParam's Time (this session's) is added to it.
+    Column("base_seconds", Float, nullable=False, default=0.0),
+    Column("put_count", Integer, nullable=False, default=0),  # the commit sequence number
+    Column("launched_at", DateTime, nullable=False, default=utcnow),
+    Column("initialized_at", DateTime, nullable=True),  # the first GetParam
+    Column("ended_at", DateTime, nullable=True),
+    Column("end_reason", String(16), nullable=False, default=""),  # exited / relaunched
+    Column("expires_at", DateTime, nullable=False),
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..main import HomeLink, register_home_link
+from . import aicc as _aicc  # noqa: F401  (the AICC HACP endpoint, on the content origin)
 from . import erasure as _erasure  # noqa: F401  (registers what an erase removes)
 from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
 from . import runtime_api as _runtime_api  # noqa: F401  (the run-time's JSON endpoints)

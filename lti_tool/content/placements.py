@@ -6,10 +6,15 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from learning_packages.listing import list_packages
+from learning_packages.structure import AICC, CMI5, SCORM_12, SCORM_2004
 
 from ..extensions import db
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
+
+# The kinds the player plays (routes.play). A kind that imports but cannot play yet is never
+# offered: a trainer would place a link that shows learners an error page.
+PLAYABLE_KINDS = frozenset({SCORM_12, SCORM_2004, CMI5, AICC})
 
 
 def scorm_placements(ctx: LaunchContext) -> list[Placement]:
@@ -25,6 +30,7 @@ def scorm_placements(ctx: LaunchContext) -> list[Placement]:
         )
         # Only the trainer's platform's packages and the organisation-wide ones.
         for package in list_packages(db.session(), tenant=ctx.issuer)
+        if package.kind in PLAYABLE_KINDS
     ]
 
 

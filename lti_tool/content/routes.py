@@ -16,13 +16,14 @@ from flask_babel import gettext as _
 from learning_packages import attempts as runtime
 from learning_packages.errors import PackageRefused
 from learning_packages.listing import list_packages
-from learning_packages.structure import CMI5, SCORM_12, SCORM_2004
+from learning_packages.structure import AICC, CMI5, SCORM_12, SCORM_2004
 
 from ..content_origin import content_origin, content_url_for
 from ..extensions import db
 from ..lti.context import current_launch, launch_required
 from . import binding, services
 from .access import may_play, status_text
+from .aicc_pages import play_aicc
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
 from .runtime_config import navigation, sequencing_settings_of
@@ -89,6 +90,8 @@ def play(package_id: int) -> Any:
     may_play(ctx, package_id)
     if package.kind == CMI5:
         return play_cmi5(ctx, package)
+    if package.kind == AICC:
+        return play_aicc(ctx, package)
     if package.kind not in (SCORM_12, SCORM_2004):
         return render_template("content/unsupported.html", package=package), 501
     learner = services.learner_key(ctx.user_id)

@@ -34,7 +34,6 @@ from tests.scorm.flows import content_get, enter_content, place_package
 SINGLE = SAMPLES / "catapult-single_au_basic_framed.zip"
 MASTERY = SAMPLES / "catapult-masteryscore_framed.zip"
 MULTI = SAMPLES / "catapult-multi_au_framed.zip"
-AICC = SAMPLES / "jcputney-aicc-package.zip"
 
 pytestmark = pytest.mark.skipif(
     not SINGLE.is_file(), reason="shared/scorm-samples is not beside the checkout"
@@ -585,19 +584,6 @@ def test_multi_au_course_is_satisfied_when_every_au_is(
             ).scalar_one()
             == 8
         )
-
-
-def test_aicc_keeps_its_plain_501(app: Any, runner: Any, live_server: Any, http: Any) -> None:
-    if not AICC.is_file():
-        pytest.skip("the AICC sample is absent")
-    package_id = imported(runner, AICC)
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link = demo.links()[-1]
-    http.cookies.clear()
-    page = launch(http, live_server.url, user="learner", link=link["id"])
-    assert page.status_code == 501
-    assert "cannot play aicc packages yet" in page.text
 
 
 def test_au_hosted_elsewhere_is_launched_at_its_own_url(

@@ -422,7 +422,7 @@ def test_cmi5_package_is_played_in_the_player(
         link = demo.links()[-1]
     http.cookies.clear()
     page = launch(http, live_server.url, user="learner", link=link["id"])
-    # cmi5 plays (tests/content/test_cmi5_play.py has the run time); AICC still answers 501.
+    # cmi5 plays (tests/content/test_cmi5_play.py has the run time; AICC: test_aicc_play.py).
     assert page.status_code == 200
     assert 'target="sco-frame"' in page.text and "cannot play" not in page.text
 

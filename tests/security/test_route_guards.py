@@ -45,6 +45,8 @@ OWN_CREDENTIAL = {
     "content.commit": "signed attempt token header",
     "content.sequencing_state": "signed attempt token header",
     "content.cmi5_fetch": "signed one-time fetch token in the path",
+    "content_files.aicc_hacp": "the AICC session id posted by the AU (opaque, stored hashed, "
+    "one attempt and AU, ends at ExitAU or relaunch, expires; content origin only)",
 }
 # State-changing routes without Flask-WTF's CSRF check, and why that is safe.
 CSRF_EXEMPT = {
@@ -55,6 +57,7 @@ CSRF_EXEMPT = {
     "content.commit": "X-Attempt-Token header, which a cross-site form cannot send",
     "content.sequencing_state": "X-Attempt-Token header, which a cross-site form cannot send",
     "content.cmi5_fetch": "the signed fetch token is the credential (cmi5 8.2)",
+    "content_files.aicc_hacp": "the AU's session id is the credential (AICC HACP); no cookie",
     "lrs.statements": "HTTP Basic credentials, never cookies",
     "lrs.state": "HTTP Basic credentials, never cookies",
     "lrs.activity_profile": "HTTP Basic credentials, never cookies",
