@@ -1,7 +1,7 @@
 """AICC HACP sessions
 
 Revision ID: a1cc5e550001
-Revises: f7a2c4e8b1d6
+Revises: a3c9e1f5b7d2
 Create Date: 2026-12-02 11:50:00.000000
 
 One new table: a row per AICC AU launch, keyed by the SHA-256 of the session id the AU posts back
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a1cc5e550001"
-down_revision = "f7a2c4e8b1d6"
+down_revision = "a3c9e1f5b7d2"
 branch_labels = None
 depends_on = None
 
