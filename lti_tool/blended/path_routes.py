@@ -67,7 +67,7 @@ def _course_progress(path: BlendedPath) -> progress.CourseProgress:
     if any(
         p.completed_at is None
         and p.all_required_done
-        or any(v.done and (v.marked is None or v.marked.stated_at is None) for v in p.steps)
+        or any(v.done and not v.stated for v in p.steps)
         for p in found.values()
     ):
         settle(

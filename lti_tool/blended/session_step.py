@@ -59,32 +59,37 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
         if int(user_id) in wanted
     }
     total_days = len(blended.days)
-    booked_detail: str | None = None
+    # The same words for many learners: translated once, not once per learner.
+    attended_words = _("Attended")
+    partly: dict[int, str] = {}
+    waiting = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+    booked: StepStatus | None = None
     found: dict[int, StepStatus] = {}
-    for user_id in wanted:
+    for user_id in attended.keys() | seats.keys():  # learners with nothing are left out
         days, hours = attended.get(user_id, (0, 0.0))
         hours = round(hours, 2)
         if total_days and days >= total_days:
             found[user_id] = StepStatus(
-                done=True, hours=hours, classroom=True, detail=_("Attended")
+                done=True, hours=hours, classroom=True, detail=attended_words
             )
         elif days:
+            if days not in partly:
+                partly[days] = _("Attended %(done)d of %(days)d days", done=days, days=total_days)
             found[user_id] = StepStatus(
-                done=False,
-                hours=hours,
-                classroom=True,
-                detail=_("Attended %(done)d of %(days)d days", done=days, days=total_days),
+                done=False, hours=hours, classroom=True, detail=partly[days]
             )
         elif seats.get(user_id) == "waiting":
-            found[user_id] = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+            found[user_id] = waiting
         elif seats.get(user_id) == "booked":
-            if booked_detail is None:
+            if booked is None:
                 start = blended.starts_at
                 when = (
                     format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
                 )
-                booked_detail = _("Booked for %(date)s", date=when)
-            found[user_id] = StepStatus(done=False, classroom=True, detail=booked_detail)
+                booked = StepStatus(
+                    done=False, classroom=True, detail=_("Booked for %(date)s", date=when)
+                )
+            found[user_id] = booked
     return found
 
 
