@@ -174,6 +174,15 @@ def _iso_hours(hours: float) -> str:
     return f"PT{minutes // 60}H{minutes % 60}M"
 
 
+def completed_on(session: Session, path: BlendedPath, user_id: int) -> dt.datetime | None:
+    """When the learner completed the path (None when not yet)."""
+    return session.scalar(
+        select(BlendedPathStart.completed_at).where(
+            BlendedPathStart.path_id == path.id, BlendedPathStart.user_id == user_id
+        )
+    )
+
+
 def _claim_completion(session: Session, path: BlendedPath, user_id: int) -> bool:
     """True for exactly one caller: the one whose UPDATE set ``completed_at``."""
     now = utcnow()

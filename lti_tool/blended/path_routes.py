@@ -29,7 +29,7 @@ from .path_access import (
     tool_settings,
     trainer_path,
 )
-from .path_completion import set_mark, settle, start_path
+from .path_completion import completed_on, set_mark, settle, start_path
 from .path_files import FILE_REF, document_of, document_url
 from .path_models import BlendedPath, BlendedStep
 
@@ -179,6 +179,16 @@ def mark_step(path_id: int, learner_id: int, step_id: int) -> Any:
     settings = tool_settings()
     settle(session, settings.base_url, settings.tool_title, path, [learner])
     flash(_("Saved for %(name)s.", name=learner.name or learner.sub), "ok")
+    if not done and completed_on(session, path, learner.id) is not None:
+        # A grade and a passport entry were sent: un-ticking does not take them back.
+        flash(
+            _(
+                "The path stays completed for %(name)s: the grade and the passport entry were "
+                "already sent.",
+                name=learner.name or learner.sub,
+            ),
+            "info",
+        )
     return redirect(
         url_for("blended.learner_steps", path_id=path.id, learner_id=learner.id), code=303
     )

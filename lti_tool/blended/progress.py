@@ -107,6 +107,12 @@ class LearnerProgress:
         return bool(required) and all(s.done for s in required)
 
     @property
+    def reopened(self) -> bool:
+        """Completed, then a required step was marked not done again. The completion stays: its
+        grade and passport entry were sent; the pages say so."""
+        return self.completed_at is not None and not self.all_required_done
+
+    @property
     def at_risk(self) -> bool:
         return self.completed_at is None and (any(s.late for s in self.steps) or bool(self.risks))
 
