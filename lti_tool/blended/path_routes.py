@@ -32,6 +32,7 @@ from .path_access import (
 from .path_completion import completed_on, set_mark, settle, start_path
 from .path_files import FILE_REF, document_of, document_url
 from .path_models import BlendedPath, BlendedStep
+from .session_step import sessions_of_steps
 
 # ---------------------------------------------------------------- the trainer: progress
 
@@ -152,6 +153,7 @@ def learner_steps(path_id: int, learner_id: int) -> Any:
         path=path,
         learner=learner,
         mine=progress.learner_progress(db.session(), path, learner.id),
+        step_sessions=sessions_of_steps(db.session(), path.steps, learner.id),
         markable=MARKABLE,
     )
 
@@ -218,7 +220,13 @@ def my_path(path_id: int) -> Any:
         settings = tool_settings()
         if settle(session, settings.base_url, settings.tool_title, path, [user], {user.id: mine}):
             mine = progress.learner_progress(session, path, ctx.user_id)
-    return render_template("blended/path_page.html", ctx=ctx, path=path, mine=mine)
+    return render_template(
+        "blended/path_page.html",
+        ctx=ctx,
+        path=path,
+        mine=mine,
+        step_sessions=sessions_of_steps(session, path.steps, ctx.user_id),
+    )
 
 
 @bp.post("/my/paths/<int:path_id>/start")

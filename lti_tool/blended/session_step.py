@@ -8,14 +8,16 @@ session; the classroom hours are the hours attended. Booking alone never does it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from .attendance_models import ATTENDED_STATUSES, Attendance
+from .path_models import BlendedStep
 from .session_models import BlendedBooking, BlendedSession, BlendedSessionDay
 from .sessions import course_sessions, to_local
 from .steps import StepStatus
@@ -91,6 +93,42 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
                 )
             found[user_id] = booked
     return found
+
+
+def sessions_of_steps(
+    session: Session, steps: Iterable[BlendedStep], user_id: int
+) -> dict[int, tuple[BlendedSession, str]]:
+    """For one learner's path page: {step id: (the session the step points at, their seat:
+    "booked", "waiting" or "")}, so the page shows the dates and the place, or a way to book."""
+    refs: dict[int, list[int]] = {}
+    for step in steps:
+        if step.kind == "session" and step.ref.isdigit():
+            refs.setdefault(int(step.ref), []).append(step.id)
+    if not refs:
+        return {}
+    found = {
+        blended.id: blended
+        for blended in session.scalars(
+            select(BlendedSession)
+            .where(BlendedSession.id.in_(list(refs)))
+            .options(selectinload(BlendedSession.days))
+        )
+    }
+    seats = {
+        session_id: status
+        for session_id, status in session.execute(
+            select(BlendedBooking.session_id, BlendedBooking.status).where(
+                BlendedBooking.user_id == user_id,
+                BlendedBooking.session_id.in_(list(found)),
+                BlendedBooking.status.in_(("booked", "waiting")),
+            )
+        )
+    }
+    return {
+        step_id: (blended, str(seats.get(session_id, "")))
+        for session_id, blended in found.items()
+        for step_id in refs[session_id]
+    }
 
 
 def session_choices(course_id: int) -> list[tuple[str, str]]:

@@ -27,7 +27,9 @@ def _outcomes(app: Any, path_id: int, learner_id: int) -> tuple[Any, int, int, i
         grades = db.session.scalar(
             select(func.count())
             .select_from(GradeOutbox)
-            .where(GradeOutbox.user_id == learner_id, GradeOutbox.comment == "Learning path completed")
+            .where(
+                GradeOutbox.user_id == learner_id, GradeOutbox.comment == "Learning path completed"
+            )
         )
         entries = db.session.scalar(
             select(func.count())
