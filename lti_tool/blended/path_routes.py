@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
@@ -98,6 +99,11 @@ def path_progress(path_id: int) -> Any:
         chart=chart,
         groups=course_groups(db.session(), path.course_id),
         filters=progress.FILTERS,
+        # A cell per state, escaped once: the table has learners x steps of them.
+        state_cells={
+            state: Markup('<td data-state="{}">{}</td>').format(state, label)
+            for state, label in state_labels().items()
+        },
         args=request.args,
     )
 

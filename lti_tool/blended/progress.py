@@ -57,6 +57,7 @@ class StepProgress:
     due: dt.date | None
     hours: float  # hours earned on the step (0 until done)
     classroom: bool
+    required: bool
     detail: str = ""
     note: str = ""
     # ids of the steps this one waits for (``waiting_for`` gives the steps themselves)
@@ -81,6 +82,8 @@ class LearnerProgress:
     completed_at: dt.datetime | None
     # Reasons from the registered risk checks (not booked, absent twice...), in plain words.
     risks: list[str] = field(default_factory=list)
+    # "Late on: <step>" by step id, translated once for all the learners of one view.
+    late_words: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def online_hours(self) -> float:
@@ -92,7 +95,7 @@ class LearnerProgress:
 
     @property
     def required(self) -> list[StepProgress]:
-        return [s for s in self.steps if s.step.required]
+        return [s for s in self.steps if s.required]
 
     @property
     def percent(self) -> int:
@@ -113,6 +116,11 @@ class LearnerProgress:
         return self.completed_at is not None and not self.all_required_done
 
     @property
+    def states(self) -> list[str]:
+        """Each step's state, in the path's order (the trainer's table shows only these)."""
+        return [s.state for s in self.steps]
+
+    @property
     def at_risk(self) -> bool:
         return self.completed_at is None and (any(s.late for s in self.steps) or bool(self.risks))
 
@@ -121,7 +129,7 @@ class LearnerProgress:
         """Plain words for the trainer: late on which steps, then the checks' reasons."""
         if self.completed_at is not None:
             return []
-        late = [_late_words(s.step) for s in self.steps if s.late]
+        late = [_late_words(s.step, self.late_words) for s in self.steps if s.late]
         return late + self.risks
 
     @property
@@ -129,8 +137,11 @@ class LearnerProgress:
         return [s for s in self.steps if s.late]
 
 
-def _late_words(step: BlendedStep) -> str:
-    return _("Late on: %(step)s", step=localized(step.title, _locale()))
+def _late_words(step: BlendedStep, known: dict[int, str]) -> str:
+    words = known.get(step.id)
+    if words is None:
+        words = known[step.id] = _("Late on: %(step)s", step=localized(step.title, _locale()))
+    return words
 
 
 def _locale() -> str:
@@ -219,6 +230,7 @@ def evaluate(
             )
         )
     known_by_id = {step_id: known for _step, step_id, *_same, known in plan}
+    late_words: dict[int, str] = {}
     result = {}
     for user_id in user_ids:
         started, completed = starts.get(user_id, (None, None))
@@ -278,6 +290,7 @@ def evaluate(
                     due,
                     earned,
                     in_classroom or (status is not None and status.classroom),
+                    required,
                     status.detail if status is not None else "",
                     step_mark[1] if step_mark is not None else "",
                     waiting,
@@ -289,9 +302,7 @@ def evaluate(
                     by_id,
                 )
             )
-        result[user_id] = LearnerProgress(
-            user_id=user_id, steps=views, started_at=started, completed_at=completed
-        )
+        result[user_id] = LearnerProgress(user_id, views, started, completed, [], late_words)
     if steps:
         for check in _risk_checks.values():
             for user_id, reasons in check(session, path, result).items():
