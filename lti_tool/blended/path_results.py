@@ -56,6 +56,11 @@ def note_key(path_id: int, user_id: int) -> str:
     return f"{PREFIX}path:{path_id}:user:{user_id}"
 
 
+def note_value(user: User, path_id: int) -> dict[str, object]:
+    # "issuer" + "user" let an erase find the note (lti_tool/erasure.py).
+    return {"issuer": user.issuer, "user": user.id, "path": path_id}
+
+
 def settle_noted(session: Session, key: str) -> bool:
     """Settle the noted path for the noted learner; the note's removal joins settling's commit.
     False when there was nothing to do (no note, another worker holds it, the path or the person
@@ -89,9 +94,7 @@ def follow_package_result(session: Session, event: ResultRecorded) -> None:
     keys = []
     for path in paths_with_package(session, event.package_id, user.platform_id):
         key = note_key(path.id, user.id)
-        # "issuer" + "user" let an erase find the note (lti_tool/erasure.py).
-        value = {"issuer": user.issuer, "user": user.id, "path": path.id}
-        session.merge(KeyValue(key=key, value=value, expires_at=None))
+        session.merge(KeyValue(key=key, value=note_value(user, path.id), expires_at=None))
         keys.append(key)
     if not keys:
         return

@@ -157,3 +157,24 @@ def test_a_failed_settling_is_noted_and_the_job_completes_the_path_once(
     with app.app_context():
         assert path_results.settle_due() == 0
     assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
+
+
+def test_erasing_a_learner_removes_their_notes_to_settle(app: Any) -> None:
+    from lti_tool.blended import path_results
+    from lti_tool.models import KeyValue
+    from lti_tool.passports.erasure import erase_learner
+    from tests.blended.test_paths import _user_id, trainer_with_path
+    from tests.passports.conftest import sign_in
+
+    _trainer, path_id = trainer_with_path(app)
+    sign_in(app, app.test_client(), "learner")
+    learner_id = _user_id(app, "demo-learner-1")
+    trainer_id = _user_id(app, "demo-trainer-1")
+    key = path_results.note_key(path_id, learner_id)
+    with app.app_context():
+        value = path_results.note_value(db.session.get(User, learner_id), path_id)
+        db.session.add(KeyValue(key=key, value=value, expires_at=None))
+        db.session.commit()
+        erase_learner(db.session(), learner_id, actor_id=trainer_id, base_url="http://t")
+        db.session.commit()
+        assert db.session.get(KeyValue, key) is None
