@@ -102,23 +102,47 @@ def set_mark(
     return mark
 
 
+def _claim_statement(session: Session, mark_id: int) -> bool:
+    """True for exactly one caller: the one whose UPDATE set the mark's ``stated_at``."""
+    claimed = session.execute(
+        update(BlendedStepMark)
+        .where(BlendedStepMark.id == mark_id, BlendedStepMark.stated_at.is_(None))
+        .values(stated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
 def _state_steps(
     session: Session, base_url: str, path: BlendedPath, user: User, progress: LearnerProgress
 ) -> None:
-    """``completed`` for each newly done step, then ``progressed`` for the path. No commit."""
+    """``completed`` for each newly done step, then ``progressed`` for the path. No commit.
+
+    The progress view carries plain facts, not marks: the marks to write are read here, for
+    this learner's steps only."""
+    pending = [view for view in progress.steps if view.done and not view.stated]
+    if not pending:
+        return
+    marks = {
+        mark.step_id: mark
+        for mark in session.scalars(
+            select(BlendedStepMark).where(
+                BlendedStepMark.step_id.in_([view.step.id for view in pending]),
+                BlendedStepMark.user_id == user.id,
+            )
+        )
+    }
     emitter = Emitter(session, base_url)
     grouping = _grouping(session, path)
     newly = []
-    for view in progress.steps:
-        if not view.done:
-            continue
-        mark = view.marked
+    for view in pending:
+        mark = marks.get(view.step.id)
         if mark is None:  # done from what the tool recorded: keep it as a fact of ours
             mark = set_mark(session, view.step, user.id, done=True, source="tool")
-            view.marked = mark
-        if mark.stated_at is not None:
+        view.marked = True
+        view.stated = True
+        if not _claim_statement(session, mark.id):  # stated by another request meanwhile
             continue
-        mark.stated_at = utcnow()
         newly.append(view)
         result: dict[str, object] = {"completion": True}
         if view.hours:
@@ -148,6 +172,15 @@ def _state_steps(
 def _iso_hours(hours: float) -> str:
     minutes = round(hours * 60)
     return f"PT{minutes // 60}H{minutes % 60}M"
+
+
+def completed_on(session: Session, path: BlendedPath, user_id: int) -> dt.datetime | None:
+    """When the learner completed the path (None when not yet)."""
+    return session.scalar(
+        select(BlendedPathStart.completed_at).where(
+            BlendedPathStart.path_id == path.id, BlendedPathStart.user_id == user_id
+        )
+    )
 
 
 def _claim_completion(session: Session, path: BlendedPath, user_id: int) -> bool:
@@ -258,9 +291,7 @@ def settle(
             if found and user.id in found
             else learner_progress(session, path, user.id)
         )
-        pending = any(
-            v.done and (v.marked is None or v.marked.stated_at is None) for v in progress.steps
-        )
+        pending = any(v.done and not v.stated for v in progress.steps)
         if pending:
             _state_steps(session, base_url, path, user, progress)
         if (

@@ -22,7 +22,7 @@ from ..content.access import register_play_grant
 from ..extensions import db
 from ..models import GradeOutbox, ResourceLink
 from .path_models import BlendedPath, BlendedStep
-from .steps import StepKind, StepStatus, register_step_kind
+from .steps import BIND_LEARNERS_UP_TO, StepKind, StepStatus, register_step_kind
 
 LEARNER_PREFIX = "user:"  # how the player names a learner in its attempts (content.services)
 
@@ -31,24 +31,25 @@ def _package_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepStatus
     if not ref.isdigit() or not user_ids:
         return {}
     keys = {f"{LEARNER_PREFIX}{uid}": uid for uid in user_ids}
-    rows = db.session.execute(
+    query = (
         select(
             scorm.attempts.c.learner,
             func.max(scorm.attempts.c.score_scaled),
             func.count().filter(scorm.attempts.c.completed.is_(True)),
         )
         .join(scorm.versions, scorm.versions.c.id == scorm.attempts.c.version_id)
-        .where(scorm.versions.c.package_id == int(ref), scorm.attempts.c.learner.in_(keys))
+        .where(scorm.versions.c.package_id == int(ref))
         .group_by(scorm.attempts.c.learner)
     )
+    if len(keys) <= BIND_LEARNERS_UP_TO:
+        query = query.where(scorm.attempts.c.learner.in_(keys))
     found = {}
-    for learner, score, completed in rows:
+    words = {True: _("Completed"), False: _("Started, not finished yet")}
+    for learner, score, completed in db.session.execute(query):
+        if learner not in keys:
+            continue
         done = bool(completed)
-        found[keys[learner]] = StepStatus(
-            done=done,
-            score=score,
-            detail=_("Completed") if done else _("Started, not finished yet"),
-        )
+        found[keys[learner]] = StepStatus(done=done, score=score, detail=words[done])
     return found
 
 
@@ -59,20 +60,26 @@ def _lms_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
     learner's own rows and the link id name one activity."""
     if not ref or not user_ids:
         return {}
-    rows = db.session.execute(
+    query = (
         select(
             GradeOutbox.user_id,
             func.max(GradeOutbox.score_given),
             func.max(GradeOutbox.score_maximum),
         )
         .join(ResourceLink, ResourceLink.id == GradeOutbox.resource_link_id)
-        .where(ResourceLink.link_id == ref, GradeOutbox.user_id.in_(list(user_ids)))
+        .where(ResourceLink.link_id == ref)
         .group_by(GradeOutbox.user_id)
     )
+    wanted = set(user_ids)
+    if len(wanted) <= BIND_LEARNERS_UP_TO:
+        query = query.where(GradeOutbox.user_id.in_(wanted))
     found = {}
-    for user_id, given, maximum in rows:
+    arrived = _("A score arrived")
+    for user_id, given, maximum in db.session.execute(query):
+        if user_id not in wanted:
+            continue
         score = (given / maximum) if given is not None and maximum else None
-        found[int(user_id)] = StepStatus(done=True, score=score, detail=_("A score arrived"))
+        found[int(user_id)] = StepStatus(done=True, score=score, detail=arrived)
     return found
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
@@ -30,9 +31,10 @@ from .path_access import (
     tool_settings,
     trainer_path,
 )
-from .path_completion import set_mark, settle, start_path
+from .path_completion import completed_on, set_mark, settle, start_path
 from .path_files import FILE_REF, document_of, document_url
 from .path_models import BlendedPath, BlendedStep
+from .session_step import sessions_of_steps
 
 # ---------------------------------------------------------------- the trainer: progress
 
@@ -68,7 +70,7 @@ def _course_progress(path: BlendedPath) -> progress.CourseProgress:
     if any(
         p.completed_at is None
         and p.all_required_done
-        or any(v.done and (v.marked is None or v.marked.stated_at is None) for v in p.steps)
+        or any(v.done and not v.stated for v in p.steps)
         for p in found.values()
     ):
         settle(
@@ -98,6 +100,11 @@ def path_progress(path_id: int) -> Any:
         chart=chart,
         groups=course_groups(db.session(), path.course_id),
         filters=progress.FILTERS,
+        # A cell per state, escaped once: the table has learners x steps of them.
+        state_cells={
+            state: Markup('<td data-state="{}">{}</td>').format(state, label)
+            for state, label in state_labels().items()
+        },
         args=request.args,
     )
 
@@ -153,6 +160,7 @@ def learner_steps(path_id: int, learner_id: int) -> Any:
         path=path,
         learner=learner,
         mine=progress.learner_progress(db.session(), path, learner.id),
+        step_sessions=sessions_of_steps(db.session(), path.steps, learner.id),
         markable=MARKABLE,
     )
 
@@ -180,6 +188,16 @@ def mark_step(path_id: int, learner_id: int, step_id: int) -> Any:
     settings = tool_settings()
     settle(session, settings.base_url, settings.tool_title, path, [learner])
     flash(_("Saved for %(name)s.", name=learner.name or learner.sub), "ok")
+    if not done and completed_on(session, path, learner.id) is not None:
+        # A grade and a passport entry were sent: un-ticking does not take them back.
+        flash(
+            _(
+                "The path stays completed for %(name)s: the grade and the passport entry were "
+                "already sent.",
+                name=learner.name or learner.sub,
+            ),
+            "info",
+        )
     return redirect(
         url_for("blended.learner_steps", path_id=path.id, learner_id=learner.id), code=303
     )
@@ -209,7 +227,13 @@ def my_path(path_id: int) -> Any:
         settings = tool_settings()
         if settle(session, settings.base_url, settings.tool_title, path, [user], {user.id: mine}):
             mine = progress.learner_progress(session, path, ctx.user_id)
-    return render_template("blended/path_page.html", ctx=ctx, path=path, mine=mine)
+    return render_template(
+        "blended/path_page.html",
+        ctx=ctx,
+        path=path,
+        mine=mine,
+        step_sessions=sessions_of_steps(session, path.steps, ctx.user_id),
+    )
 
 
 @bp.post("/my/paths/<int:path_id>/start")

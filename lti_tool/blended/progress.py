@@ -3,6 +3,9 @@ the classroom, completion; for one learner (their page) or a whole course (the t
 
 Everything is read in a fixed number of queries per path (steps, starts, marks, one per step's
 kind status), whatever the number of learners, so the trainer's view stays fast for big courses.
+The view is read-only and built from plain rows: a mark's facts are copied into the step's view
+(``mark_done``, ``note``, ``stated``), never the mark itself. What writes marks (``path_completion``:
+ticks, statements) reads the rows it changes on its own, for one learner at a time.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..models import User
 from .path_models import BlendedPath, BlendedPathStart, BlendedStep, BlendedStepMark
 from .paths import localized
-from .steps import StepStatus, statuses_of, step_kind
+from .steps import BIND_LEARNERS_UP_TO, StepStatus, statuses_of, step_kind
 
 # Why a learner is at risk, besides being late on a step: each check gets the path and the
 # learners' progress so far (by user id), and answers {user id: [reasons in plain words]} in a
@@ -41,8 +44,12 @@ def risk_checks() -> dict[str, RiskCheck]:
 STATES = ("done", "next", "open", "late", "locked")
 
 
-@dataclass
+@dataclass(slots=True)
 class StepProgress:
+    """One learner's standing on one step. Built from plain rows for a whole course at once: the
+    mark's facts are copied here (``mark_done``, ``stated``...), never the mark itself; writing
+    marks goes through ``path_completion``, which reads the rows it changes on its own."""
+
     step: BlendedStep
     state: str  # one of STATES
     done: bool
@@ -50,12 +57,21 @@ class StepProgress:
     due: dt.date | None
     hours: float  # hours earned on the step (0 until done)
     classroom: bool
+    required: bool
     detail: str = ""
     note: str = ""
-    waiting_for: list[BlendedStep] = field(default_factory=list)
-    marked: BlendedStepMark | None = None
+    # ids of the steps this one waits for (``waiting_for`` gives the steps themselves)
+    waiting_ids: tuple[int, ...] = ()
+    marked: bool = False  # a mark row exists for the learner's step
+    mark_done: bool = False  # ... and it says done (a trainer's tick, an opened document)
+    stated: bool = False  # its xAPI ``completed`` statement was written
     tool_done: bool = False  # done from what the tool recorded (not from a mark)
     booking: str = ""  # for a session step: "booked", "waiting" or "" (not booked)
+    steps_by_id: dict[int, BlendedStep] = field(default_factory=dict, repr=False)
+
+    @property
+    def waiting_for(self) -> list[BlendedStep]:
+        return [self.steps_by_id[i] for i in self.waiting_ids if i in self.steps_by_id]
 
 
 @dataclass
@@ -66,6 +82,8 @@ class LearnerProgress:
     completed_at: dt.datetime | None
     # Reasons from the registered risk checks (not booked, absent twice...), in plain words.
     risks: list[str] = field(default_factory=list)
+    # "Late on: <step>" by step id, translated once for all the learners of one view.
+    late_words: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def online_hours(self) -> float:
@@ -77,7 +95,7 @@ class LearnerProgress:
 
     @property
     def required(self) -> list[StepProgress]:
-        return [s for s in self.steps if s.step.required]
+        return [s for s in self.steps if s.required]
 
     @property
     def percent(self) -> int:
@@ -92,6 +110,17 @@ class LearnerProgress:
         return bool(required) and all(s.done for s in required)
 
     @property
+    def reopened(self) -> bool:
+        """Completed, then a required step was marked not done again. The completion stays: its
+        grade and passport entry were sent; the pages say so."""
+        return self.completed_at is not None and not self.all_required_done
+
+    @property
+    def states(self) -> list[str]:
+        """Each step's state, in the path's order (the trainer's table shows only these)."""
+        return [s.state for s in self.steps]
+
+    @property
     def at_risk(self) -> bool:
         return self.completed_at is None and (any(s.late for s in self.steps) or bool(self.risks))
 
@@ -100,7 +129,7 @@ class LearnerProgress:
         """Plain words for the trainer: late on which steps, then the checks' reasons."""
         if self.completed_at is not None:
             return []
-        late = [_late_words(s.step) for s in self.steps if s.late]
+        late = [_late_words(s.step, self.late_words) for s in self.steps if s.late]
         return late + self.risks
 
     @property
@@ -108,20 +137,65 @@ class LearnerProgress:
         return [s for s in self.steps if s.late]
 
 
-def _late_words(step: BlendedStep) -> str:
-    return _("Late on: %(step)s", step=localized(step.title, _locale()))
+def _late_words(step: BlendedStep, known: dict[int, str]) -> str:
+    words = known.get(step.id)
+    if words is None:
+        words = known[step.id] = _("Late on: %(step)s", step=localized(step.title, _locale()))
+    return words
 
 
 def _locale() -> str:
     return str(get_locale() or "en")[:2]
 
 
-def _prerequisites(path: BlendedPath, step: BlendedStep) -> set[int]:
-    """The step's own prerequisites, and in an ordered path every required step before it."""
-    wanted = set(step.prerequisites or [])
-    if path.ordered:
-        wanted |= {s.id for s in path.steps if s.required and s.position < step.position}
-    return wanted
+_NO_MARKS: dict[int, tuple[bool, str, bool]] = {}
+
+
+def _starts(
+    session: Session, path: BlendedPath, user_ids: list[int]
+) -> dict[int, tuple[dt.datetime, dt.datetime | None]]:
+    query = select(
+        BlendedPathStart.user_id, BlendedPathStart.started_at, BlendedPathStart.completed_at
+    ).where(BlendedPathStart.path_id == path.id)
+    if len(user_ids) <= BIND_LEARNERS_UP_TO:
+        query = query.where(BlendedPathStart.user_id.in_(user_ids))
+    return {user_id: (started, completed) for user_id, started, completed in session.execute(query)}
+
+
+def _marks(
+    session: Session, step_ids: list[int], user_ids: list[int]
+) -> dict[int, dict[int, tuple[bool, str, bool]]]:
+    """{user id: {step id: (done, note, stated)}}, from plain rows (no ORM objects: a course's
+    view reads tens of thousands of them)."""
+    query = select(
+        BlendedStepMark.user_id,
+        BlendedStepMark.step_id,
+        BlendedStepMark.done,
+        BlendedStepMark.note,
+        BlendedStepMark.stated_at.is_not(None),
+    ).where(BlendedStepMark.step_id.in_(step_ids))
+    if len(user_ids) <= BIND_LEARNERS_UP_TO:
+        query = query.where(BlendedStepMark.user_id.in_(user_ids))
+    found: dict[int, dict[int, tuple[bool, str, bool]]] = {}
+    # Core execution: rows come straight from the driver, without the ORM's result layer.
+    for user_id, step_id, done, note, stated in session.connection().execute(query):
+        found.setdefault(user_id, {})[step_id] = (bool(done), note or "", bool(stated))
+    return found
+
+
+def _done(
+    marks: dict[int, tuple[bool, str, bool]],
+    known: dict[int, StepStatus] | None,
+    step_id: int,
+    user_id: int,
+) -> bool:
+    """Whether another step of the learner is done (for explicit prerequisites, which may come
+    later in the path)."""
+    mark = marks.get(step_id)
+    if mark is not None and mark[0]:
+        return True
+    status = known.get(user_id) if known is not None else None
+    return status is not None and status.done
 
 
 def evaluate(
@@ -129,69 +203,70 @@ def evaluate(
 ) -> dict[int, LearnerProgress]:
     today = today or dt.date.today()
     user_ids = list(dict.fromkeys(user_ids))
+    if not user_ids:
+        return {}
     steps = list(path.steps)
-    starts = (
-        {
-            row.user_id: row
-            for row in session.scalars(
-                select(BlendedPathStart).where(
-                    BlendedPathStart.path_id == path.id, BlendedPathStart.user_id.in_(user_ids)
-                )
-            )
-        }
-        if user_ids
-        else {}
-    )
-    marks: dict[tuple[int, int], BlendedStepMark] = {}
-    if user_ids and steps:
-        for mark in session.scalars(
-            select(BlendedStepMark).where(
-                BlendedStepMark.step_id.in_([s.id for s in steps]),
-                BlendedStepMark.user_id.in_(user_ids),
-            )
-        ):
-            marks[(mark.user_id, mark.step_id)] = mark
-    known: dict[int, dict[int, StepStatus]] = {}
+    starts = _starts(session, path, user_ids)
+    marks = _marks(session, [s.id for s in steps], user_ids) if steps else {}
+    by_id = {s.id: s for s in steps}
+    ordered = path.ordered
+    # What is the same for every learner is read once: each step's columns, its explicit
+    # prerequisites and the statuses its kind knows (attribute access on ORM objects inside the
+    # learners x steps loop was most of the time).
+    plan = []
     for step in steps:
         kind = step_kind(step.kind)
-        known[step.id] = statuses_of(kind, user_ids, step.ref) if kind and user_ids else {}
-    by_id = {s.id: s for s in steps}
-    # What is the same for every learner is read once: each step's prerequisites and columns
-    # (attribute access on ORM objects inside the learners x steps loop was most of the time).
-    plan = [
-        (
-            step,
-            step.id,
-            _prerequisites(path, step),
-            step.due_on,
-            step.due_days,
-            step.classroom,
-            step.hours,
+        plan.append(
+            (
+                step,
+                step.id,
+                tuple(step.prerequisites or ()),
+                step.required,
+                step.due_on,
+                step.due_days,
+                step.classroom,
+                step.hours,
+                statuses_of(kind, user_ids, step.ref) if kind else {},
+            )
         )
-        for step in steps
-    ]
+    known_by_id = {step_id: known for _step, step_id, *_same, known in plan}
+    late_words: dict[int, str] = {}
     result = {}
     for user_id in user_ids:
-        start = starts.get(user_id)
-        done_ids: set[int] = set()
-        base: dict[int, tuple[bool, StepStatus | None, BlendedStepMark | None]] = {}
-        for _step, step_id, *_same in plan:
-            found_mark = marks.get((user_id, step_id))
-            status = known[step_id].get(user_id)
-            done = bool(
-                (found_mark is not None and found_mark.done) or (status is not None and status.done)
-            )
-            base[step_id] = (done, status, found_mark)
-            if done:
-                done_ids.add(step_id)
+        started, completed = starts.get(user_id, (None, None))
+        start_day = started.date() if started is not None else None
+        mine = marks.get(user_id, _NO_MARKS)
         views = []
         next_given = False
-        for step, step_id, wanted, due_on, due_days, in_classroom, step_hours in plan:
-            done, status, step_mark = base[step_id]
-            waiting = sorted(wanted - done_ids) if wanted else []
+        # In an ordered path, the required steps not done so far: every later step waits for them.
+        before: tuple[int, ...] = ()
+        for (
+            step,
+            step_id,
+            explicit,
+            required,
+            due_on,
+            due_days,
+            in_classroom,
+            step_hours,
+            known,
+        ) in plan:
+            # Most cells have no mark or no status: an empty dict is not asked.
+            step_mark = mine.get(step_id) if mine else None
+            status = known.get(user_id) if known else None
+            done = (step_mark is not None and step_mark[0]) or (status is not None and status.done)
+            waiting: tuple[int, ...] = ()
+            if not done:
+                waiting = before
+                if explicit:
+                    extra = {i for i in explicit if not _done(mine, known_by_id.get(i), i, user_id)}
+                    if extra:
+                        waiting = tuple(sorted(extra.union(before)))
+                if ordered and required:
+                    before = (*before, step_id)
             due = due_on
-            if due is None and due_days is not None and start is not None:
-                due = start.started_at.date() + dt.timedelta(days=due_days)
+            if due is None and due_days is not None and start_day is not None:
+                due = start_day + dt.timedelta(days=due_days)
             late = not done and due is not None and due < today
             if done:
                 state = "done"
@@ -204,32 +279,31 @@ def evaluate(
             else:
                 state = "open"
             earned = 0.0
-            classroom = in_classroom or bool(status and status.classroom)
             if done:
                 earned = status.hours if status is not None and status.hours else step_hours
             views.append(
                 StepProgress(
-                    step=step,
-                    state=state,
-                    done=done,
-                    late=late,
-                    due=due,
-                    hours=earned,
-                    classroom=classroom,
-                    detail=status.detail if status else "",
-                    note=step_mark.note if step_mark is not None else "",
-                    waiting_for=[by_id[i] for i in waiting if i in by_id],
-                    marked=step_mark,
-                    tool_done=bool(status and status.done),
+                    step,
+                    state,
+                    done,
+                    late,
+                    due,
+                    earned,
+                    in_classroom or (status is not None and status.classroom),
+                    required,
+                    status.detail if status is not None else "",
+                    step_mark[1] if step_mark is not None else "",
+                    waiting,
+                    step_mark is not None,
+                    step_mark is not None and step_mark[0],
+                    step_mark is not None and step_mark[2],
+                    status is not None and status.done,
+                    "",
+                    by_id,
                 )
             )
-        result[user_id] = LearnerProgress(
-            user_id=user_id,
-            steps=views,
-            started_at=start.started_at if start else None,
-            completed_at=start.completed_at if start else None,
-        )
-    if user_ids and steps:
+        result[user_id] = LearnerProgress(user_id, views, started, completed, [], late_words)
+    if steps:
         for check in _risk_checks.values():
             for user_id, reasons in check(session, path, result).items():
                 if user_id in result:

@@ -8,14 +8,16 @@ session; the classroom hours are the hours attended. Booking alone never does it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from .attendance_models import ATTENDED_STATUSES, Attendance
+from .path_models import BlendedStep
 from .session_models import BlendedBooking, BlendedSession, BlendedSessionDay
 from .sessions import course_sessions, to_local
 from .steps import StepStatus
@@ -59,33 +61,74 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
         if int(user_id) in wanted
     }
     total_days = len(blended.days)
-    booked_detail: str | None = None
+    # The same words for many learners: translated once, not once per learner.
+    attended_words = _("Attended")
+    partly: dict[int, str] = {}
+    waiting = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+    booked: StepStatus | None = None
     found: dict[int, StepStatus] = {}
-    for user_id in wanted:
+    for user_id in attended.keys() | seats.keys():  # learners with nothing are left out
         days, hours = attended.get(user_id, (0, 0.0))
         hours = round(hours, 2)
         if total_days and days >= total_days:
             found[user_id] = StepStatus(
-                done=True, hours=hours, classroom=True, detail=_("Attended")
+                done=True, hours=hours, classroom=True, detail=attended_words
             )
         elif days:
+            if days not in partly:
+                partly[days] = _("Attended %(done)d of %(days)d days", done=days, days=total_days)
             found[user_id] = StepStatus(
-                done=False,
-                hours=hours,
-                classroom=True,
-                detail=_("Attended %(done)d of %(days)d days", done=days, days=total_days),
+                done=False, hours=hours, classroom=True, detail=partly[days]
             )
         elif seats.get(user_id) == "waiting":
-            found[user_id] = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+            found[user_id] = waiting
         elif seats.get(user_id) == "booked":
-            if booked_detail is None:
+            if booked is None:
                 start = blended.starts_at
                 when = (
                     format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
                 )
-                booked_detail = _("Booked for %(date)s", date=when)
-            found[user_id] = StepStatus(done=False, classroom=True, detail=booked_detail)
+                booked = StepStatus(
+                    done=False, classroom=True, detail=_("Booked for %(date)s", date=when)
+                )
+            found[user_id] = booked
     return found
+
+
+def sessions_of_steps(
+    session: Session, steps: Iterable[BlendedStep], user_id: int
+) -> dict[int, tuple[BlendedSession, str]]:
+    """For one learner's path page: {step id: (the session the step points at, their seat:
+    "booked", "waiting" or "")}, so the page shows the dates and the place, or a way to book."""
+    refs: dict[int, list[int]] = {}
+    for step in steps:
+        if step.kind == "session" and step.ref.isdigit():
+            refs.setdefault(int(step.ref), []).append(step.id)
+    if not refs:
+        return {}
+    found = {
+        blended.id: blended
+        for blended in session.scalars(
+            select(BlendedSession)
+            .where(BlendedSession.id.in_(list(refs)))
+            .options(selectinload(BlendedSession.days))
+        )
+    }
+    seats = {
+        session_id: status
+        for session_id, status in session.execute(
+            select(BlendedBooking.session_id, BlendedBooking.status).where(
+                BlendedBooking.user_id == user_id,
+                BlendedBooking.session_id.in_(list(found)),
+                BlendedBooking.status.in_(("booked", "waiting")),
+            )
+        )
+    }
+    return {
+        step_id: (blended, str(seats.get(session_id, "")))
+        for session_id, blended in found.items()
+        for step_id in refs[session_id]
+    }
 
 
 def session_choices(course_id: int) -> list[tuple[str, str]]:

@@ -43,6 +43,11 @@ class StepKind:
 
 _kinds: dict[str, StepKind] = {}
 
+# Above this many learners, statuses and marks are read for the whole step and kept for the
+# learners asked about: no query binds one value per learner, however large the course (binding
+# a thousand ids cost more than reading the step's rows whole).
+BIND_LEARNERS_UP_TO = 200
+
 
 def register_step_kind(kind: StepKind) -> None:
     _kinds[kind.name] = kind

@@ -90,3 +90,91 @@ def test_a_package_finished_in_the_player_completes_the_path_at_once(
     r = commit(http, base, config, sco, {**passed, "suspend_data": "again"}, seq=3)
     assert r.status_code == 200
     assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
+
+
+def test_a_failed_settling_is_noted_and_the_job_completes_the_path_once(
+    app: Any,
+    runner: Any,
+    live_server: Any,
+    http: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+    caplog: Any,
+) -> None:
+    """The player's listener failing (the database busy, a bug) must not lose the completion: the
+    note it wrote stays, the failure is logged, and the job settles the path, once."""
+    from lti_tool.blended import path_results
+    from lti_tool.models import KeyValue
+
+    with app.app_context():
+        state = learner_on_player(runner, live_server, http, single_sco_12(tmp_path / "p.zip"))
+        link = db.session.scalars(
+            select(ResourceLink).where(ResourceLink.link_id == state["link"]["id"])
+        ).one()
+        course = db.session.get(Course, link.course_id)
+        learner = db.session.scalars(select(User).where(User.sub == "demo-learner-1")).one()
+        path = BlendedPath(
+            platform_id=course.platform_id,
+            course_id=course.id,
+            title={"en": "Fire safety path"},
+            resource_link_id=link.id,
+        )
+        path.steps = [
+            BlendedStep(
+                kind="package", ref=str(state["package_id"]), title={"en": "Module"}, hours=2
+            )
+        ]
+        db.session.add(path)
+        db.session.commit()
+        path_id, learner_id = path.id, learner.id
+    settle = path_results.settle
+
+    def failing_settle(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(path_results, "settle", failing_settle)
+    config, base = state["config"], live_server.url
+    sco = config["scos"][0]["id"]
+    passed = {**CMI_12, "core": {**CMI_12["core"], "lesson_status": "passed"}}
+    r = commit(http, base, config, sco, passed, seq=1, trigger="terminate")
+    assert r.status_code == 200 and r.json()["completed"] is True  # the learner keeps the result
+    assert _outcomes(app, path_id, learner_id) == (False, 0, 0, 0)
+    assert "the blended-path-results job retries" in caplog.text
+    key = path_results.note_key(path_id, learner_id)
+    with app.app_context():
+        assert db.session.get(KeyValue, key) is not None
+    # The job while it still fails: the note stays, the failure is logged again.
+    with app.app_context():
+        assert path_results.settle_due() == 0
+        assert db.session.get(KeyValue, key) is not None
+    assert "path still not settled" in caplog.text
+    # Mended: the job settles the path once, and a second run finds nothing to do.
+    monkeypatch.setattr(path_results, "settle", settle)
+    with app.app_context():
+        assert path_results.settle_due() == 1
+        assert db.session.get(KeyValue, key) is None
+    assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
+    with app.app_context():
+        assert path_results.settle_due() == 0
+    assert _outcomes(app, path_id, learner_id) == (True, 1, 1, 1)
+
+
+def test_erasing_a_learner_removes_their_notes_to_settle(app: Any) -> None:
+    from lti_tool.blended import path_results
+    from lti_tool.models import KeyValue
+    from lti_tool.passports.erasure import erase_learner
+    from tests.blended.test_paths import _user_id, trainer_with_path
+    from tests.passports.conftest import sign_in
+
+    _trainer, path_id = trainer_with_path(app)
+    sign_in(app, app.test_client(), "learner")
+    learner_id = _user_id(app, "demo-learner-1")
+    trainer_id = _user_id(app, "demo-trainer-1")
+    key = path_results.note_key(path_id, learner_id)
+    with app.app_context():
+        value = path_results.note_value(db.session.get(User, learner_id), path_id)
+        db.session.add(KeyValue(key=key, value=value, expires_at=None))
+        db.session.commit()
+        erase_learner(db.session(), learner_id, actor_id=trainer_id, base_url="http://t")
+        db.session.commit()
+        assert db.session.get(KeyValue, key) is None

@@ -63,3 +63,60 @@ def test_session_steps_are_chosen_from_the_course_and_flagged_after_a_copy(app):
     step_page = trainer.get(f"/blended/steps/{step_id}").get_data(as_text=True)
     assert 'data-testid="step-unresolved"' in step_page
     assert "This course has no sessions yet" in step_page
+
+
+def _signed_in(app, who: str):
+    client = app.test_client()
+    ctx = launch_context(app, who)
+    with client.session_transaction() as sess:
+        sess["launch"] = ctx.to_dict()
+    return client
+
+
+def test_the_path_page_shows_the_booked_sessions_days_and_place_or_a_way_to_book(app):
+    import datetime as dt
+
+    ids = people(app)
+    trainer = app.test_client()
+    sign_in(app, trainer, "instructor")
+    with app.test_request_context():
+        blended = make_session(
+            db.session,
+            ids["trainer"],
+            capacity=1,
+            days=[(dt.date(2030, 3, 5), "09:00", "17:00"), (dt.date(2030, 3, 6), "09:00", "12:30")],
+        )
+        session_id = blended.id
+    path_id = build_path(app, trainer)
+    r = add_step(
+        trainer, path_id, "session", title_en="Day on site", ref=str(session_id), required="1"
+    )
+    assert r.status_code == 303, r.get_data(as_text=True)[:800]
+
+    first, second = _signed_in(app, "learner"), _signed_in(app, "learner2")
+    page = first.get(f"/blended/my/paths/{path_id}").get_data(as_text=True)
+    assert 'data-seat="none"' in page and 'data-testid="book-session"' in page
+    assert f'href="/blended/sessions/{session_id}"' in page
+    assert "Training centre Gent" not in page  # where and when come with the seat
+
+    for client in (first, second):
+        url = f"/blended/sessions/{session_id}"
+        token = csrf_token(client, url)
+        assert client.post(f"{url}/book", data={"csrf_token": token}).status_code in (200, 303)
+
+    page = first.get(f"/blended/my/paths/{path_id}").get_data(as_text=True)
+    assert 'data-seat="booked"' in page and 'data-testid="book-session"' not in page
+    assert "Tuesday, March 5, 2030, 09:00–17:00" in page
+    assert "Wednesday, March 6, 2030, 09:00–12:30" in page
+    assert "Training centre Gent" in page and "Kortrijksesteenweg 1, 9000 Gent" in page
+    page = first.get(f"/blended/my/paths/{path_id}?lang=nl").get_data(as_text=True)
+    assert "dinsdag 5 maart 2030" in page and "Veilig steigerbouw" in page
+
+    page = second.get(f"/blended/my/paths/{path_id}").get_data(as_text=True)
+    assert 'data-seat="waiting"' in page and "On the waiting list for: Scaffolding safety" in page
+
+    # The trainer sees the learner's seat, never a button to book for them from here.
+    page = trainer.get(f"/blended/paths/{path_id}/learners/{ids['b']}").get_data(as_text=True)
+    assert 'data-seat="waiting"' in page and 'data-testid="book-session"' not in page
+    page = trainer.get(f"/blended/paths/{path_id}/learners/{ids['c']}").get_data(as_text=True)
+    assert "Not booked for: Scaffolding safety" in page
