@@ -12,6 +12,7 @@ from lxml import etree
 from . import safe_xml as x
 from .errors import PackageRefused
 from .hrefs import apply_parameters, resolve
+from .sequencing_settings import unsupported_elements
 from .structure import (
     EDITION_12,
     EDITION_2004_2ND,
@@ -80,6 +81,9 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
             )
         default = organizations[0].identifier
 
+    if kind == SCORM_2004:
+        # The player hands sequencing to scorm-again's engine: say what it cannot honour.
+        warnings.extend(unsupported_elements(root))
     course = Course(
         kind=kind,
         edition=edition,
