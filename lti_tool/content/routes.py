@@ -129,7 +129,11 @@ def play(package_id: int) -> Any:
         config["messages"]["notAvailable"] = _(
             "Not available yet: finish the parts before it first."
         )
-        config["messages"]["sequencingBlocked"] = _("This course has nothing to open for you now.")
+        config["messages"]["sequencingBlocked"] = _(
+            "This course has nothing to open for you now: the parts you may take are done or "
+            "not available yet. Choose a part in the contents if one is available, or start "
+            "again with a new attempt."
+        )
         config["messages"]["stateConflict"] = _(
             "You went on with this course in another window or on another device. "
             "Reload this page to continue from there."

@@ -54,8 +54,23 @@ def test_completing_the_first_part_opens_the_second(
     expect(toc(page, "Etiquette")).to_be_disabled(timeout=WAIT)
     expect(toc(page, "Etiquette")).to_contain_text("Not available yet")
 
-    # Page through the first part to its end: it sets itself completed.
+    # Next before the first part is completed: the engine refuses once the part has ended, and
+    # the learner is back in it with a notice, not on a blank frame.
     sco = sco_frame(page)
+    runtime_frame(page).wait_for_function(
+        "() => API_1484_11.isInitialized() && API_1484_11.cmi.location !== ''", timeout=WAIT
+    )
+    page.locator("[data-nav=continue]").click()
+    expect(page.locator("[data-testid=overflow]")).to_contain_text(
+        "Not available yet", timeout=WAIT
+    )
+    expect(frame).to_have_attribute("src", re.compile(r"content=playing"), timeout=WAIT)
+    runtime_frame(page).wait_for_function(
+        "() => API_1484_11.isInitialized() && !API_1484_11.isTerminated()", timeout=WAIT
+    )
+    expect(toc(page, "Playing the Game")).to_have_attribute("aria-current", "true")
+
+    # Page through the first part to its end: it sets itself completed.
     next_page = sco.locator("#butNext")
     for _ in range(4):
         next_page.click()
