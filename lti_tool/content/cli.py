@@ -12,6 +12,7 @@ from learning_packages.package import import_package
 from ..extensions import db
 from ..models import Platform
 from . import services
+from .import_summary import summarize
 
 
 @click.group("scorm")
@@ -53,7 +54,7 @@ def learning_packages(
         )
     except PackageRefused as exc:
         raise click.ClickException(f"not imported: {exc.message}") from exc
-    for line in services.summarize(result).lines():
+    for line in summarize(result).lines():
         click.echo(line)
     # A new version keeps its package's platform, whatever the flag: say which one it is.
     row = services.get_package(session, result.package_id)

@@ -24,6 +24,7 @@ from . import binding, services
 from .access import may_play, status_text
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
+from .import_summary import summarize
 from .runtime_config import navigation, sequencing_settings_of
 
 # ---------------------------------------------------------------- admin
@@ -50,7 +51,7 @@ def admin() -> Any:
                 result = services.import_upload(
                     session, upload.stream, upload.filename, title, tenant=ctx.issuer
                 )
-                summary = services.summarize(result)
+                summary = summarize(result)
             except PackageRefused as exc:
                 current_app.logger.info("SCORM import refused: %s (%s)", exc.message, exc.code)
                 error = exc
