@@ -45,9 +45,7 @@ def two_organizations(tmp_path: Path) -> Path:
     )
 
 
-def test_cli_lists_every_organization_with_its_items(
-    runner: Any, app: Any, tmp_path: Path
-) -> None:
+def test_cli_lists_every_organization_with_its_items(runner: Any, app: Any, tmp_path: Path) -> None:
     result = runner.invoke(args=["scorm", "import", str(two_organizations(tmp_path))])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -85,9 +83,7 @@ def test_admin_page_shows_every_organization(
     first = page.locator("[data-testid=organization][data-identifier=org1]")
     second = page.locator("[data-testid=organization][data-identifier=org2]")
     expect(first.locator("caption")).to_contain_text("(default)")
-    expect(first.locator("caption")).to_contain_text(
-        "items: 3; launchable (SCO): 1; assets: 1"
-    )
+    expect(first.locator("caption")).to_contain_text("items: 3; launchable (SCO): 1; assets: 1")
     expect(first.locator("tbody tr")).to_have_count(3)
     expect(first.locator("tbody tr").nth(1)).to_contain_text("Module one")
     expect(first.locator("tbody tr").nth(1)).to_contain_text("group")

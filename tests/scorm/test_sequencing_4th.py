@@ -59,9 +59,7 @@ def test_completion_maps_reach_the_engine(package: Path) -> None:
         "requiredForCompleted": "ifAttempted",
         "measureSatisfactionIfActive": True,
     }
-    assert items["assessment_item"]["hideLmsUi"] == [
-        "suspendAll"
-    ]
+    assert items["assessment_item"]["hideLmsUi"] == ["suspendAll"]
     # The collection's groups still apply under the item's own.
     assert items["etiquette_item"]["deliveryControls"] == {
         "completionSetByContent": True,
