@@ -17,6 +17,7 @@ from learning_packages import tables as t
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 
+from .builders import PAGE, manifest_2004, write_zip
 from .flows import place_package
 from .fourth_edition import FORCED_3RD, fourth_edition_forced
 from .test_player_browser import (  # noqa: F401 (fixture)
@@ -106,5 +107,41 @@ def test_completing_the_first_part_opens_the_second(
     expect(frame).to_have_attribute("src", re.compile(r"content=(etiquette)"), timeout=WAIT)
     expect(toc(page, "Playing the Game")).to_be_enabled(timeout=WAIT)
     expect(toc(page, "Handicapping")).to_be_disabled()
+    assert page.errors == []
+    context.close()
+
+
+LOCKED = (
+    "<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>"
+    '<imsss:ruleCondition condition="always"/></imsss:ruleConditions>'
+    '<imsss:ruleAction action="disabled"/></imsss:preConditionRule></imsss:sequencingRules>'
+    "</imsss:sequencing>"
+)
+
+
+def test_nothing_to_open_is_said_only_when_true_with_what_to_do(
+    app: Any,
+    runner: Any,
+    live_server: Any,
+    http: Any,
+    chromium: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A course whose only part is always disabled: the engine delivers nothing, and the page
+    says so and what the learner can do, instead of an empty frame and no word."""
+    manifest = manifest_2004(
+        f'<item identifier="a" identifierref="r1"><title>Locked part</title>{LOCKED}</item>',
+        '<resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="index.html"/>',
+    )
+    package = write_zip(tmp_path / "locked.zip", {"imsmanifest.xml": manifest, "index.html": PAGE})
+    assert runner.invoke(args=["scorm", "import", str(package)]).exit_code == 0
+    with app.app_context():
+        place_package(http, live_server.url, 1)
+        link_id = demo.links()[-1]["id"]
+    context, page = open_as_learner(chromium, live_server.url, link_id)
+    notice = page.locator("[data-testid=overflow]")
+    expect(notice).to_contain_text("nothing to open for you now", timeout=WAIT)
+    expect(notice).to_contain_text("start again with a new attempt")
+    expect(sco_frame_element(page)).to_have_attribute("src", "about:blank")
     assert page.errors == []
     context.close()
