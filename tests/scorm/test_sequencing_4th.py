@@ -98,6 +98,13 @@ def test_import_names_what_the_engine_lacks(package: Path) -> None:
     with zipfile.ZipFile(package) as archive:
         course = parse_manifest(archive.read("imsmanifest.xml"))
     assert course.edition == "2004 4th Edition" and course.warnings == []
+    # The stored course structure records the completion maps too.
+    etiquette = course.organization.items[1].sequencing
+    assert etiquette is not None
+    previous = next(o for o in etiquette.objectives if o.objective_id == "previous_part")
+    (read,) = previous.map_info
+    assert read.read_completion_status and not read.write_completion_status
+    assert not read.read_satisfied_status
     manifest = manifest_2004(
         """<item identifier="a" identifierref="r1"><title>A</title>
           <imsss:sequencing>
