@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import browser, check_page, page, viewport  # noqa: F401 (fixtures)
 
 from .builders import PAGE, manifest_12, write_zip
-from .test_player_browser import WAIT, chromium  # noqa: F401 (fixture)
+from .test_player_browser import WAIT
 
 ITEMS = (
     '<item identifier="intro" identifierref="r_intro"><title>Welcome page</title></item>'
@@ -66,13 +66,9 @@ def test_cli_lists_every_organization_with_its_items(runner: Any, app: Any, tmp_
 @pytest.mark.browser
 def test_admin_page_shows_every_organization(
     app: Any,
-    live_server: Any,
-    chromium: Any,  # noqa: F811
+    page: Any,  # noqa: F811 (fixture), at every screen size
     tmp_path: Path,
 ) -> None:
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
     page.goto("/demo/start?user=admin")
     page.wait_for_url(re.compile(r"/home"))
     page.goto("/content/admin")
@@ -94,4 +90,3 @@ def test_admin_page_shows_every_organization(
     expect(second.locator("tbody tr").nth(0)).to_contain_text("SCO")
     expect(second.locator("tbody tr").nth(1)).to_contain_text("Glossary")
     check_page(page, "scorm-admin-organizations")
-    context.close()
