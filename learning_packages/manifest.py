@@ -12,6 +12,7 @@ from lxml import etree
 from . import safe_xml as x
 from .errors import PackageRefused
 from .hrefs import apply_parameters, resolve
+from .sequencing_settings import unsupported_elements
 from .structure import (
     EDITION_12,
     EDITION_2004_2ND,
@@ -80,6 +81,9 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
             )
         default = organizations[0].identifier
 
+    if kind == SCORM_2004:
+        # The player hands sequencing to scorm-again's engine: say what it cannot honour.
+        warnings.extend(unsupported_elements(root))
     course = Course(
         kind=kind,
         edition=edition,
@@ -371,6 +375,13 @@ def _read_sequencing(el: etree._Element, seq: Sequencing) -> None:
             for o in objectives
             if x.local(o) in ("primaryObjective", "objective")
         ]
+    extended = x.child(el, "objectives", "adlseq")
+    if extended is not None:
+        by_id = {o.objective_id: o for o in seq.objectives}
+        for adl in x.children(extended, "objective", "adlseq"):
+            target = by_id.get(adl.get("objectiveID", ""))
+            if target is not None:
+                target.map_info.extend(_adlseq_map(m) for m in x.children(adl, "mapInfo", "adlseq"))
 
 
 def _objective(el: etree._Element, primary: bool) -> Objective:
@@ -390,6 +401,25 @@ def _objective(el: etree._Element, primary: bool) -> Objective:
             )
             for m in x.children(el, "mapInfo", "imsss")
         ],
+    )
+
+
+def _adlseq_map(el: etree._Element) -> MapInfo:
+    """A 4th Edition map: completion, progress and scores (reads default to true)."""
+
+    def flag(name: str, default: bool) -> bool:
+        return _bool(el.get(name), default)
+
+    return MapInfo(
+        target_objective_id=el.get("targetObjectiveID", ""),
+        read_satisfied_status=False,
+        read_normalized_measure=False,
+        read_completion_status=flag("readCompletionStatus", True),
+        write_completion_status=flag("writeCompletionStatus", False),
+        read_progress_measure=flag("readProgressMeasure", True),
+        write_progress_measure=flag("writeProgressMeasure", False),
+        read_scores=any(flag(f"read{k}Score", True) for k in ("Raw", "Min", "Max")),
+        write_scores=any(flag(f"write{k}Score", False) for k in ("Raw", "Min", "Max")),
     )
 
 

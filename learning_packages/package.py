@@ -344,8 +344,11 @@ def _sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def extract(zf: zipfile.ZipFile, members: list[Member], target: Path) -> None:
+def extract(zf: zipfile.ZipFile, members: list[Member], target: Path) -> dict[str, str]:
+    """Write the members under ``target``; the sha256 of each member's bytes, by name (the
+    storage keeps each content once by it)."""
     created: set[Path] = set()
+    digests: dict[str, str] = {}
     for member in members:
         destination = target.joinpath(*member.name.split("/"))
         parent = destination.parent
@@ -354,7 +357,7 @@ def extract(zf: zipfile.ZipFile, members: list[Member], target: Path) -> None:
             created.add(parent)
         try:
             with zf.open(member.info) as source, open(destination, "xb") as sink:
-                _copy_limited(source, sink, member)
+                digests[member.name] = _copy_limited(source, sink, member)
         except PackageRefused:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -367,10 +370,13 @@ def extract(zf: zipfile.ZipFile, members: list[Member], target: Path) -> None:
             raise PackageRefused(
                 "write_failed", f"could not be written: {exc.strerror}", member.name
             ) from None
+    return digests
 
 
-def _copy_limited(source: IO[bytes], sink: IO[bytes], member: Member) -> None:
+def _copy_limited(source: IO[bytes], sink: IO[bytes], member: Member) -> str:
+    """Copy one member; the sha256 of what was written."""
     # The central directory may lie about sizes; stop at the declared size, whatever it says.
+    digest = hashlib.sha256()
     remaining = member.info.file_size
     while True:
         chunk = source.read(min(CHUNK, remaining + 1))
@@ -381,7 +387,9 @@ def _copy_limited(source: IO[bytes], sink: IO[bytes], member: Member) -> None:
                 "zip_bomb", "expands beyond the size the zip declares for it", member.name
             )
         remaining -= len(chunk)
+        digest.update(chunk)
         sink.write(chunk)
+    return digest.hexdigest()
 
 
 def import_package(
@@ -410,7 +418,7 @@ def import_package(
         course.title = title
     digest = _sha256(path)
     with storage.incoming() as folder, open_zip(path, label) as zf:
-        extract(zf, inspection.members, folder)
+        digests = extract(zf, inspection.members, folder)
         storage_path = ""
         published = False
         try:
@@ -426,7 +434,7 @@ def import_package(
                 .values(latest_version=version, title=course.title, updated_at=utcnow())
             )
             session.flush()
-            storage.publish(folder, storage_path)
+            storage.publish(folder, storage_path, digests)
             published = True
             session.commit()
         except BaseException as exc:

@@ -38,6 +38,13 @@ class MapInfo:
     read_normalized_measure: bool = True
     write_satisfied_status: bool = False
     write_normalized_measure: bool = False
+    # SCORM 2004 4th Edition (adlseq:mapInfo of the same objectiveID); imsss:mapInfo maps none.
+    read_completion_status: bool = False
+    write_completion_status: bool = False
+    read_progress_measure: bool = False
+    write_progress_measure: bool = False
+    read_scores: bool = False  # raw, min, max
+    write_scores: bool = False
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..command import list_packages_command
 from ..extensions import db
 from ..models import Platform
 from . import services
+from .import_summary import summarize
 
 
 @click.group("scorm")
@@ -55,7 +56,7 @@ def import_command(
         )
     except PackageRefused as exc:
         raise click.ClickException(f"not imported: {exc.message}") from exc
-    for line in services.summarize(result).lines():
+    for line in summarize(result).lines():
         click.echo(line)
     # A new version keeps its package's platform, whatever the flag: say which one it is.
     row = services.get_package(session, result.package_id)

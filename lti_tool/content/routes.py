@@ -26,6 +26,7 @@ from .access import may_play, status_text
 from .aicc_pages import play_aicc
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
+from .import_summary import summarize
 from .runtime_config import navigation, sequencing_settings_of
 
 # ---------------------------------------------------------------- admin
@@ -52,7 +53,7 @@ def admin() -> Any:
                 result = services.import_upload(
                     session, upload.stream, upload.filename, title, tenant=ctx.issuer
                 )
-                summary = services.summarize(result)
+                summary = summarize(result)
             except PackageRefused as exc:
                 current_app.logger.info("SCORM import refused: %s (%s)", exc.message, exc.code)
                 error = exc
@@ -133,7 +134,11 @@ def play(package_id: int) -> Any:
         config["messages"]["notAvailable"] = _(
             "Not available yet: finish the parts before it first."
         )
-        config["messages"]["sequencingBlocked"] = _("This course has nothing to open for you now.")
+        config["messages"]["sequencingBlocked"] = _(
+            "This course has nothing to open for you now: the parts you may take are done or "
+            "not available yet. Choose a part in the contents if one is available, or start "
+            "again with a new attempt."
+        )
         config["messages"]["stateConflict"] = _(
             "You went on with this course in another window or on another device. "
             "Reload this page to continue from there."

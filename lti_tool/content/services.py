@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from learning_packages import tables as t
 from learning_packages.package import ImportResult, import_package
 from learning_packages.storage import PackageStorage
-from learning_packages.structure import Course
 
 from ..models import User
 
@@ -55,78 +54,6 @@ def import_upload(
         )
     finally:
         os.unlink(temp_name)
-
-
-@dataclass
-class Summary:
-    """What an import found, for the CLI and the admin page alike."""
-
-    package_id: int
-    version: int
-    new_package: bool
-    kind: str
-    edition: str
-    title: str
-    organizations: list[tuple[str, str, bool]]  # identifier, title, is default
-    items: int
-    launchables: list[dict[str, Any]]  # title, type, launch URL, mastery
-    files: int
-    total_bytes: int
-    warnings: list[str]
-
-    def lines(self) -> list[str]:
-        kind = {"scorm12": "SCORM", "scorm2004": "SCORM", "cmi5": "cmi5", "aicc": "AICC"}[self.kind]
-        standard = f"{kind} {self.edition}" if kind == "SCORM" else self.edition
-        out = [
-            f"{'imported' if self.new_package else 'new version of'} package {self.package_id} "
-            f"(version {self.version}): {self.title}",
-            f"standard: {standard}",
-            f"files: {self.files} ({self.total_bytes:,} bytes)",
-        ]
-        for identifier, title, default in self.organizations:
-            out.append(f"organization {identifier}: {title}{' (default)' if default else ''}")
-        out.append(f"items: {self.items}; launchable: {len(self.launchables)}")
-        for entry in self.launchables:
-            mastery = f"  mastery {entry['mastery']}" if entry["mastery"] else ""
-            out.append(f"  [{entry['type']}] {entry['title']}: {entry['url']}{mastery}")
-        out.extend(f"warning: {w}" for w in self.warnings)
-        return out
-
-
-def summarize(result: ImportResult) -> Summary:
-    course: Course = result.course
-    launchables = []
-    for item in course.launchables():
-        mastery = ""
-        if item.mastery_score is not None:
-            mastery = f"{item.mastery_score:g}"
-        elif item.scaled_passing_score is not None:
-            mastery = f"{item.scaled_passing_score:g} (scaled)"
-        launchables.append(
-            {
-                "title": item.title,
-                "type": item.scorm_type,
-                "url": item.launch_url,
-                "mastery": mastery,
-            }
-        )
-    return Summary(
-        package_id=result.package_id,
-        version=result.version,
-        new_package=result.new_package,
-        kind=course.kind,
-        edition=course.edition,
-        title=course.title,
-        organizations=[
-            (o.identifier, o.title, o.identifier == course.default_organization)
-            for o in course.organizations
-        ],
-        items=sum(1 for _ in course.organization.walk()),
-        launchables=launchables,
-        files=result.file_count,
-        total_bytes=result.total_bytes,
-        warnings=result.warnings,
-    )
 
 
 # Tenancy: a package belongs to one platform (``tenant`` = its issuer) or, with NULL, to the

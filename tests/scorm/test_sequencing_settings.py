@@ -101,6 +101,13 @@ def test_forced_sequential_settings() -> None:
         "readNormalizedMeasure": True,
         "writeSatisfiedStatus": False,
         "writeNormalizedMeasure": False,
+        # An imsss map carries no 4th Edition maps: stated false, not left to the engine's
+        # defaults (which read completion and scores through every map).
+        **{
+            mode + field: False
+            for mode in ("read", "write")
+            for field in ("CompletionStatus", "ProgressMeasure", "RawScore", "MinScore", "MaxScore")
+        },
     }
 
 

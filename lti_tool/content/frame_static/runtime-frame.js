@@ -302,6 +302,7 @@
    * one not yet sent; a failed save is retried with back-off and kept in localStorage for the
    * next visit. */
   var deliveredBefore = false;
+  var resumeNext = null;
   var deliveries = 0;
   var restoredCurrent = null;
   var sequencingKey = "learnpass-scorm-sequencing:" + config.sequencingUrl;
@@ -313,6 +314,8 @@
   var sequencingRetryTimer = null;
   var sequencingConflict = false;
   var lastSavedRollup = null;
+  var sessionOver = false;
+  var pendingNavigation = null;
 
   function scoByIdentifier(identifier) {
     return config.scos.find(function (s) { return s.identifier === identifier; });
@@ -337,7 +340,11 @@
     /* A suspended activity resumes with its saved data, and so does the one the learner was in
        when the page was last closed; any other delivery is a new attempt on the activity (a
        retry, remediation), which starts from empty data (cmi.entry ab-initio). */
-    var resume = activity.deliveryWasResumed || (!deliveredBefore && activity.id === restoredCurrent);
+    var resume =
+      activity.deliveryWasResumed ||
+      (!deliveredBefore && activity.id === restoredCurrent) ||
+      activity.id === resumeNext;
+    resumeNext = null;
     deliveries += 1;
     /* Delivery happens inside Terminate: reset and load once the SCO's Terminate has returned. */
     window.setTimeout(function () {
@@ -535,6 +542,7 @@
   }
 
   function sessionEnded(data) {
+    sessionOver = true;
     frame.src = "about:blank";
     showStatus(data && data.reason === "suspend" ? "suspended" : "closed");
     saveSequencing();
@@ -563,7 +571,10 @@
       enqueue("terminate");
       markStatus();
       /* The engine has rolled up by the time Terminate returns. */
-      window.setTimeout(saveSequencing, 0);
+      window.setTimeout(function () {
+        saveSequencing();
+        afterNavigation();
+      }, 0);
     });
     api.on("SetValue.cmi.completion_status", markStatus);
     api.on("SetValue.cmi.success_status", markStatus);
@@ -595,11 +606,55 @@
       var last = config.scos.find(function (s) { return s.id === config.current; });
       restoredCurrent = current || (last ? last.identifier : null);
       resumed =
-        api.processNavigationRequest("resumeAll") ||
-        (current && api.processNavigationRequest("choice", current)) ||
-        (last && api.processNavigationRequest("choice", last.identifier));
+        delivers("resumeAll") ||
+        (current && choose(current)) ||
+        (last && choose(last.identifier)) ||
+        /* Without choice (the course sets the order), on from where the learner was. */
+        (current && delivers("continue"));
     }
-    if (!resumed && !api.processNavigationRequest("start")) showStatus("sequencingBlocked");
+    if (!resumed && !delivers("start") && !openAnyAvailable()) showBlocked();
+  }
+
+  function delivers(request) {
+    /* Whether the request delivered an activity (the engine may accept one and deliver none). */
+    var before = deliveries;
+    return api.processNavigationRequest(request) && deliveries !== before;
+  }
+
+  function choose(identifier) {
+    /* A part left suspended (cmi.exit "suspend") takes two choices in scorm-again: the first
+       ends the suspension and reports success without a delivery. */
+    var before = deliveries;
+    for (var tries = 0; tries < 2 && deliveries === before; tries++) {
+      if (!api.processNavigationRequest("choice", identifier)) break;
+    }
+    return deliveries !== before;
+  }
+
+  function openAnyAvailable() {
+    /* The first part, in the course's order, that the engine lets the learner choose. */
+    return config.scos.some(function (sco) { return choose(sco.identifier); });
+  }
+
+  function showBlocked() {
+    /* True only now: the engine delivers nothing, neither where the learner was nor any part. */
+    frame.src = "about:blank";
+    showStatus("sequencingBlocked");
+    showOverflow("sequencingBlocked");
+  }
+
+  function afterNavigation() {
+    /* A Previous / Next / choice of this page's that the engine refused once the SCO had ended
+       delivers nothing: the learner is brought back to the part they were in (its saved data)
+       instead of a blank frame, and told why. */
+    var asked = pendingNavigation;
+    pendingNavigation = null;
+    if (!asked || sessionOver || sequencingConflict || deliveries !== asked.deliveries) return;
+    showOverflow("notAvailable");
+    resumeNext = asked.sco;
+    if (choose(asked.sco)) return;
+    resumeNext = null;
+    if (!delivers("continue") && !openAnyAvailable()) showBlocked();
   }
 
   function navigate(request, target) {
@@ -610,6 +665,7 @@
       /* Only the SCO that was running: by then the next one may be delivered and running (the
          delivery may even happen at once, in the unload that blanking the frame runs). */
       var running = deliveries;
+      if (currentSco) pendingNavigation = { deliveries: running, sco: currentSco.identifier };
       api.SetValue("adl.nav.request", target ? "{target=" + target + "}" + request : request);
       frame.src = "about:blank";
       window.setTimeout(function () {
