@@ -76,6 +76,18 @@ def launch_data(
     return data
 
 
+def learner_preferences(languages: list[str]) -> dict[str, Any]:
+    """The ``cmi5LearnerPreferences`` agent profile the LMS provides (section 11): the learner's
+    languages in order of preference as RFC 5646 tags. No ``audioPreference``: the LMS does not
+    know one, and without it the AU uses its own default (11.2; optional values, 4.3)."""
+    tags: list[str] = []
+    for language in languages:
+        tag = language.strip().replace("_", "-")
+        if tag and tag.lower() not in {t.lower() for t in tags}:
+            tags.append(tag)
+    return {"languagePreference": ",".join(tags)} if tags else {}
+
+
 def _timestamp(moment: dt.datetime | None = None) -> str:
     moment = moment or clock.utcnow()
     if moment.tzinfo is None:

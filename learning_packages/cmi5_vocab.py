@@ -36,6 +36,8 @@ TYPE_BLOCK = ActivityType.CMI5_BLOCK
 TYPE_COURSE = ActivityType.CMI5_COURSE
 
 LAUNCH_DATA_STATE = "LMS.LaunchData"
+# 11: the agent profile document an AU reads on start-up, which the LMS provides.
+LEARNER_PREFERENCES_PROFILE = "cmi5LearnerPreferences"
 # 10.2.2: Normal records satisfaction; Browse and Review must not (initialized, terminated only).
 LAUNCH_MODES = ("Normal", "Browse", "Review")
 # 9.5.5.2: the reasons an LMS gives for waiving an AU.

@@ -73,11 +73,14 @@ def launch_au(
     fetch_url_for: Any,
     return_url: str,
     launch_mode: str = "Normal",
+    languages: list[str] | None = None,
 ) -> str:
     """Start a session for the AU and return its launch URL (section 8.1); commits.
 
     Open sessions of the registration are abandoned first (9.3.6), then ``LMS.LaunchData`` is
-    written and the ``launched`` statement stored, both before the AU can run (10.1, 9.3.1).
+    written and the ``launched`` statement stored, both before the AU can run (10.1, 9.3.1), and
+    the learner's ``cmi5LearnerPreferences`` are there to read (11; ``languages`` in order of
+    preference, used the first time only).
     """
     au = rt.find_au(version.structure, sco.identifier)
     if au is None:
@@ -111,6 +114,7 @@ def launch_au(
     documents.DocumentStore(session, tenant=user.issuer).put(
         key, "application/json", json.dumps(data).encode("utf-8")
     )
+    provide_learner_preferences(session, tenant=user.issuer, actor=actor, languages=languages or [])
     launched = rt.launched_statement(row, au, launch_url_without_params=au_url)
     _store(session).save([launched], authority=tool_authority(_base_url()))
     session.commit()
@@ -127,6 +131,27 @@ def launch_au(
             "activityId": activity_id,
         },
     )
+
+
+def provide_learner_preferences(
+    session: Session, *, tenant: str, actor: dict[str, Any], languages: list[str]
+) -> None:
+    """Section 11: an AU must read the ``cmi5LearnerPreferences`` agent profile on start-up, and
+    some AUs stop when it is missing, so the LMS provides one. Written once per learner: what the
+    learner or an AU changes later is kept. A launch of the same learner writing it at the same
+    moment wins; this one keeps that document."""
+    store = documents.DocumentStore(session, tenant=tenant)
+    key = documents.DocumentKey(
+        documents.AGENT_PROFILE, rt.LEARNER_PREFERENCES_PROFILE, agent_key=agent_key(actor) or ""
+    )
+    if store.get(key) is not None:
+        return
+    content = json.dumps(rt.learner_preferences(languages)).encode("utf-8")
+    try:
+        with session.begin_nested():
+            store.put(key, "application/json", content)
+    except IntegrityError:
+        pass  # written by the other launch in between
 
 
 def abandon_open(session: Session, registration: str) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -140,6 +141,8 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
             _external=True,
         ),
         launch_mode=launch_mode,
+        # The LMS's launch locale first, then the language the learner reads this tool in.
+        languages=[user.locale, str(get_locale() or "")],
     )
     if "://" not in sco.launch_url:
         # Through a single-use entry that binds this browser to the attempt (binding.py).

@@ -112,7 +112,7 @@ class AuLaunch:
         }
 
     def xapi(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {**XAPI, "Authorization": self.auth or ""}
+        headers = {**XAPI, "Authorization": self.auth or "", **kwargs.pop("headers", {})}
         return self.http.request(
             method, self.params["endpoint"] + path, headers=headers, timeout=30, **kwargs
         )
@@ -357,7 +357,30 @@ def test_token_reads_launch_data_and_only_its_own_statements(app: Any, learner: 
         "agents/profile",
         params={"agent": json.dumps(au.actor), "profileId": "cmi5LearnerPreferences"},
     )
-    assert prefs.status_code == 404  # readable: the cmi5 library treats 404 as "none yet"
+    # Section 11: the LMS provides the learner preferences the AU must read on start-up.
+    assert prefs.status_code == 200, prefs.text
+    assert prefs.json()["languagePreference"].split(",")[0] in ("en", "en-US", "en-GB")
+    assert "audioPreference" not in prefs.json()  # unknown to the LMS: the AU's own default
+
+
+def test_learner_preferences_an_au_writes_are_kept_on_the_next_launch(learner: Learner) -> None:
+    au = learner.open_au()
+    au.start()
+    params = {"agent": json.dumps(au.actor), "profileId": "cmi5LearnerPreferences"}
+    current = au.xapi("GET", "agents/profile", params=params)
+    assert current.status_code == 200
+    mine = {"languagePreference": "fr-BE,fr-FR", "audioPreference": "off"}
+    written = au.xapi(
+        "PUT",
+        "agents/profile",
+        params=params,
+        json=mine,
+        headers={"If-Match": current.headers["ETag"]},
+    )
+    assert written.status_code == 204, written.text
+    again = learner.open_au()
+    again.start()
+    assert again.xapi("GET", "agents/profile", params=params).json() == mine
 
 
 def test_token_cannot_touch_another_learners_documents(app: Any, learner: Learner) -> None:
