@@ -119,6 +119,13 @@ class AuProgress:
     score_scaled: float | None = None
     seconds: float = 0.0
     waived: bool = False  # an LMS "waived" statement counts as moveOn met (9.3.9)
+    started: bool = False  # a session of the AU was initialized in this registration
+    percent: int | None = None  # the last progress the AU reported (9.5.5.1), 0-100
+
+    def note_progress(self, value: Any) -> None:
+        """Keep a progress value (9.5.5.1: a whole number from 0 to 100); others are ignored."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
+            self.percent = value
 
     def satisfied(self, move_on: str) -> bool:
         return self.waived or move_on_met(move_on, self.completed, self.passed)
@@ -138,4 +145,6 @@ class AuProgress:
             failed=row.success_status == "failed",
             score_scaled=row.score_scaled,
             seconds=duration_seconds(row.total_time),
+            started=True,
+            percent=(row.cmi or {}).get("progress") if isinstance(row.cmi, dict) else None,
         )

@@ -18,6 +18,7 @@ from .cmi5_vocab import (
     CATEGORY_CMI5,
     CATEGORY_MOVEON,
     COMPLETED,
+    EXT_PROGRESS,
     EXT_SESSION,
     FAILED,
     INITIALIZED,
@@ -126,6 +127,8 @@ def check_statement(view: SessionView, progress: AuProgress, statement: dict[str
         )
     if not defined:
         view.verbs.append("*")  # a cmi5 allowed statement: it only counts as "not the first"
+        if view.launch_mode == "Normal":  # Review and Browse record nothing (10.2.2)
+            progress.note_progress((result.get("extensions") or {}).get(EXT_PROGRESS))
         return
     if verb in LMS_VERBS or verb not in AU_VERBS:
         refuse("cmi5-verb", f"an AU may not send a cmi5 defined {short!r} statement (9.3)")
@@ -155,8 +158,9 @@ def check_statement(view: SessionView, progress: AuProgress, statement: dict[str
     # Accepted: record it.
     view.verbs.append(verb)
     score = (result.get("score") or {}).get("scaled")
+    progress.note_progress((result.get("extensions") or {}).get(EXT_PROGRESS))
     if verb == COMPLETED:
-        progress.completed = True
+        progress.completed, progress.percent = True, 100
     elif verb == PASSED:
         progress.passed, progress.failed = True, False
     elif verb == FAILED:

@@ -141,6 +141,7 @@ def save_progress(session: Session, attempt_id: int, sco_id: int, progress: AuPr
         "success_status": "passed" if progress.passed else ("failed" if progress.failed else ""),
         "score_scaled": progress.score_scaled,
         "total_time": f"PT{progress.seconds:.2f}S",
+        "cmi": {"cmi5": True, "progress": progress.percent},
         "updated_at": utcnow(),
     }
     found = session.execute(
@@ -151,7 +152,7 @@ def save_progress(session: Session, attempt_id: int, sco_id: int, progress: AuPr
     if not getattr(found, "rowcount", 0):
         session.execute(
             insert(sco_states).values(
-                attempt_id=attempt_id, sco_id=sco_id, cmi={"cmi5": True}, commit_count=1, **values
+                attempt_id=attempt_id, sco_id=sco_id, commit_count=1, **values
             )
         )
 

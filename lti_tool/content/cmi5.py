@@ -497,6 +497,8 @@ def status_label(progress: rt.AuProgress) -> str:
         return "failed"
     if progress.completed:
         return "completed"
+    if progress.started:
+        return "in progress"
     return "not attempted"
 
 
