@@ -396,6 +396,13 @@ def au_progress(
     return progress
 
 
+def course_satisfied(session: Session, attempt: Row[Any], package_id: int) -> bool:
+    """Whether the registration has its course ``satisfied`` statement (every AU's moveOn met)."""
+    return rt.course_activity_id(_base_url(), package_id) in rt.satisfied_objects(
+        session, attempt.id
+    )
+
+
 def reviewable(progress: rt.AuProgress, au: dict[str, Any] | None) -> bool:
     """Review is offered once the AU is satisfied for the registration and something is on
     record to look back at (a NotApplicable AU is satisfied before it is ever opened)."""

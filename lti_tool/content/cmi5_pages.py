@@ -79,9 +79,13 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
             "kind": CMI5,
             "statusUrl": url_for("content.cmi5_status", package_id=package.id, t=token),
             "returnedUrl": url_for("content.cmi5_returned", own=0),
-            "messages": {"statusChanged": _("%(title)s: %(status)s")},
+            "messages": {
+                "statusChanged": _("%(title)s: %(status)s"),
+                "courseDone": _("You have completed this course."),
+            },
         },
         cmi5_aus=aus,
+        course_done=cmi5.course_satisfied(session, attempt, package.id),
         waivers_url=(
             url_for("content.cmi5_waivers", package_id=package.id) if ctx.is_instructor else None
         ),
@@ -207,7 +211,8 @@ def cmi5_status(package_id: int) -> Any:
                     ),
                 }
                 for sco in scos
-            ]
+            ],
+            "courseDone": cmi5.course_satisfied(session, attempt, package.id),
         }
     )
     response.headers["Cache-Control"] = "no-store"

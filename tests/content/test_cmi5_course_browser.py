@@ -104,6 +104,8 @@ def test_a_cmi5_course_played_through_in_chromium(
         toc = page.locator("[data-status-for]")
         intro, quiz, exercise, lab = (toc.nth(i) for i in range(4))
         expect(toc).to_have_text(["not started"] * 4)
+        course_done = page.locator("[data-course-done]")
+        expect(course_done).to_be_hidden()
 
         # 1. The first AU opens in the frame and starts: token, launch data, preferences.
         expect(au_status).to_have_text("ready (Normal)")
@@ -158,6 +160,12 @@ def test_a_cmi5_course_played_through_in_chromium(
         waive_lab(chromium, live_server.url, link["id"])
         expect(lab).to_have_text("waived")
         expect(toc).to_have_text(["completed", "passed", "completed", "waived"])
+        # The course's result, as the learner sees it (and hears it: the status region).
+        expect(course_done).to_have_text("You have completed this course.")
+        expect(course_done).to_be_visible()
+        expect(page.locator("[data-testid=save-status]")).to_contain_text(
+            "You have completed this course."
+        )
         check_page(page, "cmi5-course-player-done")
         assert dialogs == []
     finally:

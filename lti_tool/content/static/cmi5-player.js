@@ -78,6 +78,14 @@
     if (changes.length && live) live.textContent = changes.join(" ");
   }
 
+  // The course's result: shown (and announced) once every part's moveOn is met.
+  function applyCourse(done) {
+    var notice = document.querySelector("[data-course-done]");
+    if (!notice || !done || !notice.hidden) return;
+    notice.hidden = false;
+    if (live) live.textContent = (live.textContent + " " + config.messages.courseDone).trim();
+  }
+
   function refresh() {
     if (busy || !config.statusUrl) return;
     busy = true;
@@ -87,7 +95,11 @@
         if (response.status === 401 || response.status === 403) stop();
         return response.ok ? response.json() : null;
       })
-      .then(function (data) { if (data) apply(data.aus); })
+      .then(function (data) {
+        if (!data) return;
+        apply(data.aus);
+        applyCourse(data.courseDone);
+      })
       .catch(function () { /* offline for a moment: the next poll tries again */ })
       .then(function () { busy = false; });
   }
