@@ -112,8 +112,21 @@ def claim_fetch(session: Session, session_id: str) -> Row[Any] | None:
 
 
 def session_for_client(session: Session, client_key: str, *, lock: bool = False) -> Row[Any] | None:
+    """The session a token belongs to. With ``lock``, batches of the same session are applied
+    one after the other, each reading what the one before stored: an AU may send several at
+    once (Catapult's sends ``passed`` and an ``experienced`` together), and a batch that read
+    the AU's progress before the other's commit would write its old value back (a ``passed``
+    lost, the AU left "completed"). PostgreSQL locks the row. SQLite reads outside a
+    transaction until the first write, so a write comes first: it takes SQLite's one write
+    lock, and what is read after it is current."""
     query = select(cmi5_sessions).where(cmi5_sessions.c.client_key == client_key)
-    if lock:
+    if lock and session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(cmi5_sessions)
+            .where(cmi5_sessions.c.client_key == client_key)
+            .values(client_key=cmi5_sessions.c.client_key)
+        )
+    elif lock:
         query = query.with_for_update()
     return session.execute(query).first()
 

@@ -646,3 +646,37 @@ def test_au_hosted_elsewhere_is_launched_at_its_own_url(
     )
     # The fetch URL answers AUs on other origins.
     assert au.fetch().headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_batches_sent_at_once_lose_nothing(app: Any, learner: Learner) -> None:
+    """An AU may send batches together (Catapult's sends ``passed`` and ``experienced`` at
+    once); each is applied on what the other stored, so neither result is written back over."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    def together(au: AuLaunch, result_statement: dict[str, Any]) -> None:
+        allowed = au.statement("http://adlnet.gov/expapi/verbs/experienced")
+        allowed["context"]["contextActivities"].pop("category")
+        allowed["result"] = {"extensions": {rt.EXT_PROGRESS: 60}}
+        barrier = Barrier(2)
+
+        def send(statement: dict[str, Any]) -> int:
+            barrier.wait()
+            return au.send(statement).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(send, [result_statement, allowed]))
+        assert codes == [200, 200]
+
+    first = learner.open_au()
+    first.start()
+    assert first.send(first.statement(rt.INITIALIZED)).ok
+    together(first, first.statement(rt.COMPLETED, COMPLETED))
+    second = learner.open_au()
+    second.start()
+    assert second.send(second.statement(rt.INITIALIZED)).ok
+    together(second, second.statement(rt.PASSED, passed(0.9)))
+    with app.app_context():
+        (state,) = db.session.execute(select(t.sco_states)).all()
+    assert (state.completion_status, state.success_status) == ("completed", "passed")
+    assert state.score_scaled == 0.9
