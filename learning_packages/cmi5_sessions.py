@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .cmi5_course import AuProgress, move_on_of
 from .cmi5_rules import SessionView
 from .cmi5_vocab import INITIALIZED, LAUNCH_MODES, SESSION_LIFETIME
-from .tables import cmi5_satisfied, cmi5_sessions, sco_states, utcnow
+from .tables import attempts, cmi5_satisfied, cmi5_sessions, sco_states, utcnow
 
 # ---------------------------------------------------------------- sessions (table cmi5_session)
 
@@ -129,6 +129,23 @@ def session_for_client(session: Session, client_key: str, *, lock: bool = False)
     elif lock:
         query = query.with_for_update()
     return session.execute(query).first()
+
+
+def lock_registration(session: Session, attempt_id: int) -> Row[Any]:
+    """The attempt (registration) row, held until the caller commits, so that one evaluation of
+    moveOn runs at a time per registration: two at once would both find a block newly satisfied
+    and both write its statement (the second then fails on the unique key and its own findings
+    are lost). PostgreSQL: FOR NO KEY UPDATE, which still lets rows referring to the attempt be
+    written meanwhile. SQLite: a write first, which takes its one write lock (see
+    ``session_for_client``)."""
+    query = select(attempts).where(attempts.c.id == attempt_id)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(attempts).where(attempts.c.id == attempt_id).values(id=attempts.c.id)
+        )
+    else:
+        query = query.with_for_update(key_share=True)
+    return session.execute(query).one()
 
 
 # ---------------------------------------------------------------- AU progress per registration

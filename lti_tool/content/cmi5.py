@@ -259,13 +259,10 @@ def evaluate_move_on(
     Idempotent: each block and the course are satisfied once per registration, so calling it
     again (every statement batch, every launch) only adds what became true since.
     """
-    # One evaluation per registration at a time: an AU's statements and a trainer's waiver
-    # arriving together must not both write the course's satisfied statement. PostgreSQL holds
-    # FOR NO KEY UPDATE until the commit below: rows referring to the attempt (AU progress) can
-    # still be written meanwhile. SQLite has a single writer anyway.
-    attempt = session.execute(
-        select(t.attempts).where(t.attempts.c.id == attempt_id).with_for_update(key_share=True)
-    ).one()
+    # One evaluation per registration at a time (until the commit below): an AU's statements,
+    # another batch's follow-up and a trainer's waiver arriving together must not both write
+    # the same satisfied statement.
+    attempt = rt.lock_registration(session, attempt_id)
     version = services.get_version(session, attempt.version_id)
     assert version is not None
     package = services.get_package(session, version.package_id)
@@ -433,9 +430,7 @@ def waive_au(
     if au is None:
         raise LookupError(f"AU {sco.identifier!r} is not in the course structure")
     activity_id = rt.au_activity_id(_base_url(), package.id, sco.identifier)
-    session.execute(
-        select(t.attempts.c.id).where(t.attempts.c.id == attempt.id).with_for_update(key_share=True)
-    )
+    rt.lock_registration(session, attempt.id)
     if activity_id in rt.satisfied_objects(session, attempt.id):
         session.rollback()
         raise AlreadyWaived(sco.identifier)
