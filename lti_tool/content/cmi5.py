@@ -73,11 +73,14 @@ def launch_au(
     fetch_url_for: Any,
     return_url: str,
     launch_mode: str = "Normal",
+    languages: list[str] | None = None,
 ) -> str:
     """Start a session for the AU and return its launch URL (section 8.1); commits.
 
     Open sessions of the registration are abandoned first (9.3.6), then ``LMS.LaunchData`` is
-    written and the ``launched`` statement stored, both before the AU can run (10.1, 9.3.1).
+    written and the ``launched`` statement stored, both before the AU can run (10.1, 9.3.1), and
+    the learner's ``cmi5LearnerPreferences`` are there to read (11; ``languages`` in order of
+    preference, used the first time only).
     """
     au = rt.find_au(version.structure, sco.identifier)
     if au is None:
@@ -111,6 +114,7 @@ def launch_au(
     documents.DocumentStore(session, tenant=user.issuer).put(
         key, "application/json", json.dumps(data).encode("utf-8")
     )
+    provide_learner_preferences(session, tenant=user.issuer, actor=actor, languages=languages or [])
     launched = rt.launched_statement(row, au, launch_url_without_params=au_url)
     _store(session).save([launched], authority=tool_authority(_base_url()))
     session.commit()
@@ -127,6 +131,27 @@ def launch_au(
             "activityId": activity_id,
         },
     )
+
+
+def provide_learner_preferences(
+    session: Session, *, tenant: str, actor: dict[str, Any], languages: list[str]
+) -> None:
+    """Section 11: an AU must read the ``cmi5LearnerPreferences`` agent profile on start-up, and
+    some AUs stop when it is missing, so the LMS provides one. Written once per learner: what the
+    learner or an AU changes later is kept. A launch of the same learner writing it at the same
+    moment wins; this one keeps that document."""
+    store = documents.DocumentStore(session, tenant=tenant)
+    key = documents.DocumentKey(
+        documents.AGENT_PROFILE, rt.LEARNER_PREFERENCES_PROFILE, agent_key=agent_key(actor) or ""
+    )
+    if store.get(key) is not None:
+        return
+    content = json.dumps(rt.learner_preferences(languages)).encode("utf-8")
+    try:
+        with session.begin_nested():
+            store.put(key, "application/json", content)
+    except IntegrityError:
+        pass  # written by the other launch in between
 
 
 def abandon_open(session: Session, registration: str) -> int:
@@ -234,13 +259,10 @@ def evaluate_move_on(
     Idempotent: each block and the course are satisfied once per registration, so calling it
     again (every statement batch, every launch) only adds what became true since.
     """
-    # One evaluation per registration at a time: an AU's statements and a trainer's waiver
-    # arriving together must not both write the course's satisfied statement. PostgreSQL holds
-    # FOR NO KEY UPDATE until the commit below: rows referring to the attempt (AU progress) can
-    # still be written meanwhile. SQLite has a single writer anyway.
-    attempt = session.execute(
-        select(t.attempts).where(t.attempts.c.id == attempt_id).with_for_update(key_share=True)
-    ).one()
+    # One evaluation per registration at a time (until the commit below): an AU's statements,
+    # another batch's follow-up and a trainer's waiver arriving together must not both write
+    # the same satisfied statement.
+    attempt = rt.lock_registration(session, attempt_id)
     version = services.get_version(session, attempt.version_id)
     assert version is not None
     package = services.get_package(session, version.package_id)
@@ -371,6 +393,13 @@ def au_progress(
     return progress
 
 
+def course_satisfied(session: Session, attempt: Row[Any], package_id: int) -> bool:
+    """Whether the registration has its course ``satisfied`` statement (every AU's moveOn met)."""
+    return rt.course_activity_id(_base_url(), package_id) in rt.satisfied_objects(
+        session, attempt.id
+    )
+
+
 def reviewable(progress: rt.AuProgress, au: dict[str, Any] | None) -> bool:
     """Review is offered once the AU is satisfied for the registration and something is on
     record to look back at (a NotApplicable AU is satisfied before it is ever opened)."""
@@ -401,9 +430,7 @@ def waive_au(
     if au is None:
         raise LookupError(f"AU {sco.identifier!r} is not in the course structure")
     activity_id = rt.au_activity_id(_base_url(), package.id, sco.identifier)
-    session.execute(
-        select(t.attempts.c.id).where(t.attempts.c.id == attempt.id).with_for_update(key_share=True)
-    )
+    rt.lock_registration(session, attempt.id)
     if activity_id in rt.satisfied_objects(session, attempt.id):
         session.rollback()
         raise AlreadyWaived(sco.identifier)
@@ -472,6 +499,8 @@ def status_label(progress: rt.AuProgress) -> str:
         return "failed"
     if progress.completed:
         return "completed"
+    if progress.started:
+        return "in progress"
     return "not attempted"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -62,7 +63,7 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
             "reviewable": cmi5.reviewable(progress[sco.id], structure_aus.get(sco.identifier)),
             "own_window": meta.get("launchMethod") == "OwnWindow",
         }
-    statuses = {s.id: status_text(cmi5.status_label(progress[s.id])) for s in scos}
+    statuses = {s.id: _status_text(progress[s.id]) for s in scos}
     toc = services.table_of_contents(
         version.structure, version.default_organization, services.sco_rows_by_identifier(scos)
     )
@@ -77,9 +78,14 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
         config={
             "kind": CMI5,
             "statusUrl": url_for("content.cmi5_status", package_id=package.id, t=token),
-            "messages": {"statusChanged": _("%(title)s: %(status)s")},
+            "returnedUrl": url_for("content.cmi5_returned", own=0),
+            "messages": {
+                "statusChanged": _("%(title)s: %(status)s"),
+                "courseDone": _("You have completed this course."),
+            },
         },
         cmi5_aus=aus,
+        course_done=cmi5.course_satisfied(session, attempt, package.id),
         waivers_url=(
             url_for("content.cmi5_waivers", package_id=package.id) if ctx.is_instructor else None
         ),
@@ -140,6 +146,8 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
             _external=True,
         ),
         launch_mode=launch_mode,
+        # The LMS's launch locale first, then the language the learner reads this tool in.
+        languages=[user.locale, str(get_locale() or "")],
     )
     if "://" not in sco.launch_url:
         # Through a single-use entry that binds this browser to the attempt (binding.py).
@@ -147,6 +155,17 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
             ctx.user_id, ctx.issuer, attempt.id, binding.content_path(target)
         )
     return redirect(target, code=303)
+
+
+def _status_text(progress: cmi5_rt.AuProgress) -> str:
+    """An AU's status word for the table of contents, with the progress the AU reported while
+    it is in progress (9.5.5.1)."""
+    label = cmi5.status_label(progress)
+    if label == "in progress" and progress.percent is not None:
+        return _("in progress, %(percent)s", percent=format_percent(progress.percent / 100))
+    if label == "in progress":
+        return _("in progress")
+    return status_text(label)
 
 
 def _cmi5_attempt(ctx: Any, package_id: int) -> tuple[Any, Any, Any]:
@@ -186,13 +205,14 @@ def cmi5_status(package_id: int) -> Any:
             "aus": [
                 {
                     "id": sco.id,
-                    "status": status_text(cmi5.status_label(progress[sco.id])),
+                    "status": _status_text(progress[sco.id]),
                     "reviewable": cmi5.reviewable(
                         progress[sco.id], structure_aus.get(sco.identifier)
                     ),
                 }
                 for sco in scos
-            ]
+            ],
+            "courseDone": cmi5.course_satisfied(session, attempt, package.id),
         }
     )
     response.headers["Cache-Control"] = "no-store"

@@ -234,12 +234,26 @@ def test_an_au_may_not_send_waived(learner: Learner) -> None:
 
 def test_status_endpoint_follows_the_aus_statements(learner: Learner) -> None:
     assert status_json(learner)["status"] == "not started"
+    assert course_done(learner) is False
     au = learner.open_au()
     au.start()
-    assert au.send(au.statement(rt.INITIALIZED), au.statement(rt.COMPLETED, COMPLETED)).ok
+    assert au.send(au.statement(rt.INITIALIZED)).ok
+    assert status_json(learner)["status"] == "in progress"
+    progressed = au.statement("http://adlnet.gov/expapi/verbs/experienced")
+    progressed["context"]["contextActivities"].pop("category")
+    progressed["result"] = {"extensions": {rt.EXT_PROGRESS: 40}}
+    assert au.send(progressed).ok
+    assert status_json(learner)["status"] == "in progress, 40%"
+    assert au.send(au.statement(rt.COMPLETED, COMPLETED)).ok
     assert status_json(learner)["status"] == "completed"
+    assert course_done(learner) is True  # CompletedOrPassed: the only AU, so the course
     assert au.send(au.statement(rt.PASSED, passed(0.9))).ok
     assert status_json(learner)["status"] == "passed"
+
+
+def course_done(learner: Learner) -> bool:
+    config = json.loads(learner.doc.xpath('//script[@id="scorm-player-config"]')[0].text)
+    return bool(learner.http.get(learner.base + config["statusUrl"]).json()["courseDone"])
 
 
 def test_status_endpoint_needs_the_learners_signed_link(learner: Learner) -> None:

@@ -111,7 +111,7 @@ class AuLaunch:
         }
 
     def xapi(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {**XAPI, "Authorization": self.auth or ""}
+        headers = {**XAPI, "Authorization": self.auth or "", **kwargs.pop("headers", {})}
         return self.http.request(
             method, self.params["endpoint"] + path, headers=headers, timeout=30, **kwargs
         )
@@ -356,7 +356,30 @@ def test_token_reads_launch_data_and_only_its_own_statements(app: Any, learner: 
         "agents/profile",
         params={"agent": json.dumps(au.actor), "profileId": "cmi5LearnerPreferences"},
     )
-    assert prefs.status_code == 404  # readable: the cmi5 library treats 404 as "none yet"
+    # Section 11: the LMS provides the learner preferences the AU must read on start-up.
+    assert prefs.status_code == 200, prefs.text
+    assert prefs.json()["languagePreference"].split(",")[0] in ("en", "en-US", "en-GB")
+    assert "audioPreference" not in prefs.json()  # unknown to the LMS: the AU's own default
+
+
+def test_learner_preferences_an_au_writes_are_kept_on_the_next_launch(learner: Learner) -> None:
+    au = learner.open_au()
+    au.start()
+    params = {"agent": json.dumps(au.actor), "profileId": "cmi5LearnerPreferences"}
+    current = au.xapi("GET", "agents/profile", params=params)
+    assert current.status_code == 200
+    mine = {"languagePreference": "fr-BE,fr-FR", "audioPreference": "off"}
+    written = au.xapi(
+        "PUT",
+        "agents/profile",
+        params=params,
+        json=mine,
+        headers={"If-Match": current.headers["ETag"]},
+    )
+    assert written.status_code == 204, written.text
+    again = learner.open_au()
+    again.start()
+    assert again.xapi("GET", "agents/profile", params=params).json() == mine
 
 
 def test_token_cannot_touch_another_learners_documents(app: Any, learner: Learner) -> None:
@@ -609,3 +632,37 @@ def test_au_hosted_elsewhere_is_launched_at_its_own_url(
     )
     # The fetch URL answers AUs on other origins.
     assert au.fetch().headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_batches_sent_at_once_lose_nothing(app: Any, learner: Learner) -> None:
+    """An AU may send batches together (Catapult's sends ``passed`` and ``experienced`` at
+    once); each is applied on what the other stored, so neither result is written back over."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    def together(au: AuLaunch, result_statement: dict[str, Any]) -> None:
+        allowed = au.statement("http://adlnet.gov/expapi/verbs/experienced")
+        allowed["context"]["contextActivities"].pop("category")
+        allowed["result"] = {"extensions": {rt.EXT_PROGRESS: 60}}
+        barrier = Barrier(2)
+
+        def send(statement: dict[str, Any]) -> int:
+            barrier.wait()
+            return au.send(statement).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(send, [result_statement, allowed]))
+        assert codes == [200, 200]
+
+    first = learner.open_au()
+    first.start()
+    assert first.send(first.statement(rt.INITIALIZED)).ok
+    together(first, first.statement(rt.COMPLETED, COMPLETED))
+    second = learner.open_au()
+    second.start()
+    assert second.send(second.statement(rt.INITIALIZED)).ok
+    together(second, second.statement(rt.PASSED, passed(0.9)))
+    with app.app_context():
+        (state,) = db.session.execute(select(t.sco_states)).all()
+    assert (state.completion_status, state.success_status) == ("completed", "passed")
+    assert state.score_scaled == 0.9

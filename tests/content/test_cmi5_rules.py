@@ -102,3 +102,83 @@ def test_activity_ids_never_equal_the_publisher_ids() -> None:
     assert rt.course_activity_id("https://tool.example", 4) == (
         "https://tool.example/content/packages/4"
     )
+
+
+@pytest.mark.parametrize(
+    ("languages", "document"),
+    [
+        (["nl_NL", "nl"], {"languagePreference": "nl-NL,nl"}),
+        (["de", "DE", ""], {"languagePreference": "de"}),  # each tag once, in order
+        (["", ""], {}),  # nothing known: the AU uses its own default (11.1)
+    ],
+)
+def test_learner_preferences_the_lms_provides(languages: list[str], document: dict) -> None:
+    assert rt.learner_preferences(languages) == document
+
+
+def view() -> rt.SessionView:
+    actor = {"objectType": "Agent", "account": {"homePage": "https://lms", "name": "u1"}}
+    return rt.SessionView(
+        session_id="s1",
+        registration="r1",
+        activity_id="https://tool/aus/a1",
+        publisher_id="https://example.org/c/a1",
+        actor=actor,
+        mastery_score=None,
+        launch_mode="Normal",
+    )
+
+
+def allowed(view: rt.SessionView, progress: object) -> dict:
+    return {
+        "actor": view.actor,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": view.activity_id + "/page/2"},
+        "context": {
+            "registration": view.registration,
+            "extensions": {rt.EXT_SESSION: view.session_id},
+        },
+        "result": {"extensions": {rt.EXT_PROGRESS: progress}},
+    }
+
+
+def initialized(view: rt.SessionView) -> dict:
+    return {
+        "actor": view.actor,
+        "verb": {"id": rt.INITIALIZED},
+        "object": {"id": view.activity_id},
+        "context": {
+            "registration": view.registration,
+            "contextActivities": {
+                "category": [{"id": rt.CATEGORY_CMI5}],
+                "grouping": [{"id": view.publisher_id}],
+            },
+            "extensions": {rt.EXT_SESSION: view.session_id},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        (40, 40),
+        (0, 0),
+        (100, 100),
+        (101, None),
+        (-1, None),
+        (40.5, None),
+        ("40", None),
+        (True, None),
+    ],
+)
+def test_progress_is_kept_only_as_a_whole_percentage(value: object, kept: int | None) -> None:
+    session, progress = view(), rt.AuProgress()
+    rt.check_batch(session, progress, [initialized(session), allowed(session, value)])
+    assert progress.percent == kept
+
+
+def test_progress_is_not_recorded_in_review() -> None:
+    session, progress = view(), rt.AuProgress()
+    session.launch_mode = "Review"
+    rt.check_batch(session, progress, [initialized(session), allowed(session, 60)])
+    assert progress.percent is None

@@ -135,12 +135,18 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(
     au_http = requests.Session()
     au = open_cmi5_au(au_http, launch(au_http, base, user="learner", link=cmi5_link["id"]))
     token = au_http.post(au["fetch"], timeout=30).json()["auth-token"]
-    r = au_http.put(
+    preferences = (
         au["endpoint"]
         + "agents/profile?"
-        + urlencode({"agent": au["actor"], "profileId": "cmi5LearnerPreferences"}),
+        + urlencode({"agent": au["actor"], "profileId": "cmi5LearnerPreferences"})
+    )
+    auth = {**XAPI, "Authorization": "Basic " + token}
+    provided = au_http.get(preferences, headers=auth, timeout=30)  # the LMS wrote it at launch
+    assert provided.status_code == 200, provided.text
+    r = au_http.put(
+        preferences,
         json={"languagePreference": "nl-NL"},
-        headers={**XAPI, "Authorization": "Basic " + token, "If-None-Match": "*"},
+        headers={**auth, "If-Match": provided.headers["ETag"]},
         timeout=30,
     )
     assert r.status_code == 204, r.text

@@ -3,7 +3,13 @@
  * current item and the frame title in step, shows the frame when an AU opens in it, and keeps
  * the AU statuses current while an AU runs: it polls the small status endpoint every few
  * seconds (only while the page is visible), and at once when the frame loads a new page or the
- * learner comes back from an AU's own window. Changes are announced in the page's status region. */
+ * learner comes back from an AU's own window. Changes are announced in the page's status region.
+ *
+ * Opening another part while an AU runs in the frame first lets the running AU end: the frame
+ * goes to the "part finished" page (the AU's unload handler sends "terminated" and may itself go
+ * to its returnURL, the same page), and only once that page has loaded is the next part launched.
+ * Launched at once, the running AU's own late navigation to its returnURL would cancel the new
+ * launch: its session was left to be abandoned and the learner saw "part finished". */
 (function () {
   "use strict";
 
@@ -20,8 +26,27 @@
     return link ? link.textContent.trim() : "";
   }
 
+  var pendingLaunch = null;
+
+  // Whether an AU's page is in the frame: the AU runs on another origin, whose location this
+  // page may not read; the "part finished" page and about:blank are readable.
+  function auInFrame() {
+    if (!frame) return false;
+    try {
+      var href = frame.contentWindow.location.href;
+      return href !== "about:blank" && href.indexOf(config.returnedUrl.split("?")[0]) === -1;
+    } catch (error) {
+      return true;
+    }
+  }
+
   document.querySelectorAll("a[data-sco]").forEach(function (link) {
-    link.addEventListener("click", function () {
+    link.addEventListener("click", function (event) {
+      if (link.target === "sco-frame" && auInFrame()) {
+        event.preventDefault();
+        pendingLaunch = link.href;
+        frame.src = config.returnedUrl;
+      }
       auOpen = true;
       schedule();
       if (link.target !== "sco-frame") return;
@@ -53,6 +78,14 @@
     if (changes.length && live) live.textContent = changes.join(" ");
   }
 
+  // The course's result: shown (and announced) once every part's moveOn is met.
+  function applyCourse(done) {
+    var notice = document.querySelector("[data-course-done]");
+    if (!notice || !done || !notice.hidden) return;
+    notice.hidden = false;
+    if (live) live.textContent = (live.textContent + " " + config.messages.courseDone).trim();
+  }
+
   function refresh() {
     if (busy || !config.statusUrl) return;
     busy = true;
@@ -62,7 +95,11 @@
         if (response.status === 401 || response.status === 403) stop();
         return response.ok ? response.json() : null;
       })
-      .then(function (data) { if (data) apply(data.aus); })
+      .then(function (data) {
+        if (!data) return;
+        apply(data.aus);
+        applyCourse(data.courseDone);
+      })
       .catch(function () { /* offline for a moment: the next poll tries again */ })
       .then(function () { busy = false; });
   }
@@ -80,7 +117,16 @@
     }, POLL_MS);
   }
 
-  if (frame) frame.addEventListener("load", function () { if (auOpen) refresh(); });
+  if (frame) {
+    frame.addEventListener("load", function () {
+      if (pendingLaunch && !auInFrame()) {
+        var next = pendingLaunch;
+        pendingLaunch = null;
+        frame.src = next;
+      }
+      if (auOpen) refresh();
+    });
+  }
   window.addEventListener("focus", function () { if (auOpen) refresh(); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && auOpen) refresh();
