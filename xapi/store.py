@@ -34,6 +34,7 @@ from .models import (
     parse_timestamp,
     prepare_statement,
 )
+from .outbox import forwarding_on, queue_payloads
 from .queries import (
     MAX_PAGE,
     QUERY_PARAMETERS,
@@ -97,7 +98,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 class StatementStore(StatementReader):
-    """Statements in the LRS tables. ``forward`` also queues each new statement in the outbox.
+    """Statements in the LRS tables; each new statement is also queued in the forwarding outbox
+    when the session says forwarding is on (xapi/outbox.py), never otherwise.
 
     ``tenant``: the one platform issuer this store sees and writes for (a bound LRS client);
     None sees every tenant's statements (organisation-wide clients, the tool itself).
@@ -107,12 +109,10 @@ class StatementStore(StatementReader):
         self,
         session: Session,
         *,
-        forward: bool = False,
         spec: str = "1.0",
         tenant: str | None = None,
     ) -> None:
         super().__init__(session, tenant=tenant)
-        self.forward = forward
         self.spec = spec
 
     def save(
@@ -334,21 +334,8 @@ class StatementStore(StatementReader):
                 voiding = voiding.where(s.c.tenant == self.tenant)
             self.session.execute(voiding.values(voided=True))
         self._remember_activities(statements)
-        if self.forward:
-            now = utcnow()
-            self.session.execute(
-                insert(tables.outbox),
-                [
-                    {
-                        "statement_id": i,
-                        "payload": payloads[i],
-                        "created_at": now,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                    }
-                    for i in ids
-                ],
-            )
+        if forwarding_on(self.session):
+            queue_payloads(self.session, payloads)
 
     def _remember_activities(self, statements: list[dict[str, Any]]) -> None:
         """Keep the newest definition of each activity for the Activities resource."""
