@@ -28,6 +28,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 2000
+WINDOW = 10_000
 
 
 def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -89,21 +90,20 @@ def upgrade() -> None:
 
     definitions: dict[tuple[str, str], dict[str, Any]] = {}
     updated: dict[tuple[str, str], Any] = {}
-    last = 0  # seq starts at 1
-    # Only statements that carry a definition are parsed (payloads are stored compact).
+    # Only statements that carry a definition are parsed (payloads are stored compact). Read in
+    # windows of seq, each a range scan of the primary key whatever the planner guesses of LIKE.
     query = sa.text(
         "SELECT seq, tenant, stored, payload FROM xapi_statement"
-        " WHERE payload LIKE '%\"definition\"%' AND seq > :last ORDER BY seq LIMIT :limit"
+        " WHERE seq > :low AND seq <= :high AND payload LIKE '%\"definition\"%' ORDER BY seq"
     ).columns(
         sa.column("seq", sa.Integer()),
         sa.column("tenant", sa.String()),
         sa.column("stored", sa.DateTime(timezone=True)),
         sa.column("payload", sa.Text()),
     )
-    while True:
-        rows = bind.execute(query, {"last": last, "limit": BATCH}).all()
-        if not rows:
-            break
+    highest = bind.execute(sa.text("SELECT max(seq) FROM xapi_statement")).scalar() or 0
+    for low in range(0, highest, WINDOW):
+        rows = bind.execute(query, {"low": low, "high": low + WINDOW}).all()
         for row in rows:
             try:
                 statement = json.loads(row.payload)
@@ -115,7 +115,6 @@ def upgrade() -> None:
                 key = (activity_id, row.tenant or "")
                 definitions[key] = _merge(definitions.get(key, {}), definition)
                 updated[key] = row.stored
-        last = rows[-1].seq
     values = [
         {
             "activity_id": activity_id,
