@@ -49,7 +49,12 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
     from . import mail as _mail  # noqa: F401  (the outbox's tables, job and eraser)
     from . import models
 
-    db.init_app(app, settings.database_url, metadatas=[models.Base.metadata, *_library_metadatas()])
+    db.init_app(
+        app,
+        settings.database_url,
+        metadatas=[models.Base.metadata, *_library_metadatas()],
+        forward_statements=bool(settings.xapi_forward_url),
+    )
     babel.init_app(app, locale_selector=select_locale)
     sessions.install(app)
     content_origin.install(app)

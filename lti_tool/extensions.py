@@ -8,6 +8,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from xapi.outbox import forwarding_info
+
 from .engine import make_engine
 
 
@@ -24,9 +26,13 @@ class Database:
         self.session: scoped_session[Session] = scoped_session(self._factory)
         self.metadatas: list[MetaData] = []
 
-    def init_app(self, app: Flask, url: str, metadatas: list[MetaData]) -> None:
+    def init_app(
+        self, app: Flask, url: str, metadatas: list[MetaData], *, forward_statements: bool = False
+    ) -> None:
+        """``forward_statements``: an external LRS is configured, so the statement store queues
+        what it stores in the forwarding outbox (decided here once, never by a caller)."""
         self.engine = make_engine(url)
-        self._factory.configure(bind=self.engine)
+        self._factory.configure(bind=self.engine, info=forwarding_info(forward_statements))
         self.metadatas = metadatas
         app.extensions["learnpass_db"] = self
 

@@ -1,8 +1,9 @@
 """The one way features record what happened: ``Emitter(session, base_url).emit(...)``.
 
-It builds a full statement (our profile as ``category``), validates it, stores it in the LRS
-tables and queues it in the forwarding outbox, all in the caller's session and without
-committing: the statement is saved exactly when the user's action is.
+It builds a full statement (our profile as ``category``), validates it and stores it in the LRS
+tables (which queues it for forwarding when forwarding is on, see xapi/outbox.py), all in the
+caller's session and without committing: the statement is saved exactly when the user's action
+is.
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from .store import StatementStore, actor_tenant
 
 
 class Emitter:
-    def __init__(self, session: Session, base_url: str, *, forward: bool = True) -> None:
-        """``forward=False`` skips the outbox (no external LRS configured, nothing to deliver)."""
+    def __init__(self, session: Session, base_url: str) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
-        self.forward = forward
 
     def activity_id(self, path: str) -> str:
         """An activity id under the tool's base URL (``/passports/3`` -> ``https://tool/passports/3``)."""
@@ -126,7 +125,7 @@ class Emitter:
         statement_id: str | None = None,
         tenant: str | None = None,
     ) -> str:
-        """Build, validate, store and queue for forwarding; returns the statement id. No commit.
+        """Build, validate and store (queued when forwarding is on); returns the id. No commit.
 
         ``tenant``: the platform issuer the statement belongs to (LRS clients bound to that
         platform see it); without it, the actor's account homePage (the issuer) is used.
@@ -146,7 +145,7 @@ class Emitter:
             timestamp=timestamp,
             statement_id=statement_id,
         )
-        store = StatementStore(self.session, forward=self.forward)
+        store = StatementStore(self.session)
         # save() checks everything (validation, id conflicts) before it writes a row.
         (stored_id,) = store.save(
             [statement],

@@ -4,7 +4,9 @@ Delivery is at-least-once and made exactly-once at the far end by the statement 
 statement that the other LRS already has is answered 204 (same content) or 409 (kept as is),
 and both count as delivered. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 several workers (one per instance) never send the same row at the same time; SQLite has one
-writer at a time anyway. A delivered row is deleted: the statement itself stays in the LRS.
+writer at a time anyway. A delivered row is deleted at once (the statement itself stays in the
+LRS); a row that failed stays, with its error, until a later attempt delivers it. What gets
+queued at all is decided in xapi/outbox.py.
 
 The HTTP session is given by the caller: learnpass passes its guarded session
 (``lti_tool.outgoing``: checked addresses, timeout, size cap); this library opens none itself.
@@ -22,11 +24,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
 from .clock import utcnow
+from .outbox import pending_count, queue_payloads
+
+__all__ = [
+    "DeliveryError",
+    "ForwardReport",
+    "ForwardSettings",
+    "Forwarder",
+    "pending_count",
+    "queue",
+]
 
 log = logging.getLogger(__name__)
 
@@ -198,25 +210,6 @@ class Forwarder:
                 stop.wait(idle_seconds)
 
 
-def pending_count(session: Session) -> int:
-    o = tables.outbox.c
-    return int(
-        session.execute(
-            select(func.count()).select_from(tables.outbox).where(o.sent_at.is_(None))
-        ).scalar()
-        or 0
-    )
-
-
 def queue(session: Session, statement: dict[str, Any]) -> None:
     """Put a stored statement in the outbox (used when forwarding is switched on for old ones)."""
-    now = utcnow()
-    session.execute(
-        tables.outbox.insert().values(
-            statement_id=statement["id"],
-            payload=json.dumps(statement, separators=(",", ":")),
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
-        )
-    )
+    queue_payloads(session, {statement["id"]: json.dumps(statement, separators=(",", ":"))})

@@ -1,8 +1,8 @@
 """Reading statements: the parameters of GET /statements (``StatementQuery``, with its paging
 token) and ``StatementReader``, the queries a store runs on the LRS tables.
 
-Tenancy: a reader opened with ``tenant=...`` sees only that platform's rows; a paging token a
-client sends back never widens that.
+Tenancy: a reader opened with ``tenant=...`` sees only that platform's rows; a paging token
+carries the tenant it was made for, and a reader of another tenant refuses it (400).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from . import safe_json, tables
+from .activities import activity_object
 from .models import (
     StatementError,
     StatementValidator,
@@ -191,7 +192,13 @@ class StatementReader:
             conditions.append(s.c.seq.in_(activity_match))
         if q.client_key:
             conditions.append(s.c.client_key == q.client_key)
-        # A bound store's own tenant wins over whatever a (client-made) paging token says.
+        if self.tenant is not None and q.after_seq is not None and q.tenant != self.tenant:
+            # A page token is bound to the tenant it was made for: another platform's client
+            # gets no page from it, not even one of its own statements.
+            raise StatementError(
+                "more", "this paging token was issued to a client of another platform"
+            )
+        # A bound store's own tenant wins over whatever the query names.
         tenant = self.tenant if self.tenant is not None else q.tenant
 
         stmt = select(s.c.seq, s.c.payload).where(s.c.voided.is_(False))
@@ -224,7 +231,7 @@ class StatementReader:
         more = None
         if len(rows) > page_size:
             rows = rows[:page_size]
-            more = q.next_page(rows[-1].seq).to_token()
+            more = replace(q, tenant=tenant).next_page(rows[-1].seq).to_token()
         return [json.loads(row.payload) for row in rows], more
 
     def _any_statement_refs(self) -> bool:
@@ -290,14 +297,8 @@ class StatementReader:
         return self.session.execute(probe).first() is not None
 
     def activity(self, activity_id: str) -> dict[str, Any]:
-        a = tables.activities.c
-        definition = self.session.execute(
-            select(a.definition).where(a.activity_id == activity_id)
-        ).scalar()
-        activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
-        if definition:
-            activity["definition"] = json.loads(definition)
-        return activity
+        """The activity with the definition this reader's tenant gave it (merged: unbound)."""
+        return activity_object(self.session, activity_id, self.tenant)
 
     def count(self) -> int:
         return int(

@@ -24,6 +24,7 @@ from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
+from .activities import remember_definitions
 from .clock import utcnow
 from .formats import format_statement
 from .models import (
@@ -34,6 +35,7 @@ from .models import (
     parse_timestamp,
     prepare_statement,
 )
+from .outbox import forwarding_on, queue_payloads
 from .queries import (
     MAX_PAGE,
     QUERY_PARAMETERS,
@@ -97,7 +99,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 class StatementStore(StatementReader):
-    """Statements in the LRS tables. ``forward`` also queues each new statement in the outbox.
+    """Statements in the LRS tables; each new statement is also queued in the forwarding outbox
+    when the session says forwarding is on (xapi/outbox.py), never otherwise.
 
     ``tenant``: the one platform issuer this store sees and writes for (a bound LRS client);
     None sees every tenant's statements (organisation-wide clients, the tool itself).
@@ -107,12 +110,10 @@ class StatementStore(StatementReader):
         self,
         session: Session,
         *,
-        forward: bool = False,
         spec: str = "1.0",
         tenant: str | None = None,
     ) -> None:
         super().__init__(session, tenant=tenant)
-        self.forward = forward
         self.spec = spec
 
     def save(
@@ -333,65 +334,6 @@ class StatementStore(StatementReader):
                 # A bound client's voiding statement is stored, but only voids its own tenant's.
                 voiding = voiding.where(s.c.tenant == self.tenant)
             self.session.execute(voiding.values(voided=True))
-        self._remember_activities(statements)
-        if self.forward:
-            now = utcnow()
-            self.session.execute(
-                insert(tables.outbox),
-                [
-                    {
-                        "statement_id": i,
-                        "payload": payloads[i],
-                        "created_at": now,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                    }
-                    for i in ids
-                ],
-            )
-
-    def _remember_activities(self, statements: list[dict[str, Any]]) -> None:
-        """Keep the newest definition of each activity for the Activities resource."""
-        found: dict[str, dict[str, Any]] = {}
-
-        def visit(activity: dict[str, Any]) -> None:
-            if "definition" in activity:
-                found[activity["id"]] = merge_definitions(
-                    found.get(activity["id"], {}), activity["definition"]
-                )
-
-        def walk(stmt: dict[str, Any]) -> None:
-            obj = stmt.get("object", {})
-            if obj.get("objectType", "Activity") == "Activity":
-                visit(obj)
-            elif obj.get("objectType") == "SubStatement":
-                walk(obj)
-            for items in stmt.get("context", {}).get("contextActivities", {}).values():
-                for activity in items if isinstance(items, list) else [items]:
-                    visit(activity)
-
-        for statement in statements:
-            walk(statement)
-        if not found:
-            return
-        a = tables.activities
-        now = utcnow()
-        rows = self.session.execute(
-            select(a.c.activity_id, a.c.definition).where(a.c.activity_id.in_(list(found)))
-        )
-        current = {row.activity_id: row.definition for row in rows}
-        fresh = [
-            {"activity_id": i, "definition": json.dumps(d), "updated": now}
-            for i, d in found.items()
-            if i not in current
-        ]
-        if fresh:
-            self.session.execute(insert(a), fresh)
-        for activity_id, definition in found.items():
-            if activity_id in current:
-                merged = merge_definitions(json.loads(current[activity_id]), definition)
-                self.session.execute(
-                    update(a)
-                    .where(a.c.activity_id == activity_id)
-                    .values(definition=json.dumps(merged), updated=now)
-                )
+        remember_definitions(self.session, statements, tenants, utcnow())
+        if forwarding_on(self.session):
+            queue_payloads(self.session, payloads)

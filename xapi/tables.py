@@ -104,6 +104,11 @@ activities = Table(
     "xapi_activity",
     metadata,
     Column("activity_id", Text, primary_key=True),
+    # The platform issuer whose statements gave the definition; "" (not NULL, it is part of the
+    # key) for organisation-wide ones. Kept per tenant so that one platform's statement about
+    # another's activity id neither reads nor changes that platform's definition
+    # (xapi/activities.py). The key starts with the id: the merged view reads one id's rows.
+    Column("tenant", String(255), primary_key=True, default="", server_default=""),
     Column("definition", Text, nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
 )

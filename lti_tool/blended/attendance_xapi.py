@@ -39,7 +39,7 @@ def _agent(user: User) -> dict[str, Any]:
 
 def _void(session: Session, statement_id: str, base_url: str) -> None:
     authority = tool_authority(base_url)
-    StatementStore(session, forward=True).save(
+    StatementStore(session).save(
         [
             {
                 "actor": authority,

@@ -49,7 +49,7 @@ def _base_url() -> str:
 
 
 def _store(session: Session) -> StatementStore:
-    return StatementStore(session, forward=True)
+    return StatementStore(session)
 
 
 def actor_for(user: User) -> dict[str, Any]:

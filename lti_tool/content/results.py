@@ -133,7 +133,7 @@ def record_statements(
                 grouping=grouping,
             )
         )
-    store = StatementStore(session, forward=True)
+    store = StatementStore(session)
     return [str(i) for i in store.save(statements, authority=tool_authority(base_url))]
 
 

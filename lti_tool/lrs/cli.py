@@ -232,3 +232,19 @@ def xapi_forward(once: bool, batch_size: int) -> None:
         forwarder.run_forever(db.session, stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+@xapi_group.command("purge-outbox")
+@with_appcontext
+def xapi_purge_outbox() -> None:
+    """Empty the forwarding outbox when no external LRS is set (statements stay in the LRS)."""
+    from xapi.outbox import purge
+
+    if forward_settings() is not None:
+        raise click.ClickException(
+            "LEARNPASS_XAPI_FORWARD_URL is set: the outbox holds statements still to be sent; "
+            "nothing was removed"
+        )
+    removed = purge(db.session())
+    db.session.commit()
+    click.echo(f"removed {removed} queued statements; nothing is forwarded, nothing is queued")

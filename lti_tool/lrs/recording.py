@@ -43,7 +43,7 @@ def actor_for(ctx: LaunchContext) -> dict[str, Any]:
 
 def emitter() -> Emitter:
     settings = current_app.config["LEARNPASS"]
-    return Emitter(db.session(), settings.base_url, forward=bool(settings.xapi_forward_url))
+    return Emitter(db.session(), settings.base_url)
 
 
 def record(ctx: LaunchContext, **kwargs: Any) -> str:

@@ -270,7 +270,6 @@ def statement_store() -> StatementStore:
     # A bound client's store sees, writes and voids only its own platform's statements.
     return StatementStore(
         db.session(),
-        forward=bool(settings().xapi_forward_url),
         spec=xreq().spec,
         tenant=client_tenant(),
     )

@@ -133,7 +133,7 @@ def void_statements(session: Session, base_url: str, user: User) -> int:
     from xapi.actor import tool_authority
     from xapi.store import StatementStore
 
-    store = StatementStore(session, forward=True)
+    store = StatementStore(session)
     targets = [
         s["id"] for s in statements_of(session, user) if s.get("verb", {}).get("id") != VERB_VOIDED
     ]

@@ -9,8 +9,7 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.extensions import db
-from tests.lrs.test_tenancy import ISSUER_B, Credentials, Tenants, statement
-from tests.lrs.test_tenancy import tenants as tenants  # noqa: F401  # the fixture
+from tests.lrs.platforms import ISSUER_B, Credentials, Tenants, statement
 from tests.xapi.test_attachments import attachment_meta, multipart
 from xapi import tables
 from xapi.multipart import parse_multipart

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from lti_tool.extensions import db
 from tests.conftest import make_app
-from tests.lrs.test_tenancy import Credentials, add_client
+from tests.lrs.platforms import Credentials, add_client
 from tests.xapi.builders import VERSION
 from xapi import auth, tables
 from xapi.auth_failures import FailureCounter, FailureLimits, address_subject

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.lrs.test_tenancy import add_client
+from tests.lrs.platforms import add_client
 
 ORIGIN = "https://au.example.net"
 RESOURCES = [

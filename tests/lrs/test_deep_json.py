@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.lrs.test_tenancy import Credentials, add_client
+from tests.lrs.platforms import Credentials, add_client
 from tests.scorm.builders import single_sco_12
 from tests.scorm.test_content import CMI_12, learner_on_player
 from tests.xapi.builders import statement

@@ -9,131 +9,28 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import requests
 from sqlalchemy import select
 
 from lti_tool.extensions import db
 from tests.lti.flows import launch
-from tests.xapi.builders import VERSION, new_id
+from tests.xapi.builders import new_id
 from xapi import tables
 
-ISSUER_B = "https://lms-b.example.org"
-COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
-VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-
-
-@dataclass
-class Credentials:
-    key: str
-    secret: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        token = base64.b64encode(f"{self.key}:{self.secret}".encode()).decode()
-        return {"Authorization": f"Basic {token}", **VERSION}
-
-
-def add_client(runner: Any, *extra: str) -> Credentials:
-    result = runner.invoke(
-        args=["lrs", "client", "add", "--name", "t", "--scope", "all", *extra],
-        env={"LANG": "C"},
-    )
-    assert result.exit_code == 0, result.output
-    key = re.search(r"key:\s+(\S+)", result.output)
-    secret = re.search(r"secret:\s+(\S+)", result.output)
-    assert key and secret
-    return Credentials(key.group(1), secret.group(1))
-
-
-@dataclass
-class Tenants:
-    url: str
-    issuer_a: str
-    a: Credentials
-    b: Credentials
-    org: Credentials
-
-
-@pytest.fixture
-def tenants(app: Any, runner: Any, live_server: Any) -> Tenants:
-    from lti_tool.demo import platform as demo
-
-    with app.app_context():
-        issuer_a = demo.issuer()
-    registered = runner.invoke(
-        args=[
-            "platform",
-            "add",
-            "--issuer",
-            ISSUER_B,
-            "--client-id",
-            "tool-b",
-            "--deployment-id",
-            "dep-b",
-            "--auth-login-url",
-            f"{ISSUER_B}/authorize",
-            "--auth-token-url",
-            f"{ISSUER_B}/token",
-            "--key-set-url",
-            f"{ISSUER_B}/jwks.json",
-        ]
-    )
-    assert registered.exit_code == 0, registered.output
-    return Tenants(
-        url=live_server.url + "/xapi",
-        issuer_a=issuer_a,
-        a=add_client(runner, "--platform", issuer_a),
-        b=add_client(runner, "--platform", ISSUER_B),
-        org=add_client(runner),
-    )
-
-
-def learner(issuer: str, sub: str) -> dict[str, Any]:
-    return {"objectType": "Agent", "account": {"homePage": issuer, "name": sub}}
-
-
-def statement(issuer: str, sub: str, activity: str, **more: Any) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "actor": learner(issuer, sub),
-        "verb": {"id": COMPLETED, "display": {"en": "completed"}},
-        "object": {"objectType": "Activity", "id": activity},
-        **more,
-    }
-
-
-def post(http: requests.Session, t: Tenants, who: Credentials, *batch: dict[str, Any]) -> None:
-    response = http.post(f"{t.url}/statements", json=list(batch), headers=who.headers)
-    assert response.status_code == 200, response.text
-
-
-def ids_seen(http: requests.Session, t: Tenants, who: Credentials, **params: str) -> set[str]:
-    """Every statement id the client's query returns, following ``more`` to the end."""
-    seen: set[str] = set()
-    response = http.get(f"{t.url}/statements", params=params, headers=who.headers)
-    while True:
-        assert response.status_code == 200, response.text
-        body = response.json()
-        seen |= {s["id"] for s in body["statements"]}
-        if not body["more"]:
-            return seen
-        response = http.get(t.url.removesuffix("/xapi") + body["more"], headers=who.headers)
-
-
-def stored_tenants(app: Any) -> dict[str, str | None]:
-    s = tables.statements.c
-    with app.app_context():
-        return {
-            row.statement_id: row.tenant
-            for row in db.session.execute(select(s.statement_id, s.tenant))
-        }
-
+from .platforms import (
+    COMPLETED,
+    ISSUER_B,
+    VOIDED,
+    Tenants,
+    ids_seen,
+    learner,
+    post,
+    statement,
+    stored_tenants,
+)
 
 # ------------------------------------------------------------------ statements
 
@@ -195,18 +92,37 @@ def test_each_bound_client_reads_only_its_platforms_statements(
     assert theirs.status_code == 200
 
 
-def test_a_forged_paging_token_cannot_name_another_tenant(
+def test_a_paging_token_pages_only_for_the_platform_it_was_made_for(
     http: requests.Session, tenants: Tenants
 ) -> None:
     t = tenants
-    b1 = statement(ISSUER_B, "bob", "http://example.org/b")
-    post(http, t, t.b, b1)
-    post(http, t, t.a, statement(t.issuer_a, "ann", "http://example.org/a"))
-    fields = {"tenant": ISSUER_B, "after_seq": 10**9, "limit": 10, "format": "exact"}
-    token = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
-    page = http.get(f"{t.url}/statements/more/{token}", headers=t.a.headers)
-    assert page.status_code == 200, page.text
-    assert b1["id"] not in page.text and len(page.json()["statements"]) == 1
+    mine = [statement(t.issuer_a, "ann", f"http://example.org/a/{n}") for n in range(3)]
+    post(http, t, t.a, *mine)
+    post(http, t, t.b, *(statement(ISSUER_B, "bob", f"http://example.org/b/{n}") for n in range(3)))
+    site = t.url.removesuffix("/xapi")
+    first = http.get(f"{t.url}/statements", params={"limit": "1"}, headers=t.a.headers)
+    more = first.json()["more"]
+    assert more
+    # B presenting A's token gets no page at all: not A's statements, not its own either.
+    refused = http.get(site + more, headers=t.b.headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["field"] == "more"
+    assert "another platform" in refused.json()["message"]
+    assert not any(s["id"] in refused.text for s in mine)
+    # A follows its own token to the end; the organisation-wide client may follow it too (it
+    # sees every platform) and stays inside A.
+    assert ids_seen(http, t, t.a, limit="1") == {s["id"] for s in mine}
+    org_page = http.get(site + more, headers=t.org.headers)
+    assert org_page.status_code == 200
+    assert {s["id"] for s in org_page.json()["statements"]} <= {s["id"] for s in mine}
+
+    # A forged token, naming B or no platform at all, is refused the same way.
+    for tenant in (ISSUER_B, None):
+        fields = {"tenant": tenant, "after_seq": 10**9, "limit": 10, "format": "exact"}
+        token = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+        forged = http.get(f"{t.url}/statements/more/{token}", headers=t.a.headers)
+        assert forged.status_code == 400, forged.text
+        assert "bob" not in forged.text
 
 
 def test_the_tools_own_launch_statement_belongs_to_the_launch_platform(
@@ -363,6 +279,7 @@ def test_activities_and_agents_answer_only_for_the_clients_platform(
     post(http, t, t.a, a1)
     activities = f"{t.url}/activities"
     seen_by_a = http.get(activities, params={"activityId": activity}, headers=t.a.headers)
+    # (What B learns or changes by naming A's activity itself: test_activity_definitions.py.)
     assert seen_by_a.status_code == 200
     assert seen_by_a.json()["definition"]["name"] == {"en": "Course A"}
     hidden = http.get(activities, params={"activityId": activity}, headers=t.b.headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 
 from lti_tool.extensions import db
 from lti_tool.outgoing import GuardedSession, OutgoingPolicy
+from tests.conftest import seeded_app
 from xapi import tables
 from xapi.actor import account_actor
 from xapi.emitter import Emitter
@@ -35,6 +37,12 @@ def ralph(tmp_path: Path) -> Any:
     peer = RalphPeer(tmp_path / "ralph").start()
     yield peer
     peer.stop()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Forwarding on, so what the tool records is queued; each test builds its own Forwarder."""
+    yield from seeded_app(database_url, tmp_path, xapi_forward_url="http://127.0.0.1:9/xapi")
 
 
 def emit_many(app: Any, count: int, start: int = 0) -> list[str]:
@@ -182,7 +190,13 @@ def test_cli_forward_once_sends_lrs_api_statements_too(
     assert sorted(ralph.statement_ids()) == sorted(ids)
 
 
-def test_cli_forward_needs_a_target(runner: Any) -> None:
-    result = runner.invoke(args=["xapi", "forward", "--once"])
+def test_cli_forward_needs_a_target(database_url: str, tmp_path: Path) -> None:
+    from tests.conftest import make_app
+
+    result = (
+        make_app(database_url, tmp_path)
+        .test_cli_runner()
+        .invoke(args=["xapi", "forward", "--once"])
+    )
     assert result.exit_code != 0
     assert "LEARNPASS_XAPI_FORWARD_URL" in result.output

@@ -27,7 +27,7 @@ def tenant_of(statement_id: str) -> str | None:
 
 def test_the_emitter_stamps_the_actors_platform_or_the_tenant_it_is_given(app: Any) -> None:
     with app.app_context():
-        emitter = Emitter(db.session(), BASE, forward=False)
+        emitter = Emitter(db.session(), BASE)
         derived = emitter.emit(
             actor=account_actor(ISSUER_A, "ann"), verb="completed", object_id="/courses/1"
         )

@@ -1,0 +1,122 @@
+"""Activity definitions for the Activities resource (Communication 2.5), kept per tenant.
+
+Each statement that carries an activity definition merges it into the definition its tenant
+holds for that activity id: ``xapi_activity`` is keyed by (activity id, tenant), ``""`` standing
+for organisation-wide statements. So a client bound to platform B that sends a statement about
+platform A's activity id writes B's definition and reads B's definition; A's stays A's. An
+organisation-wide reader (no tenant) sees the merged view: every tenant's definition of the id,
+merged oldest first, so the newest name wins as it always did.
+
+Nothing here commits: the statement store calls ``remember_definitions`` inside the batch's
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from . import tables
+from .statement_contents import merge_definitions
+
+ORGANISATION = ""
+
+
+def definitions_in(statement: Mapping[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(activity id, definition) for each defined activity: the object, a SubStatement's object
+    and every context activity, in the statement's order."""
+    obj = statement.get("object", {})
+    if obj.get("objectType", "Activity") == "Activity":
+        if "definition" in obj:
+            yield obj["id"], obj["definition"]
+    elif obj.get("objectType") == "SubStatement":
+        yield from definitions_in(obj)
+    for items in statement.get("context", {}).get("contextActivities", {}).values():
+        for activity in items if isinstance(items, list) else [items]:
+            if "definition" in activity:
+                yield activity["id"], activity["definition"]
+
+
+def remember_definitions(
+    session: Session,
+    statements: Iterable[Mapping[str, Any]],
+    tenants: Mapping[str, str | None],
+    now: datetime,
+) -> None:
+    """Merge the statements' definitions into their tenants' (``tenants``: statement id ->
+    tenant, None organisation-wide). A row is written only when its definition changes."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for statement in statements:
+        tenant = tenants.get(statement["id"]) or ORGANISATION
+        for activity_id, definition in definitions_in(statement):
+            key = (activity_id, tenant)
+            found[key] = merge_definitions(found.get(key, {}), definition)
+    if not found:
+        return
+    a = tables.activities.c
+    current = {
+        (row.activity_id, row.tenant): row.definition
+        for row in session.execute(
+            select(a.activity_id, a.tenant, a.definition).where(
+                a.activity_id.in_({activity_id for activity_id, _ in found}),
+                a.tenant.in_({tenant for _, tenant in found}),
+            )
+        )
+        if (row.activity_id, row.tenant) in found
+    }
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for (activity_id, tenant), definition in found.items():
+        stored = current.get((activity_id, tenant))
+        if stored is None:
+            fresh.append(
+                {
+                    "activity_id": activity_id,
+                    "tenant": tenant,
+                    "definition": json.dumps(definition),
+                    "updated": now,
+                }
+            )
+            continue
+        merged = json.dumps(merge_definitions(json.loads(stored), definition))
+        if merged != stored:
+            changed.append({"b_id": activity_id, "b_tenant": tenant, "b_definition": merged})
+    if fresh:
+        # Two batches defining a new activity at once: the second one's insert is skipped, not
+        # a unique-key error (its definition is still in its statements).
+        session.execute(_insert_if_absent(session), fresh)
+    if changed:
+        session.execute(
+            update(tables.activities)
+            .where(a.activity_id == bindparam("b_id"), a.tenant == bindparam("b_tenant"))
+            .values(definition=bindparam("b_definition"), updated=now),
+            changed,
+        )
+
+
+def _insert_if_absent(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(tables.activities).on_conflict_do_nothing()
+
+
+def activity_object(session: Session, activity_id: str, tenant: str | None) -> dict[str, Any]:
+    """The Activity object the Activities resource returns: with the definition ``tenant``
+    holds (None: every tenant's, merged), or without one when there is none."""
+    a = tables.activities.c
+    query = select(a.definition).where(a.activity_id == activity_id)
+    if tenant is not None:
+        query = query.where(a.tenant == tenant)
+    definition: dict[str, Any] = {}
+    for stored in session.scalars(query.order_by(a.updated, a.tenant)):
+        definition = merge_definitions(definition, json.loads(stored))
+    activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    if definition:
+        activity["definition"] = definition
+    return activity
