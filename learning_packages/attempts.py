@@ -3,6 +3,12 @@
 The run-time library in the browser owns the data model; this module stores what it commits,
 rebuilds the starting data for a resume (on any device), enforces the per-edition size limits
 (reporting, never truncating) and turns each commit into the events a statement or a grade needs.
+
+The attempt's result (completion, success, score) is decided in one place, :func:`settle_attempt`,
+from what is stored, with the attempt's row locked (:func:`lock_attempt`) from before the first
+read until the caller commits: two commits or sequencing saves arriving at once are applied one
+after the other, and the same stored state never gives a second result (a second grade, a second
+``passed``), whatever the order in which the commits and the engine's rollup arrive.
 """
 
 from __future__ import annotations
@@ -298,12 +304,18 @@ def apply_commit(
     edition: str,
     payload: dict[str, Any],
     sequenced: bool = False,
+    results: bool = True,
 ) -> CommitOutcome:
     """Store one commit; ``payload`` = {"cmi": {...}, "session": str, "seq": int, "trigger": str}.
 
     Flushes without committing, so statements and grades the caller adds join the transaction.
     With ``sequenced`` (a SCORM 2004 package with sequencing) the attempt's completion, success
     and score are left alone: the sequencing engine's rollup sets them (:func:`apply_rollup`).
+    Without ``results`` (a trainer's preview) only the CMI data is stored: the attempt gets no
+    result, so no grade, statement or passport entry follows.
+
+    The attempt's row is locked first (:func:`lock_attempt`), so a commit reads what the commits
+    before it stored, and the attempt's result is settled from the stored SCO states.
     """
     cmi = payload.get("cmi")
     if not isinstance(cmi, dict):
@@ -313,17 +325,18 @@ def apply_commit(
     if not isinstance(seq, int) or seq < 0:
         raise CommitRefused("the commit has no sequence number")
     trigger = str(payload.get("trigger") or "commit")
+    attempt = lock_attempt(session, attempt_id)
     state = session.execute(
-        select(sco_states)
-        .where(sco_states.c.attempt_id == attempt_id, sco_states.c.sco_id == sco_id)
-        .with_for_update()
+        select(sco_states).where(
+            sco_states.c.attempt_id == attempt_id, sco_states.c.sco_id == sco_id
+        )
     ).first()
-    attempt = session.execute(select(attempts).where(attempts.c.id == attempt_id)).one()
     if (
         state is not None
         and state.last_commit_session == page_session
         and seq <= state.last_commit_seq
     ):
+        # Sent again (its answer was lost) or overtaken by a newer one: applied once only.
         return CommitOutcome(False, [], [], attempt.completed, attempt.score_scaled, False)
 
     overflow = check_limits(edition, cmi)
@@ -359,25 +372,26 @@ def apply_commit(
             .where(sco_states.c.id == state.id)
             .values(commit_count=sco_states.c.commit_count + 1, **values)
         )
-    if sequenced:
-        completed, score, success = attempt.completed, attempt.score_scaled, attempt.success
-    else:
-        completed, score, success = _rollup(session, attempt.version_id, attempt_id)
-    changed = completed != attempt.completed or score != attempt.score_scaled
-    attempt_events = _attempt_events(attempt, completed, score, success)
     session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id)
-        .values(
-            completed=completed,
-            score_scaled=score,
-            success=success,
-            updated_at=utcnow(),
-            current_sco=_sco_identifier(session, sco_id),
-        )
+        .values(updated_at=utcnow(), current_sco=_sco_identifier(session, sco_id))
     )
-    session.flush()
-    return CommitOutcome(True, events, overflow, completed, score, changed, attempt_events)
+    if sequenced or not results:
+        # The sequencing engine's rollup decides a sequenced course (apply_rollup); a preview
+        # has no result at all.
+        session.flush()
+        return CommitOutcome(True, events, overflow, attempt.completed, attempt.score_scaled, False)
+    settled = settle_attempt(session, attempt, _rollup(session, attempt.version_id, attempt_id))
+    return CommitOutcome(
+        True,
+        events,
+        overflow,
+        settled.result.completed,
+        settled.result.score_scaled,
+        settled.changed,
+        settled.events,
+    )
 
 
 def apply_rollup(
@@ -389,6 +403,7 @@ def apply_rollup(
     completed: bool,
     success: str,
     score_scaled: float | None,
+    results: bool = True,
 ) -> CommitOutcome:
     """Store the sequencing engine's state and its rollup of the course (the activity tree's
     root): completion, success ("passed", "failed" or "") and the scaled score.
@@ -400,11 +415,9 @@ def apply_rollup(
 
     Like :func:`apply_commit`, flushes without committing and returns the attempt events, so the
     caller records statements, the grade and the passport on the same path as a commit."""
-    attempt = session.execute(
-        select(attempts).where(attempts.c.id == attempt_id).with_for_update()
-    ).one()
-    # The revision check and the write are one conditional UPDATE: on SQLite, where FOR UPDATE
-    # locks nothing, two saves read at once still cannot both pass the check.
+    attempt = lock_attempt(session, attempt_id)
+    # The revision check and the write are one conditional UPDATE, so a save can only ever build
+    # on the state it was made from, even if the lock above were not held.
     claimed = session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id, attempts.c.sequencing_revision == revision - 1)
@@ -420,25 +433,90 @@ def apply_rollup(
             # The same save again (its answer was lost on the way): already stored.
             return CommitOutcome(False, [], [], attempt.completed, attempt.score_scaled, False, [])
         raise StaleSequencingState(int(stored.sequencing_revision))
-    success = success if success in ("passed", "failed") else ""
     if score_scaled is not None:
         score_scaled = round(max(-1.0, min(1.0, float(score_scaled))), 6)
-    # Completion is not taken back: a learner who completed keeps it (retries start attempts).
-    completed = completed or attempt.completed
-    changed = completed != attempt.completed or score_scaled != attempt.score_scaled
-    attempt_events = _attempt_events(attempt, completed, score_scaled, success)
-    session.execute(
-        update(attempts)
-        .where(attempts.c.id == attempt_id)
-        .values(
-            completed=completed,
-            score_scaled=score_scaled,
-            success=success or attempt.success,
-            updated_at=utcnow(),
-        )
+    if not results:
+        session.flush()
+        return CommitOutcome(True, [], [], attempt.completed, attempt.score_scaled, False, [])
+    settled = settle_attempt(
+        session,
+        attempt,
+        AttemptResult(completed, success if success in ("passed", "failed") else "", score_scaled),
     )
+    return CommitOutcome(
+        True,
+        [],
+        [],
+        settled.result.completed,
+        settled.result.score_scaled,
+        settled.changed,
+        settled.events,
+    )
+
+
+# ---------------------------------------------------------------- the attempt's one result
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    completed: bool
+    success: str  # "", "passed" or "failed"
+    score_scaled: float | None
+
+
+@dataclass
+class Settled:
+    result: AttemptResult  # what the attempt now records
+    changed: bool  # completion or score changed: a grade to send
+    events: list[RuntimeEvent]  # completed, passed, failed: each once per change
+
+
+def lock_attempt(session: Session, attempt_id: int) -> Row[Any]:
+    """The attempt's row, locked until the caller's transaction ends, read after the lock.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``; a second writer waits, then reads what the first
+    committed. SQLite has no row locks but serialises writers: a write first takes the database's
+    write lock (waiting out the other writer's transaction), so every read after it is fresh."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(attempts)
+            .where(attempts.c.id == attempt_id)
+            .values(updated_at=attempts.c.updated_at)
+        )
+    return session.execute(
+        select(attempts).where(attempts.c.id == attempt_id).with_for_update()
+    ).one()
+
+
+def settle_attempt(session: Session, attempt: Row[Any], derived: AttemptResult) -> Settled:
+    """Record the result ``derived`` from the stored state on the locked ``attempt`` and say what
+    it changed, once: the events (and the grade) come from the difference with what the attempt
+    recorded before, so the same state settled twice gives nothing the second time.
+
+    Completion is never taken back (retries start new attempts); a verdict or score a later
+    state no longer gives keeps the one recorded."""
+    result = AttemptResult(
+        completed=derived.completed or bool(attempt.completed),
+        success=derived.success or attempt.success or "",
+        score_scaled=(
+            derived.score_scaled if derived.score_scaled is not None else attempt.score_scaled
+        ),
+    )
+    events = _attempt_events(attempt, result.completed, result.score_scaled, result.success)
+    changed = result.completed != attempt.completed or result.score_scaled != attempt.score_scaled
+    if changed or result.success != attempt.success:
+        session.execute(
+            update(attempts)
+            .where(attempts.c.id == attempt.id)
+            .values(
+                completed=result.completed,
+                success=result.success,
+                score_scaled=result.score_scaled,
+                updated_at=utcnow(),
+            )
+        )
     session.flush()
-    return CommitOutcome(True, [], [], completed, score_scaled, changed, attempt_events)
+    return Settled(result, changed, events)
 
 
 def _attempt_events(
@@ -461,7 +539,7 @@ def _sco_identifier(session: Session, sco_id: int) -> str:
     return str(session.execute(select(scos.c.identifier).where(scos.c.id == sco_id)).scalar_one())
 
 
-def _rollup(session: Session, version_id: int, attempt_id: int) -> tuple[bool, float | None, str]:
+def _rollup(session: Session, version_id: int, attempt_id: int) -> AttemptResult:
     """The attempt is complete when every SCO of the default organization is; its score is the
     mean of the SCOs that report one (a one-SCO package: that SCO's score); it is failed when a
     SCO failed, passed when it is complete and every SCO that reports success passed."""
@@ -488,7 +566,7 @@ def _rollup(session: Session, version_id: int, attempt_id: int) -> tuple[bool, f
         s.success_status for s in states.values() if s.success_status in ("passed", "failed")
     ]
     success = "failed" if "failed" in verdicts else ("passed" if verdicts and done else "")
-    return done, (round(sum(scores) / len(scores), 6) if scores else None), success
+    return AttemptResult(done, success, round(sum(scores) / len(scores), 6) if scores else None)
 
 
 def _events(
