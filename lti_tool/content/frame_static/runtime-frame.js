@@ -214,6 +214,7 @@
     api = createApi(cmi);
     window[config.api] = api;
     tell({ type: "current", sco: sco.id });
+    markStatus(); /* what the server holds now, which may be newer than the page was given */
     frame.title = sco.title;
     frame.src = sco.url;
   }
@@ -391,6 +392,7 @@
           api.loadFromJSON(data.cmi);
           currentSco = sco;
           tell({ type: "current", sco: sco.id });
+          markStatus();
           frame.title = sco.title;
           frame.src = sco.url;
           saveSequencing();
@@ -600,7 +602,9 @@
   function sessionEnded(data) {
     frame.src = "about:blank";
     saveSequencing();
-    showWhenSaved(data && data.reason === "suspend" ? "suspended" : "closed");
+    /* scorm-again names a suspendAll's end "suspend_all". */
+    var suspended = data && (data.reason === "suspend_all" || data.reason === "suspend");
+    showWhenSaved(suspended ? "suspended" : "closed");
   }
 
   function startSequenced() {
