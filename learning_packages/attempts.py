@@ -3,6 +3,9 @@
 The run-time library in the browser owns the data model; this module stores what it commits,
 rebuilds the starting data for a resume (on any device), enforces the per-edition size limits
 (reporting, never truncating) and turns each commit into the events a statement or a grade needs.
+
+The attempt's result (completion, success, score) is decided from what is stored, once, in
+``attempt_result.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
+from .attempt_result import (
+    AttemptResult,
+    RuntimeEvent,
+    lock_attempt,
+    sco_rollup,
+    settle_attempt,
+)
 from .structure import EDITION_12, SUSPEND_DATA_LIMIT
 from .tables import attempts, packages, sco_states, scos, utcnow, versions
 
@@ -33,18 +43,6 @@ class StaleSequencingState(ValueError):
     def __init__(self, stored_revision: int) -> None:
         super().__init__(f"the stored sequencing state is at revision {stored_revision}")
         self.stored_revision = stored_revision
-
-
-@dataclass
-class RuntimeEvent:
-    """Something a commit showed happening, in the ADL xAPI SCORM profile's terms."""
-
-    # initialized, resumed, suspended, terminated, completed, passed, failed, scored, responded
-    verb: str
-    result: dict[str, Any] = field(default_factory=dict)
-    interaction: dict[str, Any] | None = (
-        None  # for "responded": id, type, correct patterns, response
-    )
 
 
 @dataclass
@@ -298,12 +296,18 @@ def apply_commit(
     edition: str,
     payload: dict[str, Any],
     sequenced: bool = False,
+    results: bool = True,
 ) -> CommitOutcome:
     """Store one commit; ``payload`` = {"cmi": {...}, "session": str, "seq": int, "trigger": str}.
 
     Flushes without committing, so statements and grades the caller adds join the transaction.
     With ``sequenced`` (a SCORM 2004 package with sequencing) the attempt's completion, success
     and score are left alone: the sequencing engine's rollup sets them (:func:`apply_rollup`).
+    Without ``results`` (a trainer's preview) only the CMI data is stored: the attempt gets no
+    result, so no grade, statement or passport entry follows.
+
+    The attempt's row is locked first (:func:`lock_attempt`), so a commit reads what the commits
+    before it stored, and the attempt's result is settled from the stored SCO states.
     """
     cmi = payload.get("cmi")
     if not isinstance(cmi, dict):
@@ -313,17 +317,18 @@ def apply_commit(
     if not isinstance(seq, int) or seq < 0:
         raise CommitRefused("the commit has no sequence number")
     trigger = str(payload.get("trigger") or "commit")
+    attempt = lock_attempt(session, attempt_id)
     state = session.execute(
-        select(sco_states)
-        .where(sco_states.c.attempt_id == attempt_id, sco_states.c.sco_id == sco_id)
-        .with_for_update()
+        select(sco_states).where(
+            sco_states.c.attempt_id == attempt_id, sco_states.c.sco_id == sco_id
+        )
     ).first()
-    attempt = session.execute(select(attempts).where(attempts.c.id == attempt_id)).one()
     if (
         state is not None
         and state.last_commit_session == page_session
         and seq <= state.last_commit_seq
     ):
+        # Sent again (its answer was lost) or overtaken by a newer one: applied once only.
         return CommitOutcome(False, [], [], attempt.completed, attempt.score_scaled, False)
 
     overflow = check_limits(edition, cmi)
@@ -359,25 +364,26 @@ def apply_commit(
             .where(sco_states.c.id == state.id)
             .values(commit_count=sco_states.c.commit_count + 1, **values)
         )
-    if sequenced:
-        completed, score, success = attempt.completed, attempt.score_scaled, attempt.success
-    else:
-        completed, score, success = _rollup(session, attempt.version_id, attempt_id)
-    changed = completed != attempt.completed or score != attempt.score_scaled
-    attempt_events = _attempt_events(attempt, completed, score, success)
     session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id)
-        .values(
-            completed=completed,
-            score_scaled=score,
-            success=success,
-            updated_at=utcnow(),
-            current_sco=_sco_identifier(session, sco_id),
-        )
+        .values(updated_at=utcnow(), current_sco=_sco_identifier(session, sco_id))
     )
-    session.flush()
-    return CommitOutcome(True, events, overflow, completed, score, changed, attempt_events)
+    if sequenced or not results:
+        # The sequencing engine's rollup decides a sequenced course (apply_rollup); a preview
+        # has no result at all.
+        session.flush()
+        return CommitOutcome(True, events, overflow, attempt.completed, attempt.score_scaled, False)
+    settled = settle_attempt(session, attempt, sco_rollup(session, attempt.version_id, attempt_id))
+    return CommitOutcome(
+        True,
+        events,
+        overflow,
+        settled.result.completed,
+        settled.result.score_scaled,
+        settled.changed,
+        settled.events,
+    )
 
 
 def apply_rollup(
@@ -389,6 +395,7 @@ def apply_rollup(
     completed: bool,
     success: str,
     score_scaled: float | None,
+    results: bool = True,
 ) -> CommitOutcome:
     """Store the sequencing engine's state and its rollup of the course (the activity tree's
     root): completion, success ("passed", "failed" or "") and the scaled score.
@@ -400,11 +407,9 @@ def apply_rollup(
 
     Like :func:`apply_commit`, flushes without committing and returns the attempt events, so the
     caller records statements, the grade and the passport on the same path as a commit."""
-    attempt = session.execute(
-        select(attempts).where(attempts.c.id == attempt_id).with_for_update()
-    ).one()
-    # The revision check and the write are one conditional UPDATE: on SQLite, where FOR UPDATE
-    # locks nothing, two saves read at once still cannot both pass the check.
+    attempt = lock_attempt(session, attempt_id)
+    # The revision check and the write are one conditional UPDATE, so a save can only ever build
+    # on the state it was made from, even if the lock above were not held.
     claimed = session.execute(
         update(attempts)
         .where(attempts.c.id == attempt_id, attempts.c.sequencing_revision == revision - 1)
@@ -420,75 +425,29 @@ def apply_rollup(
             # The same save again (its answer was lost on the way): already stored.
             return CommitOutcome(False, [], [], attempt.completed, attempt.score_scaled, False, [])
         raise StaleSequencingState(int(stored.sequencing_revision))
-    success = success if success in ("passed", "failed") else ""
     if score_scaled is not None:
         score_scaled = round(max(-1.0, min(1.0, float(score_scaled))), 6)
-    # Completion is not taken back: a learner who completed keeps it (retries start attempts).
-    completed = completed or attempt.completed
-    changed = completed != attempt.completed or score_scaled != attempt.score_scaled
-    attempt_events = _attempt_events(attempt, completed, score_scaled, success)
-    session.execute(
-        update(attempts)
-        .where(attempts.c.id == attempt_id)
-        .values(
-            completed=completed,
-            score_scaled=score_scaled,
-            success=success or attempt.success,
-            updated_at=utcnow(),
-        )
+    if not results:
+        session.flush()
+        return CommitOutcome(True, [], [], attempt.completed, attempt.score_scaled, False, [])
+    settled = settle_attempt(
+        session,
+        attempt,
+        AttemptResult(completed, success if success in ("passed", "failed") else "", score_scaled),
     )
-    session.flush()
-    return CommitOutcome(True, [], [], completed, score_scaled, changed, attempt_events)
-
-
-def _attempt_events(
-    attempt: Any, completed: bool, score: float | None, success: str
-) -> list[RuntimeEvent]:
-    """The package-level events (completed, passed/failed) a new attempt result gives, whether it
-    came from the SCOs' commits or from the sequencing engine's rollup."""
-    result: dict[str, Any] = {}
-    if score is not None:
-        result["score"] = {"scaled": round(max(-1.0, min(1.0, score)), 4)}
-    events = []
-    if completed and not attempt.completed:
-        events.append(RuntimeEvent("completed", {**result, "completion": True}))
-    if success and success != attempt.success:
-        events.append(RuntimeEvent(success, {**result, "success": success == "passed"}))
-    return events
+    return CommitOutcome(
+        True,
+        [],
+        [],
+        settled.result.completed,
+        settled.result.score_scaled,
+        settled.changed,
+        settled.events,
+    )
 
 
 def _sco_identifier(session: Session, sco_id: int) -> str:
     return str(session.execute(select(scos.c.identifier).where(scos.c.id == sco_id)).scalar_one())
-
-
-def _rollup(session: Session, version_id: int, attempt_id: int) -> tuple[bool, float | None, str]:
-    """The attempt is complete when every SCO of the default organization is; its score is the
-    mean of the SCOs that report one (a one-SCO package: that SCO's score); it is failed when a
-    SCO failed, passed when it is complete and every SCO that reports success passed."""
-    version = session.execute(
-        select(versions.c.default_organization).where(versions.c.id == version_id)
-    ).one()
-    sco_rows = list(
-        session.execute(
-            select(scos.c.id).where(
-                scos.c.version_id == version_id,
-                scos.c.organization == version.default_organization,
-                scos.c.scorm_type.in_(("sco", "au")),
-            )
-        ).scalars()
-    )
-    states = states_by_sco(session, attempt_id)
-    done = bool(sco_rows) and all(
-        (s := states.get(sco_id)) is not None
-        and (s.completion_status == "completed" or s.success_status == "passed")
-        for sco_id in sco_rows
-    )
-    scores = [s.score_scaled for s in states.values() if s.score_scaled is not None]
-    verdicts = [
-        s.success_status for s in states.values() if s.success_status in ("passed", "failed")
-    ]
-    success = "failed" if "failed" in verdicts else ("passed" if verdicts and done else "")
-    return done, (round(sum(scores) / len(scores), 6) if scores else None), success
 
 
 def _events(

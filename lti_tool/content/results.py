@@ -84,7 +84,7 @@ def record_statements(
     outcome: CommitOutcome,
     user: User,
     package: Row[Any],
-    sco: Row[Any],
+    sco: Row[Any] | None,
     attempt: Row[Any],
     link: ResourceLink | None,
 ) -> list[str]:
@@ -95,10 +95,11 @@ def record_statements(
     emitter = Emitter(session, base_url)
     actor = account_actor(user.issuer, user.account_name, user.name or None)
     package_activity = f"/content/packages/{package.id}"
-    sco_activity = f"{package_activity}/scos/{sco.identifier}"
+    # A sequencing save names no SCO when none was running; it has only package-level events.
+    sco_activity = f"{package_activity}/scos/{sco.identifier}" if sco is not None else ""
     grouping = _grouping(session, link)
     statements = []
-    for event in outcome.events:
+    for event in outcome.events if sco is not None else []:
         common: dict[str, Any] = {
             "actor": actor,
             "registration": attempt.registration,

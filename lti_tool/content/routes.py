@@ -27,7 +27,7 @@ from .aicc_pages import play_aicc
 from .blueprint import bp
 from .cmi5_pages import play_cmi5
 from .import_summary import summarize
-from .runtime_config import navigation, sequencing_settings_of
+from .runtime_config import hidden_lms_ui, navigation, sequencing_settings_of
 
 # ---------------------------------------------------------------- admin
 
@@ -96,7 +96,7 @@ def play(package_id: int) -> Any:
     if package.kind not in (SCORM_12, SCORM_2004):
         return render_template("content/unsupported.html", package=package), 501
     learner = services.learner_key(ctx.user_id)
-    context = services.attempt_context(ctx, package_id)
+    context = services.scorm_attempt_context(ctx, package_id)
     attempt = runtime.resume_or_start(session, package_id, learner, context)
     version = services.get_version(session, attempt.version_id)
     assert version is not None
@@ -109,7 +109,10 @@ def play(package_id: int) -> Any:
     current = (
         current or next((s for s in scos if s.identifier == attempt.current_sco), None) or scos[0]
     )
-    sequenced = sequencing_settings_of(version) is not None
+    sequencing = sequencing_settings_of(version)
+    sequenced = sequencing is not None
+    preview = services.is_preview(attempt)
+    hidden = hidden_lms_ui(version, sequencing)
     # The run-time and the SCO run in a frame on the content origin; this page only shows the
     # table of contents and what the frame tells it (static/player.js).
     config = {
@@ -128,6 +131,8 @@ def play(package_id: int) -> Any:
         ),
         "contentOrigin": content_origin(),
         "navigation": navigation(version),
+        "current": current.id,
+        "hideLmsUi": {str(s.id): hidden[s.identifier] for s in scos if s.identifier in hidden},
         "messages": _messages(),
     }
     if sequenced:
@@ -160,6 +165,7 @@ def play(package_id: int) -> Any:
         newer_version=version.version < package.latest_version,
         navigation=config["navigation"],
         sequenced=sequenced,
+        preview=preview,
     )
     # Never shown again from a cache: its frame's entry ticket is single-use.
     response = current_app.make_response(page)
@@ -204,13 +210,15 @@ def new_attempt(package_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    if services.get_package(session, package_id) is None:
+    package = services.get_package(session, package_id)
+    if package is None:
         abort(404)
     may_play(ctx, package_id)
-    runtime.start_attempt(
-        session,
-        package_id,
-        services.learner_key(ctx.user_id),
-        services.attempt_context(ctx, package_id),
+    # cmi5 keeps its own attempts (no preview context yet): its player resumes the newest one.
+    context = (
+        services.attempt_context(ctx, package_id)
+        if package.kind == CMI5
+        else services.scorm_attempt_context(ctx, package_id)
     )
+    runtime.start_attempt(session, package_id, services.learner_key(ctx.user_id), context)
     return redirect(url_for("content.play", package_id=package_id), code=303)

@@ -100,6 +100,7 @@ def commit(attempt_id: int, sco_id: int) -> Any:
             payload=payload,
             sequenced=version.kind == SCORM_2004
             and has_sequencing(version.structure, version.default_organization),
+            results=not services.is_preview(attempt),
         )
     except runtime.CommitRefused as exc:
         session.rollback()
@@ -156,6 +157,7 @@ def sequencing_state(attempt_id: int) -> Any:
             completed=rollup.get("completed") is True,
             success=str(rollup.get("success") or ""),
             score_scaled=score,
+            results=not services.is_preview(attempt),
         )
     except runtime.StaleSequencingState as exc:
         session.rollback()
@@ -178,11 +180,13 @@ def _record_results(
     session: Any, outcome: Any, attempt: Any, user: User, version: Any, sco: Any
 ) -> list[str]:
     """Commit the CMI data with the statements, the grade and the passport note it calls for,
-    all or nothing; then record the passport entry (the passport-feed job retries it)."""
+    all or nothing, while the attempt's row is still locked (``runtime.lock_attempt``): the
+    result settled from the stored state is recorded once. Then record the passport entry (the
+    passport-feed job retries it). A trainer's preview records nothing but its CMI data."""
     statement_ids: list[str] = []
     note = None
     try:
-        if outcome.applied:
+        if outcome.applied and not services.is_preview(attempt):
             link = _link(attempt.context)
             package = services.get_package(session, version.package_id)
             refreshed = session.execute(
@@ -208,7 +212,7 @@ def _record_results(
         abort(503, description=NOT_STORED)
     if note:
         passport_feed.deliver_after_commit(session, note)
-    if outcome.applied and outcome.attempt_changed:
+    if outcome.applied and outcome.attempt_changed and not services.is_preview(attempt):
         results.notify_result_recorded(
             session,
             results.ResultRecorded(

@@ -122,6 +122,37 @@ def navigation(version: Any) -> dict[str, bool]:
     }
 
 
+def hidden_lms_ui(version: Any, sequencing: dict[str, Any] | None) -> dict[str, list[str]]:
+    """The LMS controls each item hides (adlnav ``hideLMSUI``: continue, previous, exit...), by
+    item identifier: from the manifest's reading and, when the sequencing settings carry them
+    (``hideLmsUi`` on an activity), from those too."""
+    found: dict[str, list[str]] = {}
+
+    def add(identifier: str, tokens: Any) -> None:
+        if isinstance(tokens, list):
+            for token in tokens:
+                value = token.get("value") if isinstance(token, dict) else token
+                if isinstance(value, str) and value and value not in found.get(identifier, []):
+                    found.setdefault(identifier, []).append(value)
+
+    def walk_items(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            add(str(item.get("identifier", "")), item.get("hide_lms_ui"))
+            walk_items(item.get("children") or [])
+
+    def walk_activity(activity: dict[str, Any]) -> None:
+        add(str(activity.get("id", "")), activity.get("hideLmsUi"))
+        for child in activity.get("children") or []:
+            walk_activity(child)
+
+    for org in version.structure.get("organizations", []):
+        if org.get("identifier") == version.default_organization:
+            walk_items(org.get("items") or [])
+    if sequencing and isinstance(sequencing.get("activityTree"), dict):
+        walk_activity(sequencing["activityTree"])
+    return found
+
+
 def _with_sco_placeholder(url: str) -> str:
     head, _, tail = url.rpartition("/scos/0")
     return f"{head}/scos/{{sco}}{tail}"

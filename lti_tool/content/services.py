@@ -171,6 +171,23 @@ def attempt_context(ctx: Any, package_id: int) -> str:
     return context_key(ctx.resource_link_id if named else None, ctx.course_id)
 
 
+def scorm_attempt_context(ctx: Any, package_id: int) -> str:
+    """The SCORM player's :func:`attempt_context`, where a trainer's (or admin's) launch is a
+    preview: its attempts live in a context of their own (``preview:...``), are never a
+    learner's attempt, and record no result (no grade, statement or passport entry; the player
+    says so)."""
+    context = attempt_context(ctx, package_id)
+    return PREVIEW_PREFIX + context if ctx.is_instructor else context
+
+
+PREVIEW_PREFIX = "preview:"
+
+
+def is_preview(attempt: Any) -> bool:
+    """A trainer's preview attempt: its CMI data is kept while they look, nothing else."""
+    return str(attempt.context).startswith(PREVIEW_PREFIX)
+
+
 # ---------------------------------------------------------------- the player's table of contents
 
 

@@ -10,8 +10,12 @@
  * player the same messages: the player shows them only as its own texts and statuses.
  *
  * Commits are queued, sent in order and retried with back-off until the server answers 2xx; the
- * queue is also kept in localStorage, so a commit that could not be sent before the page closed
- * is sent on the next visit. On pagehide the newest state goes out with fetch keepalive.
+ * queue is kept in localStorage before the SCO's Commit returns "true", so a commit that could
+ * not be sent before the page closed (or the tab died without unload events) is sent on the next
+ * visit with its page session and sequence number, which the server applies once. That visit
+ * sends what was left before it loads any SCO, and loads the SCO from what the server then
+ * holds. On pagehide the newest state goes out with fetch keepalive. "Progress saved" is shown
+ * only once the server has answered.
  */
 (function () {
   "use strict";
@@ -29,6 +33,7 @@
   var retryDelay = 1000;
   var retryTimer = null;
   var overflow = [];
+  var drainWaiters = [];
 
   function tell(message) {
     /* Only the tool's origin may read what this frame says (the player page around it). */
@@ -77,6 +82,26 @@
     };
   }
 
+  function drained(scoId) {
+    /* Resolves once the queue holds nothing for the SCO (nothing at all without scoId): every
+       commit before now reached the server (or was refused for good). No time limit: while the
+       connection is down the page says it is retrying. */
+    return new Promise(function (resolve) {
+      drainWaiters.push({ sco: scoId, resolve: resolve });
+      checkDrained();
+    });
+  }
+
+  function checkDrained() {
+    drainWaiters = drainWaiters.filter(function (waiter) {
+      var waiting = queue.some(function (entry) {
+        return waiter.sco === undefined || entry.sco === waiter.sco;
+      });
+      if (!waiting) waiter.resolve();
+      return waiting;
+    });
+  }
+
   function enqueue(trigger) {
     if (!api || !currentSco) return;
     queue.push(snapshot(trigger));
@@ -95,6 +120,7 @@
         saveQueue();
         sending = false;
         retryDelay = 1000;
+        checkDrained();
         if (!answer.ok) {
           /* 4xx: the server will never accept this one; say so instead of dropping it silently */
           showOverflow("refused", { reason: String(answer.data.message || answer.status) });
@@ -188,6 +214,7 @@
     api = createApi(cmi);
     window[config.api] = api;
     tell({ type: "current", sco: sco.id });
+    markStatus(); /* what the server holds now, which may be newer than the page was given */
     frame.title = sco.title;
     frame.src = sco.url;
   }
@@ -226,7 +253,7 @@
       if (target) switchTo(target.id);
     } else if (request === "exitAll" || request === "suspendAll" || request === "exit") {
       frame.src = "about:blank";
-      showStatus(request === "suspendAll" ? "suspended" : "closed");
+      showWhenSaved(request === "suspendAll" ? "suspended" : "closed");
     }
   }
 
@@ -239,6 +266,12 @@
       sendWithPage(commitUrl(entry.sco), JSON.stringify(entry.body));
     });
   });
+
+  function showWhenSaved(key) {
+    /* "Progress saved. You can close this page." only once the server has what there was. */
+    showStatus("saving");
+    drained().then(sequencingSaved).then(function () { showStatus(key); });
+  }
 
   function toolPost(body, keepalive) {
     /* The run-time API takes the attempt token, never a cookie. */
@@ -313,25 +346,28 @@
   var sequencingRetryDelay = 1000;
   var sequencingRetryTimer = null;
   var sequencingConflict = false;
-  var lastSavedRollup = null;
   var sessionOver = false;
   var pendingNavigation = null;
+  var lastSaved = null;
+  var sequencingWaiters = [];
+
+  function sequencingSaved() {
+    /* Resolves once no sequencing save is waiting or in flight (at once without sequencing). */
+    return new Promise(function (resolve) {
+      sequencingWaiters.push(resolve);
+      checkSequencingSaved();
+    });
+  }
+
+  function checkSequencingSaved() {
+    if (config.sequencing && !sequencingConflict && (sequencingPending || sequencingInFlight || sequencingUnsure)) return;
+    var waiting = sequencingWaiters;
+    sequencingWaiters = [];
+    waiting.forEach(function (resolve) { resolve(); });
+  }
 
   function scoByIdentifier(identifier) {
     return config.scos.find(function (s) { return s.identifier === identifier; });
-  }
-
-  function committed(scoId) {
-    /* The SCO's last commits must reach the server before its data is read back (a suspended
-       SCO can be resumed right after it was left); after 10 s the page reads what is there. */
-    return new Promise(function (resolve) {
-      var waited = 0;
-      (function check() {
-        var waiting = queue.some(function (entry) { return entry.sco === scoId; });
-        if (!waiting || waited >= 10000) resolve();
-        else { waited += 100; window.setTimeout(check, 100); }
-      })();
-    });
   }
 
   function deliver(activity) {
@@ -352,7 +388,9 @@
       deliveredBefore = true;
       frame.src = "about:blank";
       var loaded = resume
-        ? committed(sco.id).then(function () { return fetchState(sco); })
+        /* The SCO's last commits reach the server before its data is read back (a suspended
+           SCO can be resumed right after it was left, or after the tab died). */
+        ? drained(sco.id).then(function () { return fetchState(sco); })
         : Promise.resolve({ cmi: JSON.parse(JSON.stringify(config.freshCmi[sco.id])) });
       loaded
         .then(function (data) {
@@ -361,6 +399,7 @@
           api.loadFromJSON(data.cmi);
           currentSco = sco;
           tell({ type: "current", sco: sco.id });
+          markStatus();
           frame.title = sco.title;
           frame.src = sco.url;
           saveSequencing();
@@ -393,6 +432,11 @@
     return false;
   }
 
+  function hideToken(item) {
+    /* scorm-again gives hideLmsUi items as strings (or {value: ...} in some builds). */
+    return String(item && typeof item === "object" ? item.value || "" : item);
+  }
+
   function showValidity(validity) {
     /* The player page hides, disables and explains the table of contents' items from this. */
     var choice = validity.choice || {};
@@ -405,6 +449,7 @@
       }),
       continue: Boolean(validity.continue),
       previous: Boolean(validity.previous),
+      hideLmsUi: Array.isArray(validity.hideLmsUi) ? validity.hideLmsUi.map(hideToken) : [],
     });
   }
 
@@ -450,13 +495,32 @@
     if (sequencingConflict || !api) return;
     /* Only the newest snapshot matters: it replaces one not sent yet. */
     sequencingPending = sequencingSnapshot();
-    lastSavedRollup = JSON.stringify(sequencingPending.rollup);
+    lastSaved = sequencingPending.state + JSON.stringify(sequencingPending.rollup);
     persistSequencing();
     flushSequencing();
   }
 
+  var checkScheduled = false;
+
+  function saveIfChanged() {
+    /* After anything that may change the engine's state or its rollup of the course (a SCO's
+       SetValue, Commit or Terminate, the end of an activity's attempt, a rollup): once the
+       engine's current work is done, save if the state or rollup differ from the last save. The
+       server settles the course result from each save, once, whenever the rollup arrives. */
+    if (checkScheduled) return;
+    checkScheduled = true;
+    Promise.resolve().then(function () {
+      checkScheduled = false;
+      if (!api || sequencingConflict || !deliveredBefore) return;
+      if (api.serializeSequencingState() + JSON.stringify(rollup()) !== lastSaved) saveSequencing();
+    });
+  }
+
   function flushSequencing() {
-    if (sequencingConflict || sequencingInFlight || !(sequencingUnsure || sequencingPending)) return;
+    if (sequencingConflict || sequencingInFlight || !(sequencingUnsure || sequencingPending)) {
+      checkSequencingSaved();
+      return;
+    }
     /* A save whose answer was lost goes again exactly as it was (the server takes the same save
        twice), before anything newer, which builds on it. */
     var entry = sequencingUnsure || Object.assign({}, sequencingPending, { revision: sequencingAcknowledged + 1 });
@@ -496,6 +560,7 @@
     sequencingPending = null;
     sequencingUnsure = null;
     clearTimeout(sequencingRetryTimer);
+    checkSequencingSaved();
     try {
       window.localStorage.removeItem(sequencingKey);
     } catch (e) {
@@ -544,8 +609,10 @@
   function sessionEnded(data) {
     sessionOver = true;
     frame.src = "about:blank";
-    showStatus(data && data.reason === "suspend" ? "suspended" : "closed");
     saveSequencing();
+    /* scorm-again names a suspendAll's end "suspend_all". */
+    var suspended = data && (data.reason === "suspend_all" || data.reason === "suspend");
+    showWhenSaved(suspended ? "suspended" : "closed");
   }
 
   function startSequenced() {
@@ -559,6 +626,8 @@
           onActivityDelivery: deliver,
           onNavigationValidityUpdate: showValidity,
           onSequencingSessionEnd: sessionEnded,
+          onRollupComplete: saveIfChanged,
+          onActivityAttemptEnd: saveIfChanged,
         },
       }),
     };
@@ -566,32 +635,24 @@
     window.API_1484_11 = api;
     guardLimits(api);
     api.on("Initialize", function () { enqueue("initialize"); });
-    api.on("Commit", function () { enqueue("commit"); });
+    api.on("Commit", function () {
+      enqueue("commit");
+      saveIfChanged();
+    });
     api.on("Terminate", function () {
       enqueue("terminate");
       markStatus();
-      /* The engine has rolled up by the time Terminate returns. */
+      /* The engine has rolled up by the time Terminate returns: save what changed, then
+         follow a navigation the learner asked for. */
       window.setTimeout(function () {
-        saveSequencing();
+        saveIfChanged();
         afterNavigation();
       }, 0);
     });
     api.on("SetValue.cmi.completion_status", markStatus);
     api.on("SetValue.cmi.success_status", markStatus);
 
-    try {
-      startDelivery();
-    } finally {
-      /* A safety net, installed even when the start failed: the engine may roll the course up
-         after the save its event triggered (the end of an attempt can come after the next
-         delivery), so a changed rollup is saved within seconds whatever caused it; the course
-         result never waits for the learner's next step. */
-      lastSavedRollup = JSON.stringify(rollup());
-      window.setInterval(function () {
-        if (!api || sequencingConflict) return;
-        if (JSON.stringify(rollup()) !== lastSavedRollup) saveSequencing();
-      }, 2000);
-    }
+    startDelivery();
   }
 
   function startDelivery() {
@@ -706,6 +767,15 @@
   }
 
   var first = config.scos.find(function (s) { return s.id === config.current; }) || config.scos[0];
-  launch(first, config.cmi);
+  if (queue.length === 0) {
+    launch(first, config.cmi);
+    return;
+  }
+  /* Commits a previous visit could not send (the tab died, the network was down) go first; the
+     SCO then starts from what the server holds with them. */
   flush();
+  drained()
+    .then(function () { return fetchState(first); })
+    .then(function (data) { launch(first, data.cmi); })
+    .catch(function () { showStatus("openFailed"); });
 })();

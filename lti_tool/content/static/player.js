@@ -16,6 +16,8 @@
   var saveStatus = document.querySelector("[data-testid=save-status]");
   var overflowNotice = document.querySelector("[data-testid=overflow]");
   var messages = config.messages;
+  var currentSco = Number(config.current);
+  var engineHides = [];
 
   function say(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
@@ -31,7 +33,19 @@
     overflowNotice.hidden = false;
   }
 
+  function showLmsControls() {
+    /* Previous / Next exist only when the course gives flow navigation to the LMS (the page
+       renders them then); a part that hides them (adlnav hideLMSUI: "previous", "continue"),
+       by its manifest or as the sequencing engine says for the current activity, hides them. */
+    var hides = ((config.hideLmsUi || {})[String(currentSco)] || []).concat(engineHides);
+    document.querySelectorAll("[data-nav]").forEach(function (button) {
+      button.hidden = hides.indexOf(button.dataset.nav) >= 0;
+    });
+  }
+
   function markCurrent(scoId) {
+    currentSco = scoId;
+    showLmsControls();
     document.querySelectorAll(".scorm-toc-item").forEach(function (button) {
       if (Number(button.dataset.sco) === scoId) button.setAttribute("aria-current", "true");
       else button.removeAttribute("aria-current");
@@ -62,6 +76,8 @@
     document.querySelectorAll("[data-nav]").forEach(function (button) {
       button.disabled = !(button.dataset.nav === "continue" ? data.continue === true : data.previous === true);
     });
+    engineHides = (Array.isArray(data.hideLmsUi) ? data.hideLmsUi : []).map(String);
+    showLmsControls();
   }
 
   function showConflict() {
@@ -118,4 +134,6 @@
       send({ type: "navigate", request: "choice", sco: Number(button.dataset.sco) });
     });
   });
+
+  showLmsControls();
 })();
