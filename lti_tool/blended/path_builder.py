@@ -12,6 +12,8 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from learning_packages.listing import list_packages
+
 from ..extensions import db
 from ..lti.context import launch_required
 from ..models import Course
@@ -216,8 +218,6 @@ def _step_from_request(path: BlendedPath) -> paths.StepInput:
 
 
 def _step_form_context(path: BlendedPath, step: BlendedStep | None, kind: str) -> dict[str, Any]:
-    from ..content import services as content
-
     session = db.session()
     return {
         "ctx": launch(),
@@ -229,9 +229,7 @@ def _step_form_context(path: BlendedPath, step: BlendedStep | None, kind: str) -
         "others": [s for s in path.steps if step is None or s.id != step.id],
         "competences": catalogue.competences(session, path.platform_id),
         "choices": _choices(kind, path.course_id),
-        "packages": content.list_packages(session, tenant=launch().issuer)
-        if kind == "package"
-        else [],
+        "packages": list_packages(session, tenant=launch().issuer) if kind == "package" else [],
     }
 
 
