@@ -102,7 +102,7 @@ def test_open_badge_download_verifies_and_shows_revocation(passport_app, page, t
     open_passport_as(page, "Open as learner (Lena de Vries)")
     page.get_by_role("link", name="VCA basic safety").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("digital credential")).click()
+        page.get_by_role("link", name=re.compile("Open Badges file")).click()
     token_path = tmp_path / "credential.jwt"
     download_info.value.save_as(token_path)
     claims = jwt.decode(token_path.read_text(), options={"verify_signature": False})
@@ -148,7 +148,7 @@ def test_revoked_credential_and_catalogue_pages(passport_app, page):
     open_passport_as(page, "Open as learner (Lena de Vries)")
     page.get_by_role("link", name="VCA basic safety").click()
     with page.expect_download():
-        page.get_by_role("link", name=re.compile("digital credential")).click()
+        page.get_by_role("link", name=re.compile("Open Badges file")).click()
 
     open_passport_as(page, "Open as administrator (Anna Schmidt)")
     page.get_by_role("navigation", name="Passport").get_by_role(
