@@ -11,7 +11,7 @@ from .overview import PassportSummary
 from .pdf_layout import Document, Reader, long_day
 from .status_words import status_text
 
-PDF_COLUMNS = (50, 32, 26, 14, 24, 44)
+PDF_COLUMNS = (48, 28, 31, 14, 22, 47)
 LINE_HEIGHT = 5.0
 QR_SIZE = 32
 
@@ -45,7 +45,7 @@ def passport_pdf(
     doc.font(10, bold=bool(counts["expired"] or counts["expiring"]))
     doc.line(
         6,
-        _("%(valid)s valid, %(expiring)s expire soon, %(expired)s expired.")
+        _("Valid: %(valid)s · expire soon: %(expiring)s · expired: %(expired)s")
         % {k: str(v) for k, v in counts.items()},
     )
     doc.font(9)

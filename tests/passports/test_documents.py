@@ -24,10 +24,13 @@ ISSUER = "Bouwbedrijf Jansen BV"
 ADDRESS = "Dorpsstraat 1\n8321 AB Urk"
 
 
-def pdf_pages(body: bytes) -> list[str]:
+def pdf_pages(body: bytes, picture: Any = None) -> list[str]:
+    """Each page's text; with ``picture`` (a path), the first page is also saved as a PNG."""
     assert body.startswith(b"%PDF-")
     document = pdfium.PdfDocument(body)
     try:
+        if picture is not None:
+            document[0].render(scale=1.5).to_pil().save(picture)
         return [document[i].get_textpage().get_text_range() for i in range(len(document))]
     finally:
         document.close()
@@ -67,7 +70,7 @@ def verify_page(client: Any, url: str) -> Any:
     return html.fromstring(r.get_data(as_text=True))
 
 
-def test_pdf_passport_verify_page_and_certificate_read_back(passport_app):
+def test_pdf_passport_verify_page_and_certificate_read_back(passport_app, tmp_path):
     admin = set_issuer(passport_app, logo=tiny_png())
     page = html.fromstring(admin.get("/passport/admin/issuer").get_data(as_text=True))
     assert page.xpath('string(//*[@data-testid="issuer-name"])') == ISSUER
@@ -82,7 +85,7 @@ def test_pdf_passport_verify_page_and_certificate_read_back(passport_app):
     # The PDF passport: issuer, each training's status, results, competences, the QR link.
     r = learner.get("/passport/export.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    text = flat("\n".join(pdf_pages(r.data)))
+    text = flat("\n".join(pdf_pages(r.data, tmp_path / "passport.png")))
     assert ISSUER in text and "Dorpsstraat 1" in text and "8321 AB Urk" in text
     assert f"by {ISSUER}" in text
     assert "Lena de Vries" in text
@@ -90,7 +93,7 @@ def test_pdf_passport_verify_page_and_certificate_read_back(passport_app):
     assert re.search(r"First aid refresher .*Expires soon, on \w+ \d+, \d{4}", text), text
     assert "Valid, expires on" in text
     assert "until" not in text.lower()
-    assert "1 expire soon, 1 expired" in text
+    assert "Valid: 3 · expire soon: 1 · expired: 1" in text
     assert "92%" in text and "passed" in text  # results
     assert "Competences" in text and "First aid" in text  # the competence profile
     verify_url = re.search(r"http\S+/verify/[0-9a-f]+", text).group(0)
@@ -119,7 +122,7 @@ def test_pdf_passport_verify_page_and_certificate_read_back(passport_app):
     fire = entry_id(passport_app, "Fire warden")
     r = learner.get(f"/passport/entries/{fire}/certificate.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    pages = pdf_pages(r.data)
+    pages = pdf_pages(r.data, tmp_path / "certificate.png")
     assert len(pages) == 1
     text = flat(pages[0])
     for words in (ISSUER, "Dorpsstraat 1", "Certificate", "Lena de Vries", "Fire warden"):
@@ -223,3 +226,39 @@ def test_certificate_only_of_ones_own_or_a_visible_learner(passport_app):
     # Without a setting, the documents name the platform, never the tool.
     text = flat(pdf_pages(r.data)[0])
     assert "Issued by learnpass demo platform." in text
+
+
+def test_certificate_stays_one_page_with_long_texts(passport_app):
+    """A very long title, provider, result and twenty competences are cut, never a second page."""
+    import datetime as dt
+
+    from lti_tool.passports.certificate import certificate_pdf
+    from lti_tool.passports.issuer import issuer_for
+    from lti_tool.passports.models import Competence
+    from lti_tool.passports.pdf_layout import Reader
+
+    fire = entry_id(passport_app, "Fire warden")
+    with passport_app.app_context(), db.session.no_autoflush:
+        entry = db.session.get(PassportEntry, fire)
+        entry.title = "Working safely in confined spaces " * 12
+        entry.provider = "Safety Academy of the Northern Provinces " * 8
+        entry.result = "passed with distinction " * 15
+        # Never written: the rollback below drops them.
+        entry.competences = [
+            Competence(shortname=f"Competence number {n} with a long name") for n in range(20)
+        ]
+        issuer = issuer_for(db.session(), entry.user.platform_id, "learnpass")
+        body = certificate_pdf(
+            entry,
+            "http://127.0.0.1/verify/" + "a" * 32,
+            issuer,
+            Reader(lambda s: s),
+            today=dt.date.today(),
+            warn_days=60,
+        )
+        db.session.rollback()
+    pages = pdf_pages(body)
+    assert len(pages) == 1
+    text = flat(pages[0])
+    assert "Lena de Vries" in text and "Expired on" in text
+    assert "http://127.0.0.1/verify/" + "a" * 32 in text.replace(" ", "")
