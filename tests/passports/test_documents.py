@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 from lxml import html
 from sqlalchemy import select
 
+from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import User
 from lti_tool.passports.models import IssuingOrganisation, PassportEntry
@@ -226,6 +227,28 @@ def test_certificate_only_of_ones_own_or_a_visible_learner(passport_app):
     # Without a setting, the documents name the platform, never the tool.
     text = flat(pdf_pages(r.data)[0])
     assert "Issued by learnpass demo platform." in text
+
+    # A revoked training prints no certificate: the learner is told why.
+    from lti_tool.passports import credentials
+
+    learner = passport_app.test_client()
+    sign_in(passport_app, learner, "learner")
+    assert learner.get(f"/passport/entries/{fire}/certificate.pdf").status_code == 200
+    sign_in(passport_app, passport_app.test_client(), "admin")
+    with passport_app.app_context():
+        admin = db.session.scalars(select(User).where(User.sub == demo.USERS["admin"]["sub"])).one()
+        entry = db.session.get(PassportEntry, fire)
+        issued = credentials.issue_for_entry(
+            db.session(), entry, base_url="http://localhost", issuer_name="x"
+        )
+        credentials.revoke(
+            db.session(), issued, actor=admin, reason="Wrong person", base_url="http://localhost"
+        )
+    r = learner.get(f"/passport/entries/{fire}/certificate.pdf")
+    assert r.status_code == 410 and r.mimetype == "text/html"
+    assert trainer.get(f"/passport/trainer/entries/{fire}/certificate.pdf").status_code == 410
+    entry_page = learner.get(f"/passport/entries/{fire}").get_data(as_text=True)
+    assert "Print the certificate (PDF)" not in entry_page
 
 
 def test_certificate_stays_one_page_with_long_texts(passport_app):
