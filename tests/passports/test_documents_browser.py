@@ -102,3 +102,27 @@ def test_verify_page_in_the_employers_language(documents, phone):
     expect(phone.get_by_test_id("verify-status")).to_contain_text(expired_on)
     expect(phone.get_by_test_id("verify-name")).to_have_text("Fire warden")
     check_page(phone, "passport-verify-certificate")
+
+
+def test_admin_sets_the_issuing_organisation(passport_app, page, tmp_path):
+    from playwright.sync_api import expect
+
+    from .test_browser import open_passport_as
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(tiny_png())
+    open_passport_as(page, "Open as administrator (Anna Schmidt)")
+    page.get_by_role("navigation", name="Passport").get_by_role(
+        "link", name="Administration"
+    ).click()
+    page.get_by_test_id("issuer-settings-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issuing organisation")
+    check_page(page, "passport-issuer-settings")
+    page.get_by_label("Name of the organisation").fill(ISSUER)
+    page.get_by_label("Postal address").fill("Dorpsstraat 1\n8321 AB Urk")
+    page.get_by_label("Logo (PNG or JPEG, at most 2 MB)").set_input_files(str(logo))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("The issuing organisation is saved.")
+    expect(page.get_by_test_id("issuer-name")).to_have_text(ISSUER)
+    expect(page.get_by_test_id("issuer-preview").get_by_role("img")).to_be_visible()
+    check_page(page, "passport-issuer-saved")
