@@ -17,6 +17,7 @@ from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     admin_routes,
+    document_routes,
     group_routes,
     learner_routes,
     trainer_routes,

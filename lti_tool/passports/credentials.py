@@ -75,6 +75,19 @@ def entry_digest(entry: PassportEntry) -> str:
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
+def issuer_profile(base_url: str, issuer_name: str, issuer_image: str | None) -> dict[str, Any]:
+    """The credential's issuer: the organisation's name, and its logo when it has one."""
+    profile: dict[str, Any] = {"id": base_url, "type": ["Profile"], "name": issuer_name}
+    if issuer_image:
+        profile["image"] = {"id": issuer_image, "type": "Image", "caption": issuer_name}
+    return profile
+
+
+def _issuer_digest(digest: str, issuer_name: str, issuer_image: str | None) -> str:
+    # A new name or logo of the issuer is a new document, so a new credential.
+    return hashlib.sha256(f"{digest}\x1f{issuer_name}\x1f{issuer_image or ''}".encode()).hexdigest()
+
+
 def open_badge(
     entry: PassportEntry,
     credential_url: str,
@@ -82,6 +95,7 @@ def open_badge(
     issuer_name: str,
     valid_from: dt.datetime,
     valid_until: dt.datetime | None,
+    issuer_image: str | None = None,
 ) -> dict[str, Any]:
     """The OpenBadgeCredential document (the ``vc`` claim of the JWT)."""
     alignment = [
@@ -133,7 +147,7 @@ def open_badge(
         "@context": [VC_CONTEXT, OB3_CONTEXT, HOURS_CONTEXT],
         "id": credential_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": base_url, "type": ["Profile"], "name": issuer_name},
+        "issuer": issuer_profile(base_url, issuer_name, issuer_image),
         "name": entry.title,
         "validFrom": _iso(valid_from),
         "credentialSubject": subject,
@@ -144,7 +158,12 @@ def open_badge(
 
 
 def issue_for_entry(
-    session: Session, entry: PassportEntry, *, base_url: str, issuer_name: str
+    session: Session,
+    entry: PassportEntry,
+    *,
+    base_url: str,
+    issuer_name: str,
+    issuer_image: str | None = None,
 ) -> Credential:
     """The entry's current credential; a new one only when the entry changed since the last.
 
@@ -155,7 +174,7 @@ def issue_for_entry(
         raise PassportError("Only approved, completed trainings get a credential.")
     if entry.credential_revoked_at is not None:
         raise CredentialRevoked(latest_revoked(session, entry))
-    digest = entry_digest(entry)
+    digest = _issuer_digest(entry_digest(entry), issuer_name, issuer_image)
     existing = session.scalars(
         select(Credential)
         .where(
@@ -181,7 +200,9 @@ def issue_for_entry(
         valid_until=valid_until,
         digest=digest,
     )
-    document = open_badge(entry, url, base_url, issuer_name, valid_from, valid_until)
+    document = open_badge(
+        entry, url, base_url, issuer_name, valid_from, valid_until, issuer_image=issuer_image
+    )
     now = utcnow()
     claims: dict[str, Any] = {
         "iss": base_url,
@@ -235,7 +256,12 @@ def subject_id(user: User) -> str:
 
 
 def issue_for_passport(
-    session: Session, summary: PassportSummary, *, base_url: str, issuer_name: str
+    session: Session,
+    summary: PassportSummary,
+    *,
+    base_url: str,
+    issuer_name: str,
+    issuer_image: str | None = None,
 ) -> Credential:
     """A signed snapshot of the passport's approved entries, for the PDF's verification link.
 
@@ -248,13 +274,18 @@ def issue_for_passport(
             "provider": v.entry.provider,
             "completed_on": v.entry.completed_on.isoformat() if v.entry.completed_on else None,
             "hours": float(v.entry.hours),
+            "result": v.entry.result,
             "valid_until": v.entry.valid_until.isoformat() if v.entry.valid_until else None,
         }
         for v in passport_entries(summary)
     ]
-    digest = hashlib.sha256(
-        json.dumps([summary.user.name, listed], sort_keys=True).encode()
-    ).hexdigest()
+    digest = _issuer_digest(
+        hashlib.sha256(
+            json.dumps([summary.user.name, listed], sort_keys=True).encode()
+        ).hexdigest(),
+        issuer_name,
+        issuer_image,
+    )
     existing = session.scalars(
         select(Credential)
         .where(
@@ -274,7 +305,7 @@ def issue_for_passport(
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "TrainingPassport"],
-        "issuer": {"id": base_url, "name": issuer_name},
+        "issuer": issuer_profile(base_url, issuer_name, issuer_image),
         "validFrom": _iso(now),
         "credentialSubject": {
             "id": subject_id(summary.user),
@@ -443,6 +474,7 @@ def reissue_for_entry(
     reason: str,
     base_url: str,
     issuer_name: str,
+    issuer_image: str | None = None,
 ) -> Credential:
     """A trainer's explicit decision that a revoked entry gets a credential again.
 
@@ -468,6 +500,8 @@ def reissue_for_entry(
         entry.user,
         {"entry": entry.id, "reason": reason, "revoked_earlier": revoked},
     )
-    credential = issue_for_entry(session, entry, base_url=base_url, issuer_name=issuer_name)
+    credential = issue_for_entry(
+        session, entry, base_url=base_url, issuer_name=issuer_name, issuer_image=issuer_image
+    )
     session.commit()
     return credential

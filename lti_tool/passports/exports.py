@@ -1,4 +1,4 @@
-"""Exports: the passport as JSON and PDF, a person's whole data, the trainer matrix as CSV / XLSX,
+"""Exports: the passport as JSON (the PDF is ``passport_pdf``), a person's whole data, the trainer matrix as CSV / XLSX,
 and the organisation's bulk CSV (one row per learner x training)."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +27,9 @@ from .models import (
     PassportEntry,
 )
 from .overview import PassportSummary
+from .pdf_layout import embed_font as _font  # noqa: F401  (the blended attendance PDFs use it)
 from .recording import statements_of
+from .status_words import iso_day, status_text
 
 Translate = Callable[[str], str]
 
@@ -156,19 +157,8 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
 
 def matrix_table(matrix: Matrix, _: Translate) -> Iterator[list[str]]:
     yield [_("Learner"), *[t.name for t in matrix.trainings]]
-    labels = {
-        "valid": _("valid"),
-        "expiring": _("expiring"),
-        "expired": _("expired"),
-        "missing": _("missing"),
-    }
     for row in matrix.rows:
-        cells = []
-        for cell in row.cells:
-            label = labels[cell.state]
-            if cell.valid_until:
-                label += " " + _("until %(day)s") % {"day": cell.valid_until.isoformat()}
-            cells.append(label)
+        cells = [status_text(cell.state, cell.valid_until, iso_day, _) for cell in row.cells]
         yield [row.learner.name or row.learner.sub, *cells]
 
 
@@ -269,136 +259,3 @@ def organisation_csv(session: Session, platform_id: int | None = None) -> str:
             ]
         )
     return out.getvalue()
-
-
-# ---------------------------------------------------------------- PDF
-
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
-
-
-def _font(pdf: Any) -> tuple[str, bool]:
-    """DejaVu where the system has it (any script); else Helvetica, limited to Latin-1."""
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            pdf.add_font("DejaVu", "", str(regular))
-            pdf.add_font("DejaVu", "B", str(bold))
-            return "DejaVu", True
-    return "Helvetica", False
-
-
-def passport_pdf(summary: PassportSummary, verify_url: str, tool_title: str, _: Translate) -> bytes:
-    import segno
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    family, unicode_ok = _font(pdf)
-
-    def text(value: str) -> str:
-        return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
-
-    pdf.set_title(text(_("Training passport of %(name)s") % {"name": summary.user.name}))
-    pdf.set_creator(tool_title)
-    pdf.add_page()
-    pdf.set_font(family, "B", 18)
-    pdf.cell(0, 10, text(_("Training passport")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(family, "", 12)
-    pdf.cell(0, 7, text(summary.user.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(
-        0,
-        7,
-        text(
-            _("Issued on %(day)s · %(hours)s hours of training in total")
-            % {"day": summary.today.isoformat(), "hours": _hours(summary.hours_total)}
-        ),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-
-    qr = io.BytesIO()
-    segno.make(verify_url, error="m").save(qr, kind="png", scale=4, border=2)
-    qr.seek(0)
-    pdf.image(qr, x=165, y=10, w=32, h=32)
-    pdf.set_font(family, "", 9)
-    pdf.cell(0, 6, text(_("Check this document at:")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 160)
-    pdf.cell(0, 5, verify_url, link=verify_url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
-    pdf.ln(4)
-
-    headings = [
-        text(h)
-        for h in (_("Training"), _("Provider"), _("Completed"), _("Hours"), _("Valid until"))
-    ]
-    rows = []
-    for view in summary.entries:
-        entry = view.entry
-        until = _day(entry.valid_until) or _("no expiry")
-        if view.state == "expired":
-            until += " (" + _("expired") + ")"
-        hours = _hours(entry.hours)
-        rows.append(
-            [
-                text(entry.title),
-                text(entry.provider),
-                _day(entry.completed_on) or "",
-                hours,
-                text(until),
-            ]
-        )
-    if rows:
-        _table(pdf, family, headings, rows)
-    if not summary.entries:
-        pdf.cell(0, 8, text(_("No trainings recorded yet.")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if summary.hours_by_year:
-        pdf.ln(4)
-        pdf.set_font(family, "B", 11)
-        pdf.cell(0, 7, text(_("Hours per year")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font(family, "", 9)
-        for year, year_hours in summary.hours_by_year:
-            pdf.cell(0, 5, f"{year}: {_hours(year_hours)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
-
-
-PDF_COLUMNS = (62, 42, 24, 16, 36)
-LINE_HEIGHT = 5.0
-
-
-def _table(pdf: Any, family: str, headings: list[str], rows: list[list[str]]) -> None:
-    """A plain table drawn cell by cell: fpdf2's own table takes seconds for 1,000 rows, because
-    it wraps every cell; here only a cell wider than its column is wrapped."""
-
-    def draw(values: list[str], bold: bool) -> None:
-        pdf.set_font(family, "B" if bold else "", 9)
-        wrapped = [
-            [value]
-            if pdf.get_string_width(value) <= width - 2
-            else pdf.multi_cell(width, LINE_HEIGHT, value, dry_run=True, output="LINES")
-            for value, width in zip(values, PDF_COLUMNS, strict=True)
-        ]
-        height = LINE_HEIGHT * max(len(lines) for lines in wrapped)
-        if pdf.get_y() + height > pdf.page_break_trigger:
-            pdf.add_page()
-            if not bold:
-                draw(headings, True)
-        y = pdf.get_y()
-        x = pdf.l_margin
-        for lines, width, align in zip(wrapped, PDF_COLUMNS, "LLLRL", strict=True):
-            for index, line in enumerate(lines):
-                pdf.set_xy(x, y + index * LINE_HEIGHT)
-                pdf.cell(width, LINE_HEIGHT, line, align=align)
-            x += width
-        pdf.set_xy(pdf.l_margin, y + height)
-        pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(PDF_COLUMNS), y + height)
-        pdf.set_xy(pdf.l_margin, y + height + 0.5)
-
-    draw(headings, True)
-    for row in rows:
-        draw(row, False)
-    pdf.set_x(pdf.l_margin)
-
-
-def _hours(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}".rstrip("0")

@@ -27,10 +27,11 @@ from .blueprint import (
     form_choices,
     launch_ctx,
     limit_upload,
-    tool_title,
     warn_days_asked,
 )
+from .document_routes import current_reader, issuer_image_url, issuer_of
 from .forms import entry_input
+from .passport_pdf import passport_pdf
 from .uploads import UploadRefused
 
 
@@ -71,9 +72,14 @@ def my_credential(entry_id: int) -> Any:
     entry = entries.entry_for_user(session, entry_id, ctx.user_id)
     if entry is None:
         abort(404)
+    issuer = issuer_of(ctx.platform_id)
     try:
         credential = credentials.issue_for_entry(
-            session, entry, base_url=base_url(), issuer_name=tool_title()
+            session,
+            entry,
+            base_url=base_url(),
+            issuer_name=issuer.name,
+            issuer_image=issuer_image_url(issuer),
         )
     except credentials.CredentialRevoked as exc:
         return render_template(
@@ -82,7 +88,7 @@ def my_credential(entry_id: int) -> Any:
     except errors.PassportError:
         abort(404)
     return download(
-        credential.token, "application/vc+jwt", f"credential-{credential.public_id}.jwt"
+        credential.token, "application/vc+jwt", f"open-badge-{credential.public_id}.jwt"
     )
 
 
@@ -108,11 +114,16 @@ def export_pdf() -> Any:
         entries=vouched,
         hours_total=sum((v.entry.hours for v in vouched), Decimal("0")),
     )
+    issuer = issuer_of(ctx.platform_id)
     credential = credentials.issue_for_passport(
-        session, summary, base_url=base_url(), issuer_name=tool_title()
+        session,
+        summary,
+        base_url=base_url(),
+        issuer_name=issuer.name,
+        issuer_image=issuer_image_url(issuer),
     )
     verify_url = f"{base_url()}/verify/{credential.public_id}"
-    body = exports.passport_pdf(summary, verify_url, tool_title(), _)
+    body = passport_pdf(summary, verify_url, issuer, current_reader())
     return download(body, "application/pdf", "passport.pdf")
 
 

@@ -297,6 +297,21 @@ class Credential(Base):
         return self.achievement_name if self.kind == "entry" else "Training passport"
 
 
+class IssuingOrganisation(Base):
+    """Who issues a platform's passports, certificates and credentials: the organisation's name,
+    postal address and logo (a PNG the tool re-encoded), set by the platform's administrator."""
+
+    __tablename__ = "passport_issuer"
+
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("platform.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(255), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class IdentityLink(Base):
     """The same person at another platform of the organisation: their passports are one."""
 

@@ -39,7 +39,6 @@ from .blueprint import (
     form_choices,
     launch_ctx,
     limit_upload,
-    tool_title,
     warn_days_asked,
 )
 from .forms import entry_input, positive_int
@@ -357,6 +356,9 @@ def reissue_credential(entry_id: int) -> Any:
     if not reason.strip():
         flash(_("Say why the credential is issued again."), "error")
         return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    from .document_routes import issuer_image_url, issuer_of
+
+    issuer = issuer_of(entry.user.platform_id or ctx.platform_id)
     try:
         credentials.reissue_for_entry(
             session,
@@ -364,7 +366,8 @@ def reissue_credential(entry_id: int) -> Any:
             actor=actor,
             reason=reason,
             base_url=base_url(),
-            issuer_name=tool_title(),
+            issuer_name=issuer.name,
+            issuer_image=issuer_image_url(issuer),
         )
     except errors.PassportError as exc:
         session.rollback()

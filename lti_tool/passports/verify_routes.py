@@ -1,21 +1,67 @@
-"""The public /verify page: anyone with a credential's link can check it, no launch needed."""
+"""The public /verify page: anyone with a credential's link can check it, no launch needed.
+
+Besides genuine or not, the page says each listed training's status on the day it is read
+(valid, expires on, expired on), so a genuine passport with expired trainings never reads as if
+everything in it were valid, and it names the issuing organisation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, render_template, request
 
 from ..extensions import db
+from ..models import User
 from . import credentials
 from .blueprint import bp
+from .document_routes import issuer_of
+from .validity import DEFAULT_WARN_DAYS, expiry_state
+
+
+@dataclass
+class ListedTraining:
+    """One training of a signed passport snapshot, with its status today."""
+
+    title: str
+    provider: str
+    completed_on: dt.date | None
+    result: str
+    valid_until: dt.date | None
+    state: str
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def listed_trainings(document: dict[str, Any], today: dt.date) -> list[ListedTraining]:
+    listed = []
+    for item in document.get("credentialSubject", {}).get("trainings", []):
+        until = _day(item.get("valid_until"))
+        listed.append(
+            ListedTraining(
+                title=str(item.get("title", "")),
+                provider=str(item.get("provider") or ""),
+                completed_on=_day(item.get("completed_on")),
+                result=str(item.get("result") or ""),
+                valid_until=until,
+                state=expiry_state(until, today, DEFAULT_WARN_DAYS),
+            )
+        )
+    return listed
 
 
 @bp.get("/verify/<public_id>")
 def verify(public_id: str) -> Any:
-    result = credentials.verify(db.session(), public_id[:64])
+    session = db.session()
+    result = credentials.verify(session, public_id[:64])
     status = 404 if result.status == "unknown" else 200
     if request.args.get("format") == "json":
         body = {
@@ -30,4 +76,27 @@ def verify(public_id: str) -> Any:
             else None,
         }
         return Response(json.dumps(body), status=status, mimetype="application/json")
-    return render_template("passports/verify.html", result=result, today=dt.date.today()), status
+    today = dt.date.today()
+    trainings = listed_trainings(result.document or {}, today)
+    holder = (
+        session.get(User, result.credential.user_id)
+        if result.credential and result.credential.user_id
+        else None
+    )
+    issuer = issuer_of(holder.platform_id if holder else None)
+    signed_issuer = (result.document or {}).get("issuer", {})
+    entry_state = None
+    if result.credential and result.credential.kind == "entry":
+        until = result.credential.valid_until
+        entry_state = expiry_state(until.date() if until else None, today, DEFAULT_WARN_DAYS)
+    return render_template(
+        "passports/verify.html",
+        result=result,
+        today=today,
+        trainings=trainings,
+        expired_count=sum(1 for t in trainings if t.state == "expired"),
+        expiring_count=sum(1 for t in trainings if t.state == "expiring"),
+        entry_state=entry_state,
+        issuer=issuer,
+        issuer_name=signed_issuer.get("name") or issuer.name,
+    ), status

@@ -187,7 +187,10 @@ def test_deep_linking_offers_my_passport(passport_app, live_server, http):
 
 def test_pdf_renders_with_the_name_and_wraps_long_titles(passport_app, tmp_path):
     pdfium = pytest.importorskip("pypdfium2")
-    from lti_tool.passports import exports, overview, services
+    from lti_tool.passports import overview, services
+    from lti_tool.passports.issuer import issuer_for
+    from lti_tool.passports.passport_pdf import passport_pdf
+    from lti_tool.passports.pdf_layout import Reader
 
     long_title = (
         "Working safely with hazardous substances in confined spaces, including gas measurement"
@@ -209,9 +212,8 @@ def test_pdf_renders_with_the_name_and_wraps_long_titles(passport_app, tmp_path)
             source_ref="long",
         )
         summary = overview.passport_summary(db.session(), lena.id)
-        body = exports.passport_pdf(
-            summary, "http://127.0.0.1/verify/abc", "learnpass", lambda s: s
-        )
+        issuer = issuer_for(db.session(), lena.platform_id, "learnpass")
+        body = passport_pdf(summary, "http://127.0.0.1/verify/abc", issuer, Reader(lambda s: s))
     document = pdfium.PdfDocument(body)
     try:
         page = document[0]

@@ -29,6 +29,8 @@ PUBLIC = {
     "lti.jwks": "the tool's public keys",
     "lti.register": "LTI Dynamic Registration (see test_registration.py)",
     "passports.verify": "public credential check by unguessable id",
+    "passports.issuer_logo": "the issuing organisation's logo, shown on /verify and in shared "
+    "credentials; a re-encoded PNG, no personal data",
     "lrs.about": "xAPI /about is public by the spec",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
