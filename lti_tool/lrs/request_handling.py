@@ -93,6 +93,10 @@ def _prepare() -> Response | None:
     # A chunked body has no Content-Length: cap what is read as well (werkzeug answers 413).
     request.max_content_length = MAX_BODY_BYTES
     g.xreq = _unfold()
+    for name, value in xreq().params.items():
+        # PostgreSQL cannot hold NUL in text: an id or key with one would fail the query.
+        if "\x00" in name or "\x00" in value:
+            fail(400, name, "must not contain the NUL character (U+0000)")
     if request.endpoint == "lrs.about":
         return None
     version = xreq().headers.get("X-Experience-API-Version")

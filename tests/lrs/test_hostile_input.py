@@ -126,3 +126,52 @@ def test_deep_query_parameters_are_refused(client: Any, headers: dict[str, str])
             "/xapi/statements", query_string={name: nested(LEVELS, "{}")}, headers=headers
         )
         assert response.status_code == 400 and response.json["field"] == name
+
+
+NUL_STATEMENTS = {
+    "verb": statement(verb={"id": "http://example.org/v\x00"}),
+    "mbox": statement(actor={"mbox": "mailto:a\x00@example.org"}),
+    "account-name": statement(
+        actor={"account": {"homePage": "https://example.org", "name": "a\x00"}}
+    ),
+    "activity": statement(object={"id": "http://example.org/a\x00"}),
+    "iri-with-a-final-line-break": statement(verb={"id": "http://example.org/v\n"}),
+}
+
+
+@pytest.mark.parametrize("body", list(NUL_STATEMENTS.values()), ids=list(NUL_STATEMENTS))
+def test_nul_and_trailing_line_breaks_in_indexed_values_are_refused(
+    client: Any, headers: dict[str, str], body: dict[str, Any]
+) -> None:
+    """PostgreSQL cannot store NUL in the text columns these values are indexed in (a 500 there
+    before); a line break after an IRI slipped past ``$`` in the validator."""
+    response = client.post("/xapi/statements", json=body, headers=headers)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
+def test_nul_in_parameters_and_a_padded_statement_id_are_refused(
+    client: Any, headers: dict[str, str]
+) -> None:
+    for path, params in [
+        ("/xapi/statements", {"verb": "http://example.org/v\x00"}),
+        ("/xapi/statements", {"statementId": new_id() + "\x00"}),
+        (
+            "/xapi/activities/state",
+            {
+                "activityId": "http://example.org/a",
+                "agent": json.dumps({"mbox": "mailto:ann@example.org"}),
+                "stateId": "s\x00",
+            },
+        ),
+    ]:
+        response = client.get(path, query_string=params, headers=headers)
+        assert response.status_code == 400, response.get_data(as_text=True)[:300]
+        assert "NUL" in response.json["message"]
+    # "<uuid>\n" matched the UUID pattern's $ and was one character too long for its column.
+    put = client.put(
+        "/xapi/statements",
+        query_string={"statementId": new_id() + "\n"},
+        json=statement(),
+        headers=headers,
+    )
+    assert put.status_code == 400 and put.json["field"] == "statementId"
