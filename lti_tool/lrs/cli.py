@@ -47,16 +47,31 @@ def client_group() -> None:
     default=None,
     help="Bind to one registered platform (its issuer): the client sees only its data",
 )
+@click.option(
+    "--xapi-version",
+    type=click.Choice(auth.XAPI_VERSIONS),
+    default=auth.XAPI_VERSIONS[0],
+    show_default=True,
+    help="The xAPI version the client speaks: named in the answer to a request that forgets "
+    "the X-Experience-API-Version header",
+)
 @with_appcontext
 def client_add(
-    name: str, scopes: tuple[str, ...], key: str | None, secret: str | None, issuer: str | None
+    name: str,
+    scopes: tuple[str, ...],
+    key: str | None,
+    secret: str | None,
+    issuer: str | None,
+    xapi_version: str,
 ) -> None:
     """Create an LRS client; the secret is printed once and only stored hashed."""
     if issuer is not None:
         _require_platform(issuer)
     try:
         parsed = auth.parse_scopes(scopes)
-        key, secret = auth.add_client(db.session(), name, parsed, key, secret, tenant=issuer)
+        key, secret = auth.add_client(
+            db.session(), name, parsed, key, secret, tenant=issuer, xapi_version=xapi_version
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -66,6 +81,7 @@ def client_add(
         if issuer
         else "platform: all (an organisation-wide client: sees every platform's data)"
     )
+    click.echo(f"xAPI:     {xapi_version}")
     click.echo(f"endpoint: {current_app.config['LEARNPASS'].base_url}/xapi/")
     click.echo(f"key:      {key}")
     click.echo(f"secret:   {secret}")
@@ -82,7 +98,9 @@ def client_list() -> None:
     for c in clients:
         state = "active" if c["revoked_at"] is None else f"revoked {c['revoked_at']:%Y-%m-%d}"
         platform = c["tenant"] or "all platforms"
-        click.echo(f"{c['key']}\t{c['name']}\t{c['scopes']}\t{platform}\t{state}")
+        click.echo(
+            f"{c['key']}\t{c['name']}\t{c['scopes']}\t{platform}\txAPI {c['xapi_version']}\t{state}"
+        )
 
 
 @client_group.command("revoke")
