@@ -407,7 +407,19 @@ class StatementStore(StatementReader):
             if i not in current
         ]
         if fresh:
-            self.session.execute(insert(a), fresh)
+            inserted = self.session.execute(
+                insert_if_absent(self.session, a).returning(a.c.activity_id), fresh
+            )
+            raced = {row["activity_id"] for row in fresh} - set(inserted.scalars())
+            if raced:
+                # Another request described the activity first (and committed): merge into
+                # its definition instead of failing on the key.
+                again = select(a.c.activity_id, a.c.definition).where(
+                    a.c.activity_id.in_(sorted(raced))
+                )
+                current.update(
+                    {row.activity_id: row.definition for row in self.session.execute(again)}
+                )
         for activity_id, definition in found.items():
             if activity_id in current:
                 merged = merge_definitions(json.loads(current[activity_id]), definition)

@@ -142,3 +142,24 @@ def test_a_batch_that_loses_the_race_stores_nothing(
         assert codes == [409, 200], [r.text for r in responses]
         assert stored_rows(app, other, sid) == {"statements": 2, "agent_rows": 4}
     assert json.loads(responses[codes.index(409)].text)["status"] == 409
+
+
+def test_two_statements_about_one_new_activity_at_once(
+    app: Any, live_server: Any, who: Credentials
+) -> None:
+    """Different ids, one activity nobody has described yet: both describe it, both store."""
+    activity = "http://example.org/activities/" + new_id()
+
+    def about(name: str) -> dict[str, Any]:
+        definition = {"name": {"en": name}} if name == "first" else {"description": {"en": name}}
+        return statement(id=new_id(), object={"id": activity, "definition": definition})
+
+    responses = at_once(
+        post(live_server.url, who, about("first")), post(live_server.url, who, about("second"))
+    )
+    assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+    got = requests.get(
+        f"{live_server.url}/xapi/activities", params={"activityId": activity}, headers=who.headers
+    )
+    # Both definitions are merged, whichever came first.
+    assert got.json()["definition"] == {"name": {"en": "first"}, "description": {"en": "second"}}
