@@ -36,12 +36,13 @@ def who(runner: Any) -> Credentials:
 
 
 @contextmanager
-def inserts_held_until(parties: int) -> Iterator[None]:
-    """Each INSERT INTO xapi_statement waits until ``parties`` of them are about to run."""
+def inserts_held_until(parties: int, table: str = "xapi_statement") -> Iterator[None]:
+    """Each INSERT INTO ``table`` waits until ``parties`` of them are about to run."""
     barrier = threading.Barrier(parties, timeout=BARRIER_TIMEOUT)
+    prefix = f"INSERT INTO {table.upper()} "
 
     def hold(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        if sql.lstrip().upper().startswith("INSERT INTO XAPI_STATEMENT "):
+        if sql.lstrip().upper().startswith(prefix):
             barrier.wait()
 
     assert db.engine is not None
@@ -52,8 +53,10 @@ def inserts_held_until(parties: int) -> Iterator[None]:
         event.remove(db.engine, "before_cursor_execute", hold)
 
 
-def at_once(*requests_: Callable[[], requests.Response]) -> list[requests.Response]:
-    with inserts_held_until(len(requests_)), ThreadPoolExecutor(len(requests_)) as pool:
+def at_once(
+    *requests_: Callable[[], requests.Response], table: str = "xapi_statement"
+) -> list[requests.Response]:
+    with inserts_held_until(len(requests_), table), ThreadPoolExecutor(len(requests_)) as pool:
         return [f.result() for f in [pool.submit(send) for send in requests_]]
 
 
