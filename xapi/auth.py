@@ -42,6 +42,8 @@ SCOPES = (
     "all/read",
     "all",
 )
+# The versions a client may speak (the version header it is answered in when it sends none).
+XAPI_VERSIONS = ("1.0.3", "2.0.0")
 PBKDF2_ITERATIONS = 200_000
 _VERIFIED_FOR_SECONDS = 60.0
 _verified: dict[tuple[str, str], tuple[str, float]] = {}
@@ -63,6 +65,7 @@ class LrsClient:
     scopes: frozenset[str]
     tenant: str | None = None
     agent_key: str | None = None
+    xapi_version: str = "1.0.3"
 
     def may_use_agent(self, key: str) -> bool:
         """A client bound to one learner (a cmi5 session token) touches only that learner's
@@ -129,12 +132,16 @@ def add_client(
     secret: str | None = None,
     tenant: str | None = None,
     agent_key: str | None = None,
+    xapi_version: str = "1.0.3",
 ) -> tuple[str, str]:
     """Create a client; returns (key, secret). The secret is only ever shown here.
 
     ``tenant`` binds the client to one platform issuer; the caller checks the issuer is known.
-    ``agent_key`` binds it to one learner's documents.
+    ``agent_key`` binds it to one learner's documents. ``xapi_version`` (one of
+    ``XAPI_VERSIONS``) is the version named when a request of it forgets the version header.
     """
+    if xapi_version not in XAPI_VERSIONS:
+        raise ValueError(f"unknown xAPI version {xapi_version!r}; use {' or '.join(XAPI_VERSIONS)}")
     key = key or secrets.token_hex(16)
     secret = secret or secrets.token_urlsafe(32)
     c = tables.clients.c
@@ -149,6 +156,7 @@ def add_client(
             created_at=utcnow(),
             tenant=tenant or None,
             agent_key=agent_key,
+            xapi_version=xapi_version,
         )
     )
     return key, secret
@@ -157,7 +165,9 @@ def add_client(
 def list_clients(session: Session) -> list[dict[str, Any]]:
     c = tables.clients.c
     rows = session.execute(
-        select(c.id, c.name, c.key, c.scopes, c.tenant, c.created_at, c.revoked_at).order_by(c.id)
+        select(
+            c.id, c.name, c.key, c.scopes, c.tenant, c.xapi_version, c.created_at, c.revoked_at
+        ).order_by(c.id)
     )
     return [dict(row._mapping) for row in rows]
 
@@ -189,9 +199,9 @@ def authenticate(
     """
     c = tables.clients.c
     row = session.execute(
-        select(c.id, c.name, c.key, c.secret_hash, c.scopes, c.tenant, c.agent_key).where(
-            c.key == key, c.revoked_at.is_(None)
-        )
+        select(
+            c.id, c.name, c.key, c.secret_hash, c.scopes, c.tenant, c.agent_key, c.xapi_version
+        ).where(c.key == key, c.revoked_at.is_(None))
     ).first()
     fingerprint = hmac.new(_FINGERPRINT_KEY, secret.encode(), hashlib.sha256).hexdigest()
     now = time.monotonic()
@@ -217,7 +227,13 @@ def authenticate(
 
 def _client(row: Any) -> LrsClient:
     return LrsClient(
-        row.id, row.name, row.key, frozenset(row.scopes.split()), row.tenant, row.agent_key
+        row.id,
+        row.name,
+        row.key,
+        frozenset(row.scopes.split()),
+        row.tenant,
+        row.agent_key,
+        row.xapi_version,
     )
 
 

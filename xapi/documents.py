@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from . import safe_json, tables
 from .clock import utcnow
+from .insert_if_absent import insert_if_absent
 from .store import _aware
 
 STATE = "state"
@@ -31,6 +32,12 @@ class DocumentError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class DocumentRaced(Exception):
+    """The document did not exist when the caller looked, and another request created it since
+    (two first writes at once). Nothing was written: roll back and decide again, now that the
+    document exists (a 412 for If-None-Match: *, a merge for POST...)."""
 
 
 class PreconditionFailed(Exception):
@@ -123,7 +130,14 @@ class DocumentStore:
             "updated": document.updated,
         }
         if self.get(key) is None:
-            self.session.execute(insert(d).values(**vars(key), **values, tenant=self.tenant))
+            # insert_if_absent: a request racing this one may create the document first.
+            created = self.session.execute(
+                insert_if_absent(self.session, d)
+                .values(**vars(key), **values, tenant=self.tenant)
+                .returning(d.c.id)
+            ).first()
+            if created is None:
+                raise DocumentRaced()
         else:
             self.session.execute(update(d).where(self._where(key)).values(**values))
         return document

@@ -14,13 +14,15 @@ from typing import Any
 
 from . import vocab
 
+# \Z, not $: $ also matches before a final line break ("http://x\n" or a UUID and "\n",
+# one character too long for its column, would pass).
 UUID_RE = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
-IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-MAILTO_RE = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
-SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}$")
-SHA2_RE = re.compile(r"^[0-9a-fA-F]{56,128}$")
+IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+\Z")
+MAILTO_RE = re.compile(r"^mailto:[^@\s]+@[^@\s]+\Z")
+SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}\Z")
+SHA2_RE = re.compile(r"^[0-9a-fA-F]{56,128}\Z")
 TIMESTAMP_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
     r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
@@ -101,6 +103,10 @@ class StatementValidator:
     def _string(self, value: Any, path: str) -> str:
         if not isinstance(value, str):
             raise StatementError(path, "must be a string")
+        if "\x00" in value:
+            # No real text holds it, and PostgreSQL cannot store it in a text column (ids,
+            # IRIs and agent keys are indexed as text).
+            raise StatementError(path, "must not contain the NUL character (U+0000)")
         return value
 
     def _bool(self, value: Any, path: str) -> bool:

@@ -24,8 +24,8 @@ from .models import (
     StatementValidator,
     agent_key,
     format_timestamp,
-    parse_timestamp,
 )
+from .paging_token import decode_token
 from .statement_contents import Attachment, _declared_hashes
 
 MAX_PAGE = 500
@@ -85,14 +85,8 @@ class StatementQuery:
 
     @classmethod
     def from_token(cls, token: str) -> StatementQuery:
-        try:
-            data = safe_json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            for key in ("since", "until"):
-                if data.get(key):
-                    data[key] = parse_timestamp(data[key])
-            return cls(**data)
-        except (ValueError, TypeError) as exc:
-            raise StatementError("more", "is not a paging token this LRS issued") from exc
+        """The query a ``more`` token holds; StatementError (400) for anything else."""
+        return cls(**decode_token(token, cls))
 
 
 def _bool_param(name: str, raw: str) -> bool:

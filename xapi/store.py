@@ -27,6 +27,7 @@ from . import tables
 from .activities import remember_definitions
 from .clock import utcnow
 from .formats import format_statement
+from .insert_if_absent import insert_if_absent
 from .models import (
     VOIDED_VERB,
     StatementError,
@@ -143,31 +144,38 @@ class StatementStore(StatementReader):
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise StatementError("id", f"statement id {duplicate} appears twice in the batch")
 
+        originals = dict(zip(ids, statements, strict=True))
         existing = self._payloads_by_id(ids)
-        new: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        for original, statement in zip(statements, prepared, strict=True):
-            found = existing.get(statement["id"])
-            if found is None:
-                new.append((original, statement))
-                continue
-            stored, stored_tenant = found
-            if self.tenant is not None and stored_tenant != self.tenant:
-                raise StatementConflict(statement["id"], other_tenant=True)
-            if comparable(stored, keep_timestamp="timestamp" in original) != comparable(
-                original, keep_timestamp="timestamp" in original
-            ):
-                raise StatementConflict(statement["id"])
-
-        self._check_voiding([s for _, s in new])
-        fresh = [statement for _, statement in new]
+        self._check_same(existing, originals)
+        fresh = [statement for statement in prepared if statement["id"] not in existing]
+        self._check_voiding(fresh)
         fresh_tenants = self._tenants_for(fresh, tenant, client_key)
         # A re-sent statement's attachments go with the tenant it was first stored under.
         statement_tenants = {sid: found[1] for sid, found in existing.items()} | fresh_tenants
         self._store_attachments(
             attachments or {}, prepared, statement_tenants, self.tenant or tenant or ""
         )
-        self._insert_all(fresh, client_key, fresh_tenants)
+        raced = self._insert_all(fresh, client_key, fresh_tenants)
+        if raced:
+            # Another transaction stored some of these ids since we looked (a client retrying
+            # at once): the same statement is a success, a different one a conflict. On a
+            # conflict the caller rolls back, so nothing of this batch stays.
+            self._check_same(self._payloads_by_id(sorted(raced)), originals)
         return ids
+
+    def _check_same(
+        self,
+        existing: Mapping[str, tuple[dict[str, Any], str | None]],
+        originals: Mapping[str, dict[str, Any]],
+    ) -> None:
+        """StatementConflict unless each stored statement is the one the client sends again."""
+        for statement_id, (stored, stored_tenant) in existing.items():
+            original = originals[statement_id]
+            if self.tenant is not None and stored_tenant != self.tenant:
+                raise StatementConflict(statement_id, other_tenant=True)
+            keep = "timestamp" in original
+            if comparable(stored, keep_timestamp=keep) != comparable(original, keep_timestamp=keep):
+                raise StatementConflict(statement_id)
 
     def _payloads_by_id(self, ids: list[str]) -> dict[str, tuple[dict[str, Any], str | None]]:
         if not ids:
@@ -250,8 +258,9 @@ class StatementStore(StatementReader):
         }
         for owner, sha2 in sorted(wanted - known):
             attachment = attachments[sha2]
+            # insert_if_absent: a request racing this one may store the same part first.
             self.session.execute(
-                insert(tables.attachments).values(
+                insert_if_absent(self.session, tables.attachments).values(
                     tenant=owner,
                     sha2=sha2,
                     content_type=attachment.content_type,
@@ -265,10 +274,14 @@ class StatementStore(StatementReader):
         statements: list[dict[str, Any]],
         client_key: str | None,
         tenants: dict[str, str | None],
-    ) -> None:
-        """Insert a batch with a handful of round trips (executemany + RETURNING), not per row."""
+    ) -> set[str]:
+        """Insert a batch with a handful of round trips (executemany + RETURNING), not per row.
+
+        Returns the ids another transaction stored meanwhile: those rows are skipped (ON CONFLICT
+        DO NOTHING), and so are their index rows, voiding, activities and outbox copy.
+        """
         if not statements:
-            return
+            return set()
         s = tables.statements
         ids = [st["id"] for st in statements]
         # A voiding statement may arrive before its target; one of another tenant does not count.
@@ -312,9 +325,16 @@ class StatementStore(StatementReader):
                 }
             )
         inserted = self.session.execute(
-            insert(s).returning(s.c.seq, s.c.statement_id, sort_by_parameter_order=True), rows
+            insert_if_absent(self.session, s).returning(s.c.seq, s.c.statement_id), rows
         )
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
+        raced = set(ids) - set(seq_by_id)
+        if raced:
+            statements = [st for st in statements if st["id"] not in raced]
+            rows = [row for row in rows if row["statement_id"] not in raced]
+            ids = [i for i in ids if i not in raced]
+            if not statements:
+                return raced
         agent_rows: list[dict[str, Any]] = []
         activity_rows: list[dict[str, Any]] = []
         for statement in statements:
@@ -336,4 +356,6 @@ class StatementStore(StatementReader):
             self.session.execute(voiding.values(voided=True))
         remember_definitions(self.session, statements, tenants, utcnow())
         if forwarding_on(self.session):
-            queue_payloads(self.session, payloads)
+            # Only what this transaction stored: a raced id is another request's to forward.
+            queue_payloads(self.session, {i: payloads[i] for i in ids})
+        return raced

@@ -157,6 +157,10 @@ clients = Table(
     # The one agent (its agent key) whose documents this client may use, e.g. a cmi5 session
     # token; NULL = any agent.
     Column("agent_key", Text),
+    # The xAPI version this client speaks ("1.0.3" or "2.0.0"): the version the LRS names in
+    # its answer to a request that carries no X-Experience-API-Version header (a 400 either
+    # way; requests with the header are answered in the version they name).
+    Column("xapi_version", String(10), nullable=False, default="1.0.3", server_default="1.0.3"),
 )
 
 # Failed authentications per client key or address, counted in a window (see auth_failures.py).

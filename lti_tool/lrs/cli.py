@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -12,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from xapi import auth
+from xapi import auth, partitioning
 from xapi.models import StatementError, StatementValidator
 from xapi.store import StatementQuery, StatementStore
 
@@ -47,16 +48,31 @@ def client_group() -> None:
     default=None,
     help="Bind to one registered platform (its issuer): the client sees only its data",
 )
+@click.option(
+    "--xapi-version",
+    type=click.Choice(auth.XAPI_VERSIONS),
+    default=auth.XAPI_VERSIONS[0],
+    show_default=True,
+    help="The xAPI version the client speaks: named in the answer to a request that forgets "
+    "the X-Experience-API-Version header",
+)
 @with_appcontext
 def client_add(
-    name: str, scopes: tuple[str, ...], key: str | None, secret: str | None, issuer: str | None
+    name: str,
+    scopes: tuple[str, ...],
+    key: str | None,
+    secret: str | None,
+    issuer: str | None,
+    xapi_version: str,
 ) -> None:
     """Create an LRS client; the secret is printed once and only stored hashed."""
     if issuer is not None:
         _require_platform(issuer)
     try:
         parsed = auth.parse_scopes(scopes)
-        key, secret = auth.add_client(db.session(), name, parsed, key, secret, tenant=issuer)
+        key, secret = auth.add_client(
+            db.session(), name, parsed, key, secret, tenant=issuer, xapi_version=xapi_version
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -66,6 +82,7 @@ def client_add(
         if issuer
         else "platform: all (an organisation-wide client: sees every platform's data)"
     )
+    click.echo(f"xAPI:     {xapi_version}")
     click.echo(f"endpoint: {current_app.config['LEARNPASS'].base_url}/xapi/")
     click.echo(f"key:      {key}")
     click.echo(f"secret:   {secret}")
@@ -82,7 +99,9 @@ def client_list() -> None:
     for c in clients:
         state = "active" if c["revoked_at"] is None else f"revoked {c['revoked_at']:%Y-%m-%d}"
         platform = c["tenant"] or "all platforms"
-        click.echo(f"{c['key']}\t{c['name']}\t{c['scopes']}\t{platform}\t{state}")
+        click.echo(
+            f"{c['key']}\t{c['name']}\t{c['scopes']}\t{platform}\txAPI {c['xapi_version']}\t{state}"
+        )
 
 
 @client_group.command("revoke")
@@ -248,3 +267,44 @@ def xapi_purge_outbox() -> None:
     removed = purge(db.session())
     db.session.commit()
     click.echo(f"removed {removed} queued statements; nothing is forwarded, nothing is queued")
+
+
+@xapi_group.command("partition-statements")
+@click.option("--months-ahead", default=3, show_default=True, help="Monthly partitions to create")
+@click.option("--yes", is_flag=True, help="Do it (without it, only say what would happen)")
+@with_appcontext
+def xapi_partition_statements(months_ahead: int, yes: bool) -> None:
+    """PostgreSQL: partition the statements table by month (opt-in; see docs/scaling.md)."""
+    assert db.engine is not None
+    if not yes:
+        click.echo(
+            "Would partition xapi_statement by month of stored: the table becomes the partition "
+            f"of everything stored before next month, {months_ahead} monthly partitions and a "
+            "default one follow, ids stay unique through xapi_statement_key. Reads and writes of "
+            "statements wait while it runs (see docs/scaling.md). Run again with --yes to do it."
+        )
+        return
+    try:
+        report = partitioning.partition_statements(db.engine, months_ahead=months_ahead)
+    except partitioning.PartitioningError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"partitioned: {report.history_rows} statements stored before "
+        f"{report.cutoff:%Y-%m-%d} in {report.partitions[0]}; "
+        f"partitions: {', '.join(report.partitions)}"
+    )
+
+
+@xapi_group.command("add-partitions")
+@click.option("--months", default=3, show_default=True, help="Months from next month on")
+@with_appcontext
+def xapi_add_partitions(months: int) -> None:
+    """PostgreSQL, once partitioned: create the coming months' partitions (run it monthly)."""
+    assert db.engine is not None
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name != "postgresql" or not partitioning.is_partitioned(conn):
+            raise click.ClickException("xapi_statement is not partitioned (see docs/scaling.md)")
+        created = partitioning.add_month_partitions(
+            conn, start=partitioning.month_start(datetime.now(UTC), 1), months=months
+        )
+    click.echo(f"created: {', '.join(created)}" if created else "all partitions exist already")

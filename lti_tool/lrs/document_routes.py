@@ -70,7 +70,38 @@ def _write_document(
     overwrite_needs_header: bool = True,
 ) -> Response:
     """PUT replaces, POST merges. ``concurrency_required``: a PUT must carry If-Match/If-None-Match
-    (profiles, 1.0.3); ``overwrite_needs_header``: a PUT over an existing document must (409)."""
+    (profiles, 1.0.3); ``overwrite_needs_header``: a PUT over an existing document must (409).
+
+    Two first writes of one document at once both see none; the second one's insert finds the
+    first's row, writes nothing and is decided again against it (412, 409, an overwrite or a
+    merge, as if it had come a moment later)."""
+    try:
+        return _write_document_once(
+            store,
+            key,
+            concurrency_required=concurrency_required,
+            overwrite_needs_header=overwrite_needs_header,
+        )
+    except documents.DocumentRaced:
+        db.session.rollback()
+    try:
+        return _write_document_once(
+            store,
+            key,
+            concurrency_required=concurrency_required,
+            overwrite_needs_header=overwrite_needs_header,
+        )
+    except documents.DocumentRaced:  # created, deleted and created again meanwhile
+        fail(409, "If-Match", "the document changed while it was written: send it again")
+
+
+def _write_document_once(
+    store: DocumentStore,
+    key: DocumentKey,
+    *,
+    concurrency_required: bool,
+    overwrite_needs_header: bool,
+) -> Response:
     method = xreq().method
     headers = xreq().headers
     current = store.get(key)

@@ -67,6 +67,8 @@ class XapiRequest:
     alternate: bool = False
     spec: str = "1.0"
     client: auth.LrsClient | None = None
+    # The version named in the answer's header when the request named none (its client's).
+    answer_version: str | None = None
 
     @property
     def content_type(self) -> str:
@@ -93,11 +95,20 @@ def _prepare() -> Response | None:
     # A chunked body has no Content-Length: cap what is read as well (werkzeug answers 413).
     request.max_content_length = MAX_BODY_BYTES
     g.xreq = _unfold()
+    for name, value in xreq().params.items():
+        # PostgreSQL cannot hold NUL in text: an id or key with one would fail the query.
+        if "\x00" in name or "\x00" in value:
+            fail(400, name, "must not contain the NUL character (U+0000)")
     if request.endpoint == "lrs.about":
         return None
     version = xreq().headers.get("X-Experience-API-Version")
     if not version:
-        fail(400, "X-Experience-API-Version", "the header is required (e.g. 1.0.3)")
+        _answer_in_the_clients_version()
+        fail(
+            400,
+            "X-Experience-API-Version",
+            f"the header is required (e.g. {xreq().answer_version or XAPI_VERSION})",
+        )
     if not VERSION_HEADER_RE.match(version.strip()):
         fail(
             400,
@@ -109,6 +120,18 @@ def _prepare() -> Response | None:
         fail(400, "method", "xAPI 2.0 removed the alternate request syntax")
     xreq().client = _authenticate(xreq().headers.get("Authorization", ""))
     return None
+
+
+def _answer_in_the_clients_version() -> None:
+    """A request without a version header is refused under 1.0.3 and 2.0.0 alike, but each
+    names its own version in the answer's header, and nothing in the request says which one the
+    client speaks. Its credentials do: each LRS client is registered with its version. Without
+    valid credentials the answer stays 400 and names 1.0.3."""
+    try:
+        client = _authenticate(xreq().headers.get("Authorization", ""))
+    except XapiError:
+        return
+    xreq().answer_version = client.xapi_version
 
 
 def _unfold() -> XapiRequest:
@@ -196,9 +219,12 @@ bp.after_request(cors.add_cors_headers)
 @bp.after_request
 def _version_header(response: Response) -> Response:
     xr = g.get("xreq")
-    response.headers["X-Experience-API-Version"] = (
-        "2.0.0" if xr is not None and xr.spec == "2.0" else XAPI_VERSION
-    )
+    if xr is not None and xr.answer_version:
+        response.headers["X-Experience-API-Version"] = xr.answer_version
+    else:
+        response.headers["X-Experience-API-Version"] = (
+            "2.0.0" if xr is not None and xr.spec == "2.0" else XAPI_VERSION
+        )
     response.headers.setdefault("Cache-Control", "no-store")
     if request.endpoint in ("lrs.statements", "lrs.more_statements") and (
         xr is None or xr.method == "GET"

@@ -1,7 +1,7 @@
 """Passport issuing organisation
 
 Revision ID: b7e3d91c5a20
-Revises: a1cc5e550001
+Revises: 70fb6781fefc
 Create Date: 2026-12-02 12:10:00.000000
 
 One new table: per platform, the organisation that issues its passports, certificates and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e3d91c5a20"
-down_revision = "a1cc5e550001"
+down_revision = "70fb6781fefc"
 branch_labels = None
 depends_on = None
 
