@@ -15,6 +15,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import names
 from .catalogue import framework_owner_check
 from .models import Competence, CompetenceFramework
 
@@ -122,6 +123,8 @@ def import_moodle_csv(
         parent = by_idnumber.get(parents[comp_id])
         competence.parent_id = parent.id if parent else None
         competence.area = _top_ancestor(comp_id, parents, by_idnumber).shortname
+    # Names in other languages an admin added stay: the file holds only Moodle's language.
+    names.refresh_area_names(session, framework)
     session.commit()
     return framework
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import User
 
+from . import names
 from .errors import PassportError
 from .identities import identity_user_ids
 from .models import CertificateFile, Competence, PassportEntry
@@ -89,7 +90,7 @@ def passport_summary(
         day = _entry_day(entry)
         if day:
             by_year[day.year] += entry.hours
-        for area in sorted({c.area or c.shortname for c in entry.competences}):
+        for area in sorted({names.area_name(c) for c in entry.competences}):
             by_area[area] += entry.hours
         for competence in entry.competences:
             line = lines.setdefault(competence.id, CompetenceLine(competence))

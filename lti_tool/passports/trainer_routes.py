@@ -42,6 +42,7 @@ from .blueprint import (
     tool_title,
     warn_days_asked,
 )
+from .display import hours_text
 from .forms import entry_input, positive_int
 from .models import LearnerGroup, PassportEntry, TrainingType
 from .uploads import UploadRefused
@@ -336,7 +337,7 @@ def _entry_as_form(entry: PassportEntry) -> dict[str, Any]:
         "modality": entry.modality,
         "started_on": entry.started_on.isoformat() if entry.started_on else "",
         "completed_on": entry.completed_on.isoformat() if entry.completed_on else "",
-        "hours": str(entry.hours),
+        "hours": hours_text(entry.hours),
         "result": entry.result,
         "training_type_id": str(entry.training_type_id or ""),
         "competence_ids": [str(c.id) for c in entry.competences],
