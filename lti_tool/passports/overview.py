@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from lti_tool.models import User
 
 from . import names
-from .errors import PassportError
+from .errors import N_, PassportError
 from .identities import identity_user_ids
 from .models import CertificateFile, Competence, PassportEntry
 from .validity import DEFAULT_WARN_DAYS, expiry_state
@@ -65,7 +65,7 @@ def passport_summary(
     today = today or dt.date.today()
     user = session.get(User, user_id)
     if user is None:
-        raise PassportError("Unknown person.")
+        raise PassportError(N_("Unknown person."))
     rows = list(
         session.scalars(
             select(PassportEntry)

@@ -263,7 +263,7 @@ def new_entry(learner_id: int) -> Any:
             )
         except (errors.PassportError, UploadRefused) as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(_("The training is added to the passport of %(name)s.", name=learner.name), "ok")
             return redirect(url_for("passports.learner_passport", learner_id=learner.id), code=303)
@@ -313,7 +313,7 @@ def edit_entry(entry_id: int) -> Any:
             )
         except errors.PassportError as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(_("The correction is saved; the earlier values stay in the history."), "ok")
             return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
@@ -369,7 +369,7 @@ def reissue_credential(entry_id: int) -> Any:
         )
     except errors.PassportError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(errors.message(exc), "error")
     else:
         flash(_("A new credential is issued; the revoked copies stay revoked."), "ok")
     return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
@@ -392,7 +392,7 @@ def decide(entry_id: int) -> Any:
             note=request.form.get("note", "")[:2000],
         )
     except errors.PassportError as exc:
-        flash(str(exc), "error")
+        flash(errors.message(exc), "error")
     else:
         flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
     return redirect(url_for("passports.trainer_home"), code=303)
