@@ -224,3 +224,30 @@ def test_every_refusal_reads_in_the_language(app: Any, locale: str) -> None:
                 problems.append(f"{file}:{line}: {text}")
             assert "4000" not in text  # numbers are written the reader's way
     assert not problems, f"refusals in English for {locale}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_refused_upload_reads_in_the_language(
+    passport_app: Any, client: Any, locale: str, tmp_path: Path
+) -> None:
+    """A real refused package on the import page: the reason in the reader's language."""
+    from tests.passports.conftest import csrf_token
+
+    sign_in(passport_app, client, "admin")
+    sentences = english_sentences(locale)
+    bad = tmp_path / "notes.zip"
+    bad.write_text("not a zip at all")
+    token = csrf_token(client, f"/content/admin?lang={locale}")
+    with bad.open("rb") as stream:
+        response = client.post(
+            "/content/admin",
+            data={"csrf_token": token, "package": (stream, "notes.zip")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 400
+    doc = html.fromstring(response.get_data(as_text=True))
+    assert doc.get("lang") == locale
+    refused = " ".join(doc.xpath('string(//*[@data-testid="import-refused"])').split())
+    assert "notes.zip: " in refused
+    assert "is not a zip file" not in refused
+    assert not english_in(page_text(response.get_data(as_text=True)), sentences)
