@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 from .hrefs import resolve
 from .structure import AICC, Course, Item, Organization
 
@@ -57,9 +57,12 @@ def parse_aicc(files: dict[str, bytes]) -> Course:
         listed = ", ".join(f".{ext}" for ext in missing)
         raise PackageRefused(
             "aicc_incomplete",
-            f"looks like an AICC course but lacks its {listed} file(s); "
-            "an AICC package needs .crs, .au, .des and .cst",
+            N_(
+                "looks like an AICC course but lacks these files: %(files)s; "
+                "an AICC package needs .crs, .au, .des and .cst"
+            ),
             names.get("cst", "") if "cst" in files else "",
+            files=listed,
         )
     crs = _ini(_decode(files["crs"]))
     course_section = crs.get("course", {})
@@ -78,7 +81,10 @@ def parse_aicc(files: dict[str, bytes]) -> Course:
         launch = row.get("file_name", "")
         if not launch:
             raise PackageRefused(
-                "missing_href", f"the AU {system_id!r} has no file_name", names["au"]
+                "missing_href",
+                N_("the AU %(au)s has no file_name"),
+                names["au"],
+                au=repr(system_id),
             )
         resolved = resolve([], launch, names["au"])
         item.launch_path, item.launch_query, item.external_url = (
@@ -93,7 +99,7 @@ def parse_aicc(files: dict[str, bytes]) -> Course:
         item.data_from_lms = row.get("core_vendor", "")
         items.append(item)
     if not items:
-        raise PackageRefused("nothing_to_launch", "lists no AU", names["au"])
+        raise PackageRefused("nothing_to_launch", N_("lists no AU"), names["au"])
     org = Organization(
         identifier=course_section.get("course_id", "course") or "course", title=title, items=items
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from . import safe_xml as x
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 from .hrefs import resolve
 from .structure import CMI5, Course, Item, Organization
 
@@ -21,18 +21,19 @@ def parse_cmi5(data: bytes, file: str = DESCRIPTOR) -> Course:
     if x.local(root) != "courseStructure":
         raise PackageRefused(
             "not_a_manifest",
-            f"its root element is <{x.local(root)}>, not <courseStructure>",
+            N_("its root element is <%(element)s>, not <courseStructure>"),
             file,
             root.sourceline,
+            element=x.local(root),
         )
     course_el = x.child(root, "course")
     if course_el is None:
-        raise PackageRefused("bad_cmi5", "has no <course> element", file, root.sourceline)
+        raise PackageRefused("bad_cmi5", N_("has no <course> element"), file, root.sourceline)
     seen: set[str] = set()
     items = [_node(el, seen, file) for el in root if x.local(el) in ("au", "block")]
     if not items:
         raise PackageRefused(
-            "nothing_to_launch", "has no <au>: there is nothing a learner could launch", file
+            "nothing_to_launch", N_("has no <au>: there is nothing a learner could launch"), file
         )
     course_id = course_el.get("id", "")
     title = _langstring(x.child(course_el, "title")) or course_id
@@ -52,11 +53,19 @@ def _node(el: etree._Element, seen: set[str], file: str) -> Item:
     identifier = el.get("id", "").strip()
     if not identifier:
         raise PackageRefused(
-            "missing_identifier", f"a <{x.local(el)}> has no id", file, el.sourceline
+            "missing_identifier",
+            N_("a <%(element)s> has no id"),
+            file,
+            el.sourceline,
+            element=x.local(el),
         )
     if identifier in seen:
         raise PackageRefused(
-            "duplicate_identifier", f"the id {identifier!r} is used twice", file, el.sourceline
+            "duplicate_identifier",
+            N_("the id %(identifier)s is used twice"),
+            file,
+            el.sourceline,
+            identifier=repr(identifier),
         )
     seen.add(identifier)
     item = Item(identifier=identifier, title=_langstring(x.child(el, "title")) or identifier)
@@ -69,7 +78,11 @@ def _node(el: etree._Element, seen: set[str], file: str) -> Item:
     url = "".join(url_el.itertext()).strip() if url_el is not None else ""
     if not url:
         raise PackageRefused(
-            "missing_href", f"the AU {identifier!r} has no <url>", file, el.sourceline
+            "missing_href",
+            N_("the AU %(au)s has no <url>"),
+            file,
+            el.sourceline,
+            au=repr(identifier),
         )
     resolved = resolve([], url, file)
     item.launch_path, item.launch_query, item.external_url = (
@@ -85,9 +98,11 @@ def _node(el: etree._Element, seen: set[str], file: str) -> Item:
         except ValueError:
             raise PackageRefused(
                 "bad_cmi5",
-                f"the AU {identifier!r} has masteryScore {mastery!r}, not a number",
+                N_("the AU %(au)s has masteryScore %(score)s, not a number"),
                 file,
                 el.sourceline,
+                au=repr(identifier),
+                score=repr(mastery),
             ) from None
     item.cmi5 = {
         "moveOn": el.get("moveOn", "NotApplicable"),

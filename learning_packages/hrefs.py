@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 
 
 @dataclass(frozen=True)
@@ -49,27 +49,36 @@ def resolve(bases: list[str], href: str, descriptor: str) -> ResolvedHref:
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc:
             raise PackageRefused(
-                "bad_href", f"href {ref!r} is neither a relative path nor a URL", descriptor
+                "bad_href",
+                N_("href %(href)s is neither a relative path nor a URL"),
+                descriptor,
+                href=repr(ref),
             )
         path = unquote(parts.path)
         if path.startswith("/"):
             raise PackageRefused(
                 "path_escape",
-                f"href {ref!r} is an absolute path; files must be named relative to the package",
+                N_(
+                    "href %(href)s is an absolute path; files must be named relative to the package"
+                ),
                 descriptor,
+                href=repr(ref),
             )
         combined = _normalize(directory + path, ref, descriptor)
         if is_href:
             if not combined or combined.endswith("/"):
                 raise PackageRefused(
-                    "bad_href", f"href {ref!r} names a folder, not a file", descriptor
+                    "bad_href",
+                    N_("href %(href)s names a folder, not a file"),
+                    descriptor,
+                    href=repr(ref),
                 )
             query = ("?" + parts.query if parts.query else "") + (
                 "#" + parts.fragment if parts.fragment else ""
             )
             return ResolvedHref(normalize_member(combined), query, None)
         directory = combined[: combined.rfind("/") + 1]
-    raise PackageRefused("bad_href", "a resource has an empty href", descriptor)
+    raise PackageRefused("bad_href", N_("a resource has an empty href"), descriptor)
 
 
 def _normalize(path: str, ref: str, descriptor: str) -> str:
@@ -81,7 +90,10 @@ def _normalize(path: str, ref: str, descriptor: str) -> str:
         if segment == "..":
             if not segments:
                 raise PackageRefused(
-                    "path_escape", f"href {ref!r} points outside the package (../)", descriptor
+                    "path_escape",
+                    N_("href %(href)s points outside the package (../)"),
+                    descriptor,
+                    href=repr(ref),
                 )
             segments.pop()
             if last:

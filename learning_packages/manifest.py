@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from . import safe_xml as x
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 from .hrefs import apply_parameters, resolve
 from .sequencing_settings import unsupported_elements
 from .structure import (
@@ -37,9 +37,10 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
     if x.local(root) != "manifest":
         raise PackageRefused(
             "not_a_manifest",
-            f"its root element is <{x.local(root)}>, not <manifest>",
+            N_("its root element is <%(element)s>, not <manifest>"),
             file,
             root.sourceline,
+            element=x.local(root),
         )
     warnings: list[str] = []
     kind, edition = _standard(root, file, warnings)
@@ -53,9 +54,10 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
         if resource.identifier in resources:
             raise PackageRefused(
                 "duplicate_identifier",
-                f"two resources have the identifier {resource.identifier!r}",
+                N_("two resources have the identifier %(identifier)s"),
                 file,
                 el.sourceline,
+                identifier=repr(resource.identifier),
             )
         resources[resource.identifier] = resource
 
@@ -68,7 +70,7 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
     if not organizations:
         raise PackageRefused(
             "no_organization",
-            "has no <organization>: there is nothing a learner could launch",
+            N_("has no <organization>: there is nothing a learner could launch"),
             file,
             organizations_el.sourceline if organizations_el is not None else None,
         )
@@ -99,14 +101,20 @@ def parse_manifest(data: bytes, file: str = DESCRIPTOR) -> Course:
     org = course.organization
     if not org.items:
         raise PackageRefused(
-            "empty_organization", f"the organization {org.identifier!r} has no items", file
+            "empty_organization",
+            N_("the organization %(organization)s has no items"),
+            file,
+            organization=repr(org.identifier),
         )
     if not org.launchables():
         raise PackageRefused(
             "nothing_to_launch",
-            f"no item of the organization {org.identifier!r} points at a resource "
-            "with a launch file",
+            N_(
+                "no item of the organization %(organization)s points at a resource "
+                "with a launch file"
+            ),
             file,
+            organization=repr(org.identifier),
         )
     course.title = org.title or course.identifier
     return course
@@ -134,11 +142,22 @@ def _standard(root: etree._Element, file: str, warnings: list[str]) -> tuple[str
     elif any("imscp_rootv1p1p2" in ns for ns in namespaces):
         guess = (SCORM_12, EDITION_12)
     else:
-        what = f"the schema version {stated!r}" if stated else "no schema version"
+        if stated:
+            raise PackageRefused(
+                "unknown_schema",
+                N_(
+                    "states the schema version %(version)s and uses no SCORM namespace; "
+                    "learnpass reads SCORM 1.2 and SCORM 2004 (2nd, 3rd, 4th edition)"
+                ),
+                file,
+                version=repr(stated),
+            )
         raise PackageRefused(
             "unknown_schema",
-            f"states {what} and uses no SCORM namespace; learnpass reads SCORM 1.2 and "
-            "SCORM 2004 (2nd, 3rd, 4th edition)",
+            N_(
+                "states no schema version and uses no SCORM namespace; "
+                "learnpass reads SCORM 1.2 and SCORM 2004 (2nd, 3rd, 4th edition)"
+            ),
             file,
         )
     if stated:
@@ -154,7 +173,7 @@ def _resource(el: etree._Element, bases: list[str], file: str) -> Resource:
     identifier = el.get("identifier", "")
     if not identifier:
         raise PackageRefused(
-            "missing_identifier", "a <resource> has no identifier", file, el.sourceline
+            "missing_identifier", N_("a <resource> has no identifier"), file, el.sourceline
         )
     own_base = el.get(x.XML_BASE, "")
     chain = [*bases, own_base]
@@ -212,14 +231,19 @@ def _organization(
 def _claim(identifier: str, seen: set[str], what: str, el: etree._Element, file: str) -> None:
     if not identifier:
         raise PackageRefused(
-            "missing_identifier", f"an <{what}> has no identifier", file, el.sourceline
+            "missing_identifier",
+            N_("an <%(element)s> has no identifier"),
+            file,
+            el.sourceline,
+            element=what,
         )
     if identifier in seen:
         raise PackageRefused(
             "duplicate_identifier",
-            f"the identifier {identifier!r} is used twice",
+            N_("the identifier %(identifier)s is used twice"),
             file,
             el.sourceline,
+            identifier=repr(identifier),
         )
     seen.add(identifier)
 
@@ -251,27 +275,35 @@ def _item(
         if resource is None:
             raise PackageRefused(
                 "missing_resource",
-                f"the item {identifier!r} points at the resource {item.identifierref!r}, "
-                "which the manifest does not have",
+                N_(
+                    "the item %(item)s points at the resource %(resource)s, "
+                    "which the manifest does not have"
+                ),
                 file,
                 el.sourceline,
+                item=repr(identifier),
+                resource=repr(item.identifierref),
             )
         if item.children and kind == SCORM_2004:
             # SCORM 1.2 lets a parent item launch a SCO too; 2004 only launches leaves.
             raise PackageRefused(
                 "bad_item",
-                f"the item {identifier!r} has both child items and a resource; "
-                "only leaf items can launch",
+                N_(
+                    "the item %(item)s has both child items and a resource; "
+                    "only leaf items can launch"
+                ),
                 file,
                 el.sourceline,
+                item=repr(identifier),
             )
         if resource.launch_path is None and resource.external_url is None:
             raise PackageRefused(
                 "missing_href",
-                f"the resource {resource.identifier!r} (used by the item {identifier!r}) "
-                "has no href to launch",
+                N_("the resource %(resource)s (used by the item %(item)s) has no href to launch"),
                 file,
                 el.sourceline,
+                resource=repr(resource.identifier),
+                item=repr(identifier),
             )
         item.launch_path = resource.launch_path
         item.external_url = resource.external_url

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import aicc, cmi5, manifest
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 from .hrefs import normalize_member
 from .storage import PackageStorage
 from .structure import Course, Item
@@ -78,10 +78,12 @@ def open_zip(path: str | os.PathLike[str], label: str) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise PackageRefused(
-            "not_a_zip", "is not a zip file (or its end is cut off)", label
+            "not_a_zip", N_("is not a zip file (or its end is cut off)"), label
         ) from None
     except (OSError, ValueError, EOFError) as exc:
-        raise PackageRefused("not_a_zip", f"cannot be read as a zip: {exc}", label) from None
+        raise PackageRefused(
+            "not_a_zip", N_("cannot be read as a zip: %(error)s"), label, error=str(exc)
+        ) from None
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -131,27 +133,27 @@ def check_members(
         mode = info.external_attr >> 16
         if info.create_system == 3 and stat.S_ISLNK(mode):
             raise PackageRefused(
-                "symlink", "is a symbolic link; packages may only hold plain files", name
+                "symlink", N_("is a symbolic link; packages may only hold plain files"), name
             )
         if "\x00" in name:
             raise PackageRefused(
-                "bad_name", "has a NUL character in its name", name.replace("\x00", "?")
+                "bad_name", N_("has a NUL character in its name"), name.replace("\x00", "?")
             )
         if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
             raise PackageRefused(
-                "path_escape", "is an absolute path; zip members must be relative", name
+                "path_escape", N_("is an absolute path; zip members must be relative"), name
             )
         if ".." in name.split("/"):
-            raise PackageRefused("path_escape", "climbs out of the package folder (../)", name)
+            raise PackageRefused("path_escape", N_("climbs out of the package folder (../)"), name)
         if info.is_dir() or name.endswith("/"):
             continue
         if info.create_system == 3 and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
             raise PackageRefused(
-                "special_file", "is not a plain file (device, pipe or socket)", name
+                "special_file", N_("is not a plain file (device, pipe or socket)"), name
             )
         if info.flag_bits & 0x1:
             raise PackageRefused(
-                "encrypted", "is encrypted; upload the package without a password", name
+                "encrypted", N_("is encrypted; upload the package without a password"), name
             )
         if info.compress_type not in (
             zipfile.ZIP_STORED,
@@ -161,14 +163,17 @@ def check_members(
         ):
             raise PackageRefused(
                 "unsupported_compression",
-                f"uses compression method {info.compress_type}, which cannot be read; "
-                "re-zip with deflate",
+                N_("uses compression method %(method)s, which cannot be read; re-zip with deflate"),
                 name,
+                method=str(info.compress_type),
             )
         folded = name.casefold()
         if folded in seen:
             raise PackageRefused(
-                "duplicate_member", f"appears twice in the zip (also as {seen[folded]!r})", name
+                "duplicate_member",
+                N_("appears twice in the zip (also as %(other)s)"),
+                name,
+                other=repr(seen[folded]),
             )
         seen[folded] = name
         if info.file_size > limits.ratio_min_bytes and info.file_size > limits.max_ratio * max(
@@ -176,9 +181,14 @@ def check_members(
         ):
             raise PackageRefused(
                 "zip_bomb",
-                f"expands {info.file_size / max(info.compress_size, 1):,.0f} times "
-                f"({info.compress_size:,} to {info.file_size:,} bytes); that looks like a zip bomb",
+                N_(
+                    "expands %(ratio)s times (%(packed)s to %(size)s bytes); "
+                    "that looks like a zip bomb"
+                ),
                 name,
+                ratio=round(info.file_size / max(info.compress_size, 1)),
+                packed=info.compress_size,
+                size=info.file_size,
             )
         total += info.file_size
         compressed += info.compress_size
@@ -186,25 +196,31 @@ def check_members(
         folders.update(folded.rsplit("/", i)[0] for i in range(1, folded.count("/") + 1))
         if len(members) > limits.max_files:
             raise PackageRefused(
-                "too_many_files", f"holds more than {limits.max_files:,} files", label
+                "too_many_files", N_("holds more than %(n)s files"), label, n=limits.max_files
             )
         if total > limits.max_total_bytes:
             raise PackageRefused(
                 "too_large",
-                f"expands to more than {limits.max_total_bytes:,} bytes",
+                N_("expands to more than %(limit)s bytes"),
                 label,
+                limit=limits.max_total_bytes,
             )
     # Many members each just under the per-member threshold add up: judge the whole zip too.
     if total > limits.ratio_min_bytes * 10 and total > limits.max_ratio * max(compressed, 1):
         raise PackageRefused(
             "zip_bomb",
-            f"expands {total / max(compressed, 1):,.0f} times as a whole "
-            f"({compressed:,} to {total:,} bytes); that looks like a zip bomb",
+            N_(
+                "expands %(ratio)s times as a whole (%(packed)s to %(size)s bytes); "
+                "that looks like a zip bomb"
+            ),
             label,
+            ratio=round(total / max(compressed, 1)),
+            packed=compressed,
+            size=total,
         )
     clash = next((m.name for m in members if m.name.casefold() in folders), None)
     if clash is not None:
-        raise PackageRefused("name_conflict", "is both a file and a folder in the zip", clash)
+        raise PackageRefused("name_conflict", N_("is both a file and a folder in the zip"), clash)
     return members, total
 
 
@@ -216,14 +232,17 @@ def _read_member(zf: zipfile.ZipFile, member: Member) -> bytes:
 
     if member.info.file_size > MAX_DESCRIPTOR_BYTES:
         raise PackageRefused(
-            "descriptor_too_large", f"is over {MAX_DESCRIPTOR_BYTES:,} bytes", member.name
+            "descriptor_too_large",
+            N_("is over %(limit)s bytes"),
+            member.name,
+            limit=MAX_DESCRIPTOR_BYTES,
         )
     try:
         with zf.open(member.info) as stream:
             return stream.read(MAX_DESCRIPTOR_BYTES + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise PackageRefused(
-            "damaged", f"cannot be read from the zip: {exc}", member.name
+            "damaged", N_("cannot be read from the zip: %(error)s"), member.name, error=str(exc)
         ) from None
 
 
@@ -261,14 +280,19 @@ def read_descriptor(
         folder = nested[0].rsplit("/", 1)[0]
         raise PackageRefused(
             "descriptor_in_subfolder",
-            f"the package descriptor is inside the folder {folder!r}, not at the root of the zip; "
-            f"zip the contents of {folder!r} instead of the folder itself",
+            N_(
+                "the package descriptor is inside the folder %(folder)s, not at the root of the "
+                "zip; zip the contents of %(folder)s instead of the folder itself"
+            ),
             nested[0],
+            folder=repr(folder),
         )
     raise PackageRefused(
         "no_descriptor",
-        "has no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or .crs file (AICC) at its root; "
-        "this is not an e-learning package",
+        N_(
+            "has no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or .crs file (AICC) at its root; "
+            "this is not an e-learning package"
+        ),
         label,
     )
 
@@ -294,9 +318,10 @@ def check_references(course: Course, members: list[Member]) -> list[str]:
             if org.identifier == course.default_organization:
                 raise PackageRefused(
                     "missing_file",
-                    f"the item {item.identifier!r} launches {item.launch_path!r}, "
-                    "which is not in the zip",
+                    N_("the item %(item)s launches %(path)s, which is not in the zip"),
                     course.descriptor,
+                    item=repr(item.identifier),
+                    path=repr(item.launch_path),
                 )
             warnings.append(
                 f"the item {item.identifier!r} of the organization {org.identifier!r} launches "
@@ -326,7 +351,7 @@ def inspect_package(
     with open_zip(path, label) as zf:
         members, total = check_members(zf, limits or ImportLimits(), label)
         if not members:
-            raise PackageRefused("empty_zip", "holds no files", label)
+            raise PackageRefused("empty_zip", N_("holds no files"), label)
         course, warnings = read_descriptor(zf, members, label)
     warnings = course.warnings + warnings + check_references(course, members)
     course.warnings = warnings
@@ -361,14 +386,19 @@ def extract(zf: zipfile.ZipFile, members: list[Member], target: Path) -> dict[st
         except PackageRefused:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise PackageRefused("damaged", f"is damaged in the zip: {exc}", member.name) from None
+            raise PackageRefused(
+                "damaged", N_("is damaged in the zip: %(error)s"), member.name, error=str(exc)
+            ) from None
         except FileExistsError:
             raise PackageRefused(
-                "duplicate_member", "appears twice in the zip", member.name
+                "duplicate_member", N_("appears twice in the zip"), member.name
             ) from None
         except OSError as exc:
             raise PackageRefused(
-                "write_failed", f"could not be written: {exc.strerror}", member.name
+                "write_failed",
+                N_("could not be written: %(error)s"),
+                member.name,
+                error=str(exc.strerror),
             ) from None
     return digests
 
@@ -384,7 +414,7 @@ def _copy_limited(source: IO[bytes], sink: IO[bytes], member: Member) -> str:
             break
         if len(chunk) > remaining:
             raise PackageRefused(
-                "zip_bomb", "expands beyond the size the zip declares for it", member.name
+                "zip_bomb", N_("expands beyond the size the zip declares for it"), member.name
             )
         remaining -= len(chunk)
         digest.update(chunk)
@@ -445,8 +475,10 @@ def import_package(
                 # Another import of the same package took this version number first.
                 raise PackageRefused(
                     "concurrent_import",
-                    "another import of this package finished first; "
-                    "import it again to add the next version",
+                    N_(
+                        "another import of this package finished first; "
+                        "import it again to add the next version"
+                    ),
                     label,
                 ) from None
             raise
@@ -470,7 +502,9 @@ def _package_row(
         row = session.execute(select(packages).where(packages.c.id == package_id)).first()
         if row is None or (tenant is not None and row.tenant != tenant):
             raise PackageRefused(
-                "unknown_package", f"there is no package {package_id} to add a version to"
+                "unknown_package",
+                N_("there is no package %(package)s to add a version to"),
+                package=str(package_id),
             )
         return row, False
     if course.identifier:

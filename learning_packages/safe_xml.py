@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .errors import PackageRefused
+from .errors import N_, PackageRefused
 
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
-ENTITIES_REFUSED = (
+ENTITIES_REFUSED = N_(
     "declares XML entities in a DOCTYPE; packages never need them and they are not accepted "
     "(they can read server files or expand without end)"
 )
@@ -34,12 +34,13 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
     if len(data) > MAX_DESCRIPTOR_BYTES:
         raise PackageRefused(
             "descriptor_too_large",
-            f"is {len(data):,} bytes; a descriptor over {MAX_DESCRIPTOR_BYTES:,} bytes "
-            "is not accepted",
+            N_("is %(size)s bytes; a descriptor over %(limit)s bytes is not accepted"),
             file,
+            size=len(data),
+            limit=MAX_DESCRIPTOR_BYTES,
         )
     if not data.strip():
-        raise PackageRefused("bad_xml", "is empty", file)
+        raise PackageRefused("bad_xml", N_("is empty"), file)
     doctype = data.find(b"<!DOCTYPE")
     if doctype >= 0 and data.find(b"<!ENTITY", doctype) >= 0:
         raise PackageRefused("xml_entities", ENTITIES_REFUSED, file)
@@ -48,14 +49,14 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, None)
         raise PackageRefused(
-            "bad_xml", f"is not well-formed XML: {exc.msg}", file, line, column
+            "bad_xml", N_("is not well-formed XML: %(error)s"), file, line, column, error=exc.msg
         ) from None
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise PackageRefused("xml_entities", ENTITIES_REFUSED, file)
     if any(isinstance(node, etree._Entity) for node in root.iter()):
         raise PackageRefused(
-            "xml_entities", "uses XML entity references, which are not accepted", file
+            "xml_entities", N_("uses XML entity references, which are not accepted"), file
         )
     return root
 

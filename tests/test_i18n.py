@@ -24,6 +24,7 @@ LOCALES = ("nl", "fr", "de")
 # The same keywords as the extract command in docs/translating.md.
 KEYWORDS = {
     "_": None,
+    "N_": None,
     "gettext": None,
     "ngettext": (1, 2),
     "_l": None,

@@ -12,6 +12,7 @@ from ..main import HomeLink, register_home_link
 from . import aicc as _aicc  # noqa: F401  (the AICC HACP endpoint, on the content origin)
 from . import erasure as _erasure  # noqa: F401  (registers what an erase removes)
 from . import placements as _placements  # noqa: F401  (registers what Deep Linking can place)
+from . import refusals as _refusals  # noqa: F401  (a refusal in the reader's language)
 from . import runtime_api as _runtime_api  # noqa: F401  (the run-time's JSON endpoints)
 from .blueprint import bp
 from .files import bp as files_bp

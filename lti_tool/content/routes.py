@@ -14,7 +14,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from learning_packages import attempts as runtime
-from learning_packages.errors import PackageRefused
+from learning_packages.errors import N_, PackageRefused
 from learning_packages.listing import list_packages
 from learning_packages.structure import AICC, CMI5, SCORM_12, SCORM_2004
 
@@ -62,7 +62,10 @@ def admin() -> Any:
                     "SCORM import failed while storing %s", upload.filename
                 )
                 error = PackageRefused(
-                    "storage_failed", f"could not be stored: {exc.strerror or exc}", upload.filename
+                    "storage_failed",
+                    N_("could not be stored: %(error)s"),
+                    upload.filename,
+                    error=str(exc.strerror or exc),
                 )
         status = 400 if error else 201
     return (

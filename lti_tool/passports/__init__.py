@@ -17,9 +17,11 @@ from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     admin_routes,
+    display,
     document_routes,
     group_routes,
     learner_routes,
+    names_routes,
     trainer_routes,
     verify_routes,
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -24,6 +24,7 @@ from . import (
     exports,
     frameworks,
     identities,
+    names,
     overview,
     roster,
 )
@@ -127,7 +128,7 @@ def add_training_type() -> Any:
     try:
         catalogue.apply_training_type(session, plan)
     except catalogue.CatalogueError as exc:
-        return _admin_back(str(exc), "error")
+        return _admin_back(errors.message(exc), "error")
     return _admin_back(_("Training type %(name)s saved.", name=name))
 
 
@@ -150,16 +151,17 @@ def import_framework() -> Any:
         return _organisation_wide(exc, "framework")
     except frameworks.FrameworkImportError as exc:
         db.session.rollback()
-        return _admin_back(str(exc), "error")
+        return _admin_back(errors.message(exc), "error")
     except IntegrityError:
         # Another import of the same ID number at the same moment; the unique constraints kept one.
         db.session.rollback()
-        return _admin_back(catalogue.SAVED_MEANWHILE, "error")
+        return _admin_back(_(catalogue.SAVED_MEANWHILE), "error")
     return _admin_back(
-        _(
-            "Framework %(name)s imported with %(n)s competences.",
-            name=framework.shortname,
-            n=len(framework.competences),
+        ngettext(
+            "Framework %(name)s imported with %(num)d competence.",
+            "Framework %(name)s imported with %(num)d competences.",
+            len(framework.competences),
+            name=names.local_name(framework),
         )
     )
 
@@ -179,7 +181,7 @@ def add_identity_link() -> Any:
         )
     except errors.PassportError as exc:
         db.session.rollback()
-        return _admin_back(str(exc), "error")
+        return _admin_back(errors.message(exc), "error")
     return _admin_back(_("The two identities now share one passport."))
 
 
@@ -214,7 +216,7 @@ def revoke_credential(public_id: str) -> Any:
             base_url=base_url(),
         )
     except errors.PassportError as exc:
-        return _admin_back(str(exc), "error")
+        return _admin_back(errors.message(exc), "error")
     if credential.kind == "entry":
         return _admin_back(
             _(

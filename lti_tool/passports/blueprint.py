@@ -25,9 +25,10 @@ bp = Blueprint("passports", __name__, static_folder="static", static_url_path="/
 
 @bp.app_template_filter("passport_hours")
 def passport_hours(value: Any) -> str:
-    """7.50 -> "7.5", 8.00 -> "8": hours as people write them."""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    """7.50 -> "7.5" ("7,5" in nl / fr / de), 8.00 -> "8": hours as people write them."""
+    from .display import hours_text  # display registers its filters on this blueprint
+
+    return hours_text(value)
 
 
 # Room for the form fields around the file; anything larger is refused before it is read.

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .errors import N_, Refusal
 from .models import (
     Competence,
     CompetenceFramework,
@@ -26,7 +27,7 @@ from .models import (
 )
 
 
-class CatalogueError(ValueError):
+class CatalogueError(Refusal):
     """A change of the catalogue that is refused; the message says why and what to do."""
 
 
@@ -178,8 +179,11 @@ def plan_training_type(
         )
         if used:
             raise CatalogueError(
-                f"{used} platform(s) already have their own training type with code {code}; "
-                "choose another code for the organisation's."
+                N_(
+                    "Platforms already have their own training type with code %(code)s; "
+                    "choose another code for the organisation's."
+                ),
+                code=code,
             )
     if existing is None:
         return plan
@@ -219,7 +223,7 @@ def apply_training_type(session: Session, plan: TrainingTypePlan) -> TrainingTyp
     return training_type
 
 
-SAVED_MEANWHILE = (
+SAVED_MEANWHILE = N_(
     "Someone saved the same code at the same moment. Look at the list again and try again."
 )
 
@@ -262,7 +266,10 @@ def framework_owner_check(
         )
     ):
         raise CatalogueError(
-            f"A platform already has its own framework with ID number {idnumber}; "
-            "give the organisation's another ID number."
+            N_(
+                "A platform already has its own framework with ID number %(idnumber)s; "
+                "give the organisation's another ID number."
+            ),
+            idnumber=idnumber,
         )
     return None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
 
-from .errors import PassportError
+from .errors import N_, PassportError
 from .identities import identity_groups
 from .models import LearnerGroup, PassportEntry, RequiredTraining, TrainingType, group_member
 from .validity import DEFAULT_WARN_DAYS, expiry_state
@@ -87,9 +87,9 @@ def training_matrix(
     today = today or dt.date.today()
     course = session.get(Course, course_id)
     if course is None:
-        raise PassportError("Unknown course.")
+        raise PassportError(N_("Unknown course."))
     if group is not None and group.course_id != course_id:
-        raise PassportError("The group belongs to another course.")
+        raise PassportError(N_("The group belongs to another course."))
     trainings = required_trainings(session, course_id)
     needle = name_contains.strip().lower()
     # The learners this matrix shows, as one query: used for the rows and, as a subquery, for

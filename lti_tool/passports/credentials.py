@@ -20,7 +20,7 @@ from lti_tool.lti import keys
 from lti_tool.models import ToolKey, User, utcnow
 
 from .audit import audit
-from .errors import PassportError
+from .errors import N_, PassportError
 from .identities import identity_user_ids
 from .models import Credential, PassportEntry, new_public_id
 from .overview import EntryView, PassportSummary
@@ -171,7 +171,7 @@ def issue_for_entry(
     (``CredentialRevoked``) until a trainer re-issues it (``reissue_for_entry``).
     """
     if entry.status != "approved" or entry.completed_on is None:
-        raise PassportError("Only approved, completed trainings get a credential.")
+        raise PassportError(N_("Only approved, completed trainings get a credential."))
     if entry.credential_revoked_at is not None:
         raise CredentialRevoked(latest_revoked(session, entry))
     digest = _issuer_digest(entry_digest(entry), issuer_name, issuer_image)
@@ -414,7 +414,7 @@ def revoke(
     Returns every credential this revoked.
     """
     if credential.revoked_at is not None:
-        raise PassportError("This credential is already revoked.")
+        raise PassportError(N_("This credential is already revoked."))
     now = utcnow()
     reason = reason.strip()
     targets = [credential]
@@ -483,9 +483,9 @@ def reissue_for_entry(
     """
     reason = " ".join(reason.split())
     if not reason:
-        raise PassportError("Say why the credential is issued again.")
+        raise PassportError(N_("Say why the credential is issued again."))
     if entry.credential_revoked_at is None:
-        raise PassportError("This training's credential is not revoked.")
+        raise PassportError(N_("This training's credential is not revoked."))
     earlier = list(session.scalars(select(Credential).where(Credential.entry_id == entry.id)))
     for copy in earlier:
         # A copy that slipped past the revocation stays revoked with the rest.

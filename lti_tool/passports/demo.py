@@ -31,6 +31,19 @@ TRAINING_TYPES = (
     ("FORKLIFT", "Forklift driver", 60),
 )
 
+# The names a reader of another language sees (an administrator adds them on the names page).
+TRAINING_TYPE_NAMES = {
+    "VCA-BASIC": {"nl": "VCA basisveiligheid", "fr": "VCA sécurité de base", "de": "SCC Basis"},
+    "FIRST-AID": {"nl": "Eerste hulp (EHBO)", "fr": "Premiers secours", "de": "Erste Hilfe"},
+    "HEIGHT": {"nl": "Werken op hoogte", "fr": "Travail en hauteur", "de": "Arbeiten in der Höhe"},
+    "FIRE-WARDEN": {
+        "nl": "Bedrijfshulpverlening (BHV)",
+        "fr": "Équipier d'intervention incendie",
+        "de": "Brandschutzhelfer",
+    },
+    "FORKLIFT": {"nl": "Heftruckchauffeur", "fr": "Cariste", "de": "Gabelstaplerfahrer"},
+}
+
 
 def seed_training_types() -> dict[str, TrainingType]:
     """The demo's organisation-wide training types (every platform sees them)."""
@@ -41,7 +54,9 @@ def seed_training_types() -> dict[str, TrainingType]:
     }
     for code, name, months in TRAINING_TYPES:
         if code not in found:
-            found[code] = TrainingType(code=code, name=name, validity_months=months)
+            found[code] = TrainingType(
+                code=code, name=name, validity_months=months, names=TRAINING_TYPE_NAMES[code]
+            )
             session.add(found[code])
     session.commit()
     return found

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from lti_tool.models import User, utcnow
 
 from . import catalogue
-from .errors import PassportError
+from .errors import N_, PassportError
 from .identities import identity_user_ids
 from .models import (
     MODALITIES,
@@ -43,13 +43,13 @@ class EntryInput:
 
     def check(self) -> None:
         if not self.title.strip():
-            raise PassportError("Give the training a title.")
+            raise PassportError(N_("Give the training a title."))
         if self.modality not in MODALITIES:
-            raise PassportError("Choose online, classroom, blended or external.")
+            raise PassportError(N_("Choose online, classroom, blended or external."))
         if self.hours < 0 or self.hours > 10000:
-            raise PassportError("Hours must be between 0 and 10,000.")
+            raise PassportError(N_("Hours must be between 0 and 10,000."))
         if self.started_on and self.completed_on and self.completed_on < self.started_on:
-            raise PassportError("The end date is before the start date.")
+            raise PassportError(N_("The end date is before the start date."))
 
 
 def apply_input(
@@ -70,7 +70,7 @@ def apply_input(
         if not all(catalogue.type_is_visible(training_type, scope) for scope in scopes):
             training_type = None
     if data.training_type_id and training_type is None:
-        raise PassportError("Unknown training type.")
+        raise PassportError(N_("Unknown training type."))
     entry.title = data.title.strip()
     entry.provider = data.provider.strip()
     entry.modality = data.modality
@@ -136,7 +136,7 @@ def propose_entry(
     """A learner's own claim with evidence; it counts only once a trainer approves it."""
     if certificate is None and not data.evidence_note.strip():
         raise PassportError(
-            "Add evidence: a certificate file or a note on where it can be checked."
+            N_("Add evidence: a certificate file or a note on where it can be checked.")
         )
     entry = PassportEntry(
         user_id=user_id,
@@ -211,7 +211,7 @@ def decide_proposal(
     session: Session, entry: PassportEntry, *, actor_id: int, approve: bool, note: str = ""
 ) -> None:
     if entry.status != "proposed":
-        raise PassportError("This entry has already been decided.")
+        raise PassportError(N_("This entry has already been decided."))
     entry.status = "approved" if approve else "rejected"
     entry.approved_by_id = actor_id
     entry.approved_at = utcnow()

@@ -21,7 +21,7 @@ from lti_tool.erasure import erase_launch_traces, forget_identity, run_erasers
 from lti_tool.models import User, utcnow
 
 from .audit import subject_ref
-from .errors import PassportError
+from .errors import N_, PassportError
 from .identities import identity_user_ids
 from .models import (
     CertificateFile,
@@ -45,7 +45,7 @@ def erase_learner(session: Session, user_id: int, *, actor_id: int, base_url: st
     keep their foreign keys, and a later launch of the same person starts a fresh user.
     """
     if session.get(User, user_id) is None:
-        raise PassportError("Unknown person.")
+        raise PassportError(N_("Unknown person."))
     people = [session.get(User, i) for i in identity_user_ids(session, user_id)]
     reference = ERASED_REF_PREFIX + secrets.token_hex(16)
     counts: dict[str, Any] = {"identities": 0}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User
 
+from . import names
 from .audit import subject_ref
 from .course_matrix import Matrix
 from .models import (
@@ -156,7 +157,7 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
 
 
 def matrix_table(matrix: Matrix, _: Translate) -> Iterator[list[str]]:
-    yield [_("Learner"), *[t.name for t in matrix.trainings]]
+    yield [_("Learner"), *[names.local_name(t) for t in matrix.trainings]]
     for row in matrix.rows:
         cells = [status_text(cell.state, cell.valid_until, iso_day, _) for cell in row.cells]
         yield [row.learner.name or row.learner.sub, *cells]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -35,6 +37,21 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
+def typed_decimal(raw: str | None) -> Decimal:
+    """A number as the reader types it: "7,5" in Dutch, French or German, "7.5" in English.
+
+    A number that does not fit the locale ("7.5" on a Dutch page, "7,5" on an English one) is
+    read with either mark as the decimal point; InvalidOperation when it is no number at all.
+    """
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if not text:
+        return Decimal("0")
+    try:
+        return Decimal(parse_decimal(text, locale=get_locale() or "en", strict=True))
+    except NumberFormatError:
+        return Decimal(text.replace(",", "."))
+
+
 def entry_input(form: MultiDict[str, str]) -> EntryInput:
     """An EntryInput from the entry form; PassportError names the field that needs fixing."""
     title = form.get("title", "").strip()
@@ -43,11 +60,12 @@ def entry_input(form: MultiDict[str, str]) -> EntryInput:
     modality = form.get("modality", "external")
     if modality not in MODALITIES:
         raise PassportError(_("Choose how the training was given."))
-    raw_hours = form.get("hours", "0").strip().replace(",", ".") or "0"
     try:
-        hours = Decimal(raw_hours)
+        hours = typed_decimal(form.get("hours", ""))
     except InvalidOperation:
-        raise PassportError(_("Hours must be a number, for example 7.5.")) from None
+        raise PassportError(
+            _("Hours must be a number, for example %(example)s.", example=format_decimal(7.5))
+        ) from None
     if not hours.is_finite() or hours < 0 or hours > 10000:
         raise PassportError(_("Hours must be between 0 and 10,000."))
     data = EntryInput(

@@ -15,7 +15,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import names
 from .catalogue import framework_owner_check
+from .errors import N_, Refusal
 from .models import Competence, CompetenceFramework
 
 MOODLE_HEADERS = (
@@ -40,7 +42,7 @@ ESCO_URI = re.compile(r"https?://data\.europa\.eu/esco/(?:skill|occupation|isco)
 MAX_ROWS = 20_000
 
 
-class FrameworkImportError(ValueError):
+class FrameworkImportError(Refusal):
     pass
 
 
@@ -64,14 +66,16 @@ def import_moodle_csv(
         dialect = csv.excel  # type: ignore[assignment]
     rows = list(csv.reader(io.StringIO(text), dialect))
     if len(rows) < 2:
-        raise FrameworkImportError("The file has no competences.")
+        raise FrameworkImportError(N_("The file has no competences."))
     if len(rows) > MAX_ROWS:
-        raise FrameworkImportError(f"The file has more than {MAX_ROWS} rows.")
+        raise FrameworkImportError(N_("The file has more than %(n)s rows."), n=MAX_ROWS)
     header = [h.strip() for h in rows[0]]
     if len(header) < IS_FRAMEWORK + 1 or header[IDNUMBER].lower() != "id number":
         raise FrameworkImportError(
-            "This is not Moodle's competency framework export: the columns should start with "
-            "'Parent ID number', 'ID number', 'Short name' and include 'Is framework'."
+            N_(
+                "This is not Moodle's competency framework export: the columns should start with "
+                "'Parent ID number', 'ID number', 'Short name' and include 'Is framework'."
+            )
         )
     framework_row = None
     competence_rows = []
@@ -84,10 +88,10 @@ def import_moodle_csv(
         else:
             competence_rows.append(row)
     if framework_row is None:
-        raise FrameworkImportError("No row is marked as the framework ('Is framework' = 1).")
+        raise FrameworkImportError(N_("No row is marked as the framework ('Is framework' = 1)."))
     idnumber = framework_row[IDNUMBER].strip()[:100]
     if not idnumber:
-        raise FrameworkImportError("The framework has no ID number.")
+        raise FrameworkImportError(N_("The framework has no ID number."))
     framework = framework_owner_check(session, idnumber, platform_id)
     if framework is None:
         framework = CompetenceFramework(idnumber=idnumber, platform_id=platform_id)
@@ -122,6 +126,8 @@ def import_moodle_csv(
         parent = by_idnumber.get(parents[comp_id])
         competence.parent_id = parent.id if parent else None
         competence.area = _top_ancestor(comp_id, parents, by_idnumber).shortname
+    # Names in other languages an admin added stay: the file holds only Moodle's language.
+    names.refresh_area_names(session, framework)
     session.commit()
     return framework
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lti_tool.models import User
 
 from .audit import audit
-from .errors import PassportError
+from .errors import N_, PassportError
 from .models import IdentityLink
 
 
@@ -69,25 +69,27 @@ def link_identities(
     ``platform_id``: both people must be of this platform (an LMS administrator's reach);
     None links across platforms (the installation's command line)."""
     if primary_id == linked_id:
-        raise PassportError("An identity cannot be linked to itself.")
+        raise PassportError(N_("An identity cannot be linked to itself."))
     primary = session.get(User, primary_id)
     linked = session.get(User, linked_id)
     if primary is None or linked is None:
-        raise PassportError("Both people must exist.")
+        raise PassportError(N_("Both people must exist."))
     if platform_id is not None and {primary.platform_id, linked.platform_id} != {platform_id}:
         raise PassportError(
-            "Both people must be of this platform; people of two platforms are linked with "
-            "the command learnpass passport link-identities."
+            N_(
+                "Both people must be of this platform; people of two platforms are linked with "
+                "the command learnpass passport link-identities."
+            )
         )
     if session.scalar(select(IdentityLink.id).where(IdentityLink.linked_user_id == primary_id)):
         raise PassportError(
-            "The first person is itself linked to someone else; link to that person."
+            N_("The first person is itself linked to someone else; link to that person.")
         )
     if session.scalar(select(IdentityLink.id).where(IdentityLink.linked_user_id == linked_id)):
-        raise PassportError("The second person is already linked.")
+        raise PassportError(N_("The second person is already linked."))
     if session.scalar(select(IdentityLink.id).where(IdentityLink.primary_user_id == linked_id)):
         raise PassportError(
-            "The second person has linked identities of their own; link the other way round."
+            N_("The second person has linked identities of their own; link the other way round.")
         )
     link = IdentityLink(primary_user_id=primary_id, linked_user_id=linked_id, linked_by_id=actor_id)
     session.add(link)

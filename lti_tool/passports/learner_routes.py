@@ -158,7 +158,7 @@ def propose() -> Any:
             )
         except (errors.PassportError, UploadRefused) as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(_("Thank you. Your trainer will check your proposal."), "ok")
             return redirect(url_for("passports.my_passport"), code=303)

@@ -70,6 +70,8 @@ class TrainingType(Base):
     )
     code: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(255))
+    # The name per language (nl / fr / de / en) an administrator added; ``names.local_name``.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     validity_months: Mapped[int | None] = mapped_column(Integer, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
 
@@ -96,6 +98,8 @@ class CompetenceFramework(Base):
     )
     idnumber: Mapped[str] = mapped_column(String(100))
     shortname: Mapped[str] = mapped_column(String(255))
+    # The name per language (nl / fr / de / en) an administrator added; ``names.local_name``.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     description: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -119,9 +123,15 @@ class Competence(Base):
     )
     idnumber: Mapped[str] = mapped_column(String(255))
     shortname: Mapped[str] = mapped_column(String(255))
+    # The name per language (nl / fr / de / en) an administrator added; ``names.local_name``.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     description: Mapped[str] = mapped_column(Text, default="")
     uri: Mapped[str | None] = mapped_column(String(512), default=None, index=True)
     area: Mapped[str] = mapped_column(String(255), default="")
+    # The names per language of the area (its top ancestor's ``names``), kept by ``names``.
+    area_names: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     framework: Mapped[CompetenceFramework] = relationship(back_populates="competences")
 

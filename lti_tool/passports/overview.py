@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import User
 
-from .errors import PassportError
+from . import names
+from .errors import N_, PassportError
 from .identities import identity_user_ids
 from .models import CertificateFile, Competence, PassportEntry
 from .validity import DEFAULT_WARN_DAYS, expiry_state
@@ -64,7 +65,7 @@ def passport_summary(
     today = today or dt.date.today()
     user = session.get(User, user_id)
     if user is None:
-        raise PassportError("Unknown person.")
+        raise PassportError(N_("Unknown person."))
     rows = list(
         session.scalars(
             select(PassportEntry)
@@ -89,7 +90,7 @@ def passport_summary(
         day = _entry_day(entry)
         if day:
             by_year[day.year] += entry.hours
-        for area in sorted({c.area or c.shortname for c in entry.competences}):
+        for area in sorted({names.area_name(c) for c in entry.competences}):
             by_area[area] += entry.hours
         for competence in entry.competences:
             line = lines.setdefault(competence.id, CompetenceLine(competence))

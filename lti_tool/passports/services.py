@@ -20,7 +20,7 @@ from lti_tool.models import User, utcnow
 
 from . import catalogue
 from .entries import EntryInput, apply_input, correct_entry
-from .errors import PassportError
+from .errors import N_, PassportError
 from .models import Competence, CompetenceFramework, PassportEntry
 
 __all__ = ["PassportError", "record_completion"]
@@ -49,7 +49,7 @@ def record_completion(
     ID numbers or ESCO URIs; ``training_type`` a training type code. Commits.
     """
     if not source or not source_ref:
-        raise PassportError("A feed must name its source and a reference.")
+        raise PassportError(N_("A feed must name its source and a reference."))
     # Codes and competences are looked up in the catalogue the learner's platform sees.
     learner = session.get(User, user_id)
     scope = learner.platform_id if learner else None
@@ -57,7 +57,7 @@ def record_completion(
     if training_type:
         found = catalogue.type_by_code(session, training_type, scope)
         if found is None:
-            raise PassportError(f"Unknown training type {training_type!r}.")
+            raise PassportError(N_("Unknown training type %(code)s."), code=repr(training_type))
         type_id = found.id
     wanted = [c for c in competences if c]
     competence_ids = (
@@ -92,7 +92,7 @@ def record_completion(
     ).first()
     if existing is not None:
         if existing.user_id != user_id:
-            raise PassportError("This source reference belongs to another learner.")
+            raise PassportError(N_("This source reference belongs to another learner."))
         correct_entry(session, existing, actor_id=None, data=data, note=f"updated by {source}")
         return existing
     now = utcnow()

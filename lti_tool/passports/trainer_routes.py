@@ -41,6 +41,7 @@ from .blueprint import (
     limit_upload,
     warn_days_asked,
 )
+from .display import hours_text
 from .forms import entry_input, positive_int
 from .models import LearnerGroup, PassportEntry, TrainingType
 from .uploads import UploadRefused
@@ -261,7 +262,7 @@ def new_entry(learner_id: int) -> Any:
             )
         except (errors.PassportError, UploadRefused) as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(_("The training is added to the passport of %(name)s.", name=learner.name), "ok")
             return redirect(url_for("passports.learner_passport", learner_id=learner.id), code=303)
@@ -311,7 +312,7 @@ def edit_entry(entry_id: int) -> Any:
             )
         except errors.PassportError as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(_("The correction is saved; the earlier values stay in the history."), "ok")
             return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
@@ -335,7 +336,7 @@ def _entry_as_form(entry: PassportEntry) -> dict[str, Any]:
         "modality": entry.modality,
         "started_on": entry.started_on.isoformat() if entry.started_on else "",
         "completed_on": entry.completed_on.isoformat() if entry.completed_on else "",
-        "hours": str(entry.hours),
+        "hours": hours_text(entry.hours),
         "result": entry.result,
         "training_type_id": str(entry.training_type_id or ""),
         "competence_ids": [str(c.id) for c in entry.competences],
@@ -371,7 +372,7 @@ def reissue_credential(entry_id: int) -> Any:
         )
     except errors.PassportError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(errors.message(exc), "error")
     else:
         flash(_("A new credential is issued; the revoked copies stay revoked."), "ok")
     return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
@@ -394,7 +395,7 @@ def decide(entry_id: int) -> Any:
             note=request.form.get("note", "")[:2000],
         )
     except errors.PassportError as exc:
-        flash(str(exc), "error")
+        flash(errors.message(exc), "error")
     else:
         flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
     return redirect(url_for("passports.trainer_home"), code=303)

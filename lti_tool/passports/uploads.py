@@ -10,6 +10,7 @@ import hashlib
 import io
 from typing import IO
 
+from .errors import N_, Refusal
 from .models import CertificateFile
 
 MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
@@ -21,7 +22,7 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refusal):
     """The file is not one we keep; the message says what to send instead."""
 
 
@@ -36,19 +37,19 @@ def read_limited(stream: IO[bytes], limit: int) -> bytes:
     """At most ``limit`` bytes; one byte more means the file is too large (never read it all)."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        raise UploadRefused(N_("The file is larger than %(mb)s MB."), mb=limit // (1024 * 1024))
     return data
 
 
 def check_certificate(data: bytes) -> str:
     """The media type of an acceptable certificate, or UploadRefused."""
     if not data:
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(N_("The file is empty."))
     media_type = sniff_media_type(data[:16])
     if media_type is None:
-        raise UploadRefused("Send a PDF, PNG or JPEG file.")
+        raise UploadRefused(N_("Send a PDF, PNG or JPEG file."))
     if media_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise UploadRefused("The PDF file is incomplete.")
+        raise UploadRefused(N_("The PDF file is incomplete."))
     if media_type.startswith("image/"):
         _check_image(data)
     return media_type
@@ -61,7 +62,7 @@ def _check_image(data: bytes) -> None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise UploadRefused("The image file is damaged or not an image.") from exc
+        raise UploadRefused(N_("The image file is damaged or not an image.")) from exc
 
 
 def safe_filename(name: str, media_type: str) -> str:

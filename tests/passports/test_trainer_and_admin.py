@@ -298,7 +298,7 @@ def test_admin_imports_a_framework_adds_types_and_links_identities(passport_app)
         data={"csrf_token": token, "framework": (io.BytesIO(csv_text.encode()), "weld.csv")},
         follow_redirects=True,
     )
-    assert "Framework Welding imported with 1 competences." in r.get_data(as_text=True)
+    assert "Framework Welding imported with 1 competence." in r.get_data(as_text=True)
     r = admin.post(
         "/passport/admin/frameworks",
         data={"csrf_token": token, "framework": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},

@@ -269,7 +269,7 @@ EXPECTED: dict[str, Expect | Refused] = {
         "no_organization", "imsmanifest.xml", "has no <organization>"
     ),
     "moodle-validaicc.zip": Refused(
-        "aicc_incomplete", "moodle.cst", "lacks its .crs, .au, .des file(s)"
+        "aicc_incomplete", "moodle.cst", "lacks these files: .crs, .au, .des"
     ),
     "storyline360-SL360_LMS_SCORM_2004.zip": Expect(
         "scorm2004",

@@ -1,0 +1,72 @@
+"""The passport's data written the reader's way: names, results, days and hours by locale.
+
+Filters for every passport template: ``local_name`` / ``area_name`` (``names``), ``result_label``
+("passed (85%)" -> "geslaagd (85%)"), ``day`` (2 oktober 2026 / 2 octobre 2026) and
+``passport_hours`` (7,5 in nl / fr / de). Exports and the PDF call the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+
+from . import names
+from .blueprint import bp
+
+# What feeds write in ``result``: a SCORM / cmi5 verdict with an optional score, or a blended
+# path's completion with its hours (lti_tool/content/results.py, lti_tool/blended/).
+VERDICT = re.compile(r"^(passed|failed|completed|incomplete)(?: \((\d+)%\))?$")
+PATH_DONE = re.compile(r"^completed: ([\d.]+) h online, ([\d.]+) h classroom$")
+
+
+def verdicts() -> dict[str, str]:
+    return {
+        "passed": _("passed"),
+        "failed": _("failed"),
+        "completed": _("completed"),
+        "incomplete": _("incomplete"),
+    }
+
+
+def hours_text(value: Any) -> str:
+    """7.50 -> "7,5" in Dutch, "7.5" in English, 8.00 -> "8": hours as people write them."""
+    return str(format_decimal(Decimal(str(value or 0)), format="#,##0.##"))
+
+
+def result_label(result: str | None) -> str:
+    """A result a feed wrote, in the reader's language; one a person typed stays as typed."""
+    text = (result or "").strip()
+    verdict = VERDICT.match(text)
+    if verdict:
+        word = verdicts()[verdict.group(1)]
+        if verdict.group(2) is None:
+            return word
+        return _("%(verdict)s (%(score)s%%)", verdict=word, score=verdict.group(2))
+    done = PATH_DONE.match(text)
+    if done:
+        return _(
+            "completed: %(online)s h online, %(classroom)s h classroom",
+            online=hours_text(done.group(1)),
+            classroom=hours_text(done.group(2)),
+        )
+    return text
+
+
+def day(value: dt.date | dt.datetime | None, style: str = "long") -> str:
+    """A day as the reader writes it: 2 October 2026, 2 oktober 2026, 2 octobre 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(format_date(value, format=style))
+
+
+bp.add_app_template_filter(names.local_name, "local_name")
+bp.add_app_template_filter(names.area_name, "area_name")
+bp.add_app_template_filter(result_label, "result_label")
+bp.add_app_template_filter(day, "day")
