@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.lrs.platforms import Credentials, add_client
 from tests.lrs.test_statement_races import at_once
-from tests.lrs.test_tenancy import Credentials, add_client
 
 STATE = {
     "activityId": "http://example.org/a",

@@ -22,7 +22,7 @@ import requests
 from sqlalchemy import event, func, select
 
 from lti_tool.extensions import db
-from tests.lrs.test_tenancy import Credentials, add_client
+from tests.lrs.platforms import Credentials, add_client
 from tests.xapi.builders import agent, new_id, statement
 from xapi import tables
 

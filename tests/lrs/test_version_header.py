@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.lrs.test_tenancy import Credentials, add_client
+from tests.lrs.platforms import Credentials, add_client
 from tests.xapi.builders import new_id, statement
 
 VERSION = "X-Experience-API-Version"
