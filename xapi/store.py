@@ -20,7 +20,20 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Row,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from . import tables
@@ -89,6 +102,12 @@ class StatementConflict(Exception):
             else f"statement {statement_id} already exists with different content"
         )
         self.statement_id = statement_id
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return _aware(value).isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -310,9 +329,7 @@ class StatementStore(StatementReader):
                     "payload": payloads[statement["id"]],
                 }
             )
-        inserted = self.session.execute(
-            insert(s).returning(s.c.seq, s.c.statement_id, sort_by_parameter_order=True), rows
-        )
+        inserted = self._insert_rows(s, rows, returning=("seq", "statement_id"))
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
         agent_rows: list[dict[str, Any]] = []
         activity_rows: list[dict[str, Any]] = []
@@ -320,10 +337,8 @@ class StatementStore(StatementReader):
             seq = seq_by_id[statement["id"]]
             agent_rows += _index_rows(seq, _agents_in(statement, direct=True), "agent_key")
             activity_rows += _index_rows(seq, _activities_in(statement, direct=True), "activity_id")
-        if agent_rows:
-            self.session.execute(insert(tables.statement_agents), agent_rows)
-        if activity_rows:
-            self.session.execute(insert(tables.statement_activities), activity_rows)
+        self._insert_rows(tables.statement_agents, agent_rows)
+        self._insert_rows(tables.statement_activities, activity_rows)
         targets = [
             row["ref_target"] for row in rows if row["verb_id"] == VOIDED_VERB and row["ref_target"]
         ]
@@ -349,6 +364,39 @@ class StatementStore(StatementReader):
                     for i in ids
                 ],
             )
+
+    def _insert_rows(
+        self, table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()
+    ) -> list[Row[Any]]:
+        """Insert rows (all with the same keys) in one round trip, RETURNING some columns.
+
+        PostgreSQL gets one INSERT ... SELECT FROM json_to_recordset(one JSON text parameter):
+        an executemany runs one INSERT per row on the server, a multi-row VALUES is re-parsed
+        by the driver for every batch, and arrays are escaped element by element in Python;
+        one JSON text is made by the json module in C and read by the server in C. SQLite runs
+        in process, so an executemany costs no round trips. The RETURNING rows are matched
+        back by key by the caller, never by position.
+        """
+        if not rows:
+            return []
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            names = list(rows[0])
+            batch = (
+                func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+                .table_valued(*(column(name, table.c[name].type) for name in names))
+                .render_derived(name="batch", with_types=True)
+            )
+            stmt = insert(table).from_select(names, select(*(batch.c[n] for n in names)))
+            if returning:
+                stmt = stmt.returning(*(table.c[name] for name in returning))
+            result = self.session.execute(stmt, {"rows": json.dumps(rows, default=_json_value)})
+        else:
+            stmt = insert(table)
+            if returning:
+                stmt = stmt.returning(*(table.c[name] for name in returning))
+            result = self.session.execute(stmt, rows)
+        return list(result) if returning else []
 
     def _remember_activities(self, statements: list[dict[str, Any]]) -> None:
         """Keep the newest definition of each activity for the Activities resource."""
@@ -385,13 +433,23 @@ class StatementStore(StatementReader):
             for i, d in found.items()
             if i not in current
         ]
-        if fresh:
-            self.session.execute(insert(a), fresh)
+        self._insert_rows(a, fresh)
+        # Most statements repeat a definition already known: compare in Python and write only
+        # the definitions that did change, all in one executemany.
+        changed = []
         for activity_id, definition in found.items():
-            if activity_id in current:
-                merged = merge_definitions(json.loads(current[activity_id]), definition)
-                self.session.execute(
-                    update(a)
-                    .where(a.c.activity_id == activity_id)
-                    .values(definition=json.dumps(merged), updated=now)
+            if activity_id not in current:
+                continue
+            known = json.loads(current[activity_id])
+            merged = merge_definitions(known, definition)
+            if merged != known:
+                changed.append(
+                    {"key": activity_id, "definition": json.dumps(merged), "updated": now}
                 )
+        if changed:
+            self.session.execute(
+                update(a)
+                .where(a.c.activity_id == bindparam("key"))
+                .values(definition=bindparam("definition"), updated=bindparam("updated")),
+                changed,
+            )
