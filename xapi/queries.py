@@ -358,9 +358,9 @@ class StatementReader:
 
     def _any_statement_refs(self) -> bool:
         s = tables.statements.c
-        # The first non-null key of the ref_target index: one index probe on SQLite and on
-        # PostgreSQL alike, whatever the planner's statistics say (EXISTS / IS NOT NULL can scan).
-        first = select(s.ref_target).where(s.ref_target > "").order_by(s.ref_target).limit(1)
+        # The first entry of the partial index of referrers: one index probe on SQLite and on
+        # PostgreSQL alike, however many statements or referrers the store holds.
+        first = select(s.seq).where(s.ref_target.is_not(None)).order_by(s.seq).limit(1)
         return self.session.execute(first).first() is not None
 
     def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
