@@ -30,7 +30,6 @@ from sqlalchemy import (
     column,
     func,
     insert,
-    literal,
     select,
     update,
 )
@@ -224,18 +223,21 @@ class StatementStore(StatementReader):
         }
 
     def _check_voiding(self, statements: list[dict[str, Any]]) -> None:
-        """A voiding statement must not target a voiding statement (Data 2.3.2)."""
+        """A voiding statement must not target a voiding statement (Data 2.3.2); one query for
+        the whole batch."""
+        targets = [
+            st["object"]["id"].lower() for st in statements if st["verb"]["id"] == VOIDED_VERB
+        ]
+        if not targets:
+            return
         s = tables.statements.c
-        for statement in statements:
-            if statement["verb"]["id"] != VOIDED_VERB:
-                continue
-            target = statement["object"]["id"].lower()
-            probe = select(literal(1)).where(s.statement_id == target, s.verb_id == VOIDED_VERB)
-            if self.tenant is not None:
-                # Another tenant's statement is not there for this client, voiding or not.
-                probe = probe.where(s.tenant == self.tenant)
-            is_voiding = self.session.execute(probe).first()
-            if is_voiding:
+        probe = select(s.statement_id).where(s.statement_id.in_(targets), s.verb_id == VOIDED_VERB)
+        if self.tenant is not None:
+            # Another tenant's statement is not there for this client, voiding or not.
+            probe = probe.where(s.tenant == self.tenant)
+        voiding = set(self.session.execute(probe).scalars())
+        for target in targets:
+            if target in voiding:
                 raise StatementError(
                     "object.id",
                     f"statement {target} is itself a voiding statement and cannot be voided",
