@@ -1,11 +1,16 @@
-"""Load benchmark: learnpass's LRS and Ralph side by side, on the same machine, in one run.
+"""Load benchmark: learnpass's LRS on SQLite and PostgreSQL (and Ralph) in one run.
 
-    .venv/bin/python bench/xapi_load.py [--statements 100000] [--database-url postgresql://...]
+    .venv/bin/python bench/xapi_load.py [--statements 1000000] [--postgres postgresql://...]
 
-Starts learnpass (gunicorn, fresh database, an LRS client) and Ralph (``ralph-malph`` in its own
-venv, fs backend; see tests/xapi/ralph_peer.py) on loopback, loads both with the same statements
-in batches of 100, then measures single POSTs and filtered GETs against the full store. Prints
-statements/s for the batched load, p50/p95 of single POST and of filtered GET, for both.
+Starts learnpass (gunicorn, fresh database, an LRS client) on loopback, loads it with statements
+in batches of 100 (with a few hundred voided along the way, so every filtered GET meets
+StatementRefs), then times single POSTs and GETs against the full store: agent, verb, activity
+with related_activities, a since / until window (both orders), verb + since, and the default
+page. The same run measures the floor: the same batches parsed and inserted into a plain indexed
+SQLite table, nothing else, each batch right after the LRS took it (both timed under the same
+load of the machine). PostgreSQL runs when a URL is given (``--postgres`` or
+LEARNPASS_BENCH_POSTGRES; its tables are dropped and made again), Ralph when it is installed
+(see tests/xapi/ralph_peer.py) and not ``--skip-ralph``.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,28 +52,140 @@ VERBS = [
         "terminated",
     )
 ]
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+BATCH = 100
+USERS, ACTIVITIES, COURSES = 500, 2000, 40
+
+
+def user(n: int) -> dict[str, Any]:
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": "https://lms.example.org", "name": f"user-{n}"},
+    }
+
+
+def activity_id(n: int) -> str:
+    return f"https://tool.example.org/activities/{n}"
+
+
+def course_id(n: int) -> str:
+    return f"https://tool.example.org/courses/{n}"
 
 
 def make_statement(rng: random.Random) -> dict[str, Any]:
+    """A statement as a SCORM / cmi5 player sends it: the object and its course with definitions
+    (the same ones again and again, as real tools do)."""
+    n = rng.randrange(ACTIVITIES)
+    course = n % COURSES
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "actor": {
-            "objectType": "Agent",
-            "account": {
-                "homePage": "https://lms.example.org",
-                "name": f"user-{rng.randrange(500)}",
-            },
-        },
+        "actor": user(rng.randrange(USERS)),
         "verb": {"id": rng.choice(VERBS)},
         "object": {
             "objectType": "Activity",
-            "id": f"https://tool.example.org/activities/{rng.randrange(2000)}",
+            "id": activity_id(n),
+            "definition": {
+                "name": {"en-US": f"Lesson {n}"},
+                "type": "http://adlnet.gov/expapi/activities/lesson",
+            },
         },
         "result": {"success": rng.random() < 0.7, "score": {"scaled": round(rng.random(), 2)}},
-        "context": {"registration": str(uuid.UUID(int=rng.getrandbits(128), version=4))},
+        "context": {
+            "registration": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "contextActivities": {
+                "parent": [
+                    {
+                        "id": course_id(course),
+                        "definition": {
+                            "name": {"en-US": f"Course {course}"},
+                            "type": "http://adlnet.gov/expapi/activities/course",
+                        },
+                    }
+                ]
+            },
+        },
         "timestamp": "2026-01-15T10:00:00.000Z",
     }
+
+
+def batches(total: int, seed: int, voided: int) -> Iterator[list[dict[str, Any]]]:
+    """The statements in batches; every so often a batch also voids a statement sent before."""
+    rng = random.Random(seed)
+    every = max(1, total // max(1, voided))
+    sent: list[str] = []
+    loaded = 0
+    while loaded < total:
+        batch = [make_statement(rng) for _ in range(min(BATCH, total - loaded))]
+        for statement in list(batch):
+            loaded += 1
+            if len(sent) < 1000:
+                sent.append(statement["id"])
+            else:
+                sent[rng.randrange(1000)] = statement["id"]
+            if voided and loaded % every == 0 and len(sent) > 1:
+                target = sent.pop(rng.randrange(len(sent) - 1))
+                batch.append(
+                    {
+                        "actor": user(0),
+                        "verb": {"id": VOIDED},
+                        "object": {"objectType": "StatementRef", "id": target},
+                    }
+                )
+        yield batch
+
+
+FLOOR_SCHEMA = """
+CREATE TABLE statement (seq INTEGER PRIMARY KEY, statement_id TEXT NOT NULL UNIQUE,
+    stored TEXT NOT NULL, verb_id TEXT NOT NULL, actor TEXT, object_id TEXT,
+    registration TEXT, payload TEXT NOT NULL);
+CREATE INDEX ix_verb ON statement (verb_id, seq);
+CREATE INDEX ix_actor ON statement (actor, seq);
+CREATE INDEX ix_object ON statement (object_id, seq);
+CREATE INDEX ix_registration ON statement (registration, seq);
+CREATE INDEX ix_stored ON statement (stored);
+"""
+
+
+class Floor:
+    """The same batches parsed from JSON and inserted into a plain indexed SQLite table (one
+    transaction per batch): what any LRS on this machine pays at least. Each batch goes in
+    right after the LRS took it, so both are timed under the same load of the machine."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + FLOOR_SCHEMA)
+        self.count = 0
+        self.spent = 0.0
+
+    def add(self, body: str) -> None:
+        start = time.perf_counter()
+        batch = json.loads(body)
+        stored = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        rows = [
+            (
+                s.get("id") or str(uuid.uuid4()),
+                stored,
+                s["verb"]["id"],
+                json.dumps(s["actor"], sort_keys=True),
+                s["object"]["id"],
+                s.get("context", {}).get("registration"),
+                json.dumps(s),
+            )
+            for s in batch
+        ]
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            "INSERT INTO statement (statement_id, stored, verb_id, actor, object_id,"
+            " registration, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.db.execute("COMMIT")
+        self.spent += time.perf_counter() - start
+        self.count += len(rows)
+
+    def rate(self) -> float:
+        return self.count / self.spent if self.spent else 0.0
 
 
 class Target:
@@ -77,19 +195,24 @@ class Target:
         self.http.auth = auth
         self.http.headers.update(HEADERS)
 
-    def post(self, body: Any) -> None:
-        response = self.http.post(self.base + "statements", data=json.dumps(body), timeout=120)
+    def post(self, body: Any) -> Any:
+        return self.post_text(json.dumps(body))
+
+    def post_text(self, body: str) -> Any:
+        response = self.http.post(self.base + "statements", data=body, timeout=300)
         if response.status_code != 200:
             raise RuntimeError(
                 f"{self.name}: POST answered {response.status_code}: {response.text[:300]}"
             )
+        return response.json()
 
-    def get(self, params: dict[str, str]) -> None:
-        response = self.http.get(self.base + "statements", params=params, timeout=120)
+    def get(self, params: dict[str, str]) -> Any:
+        response = self.http.get(self.base + "statements", params=params, timeout=300)
         if response.status_code != 200:
             raise RuntimeError(
                 f"{self.name}: GET answered {response.status_code}: {response.text[:300]}"
             )
+        return response.json()
 
 
 def start_learnpass(
@@ -121,7 +244,7 @@ def start_learnpass(
         """
     )
     subprocess.run([python, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603
-    log = open(folder / "learnpass.log", "wb")  # noqa: SIM115
+    log = open(folder / f"learnpass-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         [
             python,
@@ -131,6 +254,8 @@ def start_learnpass(
             "2",
             "--threads",
             "2",
+            "--timeout",
+            "300",
             "--bind",
             f"127.0.0.1:{port}",
             "lti_tool.wsgi:app",
@@ -141,7 +266,7 @@ def start_learnpass(
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}/xapi/"
-    for _ in range(200):
+    for _ in range(300):
         try:
             requests.get(base + "about", timeout=5)
             break
@@ -164,46 +289,170 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def measure(target: Target, total: int, seed: int, samples: int) -> dict[str, float]:
-    rng = random.Random(seed)
-    start = time.perf_counter()
+def load(
+    target: Target, total: int, seed: int, voided: int, floor: Floor
+) -> tuple[float, list[str]]:
+    """Statements/s of the batched load (time spent in the POSTs), and the ids of about twenty
+    statements spread over it. Each batch also goes to the floor, just after."""
+    marks: list[str] = []
+    every = max(1, total // 20)
     loaded = 0
-    while loaded < total:
-        batch = [make_statement(rng) for _ in range(min(100, total - loaded))]
-        target.post(batch)
-        loaded += len(batch)
-        if loaded % 10_000 == 0:
-            print(
-                f"  {target.name}: {loaded} stored "
-                f"({loaded / (time.perf_counter() - start):.0f}/s)",
-                flush=True,
-            )
-    batch_rate = total / (time.perf_counter() - start)
-    single = timed(lambda: target.post(make_statement(rng)), samples)
-    queries = [
-        {"verb": rng.choice(VERBS), "limit": "10"},
-        {
-            "agent": json.dumps(
-                {
-                    "objectType": "Agent",
-                    "account": {
-                        "homePage": "https://lms.example.org",
-                        "name": f"user-{rng.randrange(500)}",
-                    },
-                }
-            ),
-            "limit": "10",
-        },
-        {"activity": f"https://tool.example.org/activities/{rng.randrange(2000)}", "limit": "10"},
-    ]
-    filtered = timed(lambda: target.get(rng.choice(queries)), samples)
+    spent = 0.0
+    for batch in batches(total, seed, voided):
+        body = json.dumps(batch)
+        start = time.perf_counter()
+        ids = target.post_text(body)
+        spent += time.perf_counter() - start
+        floor.add(body)
+        before, loaded = loaded, loaded + len(batch)
+        if loaded // every != before // every:
+            marks.append(ids[0])
+        if loaded // 100_000 != before // 100_000:
+            print(f"  {target.name}: {loaded} stored ({loaded / spent:.0f}/s)", flush=True)
+    return loaded / spent, marks
+
+
+def queries(target: Target, marks: list[str], seed: int) -> dict[str, Callable[[], None]]:
+    """What each timed GET asks for, drawn afresh for every request."""
+    rng = random.Random(seed)
+    stored = [target.get({"statementId": mark})["stored"] for mark in marks] or [None]
+    stored = [moment for moment in stored if moment] or ["2000-01-01T00:00:00Z"]
+
+    def window() -> dict[str, str]:
+        # About a tenth of the store (two marks apart), anywhere in it.
+        i = rng.randrange(len(stored))
+        j = min(len(stored) - 1, i + 2)
+        return {"since": stored[i], "until": stored[j]} if j > i else {"since": stored[i]}
+
+    def ask(params: Callable[[], dict[str, str]]) -> Callable[[], None]:
+        return lambda: target.get(params())
+
     return {
-        "batch_statements_per_s": batch_rate,
-        "single_post_p50_ms": percentile(single, 50),
-        "single_post_p95_ms": percentile(single, 95),
-        "filtered_get_p50_ms": percentile(filtered, 50),
-        "filtered_get_p95_ms": percentile(filtered, 95),
+        "agent": ask(lambda: {"agent": json.dumps(user(rng.randrange(USERS))), "limit": "10"}),
+        "verb": ask(lambda: {"verb": rng.choice(VERBS), "limit": "10"}),
+        "activity + related": ask(
+            lambda: {
+                "activity": course_id(rng.randrange(COURSES)),
+                "related_activities": "true",
+                "limit": "10",
+            }
+        ),
+        "since / until": ask(lambda: {**window(), "limit": "10"}),
+        "since / until ascending": ask(lambda: {**window(), "limit": "10", "ascending": "true"}),
+        "verb + since": ask(
+            lambda: {"verb": rng.choice(VERBS), "since": rng.choice(stored), "limit": "10"}
+        ),
+        "default page (500)": ask(dict),
     }
+
+
+def explain(url: str) -> dict[str, str]:
+    """For each kind of GET, whether the SELECTs a page runs sort (EXPLAIN on the database
+    itself: SQLite's temporary B-tree, PostgreSQL's Sort nodes) or read in index order.
+    BENCH_SHOW_PLANS=1 prints each plan; BENCH_EXPLAIN="EXPLAIN ANALYZE " times them."""
+    from sqlalchemy import create_engine, event, func, select
+    from sqlalchemy.orm import Session
+
+    from xapi import tables
+    from xapi.models import agent_key
+    from xapi.queries import StatementQuery, StatementReader
+
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    captured: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            captured.append((sql, params))
+
+    found: dict[str, str] = {}
+    with Session(engine) as session:
+        s = tables.statements.c
+        first, last = session.execute(select(func.min(s.stored), func.max(s.stored))).one()
+        if first is None:
+            return found
+        middle = first + (last - first) / 2
+        tenth = (last - first) / 10
+        kinds = {
+            "agent": StatementQuery(agent_key=agent_key(user(7)), limit=10),
+            "verb": StatementQuery(verb=VERBS[3], limit=10),
+            "activity + related": StatementQuery(
+                activity=course_id(3), related_activities=True, limit=10
+            ),
+            "since / until": StatementQuery(since=middle, until=middle + tenth, limit=10),
+            "since / until ascending": StatementQuery(
+                since=middle, until=middle + tenth, limit=10, ascending=True
+            ),
+            "verb + since": StatementQuery(verb=VERBS[2], since=middle, limit=10),
+            "default page (500)": StatementQuery(),
+        }
+        for name, q in kinds.items():
+            captured.clear()
+            event.listen(engine, "before_cursor_execute", remember)
+            try:
+                StatementReader(session).query(q)
+            finally:
+                event.remove(engine, "before_cursor_execute", remember)
+            sorts = False
+            for sql, params in captured:
+                prefix = (
+                    "EXPLAIN QUERY PLAN " if sqlite else os.environ.get("BENCH_EXPLAIN", "EXPLAIN ")
+                )
+                rows = session.connection().exec_driver_sql(prefix + sql, params).all()
+                plan = "\n".join(str(row[-1]) for row in rows)
+                if os.environ.get("BENCH_SHOW_PLANS"):
+                    print(name, sql, params, plan, sep="\n", end="\n\n")
+                # The page's own scan; the referrers merged in (a WITH query) are sorted, but
+                # only those within the page's span whose target matches.
+                if not sql.lstrip().upper().startswith("WITH"):
+                    sorts = sorts or "TEMP B-TREE" in plan or "Sort" in plan
+            found[name] = "sorts" if sorts else "index order"
+    engine.dispose()
+    return found
+
+
+def measure(
+    target: Target, total: int, seed: int, samples: int, voided: int, folder: Path
+) -> dict[str, float]:
+    floor = Floor(folder / f"floor-{target.name}.db")
+    rate, marks = load(target, total, seed, voided, floor)
+    rng = random.Random(seed + 1)
+    result = {
+        "batched POST of 100, statements/s": rate,
+        "floor, statements/s": floor.rate(),
+        "batched POST / floor": rate / floor.rate(),
+    }
+    single = timed(lambda: target.post(make_statement(rng)), samples)
+    result["single POST p50, ms"] = percentile(single, 50)
+    result["single POST p95, ms"] = percentile(single, 95)
+    every: list[float] = []
+    for name, ask in queries(target, marks, seed).items():
+        times = timed(ask, samples)
+        if not name.startswith("default"):
+            every += times
+        result[f"GET {name} p50, ms"] = percentile(times, 50)
+        result[f"GET {name} p95, ms"] = percentile(times, 95)
+    result["filtered GET p50, ms"] = percentile(every, 50)
+    result["filtered GET p95, ms"] = percentile(every, 95)
+    return result
+
+
+def run_learnpass(
+    name: str, folder: Path, url: str | None, args: argparse.Namespace
+) -> dict[str, Any]:
+    process, target = start_learnpass(folder, url)
+    target.name = name
+    try:
+        print(f"{name}: loading {args.statements} statements", flush=True)
+        result: dict[str, Any] = measure(
+            target, args.statements, 1, args.samples, args.voided, folder
+        )
+    finally:
+        process.terminate()
+        process.wait(30)
+    for kind, how in explain(url or f"sqlite:///{folder}/bench.db").items():
+        result[f"plan of GET {kind}"] = how
+    return result
 
 
 def main() -> None:
@@ -211,27 +460,39 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--statements", type=int, default=100_000, help="statements loaded into each LRS"
+        "--statements", type=int, default=1_000_000, help="statements loaded into each LRS"
     )
     parser.add_argument(
-        "--samples", type=int, default=200, help="single POSTs and filtered GETs timed"
+        "--voided", type=int, default=None, help="statements voided during the load (N / 3000)"
     )
+    parser.add_argument("--samples", type=int, default=200, help="requests timed per figure")
     parser.add_argument(
-        "--database-url", default=None, help="learnpass database (default: SQLite in a temp folder)"
+        "--postgres",
+        default=os.environ.get("LEARNPASS_BENCH_POSTGRES", ""),
+        help="also run on this PostgreSQL database (its tables are dropped and made again)",
+    )
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--explain",
+        metavar="URL",
+        help="only print whether each kind of GET sorts, on an already loaded database",
     )
     parser.add_argument("--skip-ralph", action="store_true")
     args = parser.parse_args()
+    if args.voided is None:
+        args.voided = max(1, args.statements // 3000)
+    if args.explain:
+        for kind, how in explain(args.explain).items():
+            print(f"plan of GET {kind}: {how}")
+        return
 
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="xapi-bench-") as tmp:
         folder = Path(tmp)
-        process, learnpass = start_learnpass(folder, args.database_url)
-        try:
-            print(f"learnpass: loading {args.statements} statements", flush=True)
-            results["learnpass"] = measure(learnpass, args.statements, 1, args.samples)
-        finally:
-            process.terminate()
-            process.wait(20)
+        if not args.skip_sqlite:
+            results["sqlite"] = run_learnpass("sqlite", folder, None, args)
+        if args.postgres:
+            results["postgresql"] = run_learnpass("postgresql", folder, args.postgres, args)
         if not args.skip_ralph:
             if not ralph_available():
                 print("ralph-malph is not installed (LEARNPASS_TEST_RALPH_PYTHON): skipped")
@@ -244,23 +505,31 @@ def main() -> None:
                         args.statements,
                         1,
                         args.samples,
+                        0,
+                        folder,
                     )
                 finally:
                     peer.stop()
 
     names = list(results)
     print()
-    print(
-        f"{'figure (' + str(args.statements) + ' stored)':<34}" + "".join(f"{n:>14}" for n in names)
-    )
-    for key, label in [
-        ("batch_statements_per_s", "batched POST of 100, statements/s"),
-        ("single_post_p50_ms", "single POST p50, ms"),
-        ("single_post_p95_ms", "single POST p95, ms"),
-        ("filtered_get_p50_ms", "filtered GET p50, ms"),
-        ("filtered_get_p95_ms", "filtered GET p95, ms"),
-    ]:
-        print(f"{label:<34}" + "".join(f"{results[n][key]:>14.1f}" for n in names))
+    print(f"{args.statements} statements stored, {args.voided} of them voided")
+    print("floor: the same batches parsed and inserted into a plain indexed SQLite table,")
+    print("each right after the LRS took it (so both are timed under the same machine load)")
+    print(f"{'figure':<40}" + "".join(f"{n:>12}" for n in names))
+    for key in results[names[0]] if names else []:
+        cells = [results[n].get(key, "") for n in names]
+        print(
+            f"{key:<40}"
+            + "".join(
+                f"{c:>12.2f}"
+                if "/ floor" in key
+                else f"{c:>12.1f}"
+                if isinstance(c, float)
+                else f"{c:>12}"
+                for c in cells
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -121,6 +121,10 @@ def session_for_client(session: Session, client_key: str, *, lock: bool = False)
     lock, and what is read after it is current."""
     query = select(cmi5_sessions).where(cmi5_sessions.c.client_key == client_key)
     if lock and session.get_bind().dialect.name == "sqlite":
+        # Only an AU's own client takes the lock: any other client's statements (an analyst's,
+        # the tool's) must not hold SQLite's one write lock for the rest of their request.
+        if session.execute(query).first() is None:
+            return None
         session.execute(
             update(cmi5_sessions)
             .where(cmi5_sessions.c.client_key == client_key)

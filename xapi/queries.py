@@ -14,8 +14,11 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, func, literal, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from . import safe_json, tables
 from .activities import activity_object
@@ -140,6 +143,30 @@ def parse_json_param(name: str, raw: str) -> Any:
         raise StatementError(name, "must be JSON") from None
 
 
+class _Unindexed(FunctionElement[Any]):
+    """A column compared row by row: SQLite never drives a scan from an index on ``+column``."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return _Unindexed(column)  # type: ignore[return-value]
+
+
 class StatementReader:
     """The read side of the statement store (``StatementStore`` adds saving).
 
@@ -165,9 +192,46 @@ class StatementReader:
         return dict(json.loads(row.payload))
 
     def query(self, q: StatementQuery) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of statements, and a cursor token for the next page (None at the end)."""
+        """One page of statements, and a cursor token for the next page (None at the end).
+
+        Every query is an index range scan in the order returned (``seq``), stopped after one
+        page: the direct matches come first, then the statements that target a matching
+        statement (StatementRef, Data 2.5.3) are looked for only within the page's span.
+        """
         s = tables.statements
-        conditions = []
+        if self.tenant is not None and q.after_seq is not None and q.tenant != self.tenant:
+            # A page token is bound to the tenant it was made for: another platform's client
+            # gets no page from it, not even one of its own statements.
+            raise StatementError(
+                "more", "this paging token was issued to a client of another platform"
+            )
+        # A bound store's own tenant wins over whatever the query names.
+        tenant = self.tenant if self.tenant is not None else q.tenant
+        span = self._window(q)
+        if span is None:
+            return [], None
+        page_size = q.page_size()
+        conditions = self._conditions(s, q, tenant)
+        stmt = self._ordered(select(s.c.seq, s.c.payload), s, q, tenant, span)
+        rows = list(self.session.execute(stmt.where(*conditions).limit(page_size + 1)))
+        if len(conditions) > (tenant is not None) and self._any_statement_refs():
+            rows = self._add_referrers(rows, q, tenant, span, page_size)
+        more = None
+        if len(rows) > page_size:
+            rows = rows[:page_size]
+            more = replace(q, tenant=tenant).next_page(rows[-1].seq).to_token()
+        return [json.loads(row.payload) for row in rows], more
+
+    def _conditions(
+        self, s: Any, q: StatementQuery, tenant: str | None, *, probe: bool = False
+    ) -> list[Any]:
+        """The filter conditions on one statement (table or alias ``s``): all but time and seq.
+
+        ``probe``: agent and activity tested row by row (a primary-key probe per statement, for
+        a few StatementRef targets) rather than as the list of every matching seq (which drives
+        the page's range scan).
+        """
+        conditions: list[Any] = []
         if q.verb:
             conditions.append(s.c.verb_id == q.verb)
         if q.registration:
@@ -177,62 +241,129 @@ class StatementReader:
             agent_match = select(sa.seq).where(sa.agent_key == q.agent_key)
             if not q.related_agents:
                 agent_match = agent_match.where(sa.direct.is_(True))
-            conditions.append(s.c.seq.in_(agent_match))
+            conditions.append(
+                agent_match.where(sa.seq == s.c.seq).exists() if probe else s.c.seq.in_(agent_match)
+            )
         if q.activity:
             sact = tables.statement_activities.c
             activity_match = select(sact.seq).where(sact.activity_id == q.activity)
             if not q.related_activities:
                 activity_match = activity_match.where(sact.direct.is_(True))
-            conditions.append(s.c.seq.in_(activity_match))
+            conditions.append(
+                activity_match.where(sact.seq == s.c.seq).exists()
+                if probe
+                else s.c.seq.in_(activity_match)
+            )
         if q.client_key:
             conditions.append(s.c.client_key == q.client_key)
-        if self.tenant is not None and q.after_seq is not None and q.tenant != self.tenant:
-            # A page token is bound to the tenant it was made for: another platform's client
-            # gets no page from it, not even one of its own statements.
-            raise StatementError(
-                "more", "this paging token was issued to a client of another platform"
-            )
-        # A bound store's own tenant wins over whatever the query names.
-        tenant = self.tenant if self.tenant is not None else q.tenant
+        if tenant is not None:
+            conditions.append(s.c.tenant == tenant)
+        return conditions
 
-        stmt = select(s.c.seq, s.c.payload).where(s.c.voided.is_(False))
+    def _window(self, q: StatementQuery) -> tuple[int | None, int | None] | None:
+        """The seq range holding every statement stored in (since, until], or None if empty.
+
+        ``stored`` follows ``seq`` only roughly (a save takes its time before it inserts), so the
+        bounds are the least and greatest seq in the window, read from the (stored, seq) index
+        alone; the page query then walks ``seq`` (the API's order) within them, with no sort.
+        """
+        if q.since is None and q.until is None:
+            return None, None
+        s = tables.statements.c
+        # min(seq + 0): PostgreSQL turns a bare min(seq) into a walk of the primary key until a
+        # row of the window turns up (half the table for a window in the middle).
+        bounds = select(func.min(s.seq + 0), func.max(s.seq + 0))
+        if q.since is not None:
+            bounds = bounds.where(s.stored > q.since)
+        if q.until is not None:
+            bounds = bounds.where(s.stored <= q.until)
+        low, high = self.session.execute(bounds).one()
+        if low is None:
+            return None
+        return int(low), int(high)
+
+    def _ordered(
+        self,
+        stmt: Select[Any],
+        s: Any,
+        q: StatementQuery,
+        tenant: str | None,
+        span: tuple[int | None, int | None],
+    ) -> Select[Any]:
+        """``stmt`` on live (not voided) statements of the window, after the cursor, in order."""
+        stmt = stmt.where(s.c.voided.is_(False))
         if tenant is not None:
             stmt = stmt.where(s.c.tenant == tenant)
-        if conditions and self._any_statement_refs():
-            # Statements that target a matching statement (StatementRef) match too (Data 2.5.3).
-            if tenant is not None:
-                conditions.append(s.c.tenant == tenant)
-            matched = (
-                select(s.c.statement_id).where(and_(*conditions)).cte("matched", recursive=True)
-            )
-            referrer = s.alias("referrer")
-            follow = referrer.c.ref_target == matched.c.statement_id
-            if tenant is not None:
-                follow = and_(follow, referrer.c.tenant == tenant)
-            matched = matched.union(select(referrer.c.statement_id).where(follow))
-            stmt = stmt.where(s.c.statement_id.in_(select(matched.c.statement_id)))
-        elif conditions:
-            stmt = stmt.where(and_(*conditions))
-        if q.since:
-            stmt = stmt.where(s.c.stored > q.since)
-        if q.until:
-            stmt = stmt.where(s.c.stored <= q.until)
+        low, high = span
+        if low is not None:
+            stmt = stmt.where(s.c.seq >= low)
+        if high is not None:
+            stmt = stmt.where(s.c.seq <= high)
+        # Unary plus: compare ``stored`` row by row, never drive the scan from its index.
+        if q.since is not None:
+            stmt = stmt.where(_unindexed(s.c.stored) > q.since)
+        if q.until is not None:
+            stmt = stmt.where(_unindexed(s.c.stored) <= q.until)
         if q.after_seq is not None:
             stmt = stmt.where(s.c.seq > q.after_seq if q.ascending else s.c.seq < q.after_seq)
-        stmt = stmt.order_by(s.c.seq.asc() if q.ascending else s.c.seq.desc())
-        page_size = q.page_size()
-        rows = self.session.execute(stmt.limit(page_size + 1)).all()
-        more = None
+        return stmt.order_by(s.c.seq.asc() if q.ascending else s.c.seq.desc())
+
+    def _add_referrers(
+        self,
+        rows: list[Row[Any]],
+        q: StatementQuery,
+        tenant: str | None,
+        span: tuple[int | None, int | None],
+        page_size: int,
+    ) -> list[Row[Any]]:
+        """The page's direct matches with the statements targeting a matching statement (through
+        any chain of StatementRefs) merged in, in order, page_size + 1 at most.
+
+        Only referrers between the cursor and the last direct match can land in the page (past
+        it, page_size + 1 direct matches come first), so only they are followed: the partial
+        index on referrers' ``seq`` hands them over in order, whatever the store holds.
+        """
+        s = tables.statements
+        referrer = s.alias("referrer")
+        low, high = span
         if len(rows) > page_size:
-            rows = rows[:page_size]
-            more = replace(q, tenant=tenant).next_page(rows[-1].seq).to_token()
-        return [json.loads(row.payload) for row in rows], more
+            edge = rows[page_size].seq
+            low, high = (low, edge) if q.ascending else (edge, high)
+        seeds = self._ordered(
+            select(referrer.c.seq.label("origin"), referrer.c.ref_target.label("target")),
+            referrer,
+            q,
+            tenant,
+            (low, high),
+        ).where(referrer.c.ref_target.is_not(None))
+        chain = seeds.order_by(None).cte("chain", recursive=True)
+        hop = s.alias("hop")
+        step = select(chain.c.origin, hop.c.ref_target).where(
+            hop.c.statement_id == chain.c.target, hop.c.ref_target.is_not(None)
+        )
+        if tenant is not None:
+            step = step.where(hop.c.tenant == tenant)
+        chain = chain.union(step)
+        target = s.alias("target")
+        matching = (
+            select(chain.c.origin)
+            .join(target, target.c.statement_id == chain.c.target)
+            .where(*self._conditions(target, q, tenant, probe=True))
+        )
+        found = select(s.c.seq, s.c.payload).where(s.c.seq.in_(matching))
+        found = found.order_by(s.c.seq.asc() if q.ascending else s.c.seq.desc())
+        extra = list(self.session.execute(found.limit(page_size + 1)))
+        if not extra:
+            return rows
+        merged = {row.seq: row for row in [*rows, *extra]}
+        ordered = sorted(merged, reverse=not q.ascending)
+        return [merged[seq] for seq in ordered[: page_size + 1]]
 
     def _any_statement_refs(self) -> bool:
         s = tables.statements.c
-        # The first non-null key of the ref_target index: one index probe on SQLite and on
-        # PostgreSQL alike, whatever the planner's statistics say (EXISTS / IS NOT NULL can scan).
-        first = select(s.ref_target).where(s.ref_target > "").order_by(s.ref_target).limit(1)
+        # The first entry of the partial index of referrers: one index probe on SQLite and on
+        # PostgreSQL alike, however many statements or referrers the store holds.
+        first = select(s.seq).where(s.ref_target.is_not(None)).order_by(s.seq).limit(1)
         return self.session.execute(first).first() is not None
 
     def iterate(self, q: StatementQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:

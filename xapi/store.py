@@ -20,7 +20,20 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Row,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from . import tables
@@ -92,6 +105,12 @@ class StatementConflict(Exception):
             else f"statement {statement_id} already exists with different content"
         )
         self.statement_id = statement_id
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return _aware(value).isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -214,18 +233,21 @@ class StatementStore(StatementReader):
         }
 
     def _check_voiding(self, statements: list[dict[str, Any]]) -> None:
-        """A voiding statement must not target a voiding statement (Data 2.3.2)."""
+        """A voiding statement must not target a voiding statement (Data 2.3.2); one query for
+        the whole batch."""
+        targets = [
+            st["object"]["id"].lower() for st in statements if st["verb"]["id"] == VOIDED_VERB
+        ]
+        if not targets:
+            return
         s = tables.statements.c
-        for statement in statements:
-            if statement["verb"]["id"] != VOIDED_VERB:
-                continue
-            target = statement["object"]["id"].lower()
-            probe = select(literal(1)).where(s.statement_id == target, s.verb_id == VOIDED_VERB)
-            if self.tenant is not None:
-                # Another tenant's statement is not there for this client, voiding or not.
-                probe = probe.where(s.tenant == self.tenant)
-            is_voiding = self.session.execute(probe).first()
-            if is_voiding:
+        probe = select(s.statement_id).where(s.statement_id.in_(targets), s.verb_id == VOIDED_VERB)
+        if self.tenant is not None:
+            # Another tenant's statement is not there for this client, voiding or not.
+            probe = probe.where(s.tenant == self.tenant)
+        voiding = set(self.session.execute(probe).scalars())
+        for target in targets:
+            if target in voiding:
                 raise StatementError(
                     "object.id",
                     f"statement {target} is itself a voiding statement and cannot be voided",
@@ -324,9 +346,7 @@ class StatementStore(StatementReader):
                     "payload": payloads[statement["id"]],
                 }
             )
-        inserted = self.session.execute(
-            insert_if_absent(self.session, s).returning(s.c.seq, s.c.statement_id), rows
-        )
+        inserted = self._insert_rows(s, rows, returning=("seq", "statement_id"), if_absent=True)
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
         raced = set(ids) - set(seq_by_id)
         if raced:
@@ -341,10 +361,8 @@ class StatementStore(StatementReader):
             seq = seq_by_id[statement["id"]]
             agent_rows += _index_rows(seq, _agents_in(statement, direct=True), "agent_key")
             activity_rows += _index_rows(seq, _activities_in(statement, direct=True), "activity_id")
-        if agent_rows:
-            self.session.execute(insert(tables.statement_agents), agent_rows)
-        if activity_rows:
-            self.session.execute(insert(tables.statement_activities), activity_rows)
+        self._insert_rows(tables.statement_agents, agent_rows)
+        self._insert_rows(tables.statement_activities, activity_rows)
         targets = [
             row["ref_target"] for row in rows if row["verb_id"] == VOIDED_VERB and row["ref_target"]
         ]
@@ -359,3 +377,47 @@ class StatementStore(StatementReader):
             # Only what this transaction stored: a raced id is another request's to forward.
             queue_payloads(self.session, {i: payloads[i] for i in ids})
         return raced
+
+    def _insert_rows(
+        self,
+        table: Table,
+        rows: list[dict[str, Any]],
+        returning: tuple[str, ...] = (),
+        *,
+        if_absent: bool = False,
+    ) -> list[Row[Any]]:
+        """Insert rows (all with the same keys) in one round trip, RETURNING some columns.
+
+        PostgreSQL gets one INSERT ... SELECT FROM json_to_recordset(one JSON text parameter):
+        an executemany runs one INSERT per row on the server, a multi-row VALUES is re-parsed
+        by the driver for every batch, and arrays are escaped element by element in Python;
+        one JSON text is made by the json module in C and read by the server in C. SQLite runs
+        in process, so an executemany costs no round trips. The RETURNING rows are matched
+        back by key by the caller, never by position. ``if_absent``: rows whose unique key is
+        taken are skipped (ON CONFLICT DO NOTHING, see ``insert_if_absent``), and not returned.
+        """
+        if not rows:
+            return []
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            names = list(rows[0])
+            batch = (
+                func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+                .table_valued(*(column(name, table.c[name].type) for name in names))
+                .render_derived(name="batch", with_types=True)
+            )
+            source = select(*(batch.c[n] for n in names))
+            stmt = (
+                postgresql.insert(table).from_select(names, source).on_conflict_do_nothing()
+                if if_absent
+                else insert(table).from_select(names, source)
+            )
+            if returning:
+                stmt = stmt.returning(*(table.c[name] for name in returning))
+            result = self.session.execute(stmt, {"rows": json.dumps(rows, default=_json_value)})
+        else:
+            stmt = insert_if_absent(self.session, table) if if_absent else insert(table)
+            if returning:
+                stmt = stmt.returning(*(table.c[name] for name in returning))
+            result = self.session.execute(stmt, rows)
+        return list(result) if returning else []

@@ -55,10 +55,19 @@ statements = Table(
     Column("tenant", String(255)),
     Column("payload", Text, nullable=False),
 )
-Index("ix_xapi_statement_stored", statements.c.stored)
+# since / until: the least and greatest seq of a window are read from this index alone.
+Index("ix_xapi_statement_stored_seq", statements.c.stored, statements.c.seq)
 Index("ix_xapi_statement_verb_seq", statements.c.verb_id, statements.c.seq)
 Index("ix_xapi_statement_registration_seq", statements.c.registration, statements.c.seq)
 Index("ix_xapi_statement_ref_target", statements.c.ref_target)
+# The statements that target another (StatementRef), in seq order: a filtered page follows only
+# those within its own span.
+Index(
+    "ix_xapi_statement_referrer_seq",
+    statements.c.seq,
+    postgresql_where=text("ref_target IS NOT NULL"),
+    sqlite_where=text("ref_target IS NOT NULL"),
+)
 Index("ix_xapi_statement_client_seq", statements.c.client_key, statements.c.seq)
 # A client bound to one platform reads its newest page with one backward range scan.
 Index("ix_xapi_statement_tenant_seq", statements.c.tenant, statements.c.seq)

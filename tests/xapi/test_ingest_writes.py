@@ -1,0 +1,87 @@
+"""What a batch writes: an activity's definition only when it changed, and every row of a batch
+whatever the database (PostgreSQL takes them as one JSON text per table)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, func, select
+
+from lti_tool.extensions import db
+from xapi import tables
+from xapi.store import StatementQuery, StatementStore
+
+from .builders import agent, statement
+
+LESSON = "http://example.org/activities/lesson-1"
+COURSE = "http://example.org/activities/course-1"
+
+
+def about(name: dict[str, str], course: dict[str, str] | None = None) -> dict[str, Any]:
+    context = {
+        "contextActivities": {"parent": [{"id": COURSE, "definition": {"name": course or {}}}]}
+    }
+    return statement(
+        id=str(uuid.uuid4()),
+        object={"id": LESSON, "definition": {"name": name}},
+        context=context,
+    )
+
+
+@contextmanager
+def activity_writes() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def remember(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if sql.lstrip().upper().startswith(("UPDATE XAPI_ACTIVITY", "INSERT INTO XAPI_ACTIVITY ")):
+            seen.append(sql.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+
+def test_a_known_definition_is_written_only_when_the_merge_changes_it(app: Any) -> None:
+    with app.app_context():
+        store = StatementStore(db.session())
+        with activity_writes() as writes:
+            store.save([about({"en-US": "Lesson"}, {"en-US": "Course"})], authority=None)
+        assert writes == ["INSERT"]
+        with activity_writes() as writes:
+            store.save(
+                [about({"en-US": "Lesson"}, {"en-US": "Course"}) for _ in range(3)], authority=None
+            )
+        assert writes == []
+        with activity_writes() as writes:
+            store.save([about({"nl": "Les"}), about({"en-US": "Lesson"})], authority=None)
+        assert writes == ["UPDATE"]
+        assert store.activity(LESSON)["definition"]["name"] == {"en-US": "Lesson", "nl": "Les"}
+        assert store.activity(COURSE)["definition"]["name"] == {"en-US": "Course"}
+
+
+def test_every_row_of_a_large_batch_is_stored_and_indexed(app: Any) -> None:
+    with app.app_context():
+        store = StatementStore(db.session())
+        batch = [
+            statement(
+                id=str(uuid.uuid4()),
+                actor=agent(f"p{n % 7}"),
+                object={"id": f"http://example.org/activities/{n % 11}"},
+                context={"registration": str(uuid.uuid4())},
+            )
+            for n in range(250)
+        ]
+        ids = store.save(batch, authority=None)
+        db.session.commit()
+        count = db.session.execute(select(func.count()).select_from(tables.statements)).scalar()
+        assert count == 250
+        page, _ = store.query(StatementQuery(activity="http://example.org/activities/3", limit=0))
+        assert {s["id"] for s in page} == {i for n, i in enumerate(ids) if n % 11 == 3}
+        registration = batch[17]["context"]["registration"]
+        page, _ = store.query(StatementQuery(registration=registration))
+        assert [s["id"] for s in page] == [ids[17]]
