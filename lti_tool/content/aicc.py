@@ -78,7 +78,9 @@ def aicc_hacp() -> Any:
             data = hacp.parse_put(form.get("aicc_data") or "")
             state = runtime.states_by_sco(session, attempt.id).get(sco.id)
             cmi = hacp.put_cmi(row, sco, state, data, user.sub)
-            outcome = hacp.commit(session, row=row, sco=sco, cmi=cmi, trigger="commit", results=not preview)
+            outcome = hacp.commit(
+                session, row=row, sco=sco, cmi=cmi, trigger="commit", results=not preview
+            )
             for problem in outcome.overflow:
                 current_app.logger.warning(
                     "AICC attempt %s, AU %s: %s", attempt.id, sco.id, problem
@@ -86,7 +88,9 @@ def aicc_hacp() -> Any:
         else:
             state = runtime.states_by_sco(session, attempt.id).get(sco.id)
             cmi = dict(state.cmi.get("cmi", {})) if state is not None else {}
-            outcome = hacp.commit(session, row=row, sco=sco, cmi=cmi, trigger="terminate", results=not preview)
+            outcome = hacp.commit(
+                session, row=row, sco=sco, cmi=cmi, trigger="terminate", results=not preview
+            )
             hacp.end_session(session, row)
     except hacp.HacpError as exc:
         session.rollback()
