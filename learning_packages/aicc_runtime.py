@@ -363,9 +363,11 @@ def commit(
     sco: Row[Any],
     cmi: dict[str, Any],
     trigger: str,
+    results: bool = True,
 ) -> runtime.CommitOutcome:
     """Store ``cmi`` for the session's AU as one commit of the attempt (``apply_commit``, the
-    SCORM path): flushes, the caller adds statements and the grade and commits."""
+    SCORM path): flushes, the caller adds statements and the grade and commits. Without
+    ``results`` (a trainer's preview) only the CMI data is stored."""
     return runtime.apply_commit(
         session,
         attempt_id=row.attempt_id,
@@ -378,4 +380,5 @@ def commit(
             "seq": next_seq(session, row),
             "trigger": trigger,
         },
+        results=results,
     )

@@ -71,13 +71,16 @@ def aicc_hacp() -> Any:
         if found is None:
             raise hacp.HacpError(hacp.INVALID_SESSION, "Invalid Session ID: no such session")
         attempt, sco, user = found
+        preview = services.is_preview(attempt)  # a trainer's: only the CMI data is kept
         if command == "getparam":
             return _get_param(session, row, attempt, sco, user)
         if command == "putparam":
             data = hacp.parse_put(form.get("aicc_data") or "")
             state = runtime.states_by_sco(session, attempt.id).get(sco.id)
             cmi = hacp.put_cmi(row, sco, state, data, user.sub)
-            outcome = hacp.commit(session, row=row, sco=sco, cmi=cmi, trigger="commit")
+            outcome = hacp.commit(
+                session, row=row, sco=sco, cmi=cmi, trigger="commit", results=not preview
+            )
             for problem in outcome.overflow:
                 current_app.logger.warning(
                     "AICC attempt %s, AU %s: %s", attempt.id, sco.id, problem
@@ -85,7 +88,9 @@ def aicc_hacp() -> Any:
         else:
             state = runtime.states_by_sco(session, attempt.id).get(sco.id)
             cmi = dict(state.cmi.get("cmi", {})) if state is not None else {}
-            outcome = hacp.commit(session, row=row, sco=sco, cmi=cmi, trigger="terminate")
+            outcome = hacp.commit(
+                session, row=row, sco=sco, cmi=cmi, trigger="terminate", results=not preview
+            )
             hacp.end_session(session, row)
     except hacp.HacpError as exc:
         session.rollback()
@@ -140,12 +145,14 @@ def _aicc_name(user: User) -> str:
 
 def _record(session: Any, outcome: Any, attempt: Any, user: User, sco: Any) -> bool:
     """Commit the AU's data with the statements, the grade and the passport note it calls for,
-    all or nothing (as the SCORM commit does); then the passport entry and the listeners."""
+    all or nothing (as the SCORM commit does); then the passport entry and the listeners. A
+    trainer's preview records nothing but its CMI data."""
     note = None
     version = services.get_version(session, attempt.version_id)
     assert version is not None
+    preview = services.is_preview(attempt)
     try:
-        if outcome.applied:
+        if outcome.applied and not preview:
             link = _link(attempt.context)
             package = services.get_package(session, version.package_id)
             refreshed = session.execute(
@@ -171,7 +178,7 @@ def _record(session: Any, outcome: Any, attempt: Any, user: User, sco: Any) -> b
         return False
     if note:
         passport_feed.deliver_after_commit(session, note)
-    if outcome.applied and outcome.attempt_changed:
+    if outcome.applied and outcome.attempt_changed and not preview:
         results.notify_result_recorded(
             session,
             results.ResultRecorded(

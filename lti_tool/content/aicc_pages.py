@@ -34,7 +34,7 @@ def play_aicc(ctx: Any, package: Any) -> Any:
         session,
         package.id,
         services.learner_key(ctx.user_id),
-        services.attempt_context(ctx, package.id),
+        services.scorm_attempt_context(ctx, package.id),
     )
     version = services.get_version(session, attempt.version_id)
     assert version is not None
@@ -76,6 +76,7 @@ def play_aicc(ctx: Any, package: Any) -> Any:
         waivers_url=None,
         newer_version=version.version < package.latest_version,
         navigation={"choice": True, "flow": False},
+        preview=services.is_preview(attempt),
     )
 
 

@@ -263,6 +263,9 @@ def evaluate_move_on(
     # another batch's follow-up and a trainer's waiver arriving together must not both write
     # the same satisfied statement.
     attempt = rt.lock_registration(session, attempt_id)
+    # A trainer's preview: the registration gets its satisfied statements (the AU may read
+    # them, the page says the course is done), but no result, grade or passport entry.
+    preview = services.is_preview(attempt)
     version = services.get_version(session, attempt.version_id)
     assert version is not None
     package = services.get_package(session, version.package_id)
@@ -320,7 +323,9 @@ def evaluate_move_on(
     course_newly = state.course and rt.course_activity_id(base, package.id) not in already
     scores = [p.score_scaled for p in progress.values() if p.score_scaled is not None]
     score = round(sum(scores) / len(scores), 6) if scores else None
-    changed = course_newly or (score is not None and score != attempt.score_scaled)
+    changed = not preview and (
+        course_newly or (score is not None and score != attempt.score_scaled)
+    )
     outcome = CommitOutcome(
         applied=True,
         events=[],
@@ -350,7 +355,7 @@ def evaluate_move_on(
             session, outcome=outcome, user=user, link=_link(session, attempt.context)
         )
     note = None
-    if course_newly:
+    if course_newly and not preview:
         refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
         note = results.queue_passport_entry(
             session, outcome=outcome, user=user, package=package, attempt=refreshed

@@ -37,7 +37,7 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
         session,
         package.id,
         services.learner_key(ctx.user_id),
-        services.attempt_context(ctx, package.id),
+        services.scorm_attempt_context(ctx, package.id),
     )
     version = services.get_version(session, attempt.version_id)
     assert version is not None
@@ -91,6 +91,7 @@ def play_cmi5(ctx: Any, package: Any) -> Any:
         ),
         newer_version=version.version < package.latest_version,
         navigation={"choice": True, "flow": False},
+        preview=services.is_preview(attempt),
     )
 
 

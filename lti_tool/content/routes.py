@@ -217,11 +217,7 @@ def new_attempt(package_id: int) -> Any:
     if package is None:
         abort(404)
     may_play(ctx, package_id)
-    # cmi5 keeps its own attempts (no preview context yet): its player resumes the newest one.
-    context = (
-        services.attempt_context(ctx, package_id)
-        if package.kind == CMI5
-        else services.scorm_attempt_context(ctx, package_id)
-    )
+    # A trainer's new attempt is a new preview (every kind: SCORM, cmi5, AICC).
+    context = services.scorm_attempt_context(ctx, package_id)
     runtime.start_attempt(session, package_id, services.learner_key(ctx.user_id), context)
     return redirect(url_for("content.play", package_id=package_id), code=303)
