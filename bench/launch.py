@@ -1,21 +1,26 @@
-"""How many complete LTI launches per second learnpass serves under gunicorn.
+"""How many complete LTI launches per second learnpass serves, beside a plain pylti1p3 tool.
 
-It starts the app under gunicorn (demo mode, SQLite in a temporary folder, 2 sync workers) on
-loopback, then runs complete launches from a few client threads, each as a new browser would:
+One run measures two tools against the same demo platform, one after the other, on the same
+loopback port and with the same gunicorn settings (--workers sync workers):
 
-    GET /demo/start        the demo platform sends the browser to the tool's login
-    GET /lti/login         the tool stores state and nonce, redirects to the platform
-    GET /demo/authorize    the platform signs an id_token (RS256) into an auto-submit form
-    POST /lti/launch       the tool checks signature, nonce, state, deployment; records the launch
-    GET /home              the landing page (checked to greet the right person)
+- learnpass (demo mode, SQLite in a temporary folder);
+- bench/plain_tool.py, a Flask tool that does nothing but launch with pylti1p3 (pylti1p3next):
+  state and nonce in Flask's cookie session, the platform key set cached in process memory.
 
-The demo platform and the tool share the server, so each launch costs both sides' work: that is
-the honest cost of a launch here, not of the tool alone. It prints launches per second and the
-p50 / p95 of one whole launch, and of each step. Bounded by --launches and --max-seconds; the
-server is always stopped.
+The demo platform is a learnpass server of its own (demo mode, its own SQLite and gunicorn), so
+both tools get the same peer. Each launch is run as a new browser would, from client threads:
+
+    GET  platform/demo/start      the platform sends the browser to the tool's login
+    GET  tool/lti/login           the tool keeps state and nonce, redirects to the platform
+    GET  platform/demo/authorize  the platform signs an id_token (RS256) into an auto-submit form
+    POST tool/lti/launch          the tool checks signature, nonce, state, deployment; records it
+    GET  tool/home                the landing page (checked to greet the right person)
+
+It prints launches per second, p50 / p95 of one whole launch and of each step, for each tool,
+and the ratio. Bounded by --launches and --max-seconds per tool; the servers are always stopped.
 
     .venv/bin/python bench/launch.py [--launches 200] [--threads 4] [--workers 2]
-                                     [--max-seconds 120]
+                                     [--max-seconds 120] [--only learnpass|plain]
 """
 
 from __future__ import annotations
@@ -57,19 +62,46 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_env(data_dir: Path, port: int) -> dict[str, str]:
+def server_env(data_dir: Path, port: int, platform_port: int) -> dict[str, str]:
+    """A learnpass server on ``port`` whose demo platform is the one on ``platform_port``.
+
+    For the platform server itself, ``port`` is the tool's: the platform sends the browser and
+    its signed launches there."""
+    data_dir.mkdir(exist_ok=True)
     env = dict(os.environ)
     env.update(
         LEARNPASS_DEMO="true",
         LEARNPASS_DATA_DIR=str(data_dir),
         LEARNPASS_DATABASE_URL="sqlite:///" + str(data_dir / "learnpass.db"),
         LEARNPASS_BASE_URL=f"http://127.0.0.1:{port}",
+        LEARNPASS_DEMO_PLATFORM_URL=f"http://127.0.0.1:{platform_port}",
         LEARNPASS_SECURE_COOKIES="false",
         # The demo platform is served by the same gunicorn: the tool fetches its keys on loopback.
         LEARNPASS_OUTGOING_ALLOW_PRIVATE="true",
         LEARNPASS_SECRET_KEY="bench-" + os.urandom(16).hex(),
     )
     env.pop("DATABASE_URL", None)
+    return env
+
+
+def plain_env(data_dir: Path, port: int, platform_port: int) -> dict[str, str]:
+    """bench/plain_tool.py registered with the same demo platform, with a key of its own."""
+    from lti_tool.demo import platform as demo
+    from lti_tool.lti.keys import generate_rsa_private_pem
+
+    data_dir.mkdir(exist_ok=True)
+    key = data_dir / "tool-key.pem"
+    key.write_text(generate_rsa_private_pem())
+    env = dict(os.environ)
+    env.update(
+        PLAIN_ISSUER=f"http://127.0.0.1:{platform_port}/demo",
+        PLAIN_PLATFORM_URL=f"http://127.0.0.1:{platform_port}/demo",
+        PLAIN_CLIENT_ID=demo.CLIENT_ID,
+        PLAIN_DEPLOYMENT_ID=demo.DEPLOYMENT_ID,
+        PLAIN_PRIVATE_KEY=str(key),
+        PLAIN_BASE_URL=f"http://127.0.0.1:{port}",
+        PLAIN_SECRET_KEY="bench-" + os.urandom(16).hex(),
+    )
     return env
 
 
@@ -91,14 +123,15 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, log: Path
+    env: dict[str, str], port: int, workers: int, log: Path, app: str = "lti_tool.wsgi:app"
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "gunicorn",
         "--workers", str(workers),
         "--bind", f"127.0.0.1:{port}",
         "--timeout", "60",
-        "lti_tool.wsgi:app",
+        "--pythonpath", str(PROJECT_ROOT / "bench"),
+        app,
     ]  # fmt: skip
     with log.open("wb") as out:
         return subprocess.Popen(  # noqa: S603 - our own command line
@@ -151,7 +184,7 @@ def first_form(response: requests.Response) -> tuple[str, dict[str, str]]:
     return urljoin(response.url, form.action or response.url), fields
 
 
-def one_launch(base: str, user: str, steps: dict[str, float]) -> None:
+def one_launch(platform: str, user: str, steps: dict[str, float]) -> None:
     """One launch by a new browser (no cookies); fills ``steps`` with each step's seconds."""
     with requests.Session() as browser:
 
@@ -163,26 +196,28 @@ def one_launch(base: str, user: str, steps: dict[str, float]) -> None:
             steps[name] = time.perf_counter() - started
             return response
 
-        r = timed("demo/start", "GET", base + "/demo/start", params={"user": user})
+        r = timed("demo/start", "GET", platform + "/demo/start", params={"user": user})
         if r.status_code != 302:
             raise RuntimeError(f"/demo/start answered {r.status_code}")
         # A browser with scripts passes the tool's cookie check page; this client says so itself.
         r = timed("lti/login", "GET", r.headers["Location"] + "&lti1p3_new_window=1")
         if r.status_code != 302:
             raise RuntimeError(f"/lti/login answered {r.status_code}: {r.text[:200]}")
-        r = timed("demo/authorize", "GET", urljoin(base, r.headers["Location"]))
+        r = timed("demo/authorize", "GET", urljoin(platform, r.headers["Location"]))
         if r.status_code != 200:
             raise RuntimeError(f"/demo/authorize answered {r.status_code}: {r.text[:200]}")
         action, fields = first_form(r)
         r = timed("lti/launch", "POST", action, data=fields)
         if r.status_code != 303:
             raise RuntimeError(f"/lti/launch answered {r.status_code}: {r.text[-1500:]}")
-        r = timed("landing page", "GET", urljoin(base, r.headers["Location"]))
+        r = timed("landing page", "GET", urljoin(action, r.headers["Location"]))
         if r.status_code != 200 or USERS[user] not in r.text:
             raise RuntimeError(f"landing page answered {r.status_code} without {USERS[user]!r}")
 
 
-def worker(base: str, next_index: list[int], total: int, deadline: float, results: Results) -> None:
+def worker(
+    platform: str, next_index: list[int], total: int, deadline: float, results: Results
+) -> None:
     users = list(USERS)
     while time.monotonic() < deadline:
         with results.lock:
@@ -193,7 +228,7 @@ def worker(base: str, next_index: list[int], total: int, deadline: float, result
         steps: dict[str, float] = {}
         started = time.perf_counter()
         try:
-            one_launch(base, users[index % len(users)], steps)
+            one_launch(platform, users[index % len(users)], steps)
         except Exception as exc:  # noqa: BLE001 - count every failure, keep going
             with results.lock:
                 results.errors.append(str(exc))
@@ -213,81 +248,136 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank]
 
 
+def measure(
+    platform: str, launches: int, threads: int, max_seconds: float
+) -> tuple[Results, float]:
+    # One launch first: it fills the tool's cache of the platform's key set, and shows that the
+    # flow works before anything is measured.
+    one_launch(platform, "learner", {})
+    results = Results()
+    next_index = [0]
+    deadline = time.monotonic() + max_seconds
+    pool = [
+        threading.Thread(target=worker, args=(platform, next_index, launches, deadline, results))
+        for _ in range(threads)
+    ]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def run_tool(
+    name: str, tmp: Path, port: int, platform_port: int, args: argparse.Namespace, threads: int
+) -> tuple[Results, float]:
+    """Start one tool on ``port``, measure its launches, stop it."""
+    data_dir = tmp / name
+    base = f"http://127.0.0.1:{port}"
+    if name == "learnpass":
+        env = server_env(data_dir, port, platform_port)
+        prepare_database(env)
+        app = "lti_tool.wsgi:app"
+    else:
+        env = plain_env(data_dir, port, platform_port)
+        app = "plain_tool:app"
+    log = data_dir / "gunicorn.log"
+    server = start_gunicorn(env, port, args.workers, log, app)
+    try:
+        wait_until_up(base, server, log)
+        return measure(
+            f"http://127.0.0.1:{platform_port}", max(1, min(args.launches, 5000)), threads,
+            args.max_seconds,
+        )  # fmt: skip
+    finally:
+        stop(server)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--launches", type=int, default=200, help="complete launches to run (at most 5000)"
+        "--launches", type=int, default=200, help="complete launches per tool (at most 5000)"
     )
     parser.add_argument("--threads", type=int, default=4, help="client threads (at most 32)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument(
-        "--max-seconds", type=float, default=120, help="stop starting launches after this"
+        "--max-seconds", type=float, default=120, help="per tool: stop starting launches after this"
+    )
+    parser.add_argument(
+        "--only", choices=("learnpass", "plain"), help="measure one tool only (default: both)"
     )
     args = parser.parse_args()
-    launches = max(1, min(args.launches, 5000))
     threads = max(1, min(args.threads, 32))
+    tools = [args.only] if args.only else ["learnpass", "plain"]
 
-    with tempfile.TemporaryDirectory(prefix="learnpass-bench-") as tmp:
-        data_dir = Path(tmp)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = server_env(data_dir, port)
-        log = data_dir / "gunicorn.log"
-        prepare_database(env)
-        server = start_gunicorn(env, port, args.workers, log)
+    measured: dict[str, tuple[Results, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="learnpass-bench-") as name:
+        tmp = Path(name)
+        port, platform_port = free_port(), free_port()
+        # The demo platform: a learnpass server that sends browsers and launches to ``port``.
+        platform_env = server_env(tmp / "platform", platform_port, platform_port)
+        platform_env["LEARNPASS_BASE_URL"] = f"http://127.0.0.1:{port}"
+        prepare_database(platform_env)
+        platform_log = tmp / "platform" / "gunicorn.log"
+        platform = start_gunicorn(platform_env, platform_port, args.workers, platform_log)
         try:
-            wait_until_up(base, server, log)
-            # One launch first: it fills the tool's cache of the platform's key set, and shows
-            # that the flow works before anything is measured.
-            one_launch(base, "learner", {})
-
-            results = Results()
-            next_index = [0]
-            deadline = time.monotonic() + args.max_seconds
-            pool = [
-                threading.Thread(
-                    target=worker, args=(base, next_index, launches, deadline, results)
-                )
-                for _ in range(threads)
-            ]
-            started = time.perf_counter()
-            for t in pool:
-                t.start()
-            for t in pool:
-                t.join()
-            wall = time.perf_counter() - started
+            wait_until_up(f"http://127.0.0.1:{platform_port}", platform, platform_log)
+            for tool in tools:
+                measured[tool] = run_tool(tool, tmp, port, platform_port, args, threads)
         finally:
-            stop(server)
+            stop(platform)
 
-    report(results, wall, args.workers, threads)
-    return 0 if results.durations and not results.errors else 1
+    print(f"launch benchmark: gunicorn, {args.workers} sync workers per server, SQLite;")
+    print("  the demo platform is a learnpass server of its own, the same for both tools")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"client: {threads} threads; {os.cpu_count()} CPUs on this machine, load average {load}")
+    for tool, (results, wall) in measured.items():
+        report(tool, results, wall)
+    rates = {t: len(r.durations) / wall for t, (r, wall) in measured.items() if wall > 0}
+    if rates.get("learnpass") and rates.get("plain"):
+        ratio = rates["learnpass"] / rates["plain"]
+        print(f"learnpass / plain pylti1p3 tool: {ratio:.2f}x the launches per second")
+        own = {t: tool_seconds(r) for t, (r, _) in measured.items()}
+        if own.get("learnpass"):
+            print(
+                f"  the tool's own requests: plain {ms(own['plain'])}, learnpass "
+                f"{ms(own['learnpass'])} per launch ({own['plain'] / own['learnpass']:.2f}x)"
+            )
+    failed = any(r.errors or not r.durations for r, _ in measured.values())
+    return 1 if failed else 0
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:6.1f} ms"
 
 
-def report(results: Results, wall: float, workers: int, threads: int) -> None:
+TOOL_STEPS = ("lti/login", "lti/launch", "landing page")
+
+
+def tool_seconds(results: Results) -> float:
+    """Mean time of the tool's own requests in one launch (the platform's two left out)."""
+    return sum(statistics.fmean(results.steps[s]) for s in TOOL_STEPS if results.steps.get(s))
+
+
+def report(tool: str, results: Results, wall: float) -> None:
     done = len(results.durations)
-    print(f"learnpass launch benchmark: gunicorn, {workers} sync workers, SQLite,")
-    print("  the demo platform served by the same gunicorn")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"client: {threads} threads; {os.cpu_count()} CPUs on this machine, load average {load}")
-    print(f"complete launches: {done} ok, {len(results.errors)} failed, in {wall:.1f} s")
+    print(f"{tool}: {done} complete launches ok, {len(results.errors)} failed, in {wall:.1f} s")
     if done:
         durations = results.durations
-        print(f"launches per second: {done / wall:.1f}")
+        print(f"  launches per second: {done / wall:.1f}")
         print(
-            f"one launch (5 requests): p50 {ms(percentile(durations, 50))}, "
+            f"  one launch (5 requests): p50 {ms(percentile(durations, 50))}, "
             f"p95 {ms(percentile(durations, 95))}, max {ms(max(durations))}"
         )
+        print(f"  the tool's own three requests: mean {ms(tool_seconds(results))} per launch")
         for name, values in results.steps.items():
             print(
-                f"  {name:<15} p50 {ms(percentile(values, 50))}   "
+                f"    {name:<15} p50 {ms(percentile(values, 50))}   "
                 f"p95 {ms(percentile(values, 95))}   mean {ms(statistics.fmean(values))}"
             )
     for error in sorted(set(results.errors))[:5]:
-        print(f"error: {error}")
+        print(f"  error: {error}")
 
 
 if __name__ == "__main__":

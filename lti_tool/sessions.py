@@ -39,6 +39,24 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         return self.sid
 
 
+def store_with_request(db_session: Any, session: ServerSession) -> None:
+    """Write the session now, in the request's own transaction (a launch commits its rows
+    and its session at once); the response then only sets the cookie, unless the session
+    changes again before it is sent."""
+    from .shared_store import SharedStore
+
+    store = SharedStore(db_session, join=True)
+    previous = getattr(session, "previous_sid", None)
+    if previous:
+        store.delete("session:" + previous)
+        session.previous_sid = None
+    if session.sid is None:
+        session.sid = secrets.token_urlsafe(32)
+    value = dict(session)
+    store.set("session:" + session.sid, value, SESSION_TTL)
+    session.stored_value = value
+
+
 class ServerSessionInterface(SessionInterface):
     def _store(self) -> Any:
         from .extensions import db
@@ -64,12 +82,13 @@ class ServerSessionInterface(SessionInterface):
             return
         if not session.modified:
             return
-        previous = getattr(session, "previous_sid", None)
-        if previous:
-            store.delete("session:" + previous)
-        if session.sid is None:
-            session.sid = secrets.token_urlsafe(32)
-        store.set("session:" + session.sid, dict(session), SESSION_TTL)
+        if getattr(session, "stored_value", None) != dict(session):
+            previous = getattr(session, "previous_sid", None)
+            if previous:
+                store.delete("session:" + previous)
+            if session.sid is None:
+                session.sid = secrets.token_urlsafe(32)
+            store.set("session:" + session.sid, dict(session), SESSION_TTL)
         response.set_cookie(
             name,
             session.sid,

@@ -7,6 +7,10 @@ Every call is a short transaction of its own, on its own connection: writing a c
 nonce never commits (nor rolls back) what the request that called it has pending. The request's
 own work is committed by the request, or not at all. (On SQLite, while the caller holds the
 database's single write lock, a call joins the caller's transaction in a savepoint instead.)
+
+``SharedStore(session, join=True)`` is the other way round, for writes that belong to the
+request itself (a launch's state and nonce, its launch data, its session): they run in the
+caller's transaction and are committed with the request's own work, in one commit, or not at all.
 """
 
 from __future__ import annotations
@@ -24,14 +28,19 @@ from .upsert import insert_if_absent, insert_or_update
 
 
 class SharedStore:
-    def __init__(self, session: Session) -> None:
-        # The caller's session gives the database; its transaction is used only where SQLite
-        # leaves no other way (see _transaction).
+    def __init__(self, session: Session, *, join: bool = False) -> None:
+        # The caller's session gives the database; its transaction is used when ``join`` asks
+        # for it, or where SQLite leaves no other way (see _transaction).
         self.caller = session
         self.bind = session.get_bind()
+        self.join = join
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        if self.join:
+            # Part of the caller's own work: never committed here, only by the caller.
+            yield self.caller
+            return
         if self._caller_holds_sqlite_write_lock():
             # SQLite has one writer at a time: a second connection would wait for the caller,
             # who waits for us. The write joins the caller's transaction in a savepoint instead;
@@ -76,15 +85,16 @@ class SharedStore:
     def take(self, key: str) -> Any:
         """Remove ``key`` and return its live value; only one caller across all instances wins."""
         with self._transaction() as own:
-            row = own.get(KeyValue, key)
-            if row is None:
-                return None
-            value, expires = row.value, row.expires_at
+            # One statement: the row is gone for everyone else once it is read here.
             taken = own.execute(
-                delete(KeyValue).where(KeyValue.key == key).returning(KeyValue.key)
+                delete(KeyValue)
+                .where(KeyValue.key == key)
+                .returning(KeyValue.value, KeyValue.expires_at)
+                .execution_options(synchronize_session=False)
             ).first()
         if taken is None:
-            return None  # someone else consumed it between our read and delete
+            return None  # absent, or someone else consumed it first
+        value, expires = taken
         if expires is not None and expires <= utcnow():
             return None
         return value

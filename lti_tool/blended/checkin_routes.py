@@ -227,8 +227,8 @@ def _typed_elsewhere(blended: BlendedSession, typed: str) -> str:
 def _pending_after_launch(ctx: LaunchContext) -> str | None:
     """After a launch: keep the course's way back, and land on the pending check-in if any."""
     if ctx.course_id and ctx.return_url:
+        # Committed by the launch with the rest of its work.
         checkin.remember_course_return(db.session(), ctx.course_id, ctx.return_url)
-        db.session.commit()
     if request.cookies.get(PENDING_COOKIE):
         return url_for("blended.checkin_pending")
     return None

@@ -63,7 +63,26 @@ class UnknownPlatform(LtiException):
 
 
 class LearnpassRegistration(Registration):
+    """A registration whose tool key is read when first needed (service calls, deep linking
+    answers): a login or a launch never needs it, and so never reads it."""
+
     platform_id: int
+    _key_session: Session | None = None
+    _kid: str | None = None
+
+    def _load_tool_key(self) -> None:
+        if self._tool_private_key is None and self._key_session is not None:
+            key = keys.current_key(self._key_session)
+            self._tool_private_key, self._kid = key.private_pem, key.kid
+
+    def get_tool_private_key(self) -> str | None:
+        self._load_tool_key()
+        return self._tool_private_key
+
+    def get_kid(self) -> str | None:
+        # Registration.get_kid derives a kid from the public key; ours is the stored one.
+        self._load_tool_key()
+        return self._kid
 
 
 class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
@@ -72,6 +91,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        # One request asks for the same registration several times (login: registration;
+        # launch: registration, deployment, then the rows): read it once per request.
+        self._platforms: dict[tuple[str, str | None], Platform | None] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -80,6 +102,11 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
         return True
 
     def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
+        if (iss, client_id) not in self._platforms:
+            self._platforms[iss, client_id] = self._read_platform(iss, client_id)
+        return self._platforms[iss, client_id]
+
+    def _read_platform(self, iss: str, client_id: str | None) -> Platform | None:
         query = select(Platform).where(Platform.issuer == iss, Platform.active.is_(True))
         if client_id:
             query = query.where(Platform.client_id == client_id)
@@ -88,17 +115,15 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
         return rows[0] if len(rows) == 1 else None
 
     def registration_for(self, platform: Platform) -> LearnpassRegistration:
-        key = keys.current_key(self.session)
         reg = LearnpassRegistration()
         reg.platform_id = platform.id
+        reg._key_session = self.session
         reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
         reg.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
         if platform.auth_audience:
             reg.set_auth_audience(platform.auth_audience)
         reg.set_key_set_url(platform.key_set_url)
         reg.set_key_set(platform.key_set)  # type: ignore[arg-type]
-        reg.set_tool_private_key(key.private_pem)
-        reg._kid = key.kid  # type: ignore[attr-defined]
         return reg
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
@@ -130,20 +155,18 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
         return Deployment().set_deployment_id(deployment_id) if row else None
 
 
-# Registration.get_kid derives a kid from the public key; ours is the stored one.
-def _stored_kid(self: Registration) -> str | None:
-    return getattr(self, "_kid", None)
-
-
-LearnpassRegistration.get_kid = _stored_kid  # type: ignore[method-assign]
-
-
 class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
-    """pylti1p3 launch storage backed by the shared database store (no per-browser cookie)."""
+    """pylti1p3 launch storage backed by the shared database store (no per-browser cookie).
 
-    def __init__(self, session: Session) -> None:
+    With ``join`` its writes are part of the request's own transaction (the login's state and
+    nonce; the launch's consumed state and nonce and its launch data), committed by the request
+    with the rest of its work. A value read once is not read again in the same request.
+    """
+
+    def __init__(self, session: Session, *, join: bool = False) -> None:
         super().__init__()
-        self.store = SharedStore(session)
+        self.store = SharedStore(session, join=join)
+        self._read: dict[str, Any] = {}
 
     def get_session_cookie_name(self) -> str | None:
         return None
@@ -152,16 +175,23 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         return True
 
     def get_value(self, key: str) -> Any:
-        return self.store.get(self._prepare_key(key))
+        key = self._prepare_key(key)
+        if key not in self._read:
+            self._read[key] = self.store.get(key)
+        return self._read[key]
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        self.store.set(self._prepare_key(key), value, exp)
+        key = self._prepare_key(key)
+        self._read.pop(key, None)
+        self.store.set(key, value, exp)
 
     def check_value(self, key: str) -> bool:
-        return self.store.get(self._prepare_key(key)) is not None
+        return self.get_value(key) is not None
 
     def take_value(self, key: str) -> Any:
-        return self.store.take(self._prepare_key(key))
+        key = self._prepare_key(key)
+        self._read.pop(key, None)
+        return self.store.take(key)
 
 
 STATE_COOKIE_PREFIX = "lti1p3-"  # + the state, "state-<uuid>"
@@ -368,7 +398,8 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         if not url or not url.startswith(("http://", "https://")):
             raise LtiKeyException(f"The public key set URL is invalid: {url}")
         kid = self._jwt.get("header", {}).get("kid")
-        key_set = fetch_platform_jwks(self._storage.store, url, want_kid=kid)
+        # A cache entry, not the launch's own work: written on the store's own connection.
+        key_set = fetch_platform_jwks(SharedStore(self._storage.store.caller), url, want_kid=kid)
         reg.set_key_set(key_set)  # type: ignore[arg-type]
         return super().get_public_key()
 
@@ -382,6 +413,37 @@ def fetch_platform_jwks(
     again, at most once per cool-down period, so a flood of bad kids cannot hammer the platform.
     """
     settings = current_app.config["LEARNPASS"]
+    local_key = (str(store.bind.url), url)
+    local = _local_jwks.get(local_key)
+    if (
+        local
+        and local[0] > time.monotonic()
+        and (want_kid is None or any(k.get("kid") == want_kid for k in local[1].get("keys", [])))
+    ):
+        return dict(local[1])
+    key_set = _shared_platform_jwks(store, url, want_kid, settings)
+    _local_jwks[local_key] = (time.monotonic() + LOCAL_JWKS_SECONDS, key_set)
+    return key_set
+
+
+LOCAL_JWKS_SECONDS = 60
+"""How long one process keeps a platform key set it read from the shared cache.
+
+Key sets are public and change rarely. A launch signed with a key this copy lacks (a rotation)
+goes past it to the shared cache and the platform at once; a key the platform withdraws is
+trusted by a process for at most this long after the shared cache forgot it."""
+
+_local_jwks: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+
+
+def forget_local_key_sets() -> None:
+    """Drop this process's copies of platform key sets (the shared cache stays)."""
+    _local_jwks.clear()
+
+
+def _shared_platform_jwks(
+    store: SharedStore, url: str, want_kid: str | None, settings: Any
+) -> dict[str, Any]:
     cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
     cooldown_key = cache_key + ":refetch"
     cached = store.get(cache_key)

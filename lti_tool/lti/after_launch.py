@@ -3,6 +3,8 @@
 A feature registers a callback; after a launch is verified and its session is set, each callback
 gets the launch and may name another page to land on (the first one named wins), e.g. the page
 that completes a QR check-in kept pending in this browser. Deep Linking launches are left alone.
+A callback writes in the launch's transaction and does not commit: the launch commits its rows,
+its statement, its session and what the callbacks wrote at once.
 """
 
 from __future__ import annotations

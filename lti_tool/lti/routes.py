@@ -21,6 +21,7 @@ from pylti1p3.exception import ToolConfException
 
 from ..extensions import csrf, db
 from ..security_headers import allow_on_page
+from ..sessions import store_with_request
 from . import keys
 from .adapter import (
     LAUNCH_ERRORS,
@@ -47,8 +48,8 @@ def _tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf(db.session())
 
 
-def _storage() -> DatabaseLaunchDataStorage:
-    return DatabaseLaunchDataStorage(db.session())
+def _storage(*, join: bool = False) -> DatabaseLaunchDataStorage:
+    return DatabaseLaunchDataStorage(db.session(), join=join)
 
 
 def _flask_request() -> FlaskRequest:
@@ -73,7 +74,8 @@ def _begin_login(params: dict[str, str]) -> Any:
         oidc = LearnpassOIDCLogin(
             FlaskRequest(request_data=params, request_is_secure=request.is_secure),
             _tool_conf(),
-            _storage(),
+            # The state and nonce are this request's only writes: one commit for both, below.
+            _storage(join=True),
         )
         storage_target = params.get("lti_storage_target", "")
         if storage_target:
@@ -81,6 +83,7 @@ def _begin_login(params: dict[str, str]) -> Any:
         # No cookie-check page before redirecting: a browser that refuses our cookie learns it at
         # the launch, which then offers to open the tool in a new window with this same login.
         redirect_obj = oidc.disable_check_cookies().get_redirect_object(launch_url)
+        db.session.commit()
         if not storage_target:
             return redirect_obj.do_redirect()
         # LTI platform storage: the state is also put into the platform's window (lti.put_data),
@@ -102,7 +105,9 @@ def _begin_login(params: dict[str, str]) -> Any:
 def launch() -> Any:
     if not request.form.get("id_token"):
         raise LaunchRefused("missing_token")
-    message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage())
+    # The consumed state and nonce, the launch data, the rows, the statement and the session are
+    # written in the request's one transaction and committed together below (see docs/lti.md).
+    message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage(join=True))
     try:
         claims = message_launch.get_launch_data()
     except StateNotInThisBrowser as exc:
@@ -124,6 +129,7 @@ def launch() -> Any:
         message_launch.registration.platform_id,
         dict(claims),
         message_launch.get_launch_id(),
+        commit=False,
     )
     _record_launched(ctx)
     session.clear()
@@ -135,6 +141,8 @@ def launch() -> Any:
         destination = "/lti/deep-linking"
     else:
         destination = run_after_launch(ctx) or resolve_target(ctx.target or "home")
+    store_with_request(db.session(), session)  # type: ignore[arg-type]
+    db.session.commit()
     # The session lives in its cookie only: the address keeps no trace of it.
     response = redirect(destination, code=303)
     response.delete_cookie(message_launch.state_cookie_name(), path="/")
@@ -162,17 +170,18 @@ def _record_launched(ctx: LaunchContext) -> None:
     from ..lrs.recording import record
 
     try:
-        record(
-            ctx,
-            verb=vocab.Verb.LAUNCHED,
-            object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
-            object_name=ctx.course_title or None,
-            activity_type=vocab.ActivityType.RESOURCE_LINK,
-        )
-        db.session.commit()
+        # In a savepoint of the launch's transaction: committed with the launch, or, when it
+        # cannot be recorded, left out without undoing the launch.
+        with db.session.begin_nested():
+            record(
+                ctx,
+                verb=vocab.Verb.LAUNCHED,
+                object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
+                object_name=ctx.course_title or None,
+                activity_type=vocab.ActivityType.RESOURCE_LINK,
+            )
     except Exception:  # recording never breaks the user's action
         current_app.logger.exception("could not record the launch statement")
-        db.session.rollback()
 
 
 @bp.get("/jwks.json")

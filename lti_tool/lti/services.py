@@ -158,9 +158,16 @@ def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **key
 
 
 def record_launch(
-    session: Session, platform_id: int, claims: dict[str, Any], launch_id: str | None = None
+    session: Session,
+    platform_id: int,
+    claims: dict[str, Any],
+    launch_id: str | None = None,
+    *,
+    commit: bool = True,
 ) -> LaunchContext:
-    """Create or update the user, course, enrolment and resource link a validated launch names."""
+    """Create or update the user, course, enrolment and resource link a validated launch names.
+
+    ``commit=False``: flushed only, for a caller that commits them with the rest of its work."""
     issuer = claims["iss"]
     platform = session.get(Platform, platform_id)
     if platform is None or platform.issuer != issuer:
@@ -222,7 +229,10 @@ def record_launch(
             session, ResourceLink, defaults, course_id=course.id, link_id=str(link_claim["id"])
         )
         target = target or link.target
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     presentation = claims.get(CLAIM + "launch_presentation") or {}
     return LaunchContext(
         launch_id=launch_id or uuid.uuid4().hex,

@@ -78,3 +78,20 @@ def test_start_page_offers_what_the_role_allows(live_server, http):
         and "SCORM packages" in admin
         and "Passport settings" in admin
     )
+
+
+def test_a_statement_that_cannot_be_recorded_does_not_undo_the_launch(
+    app, live_server, http, monkeypatch
+):
+    """The launch commits once; the statement is in a savepoint of it, so its failure is alone."""
+    from lti_tool.lrs import recording
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the LRS tables are unusable")
+
+    monkeypatch.setattr(recording, "record", broken)
+    r = launch(http, live_server.url, user="learner")
+    assert r.status_code == 200 and "Lena de Vries" in r.text
+    with app.app_context():
+        assert db.session.scalars(select(User)).one().sub == "demo-learner-1"
+        assert db.session.scalars(select(Enrolment)).one().role == "learner"

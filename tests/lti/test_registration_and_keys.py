@@ -3,10 +3,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
+from lti_tool.lti.adapter import forget_local_key_sets
 from lti_tool.models import KeyValue, Platform
 from lti_tool.settings import Settings, SettingsError
 
@@ -167,6 +168,17 @@ def test_launch_still_works_after_key_rotation(app, runner, live_server, http):
     assert launch(http, live_server.url).status_code == 200
 
 
+def test_a_process_reuses_the_key_set_it_read_without_asking_the_store(app, live_server, http):
+    assert launch(http, live_server.url).status_code == 200
+    with app.app_context():
+        # Emptied behind the process's back: its own short copy still verifies the next launch.
+        db.session.execute(delete(KeyValue).where(KeyValue.key.startswith("jwks:")))
+        db.session.commit()
+    assert launch(http, live_server.url).status_code == 200
+    with app.app_context():
+        assert _cached_jwks(db.session) == []
+
+
 def _cached_jwks(session) -> list[KeyValue]:
     return [
         r
@@ -183,6 +195,8 @@ def test_platform_jwks_is_cached_and_refetched_for_an_unknown_kid(app, live_serv
         # The platform rotated its keys since we cached them: the cache only knows an old kid.
         cached[0].value = {"keys": [{**cached[0].value["keys"][0], "kid": "old-kid"}]}
         db.session.commit()
+    # As in another process, or in this one once its short copy expired: only the shared cache.
+    forget_local_key_sets()
     assert (
         launch(http, live_server.url).status_code == 200
     )  # unknown kid -> one refetch -> accepted

@@ -1,0 +1,84 @@
+"""What one complete launch costs the database: SQL statements and commits, counted on the engine.
+
+The tool's two requests of a launch (OIDC login and the signed launch post) are counted, after a
+first launch has filled the platform key cache, as every launch but the first one runs. The demo
+platform's own requests (same server, same database) are made outside the counted windows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import requests
+from sqlalchemy import event
+
+from lti_tool.extensions import db
+
+from .flows import auto_form, launch
+
+# What a launch costs (see docs/lti.md, "Launch cost"); a regression fails here. Before the
+# launch became one transaction: 32 statements and 14 commits.
+MAX_STATEMENTS = 26
+MAX_COMMITS = 2  # one per request: the login's state and nonce; everything the launch writes
+
+
+@dataclass
+class Counter:
+    statements: list[str] = field(default_factory=list)
+    commits: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@contextmanager
+def counting(app) -> Iterator[Counter]:
+    counter = Counter()
+    with app.app_context():
+        engine = db.engine
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        with counter.lock:
+            counter.statements.append(statement.split()[0].upper())
+
+    def on_commit(conn):
+        with counter.lock:
+            counter.commits += 1
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+
+
+def counted_launch(app, base: str) -> tuple[Counter, requests.Response]:
+    """A new browser's launch; only the tool's login and launch requests are counted."""
+    with requests.Session() as http:
+        r = http.get(base + "/demo/start", params={"user": "learner"}, allow_redirects=False)
+        assert r.status_code == 302, r.text
+        with counting(app) as counter:
+            login = http.get(r.headers["Location"] + "&lti1p3_new_window=1", allow_redirects=False)
+        assert login.status_code == 302, login.text
+        form = auto_form(http.get(urljoin(base, login.headers["Location"])))
+        with counting(app) as launch_counter:
+            landed = http.post(form.action, data=form.fields, allow_redirects=False)
+        assert landed.status_code == 303, landed.text
+        counter.statements += launch_counter.statements
+        counter.commits += launch_counter.commits
+        home = http.get(urljoin(base, landed.headers["Location"]))
+        assert home.status_code == 200 and "Lena de Vries" in home.text
+    return counter, landed
+
+
+def test_a_launch_costs_few_statements_and_commits(app, live_server):
+    assert launch(requests.Session(), live_server.url).status_code == 200  # fills the key cache
+    counter, _ = counted_launch(app, live_server.url)
+    kinds = {k: counter.statements.count(k) for k in sorted(set(counter.statements))}
+    print(f"launch: {len(counter.statements)} statements {kinds}, {counter.commits} commits")
+    assert len(counter.statements) <= MAX_STATEMENTS, kinds
+    assert counter.commits <= MAX_COMMITS
