@@ -44,11 +44,14 @@ def _group(client: Any, course_id: int, name: str, member_ids: list[int]) -> int
     return group_id
 
 
-def _company_with_hr(app: Any) -> tuple[int, Any]:
+def company_with_hr(
+    app: Any, hr_person: Any = HR, hr_course: Any = OTHER_COURSE
+) -> tuple[int, Any]:
     """Company "Bakker Bouw" = the trainer's group with Lena; Hanna (a learner of another
-    course) is its HR. Returns the company id and Hanna's signed-in client."""
+    course) is its HR unless told otherwise. Returns the company id and the HR's signed-in
+    client."""
     hr = app.test_client()
-    sign_in(app, hr, HR, OTHER_COURSE)
+    hr_ctx = sign_in(app, hr, hr_person, hr_course)
     trainer = app.test_client()
     ctx = sign_in(app, trainer, "instructor")
     lena = _user_id(app, "demo-learner-1")
@@ -60,9 +63,11 @@ def _company_with_hr(app: Any) -> tuple[int, Any]:
     r = admin.post("/passport/admin/companies", data={"csrf_token": token, "name": "Bakker Bouw"})
     assert r.status_code == 303
     company_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
-    page = admin.get(f"/passport/admin/companies/{company_id}?q=hanna")
+    with app.app_context():
+        hr_name = db.session.get(User, hr_ctx.user_id).name
+    page = admin.get(f"/passport/admin/companies/{company_id}?q={hr_name.split()[0].lower()}")
     doc = html.fromstring(page.get_data(as_text=True))
-    assert doc.xpath('//*[@data-testid="found-person"]//p/text()')[0].startswith("Hanna HR")
+    assert doc.xpath('//*[@data-testid="found-person"]//p/text()')[0].startswith(hr_name)
     token = doc.xpath("//input[@name='csrf_token']/@value")[0]
     r = admin.post(
         f"/passport/admin/companies/{company_id}",
@@ -71,14 +76,14 @@ def _company_with_hr(app: Any) -> tuple[int, Any]:
     assert r.status_code == 303
     r = admin.post(
         f"/passport/admin/companies/{company_id}/hr",
-        data={"csrf_token": token, "user_id": str(_user_id(app, HR["sub"]))},
+        data={"csrf_token": token, "user_id": str(hr_ctx.user_id)},
     )
     assert r.status_code == 303
     return company_id, hr
 
 
 def test_hr_sees_their_companys_people_matrix_and_what_expires(passport_app):
-    company_id, hr = _company_with_hr(passport_app)
+    company_id, hr = company_with_hr(passport_app)
     home = hr.get("/home").get_data(as_text=True)
     assert "/passport/hr/" in home
     r = hr.get("/passport/hr/")
@@ -99,7 +104,7 @@ def test_hr_sees_their_companys_people_matrix_and_what_expires(passport_app):
 
 
 def test_csv_has_a_bom_the_locales_separator_and_translated_headers(passport_app):
-    company_id, hr = _company_with_hr(passport_app)
+    company_id, hr = company_with_hr(passport_app)
     r = hr.get(f"/passport/hr/companies/{company_id}/export.csv", headers={"Accept-Language": "nl"})
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     body = r.get_data()
@@ -121,7 +126,7 @@ def test_csv_has_a_bom_the_locales_separator_and_translated_headers(passport_app
 
 
 def test_xlsx_has_real_dates_colours_a_frozen_header_and_a_filter(passport_app):
-    company_id, hr = _company_with_hr(passport_app)
+    company_id, hr = company_with_hr(passport_app)
     r = hr.get(
         f"/passport/hr/companies/{company_id}/export.xlsx", headers={"Accept-Language": "de"}
     )
@@ -141,7 +146,7 @@ def test_xlsx_has_real_dates_colours_a_frozen_header_and_a_filter(passport_app):
 
 def test_nobody_else_reaches_a_company(passport_app):
     app = passport_app
-    company_id, _hr = _company_with_hr(app)
+    company_id, _hr = company_with_hr(app)
     urls = [
         f"/passport/hr/companies/{company_id}",
         f"/passport/hr/companies/{company_id}/export.csv",
@@ -201,7 +206,7 @@ def test_company_forms_refuse_bad_names_and_keep_what_was_typed(passport_app):
 
 def test_erasing_the_hr_person_removes_their_hr_rights(passport_app):
     app = passport_app
-    company_id, hr = _company_with_hr(app)
+    company_id, hr = company_with_hr(app)
     hanna = _user_id(app, HR["sub"])
     with app.app_context():
         erasure.erase_learner(db.session(), hanna, actor_id=hanna, base_url="http://localhost")
