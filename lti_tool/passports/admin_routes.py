@@ -62,6 +62,7 @@ def admin_home() -> Any:
         ctx=launch_ctx(),
         page=page,
         training_types=catalogue.training_types(session, launch_ctx().platform_id),
+        competences=catalogue.competences(session, launch_ctx().platform_id),
         frameworks=list(
             session.scalars(
                 select(CompetenceFramework)
@@ -114,16 +115,31 @@ def add_training_type() -> Any:
     months = positive_int(request.form.get("validity_months"), 0, 1200) or None
     if not code or not name:
         return _admin_back(_("Give the training type a code and a name."), "error")
+    competence_id = positive_int(request.form.get("competence_id"), 0, 2**31) or None
     try:
         plan = catalogue.plan_training_type(
-            session, platform_id=launch_ctx().platform_id, code=code, name=name, months=months
+            session,
+            platform_id=launch_ctx().platform_id,
+            code=code,
+            name=name,
+            months=months,
+            competence_id=competence_id,
         )
     except catalogue.OrganisationWide as exc:
         return _organisation_wide(exc, "training_type")
+    except catalogue.CatalogueError:
+        return _admin_back(_("Choose one of the competences in the list."), "error")
     if plan.existing is not None and not plan.changes:
         return _admin_back(_("Training type %(name)s already has these values.", name=name))
     if plan.needs_confirmation and request.form.get("confirm") != plan.confirmation:
-        return render_template("passports/training_type_confirm.html", ctx=launch_ctx(), plan=plan)
+        return render_template(
+            "passports/training_type_confirm.html",
+            ctx=launch_ctx(),
+            plan=plan,
+            competence_names={
+                c.id: c.shortname for c in catalogue.competences(session, launch_ctx().platform_id)
+            },
+        )
     try:
         catalogue.apply_training_type(session, plan)
     except catalogue.CatalogueError as exc:

@@ -15,8 +15,15 @@ from lti_tool.models import Course, Enrolment, User
 
 from .errors import PassportError
 from .identities import identity_groups
-from .models import LearnerGroup, PassportEntry, RequiredTraining, TrainingType, group_member
-from .validity import DEFAULT_WARN_DAYS, expiry_state
+from .models import (
+    LearnerGroup,
+    PassportEntry,
+    RequiredTraining,
+    TrainingType,
+    entry_competence,
+    group_member,
+)
+from .validity import DEFAULT_WARN_DAYS, expiry_state, valid_until_for
 
 MATRIX_STATES = ("valid", "expiring", "expired", "missing")
 
@@ -159,13 +166,36 @@ def learner_cells(
             )
         )
         for uid, type_id, until, done in rows:
-            if type_id is None:
-                continue
-            key = (uid, type_id)
-            known = best.get(key)
-            # The entry that stays valid longest counts; one that never expires beats all.
-            if known is None or (known[0] is not None and (until is None or until > known[0])):
-                best[key] = (until, done)
+            if type_id is not None:
+                _keep_best(best, (uid, type_id), until, done)
+        # A training that asks for a competence counts an entry carrying it too, valid for the
+        # training's own period from the day it was completed.
+        by_competence: dict[int, list[TrainingType]] = {}
+        for training in trainings:
+            if training.competence_id is not None:
+                by_competence.setdefault(training.competence_id, []).append(training)
+        if by_competence:
+            carried = session.execute(
+                select(
+                    PassportEntry.user_id,
+                    entry_competence.c.competence_id,
+                    PassportEntry.completed_on,
+                )
+                .join(entry_competence, entry_competence.c.entry_id == PassportEntry.id)
+                .where(
+                    PassportEntry.status == "approved",
+                    or_(
+                        PassportEntry.user_id.in_(learner_ids),
+                        PassportEntry.user_id.in_(sorted(linked_ids)),
+                    ),
+                    entry_competence.c.competence_id.in_(sorted(by_competence)),
+                )
+            )
+            for uid, competence_id, done in carried:
+                for training in by_competence[competence_id]:
+                    if done is None and training.validity_months:
+                        continue  # no date to count the period from
+                    _keep_best(best, (uid, training.id), valid_until_for(done, training), done)
     # Plain ids and a cache of states: this loop runs learners x trainings times.
     type_ids = [t.id for t in trainings]
     states: dict[dt.date | None, str] = {}
@@ -188,6 +218,18 @@ def learner_cells(
             cells.append(MatrixCell(states[until], until, done))
         result[learner.id] = cells
     return result
+
+
+def _keep_best(
+    best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]],
+    key: tuple[int, int],
+    until: dt.date | None,
+    done: dt.date | None,
+) -> None:
+    """The entry that stays valid longest counts; one that never expires beats all."""
+    known = best.get(key)
+    if known is None or (known[0] is not None and (until is None or until > known[0])):
+        best[key] = (until, done)
 
 
 def _like_escape(text: str) -> str:

@@ -72,6 +72,13 @@ class TrainingType(Base):
     name: Mapped[str] = mapped_column(String(255))
     validity_months: Mapped[int | None] = mapped_column(Integer, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
+    # A competence that also proves this training: an entry carrying it counts in the matrix
+    # even when it names no training type (a course elsewhere that taught the same thing).
+    competence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="SET NULL"), default=None
+    )
+
+    competence: Mapped[Competence | None] = relationship()
 
 
 class CompetenceFramework(Base):

@@ -1,11 +1,12 @@
-"""Passport: companies, their groups and their HR people
+"""Passport: companies, their groups and their HR people; a competence per training type
 
 Revision ID: b8d4f2a6c913
 Revises: 70fb6781fefc
 Create Date: 2026-12-02 12:20:00.000000
 
-Three new tables, nothing changed in existing ones: a company of a platform, which trainers'
-groups are that company's people, and which people of the platform are its HR.
+Three new tables: a company of a platform, which trainers' groups are that company's people, and
+which people of the platform are its HR. One nullable column: the competence that also proves a
+training type (an entry carrying it counts in the matrix).
 """
 
 from __future__ import annotations
@@ -68,9 +69,21 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_passport_company_hr_user_id", "passport_company_hr", ["user_id"])
+    with op.batch_alter_table("passport_training_type") as batch:
+        batch.add_column(sa.Column("competence_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_passport_training_type_competence",
+            "passport_competence",
+            ["competence_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("passport_training_type") as batch:
+        batch.drop_constraint("fk_passport_training_type_competence", type_="foreignkey")
+        batch.drop_column("competence_id")
     op.drop_index("ix_passport_company_hr_user_id", table_name="passport_company_hr")
     op.drop_table("passport_company_hr")
     op.drop_index("ix_passport_company_group_company_id", table_name="passport_company_group")
