@@ -43,7 +43,7 @@ from .blueprint import (
     tool_title,
     warn_days_asked,
 )
-from .forms import entry_input, positive_int
+from .forms import EntryFormError, entry_input, positive_int
 from .models import LearnerGroup, PassportEntry, TrainingType
 from .uploads import UploadRefused
 
@@ -296,9 +296,16 @@ def bulk_entry(course_id: int) -> Any:
         # Ids of people outside the course are dropped, as in the groups.
         ticked = [u.id for u in learners if u.id in chosen]
         try:
-            data = entry_input(request.form)
+            # Every problem at once: the form's and a roster with nobody ticked.
+            problems: list[str] = []
+            try:
+                data = entry_input(request.form)
+            except EntryFormError as exc:
+                problems += exc.problems
             if not ticked:
-                raise errors.PassportError(_("Tick at least one learner."))
+                problems.append(_("Tick at least one learner."))
+            if problems:
+                raise EntryFormError(problems)
             added = entries.add_entries(
                 session,
                 user_ids=ticked,

@@ -117,6 +117,14 @@ def test_open_badge_download_verifies_and_shows_revocation(passport_app, page, t
     check_page(page, "passport-admin")
     page.get_by_label("Reason").first.fill("Exam result withdrawn")
     page.get_by_role("button", name="Revoke").first.click()
+    # Nothing is revoked before the administrator has seen whose credential it is and confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revoke this credential?")
+    expect(page.get_by_test_id("revoke-holder")).to_contain_text("Lena de Vries")
+    expect(page.get_by_label("Reason (shown on the verification page)")).to_have_value(
+        "Exam result withdrawn"
+    )
+    check_page(page, "passport-revoke-confirm")
+    page.get_by_role("button", name="Yes, revoke it").click()
     expect(page.get_by_role("status").first).to_contain_text("revoked")
     page.goto(claims["vc"]["id"])
     expect(page.get_by_test_id("verify-status")).to_contain_text("Revoked.")
@@ -156,6 +164,14 @@ def test_revoked_credential_and_catalogue_pages(passport_app, page):
     ).click()
     page.get_by_label("Reason").first.fill("Exam result withdrawn")
     page.get_by_role("button", name="Revoke").first.click()
+    # Nothing is revoked before the administrator has seen whose credential it is and confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revoke this credential?")
+    expect(page.get_by_test_id("revoke-holder")).to_contain_text("Lena de Vries")
+    expect(page.get_by_label("Reason (shown on the verification page)")).to_have_value(
+        "Exam result withdrawn"
+    )
+    check_page(page, "passport-revoke-confirm")
+    page.get_by_role("button", name="Yes, revoke it").click()
     expect(page.get_by_role("status").first).to_contain_text("revoked")
     # An organisation-wide code is refused; an own type's change is confirmed first.
     page.get_by_label("Code").fill("FORKLIFT")
