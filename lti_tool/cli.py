@@ -323,13 +323,15 @@ def demo(host: str, port: int, no_run: bool) -> None:
         raise click.ClickException(
             "learnpass demo needs LEARNPASS_DEMO=true (it is set for you unless you set it false)"
         )
+    click.echo("learnpass demo: preparing the database...")
     with app.app_context():
         upgrade_database()
         from .demo.seed import seed_demo
 
+        click.echo("learnpass demo: making the keys and the demo platform, courses and people...")
         seed_demo()
     settings = app.config["LEARNPASS"]
-    click.echo(f"learnpass demo: open {settings.base_url}/demo/ in a browser")
+    click.echo(f"learnpass demo: ready. Open {settings.base_url}/demo/ in a browser")
     click.echo(
         f"learnpass demo: course packages and uploads are served from {settings.content_url}"
     )
@@ -342,6 +344,12 @@ def demo(host: str, port: int, no_run: bool) -> None:
         from .jobs import start_in_thread
 
         start_in_thread(app)
+        click.echo(
+            "learnpass demo: the demo runs Flask's own small web server, which warns below that "
+            "it is a 'development server'. That is expected here, on your own machine; for real "
+            "use, run learnpass behind gunicorn as docs/deployment.md describes. "
+            "Stop the demo with Ctrl+C."
+        )
         # The content origin: the same app on its own port (the host name tells them apart).
         content_port = urlsplit(settings.content_url).port or 80
         if content_port != port:

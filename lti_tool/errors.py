@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -67,10 +68,7 @@ def register_error_handlers(app: Flask) -> None:
                     "Go back to the previous page and use its buttons, or open learnpass again from your course."
                 ),
             ),
-            413: (
-                _("The file is too large"),
-                _("The file you sent is larger than learnpass accepts."),
-            ),
+            413: (_("The file is too large"), _too_large_text()),
         }
         title, text = messages.get(code, (exc.name, exc.description or ""))
         return _page(code, title, text)
@@ -95,5 +93,37 @@ def register_error_handlers(app: Flask) -> None:
         )
 
 
+def _too_large_text() -> str:
+    limit = request.max_content_length
+    if not limit:
+        return _("The file you sent is larger than learnpass accepts.")
+    # Whole megabytes, rounded down: the request's limit has room for the form around the file.
+    megabytes = max(1, limit // (1024 * 1024))
+    return _(
+        "The file you sent is larger than learnpass accepts: at most %(size)s MB. "
+        "Make it smaller (for example a PDF scanned at a lower resolution) and send it again.",
+        size=megabytes,
+    )
+
+
+def _way_back() -> str | None:
+    """The page the person came from, when it is one of learnpass's own (never another site)."""
+    referrer = request.referrer or ""
+    parsed = urlsplit(referrer)
+    # A form's page is the way back from its refused POST; a GET would only load this error again.
+    same_page = referrer == request.url and request.method == "GET"
+    if parsed.netloc and parsed.netloc == request.host and not same_page:
+        return referrer
+    return None
+
+
 def _page(status: int, title: str, text: str) -> Any:
-    return render_template("errors/page.html", title=title, text=text, status=status), status
+    return render_template(
+        "errors/page.html",
+        title=title,
+        text=text,
+        status=status,
+        back_url=_way_back(),
+        # The session, not the database: an error page must render when the database is down.
+        launched=isinstance(session.get("launch"), dict),
+    ), status

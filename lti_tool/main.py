@@ -25,6 +25,8 @@ class HomeLink:
     title: Callable[[], str]
     description: Callable[[], str]
     role: str = "learner"
+    # For rights that are no launch role (the HR of a company): shown only when this says so.
+    visible: Callable[[Any], bool] | None = None
 
 
 _home_links: list[HomeLink] = []
@@ -49,7 +51,7 @@ def home() -> Any:
     links = [
         {"url": url_for(link.endpoint), "title": link.title(), "description": link.description()}
         for link in _home_links
-        if ctx.has_role(link.role)
+        if ctx.has_role(link.role) and (link.visible is None or link.visible(ctx))
     ]
     return render_template("home.html", ctx=ctx, links=links)
 

@@ -33,6 +33,9 @@ def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "http://127.0.0.1:5999/demo/" in r.stdout
+    # Short progress steps, one line each: database, keys and demo data, ready.
+    steps = [line for line in r.stdout.splitlines() if line.startswith("learnpass demo: ")]
+    assert [s.split(" ", 3)[2] for s in steps[:3]] == ["preparing", "making", "ready."]
     listing = subprocess.run(
         [LEARNPASS, "platform", "list"],
         env=_env(tmp_path, LEARNPASS_DEMO="true", LEARNPASS_BASE_URL="http://127.0.0.1:5999"),

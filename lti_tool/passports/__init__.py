@@ -11,21 +11,25 @@ from flask import url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
+from ..extensions import db
 from ..jobs import register_job
 from ..lti.context import LaunchContext
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     admin_routes,
+    company_routes,
     display,
     document_routes,
     group_routes,
+    hr_routes,
     learner_routes,
     names_routes,
     trainer_routes,
     verify_routes,
 )
 from .blueprint import bp
+from .companies import hr_companies
 from .reminders import run_reminders
 
 
@@ -59,6 +63,14 @@ register_home_link(
         lambda: _("Passport settings"),
         lambda: _("Training types, competences, credentials"),
         role="admin",
+    )
+)
+register_home_link(
+    HomeLink(
+        "passports.hr_home",
+        lambda: _("Our people's training"),
+        lambda: _("Your company's people: who has which training, and what expires"),
+        visible=lambda ctx: bool(hr_companies(db.session(), ctx.platform_id, ctx.user_id)),
     )
 )
 register_target("passport", lambda _rest: url_for("passports.my_passport"))

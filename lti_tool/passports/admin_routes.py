@@ -55,14 +55,19 @@ def _own_person(user_id: int) -> User:
 def admin_home() -> Any:
     session = db.session()
     people = roster.platform_user_ids(launch_ctx().platform_id)
+    query = request.args.get("q", "")[:200]
     page = people_page(
-        session, launch_ctx().platform_id, request.args.get("page", 1, type=int) or 1
+        session,
+        launch_ctx().platform_id,
+        request.args.get("page", 1, type=int) or 1,
+        query=query,
     )
     return render_template(
         "passports/admin.html",
         ctx=launch_ctx(),
         page=page,
         training_types=catalogue.training_types(session, launch_ctx().platform_id),
+        competences=catalogue.competences(session, launch_ctx().platform_id),
         frameworks=list(
             session.scalars(
                 select(CompetenceFramework)
@@ -72,6 +77,7 @@ def admin_home() -> Any:
             )
         ),
         people=page.people,
+        query=query,
         links=list(
             session.scalars(
                 select(IdentityLink)
@@ -112,24 +118,59 @@ def add_training_type() -> Any:
     session = db.session()
     code = request.form.get("code", "").strip()[:100]
     name = request.form.get("name", "").strip()[:255]
-    months = positive_int(request.form.get("validity_months"), 0, 1200) or None
+    problems = []
     if not code or not name:
-        return _admin_back(_("Give the training type a code and a name."), "error")
+        problems.append(_("Give the training type a code and a name."))
+    months, months_problem = _validity_months()
+    if months_problem:
+        problems.append(months_problem)
+    if problems:
+        return _admin_back(" ".join(problems), "error")
+    competence_id = positive_int(request.form.get("competence_id"), 0, 2**31) or None
     try:
         plan = catalogue.plan_training_type(
-            session, platform_id=launch_ctx().platform_id, code=code, name=name, months=months
+            session,
+            platform_id=launch_ctx().platform_id,
+            code=code,
+            name=name,
+            months=months,
+            competence_id=competence_id,
         )
     except catalogue.OrganisationWide as exc:
         return _organisation_wide(exc, "training_type")
+    except catalogue.CatalogueError:
+        return _admin_back(_("Choose one of the competences in the list."), "error")
     if plan.existing is not None and not plan.changes:
         return _admin_back(_("Training type %(name)s already has these values.", name=name))
     if plan.needs_confirmation and request.form.get("confirm") != plan.confirmation:
-        return render_template("passports/training_type_confirm.html", ctx=launch_ctx(), plan=plan)
+        return render_template(
+            "passports/training_type_confirm.html",
+            ctx=launch_ctx(),
+            plan=plan,
+            competence_names={
+                c.id: c.shortname for c in catalogue.competences(session, launch_ctx().platform_id)
+            },
+        )
     try:
         catalogue.apply_training_type(session, plan)
     except catalogue.CatalogueError as exc:
         return _admin_back(errors.message(exc), "error")
     return _admin_back(_("Training type %(name)s saved.", name=name))
+
+
+def _validity_months() -> tuple[int | None, str | None]:
+    """The months a type stays valid: a whole number from 1 to 1200, or "never expires" ticked on
+    purpose (an empty or zero box is no silent "forever")."""
+    raw = request.form.get("validity_months", "").strip()
+    if request.form.get("never_expires") == "1":
+        if raw and raw != "0":
+            return None, _("Either give the months or tick never expires, not both.")
+        return None, None
+    if not raw.isdigit() or not 1 <= int(raw) <= 1200:
+        return None, _(
+            "Valid for must be a whole number of months from 1 to 1200, or tick never expires."
+        )
+    return int(raw), None
 
 
 @bp.post("/passport/admin/frameworks")
@@ -204,7 +245,21 @@ def revoke_credential(public_id: str) -> Any:
     ).first()
     if credential is None or credential.user_id is None:
         abort(404)
-    _own_person(credential.user_id)
+    holder = _own_person(credential.user_id)
+    reason = " ".join(request.form.get("reason", "").split())[:1000]
+    error = (
+        None if reason else _("Say why the credential is revoked: the verification page shows it.")
+    )
+    if error or request.form.get("confirm") != "yes":
+        # Nothing is revoked yet: the administrator sees whose credential it is and confirms.
+        return render_template(
+            "passports/credential_revoke_confirm.html",
+            ctx=launch_ctx(),
+            credential=credential,
+            holder=holder,
+            reason=reason,
+            error=error,
+        ), (400 if error else 200)
     actor = session.get(User, launch_ctx().user_id)
     assert actor is not None
     try:
@@ -212,7 +267,7 @@ def revoke_credential(public_id: str) -> Any:
             session,
             credential,
             actor=actor,
-            reason=request.form.get("reason", "")[:1000],
+            reason=reason,
             base_url=base_url(),
         )
     except errors.PassportError as exc:

@@ -55,9 +55,10 @@ def warn_days_asked() -> int:
 
 def limit_upload(limit: int) -> None:
     """Refuse a too-large body from its declared length, and cap what will be read if undeclared."""
+    # Set first: the 413 page names this limit.
+    request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         abort(413)
-    request.max_content_length = limit
 
 
 def download(body: bytes | str, media_type: str, filename: str) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -111,6 +112,7 @@ class TrainingTypePlan:
     name: str
     validity_months: int | None
     platform_id: int | None
+    competence_id: int | None = None
     existing: TrainingType | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     entries: int = 0
@@ -135,23 +137,36 @@ class TrainingTypePlan:
                 str(state.id if state else ""),
                 state.name if state else "",
                 str(state.validity_months if state else ""),
+                str(state.competence_id if state else ""),
                 self.code,
                 self.name,
                 str(self.validity_months),
+                str(self.competence_id),
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def plan_training_type(
-    session: Session, *, platform_id: int | None, code: str, name: str, months: int | None
+    session: Session,
+    *,
+    platform_id: int | None,
+    code: str,
+    name: str,
+    months: int | None,
+    competence_id: int | None | EllipsisType = ...,
 ) -> TrainingTypePlan:
     """What saving this type for ``platform_id`` (None: organisation-wide) would change.
+    ``competence_id``: the competence that also proves it (None: none; ``...``: unchanged).
 
     Raises ``OrganisationWide`` when a platform names an organisation-wide code, and
     ``CatalogueError`` when the organisation would take a code platforms already use.
     """
     plan = TrainingTypePlan(code, name, months, platform_id)
+    if isinstance(competence_id, int) and not visible_competence_ids(
+        session, platform_id, [competence_id]
+    ):
+        raise CatalogueError("Unknown competence.")
     owner = (
         TrainingType.platform_id.is_(None)
         if platform_id is None
@@ -186,8 +201,14 @@ def plan_training_type(
                 code=code,
             )
     if existing is None:
+        plan.competence_id = competence_id if isinstance(competence_id, int) else None
         return plan
     plan.existing = existing
+    plan.competence_id = (
+        existing.competence_id if isinstance(competence_id, EllipsisType) else competence_id
+    )
+    if existing.competence_id != plan.competence_id:
+        plan.changes["competence_id"] = (existing.competence_id, plan.competence_id)
     if existing.name != name:
         plan.changes["name"] = (existing.name, name)
     if existing.validity_months != months:
@@ -213,6 +234,7 @@ def apply_training_type(session: Session, plan: TrainingTypePlan) -> TrainingTyp
     validity is what was granted when it was earned; new and corrected entries use the new one."""
     training_type = plan.existing or TrainingType(code=plan.code, platform_id=plan.platform_id)
     training_type.name, training_type.validity_months = plan.name, plan.validity_months
+    training_type.competence_id = plan.competence_id
     session.add(training_type)
     try:
         session.commit()

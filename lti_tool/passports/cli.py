@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import EllipsisType
 
 import click
 from flask import current_app
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..extensions import db
+from .models import Competence, CompetenceFramework
 
 
 @click.group("passport")
@@ -45,9 +47,16 @@ def import_framework(csv_file: Path) -> None:
     default=None,
     help="How long it stays valid; none = forever",
 )
+@click.option(
+    "--competence",
+    default=None,
+    help="ID number of an organisation-wide competence that also proves it ('' for none)",
+)
 @click.option("--yes", is_flag=True, help="Change an existing type without asking")
 @with_appcontext
-def add_training_type(code: str, name: str, months: int | None, yes: bool) -> None:
+def add_training_type(
+    code: str, name: str, months: int | None, competence: str | None, yes: bool
+) -> None:
     """Add or change an organisation-wide training type (every platform sees it).
 
     A change of an existing type says what changes and how many entries use it, and asks first.
@@ -55,8 +64,27 @@ def add_training_type(code: str, name: str, months: int | None, yes: bool) -> No
     from .catalogue import CatalogueError, apply_training_type, plan_training_type
 
     session = db.session()
+    competence_id: int | None | EllipsisType = ...
+    if competence == "":
+        competence_id = None
+    elif competence is not None:
+        found = session.scalars(
+            select(Competence.id)
+            .join(CompetenceFramework, CompetenceFramework.id == Competence.framework_id)
+            .where(Competence.idnumber == competence, CompetenceFramework.platform_id.is_(None))
+        ).first()
+        if found is None:
+            raise click.ClickException(f"no organisation-wide competence {competence}")
+        competence_id = found
     try:
-        plan = plan_training_type(session, platform_id=None, code=code, name=name, months=months)
+        plan = plan_training_type(
+            session,
+            platform_id=None,
+            code=code,
+            name=name,
+            months=months,
+            competence_id=competence_id,
+        )
     except CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     if plan.existing is not None and not plan.changes:

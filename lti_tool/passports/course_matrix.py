@@ -6,16 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
 
 from .errors import N_, PassportError
 from .identities import identity_groups
-from .models import LearnerGroup, PassportEntry, RequiredTraining, TrainingType, group_member
-from .validity import DEFAULT_WARN_DAYS, expiry_state
+from .models import (
+    LearnerGroup,
+    PassportEntry,
+    RequiredTraining,
+    TrainingType,
+    entry_competence,
+    group_member,
+)
+from .validity import DEFAULT_WARN_DAYS, expiry_state, valid_until_for
 
 MATRIX_STATES = ("valid", "expiring", "expired", "missing")
 
@@ -110,14 +118,38 @@ def training_matrix(
         # needle finds the same learners as Python's lower() below); others are read in full.
         shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
     learners = list(session.scalars(shown.order_by(User.family_name, User.name, User.id)))
+    enrolled = shown.with_only_columns(User.id).order_by(None)
+    cells_of = learner_cells(session, learners, enrolled, trainings, today, warn_days)
+    type_ids = [t.id for t in trainings]
+    columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
+    matrix_rows = []
+    for learner in learners:
+        if needle and needle not in learner.name.lower():
+            continue
+        cells = cells_of[learner.id]
+        if (state or training_type_id) and not any(
+            (not state or cells[i].state == state) for i in columns
+        ):
+            continue
+        matrix_rows.append(MatrixRow(learner, cells))
+    return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+
+
+def learner_cells(
+    session: Session,
+    learners: list[User],
+    learner_ids: Select[Any],
+    trainings: list[TrainingType],
+    today: dt.date,
+    warn_days: int,
+) -> dict[int, list[MatrixCell]]:
+    """Each learner's cells, one per training: the entry (theirs or a linked identity's) that
+    stays valid longest counts. ``learner_ids`` selects the learners' ids as a subquery (a list of
+    ids would pass one bound value per learner, see identities.ID_SLICE)."""
     groups = identity_groups(session, [u.id for u in learners])
-    learner_ids = {u.id for u in learners}
-    linked_ids = {uid for ids in groups.values() for uid in ids} - learner_ids
+    linked_ids = {uid for ids in groups.values() for uid in ids} - {u.id for u in learners}
     best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]] = {}
     if trainings and learners:
-        # The shown learners as a subquery; the few identities an administrator linked to
-        # them as a list.
-        enrolled = shown.with_only_columns(User.id).order_by(None)
         rows = session.execute(
             select(
                 PassportEntry.user_id,
@@ -127,28 +159,48 @@ def training_matrix(
             ).where(
                 PassportEntry.status == "approved",
                 or_(
-                    PassportEntry.user_id.in_(enrolled),
+                    PassportEntry.user_id.in_(learner_ids),
                     PassportEntry.user_id.in_(sorted(linked_ids)),
                 ),
                 PassportEntry.training_type_id.in_([t.id for t in trainings]),
             )
         )
         for uid, type_id, until, done in rows:
-            if type_id is None:
-                continue
-            key = (uid, type_id)
-            known = best.get(key)
-            # The entry that stays valid longest counts; one that never expires beats all.
-            if known is None or (known[0] is not None and (until is None or until > known[0])):
-                best[key] = (until, done)
+            if type_id is not None:
+                _keep_best(best, (uid, type_id), until, done)
+        # A training that asks for a competence counts an entry carrying it too, valid for the
+        # training's own period from the day it was completed.
+        by_competence: dict[int, list[TrainingType]] = {}
+        for training in trainings:
+            if training.competence_id is not None:
+                by_competence.setdefault(training.competence_id, []).append(training)
+        if by_competence:
+            carried = session.execute(
+                select(
+                    PassportEntry.user_id,
+                    entry_competence.c.competence_id,
+                    PassportEntry.completed_on,
+                )
+                .join(entry_competence, entry_competence.c.entry_id == PassportEntry.id)
+                .where(
+                    PassportEntry.status == "approved",
+                    or_(
+                        PassportEntry.user_id.in_(learner_ids),
+                        PassportEntry.user_id.in_(sorted(linked_ids)),
+                    ),
+                    entry_competence.c.competence_id.in_(sorted(by_competence)),
+                )
+            )
+            for uid, competence_id, done in carried:
+                for training in by_competence[competence_id]:
+                    if done is None and training.validity_months:
+                        continue  # no date to count the period from
+                    _keep_best(best, (uid, training.id), valid_until_for(done, training), done)
     # Plain ids and a cache of states: this loop runs learners x trainings times.
     type_ids = [t.id for t in trainings]
-    columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
     states: dict[dt.date | None, str] = {}
-    matrix_rows = []
+    result: dict[int, list[MatrixCell]] = {}
     for learner in learners:
-        if needle and needle not in learner.name.lower():
-            continue
         uids = groups[learner.id]
         cells = []
         for type_id in type_ids:
@@ -164,12 +216,20 @@ def training_matrix(
             if until not in states:
                 states[until] = expiry_state(until, today, warn_days)
             cells.append(MatrixCell(states[until], until, done))
-        if (state or training_type_id) and not any(
-            (not state or cells[i].state == state) for i in columns
-        ):
-            continue
-        matrix_rows.append(MatrixRow(learner, cells))
-    return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+        result[learner.id] = cells
+    return result
+
+
+def _keep_best(
+    best: dict[tuple[int, int], tuple[dt.date | None, dt.date | None]],
+    key: tuple[int, int],
+    until: dt.date | None,
+    done: dt.date | None,
+) -> None:
+    """The entry that stays valid longest counts; one that never expires beats all."""
+    known = best.get(key)
+    if known is None or (known[0] is not None and (until is None or until > known[0])):
+        best[key] = (until, done)
 
 
 def _like_escape(text: str) -> str:

@@ -124,6 +124,38 @@ def add_entry(
     return entry
 
 
+def add_entries(
+    session: Session,
+    *,
+    user_ids: list[int],
+    actor_id: int,
+    data: EntryInput,
+    course_id: int | None = None,
+    platform_id: int | None = None,
+) -> list[PassportEntry]:
+    """One training (a classroom day) for several learners at once: all of them or none."""
+    if not user_ids:
+        raise PassportError("Tick at least one learner.")
+    now = utcnow()
+    added = []
+    for user_id in user_ids:
+        entry = PassportEntry(
+            user_id=user_id,
+            status="approved",
+            source="manual",
+            added_by_id=actor_id,
+            added_at=now,
+            approved_by_id=actor_id,
+            approved_at=now,
+            course_id=course_id,
+        )
+        apply_input(session, entry, data, platform_id)
+        session.add(entry)
+        added.append(entry)
+    session.commit()
+    return added
+
+
 def propose_entry(
     session: Session,
     *,
@@ -208,21 +240,45 @@ def correct_entry(
 
 
 def decide_proposal(
-    session: Session, entry: PassportEntry, *, actor_id: int, approve: bool, note: str = ""
+    session: Session,
+    entry: PassportEntry,
+    *,
+    actor_id: int,
+    approve: bool,
+    note: str = "",
+    training_type_id: int | None = None,
+    platform_id: int | None = None,
 ) -> None:
+    """Approve or reject a learner's proposal. Approving may set its training type (a learner
+    rarely knows the code): it must be one the holder's and the trainer's platform see, and the
+    entry's validity follows from it."""
     if entry.status != "proposed":
         raise PassportError(N_("This entry has already been decided."))
+    changes: dict[str, Any] = {"status": ["proposed", "approved" if approve else "rejected"]}
+    if approve and training_type_id and training_type_id != entry.training_type_id:
+        training_type = session.get(TrainingType, training_type_id)
+        holder = session.get(User, entry.user_id)
+        scopes = {holder.platform_id if holder else None, platform_id}
+        if training_type is None or not all(
+            catalogue.type_is_visible(training_type, scope) for scope in scopes
+        ):
+            raise PassportError(N_("Unknown training type."))
+        before = (entry.training_type_id, entry.valid_until)
+        entry.training_type = training_type
+        entry.training_type_id = training_type.id
+        entry.valid_until = valid_until_for(entry.completed_on, training_type)
+        changes["training_type_id"] = [before[0], training_type.id]
+        if before[1] != entry.valid_until:
+            changes["valid_until"] = [
+                before[1].isoformat() if before[1] else None,
+                entry.valid_until.isoformat() if entry.valid_until else None,
+            ]
     entry.status = "approved" if approve else "rejected"
     entry.approved_by_id = actor_id
     entry.approved_at = utcnow()
     entry.decision_note = note.strip()
     session.add(
-        EntryRevision(
-            entry=entry,
-            changed_by_id=actor_id,
-            changes={"status": ["proposed", entry.status]},
-            note=note.strip(),
-        )
+        EntryRevision(entry=entry, changed_by_id=actor_id, changes=changes, note=note.strip())
     )
     session.commit()
 

@@ -29,6 +29,7 @@ from .models import (
     IdentityLink,
     PassportAudit,
     PassportEntry,
+    company_hr,
     group_member,
 )
 from .recording import VERB_VOIDED, statements_of
@@ -116,11 +117,13 @@ def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, An
         )
     )
     left = session.execute(delete(group_member).where(group_member.c.user_id == user.id))
+    hr = session.execute(delete(company_hr).where(company_hr.c.user_id == user.id))
     return {
         "credentials_revoked": len(credentials),
         "entries": len(entries),
         "files": len(files),
         "group_memberships": int(getattr(left, "rowcount", 0) or 0),
+        "company_hr": int(getattr(hr, "rowcount", 0) or 0),
     }
 
 

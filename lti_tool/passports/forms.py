@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -18,16 +18,26 @@ from .errors import PassportError
 from .models import MODALITIES
 
 
-def _date(form: MultiDict[str, str], name: str, label: str) -> dt.date | None:
+class EntryFormError(PassportError):
+    """Every problem of an entry form at once (one per line of ``str``), so a person fixes them
+    in one go instead of sending the form again for each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _date(form: MultiDict[str, str], name: str, label: str, problems: list[str]) -> dt.date | None:
     raw = form.get(name, "").strip()
     if not raw:
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise PassportError(
+        problems.append(
             _("%(field)s is not a date (use the date picker, or YYYY-MM-DD).", field=label)
-        ) from None
+        )
+        return None
 
 
 def _int(raw: str | None) -> int | None:
@@ -52,37 +62,71 @@ def typed_decimal(raw: str | None) -> Decimal:
         return Decimal(text.replace(",", "."))
 
 
-def entry_input(form: MultiDict[str, str]) -> EntryInput:
-    """An EntryInput from the entry form; PassportError names the field that needs fixing."""
+HOURS_PER_DAY = 24
+
+
+def entry_input(
+    form: MultiDict[str, str], *, proposal: bool = False, today: dt.date | None = None
+) -> EntryInput:
+    """An EntryInput from the entry form; EntryFormError lists every field that needs fixing.
+
+    A learner's ``proposal`` is of training already followed: a date in the future is refused.
+    """
+    problems: list[str] = []
     title = form.get("title", "").strip()
     if not title:
-        raise PassportError(_("Give the training a title."))
+        problems.append(_("Give the training a title."))
     modality = form.get("modality", "external")
     if modality not in MODALITIES:
-        raise PassportError(_("Choose how the training was given."))
+        problems.append(_("Choose how the training was given."))
     try:
         hours = typed_decimal(form.get("hours", ""))
     except InvalidOperation:
-        raise PassportError(
+        problems.append(
             _("Hours must be a number, for example %(example)s.", example=format_decimal(7.5))
-        ) from None
+        )
+        hours = Decimal("0")
     if not hours.is_finite() or hours < 0 or hours > 10000:
-        raise PassportError(_("Hours must be between 0 and 10,000."))
-    data = EntryInput(
+        problems.append(_("Hours must be between 0 and 10,000."))
+        hours = Decimal("0")
+    started_on = _date(form, "started_on", _("Start date"), problems)
+    completed_on = _date(form, "completed_on", _("End date"), problems)
+    if started_on and completed_on and completed_on < started_on:
+        problems.append(_("The end date is before the start date."))
+    elif started_on and completed_on:
+        days = (completed_on - started_on).days + 1
+        if hours > HOURS_PER_DAY * days:
+            problems.append(
+                ngettext(
+                    "%(hours)s hours do not fit in %(num)d day. Check the hours and the dates.",
+                    "%(hours)s hours do not fit in %(num)d days. Check the hours and the dates.",
+                    days,
+                    hours=format_decimal(hours.normalize()),
+                )
+            )
+    if proposal:
+        today = today or dt.date.today()
+        if any(day and day > today for day in (started_on, completed_on)):
+            problems.append(
+                _(
+                    "A date is in the future. Add a training once you have followed it; "
+                    "the dates are the days it took place."
+                )
+            )
+    if problems:
+        raise EntryFormError(problems)
+    return EntryInput(
         title=title[:512],
         provider=form.get("provider", "")[:255],
         modality=modality,
-        started_on=_date(form, "started_on", _("Start date")),
-        completed_on=_date(form, "completed_on", _("End date")),
+        started_on=started_on,
+        completed_on=completed_on,
         hours=hours.quantize(Decimal("0.01")),
         result=form.get("result", "")[:255],
         training_type_id=_int(form.get("training_type_id")),
         competence_ids=[i for i in (_int(v) for v in form.getlist("competence_ids")) if i],
         evidence_note=form.get("evidence_note", "")[:4000],
     )
-    if data.started_on and data.completed_on and data.completed_on < data.started_on:
-        raise PassportError(_("The end date is before the start date."))
-    return data
 
 
 def positive_int(raw: str | None, default: int, maximum: int) -> int:

@@ -146,7 +146,7 @@ def propose() -> Any:
         limit_upload(UPLOAD_REQUEST_LIMIT)
         session = db.session()
         try:
-            data = entry_input(request.form)
+            data = entry_input(request.form, proposal=True)
             certificate = certificate_from_request(owner_id=ctx.user_id, uploaded_by_id=ctx.user_id)
             entries.propose_entry(
                 session,

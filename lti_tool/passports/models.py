@@ -74,6 +74,13 @@ class TrainingType(Base):
     names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     validity_months: Mapped[int | None] = mapped_column(Integer, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
+    # A competence that also proves this training: an entry carrying it counts in the matrix
+    # even when it names no training type (a course elsewhere that taught the same thing).
+    competence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="SET NULL"), default=None
+    )
+
+    competence: Mapped[Competence | None] = relationship()
 
 
 class CompetenceFramework(Base):
@@ -386,4 +393,51 @@ class LearnerGroup(Base):
 
     members: Mapped[list[User]] = relationship(
         secondary=group_member, order_by="User.family_name, User.name, User.id"
+    )
+
+
+company_group = Table(
+    "passport_company_group",
+    Base.metadata,
+    Column(
+        "company_id",
+        ForeignKey("passport_company.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # A group belongs to one company at most: a group is one company's people in one course.
+    Column("group_id", ForeignKey("passport_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+company_hr = Table(
+    "passport_company_hr",
+    Base.metadata,
+    Column("company_id", ForeignKey("passport_company.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Company(Base):
+    """An employer whose people follow courses of one platform: its HR people see their passports.
+
+    The platform's administrator makes it, marks trainers' groups (one per course: "Bakker BV,
+    night shift") as the company's, and names its HR people. Its people are the members of those
+    groups, across the platform's courses.
+    """
+
+    __tablename__ = "passport_company"
+    __table_args__ = (UniqueConstraint("platform_id", "name", name="uq_passport_company_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("platform.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    groups: Mapped[list[LearnerGroup]] = relationship(
+        secondary=company_group, order_by="LearnerGroup.name, LearnerGroup.id"
+    )
+    hr_people: Mapped[list[User]] = relationship(
+        secondary=company_hr, order_by="User.family_name, User.name, User.id"
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -42,7 +43,7 @@ from .blueprint import (
     warn_days_asked,
 )
 from .display import hours_text
-from .forms import entry_input, positive_int
+from .forms import EntryFormError, entry_input, positive_int
 from .models import LearnerGroup, PassportEntry, TrainingType
 from .uploads import UploadRefused
 
@@ -277,11 +278,80 @@ def new_entry(learner_id: int) -> Any:
     ), (400 if error else 200)
 
 
+@bp.route("/passport/trainer/courses/<int:course_id>/entries/new", methods=["GET", "POST"])
+@launch_required(role="instructor")
+def bulk_entry(course_id: int) -> Any:
+    """One training for many learners of a course: the form once, the roster with checkboxes."""
+    ctx = launch_ctx()
+    session = db.session()
+    course = taught_course(str(course_id))
+    if request.method == "GET":
+        sync_roster(session, course)
+    learners = roster.course_learners(session, course.id)
+    chosen = {
+        i for i in (positive_int(v, 0, 2**31) for v in request.form.getlist("learner_ids")) if i
+    }
+    error = None
+    if request.method == "POST":
+        # Ids of people outside the course are dropped, as in the groups.
+        ticked = [u.id for u in learners if u.id in chosen]
+        try:
+            # Every problem at once: the form's and a roster with nobody ticked.
+            problems: list[str] = []
+            try:
+                data = entry_input(request.form)
+            except EntryFormError as exc:
+                problems += exc.problems
+            if not ticked:
+                problems.append(_("Tick at least one learner."))
+            if problems:
+                raise EntryFormError(problems)
+            added = entries.add_entries(
+                session,
+                user_ids=ticked,
+                actor_id=ctx.user_id,
+                data=data,
+                course_id=course.id,
+                platform_id=ctx.platform_id,
+            )
+        except errors.PassportError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            flash(
+                ngettext(
+                    "%(title)s is added to the passport of %(num)d learner.",
+                    "%(title)s is added to the passports of %(num)d learners.",
+                    len(added),
+                    title=data.title,
+                ),
+                "ok",
+            )
+            return redirect(url_for("passports.matrix", course=course.id), code=303)
+    return render_template(
+        "passports/entry_form.html",
+        ctx=ctx,
+        error=error,
+        form=request.form,
+        mode="bulk",
+        course=course,
+        learners=learners,
+        chosen=chosen,
+        **form_choices(),
+    ), (400 if error else 200)
+
+
 @bp.get("/passport/trainer/entries/<int:entry_id>")
 @launch_required(role="instructor")
 def trainer_entry(entry_id: int) -> Any:
     entry = _visible_entry(entry_id)
-    return render_template("passports/entry.html", ctx=launch_ctx(), entry=entry, trainer_view=True)
+    return render_template(
+        "passports/entry.html",
+        ctx=launch_ctx(),
+        entry=entry,
+        trainer_view=True,
+        training_types=form_choices()["training_types"],
+    )
 
 
 @bp.get("/passport/trainer/entries/<int:entry_id>/certificate")
@@ -393,9 +463,20 @@ def decide(entry_id: int) -> Any:
             actor_id=ctx.user_id,
             approve=decision == "approve",
             note=request.form.get("note", "")[:2000],
+            training_type_id=positive_int(request.form.get("training_type_id"), 0, 2**31) or None,
+            platform_id=ctx.platform_id,
         )
     except errors.PassportError as exc:
-        flash(errors.message(exc), "error")
-    else:
-        flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
+        db.session.rollback()
+        flash(_decision_refusal(exc), "error")
+        return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
+    flash(_("Approved.") if decision == "approve" else _("Rejected."), "ok")
+    if request.form.get("back") == "entry":
+        return redirect(url_for("passports.trainer_entry", entry_id=entry.id), code=303)
     return redirect(url_for("passports.trainer_home"), code=303)
+
+
+def _decision_refusal(exc: errors.PassportError) -> str:
+    if str(exc) == "Unknown training type.":
+        return _("Choose one of the training types in the list.")
+    return _("This proposal has already been decided.")

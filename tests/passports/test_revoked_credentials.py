@@ -73,7 +73,11 @@ def _revoke(app: Any, public_id: str, reason: str) -> Any:
     sign_in(app, admin, "admin")
     return admin.post(
         f"/passport/admin/credentials/{public_id}/revoke",
-        data={"csrf_token": csrf_token(admin, "/passport/admin/"), "reason": reason},
+        data={
+            "csrf_token": csrf_token(admin, "/passport/admin/"),
+            "reason": reason,
+            "confirm": "yes",
+        },
     )
 
 

@@ -369,7 +369,7 @@ def test_admin_revokes_a_credential_and_verify_says_so(passport_app):
     )
     r = admin.post(
         f"/passport/admin/credentials/{public_id}/revoke",
-        data={"csrf_token": token, "reason": "Issued by mistake"},
+        data={"csrf_token": token, "reason": "Issued by mistake", "confirm": "yes"},
     )
     assert r.status_code == 303
     page = anyone.get(f"/verify/{public_id}").get_data(as_text=True)

@@ -155,7 +155,7 @@ def test_admin_of_platform_b_cannot_erase_or_revoke_on_platform_a(
     token = csrf_token(client, "/passport/admin/")
     client.post(
         f"/passport/admin/credentials/{a['credential']}/revoke",
-        data={"csrf_token": token, "reason": "cross-tenant"},
+        data={"csrf_token": token, "reason": "cross-tenant", "confirm": "yes"},
     )
     client.post(
         f"/passport/admin/people/{a['learner'].user_id}/erase",
