@@ -47,15 +47,16 @@ def test_aicc_au_plays_resumes_and_grades(
     expect(status).to_have_text("not started")
     check_page(page, "aicc-player")
 
-    # Answered with the keyboard: on a phone the player sizes its frame to the screen once the
-    # page has laid out, and a pointer click aimed just before that lands on the moved heading.
+    # Answered with the keyboard. On the phone-sized page Playwright's pointer clicks into the
+    # AU's frame were intermittently taken by another element at the same point (the AU's own
+    # heading, then its <main>), in 1 run of 3 under load; the keyboard is a way users answer too.
     quartz = frame.get_by_label("Quartz")
     quartz.focus()
     quartz.press("Space")
     expect(quartz).to_be_checked()
-    frame.get_by_role("button", name="Submit").click()
+    frame.get_by_role("button", name="Submit").press("Enter")
     expect(frame.locator("#result")).to_have_text("Saved")
-    frame.get_by_role("button", name="Exit").click()
+    frame.get_by_role("button", name="Exit").press("Enter")
     expect(frame.locator("#result")).to_have_text("Finished")
     # The page polls the statuses while an AU runs.
     expect(status).to_have_text("passed")
