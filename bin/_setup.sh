@@ -4,8 +4,16 @@ setup_python() {
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  # pip runs when the venv is new or pyproject.toml changed since the last install (the stamp),
+  # not on every run: an install with nothing to do still takes half a minute. pip keeps its
+  # download cache (~/.cache/pip) for the next clean clone.
+  local stamp=.venv/.learnpass-installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
+    || ! .venv/bin/python -c "import lti_tool, pylti1p3, lti1p3platform" >/dev/null 2>&1; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+    touch "$stamp"
+  fi
   .venv/bin/python -c "import lti_tool, pylti1p3, lti1p3platform" # fail loudly if the install did not work
   # The .mo catalogues are built here, never committed: the .po files are the source.
   .venv/bin/pybabel -q compile -d lti_tool/translations

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from lti_tool import create_app, models
@@ -69,9 +71,128 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin.dispose()
 
 
+class PostgresPool:
+    """This worker's PostgreSQL test databases: copies of the template, each lent to one test at a
+    time and emptied after it.
+
+    ``CREATE DATABASE ... TEMPLATE`` and ``DROP DATABASE`` take one to three seconds each on a
+    busy server, more than most tests; emptying a database's tables takes a tenth of that. After a
+    test, the database is renamed (so nothing the test left running can reach it under the name it
+    knew), its schema is compared with the template's, and its rows are deleted. A database whose
+    schema the test changed (the migration tests drop everything) is dropped instead, and the next
+    test gets a new copy.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.admin = _admin_engine()
+        self.free: list[str] = []
+        self.fingerprint = ""
+
+    def url(self, name: str) -> str:
+        return PG_URL.rpartition("/")[0] + "/" + name
+
+    def _copy(self) -> str:
+        name = "learnpass_test_" + uuid.uuid4().hex[:12]
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        if not self.fingerprint:
+            engine = create_engine(_driver_url(self.url(name)), poolclass=NullPool)
+            with engine.connect() as conn:
+                self.fingerprint = schema_fingerprint(conn)
+            engine.dispose()
+        return name
+
+    def lend(self) -> str:
+        return self.free.pop() if self.free else self._copy()
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def give_back(self, name: str) -> None:
+        kept = "learnpass_test_" + uuid.uuid4().hex[:12]
+        try:
+            with self.admin.connect() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+                conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO "{kept}"'))
+        except DBAPIError:  # still in use (a session came back), or gone: not lent again
+            self._drop(name)
+            return
+        engine = create_engine(_driver_url(self.url(kept)), poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                same = schema_fingerprint(conn) == self.fingerprint
+                if same:
+                    empty_tables(conn)
+        finally:
+            engine.dispose()
+        if same:
+            self.free.append(kept)
+        else:
+            self._drop(kept)
+
+    def close(self) -> None:
+        for name in self.free:
+            self._drop(name)
+        self.admin.dispose()
+
+
+def _driver_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://")
+
+
+# Everything of the current schema that a test could change: tables and their columns, defaults,
+# constraints and indexes, sequences, views, types, functions, triggers, schemas, extensions.
+_FINGERPRINT = r"""
+SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
+ SELECT 'rel ' || c.relname || ' ' || c.relkind::text AS x FROM pg_class c
+  WHERE c.relnamespace = current_schema()::regnamespace
+ UNION ALL SELECT 'col ' || a.attrelid::regclass || '.' || a.attname || ' '
+   || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
+   || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+ UNION ALL SELECT 'con ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+ UNION ALL SELECT 'idx ' || pg_get_indexdef(i.indexrelid) FROM pg_index i
+  JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = current_schema()::regnamespace
+ UNION ALL SELECT 'type ' || typname FROM pg_type
+  WHERE typnamespace = current_schema()::regnamespace AND typtype IN ('e', 'd', 'c') AND typrelid = 0
+ UNION ALL SELECT 'proc ' || p.oid::regprocedure FROM pg_proc p
+  WHERE pronamespace = current_schema()::regnamespace
+ UNION ALL SELECT 'trg ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+ UNION ALL SELECT 'ns ' || nspname FROM pg_namespace
+  WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
+ UNION ALL SELECT 'ext ' || extname FROM pg_extension
+) s
+"""
+
+
+def schema_fingerprint(conn: Any) -> str:
+    return str(conn.execute(text(_FINGERPRINT)).scalar_one())
+
+
+@pytest.fixture(scope="session")
+def postgres_pool(schema_template: str) -> Iterator[PostgresPool]:
+    pool = PostgresPool(schema_template)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def database_url(schema_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """This test's own database, with the schema and no rows; dropped after the test."""
+def database_url(
+    schema_template: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """This test's own database, with the schema and no rows: a copy of the template file on
+    SQLite; on PostgreSQL a database of the worker's pool, emptied after the test."""
     if not PG_URL:
         folder = tmp_path_factory.mktemp("db")
         path = folder / "learnpass-test.db"
@@ -79,14 +200,10 @@ def database_url(schema_template: str, tmp_path_factory: pytest.TempPathFactory)
         yield "sqlite:///" + str(path)
         shutil.rmtree(folder, ignore_errors=True)
         return
-    name = "learnpass_test_" + uuid.uuid4().hex[:8]
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{schema_template}"'))
-    yield PG_URL.rpartition("/")[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    pool: PostgresPool = request.getfixturevalue("postgres_pool")
+    name = pool.lend()
+    yield pool.url(name)
+    pool.give_back(name)
 
 
 def free_port() -> int:
@@ -128,27 +245,36 @@ def reset_database(app: Any) -> None:
         db.session.remove()
         engine = db.engine
         assert engine is not None
-        tables = [t for md in reversed(db.metadatas) for t in reversed(md.sorted_tables)]
-        if set(inspect(engine).get_table_names()) != {t.name for t in tables}:
+        if set(inspect(engine).get_table_names()) != {t.name for t in _tables()}:
             db.drop_all()
             db.create_all()
             return
         with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-            for table in tables:
-                conn.execute(delete(table))
-            if engine.dialect.name == "sqlite":
-                if conn.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
-                ).first():
-                    conn.exec_driver_sql("DELETE FROM sqlite_sequence")
-            else:
-                conn.exec_driver_sql(
-                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
-                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
-                )
+            empty_tables(conn)
+
+
+def _tables() -> list[Any]:
+    # Children before parents: the order the rows can be deleted in.
+    return [t for md in reversed(db.metadatas) for t in reversed(md.sorted_tables)]
+
+
+def empty_tables(conn: Any) -> None:
+    """Delete every row of the schema's tables and start identities again at 1."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    for table in _tables():
+        conn.execute(delete(table))
+    if conn.dialect.name == "sqlite":
+        if conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        ).first():
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+    else:
+        conn.exec_driver_sql(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        )
 
 
 @functools.cache
@@ -263,8 +389,21 @@ def http() -> Iterator[requests.Session]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """One line when the public SCORM samples are absent, instead of tests skipping silently."""
+    """One line when tests were left for bin/test's other run, and one when the public SCORM
+    samples are absent, instead of tests skipping silently."""
     from tests.scorm.builders import SAMPLES
+
+    left = terminalreporter.config.stash.get(_left_key, 0)
+    if left and TEST_RUN == "postgres":
+        terminalreporter.write_line(
+            f"{left} tests that use no database ran in the SQLite run only (docs/testing.md)",
+            bold=True,
+        )
+    elif left:
+        terminalreporter.write_line(
+            f"{left} tests marked once_on_postgres are left for the PostgreSQL run (docs/testing.md)",
+            bold=True,
+        )
 
     if SAMPLES.is_dir():
         return
@@ -280,3 +419,71 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         yellow=True,
         bold=True,
     )
+
+
+# bin/test runs the suite twice, on SQLite then on PostgreSQL, and says which run this is in
+# LEARNPASS_TEST_RUN. A test that uses no database would do the same work twice: it runs in the
+# SQLite run only. A test marked ``once_on_postgres`` (slow, and its PostgreSQL run covers the
+# SQLite one) runs in the PostgreSQL run only. Run by hand, without the variable, every test runs.
+TEST_RUN = os.environ.get("LEARNPASS_TEST_RUN", "")
+_LEFT_FOR_THE_OTHER_RUN = "learnpass_left_for_the_other_run"
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """A test uses the database under test through a fixture named for it (``database_url``, and
+    everything built on it: ``app``, ``client``, ``live_server``, ``page``...; a module's own
+    ``empty_database``), or says so with ``@pytest.mark.uses_database``."""
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("uses_database") is not None or any(
+        "database" in name for name in names
+    )
+
+
+def _other_run(item: pytest.Item) -> bool:
+    once_on_postgres = item.get_closest_marker("once_on_postgres") is not None
+    if TEST_RUN == "sqlite":
+        return once_on_postgres
+    if TEST_RUN == "postgres":
+        return not once_on_postgres and not uses_database(item)
+    return False
+
+
+def _shares_module_state(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture made once per module or class (a wheel built, a browser)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(
+        defs and defs[-1].scope in ("module", "class", "package")
+        for defs in info.name2fixturedefs.values()
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # With --dist loadgroup (bin/test), the tests of a file that shares a module-scoped fixture
+    # stay on one worker, so the fixture is made once; every other test goes where a worker is
+    # free, so a big slow file is shared out instead of holding one worker.
+    for item in items:
+        if _shares_module_state(item) and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    left = [item for item in items if _other_run(item)]
+    if not left:
+        return
+    items[:] = [item for item in items if not _other_run(item)]
+    config.hook.pytest_deselected(items=left)
+    config.stash[_left_key] = len(left)
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: its count goes back to the controller
+        workeroutput[_LEFT_FOR_THE_OTHER_RUN] = len(left)
+
+
+_left_key = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist (controller): a worker's count of tests left for the other run."""
+    count = getattr(node, "workeroutput", {}).get(_LEFT_FOR_THE_OTHER_RUN)
+    if count is not None:
+        node.config.stash[_left_key] = count

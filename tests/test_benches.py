@@ -50,7 +50,14 @@ def test_every_bench_script_has_a_smoke_run() -> None:
         assert (ROOT / test).is_file()
 
 
-@pytest.mark.parametrize("script", sorted(RUNS))
+# scale_out.py runs on LEARNPASS_TEST_POSTGRES; the other scripts make SQLite databases of their own.
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(name, marks=pytest.mark.uses_database) if name == "scale_out.py" else name
+        for name in sorted(RUNS)
+    ],
+)
 def test_bench_runs_small_and_prints_its_figures(script: str) -> None:
     if script == "scale_out.py" and not PG_URL:
         pytest.skip("scale_out.py needs PostgreSQL: set LEARNPASS_TEST_POSTGRES to run it")

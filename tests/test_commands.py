@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import PG_URL, free_port
@@ -44,6 +45,7 @@ def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
     assert (tmp_path / "learnpass.db").is_file()
 
 
+@pytest.mark.uses_database  # on LEARNPASS_TEST_POSTGRES when it is set
 def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
     port = free_port()
     env = _env(

@@ -31,6 +31,9 @@ from tests.lti.flows import launch
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The wheel is built once per bin/test, in its PostgreSQL run (the database a deployment uses).
+pytestmark = pytest.mark.once_on_postgres
+
 
 def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.uses_database  # on LEARNPASS_TEST_POSTGRES when it is set
 def test_bench_blended_small_prints_its_figures() -> None:
     env = {k: v for k, v in os.environ.items() if k != "LEARNPASS_TEST_POSTGRES"}
     postgres = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
