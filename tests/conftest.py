@@ -14,6 +14,7 @@ import functools
 import os
 import shutil
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -487,3 +488,38 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     count = getattr(node, "workeroutput", {}).get(_LEFT_FOR_THE_OTHER_RUN)
     if count is not None:
         node.config.stash[_left_key] = count
+
+
+_DRIVES_ITS_OWN_PLAYWRIGHT: dict[str, bool] = {}
+
+
+def _drives_its_own_playwright(module_name: str) -> bool:
+    if module_name not in _DRIVES_ITS_OWN_PLAYWRIGHT:
+        module = sys.modules.get(module_name)
+        path = getattr(module, "__file__", None) or ""
+        try:
+            with open(path, encoding="utf-8") as source:
+                found = "sync_playwright" in source.read()
+        except OSError:
+            found = False
+        _DRIVES_ITS_OWN_PLAYWRIGHT[module_name] = found
+    return _DRIVES_ITS_OWN_PLAYWRIGHT[module_name]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Stop the session's shared Chromium before a test whose module or fixtures start Playwright
+    themselves (one sync Playwright at a time in a thread); see tests/browser/conftest.py."""
+    info = getattr(item, "_fixtureinfo", None)
+    modules = {getattr(getattr(item, "module", None), "__name__", "")}
+    if info is not None:
+        modules |= {
+            getattr(defs[-1].func, "__module__", "")
+            for defs in info.name2fixturedefs.values()
+            if defs
+        }
+    modules.discard("tests.browser.conftest")
+    if any(_drives_its_own_playwright(name) for name in modules if name):
+        shared = sys.modules.get("tests.browser.conftest")
+        if shared is not None:
+            shared.SHARED_CHROMIUM.stop()

@@ -76,22 +76,62 @@ def csp_violations(page: Any) -> list[str]:
     return found
 
 
-# Module scope, not session: Playwright's sync API allows one instance at a time in a thread, so
-# the browser is closed after each module and a module elsewhere may run its own.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+class SharedChromium:
+    """One Playwright driver and one Chromium per test session (per pytest-xdist worker), started
+    when a test first asks for ``browser``: starting them takes seconds on a busy machine, and each
+    test gets a fresh browser context anyway (``page``).
+
+    Playwright's sync API allows one instance at a time in a thread, so the few modules that start
+    their own (``sync_playwright`` in the module) have this one stopped before their tests
+    (``tests/conftest.py``); the next test that asks for ``browser`` starts it again. A browser
+    that crashed is started again too.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Any = None
+
+    def get(self) -> Any:
+        if self.browser is not None and self.browser.is_connected():
+            return self.browser
+        self.stop()
+        from playwright.sync_api import sync_playwright
+
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        return self.browser
+
+    def stop(self) -> None:
+        browser, playwright = self.browser, self.playwright
+        self.browser = self.playwright = None
+        if browser is not None:
+            try:
+                browser.close()
+            except Exception:  # already gone (crashed): nothing to close
+                pass
+        if playwright is not None:
+            playwright.stop()
+
+
+SHARED_CHROMIUM = SharedChromium()
+
+
+@pytest.fixture(scope="session")
+def _shared_chromium() -> Iterator[SharedChromium]:
+    yield SHARED_CHROMIUM
+    SHARED_CHROMIUM.stop()
+
+
+@pytest.fixture
+def browser(_shared_chromium: SharedChromium) -> Any:
+    """The session's Chromium (see SharedChromium); contexts a test opens are its to close."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    return _shared_chromium.get()
 
 
 @pytest.fixture(params=list(VIEWPORTS))
