@@ -16,6 +16,7 @@ import shutil
 import socket
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -114,14 +115,8 @@ class PostgresPool:
     def give_back(self, name: str) -> None:
         kept = "learnpass_test_" + uuid.uuid4().hex[:12]
         try:
+            self._end_sessions(name)
             with self.admin.connect() as conn:
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                )
                 conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO "{kept}"'))
         except DBAPIError:  # still in use (a session came back), or gone: not lent again
             self._drop(name)
@@ -129,15 +124,33 @@ class PostgresPool:
         engine = create_engine(_driver_url(self.url(kept)), poolclass=NullPool)
         try:
             with engine.begin() as conn:
-                same = schema_fingerprint(conn) == self.fingerprint
-                if same:
+                reusable = schema_fingerprint(conn) == self.fingerprint
+                if reusable:
                     empty_tables(conn)
+        except DBAPIError:  # rows that cannot be deleted in the models' order: start anew
+            reusable = False
         finally:
             engine.dispose()
-        if same:
+        if reusable:
             self.free.append(kept)
         else:
             self._drop(kept)
+
+    def _end_sessions(self, name: str) -> None:
+        """End the sessions the test left on its database, and wait until they are gone (a
+        terminated session takes a moment to exit; the rename refuses to run beside one)."""
+        with self.admin.connect() as conn:
+            for _ in range(250):
+                ended = conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                ).all()
+                if not ended:
+                    return
+                time.sleep(0.02)
 
     def close(self) -> None:
         for name in self.free:
