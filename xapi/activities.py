@@ -89,8 +89,24 @@ def remember_definitions(
             changed.append({"b_id": activity_id, "b_tenant": tenant, "b_definition": merged})
     if fresh:
         # Two batches defining a new activity at once: the second one's insert is skipped, not
-        # a unique-key error (its definition is still in its statements).
-        session.execute(_insert_if_absent(session), fresh)
+        # a unique-key error; it then merges its definition into the row the first one stored.
+        inserted = session.execute(
+            _insert_if_absent(session).returning(
+                tables.activities.c.activity_id, tables.activities.c.tenant
+            ),
+            fresh,
+        )
+        stored_now = {(row.activity_id, row.tenant) for row in inserted}
+        for row in fresh:
+            key = (row["activity_id"], row["tenant"])
+            if key in stored_now:
+                continue
+            stored = session.execute(
+                select(a.definition).where(a.activity_id == key[0], a.tenant == key[1])
+            ).scalar_one()
+            merged = json.dumps(merge_definitions(json.loads(stored), found[key]))
+            if merged != stored:
+                changed.append({"b_id": key[0], "b_tenant": key[1], "b_definition": merged})
     if changed:
         session.execute(
             update(tables.activities)

@@ -216,14 +216,18 @@ def _people_query(company: Company) -> Select[Any]:
 def company_trainings(session: Session, company: Company) -> list[TrainingType]:
     """The trainings the company's people must hold: those required by the courses of its
     groups."""
+    # The ids as a subquery, not DISTINCT over the rows: the names per language are JSON, which
+    # PostgreSQL cannot compare.
+    required = (
+        select(RequiredTraining.training_type_id)
+        .join(LearnerGroup, LearnerGroup.course_id == RequiredTraining.course_id)
+        .join(company_group, company_group.c.group_id == LearnerGroup.id)
+        .where(company_group.c.company_id == company.id)
+    )
     return list(
         session.scalars(
             select(TrainingType)
-            .join(RequiredTraining, RequiredTraining.training_type_id == TrainingType.id)
-            .join(LearnerGroup, LearnerGroup.course_id == RequiredTraining.course_id)
-            .join(company_group, company_group.c.group_id == LearnerGroup.id)
-            .where(company_group.c.company_id == company.id)
-            .distinct()
+            .where(TrainingType.id.in_(required))
             .order_by(TrainingType.name, TrainingType.id)
         )
     )
