@@ -139,7 +139,7 @@ def test_a_cmi5_course_played_through_in_chromium(
         # then heads for its returnURL; the exercise must open all the same (that late
         # navigation used to cancel the new launch, leaving its session to be abandoned).
         page.get_by_role("link", name=re.compile("^Exercise")).click()
-        expect(frame.locator("h1")).to_have_text("Exercise")
+        expect(frame.locator("h1")).to_have_text("Exercise", timeout=WAIT)
         expect(au_status).to_have_text("ready (Normal)")
         expect(exercise).to_have_text("in progress")
         # The exercise's tab "dies" (no terminated): opening the lab abandons its session.
@@ -148,7 +148,7 @@ def test_a_cmi5_course_played_through_in_chromium(
         expect(au_status).to_have_text("ready (Normal)")
         # The exercise, opened again, is completed this time.
         page.get_by_role("link", name=re.compile("^Exercise")).click()
-        expect(frame.locator("h1")).to_have_text("Exercise")
+        expect(frame.locator("h1")).to_have_text("Exercise", timeout=WAIT)
         expect(au_status).to_have_text("ready (Normal)")
         frame.get_by_role("button", name="Complete").click()
         expect(exercise).to_have_text("completed")
