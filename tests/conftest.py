@@ -28,6 +28,16 @@ from lti_tool import create_app, models
 from lti_tool.extensions import db
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
+# Playwright's ``expect`` waits 5 s unless told otherwise, and a context's default timeout does not
+# reach it: on a loaded CI machine a page can take longer than that to follow a change, so every
+# assertion in every browser test waits as long as the actions do.
+try:
+    from playwright.sync_api import expect as _expect
+except ImportError:  # pragma: no cover - the browser tests skip without Playwright
+    pass
+else:
+    _expect.set_options(timeout=30_000)
+
 PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 
 
