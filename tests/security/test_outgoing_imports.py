@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("lti_tool", "xapi", "learning_packages")
+PACKAGES = ("lti_tool", "xapi", "learning_packages", "offer_formats")
 HTTP_CLIENTS = {
     "requests",
     "httpx",

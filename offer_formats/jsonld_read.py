@@ -1,0 +1,426 @@
+"""Read offers from schema.org ``Course`` JSON-LD (the mapping is in docs/catalogue-formats.md).
+
+Accepted: one Course object, a list of them, or a document with an ``@graph`` (nodes there may
+refer to each other by ``@id``, e.g. a shared provider Organization). Property names may be
+plain (``name``) or prefixed (``schema:name``, ``https://schema.org/name``); a remote
+``@context`` is never fetched. A text may be a plain string (in the document's ``@language``,
+else the course's single ``inLanguage``, else ``default_language``), a language-tagged value
+``{"@value": ..., "@language": "nl-BE"}``, a list of those, or an object per language
+``{"nl": ..., "fr": ...}``; texts in languages other than nl, fr, de and en are not kept.
+
+Each course is read whole or refused with a reason; nodes that are not courses are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from . import values
+from .jsonld_write import SELF_PACED_MODE
+from .records import (
+    DEFAULT_TIMEZONE,
+    LANGUAGES,
+    Competence,
+    DateRecord,
+    OfferRecord,
+    Provider,
+    RowError,
+    Texts,
+)
+from .sanitise import plain_text, safe_html
+
+PREFIXES = ("", "schema:", "https://schema.org/", "http://schema.org/")
+SELF_PACED_WORDS = {SELF_PACED_MODE, "self-paced", "selfpaced", "self paced"}
+ATTENDANCE_MODES = {
+    "onlineeventattendancemode": "online",
+    "offlineeventattendancemode": "classroom",
+    "mixedeventattendancemode": "blended",
+}
+
+
+class JsonLdRead(NamedTuple):
+    """The offers that could be read, and every course refused (``row`` is its position)."""
+
+    records: list[OfferRecord]
+    errors: list[RowError]
+
+
+def read_jsonld(
+    data: bytes | str | Any,
+    *,
+    default_language: str = "en",
+    default_timezone: str = DEFAULT_TIMEZONE,
+    provider: Provider | None = None,
+) -> JsonLdRead:
+    """Read offers from JSON-LD (bytes, text, or already parsed JSON). ``provider`` is used for
+    courses that name none (a provider's own feed often leaves it out)."""
+    if isinstance(data, bytes | str):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            return JsonLdRead([], [RowError(0, f"the document is not JSON: {exc}")])
+    reader = _Reader(data, default_language, default_timezone, provider)
+    courses = list(reader.courses())
+    if not courses:
+        return JsonLdRead([], [RowError(0, "the document holds no schema.org Course")])
+    records, errors = [], []
+    for position, (node, language) in enumerate(courses, start=1):
+        try:
+            records.append(reader.course(node, language))
+        except ValueError as exc:
+            errors.append(RowError(position, str(exc), _ref_or_empty(node)))
+    return JsonLdRead(records, errors)
+
+
+def _type_names(node: dict[str, Any]) -> set[str]:
+    types = node.get("@type", [])
+    names = set()
+    for name in types if isinstance(types, list) else [types]:
+        if isinstance(name, str):
+            for prefix in PREFIXES[1:]:
+                name = name.removeprefix(prefix)
+            names.add(name)
+    return names
+
+
+def _ref_or_empty(node: dict[str, Any]) -> str:
+    try:
+        return _ref(node)
+    except ValueError:
+        return ""
+
+
+def _first_string(value: Any) -> str:
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            return str(item)
+        if isinstance(item, dict):
+            for key in ("@value", "value", "@id"):
+                if isinstance(item.get(key), str | int | float):
+                    return str(item[key])
+    return ""
+
+
+def _get(node: dict[str, Any], name: str) -> Any:
+    for prefix in PREFIXES:
+        if prefix + name in node:
+            return node[prefix + name]
+    return None
+
+
+def _ref(node: dict[str, Any]) -> str:
+    for name in ("courseCode", "identifier", "@id", "url"):
+        value = _first_string(_get(node, name) if name != "@id" else node.get("@id"))
+        if value.strip():
+            return values.ref(value)
+    raise ValueError("the course has no courseCode, identifier, @id or url to know it by")
+
+
+class _Reader:
+    def __init__(
+        self, data: Any, default_language: str, default_timezone: str, provider: Provider | None
+    ) -> None:
+        self.data = data
+        self.default_language = default_language
+        self.default_timezone = default_timezone
+        self.provider = provider
+        self.by_id: dict[str, dict[str, Any]] = {}
+
+    # -- finding courses
+
+    def courses(self) -> Iterator[tuple[dict[str, Any], str]]:
+        nodes = list(self._nodes(self.data, self.default_language, depth=0))
+        for node, _language in nodes:
+            if isinstance(node.get("@id"), str):
+                self.by_id.setdefault(node["@id"], node)
+        for node, language in nodes:
+            if "Course" in _type_names(node):
+                yield node, language
+
+    def _nodes(self, data: Any, language: str, depth: int) -> Iterator[tuple[dict[str, Any], str]]:
+        if depth > 3:
+            return
+        if isinstance(data, list):
+            for item in data:
+                yield from self._nodes(item, language, depth + 1)
+        elif isinstance(data, dict):
+            context = data.get("@context")
+            if isinstance(context, dict) and isinstance(context.get("@language"), str):
+                language = values.catalogue_language(context["@language"])
+            if "@graph" in data:
+                yield from self._nodes(data["@graph"], language, depth + 1)
+            else:
+                yield data, language
+
+    def _deref(self, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"}:
+            return self.by_id.get(str(value.get("@id")), value)
+        return value
+
+    def _all(self, node: dict[str, Any], name: str) -> list[Any]:
+        value = _get(node, name)
+        if value is None:
+            return []
+        return [self._deref(v) for v in (value if isinstance(value, list) else [value])]
+
+    # -- texts
+
+    def _texts(
+        self, items: list[Any], language: str, *, html: bool = False, lines: bool = False
+    ) -> Texts:
+        texts: Texts = {}
+
+        def put(lang: str, raw: Any) -> None:
+            if not isinstance(raw, str) or lang not in LANGUAGES or lang in texts:
+                return
+            raw = values.bounded(raw, "a text", values.MAX_LONG_TEXT)
+            text = safe_html(raw) if html else plain_text(raw, single_line=not lines)
+            if text:
+                texts[lang] = text
+
+        for item in items:
+            if isinstance(item, str):
+                put(language, item)
+            elif isinstance(item, dict) and "@value" in item:
+                tag = item.get("@language")
+                put(
+                    values.catalogue_language(tag) if isinstance(tag, str) else language,
+                    item["@value"],
+                )
+            elif isinstance(item, dict) and item and all(not k.startswith("@") for k in item):
+                for key, text in item.items():
+                    put(values.catalogue_language(key), text)
+        return texts
+
+    def _named(self, items: list[Any], language: str, *names: str, lines: bool = False) -> Texts:
+        """Texts given directly, or as the ``name`` (or another property) of an object."""
+        texts = self._texts(items, language, lines=lines)
+        for item in items:
+            if isinstance(item, dict) and "@type" in item:
+                for name in names:
+                    found = self._texts(self._all(item, name), language, lines=lines)
+                    for lang, text in found.items():
+                        texts.setdefault(lang, text)
+        return texts
+
+    # -- one course
+
+    def course(self, node: dict[str, Any], language: str) -> OfferRecord:
+        ref = _ref(node)
+        own = [
+            values.catalogue_language(v)
+            for v in self._all(node, "inLanguage")
+            if isinstance(v, str)
+        ]
+        if len(set(own)) == 1 and own[0] in LANGUAGES and language == self.default_language:
+            language = own[0]
+        title = self._texts(self._all(node, "name"), language)
+        if not title:
+            raise ValueError("the course has no name in nl, fr, de or en")
+        for text in title.values():
+            values.bounded(text, "the course name")
+        instances = [i for i in self._all(node, "hasCourseInstance") if isinstance(i, dict)]
+        dates, self_paced = self._dates(instances)
+        hours = None
+        for duration in [*self._all(node, "timeRequired"), *self._workloads(instances)]:
+            if isinstance(duration, str) and duration.strip().upper().startswith("P"):
+                hours = values.hours_from_duration(duration)
+                break
+        price, currency = self._price(self._all(node, "offers"))
+        status = _first_string(_get(node, "creativeWorkStatus"))
+        return OfferRecord(
+            ref=ref,
+            provider=self._provider(node),
+            title=title,
+            description=self._texts(self._all(node, "description"), language, html=True),
+            competences=[self._competence(item, language) for item in self._all(node, "teaches")],
+            format=self._format(instances),
+            languages=self._languages(node, instances),
+            hours=hours,
+            target_group=self._named(
+                self._all(node, "audience"), language, "audienceType", "name", lines=True
+            ),
+            prerequisites=self._named(
+                self._all(node, "coursePrerequisites"), language, "name", "targetName", lines=True
+            ),
+            price=price,
+            currency=currency,
+            funding=[
+                text
+                for item in self._all(node, "financialAidEligible")
+                for text in list(self._named([item], language, "name").values())[:1]
+            ],
+            credential=self._named(
+                self._all(node, "educationalCredentialAwarded"), language, "name"
+            ),
+            status=values.status(status),
+            url=values.web_url(_first_string(_get(node, "url"))),
+            dates=dates,
+            self_paced=self_paced,
+        )
+
+    def _provider(self, node: dict[str, Any]) -> Provider:
+        for item in self._all(node, "provider"):
+            if isinstance(item, str) and plain_text(item):
+                return Provider(plain_text(values.bounded(item, "provider")))
+            if isinstance(item, dict):
+                names = self._texts(self._all(item, "name"), self.default_language)
+                name = next(iter(names.values()), "") or plain_text(
+                    _first_string(_get(item, "name"))
+                )
+                if name:
+                    url = values.web_url(_first_string(_get(item, "url")), "provider url")
+                    return Provider(values.bounded(name, "provider"), url)
+        if self.provider is not None:
+            return self.provider
+        raise ValueError("the course has no provider with a name")
+
+    def _competence(self, item: Any, language: str) -> Competence:
+        if isinstance(item, str):
+            return values.competence(item)
+        if not isinstance(item, dict):
+            raise ValueError("a teaches value is neither a text nor a DefinedTerm")
+        code = plain_text(_first_string(_get(item, "termCode")))
+        uri = ""
+        for name in ("@id", "url", "sameAs"):
+            candidate = _first_string(item.get(name) if name == "@id" else _get(item, name))
+            if candidate.startswith(("http://", "https://")):
+                uri = values.web_url(candidate, "competence URI")
+                break
+        if not code and not uri:
+            raise ValueError("a teaches DefinedTerm has neither a termCode nor an http(s) @id")
+        found = values.competence(code) if code else Competence()
+        return Competence(found.code, uri, self._texts(self._all(item, "name"), language))
+
+    def _modes(self, instance: dict[str, Any]) -> list[str]:
+        words = [
+            str(v).strip().lower() for v in self._all(instance, "courseMode") if isinstance(v, str)
+        ]
+        for value in self._all(instance, "eventAttendanceMode"):
+            word = _first_string(value).rsplit("/", 1)[-1].lower()
+            if word in ATTENDANCE_MODES:
+                words.append(ATTENDANCE_MODES[word])
+        return words
+
+    def _format(self, instances: list[dict[str, Any]]) -> str:
+        for instance in instances:
+            for word in self._modes(instance):
+                if word in values.FORMAT_WORDS:
+                    return values.FORMAT_WORDS[word]
+        raise ValueError("no course instance gives a courseMode of online, onsite or blended")
+
+    def _languages(self, node: dict[str, Any], instances: list[dict[str, Any]]) -> list[str]:
+        found: list[str] = []
+        for holder, name in [(node, "availableLanguage"), (node, "inLanguage")] + [
+            (i, "inLanguage") for i in instances
+        ]:
+            for value in self._all(holder, name):
+                if isinstance(value, dict):
+                    value = _first_string(_get(value, "alternateName")) or _first_string(
+                        _get(value, "name")
+                    )
+                if isinstance(value, str) and value.strip():
+                    found.append(values.language(value))
+        return list(dict.fromkeys(found))
+
+    def _workloads(self, instances: list[dict[str, Any]]) -> list[Any]:
+        return [w for i in instances for w in self._all(i, "courseWorkload")]
+
+    def _price(self, offers: list[Any]) -> tuple[Any, str]:
+        for offer in offers:
+            if not isinstance(offer, dict):
+                continue
+            price = _get(offer, "price")
+            if isinstance(price, list):
+                price = price[0] if price else None
+            category = _first_string(_get(offer, "category")).strip().lower()
+            currency = values.currency(_first_string(_get(offer, "priceCurrency")))
+            if isinstance(price, str | int | float) and str(price).strip():
+                return values.decimal(price, "price", values.MAX_PRICE), currency
+            if category == "free":
+                return values.decimal(0, "price", values.MAX_PRICE), currency
+        return None, "EUR"
+
+    # -- dates
+
+    def _dates(self, instances: list[dict[str, Any]]) -> tuple[list[DateRecord], bool]:
+        dates, self_paced = [], False
+        for instance in instances:
+            start = _first_string(_get(instance, "startDate"))
+            if not start:
+                self_paced = self_paced or bool(SELF_PACED_WORDS & set(self._modes(instance)))
+                continue
+            dates.append(self._date(instance, start))
+        if dates and self_paced:
+            raise ValueError(
+                "the course has self-paced and dated instances; give them as two courses"
+            )
+        return dates, self_paced
+
+    def _zone(self, instance: dict[str, Any], start: str) -> str:
+        for name in ("courseSchedule", "eventSchedule"):
+            for schedule in self._all(instance, name):
+                if isinstance(schedule, dict):
+                    zone = _first_string(_get(schedule, "scheduleTimezone"))
+                    if zone:
+                        return values.timezone(zone, self.default_timezone)
+        try:
+            moment = datetime.fromisoformat(start.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return self.default_timezone  # values.moment says what is wrong with it
+        offset = moment.utcoffset()
+        if (
+            offset is None
+            or moment.astimezone(ZoneInfo(self.default_timezone)).utcoffset() == offset
+        ):
+            return self.default_timezone
+        hours, rest = divmod(offset, timedelta(hours=1))
+        if rest or not -12 <= hours <= 14:
+            return "UTC"
+        # IANA's fixed-offset zones count the other way round: UTC+2 is Etc/GMT-2.
+        return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+    def _date(self, instance: dict[str, Any], start: str) -> DateRecord:
+        zone = self._zone(instance, start)
+        begins = values.moment(start, zone, "startDate")
+        end_text = _first_string(_get(instance, "endDate"))
+        ends = values.moment(end_text, zone, "endDate") if end_text else None
+        if ends is not None and ends < begins:
+            raise ValueError("a course instance's endDate is before its startDate")
+        date = DateRecord(start=begins, end=ends, timezone=zone)
+        for location in self._all(instance, "location"):
+            if isinstance(location, str):
+                date.place = plain_text(values.bounded(location, "location"))
+            elif isinstance(location, dict) and "VirtualLocation" not in _type_names(location):
+                address = location
+                if "PostalAddress" not in _type_names(location):
+                    date.place = plain_text(
+                        values.bounded(_first_string(_get(location, "name")), "place")
+                    )
+                    address = self._deref(_get(location, "address") or {})
+                if isinstance(address, str):
+                    date.street = plain_text(values.bounded(address, "address"))
+                elif isinstance(address, dict):
+                    self._address(date, address)
+            break
+        seats = _get(instance, "remainingAttendeeCapacity")
+        if seats is not None:
+            date.seats_left = values.seats(_first_string(seats))
+        return date
+
+    def _address(self, date: DateRecord, address: dict[str, Any]) -> None:
+        def text(name: str) -> str:
+            return plain_text(values.bounded(_first_string(_get(address, name)), name))
+
+        date.street = text("streetAddress")
+        date.postcode = text("postalCode")
+        date.city = text("addressLocality")
+        country = _get(address, "addressCountry")
+        if isinstance(country, dict):
+            country = _get(country, "identifier") or _get(country, "name")
+        code = _first_string(country).strip()
+        date.country = values.country(code) if len(code) == 2 else ""
