@@ -149,8 +149,9 @@ class _Reader:
                 yield from self._nodes(item, language, depth + 1)
         elif isinstance(data, dict):
             context = data.get("@context")
-            if isinstance(context, dict) and isinstance(context.get("@language"), str):
-                language = values.catalogue_language(context["@language"])
+            for part in context if isinstance(context, list) else [context]:
+                if isinstance(part, dict) and isinstance(part.get("@language"), str):
+                    language = values.catalogue_language(part["@language"])
             if "@graph" in data:
                 yield from self._nodes(data["@graph"], language, depth + 1)
             else:
@@ -373,16 +374,14 @@ class _Reader:
         except ValueError:
             return self.default_timezone  # values.moment says what is wrong with it
         offset = moment.utcoffset()
-        if (
-            offset is None
-            or moment.astimezone(ZoneInfo(self.default_timezone)).utcoffset() == offset
-        ):
+        if not offset or moment.astimezone(ZoneInfo(self.default_timezone)).utcoffset() == offset:
+            # No offset, UTC ("Z": a moment, likely written by a program), or the default zone's.
             return self.default_timezone
         hours, rest = divmod(offset, timedelta(hours=1))
         if rest or not -12 <= hours <= 14:
             return "UTC"
         # IANA's fixed-offset zones count the other way round: UTC+2 is Etc/GMT-2.
-        return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+        return f"Etc/GMT{-hours:+d}"
 
     def _date(self, instance: dict[str, Any], start: str) -> DateRecord:
         zone = self._zone(instance, start)

@@ -74,7 +74,7 @@ def _place(date: DateRecord) -> dict[str, Any] | None:
     return place
 
 
-def _instance(record: OfferRecord, date: DateRecord | None) -> dict[str, Any]:
+def _instance(record: OfferRecord, date: DateRecord | None, language: str | None) -> dict[str, Any]:
     mode = COURSE_MODES[record.format]
     instance: dict[str, Any] = {
         "@type": "CourseInstance",
@@ -88,6 +88,11 @@ def _instance(record: OfferRecord, date: DateRecord | None) -> dict[str, Any]:
         instance["startDate"] = values.iso(date.start)
         if date.end is not None:
             instance["endDate"] = values.iso(date.end)
+        if language is None:
+            # The offset in startDate gives the moment, not the zone (Berlin or Brussels?). A
+            # page's one-language course leaves this out: Google reads a courseSchedule as the
+            # course's rhythm and asks for more than a time zone there.
+            instance["courseSchedule"] = {"@type": "Schedule", "scheduleTimezone": date.timezone}
         place = _place(date)
         if place:
             instance["location"] = place
@@ -132,8 +137,8 @@ def course_jsonld(record: OfferRecord, *, language: str | None = None) -> dict[s
         "financialAidEligible": record.funding or None,
         "offers": _offer(record),
         "creativeWorkStatus": record.status,
-        "hasCourseInstance": [_instance(record, d) for d in record.dates]
-        or [_instance(record, None)],
+        "hasCourseInstance": [_instance(record, d, language) for d in record.dates]
+        or [_instance(record, None, language)],
     }
     audience = _text(record.target_group, language)
     if audience:
