@@ -231,6 +231,8 @@ def _texts(row: dict[str, str], name: str) -> dict[str, str]:
     texts = {}
     for lang in LANGUAGES:
         raw = row.get(f"{name}_{lang}", "")
+        if not raw:
+            continue
         if name == "description":
             value = safe_html(values.bounded(raw, f"{name}_{lang}", values.MAX_LONG_TEXT))
         elif name in ("title", "credential"):

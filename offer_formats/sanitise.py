@@ -41,7 +41,9 @@ def plain_text(text: str, *, single_line: bool = True) -> str:
     """``text`` without any markup: tags removed (script and style with their content), entities
     turned back into characters, control characters dropped; on one line unless told otherwise.
     The result is text to be escaped when shown, never HTML."""
-    text = _CONTROL.sub("", text or "")
+    if not text:
+        return ""
+    text = _CONTROL.sub("", text)
     if "<" in text or "&" in text:
         text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
     if single_line:
