@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 
+from offer_formats.errors import N_
 from offer_formats.feed import FeedReport, FeedResult, failed, parse_feed
 from offer_formats.records import DEFAULT_TIMEZONE, Provider
 
@@ -66,18 +69,18 @@ def fetch_feed(
     try:
         response = session.get(url, headers=headers)
     except OutgoingRefused as exc:
-        return failed(report, f"the feed address is refused: {exc}")
+        return failed(report, N_("the feed address is refused: %(problem)s"), problem=exc)
     except ResponseTooLarge as exc:
-        return failed(report, f"the feed was refused: {exc}")
+        return failed(report, N_("the feed was refused: %(problem)s"), problem=exc)
     except RequestException as exc:
-        return failed(report, f"the feed could not be fetched: {_reason(exc)}")
+        return _unreachable(report, exc)
     finally:
         session.close()
     if response.status_code == 304:
         report.not_modified = True
         return FeedResult([], report)
     if response.status_code != 200:
-        return failed(report, f"the feed answered HTTP {response.status_code}")
+        return failed(report, N_("the feed answered HTTP %(status)s"), status=response.status_code)
     report.etag = response.headers.get("ETag", "") or etag
     report.last_modified = response.headers.get("Last-Modified", "") or last_modified
     result = parse_feed(
@@ -102,10 +105,19 @@ def fetch_feed(
     return result
 
 
-def _reason(exc: RequestException) -> str:
+def _unreachable(report: FeedReport, exc: RequestException) -> FeedResult:
     name = type(exc).__name__
     if "Timeout" in name:
-        return "no answer in time"
+        return failed(report, N_("the feed could not be fetched: no answer in time"))
     if name == "TooManyRedirects":
-        return "too many redirects"
-    return str(exc) or name
+        return failed(report, N_("the feed could not be fetched: too many redirects"))
+    return failed(
+        report, N_("the feed could not be fetched: %(problem)s"), problem=str(exc) or name
+    )
+
+
+def reason_text(template: str, params: dict[str, Any]) -> str:
+    """A refusal (``RowError.template`` / ``params``, ``FeedReport.error_template`` /
+    ``error_params``) in the language of the current request (needs an app context)."""
+    # gettext with keyword arguments fills %(name)s; without them the template is left as is.
+    return gettext(template, **params)

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import NamedTuple
 
 from . import values
+from .errors import N_, Refusal, refusal_of
 from .records import (
     DEFAULT_TIMEZONE,
     LANGUAGES,
@@ -93,11 +94,13 @@ def read_csv(
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return _file_error(f"the file is not UTF-8 text (byte {exc.start} cannot be read)")
+            return _file_error(
+                N_("the file is not UTF-8 text (byte %(byte)s cannot be read)"), byte=exc.start
+            )
     else:
         text = data.removeprefix("\ufeff")
     if not text.strip():
-        return _file_error("the file is empty")
+        return _file_error(N_("the file is empty"))
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -105,36 +108,46 @@ def read_csv(
         header = [cell.strip().lower() for cell in next(reader)]
         problem = _header_problem(header)
         if problem:
-            return _file_error(problem)
+            return _file_error(problem.template, **problem.params)
         builder = _Builder(header, default_timezone)
         for number, cells in enumerate(reader, start=2):
             if number - 1 > max_rows:
-                return _file_error(f"the file has more than {max_rows} rows")
+                return _file_error(N_("the file has more than %(limit)s rows"), limit=max_rows)
             builder.add(number, cells)
     except csv.Error as exc:
-        return _file_error(f"the file is not CSV as expected (near row {reader.line_num}): {exc}")
+        return _file_error(
+            N_("the file is not CSV as expected (near line %(line)s): %(problem)s"),
+            line=reader.line_num,
+            problem=exc,
+        )
     return builder.result()
 
 
-def _file_error(reason: str) -> CsvRead:
-    return CsvRead([], [RowError(0, reason)])
+def _file_error(template: str, **params: object) -> CsvRead:
+    refusal = Refusal(template, **params)
+    return CsvRead([], [RowError(0, refusal.reason, "", refusal.template, refusal.params)])
 
 
-def _header_problem(header: list[str]) -> str | None:
+def _header_problem(header: list[str]) -> Refusal | None:
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        return (
-            f"unknown column {unknown[0]!r} in the header; the columns are listed in "
-            "docs/catalogue-formats.md"
+        return Refusal(
+            N_(
+                "unknown column '%(column)s' in the header; the columns are listed in "
+                "docs/catalogue-formats.md"
+            ),
+            column=unknown[0],
         )
     twice = sorted({name for name in header if header.count(name) > 1})
     if twice:
-        return f"column {twice[0]!r} appears twice in the header"
+        return Refusal(N_("column '%(column)s' appears twice in the header"), column=twice[0])
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        return f"the header has no {missing[0]!r} column"
+        return Refusal(N_("the header has no '%(column)s' column"), column=missing[0])
     if not any(f"title_{lang}" in header for lang in LANGUAGES):
-        return "the header has no title column (title_nl, title_fr, title_de or title_en)"
+        return Refusal(
+            N_("the header has no title column (title_nl, title_fr, title_de or title_en)")
+        )
     return None
 
 
@@ -179,7 +192,11 @@ class _Builder:
         offer.rows.append(number)
         try:
             if len(cells) > len(self.header):
-                raise ValueError(f"the row has {len(cells)} cells, the header {len(self.header)}")
+                raise Refusal(
+                    N_("the row has %(cells)s cells, the header %(columns)s"),
+                    cells=len(cells),
+                    columns=len(self.header),
+                )
             if first:
                 offer.record = _offer(row)
             elif offer.record is None:
@@ -190,11 +207,14 @@ class _Builder:
             date = _date(row, self.default_timezone)
             if date is not None:
                 if record.self_paced:
-                    raise ValueError("a self-paced offer has no dates (self_paced is yes)")
+                    raise Refusal(N_("a self-paced offer has no dates (self_paced is yes)"))
                 record.dates.append(date)
         except ValueError as exc:
             offer.refused = True
-            self.errors.append(RowError(number, str(exc), key[1]))
+            refusal = refusal_of(exc)
+            self.errors.append(
+                RowError(number, refusal.reason, key[1], refusal.template, refusal.params)
+            )
 
     def result(self) -> CsvRead:
         records = []
@@ -205,9 +225,8 @@ class _Builder:
             failed = {error.row for error in self.errors}
             for number in offer.rows:
                 if number not in failed:
-                    self.errors.append(
-                        RowError(number, "not imported: another row of this offer was refused", ref)
-                    )
+                    why = N_("not imported: another row of this offer was refused")
+                    self.errors.append(RowError(number, why, ref, why))
         self.errors.sort(key=lambda error: error.row)
         return CsvRead(records, self.errors)
 
@@ -221,9 +240,13 @@ def _check_same_offer(row: dict[str, str], offer: _Offer) -> None:
         if name in DATE_COLUMNS or not value:
             continue
         if value != offer.raw.get(name, ""):
-            raise ValueError(
-                f"column {name!r} differs from row {offer.first_row} of the same offer; "
-                "leave it empty or repeat it"
+            raise Refusal(
+                N_(
+                    "column '%(column)s' differs from row %(row)s of the same offer; "
+                    "leave it empty or repeat it"
+                ),
+                column=name,
+                row=offer.first_row,
             )
 
 
@@ -254,10 +277,10 @@ def _offer(row: dict[str, str]) -> OfferRecord:
     ref = values.ref(row.get("offer_ref", ""))
     provider = plain_text(values.bounded(row.get("provider", ""), "provider"))
     if not provider:
-        raise ValueError("the offer has no provider")
+        raise Refusal(N_("the offer has no provider"))
     title = _texts(row, "title")
     if not title:
-        raise ValueError("the offer has no title (title_nl, title_fr, title_de or title_en)")
+        raise Refusal(N_("the offer has no title (title_nl, title_fr, title_de or title_en)"))
     price = values.decimal(row.get("price", ""), "price", values.MAX_PRICE)
     return OfferRecord(
         ref=ref,
@@ -284,12 +307,12 @@ def _date(row: dict[str, str], default_timezone: str) -> DateRecord | None:
     if not any(row.get(name, "") for name in DATE_COLUMNS):
         return None
     if not row.get("date_start", ""):
-        raise ValueError("a row with a place or seats needs a date_start")
+        raise Refusal(N_("a row with a place or seats needs a date_start"))
     zone = values.timezone(row.get("timezone", ""), default_timezone)
     start = values.moment(row["date_start"], zone, "date_start")
     end = values.moment(row["date_end"], zone, "date_end") if row.get("date_end") else None
     if end is not None and end < start:
-        raise ValueError("date_end is before date_start")
+        raise Refusal(N_("date_end is before date_start"))
 
     def text(name: str) -> str:
         return plain_text(values.bounded(row.get(name, ""), name))

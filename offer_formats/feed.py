@@ -14,8 +14,10 @@ withdraw a provider's offers that are missing from a feed only when ``report.com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .csv_format import read_csv
+from .errors import N_, english
 from .jsonld_read import read_jsonld
 from .records import DEFAULT_TIMEZONE, OfferRecord, Provider, RowError
 
@@ -34,7 +36,8 @@ class FeedReport:
     - ``format``: ``csv`` or ``jsonld`` when it could be told;
     - ``rows_read``: offers read (CSV: offers, not rows; JSON-LD: courses);
     - ``refused``: every row or course refused, with its reason;
-    - ``error``: why the run as a whole failed (None when it did not);
+    - ``error``: why the run as a whole failed, in English (None when it did not);
+      ``error_template`` and ``error_params`` say it in a form the tool translates;
     - ``etag`` / ``last_modified``: the validators to send next time (kept from the previous run
       when the server gave none).
     """
@@ -46,6 +49,8 @@ class FeedReport:
     rows_read: int = 0
     refused: list[RowError] = field(default_factory=list)
     error: str | None = None
+    error_template: str = ""
+    error_params: dict[str, Any] = field(default_factory=dict)
     etag: str = ""
     last_modified: str = ""
     bytes_read: int = 0
@@ -101,7 +106,9 @@ def parse_feed(
     kind = sniff_format(body, content_type)
     if kind is None:
         return failed(
-            report, f"the feed is neither CSV nor JSON-LD (Content-Type {content_type!r})"
+            report,
+            N_("the feed is neither CSV nor JSON-LD (Content-Type '%(type)s')"),
+            type=content_type,
         )
     report.format = kind
     if kind == CSV:
@@ -115,17 +122,20 @@ def parse_feed(
         )
     whole = [e for e in errors if e.row == 0]
     if whole:
-        return failed(report, whole[0].reason)
+        return failed(report, whole[0].template, **whole[0].params)
     report.refused = errors
     report.rows_read = len(records)
     if not records:
-        reason = "no offer in the feed could be read" if errors else "the feed holds no offers"
-        return failed(report, reason)
+        if errors:
+            return failed(report, N_("no offer in the feed could be read"))
+        return failed(report, N_("the feed holds no offers"))
     return FeedResult(records, report)
 
 
-def failed(report: FeedReport, reason: str) -> FeedResult:
-    """A report of a failed run: the error, and no records."""
-    report.error = reason
+def failed(report: FeedReport, template: str, **params: Any) -> FeedResult:
+    """A report of a failed run: the error (``template`` filled from ``params``), no records."""
+    report.error_template = template
+    report.error_params = {k: str(v) for k, v in params.items()}
+    report.error = english(template, report.error_params)
     report.rows_read = 0
     return FeedResult([], report)

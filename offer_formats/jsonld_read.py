@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import values
+from .errors import N_, Refusal, refusal_of
 from .jsonld_write import SELF_PACED_MODE
 from .records import (
     DEFAULT_TIMEZONE,
@@ -62,18 +63,25 @@ def read_jsonld(
         try:
             data = json.loads(data)
         except (ValueError, RecursionError) as exc:
-            return JsonLdRead([], [RowError(0, f"the document is not JSON: {exc}")])
+            return _document_error(N_("the document is not JSON: %(problem)s"), problem=exc)
     reader = _Reader(data, default_language, default_timezone, provider)
     courses = list(reader.courses())
     if not courses:
-        return JsonLdRead([], [RowError(0, "the document holds no schema.org Course")])
+        return _document_error(N_("the document holds no schema.org Course"))
     records, errors = [], []
     for position, (node, language) in enumerate(courses, start=1):
         try:
             records.append(reader.course(node, language))
         except ValueError as exc:
-            errors.append(RowError(position, str(exc), _ref_or_empty(node)))
+            refusal = refusal_of(exc)
+            ref = _ref_or_empty(node)
+            errors.append(RowError(position, refusal.reason, ref, refusal.template, refusal.params))
     return JsonLdRead(records, errors)
+
+
+def _document_error(template: str, **params: object) -> JsonLdRead:
+    refusal = Refusal(template, **params)
+    return JsonLdRead([], [RowError(0, refusal.reason, "", refusal.template, refusal.params)])
 
 
 def _type_names(node: dict[str, Any]) -> set[str]:
@@ -117,7 +125,7 @@ def _ref(node: dict[str, Any]) -> str:
         value = _first_string(_get(node, name) if name != "@id" else node.get("@id"))
         if value.strip():
             return values.ref(value)
-    raise ValueError("the course has no courseCode, identifier, @id or url to know it by")
+    raise Refusal(N_("the course has no courseCode, identifier, @id or url to know it by"))
 
 
 class _Reader:
@@ -221,7 +229,7 @@ class _Reader:
             language = own[0]
         title = self._texts(self._all(node, "name"), language)
         if not title:
-            raise ValueError("the course has no name in nl, fr, de or en")
+            raise Refusal(N_("the course has no name in nl, fr, de or en"))
         for text in title.values():
             values.bounded(text, "the course name")
         instances = [i for i in self._all(node, "hasCourseInstance") if isinstance(i, dict)]
@@ -278,13 +286,13 @@ class _Reader:
                     return Provider(values.bounded(name, "provider"), url)
         if self.provider is not None:
             return self.provider
-        raise ValueError("the course has no provider with a name")
+        raise Refusal(N_("the course has no provider with a name"))
 
     def _competence(self, item: Any, language: str) -> Competence:
         if isinstance(item, str):
             return values.competence(item)
         if not isinstance(item, dict):
-            raise ValueError("a teaches value is neither a text nor a DefinedTerm")
+            raise Refusal(N_("a teaches value is neither a text nor a DefinedTerm"))
         code = plain_text(_first_string(_get(item, "termCode")))
         uri = ""
         for name in ("@id", "url", "sameAs"):
@@ -293,7 +301,7 @@ class _Reader:
                 uri = values.web_url(candidate, "competence URI")
                 break
         if not code and not uri:
-            raise ValueError("a teaches DefinedTerm has neither a termCode nor an http(s) @id")
+            raise Refusal(N_("a teaches DefinedTerm has neither a termCode nor an http(s) @id"))
         found = values.competence(code) if code else Competence()
         return Competence(found.code, uri, self._texts(self._all(item, "name"), language))
 
@@ -312,7 +320,7 @@ class _Reader:
             for word in self._modes(instance):
                 if word in values.FORMAT_WORDS:
                     return values.FORMAT_WORDS[word]
-        raise ValueError("no course instance gives a courseMode of online, onsite or blended")
+        raise Refusal(N_("no course instance gives a courseMode of online, onsite or blended"))
 
     def _languages(self, node: dict[str, Any], instances: list[dict[str, Any]]) -> list[str]:
         found: list[str] = []
@@ -357,8 +365,8 @@ class _Reader:
                 continue
             dates.append(self._date(instance, start))
         if dates and self_paced:
-            raise ValueError(
-                "the course has self-paced and dated instances; give them as two courses"
+            raise Refusal(
+                N_("the course has self-paced and dated instances; give them as two courses")
             )
         return dates, self_paced
 
@@ -389,7 +397,7 @@ class _Reader:
         end_text = _first_string(_get(instance, "endDate"))
         ends = values.moment(end_text, zone, "endDate") if end_text else None
         if ends is not None and ends < begins:
-            raise ValueError("a course instance's endDate is before its startDate")
+            raise Refusal(N_("a course instance's endDate is before its startDate"))
         date = DateRecord(start=begins, end=ends, timezone=zone)
         for location in self._all(instance, "location"):
             if isinstance(location, str):

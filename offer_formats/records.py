@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 # The languages of the catalogue; a text in any other language is not kept.
 LANGUAGES: tuple[str, ...] = ("nl", "fr", "de", "en")
@@ -122,12 +123,19 @@ class RowError:
     ``row`` is the spreadsheet row number in a CSV file (the header is row 1) or the position of
     the course in a JSON-LD document (the first course is 1); 0 means the file as a whole.
     ``ref`` is the offer's key when it could be read. ``reason`` is plain English for the
-    provider to act on.
+    provider to act on; to show it in the reader's language, translate ``template`` (marked for
+    the tool's message catalogue) and fill in ``params`` (``lti_tool.catalogue_feed.reason_text``).
     """
 
     row: int
     reason: str
     ref: str = ""
+    template: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.template:
+            self.template = self.reason
 
     def __str__(self) -> str:
         where = "file" if self.row == 0 else f"row {self.row}"

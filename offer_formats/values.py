@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import N_, Refusal
 from .records import FORMATS, STATUSES, Competence
 
 MAX_REF = 200
@@ -51,15 +52,15 @@ NO = {"", "no", "n", "false", "0", "nee", "non", "nein"}
 def ref(value: str) -> str:
     value = value.strip()
     if not value:
-        raise ValueError("the offer has no reference (offer_ref / courseCode)")
+        raise Refusal(N_("the offer has no reference (offer_ref / courseCode)"))
     if len(value) > MAX_REF:
-        raise ValueError(f"the offer reference is longer than {MAX_REF} characters")
+        raise Refusal(N_("the offer reference is longer than %(limit)s characters"), limit=MAX_REF)
     return value
 
 
 def bounded(value: str, what: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
-        raise ValueError(f"{what} is longer than {limit} characters")
+        raise Refusal(N_("%(what)s is longer than %(limit)s characters"), what=what, limit=limit)
     return value
 
 
@@ -67,20 +68,28 @@ def offer_format(value: str) -> str:
     word = value.strip().lower()
     if word in FORMAT_WORDS:
         return FORMAT_WORDS[word]
-    raise ValueError(f"format {value!r} is not one of {', '.join(FORMATS)}")
+    raise Refusal(
+        N_("format '%(value)s' is not one of %(choices)s"), value=value, choices=", ".join(FORMATS)
+    )
 
 
 def status(value: str) -> str:
     word = value.strip().lower() or "published"
     if word not in STATUSES:
-        raise ValueError(f"status {value!r} is not one of {', '.join(STATUSES)}")
+        raise Refusal(
+            N_("status '%(value)s' is not one of %(choices)s"),
+            value=value,
+            choices=", ".join(STATUSES),
+        )
     return word
 
 
 def language(value: str) -> str:
     code = value.strip().lower().replace("_", "-")
     if not _LANGUAGE.match(code):
-        raise ValueError(f"language {value!r} is not a language code such as nl, fr, de or en")
+        raise Refusal(
+            N_("language '%(value)s' is not a language code such as nl, fr, de or en"), value=value
+        )
     return code
 
 
@@ -95,12 +104,12 @@ def flag(value: str, what: str) -> bool:
         return True
     if word in NO:
         return False
-    raise ValueError(f"{what} {value!r} is not yes or no")
+    raise Refusal(N_("%(what)s '%(value)s' is not yes or no"), what=what, value=value)
 
 
 def decimal(value: str | int | float | Decimal, what: str, limit: Decimal) -> Decimal | None:
     if isinstance(value, bool):
-        raise ValueError(f"{what} {value!r} is not a number")
+        raise Refusal(N_("%(what)s '%(value)s' is not a number"), what=what, value=value)
     text = str(value).strip()
     if not text:
         return None
@@ -110,23 +119,32 @@ def decimal(value: str | int | float | Decimal, what: str, limit: Decimal) -> De
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{what} {value!r} is not a number") from None
+        raise Refusal(N_("%(what)s '%(value)s' is not a number"), what=what, value=value) from None
     if not number.is_finite() or number < 0 or number > limit:
-        raise ValueError(f"{what} {value!r} must be between 0 and {limit}")
+        raise Refusal(
+            N_("%(what)s '%(value)s' must be between 0 and %(limit)s"),
+            what=what,
+            value=value,
+            limit=limit,
+        )
     return number
 
 
 def currency(value: str) -> str:
     code = value.strip().upper() or "EUR"
     if not _CURRENCY.match(code):
-        raise ValueError(f"currency {value!r} is not a three-letter code such as EUR")
+        raise Refusal(
+            N_("currency '%(value)s' is not a three-letter code such as EUR"), value=value
+        )
     return code
 
 
 def country(value: str) -> str:
     code = value.strip().upper()
     if code and not _COUNTRY.match(code):
-        raise ValueError(f"country {value!r} is not a two-letter code such as BE, NL or DE")
+        raise Refusal(
+            N_("country '%(value)s' is not a two-letter code such as BE, NL or DE"), value=value
+        )
     return code
 
 
@@ -136,18 +154,20 @@ def web_url(value: str, what: str = "url") -> str:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 2000:
-        raise ValueError(f"{what} {value!r} is not an http or https address")
+        raise Refusal(
+            N_("%(what)s '%(value)s' is not an http or https address"), what=what, value=value
+        )
     return value
 
 
 def seats(value: str | int) -> int | None:
     if isinstance(value, bool):
-        raise ValueError(f"seats left {value!r} is not a whole number")
+        raise Refusal(N_("seats left '%(value)s' is not a whole number"), value=value)
     text = str(value).strip()
     if not text:
         return None
     if not text.isdigit() or int(text) > 1_000_000:
-        raise ValueError(f"seats left {value!r} is not a whole number of 0 or more")
+        raise Refusal(N_("seats left '%(value)s' is not a whole number of 0 or more"), value=value)
     return int(text)
 
 
@@ -156,8 +176,8 @@ def timezone(value: str, default: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"time zone {value!r} is not a known name such as Europe/Brussels"
+        raise Refusal(
+            N_("time zone '%(value)s' is not a known name such as Europe/Brussels"), value=value
         ) from None
     return name
 
@@ -172,7 +192,11 @@ def moment(value: str, zone: str, what: str) -> datetime:
         else:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
     except ValueError:
-        raise ValueError(f"{what} {value!r} is not a date such as 2027-03-14T09:00") from None
+        raise Refusal(
+            N_("%(what)s '%(value)s' is not a date such as 2027-03-14T09:00"),
+            what=what,
+            value=value,
+        ) from None
     tz = ZoneInfo(zone)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=tz)
@@ -192,9 +216,11 @@ def competence(item: str) -> Competence:
     if uri:
         web_url(uri, "competence URI")
     if not code and not uri:
-        raise ValueError("a competence is empty")
+        raise Refusal(N_("a competence is empty"))
     if len(code) > 100 or any(c in code for c in "|<>\n"):
-        raise ValueError(f"competence code {code!r} is not a code (at most 100 characters)")
+        raise Refusal(
+            N_("competence code '%(value)s' is not a code (at most 100 characters)"), value=code
+        )
     return Competence(code=code, esco_uri=uri)
 
 
@@ -202,12 +228,16 @@ def hours_from_duration(value: str) -> Decimal:
     """An ISO 8601 duration (``PT16H``, ``PT7H30M``, ``P2D``; a day counts 24 hours) in hours."""
     match = _DURATION.match(value.strip().upper())
     if not match or value.strip().upper() in ("P", "PT"):
-        raise ValueError(f"duration {value!r} is not an ISO 8601 duration such as PT16H")
+        raise Refusal(
+            N_("duration '%(value)s' is not an ISO 8601 duration such as PT16H"), value=value
+        )
     parts = {k: Decimal(v) if v else Decimal(0) for k, v in match.groupdict().items()}
     total = parts["d"] * 24 + parts["h"] + parts["m"] / 60 + parts["s"] / 3600
     hours = total.quantize(Decimal("0.01")).normalize()
     if hours > MAX_HOURS:
-        raise ValueError(f"duration {value!r} is more than {MAX_HOURS} hours")
+        raise Refusal(
+            N_("duration '%(value)s' is more than %(limit)s hours"), value=value, limit=MAX_HOURS
+        )
     return hours
 
 

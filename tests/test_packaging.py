@@ -90,6 +90,8 @@ def test_wheel_carries_migrations_catalogues_and_player_files(wheel: Path) -> No
     version = zipfile.ZipFile(wheel).read("lti_tool/content/scorm_again/VERSION").decode()
     lock = (ROOT / "package-lock.json").read_text()
     assert version.split()[1] in lock  # the version package-lock.json pins
+    # The offer formats library, with the CSV template providers download.
+    assert {"offer_formats/__init__.py", "offer_formats/template.csv"} <= names
     assert not any(n.startswith(("tests/", "migrations/", "node_modules/")) for n in names)
 
 

@@ -243,3 +243,29 @@ def test_formula_cells_are_neutralised_on_writing_and_read_back_as_typed(start: 
     (back,), errors = read_csv(text)
     assert errors == []
     assert back.title["nl"] == formula.strip() and back.provider.name == (start + "1+1").strip()
+
+
+def test_every_reason_is_a_template_the_tool_can_translate() -> None:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from offer_formats.errors import english
+
+    pot = Path(__file__).parents[2] / "lti_tool/translations/messages.pot"
+    with pot.open("rb") as f:
+        catalogue = read_po(f)
+    lines = [f"{HEADER}\nGOOD,Prov,online,Goed,,,\n{line}\n" for line, _ in BAD_ROWS]
+    lines += [
+        f"{EXTRA_COLUMNS.format(col=column)}\nA1,Prov,online,Title,{value}\n"
+        for column, value, _ in BAD_VALUES
+        if column not in ("timezone", "country", "date_end")
+    ]
+    lines += [b"", b"offer_ref,provider,format,titel_nl\n"]  # type: ignore[list-item]
+    seen = 0
+    for data in lines:
+        for error in read_csv(data).errors:
+            assert english(error.template, error.params) == error.reason
+            assert error.template in catalogue, error.template
+            seen += 1
+    assert seen >= len(BAD_ROWS) + 10

@@ -254,3 +254,22 @@ def test_the_library_does_not_need_flask() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_refusals_are_shown_in_the_readers_language(app: Any, server: FeedServer) -> None:
+    from flask_babel import force_locale
+
+    from lti_tool.catalogue_feed import reason_text
+
+    report = fetch_feed(server.url("/bad-rows"), policy=POLICY).report
+    (refused,) = report.refused
+    broken = fetch_feed(server.url("/nothing-here"), policy=POLICY).report
+    with app.test_request_context(), force_locale("nl"):
+        assert reason_text(refused.template, refused.params) == (
+            "vorm 'spaceship' is niet een van online, classroom, blended"
+        )
+        assert reason_text(broken.error_template, broken.error_params) == (
+            "de feed antwoordde HTTP 500"
+        )
+    with app.test_request_context(), force_locale("de"):
+        assert reason_text(refused.template, refused.params).startswith("das Format 'spaceship'")
