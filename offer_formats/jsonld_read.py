@@ -68,14 +68,34 @@ def read_jsonld(
     courses = list(reader.courses())
     if not courses:
         return _document_error(N_("the document holds no schema.org Course"))
-    records, errors = [], []
+    read: list[tuple[int, OfferRecord]] = []
+    errors: list[RowError] = []
     for position, (node, language) in enumerate(courses, start=1):
         try:
-            records.append(reader.course(node, language))
+            read.append((position, reader.course(node, language)))
         except ValueError as exc:
             refusal = refusal_of(exc)
             ref = _ref_or_empty(node)
             errors.append(RowError(position, refusal.reason, ref, refusal.template, refusal.params))
+    # Two courses with one key would both update the same offer: neither is taken.
+    positions: dict[tuple[str, str], list[int]] = {}
+    for position, record in read:
+        positions.setdefault((record.provider.name, record.ref), []).append(position)
+    records = []
+    for position, record in read:
+        same = positions[(record.provider.name, record.ref)]
+        if len(same) == 1:
+            records.append(record)
+            continue
+        refusal = Refusal(
+            N_("courseCode '%(ref)s' is given to more than one course (courses %(positions)s)"),
+            ref=record.ref,
+            positions=", ".join(str(p) for p in same),
+        )
+        errors.append(
+            RowError(position, refusal.reason, record.ref, refusal.template, refusal.params)
+        )
+    errors.sort(key=lambda error: error.row)
     return JsonLdRead(records, errors)
 
 

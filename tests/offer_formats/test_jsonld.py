@@ -353,3 +353,12 @@ def test_imported_html_is_sanitised_and_other_texts_are_plain() -> None:
     (record,), _ = read_jsonld(course)
     assert record.title == {"en": "Bold name"}
     assert record.description == {"en": '<p>Ok</p><a rel="noopener nofollow">x</a>'}
+
+
+def test_two_courses_with_one_code_are_both_refused() -> None:
+    records, errors = read_jsonld(
+        [minimal(courseCode="A"), minimal(courseCode="B"), minimal(courseCode="A", name="Other")]
+    )
+    assert [r.ref for r in records] == ["B"]
+    assert [(e.row, e.ref) for e in errors] == [(1, "A"), (3, "A")]
+    assert errors[0].reason == "courseCode 'A' is given to more than one course (courses 1, 3)"
