@@ -9,6 +9,10 @@ that is not CSV or JSON-LD, or that holds no offer it could read gives a report 
 and *no records*; a feed that did not change gives ``not_modified`` and no records. The caller may
 withdraw a provider's offers that are missing from a feed only when ``report.complete`` is true
 (fetched, no error, nothing refused): a refused row must not make its offer disappear.
+
+**The provider named in a file is not proof of who sent it.** A feed or an upload belongs to the
+provider whose people gave it; the catalogue files its records under that provider, whatever
+``record.provider`` says (a file could name another provider to change their offers).
 """
 
 from __future__ import annotations
