@@ -101,7 +101,7 @@ def read_csv(
         text = data.removeprefix("\ufeff")
     if not text.strip():
         return _file_error(N_("the file is empty"))
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:

@@ -14,13 +14,13 @@ Each course is read whole or refused with a reason; nodes that are not courses a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import values
 from .errors import N_, Refusal, refusal_of
+from .jsonld_nodes import Graph, first_string, get, type_names
 from .jsonld_write import SELF_PACED_MODE
 from .records import (
     DEFAULT_TIMEZONE,
@@ -30,11 +30,9 @@ from .records import (
     OfferRecord,
     Provider,
     RowError,
-    Texts,
 )
-from .sanitise import plain_text, safe_html
+from .sanitise import plain_text
 
-PREFIXES = ("", "schema:", "https://schema.org/", "http://schema.org/")
 SELF_PACED_WORDS = {SELF_PACED_MODE, "self-paced", "selfpaced", "self paced"}
 ATTENDANCE_MODES = {
     "onlineeventattendancemode": "online",
@@ -65,7 +63,7 @@ def read_jsonld(
         except (ValueError, RecursionError) as exc:
             return _document_error(N_("the document is not JSON: %(problem)s"), problem=exc)
     reader = _Reader(data, default_language, default_timezone, provider)
-    courses = list(reader.courses())
+    courses = list(reader.of_type("Course"))
     if not courses:
         return _document_error(N_("the document holds no schema.org Course"))
     read: list[tuple[int, OfferRecord]] = []
@@ -104,17 +102,6 @@ def _document_error(template: str, **params: object) -> JsonLdRead:
     return JsonLdRead([], [RowError(0, refusal.reason, "", refusal.template, refusal.params)])
 
 
-def _type_names(node: dict[str, Any]) -> set[str]:
-    types = node.get("@type", [])
-    names = set()
-    for name in types if isinstance(types, list) else [types]:
-        if isinstance(name, str):
-            for prefix in PREFIXES[1:]:
-                name = name.removeprefix(prefix)
-            names.add(name)
-    return names
-
-
 def _ref_or_empty(node: dict[str, Any]) -> str:
     try:
         return _ref(node)
@@ -122,187 +109,93 @@ def _ref_or_empty(node: dict[str, Any]) -> str:
         return ""
 
 
-def _first_string(value: Any) -> str:
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str | int | float) and not isinstance(item, bool):
-            return str(item)
-        if isinstance(item, dict):
-            for key in ("@value", "value", "@id"):
-                if isinstance(item.get(key), str | int | float):
-                    return str(item[key])
-    return ""
-
-
-def _get(node: dict[str, Any], name: str) -> Any:
-    for prefix in PREFIXES:
-        if prefix + name in node:
-            return node[prefix + name]
-    return None
-
-
 def _ref(node: dict[str, Any]) -> str:
     for name in ("courseCode", "identifier", "@id", "url"):
-        value = _first_string(_get(node, name) if name != "@id" else node.get("@id"))
+        value = first_string(get(node, name) if name != "@id" else node.get("@id"))
         if value.strip():
             return values.ref(value)
     raise Refusal(N_("the course has no courseCode, identifier, @id or url to know it by"))
 
 
-class _Reader:
+class _Reader(Graph):
+    """Courses to offers."""
+
     def __init__(
         self, data: Any, default_language: str, default_timezone: str, provider: Provider | None
     ) -> None:
-        self.data = data
-        self.default_language = default_language
+        super().__init__(data, default_language)
         self.default_timezone = default_timezone
         self.provider = provider
-        self.by_id: dict[str, dict[str, Any]] = {}
-
-    # -- finding courses
-
-    def courses(self) -> Iterator[tuple[dict[str, Any], str]]:
-        nodes = list(self._nodes(self.data, self.default_language, depth=0))
-        for node, _language in nodes:
-            if isinstance(node.get("@id"), str):
-                self.by_id.setdefault(node["@id"], node)
-        for node, language in nodes:
-            if "Course" in _type_names(node):
-                yield node, language
-
-    def _nodes(self, data: Any, language: str, depth: int) -> Iterator[tuple[dict[str, Any], str]]:
-        if depth > 3:
-            return
-        if isinstance(data, list):
-            for item in data:
-                yield from self._nodes(item, language, depth + 1)
-        elif isinstance(data, dict):
-            context = data.get("@context")
-            for part in context if isinstance(context, list) else [context]:
-                if isinstance(part, dict) and isinstance(part.get("@language"), str):
-                    language = values.catalogue_language(part["@language"])
-            if "@graph" in data:
-                yield from self._nodes(data["@graph"], language, depth + 1)
-            else:
-                yield data, language
-
-    def _deref(self, value: Any) -> Any:
-        if isinstance(value, dict) and set(value) <= {"@id", "@type"}:
-            return self.by_id.get(str(value.get("@id")), value)
-        return value
-
-    def _all(self, node: dict[str, Any], name: str) -> list[Any]:
-        value = _get(node, name)
-        if value is None:
-            return []
-        return [self._deref(v) for v in (value if isinstance(value, list) else [value])]
-
-    # -- texts
-
-    def _texts(
-        self, items: list[Any], language: str, *, html: bool = False, lines: bool = False
-    ) -> Texts:
-        texts: Texts = {}
-
-        def put(lang: str, raw: Any) -> None:
-            if not isinstance(raw, str) or lang not in LANGUAGES or lang in texts:
-                return
-            raw = values.bounded(raw, "a text", values.MAX_LONG_TEXT)
-            text = safe_html(raw) if html else plain_text(raw, single_line=not lines)
-            if text:
-                texts[lang] = text
-
-        for item in items:
-            if isinstance(item, str):
-                put(language, item)
-            elif isinstance(item, dict) and "@value" in item:
-                tag = item.get("@language")
-                put(
-                    values.catalogue_language(tag) if isinstance(tag, str) else language,
-                    item["@value"],
-                )
-            elif isinstance(item, dict) and item and all(not k.startswith("@") for k in item):
-                for key, text in item.items():
-                    put(values.catalogue_language(key), text)
-        return texts
-
-    def _named(self, items: list[Any], language: str, *names: str, lines: bool = False) -> Texts:
-        """Texts given directly, or as the ``name`` (or another property) of an object."""
-        texts = self._texts(items, language, lines=lines)
-        for item in items:
-            if isinstance(item, dict) and "@type" in item:
-                for name in names:
-                    found = self._texts(self._all(item, name), language, lines=lines)
-                    for lang, text in found.items():
-                        texts.setdefault(lang, text)
-        return texts
-
-    # -- one course
 
     def course(self, node: dict[str, Any], language: str) -> OfferRecord:
         ref = _ref(node)
         own = [
             values.catalogue_language(v)
-            for v in self._all(node, "inLanguage")
+            for v in self.values_of(node, "inLanguage")
             if isinstance(v, str)
         ]
         if len(set(own)) == 1 and own[0] in LANGUAGES and language == self.default_language:
             language = own[0]
-        title = self._texts(self._all(node, "name"), language)
+        title = self.texts(self.values_of(node, "name"), language)
         if not title:
             raise Refusal(N_("the course has no name in nl, fr, de or en"))
         for text in title.values():
             values.bounded(text, "the course name")
-        instances = [i for i in self._all(node, "hasCourseInstance") if isinstance(i, dict)]
+        instances = [i for i in self.values_of(node, "hasCourseInstance") if isinstance(i, dict)]
         dates, self_paced = self._dates(instances)
         hours = None
-        for duration in [*self._all(node, "timeRequired"), *self._workloads(instances)]:
+        for duration in [*self.values_of(node, "timeRequired"), *self._workloads(instances)]:
             if isinstance(duration, str) and duration.strip().upper().startswith("P"):
                 hours = values.hours_from_duration(duration)
                 break
-        price, currency = self._price(self._all(node, "offers"))
-        status = _first_string(_get(node, "creativeWorkStatus"))
+        price, currency = self._price(self.values_of(node, "offers"))
+        status = first_string(get(node, "creativeWorkStatus"))
         return OfferRecord(
             ref=ref,
             provider=self._provider(node),
             title=title,
-            description=self._texts(self._all(node, "description"), language, html=True),
-            competences=[self._competence(item, language) for item in self._all(node, "teaches")],
+            description=self.texts(self.values_of(node, "description"), language, html=True),
+            competences=[
+                self._competence(item, language) for item in self.values_of(node, "teaches")
+            ],
             format=self._format(instances),
             languages=self._languages(node, instances),
             hours=hours,
-            target_group=self._named(
-                self._all(node, "audience"), language, "audienceType", "name", lines=True
+            target_group=self.named(
+                self.values_of(node, "audience"), language, "audienceType", "name", lines=True
             ),
-            prerequisites=self._named(
-                self._all(node, "coursePrerequisites"), language, "name", "targetName", lines=True
+            prerequisites=self.named(
+                self.values_of(node, "coursePrerequisites"),
+                language,
+                "name",
+                "targetName",
+                lines=True,
             ),
             price=price,
             currency=currency,
             funding=[
                 text
-                for item in self._all(node, "financialAidEligible")
-                for text in list(self._named([item], language, "name").values())[:1]
+                for item in self.values_of(node, "financialAidEligible")
+                for text in list(self.named([item], language, "name").values())[:1]
             ],
-            credential=self._named(
-                self._all(node, "educationalCredentialAwarded"), language, "name"
+            credential=self.named(
+                self.values_of(node, "educationalCredentialAwarded"), language, "name"
             ),
             status=values.status(status),
-            url=values.web_url(_first_string(_get(node, "url"))),
+            url=values.web_url(first_string(get(node, "url"))),
             dates=dates,
             self_paced=self_paced,
         )
 
     def _provider(self, node: dict[str, Any]) -> Provider:
-        for item in self._all(node, "provider"):
+        for item in self.values_of(node, "provider"):
             if isinstance(item, str) and plain_text(item):
                 return Provider(plain_text(values.bounded(item, "provider")))
             if isinstance(item, dict):
-                names = self._texts(self._all(item, "name"), self.default_language)
-                name = next(iter(names.values()), "") or plain_text(
-                    _first_string(_get(item, "name"))
-                )
+                names = self.texts(self.values_of(item, "name"), self.default_language)
+                name = next(iter(names.values()), "") or plain_text(first_string(get(item, "name")))
                 if name:
-                    url = values.web_url(_first_string(_get(item, "url")), "provider url")
+                    url = values.web_url(first_string(get(item, "url")), "provider url")
                     return Provider(values.bounded(name, "provider"), url)
         if self.provider is not None:
             return self.provider
@@ -313,24 +206,26 @@ class _Reader:
             return values.competence(item)
         if not isinstance(item, dict):
             raise Refusal(N_("a teaches value is neither a text nor a DefinedTerm"))
-        code = plain_text(_first_string(_get(item, "termCode")))
+        code = plain_text(first_string(get(item, "termCode")))
         uri = ""
         for name in ("@id", "url", "sameAs"):
-            candidate = _first_string(item.get(name) if name == "@id" else _get(item, name))
+            candidate = first_string(item.get(name) if name == "@id" else get(item, name))
             if candidate.startswith(("http://", "https://")):
                 uri = values.web_url(candidate, "competence URI")
                 break
         if not code and not uri:
             raise Refusal(N_("a teaches DefinedTerm has neither a termCode nor an http(s) @id"))
         found = values.competence(code) if code else Competence()
-        return Competence(found.code, uri, self._texts(self._all(item, "name"), language))
+        return Competence(found.code, uri, self.texts(self.values_of(item, "name"), language))
 
     def _modes(self, instance: dict[str, Any]) -> list[str]:
         words = [
-            str(v).strip().lower() for v in self._all(instance, "courseMode") if isinstance(v, str)
+            str(v).strip().lower()
+            for v in self.values_of(instance, "courseMode")
+            if isinstance(v, str)
         ]
-        for value in self._all(instance, "eventAttendanceMode"):
-            word = _first_string(value).rsplit("/", 1)[-1].lower()
+        for value in self.values_of(instance, "eventAttendanceMode"):
+            word = first_string(value).rsplit("/", 1)[-1].lower()
             if word in ATTENDANCE_MODES:
                 words.append(ATTENDANCE_MODES[word])
         return words
@@ -347,27 +242,27 @@ class _Reader:
         for holder, name in [(node, "availableLanguage"), (node, "inLanguage")] + [
             (i, "inLanguage") for i in instances
         ]:
-            for value in self._all(holder, name):
+            for value in self.values_of(holder, name):
                 if isinstance(value, dict):
-                    value = _first_string(_get(value, "alternateName")) or _first_string(
-                        _get(value, "name")
+                    value = first_string(get(value, "alternateName")) or first_string(
+                        get(value, "name")
                     )
                 if isinstance(value, str) and value.strip():
                     found.append(values.language(value))
         return list(dict.fromkeys(found))
 
     def _workloads(self, instances: list[dict[str, Any]]) -> list[Any]:
-        return [w for i in instances for w in self._all(i, "courseWorkload")]
+        return [w for i in instances for w in self.values_of(i, "courseWorkload")]
 
     def _price(self, offers: list[Any]) -> tuple[Any, str]:
         for offer in offers:
             if not isinstance(offer, dict):
                 continue
-            price = _get(offer, "price")
+            price = get(offer, "price")
             if isinstance(price, list):
                 price = price[0] if price else None
-            category = _first_string(_get(offer, "category")).strip().lower()
-            currency = values.currency(_first_string(_get(offer, "priceCurrency")))
+            category = first_string(get(offer, "category")).strip().lower()
+            currency = values.currency(first_string(get(offer, "priceCurrency")))
             if isinstance(price, str | int | float) and str(price).strip():
                 return values.decimal(price, "price", values.MAX_PRICE), currency
             if category == "free":
@@ -379,7 +274,7 @@ class _Reader:
     def _dates(self, instances: list[dict[str, Any]]) -> tuple[list[DateRecord], bool]:
         dates, self_paced = [], False
         for instance in instances:
-            start = _first_string(_get(instance, "startDate"))
+            start = first_string(get(instance, "startDate"))
             if not start:
                 self_paced = self_paced or bool(SELF_PACED_WORDS & set(self._modes(instance)))
                 continue
@@ -392,9 +287,9 @@ class _Reader:
 
     def _zone(self, instance: dict[str, Any], start: str) -> str:
         for name in ("courseSchedule", "eventSchedule"):
-            for schedule in self._all(instance, name):
+            for schedule in self.values_of(instance, name):
                 if isinstance(schedule, dict):
-                    zone = _first_string(_get(schedule, "scheduleTimezone"))
+                    zone = first_string(get(schedule, "scheduleTimezone"))
                     if zone:
                         return values.timezone(zone, self.default_timezone)
         try:
@@ -414,40 +309,40 @@ class _Reader:
     def _date(self, instance: dict[str, Any], start: str) -> DateRecord:
         zone = self._zone(instance, start)
         begins = values.moment(start, zone, "startDate")
-        end_text = _first_string(_get(instance, "endDate"))
+        end_text = first_string(get(instance, "endDate"))
         ends = values.moment(end_text, zone, "endDate") if end_text else None
         if ends is not None and ends < begins:
             raise Refusal(N_("a course instance's endDate is before its startDate"))
         date = DateRecord(start=begins, end=ends, timezone=zone)
-        for location in self._all(instance, "location"):
+        for location in self.values_of(instance, "location"):
             if isinstance(location, str):
                 date.place = plain_text(values.bounded(location, "location"))
-            elif isinstance(location, dict) and "VirtualLocation" not in _type_names(location):
+            elif isinstance(location, dict) and "VirtualLocation" not in type_names(location):
                 address = location
-                if "PostalAddress" not in _type_names(location):
+                if "PostalAddress" not in type_names(location):
                     date.place = plain_text(
-                        values.bounded(_first_string(_get(location, "name")), "place")
+                        values.bounded(first_string(get(location, "name")), "place")
                     )
-                    address = self._deref(_get(location, "address") or {})
+                    address = self.deref(get(location, "address") or {})
                 if isinstance(address, str):
                     date.street = plain_text(values.bounded(address, "address"))
                 elif isinstance(address, dict):
                     self._address(date, address)
             break
-        seats = _get(instance, "remainingAttendeeCapacity")
+        seats = get(instance, "remainingAttendeeCapacity")
         if seats is not None:
-            date.seats_left = values.seats(_first_string(seats))
+            date.seats_left = values.seats(first_string(seats))
         return date
 
     def _address(self, date: DateRecord, address: dict[str, Any]) -> None:
         def text(name: str) -> str:
-            return plain_text(values.bounded(_first_string(_get(address, name)), name))
+            return plain_text(values.bounded(first_string(get(address, name)), name))
 
         date.street = text("streetAddress")
         date.postcode = text("postalCode")
         date.city = text("addressLocality")
-        country = _get(address, "addressCountry")
+        country = get(address, "addressCountry")
         if isinstance(country, dict):
-            country = _get(country, "identifier") or _get(country, "name")
-        code = _first_string(country).strip()
+            country = get(country, "identifier") or get(country, "name")
+        code = first_string(country).strip()
         date.country = values.country(code) if len(code) == 2 else ""
