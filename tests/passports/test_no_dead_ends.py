@@ -170,6 +170,7 @@ def test_a_proposal_lists_future_dates_hours_and_missing_evidence_together(passp
     doc = html.fromstring(r.get_data(as_text=True))
     assert doc.xpath("//input[@id='title']/@value") == [FORM["title"]]
     assert doc.xpath("//input[@id='hours']/@value") == ["30"]
+    assert doc.xpath("//a[@data-testid='form-cancel']/@href") == ["/passport/"]  # a way back
     # A file that is no certificate is one more reason, not instead of the others.
     r = client.post(
         "/passport/propose",
