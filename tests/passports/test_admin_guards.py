@@ -198,3 +198,25 @@ def test_the_people_list_can_be_searched_and_keeps_the_search_when_paging(passpo
     assert section.xpath(".//input[@name='q']/@value") == ["KARIM"]
     doc = html.fromstring(admin.get("/passport/admin/?q=nobody-like-this").get_data(as_text=True))
     assert "Nobody of this platform matches." in doc.text_content()
+
+
+def test_the_erase_page_counts_entries_with_plurals(passport_app):
+    """ngettext, not "1 passport entries": Karim has one entry, Lena five."""
+    admin = passport_app.test_client()
+    sign_in(passport_app, admin, "admin")
+    with passport_app.app_context():
+        ids = {
+            sub: db.session.scalars(select(User.id).where(User.sub == sub)).one()
+            for sub in ("demo-learner-1", "demo-learner-2")
+        }
+    words = {
+        ("demo-learner-2", "en"): "This removes 1 passport entry, its certificate",
+        ("demo-learner-1", "en"): "This removes 5 passport entries, their certificates",
+        ("demo-learner-2", "nl"): "Dit verwijdert 1 regel uit het paspoort",
+        ("demo-learner-1", "nl"): "Dit verwijdert 5 regels uit het paspoort",
+    }
+    for (sub, lang), expected in words.items():
+        page = admin.get(f"/passport/admin/people/{ids[sub]}/erase?lang={lang}")
+        assert page.status_code == 200
+        text = " ".join(html.fromstring(page.get_data(as_text=True)).text_content().split())
+        assert expected in text, (sub, lang, text[:400])
