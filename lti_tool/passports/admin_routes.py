@@ -53,6 +53,12 @@ def _own_person(user_id: int) -> User:
 @bp.get("/passport/admin/")
 @launch_required(role="admin")
 def admin_home() -> Any:
+    return _admin_page()
+
+
+def _admin_page(form: str = "", problems: list[str] | None = None) -> Any:
+    """The administration page; after a refused ``form`` ("types", "frameworks", "links"), with
+    all its ``problems`` beside that form, which shows what was typed (answered 400)."""
     session = db.session()
     people = roster.platform_user_ids(launch_ctx().platform_id)
     query = request.args.get("q", "")[:200]
@@ -96,7 +102,15 @@ def admin_home() -> Any:
                 .limit(50)
             )
         ),
-    )
+        refused_form=form,
+        problems=problems or [],
+        typed=request.form if problems else {},
+    ), (400 if problems else 200)
+
+
+def _refused(form: str, *problems: str) -> Any:
+    db.session.rollback()
+    return _admin_page(form, list(problems))
 
 
 def _admin_back(message: str, category: str = "ok") -> Any:
@@ -124,9 +138,14 @@ def add_training_type() -> Any:
     months, months_problem = _validity_months()
     if months_problem:
         problems.append(months_problem)
-    if problems:
-        return _admin_back(" ".join(problems), "error")
     competence_id = positive_int(request.form.get("competence_id"), 0, 2**31) or None
+    if competence_id is not None and not catalogue.visible_competence_ids(
+        session, launch_ctx().platform_id, [competence_id]
+    ):
+        problems.append(_("Choose one of the competences in the list."))
+        competence_id = None
+    if problems:
+        return _refused("types", *problems)
     try:
         plan = catalogue.plan_training_type(
             session,
@@ -139,7 +158,7 @@ def add_training_type() -> Any:
     except catalogue.OrganisationWide as exc:
         return _organisation_wide(exc, "training_type")
     except catalogue.CatalogueError:
-        return _admin_back(_("Choose one of the competences in the list."), "error")
+        return _refused("types", _("Choose one of the competences in the list."))
     if plan.existing is not None and not plan.changes:
         return _admin_back(_("Training type %(name)s already has these values.", name=name))
     if plan.needs_confirmation and request.form.get("confirm") != plan.confirmation:
@@ -154,7 +173,7 @@ def add_training_type() -> Any:
     try:
         catalogue.apply_training_type(session, plan)
     except catalogue.CatalogueError as exc:
-        return _admin_back(errors.message(exc), "error")
+        return _refused("types", errors.message(exc))
     return _admin_back(_("Training type %(name)s saved.", name=name))
 
 
@@ -179,24 +198,22 @@ def import_framework() -> Any:
     limit_upload(FRAMEWORK_REQUEST_LIMIT)
     upload = request.files.get("framework")
     if upload is None or not upload.filename:
-        return _admin_back(_("Choose the CSV file Moodle exported."), "error")
+        return _refused("frameworks", _("Choose the CSV file Moodle exported."))
     try:
         text = upload.stream.read(FRAMEWORK_REQUEST_LIMIT).decode("utf-8")
         framework = frameworks.import_moodle_csv(
             db.session(), text, platform_id=launch_ctx().platform_id
         )
     except UnicodeDecodeError:
-        return _admin_back(_("The file is not UTF-8 text; export it again from Moodle."), "error")
+        return _refused("frameworks", _("The file is not UTF-8 text; export it again from Moodle."))
     except catalogue.OrganisationWide as exc:
         db.session.rollback()
         return _organisation_wide(exc, "framework")
     except frameworks.FrameworkImportError as exc:
-        db.session.rollback()
-        return _admin_back(errors.message(exc), "error")
+        return _refused("frameworks", errors.message(exc))
     except IntegrityError:
         # Another import of the same ID number at the same moment; the unique constraints kept one.
-        db.session.rollback()
-        return _admin_back(_(catalogue.SAVED_MEANWHILE), "error")
+        return _refused("frameworks", _(catalogue.SAVED_MEANWHILE))
     return _admin_back(
         ngettext(
             "Framework %(name)s imported with %(num)d competence.",
@@ -221,8 +238,7 @@ def add_identity_link() -> Any:
             platform_id=launch_ctx().platform_id,
         )
     except errors.PassportError as exc:
-        db.session.rollback()
-        return _admin_back(errors.message(exc), "error")
+        return _refused("links", errors.message(exc))
     return _admin_back(_("The two identities now share one passport."))
 
 

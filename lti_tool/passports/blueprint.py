@@ -14,11 +14,12 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch
 from ..models import User
-from . import catalogue, validity
+from . import catalogue, errors, validity
+from .entries import EntryInput
 from .files import file_url as evidence_file_url
-from .forms import positive_int
-from .models import MODALITIES
-from .uploads import MAX_CERTIFICATE_BYTES, make_certificate
+from .forms import EntryFormError, entry_input, positive_int
+from .models import MODALITIES, CertificateFile
+from .uploads import MAX_CERTIFICATE_BYTES, UploadRefused, make_certificate
 
 bp = Blueprint("passports", __name__, static_folder="static", static_url_path="/passport/static")
 
@@ -88,6 +89,35 @@ def form_choices() -> dict[str, Any]:
         "training_types": catalogue.training_types(session, platform_id),
         "competences": catalogue.competences(session, platform_id),
     }
+
+
+def entry_and_certificate(
+    *, owner_id: int, uploaded_by_id: int, proposal: bool = False
+) -> tuple[EntryInput, CertificateFile | None]:
+    """The entry form and its certificate file checked together: EntryFormError lists every
+    problem at once (the fields, the file, and a learner's proposal without evidence)."""
+    from flask_babel import gettext as _
+
+    problems: list[str] = []
+    data = None
+    try:
+        data = entry_input(request.form, proposal=proposal)
+    except EntryFormError as exc:
+        problems += exc.problems
+    upload = request.files.get("certificate")
+    sent_file = bool(upload and upload.filename)
+    certificate = None
+    try:
+        certificate = certificate_from_request(owner_id=owner_id, uploaded_by_id=uploaded_by_id)
+    except UploadRefused as exc:
+        problems.append(errors.message(exc))
+    if proposal and not sent_file and not request.form.get("evidence_note", "").strip():
+        problems.append(_("Add evidence: a certificate file or a note on where it can be checked."))
+    if problems and certificate is not None:
+        problems.append(_("Choose the certificate file again: a browser does not keep a file."))
+    if problems or data is None:
+        raise EntryFormError(problems)
+    return data, certificate
 
 
 def certificate_from_request(*, owner_id: int, uploaded_by_id: int) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import names
+from .display import result_words
 from .issuer import Issuer
 from .models import PassportEntry
 from .pdf_layout import Document, Reader, long_day
@@ -33,8 +35,9 @@ def certificate_pdf(
 ) -> bytes:
     _ = reader._
     holder = entry.user.name or entry.user.sub
+    title = names.entry_title(entry, reader.language)
     doc = Document(
-        _("Certificate: %(training)s, %(name)s") % {"training": entry.title, "name": holder},
+        _("Certificate: %(training)s, %(name)s") % {"training": title, "name": holder},
         issuer.name,
     )
     pdf = doc.pdf
@@ -53,7 +56,7 @@ def certificate_pdf(
     doc.font(12)
     doc.line(7, _("completed the training"), align="C")
     doc.font(16, bold=True)
-    doc.line(9, _short(entry.title, 200), align="C")
+    doc.line(9, _short(title, 200), align="C")
     pdf.ln(8)
 
     state = expiry_state(entry.valid_until, today, warn_days)
@@ -61,7 +64,7 @@ def certificate_pdf(
         when = f"{long_day(reader, entry.started_on)} – {long_day(reader, entry.completed_on)}"
     else:
         when = long_day(reader, entry.completed_on)
-    competences = [c.shortname for c in entry.competences]
+    competences = [names.local_name(c, reader.language) for c in entry.competences]
     if len(competences) > MAX_COMPETENCES:
         more = len(competences) - MAX_COMPETENCES
         competences = competences[:MAX_COMPETENCES] + [_("and %(n)s more") % {"n": more}]
@@ -69,8 +72,8 @@ def certificate_pdf(
         (_("Provider"), entry.provider or "—"),
         (_("Date"), when),
         (_("Hours"), reader.hours(entry.hours)),
-        (_("Result"), entry.result or "—"),
-        (_("Type of training"), entry.training_type.name if entry.training_type else "—"),
+        (_("Result"), result_words(entry.result, _, reader.hours) or "—"),
+        (_("Type of training"), names.local_name(entry.training_type, reader.language) or "—"),
         (_("Competences"), ", ".join(competences) or "—"),
         (_("Status"), status_text(state, entry.valid_until, reader.day, _)),
     ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lti_tool.lti import keys
 from lti_tool.models import ToolKey, User, utcnow
 
+from . import names
 from .audit import audit
 from .errors import N_, PassportError
 from .identities import identity_user_ids
@@ -276,6 +277,12 @@ def issue_for_passport(
             "hours": float(v.entry.hours),
             "result": v.entry.result,
             "valid_until": v.entry.valid_until.isoformat() if v.entry.valid_until else None,
+            # Its type's names per language, signed too: /verify shows the reader's.
+            **(
+                {"training_type": names.type_names(v.entry.training_type)}
+                if v.entry.training_type
+                else {}
+            ),
         }
         for v in passport_entries(summary)
     ]

@@ -1,6 +1,7 @@
 """The passport's data written the reader's way: names, results, days and hours by locale.
 
-Filters for every passport template: ``local_name`` / ``area_name`` (``names``), ``result_label``
+Filters for every passport template: ``local_name`` / ``area_name`` / ``entry_title`` /
+``entry_type_name`` (``names``), ``result_label``
 ("passed (85%)" -> "geslaagd (85%)"), ``day`` (2 oktober 2026 / 2 octobre 2026) and
 ``passport_hours`` (7,5 in nl / fr / de). Exports and the PDF call the same functions.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +19,7 @@ from flask_babel import gettext as _
 
 from . import names
 from .blueprint import bp
+from .errors import N_
 
 # What feeds write in ``result``: a SCORM / cmi5 verdict with an optional score, or a blended
 # path's completion with its hours (lti_tool/content/results.py, lti_tool/blended/).
@@ -24,13 +27,19 @@ VERDICT = re.compile(r"^(passed|failed|completed|incomplete)(?: \((\d+)%\))?$")
 PATH_DONE = re.compile(r"^completed: ([\d.]+) h online, ([\d.]+) h classroom$")
 
 
-def verdicts() -> dict[str, str]:
-    return {
-        "passed": _("passed"),
-        "failed": _("failed"),
-        "completed": _("completed"),
-        "incomplete": _("incomplete"),
-    }
+# Marked with N_ so that pybabel extracts them; translated with the reader's words when read.
+VERDICT_WORDS = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "completed": N_("completed"),
+    "incomplete": N_("incomplete"),
+}
+SCORED = N_("%(verdict)s (%(score)s%%)")
+PATH_HOURS = N_("completed: %(online)s h online, %(classroom)s h classroom")
+
+
+def verdicts(translate: Callable[[str], str] = _) -> dict[str, str]:
+    return {key: translate(words) for key, words in VERDICT_WORDS.items()}
 
 
 def hours_text(value: Any) -> str:
@@ -40,20 +49,30 @@ def hours_text(value: Any) -> str:
 
 def result_label(result: str | None) -> str:
     """A result a feed wrote, in the reader's language; one a person typed stays as typed."""
+    return result_words(result, _, hours_text)
+
+
+def result_words(
+    result: str | None, translate: Callable[[str], str], hours: Callable[[Any], str]
+) -> str:
+    """``result_label`` with the words and hours of a document's reader (``pdf_layout.Reader``),
+    so the PDF is also written outside a request."""
     text = (result or "").strip()
     verdict = VERDICT.match(text)
     if verdict:
-        word = verdicts()[verdict.group(1)]
+        word = verdicts(translate)[verdict.group(1)]
         if verdict.group(2) is None:
             return word
-        return _("%(verdict)s (%(score)s%%)", verdict=word, score=verdict.group(2))
+        return translate(SCORED) % {
+            "verdict": word,
+            "score": verdict.group(2),
+        }
     done = PATH_DONE.match(text)
     if done:
-        return _(
-            "completed: %(online)s h online, %(classroom)s h classroom",
-            online=hours_text(done.group(1)),
-            classroom=hours_text(done.group(2)),
-        )
+        return translate(PATH_HOURS) % {
+            "online": hours(Decimal(done.group(1))),
+            "classroom": hours(Decimal(done.group(2))),
+        }
     return text
 
 
@@ -68,5 +87,7 @@ def day(value: dt.date | dt.datetime | None, style: str = "long") -> str:
 
 bp.add_app_template_filter(names.local_name, "local_name")
 bp.add_app_template_filter(names.area_name, "area_name")
+bp.add_app_template_filter(names.entry_title, "entry_title")
+bp.add_app_template_filter(names.entry_type_name, "entry_type_name")
 bp.add_app_template_filter(result_label, "result_label")
 bp.add_app_template_filter(day, "day")

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..lti.context import launch_required
-from . import credentials, entries, errors
+from . import credentials, entries, errors, names
 from .blueprint import base_url, bp, download, launch_ctx, limit_upload, tool_title
 from .certificate import certificate_pdf
 from .issuer import MAX_LOGO_BYTES, Issuer, IssuerRefused, issuer_for, save_issuer
@@ -42,7 +42,13 @@ def locale_hours(value: Decimal | float) -> str:
 
 
 def current_reader() -> Reader:
-    return Reader(_=_, day=long_date, hours=locale_hours, plural=ngettext)
+    return Reader(
+        _=_,
+        day=long_date,
+        hours=locale_hours,
+        plural=ngettext,
+        language=names.reader_language(),
+    )
 
 
 def issuer_of(platform_id: int | None) -> Issuer:
@@ -134,7 +140,7 @@ def issuer_settings() -> Any:
     """The platform's administrator says who issues its passports: name, address, logo."""
     ctx = launch_ctx()
     session = db.session()
-    error = None
+    problems: list[str] = []
     if request.method == "POST":
         limit_upload(ISSUER_REQUEST_LIMIT)
         upload = request.files.get("logo")
@@ -150,21 +156,25 @@ def issuer_settings() -> Any:
             )
         except IssuerRefused as exc:
             session.rollback()
-            error = REFUSALS[exc.reason]()
+            problems = [REFUSALS[reason]() for reason in exc.reasons]
+            if upload and upload.filename:
+                problems.append(_("Choose the logo again: a browser does not keep a file."))
         else:
             flash(_("The issuing organisation is saved."), "ok")
             return redirect(url_for("passports.issuer_settings"), code=303)
     row = session.get(IssuingOrganisation, ctx.platform_id)
     issuer = issuer_of(ctx.platform_id)
-    form = request.form if error else {"name": row.name if row else "", "address": issuer.address}
+    form = (
+        request.form if problems else {"name": row.name if row else "", "address": issuer.address}
+    )
     return render_template(
         "passports/issuer.html",
         ctx=ctx,
         issuer=issuer,
         form=form,
-        error=error,
+        problems=problems,
         max_logo_mb=MAX_LOGO_BYTES // (1024 * 1024),
-    ), (400 if error else 200)
+    ), (400 if problems else 200)
 
 
 @bp.get("/passport/issuers/<int:platform_id>/logo.png")

@@ -58,11 +58,13 @@ def issuer_for(session: Session, platform_id: int | None, fallback_name: str) ->
 
 
 class IssuerRefused(PassportError):
-    """A field of the issuer form the tool cannot keep; ``reason`` names which (the page words it)."""
+    """Fields of the issuer form the tool cannot keep; ``reasons`` name which (the page words
+    them), all at once; ``reason`` is the first."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *more: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.reasons = [reason, *more]
 
 
 def logo_png(data: bytes) -> bytes:
@@ -97,11 +99,19 @@ def save_issuer(
     """Store the platform's issuing organisation; nothing is written when a field is refused."""
     name = " ".join(name.split())
     address = "\n".join(line.strip() for line in address.strip().splitlines())
+    reasons = []
     if len(name) > MAX_NAME:
-        raise IssuerRefused("name_too_long")
+        reasons.append("name_too_long")
     if len(address) > MAX_ADDRESS:
-        raise IssuerRefused("address_too_long")
-    new_logo = logo_png(logo) if logo else None
+        reasons.append("address_too_long")
+    new_logo = None
+    if logo:
+        try:
+            new_logo = logo_png(logo)
+        except IssuerRefused as exc:
+            reasons.extend(exc.reasons)
+    if reasons:
+        raise IssuerRefused(*reasons)
     row = session.get(IssuingOrganisation, platform_id)
     if row is None:
         row = IssuingOrganisation(platform_id=platform_id, logo_png=None)

@@ -21,8 +21,8 @@ from .blueprint import (
     UPLOAD_REQUEST_LIMIT,
     base_url,
     bp,
-    certificate_from_request,
     download,
+    entry_and_certificate,
     evidence_download,
     form_choices,
     launch_ctx,
@@ -30,7 +30,6 @@ from .blueprint import (
     warn_days_asked,
 )
 from .document_routes import current_reader, issuer_image_url, issuer_of
-from .forms import entry_input
 from .passport_pdf import passport_pdf
 from .uploads import UploadRefused
 
@@ -146,8 +145,9 @@ def propose() -> Any:
         limit_upload(UPLOAD_REQUEST_LIMIT)
         session = db.session()
         try:
-            data = entry_input(request.form, proposal=True)
-            certificate = certificate_from_request(owner_id=ctx.user_id, uploaded_by_id=ctx.user_id)
+            data, certificate = entry_and_certificate(
+                owner_id=ctx.user_id, uploaded_by_id=ctx.user_id, proposal=True
+            )
             entries.propose_entry(
                 session,
                 user_id=ctx.user_id,

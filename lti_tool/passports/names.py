@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Competence, CompetenceFramework, TrainingType
+from .models import Competence, CompetenceFramework, PassportEntry, TrainingType
 
 LANGUAGES = ("nl", "fr", "de", "en")
 MAX_NAME = 255
@@ -37,13 +37,55 @@ def given_name(item: Named) -> str:
     return item.name if isinstance(item, TrainingType) else item.shortname
 
 
+def name_in(given: str, names: dict[str, str] | None, language: str | None = None) -> str:
+    """The name in ``language`` (default: the reader's) from ``names``, else ``given``."""
+    language = language or reader_language()
+    return ((names or {}).get(language or "") or "").strip() or given
+
+
 def local_name(item: Named | None, language: str | None = None) -> str:
     """``item``'s name in ``language`` (default: the reader's), else the name it was given."""
     if item is None:
         return ""
-    language = language or reader_language()
-    names = item.names or {}
-    return (names.get(language or "") or "").strip() or given_name(item)
+    return name_in(given_name(item), item.names, language)
+
+
+def title_in(
+    title: str, given: str, names: dict[str, str] | None, language: str | None = None
+) -> str:
+    """A training's title in ``language``: when the title is its training type's name (the given
+    one or one per language), the type's name in ``language``; a title a person wrote otherwise
+    ("Fire warden, Urk plant") stays as written: it is the holder's record, not a catalogue name.
+    """
+    known = {given.strip().casefold(), *(v.strip().casefold() for v in (names or {}).values())}
+    if title.strip().casefold() in known:
+        return name_in(given, names, language)
+    return title
+
+
+def entry_title(entry: PassportEntry, language: str | None = None) -> str:
+    """The entry's title in ``language`` (default: the reader's): see ``title_in``."""
+    kind = entry.training_type
+    if kind is None:
+        return entry.title
+    return title_in(entry.title, kind.name, kind.names, language)
+
+
+def entry_type_name(entry: PassportEntry, language: str | None = None) -> str:
+    """The entry's training type in ``language`` when the title does not already say it, else
+    "" (a document shows it beside a title a person wrote, so every reader can place it)."""
+    kind = entry.training_type
+    if kind is None:
+        return ""
+    name = local_name(kind, language)
+    return "" if name == entry_title(entry, language) else name
+
+
+def type_names(kind: TrainingType | None) -> dict[str, Any] | None:
+    """A training type's names as a signed passport snapshot keeps them, for ``title_in``."""
+    if kind is None:
+        return None
+    return {"code": kind.code, "name": kind.name, "names": dict(kind.names or {})}
 
 
 def area_name(competence: Competence, language: str | None = None) -> str:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import names
+from .display import result_words
 from .issuer import Issuer
+from .models import PassportEntry
 from .overview import PassportSummary
 from .pdf_layout import Document, Reader, long_day
 from .status_words import status_text
@@ -68,11 +71,11 @@ def passport_pdf(
     ]
     rows = [
         [
-            doc.text(view.entry.title),
+            doc.text(_title_cell(view.entry, reader.language)),
             doc.text(view.entry.provider),
             doc.text(long_day(reader, view.entry.completed_on)),
             reader.hours(view.entry.hours),
-            doc.text(view.entry.result or "—"),
+            doc.text(result_words(view.entry.result, _, reader.hours) or "—"),
             doc.text(status_text(view.state, view.entry.valid_until, reader.day, _)),
         ]
         for view in summary.entries
@@ -96,8 +99,9 @@ def passport_pdf(
             )
             if not competence_line.current:
                 words += " · " + _("expired")
-            area = f"{competence.area} · " if competence.area else ""
-            doc.line(5, f"{competence.shortname} ({area}{words})")
+            area = names.area_name(competence, reader.language)
+            area = f"{area} · " if competence.area else ""
+            doc.line(5, f"{names.local_name(competence, reader.language)} ({area}{words})")
     if summary.hours_by_year:
         pdf.ln(4)
         doc.font(11, bold=True)
@@ -106,6 +110,13 @@ def passport_pdf(
         for year, year_hours in summary.hours_by_year:
             doc.line(5, f"{year}: {reader.hours(year_hours)}")
     return doc.output()
+
+
+def _title_cell(entry: PassportEntry, language: str | None) -> str:
+    """The training in the reader's language, and its type when the title does not say it."""
+    title = names.entry_title(entry, language)
+    kind = names.entry_type_name(entry, language)
+    return f"{title} ({kind})" if kind else title
 
 
 def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:

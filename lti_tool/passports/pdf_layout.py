@@ -34,7 +34,8 @@ def plain_hours(value: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Reader:
-    """The reader's language: ``_`` translates, ``day`` and ``hours`` format by their locale."""
+    """The reader's language: ``_`` translates, ``day`` and ``hours`` format by their locale,
+    ``language`` picks the catalogue's names (``names``; None: as given)."""
 
     _: Translate
     day: FormatDay = iso_day
@@ -42,6 +43,7 @@ class Reader:
     plural: Callable[..., str] = lambda singular, plural, num, **values: (
         (singular if num == 1 else plural) % {"num": num, **values}
     )
+    language: str | None = None
 
 
 class Document:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from ..extensions import db
 from ..mail import MailError, enqueue
 from ..models import Course, Enrolment, User
+from . import names
 from .models import PassportEntry
 
 log = logging.getLogger(__name__)
@@ -111,14 +112,16 @@ def _queue_mails(session: Session, entry: PassportEntry, default_locale: str) ->
         with force_locale(locale):
             when = format_date(entry.valid_until, format="long", locale=locale)
             subject = _(
-                "Your training “%(title)s” expires on %(date)s", title=entry.title, date=when
+                "Your training “%(title)s” expires on %(date)s",
+                title=names.entry_title(entry, locale),
+                date=when,
             )
             text = "\n\n".join(
                 [
                     _("Hello %(name)s,", name=learner.name or learner.email),
                     _(
                         "your training “%(title)s” is valid until %(date)s.",
-                        title=entry.title,
+                        title=names.entry_title(entry, locale),
                         date=when,
                     ),
                     _(
@@ -145,7 +148,7 @@ def _queue_mails(session: Session, entry: PassportEntry, default_locale: str) ->
             learner_name = learner.name or _("a learner")
             subject = _(
                 "The training “%(title)s” of %(learner)s expires on %(date)s",
-                title=entry.title,
+                title=names.entry_title(entry, locale),
                 learner=learner_name,
                 date=when,
             )
@@ -155,7 +158,7 @@ def _queue_mails(session: Session, entry: PassportEntry, default_locale: str) ->
                     _("Hello %(name)s,", name=trainer.name or trainer.email),
                     _(
                         "the training “%(title)s” of %(learner)s is valid until %(date)s.",
-                        title=entry.title,
+                        title=names.entry_title(entry, locale),
                         learner=learner_name,
                         date=when,
                     ),

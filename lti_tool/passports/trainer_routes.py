@@ -34,8 +34,8 @@ from .blueprint import (
     UPLOAD_REQUEST_LIMIT,
     base_url,
     bp,
-    certificate_from_request,
     download,
+    entry_and_certificate,
     evidence_download,
     form_choices,
     launch_ctx,
@@ -250,8 +250,9 @@ def new_entry(learner_id: int) -> Any:
         limit_upload(UPLOAD_REQUEST_LIMIT)
         session = db.session()
         try:
-            data = entry_input(request.form)
-            certificate = certificate_from_request(owner_id=learner.id, uploaded_by_id=ctx.user_id)
+            data, certificate = entry_and_certificate(
+                owner_id=learner.id, uploaded_by_id=ctx.user_id
+            )
             entries.add_entry(
                 session,
                 user_id=learner.id,
@@ -316,7 +317,7 @@ def bulk_entry(course_id: int) -> Any:
             )
         except errors.PassportError as exc:
             session.rollback()
-            error = str(exc)
+            error = errors.message(exc)
         else:
             flash(
                 ngettext(

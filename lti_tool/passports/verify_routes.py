@@ -16,7 +16,7 @@ from flask import Response, render_template, request
 
 from ..extensions import db
 from ..models import User
-from . import credentials
+from . import credentials, names
 from .blueprint import bp
 from .document_routes import issuer_of
 from .validity import DEFAULT_WARN_DAYS, expiry_state
@@ -27,6 +27,7 @@ class ListedTraining:
     """One training of a signed passport snapshot, with its status today."""
 
     title: str
+    training_type: str  # in the reader's language, when the title does not already say it
     provider: str
     completed_on: dt.date | None
     result: str
@@ -41,13 +42,29 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
+def _names(item: dict[str, Any]) -> tuple[str, str]:
+    """The listed training's title and type in the reader's language (``names.title_in``);
+    a snapshot signed before it kept its type's names has its title only."""
+    title = str(item.get("title", ""))
+    kind = item.get("training_type")
+    if not isinstance(kind, dict):
+        return title, ""
+    given = str(kind.get("name") or "")
+    per_language = kind.get("names") if isinstance(kind.get("names"), dict) else {}
+    local = names.title_in(title, given, per_language)
+    type_name = names.name_in(given, per_language) if given else ""
+    return local, ("" if type_name == local else type_name)
+
+
 def listed_trainings(document: dict[str, Any], today: dt.date) -> list[ListedTraining]:
     listed = []
     for item in document.get("credentialSubject", {}).get("trainings", []):
         until = _day(item.get("valid_until"))
+        title, type_name = _names(item)
         listed.append(
             ListedTraining(
-                title=str(item.get("title", "")),
+                title=title,
+                training_type=type_name,
                 provider=str(item.get("provider") or ""),
                 completed_on=_day(item.get("completed_on")),
                 result=str(item.get("result") or ""),
@@ -86,7 +103,16 @@ def verify(public_id: str) -> Any:
     issuer = issuer_of(holder.platform_id if holder else None)
     signed_issuer = (result.document or {}).get("issuer", {})
     entry_state = None
+    entry_title = entry_type = ""
     if result.credential and result.credential.kind == "entry":
+        entry_title, entry_type = result.credential.achievement_name, ""
+        entry = result.credential.entry
+        if entry is not None and entry.training_type is not None:
+            # The signed name, in the reader's language when it is the type's name.
+            kind = entry.training_type
+            entry_title = names.title_in(entry_title, kind.name, kind.names)
+            entry_type = names.local_name(kind)
+            entry_type = "" if entry_type == entry_title else entry_type
         until = result.credential.valid_until
         entry_state = expiry_state(until.date() if until else None, today, DEFAULT_WARN_DAYS)
     return render_template(
@@ -97,6 +123,8 @@ def verify(public_id: str) -> Any:
         expired_count=sum(1 for t in trainings if t.state == "expired"),
         expiring_count=sum(1 for t in trainings if t.state == "expiring"),
         entry_state=entry_state,
+        entry_title=entry_title,
+        entry_type=entry_type,
         issuer=issuer,
         issuer_name=signed_issuer.get("name") or issuer.name,
     ), status

@@ -4,10 +4,13 @@ confirmation, destructive buttons look destructive, and the people list can be s
 
 from __future__ import annotations
 
+import io
+
 from lxml import html
 from sqlalchemy import select
 
 from lti_tool.extensions import db
+from lti_tool.models import User
 from lti_tool.passports import credentials
 from lti_tool.passports.models import Credential, PassportEntry, TrainingType
 
@@ -20,10 +23,11 @@ def _type(app, code):
         return None if found is None else (found.name, found.validity_months)
 
 
-def _flash(client, response) -> str:
-    assert response.status_code == 303
-    doc = html.fromstring(client.get(response.headers["Location"]).get_data(as_text=True))
-    return " ".join(doc.xpath("string(//*[contains(@class, 'notice')])").split())
+def _problems(response) -> str:
+    """The refused form's problems, shown on the page itself (nothing saved, 400)."""
+    assert response.status_code == 400
+    doc = html.fromstring(response.get_data(as_text=True))
+    return " ".join(doc.xpath("string(//*[@data-testid='form-problems'])").split())
 
 
 def test_months_are_a_positive_number_or_never_expires_ticked(passport_app):
@@ -33,13 +37,13 @@ def test_months_are_a_positive_number_or_never_expires_ticked(passport_app):
     base = {"csrf_token": token, "code": "NIGHT", "name": "Night work"}
     for months in ("", "0", "-3", "two", "1201"):
         r = admin.post("/passport/admin/training-types", data={**base, "validity_months": months})
-        assert "whole number of months from 1 to 1200" in _flash(admin, r), months
+        assert "whole number of months from 1 to 1200" in _problems(r), months
         assert _type(passport_app, "NIGHT") is None
     r = admin.post(
         "/passport/admin/training-types",
         data={**base, "validity_months": "12", "never_expires": "1"},
     )
-    assert "not both" in _flash(admin, r)
+    assert "not both" in _problems(r)
     assert _type(passport_app, "NIGHT") is None
     r = admin.post(
         "/passport/admin/training-types",
@@ -59,6 +63,72 @@ def test_months_are_a_positive_number_or_never_expires_ticked(passport_app):
     page = html.fromstring(admin.get("/passport/admin/").get_data(as_text=True))
     assert page.xpath("//input[@name='never_expires' and @type='checkbox']")
     assert page.xpath("//input[@id='tt-months']/@min") == ["1"]
+
+
+def test_a_refused_training_type_keeps_what_was_typed_and_lists_every_problem(passport_app):
+    admin = passport_app.test_client()
+    sign_in(passport_app, admin, "admin")
+    with passport_app.app_context():
+        from lti_tool.passports.models import Competence
+
+        competence_id = db.session.scalars(
+            select(Competence.id).where(Competence.idnumber == "LP-CARE-FIRE")
+        ).one()
+    typed = {
+        "csrf_token": csrf_token(admin, "/passport/admin/"),
+        "code": "CRANE",
+        "name": "",
+        "validity_months": "12",
+        "never_expires": "1",
+        "competence_id": str(competence_id),
+    }
+    r = admin.post("/passport/admin/training-types", data=typed)
+    assert r.status_code == 400 and _type(passport_app, "CRANE") is None
+    doc = html.fromstring(r.get_data(as_text=True))
+    problems = doc.xpath("//*[@data-testid='form-problems']//li")
+    assert len(problems) == 2  # both at once: the name, and months with "never"
+    text = " ".join(doc.xpath("string(//*[@data-testid='form-problems'])").split())
+    assert "code and a name" in text and "not both" in text
+    assert doc.xpath("//input[@id='tt-code']/@value") == ["CRANE"]
+    assert doc.xpath("//input[@id='tt-months']/@value") == ["12"]
+    assert doc.xpath("//input[@name='never_expires']/@checked")
+    assert doc.xpath("//select[@id='tt-competence']/option[@selected]/@value") == [
+        str(competence_id)
+    ]
+    # The page says where to look, and the other forms are not touched by it.
+    assert doc.xpath("//a[@href='#types-problems']")
+    assert doc.xpath("//*[@id='types-problems']")
+    # Fixed and sent again from the same page: saved.
+    r = admin.post(
+        "/passport/admin/training-types",
+        data={**typed, "name": "Crane operator", "never_expires": ""},
+    )
+    assert r.status_code == 303 and _type(passport_app, "CRANE") == ("Crane operator", 12)
+
+
+def test_a_refused_framework_import_or_identity_link_says_why_on_the_page(passport_app):
+    admin = passport_app.test_client()
+    sign_in(passport_app, admin, "admin")
+    token = csrf_token(admin, "/passport/admin/")
+    r = admin.post(
+        "/passport/admin/frameworks",
+        data={"csrf_token": token, "framework": (io.BytesIO(b"\xff\xfe not text"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 400
+    doc = html.fromstring(r.get_data(as_text=True))
+    assert "not UTF-8" in doc.xpath("string(//*[@id='frameworks-problems'])")
+    with passport_app.app_context():
+        lena = db.session.scalars(select(User.id).where(User.sub == "demo-learner-1")).one()
+    r = admin.post(
+        "/passport/admin/identity-links",
+        data={"csrf_token": token, "primary_user_id": lena, "linked_user_id": lena},
+    )
+    assert r.status_code == 400
+    doc = html.fromstring(r.get_data(as_text=True))
+    assert doc.xpath("string(//*[@id='links-problems'])").strip()
+    assert doc.xpath("//select[@id='primary']/option[@selected]/@value") == [str(lena)]
+    assert doc.xpath("//select[@id='linked']/option[@selected]/@value") == [str(lena)]
 
 
 def _lena_credential(app) -> str:
@@ -128,3 +198,25 @@ def test_the_people_list_can_be_searched_and_keeps_the_search_when_paging(passpo
     assert section.xpath(".//input[@name='q']/@value") == ["KARIM"]
     doc = html.fromstring(admin.get("/passport/admin/?q=nobody-like-this").get_data(as_text=True))
     assert "Nobody of this platform matches." in doc.text_content()
+
+
+def test_the_erase_page_counts_entries_with_plurals(passport_app):
+    """ngettext, not "1 passport entries": Karim has one entry, Lena five."""
+    admin = passport_app.test_client()
+    sign_in(passport_app, admin, "admin")
+    with passport_app.app_context():
+        ids = {
+            sub: db.session.scalars(select(User.id).where(User.sub == sub)).one()
+            for sub in ("demo-learner-1", "demo-learner-2")
+        }
+    words = {
+        ("demo-learner-2", "en"): "This removes 1 passport entry, its certificate",
+        ("demo-learner-1", "en"): "This removes 5 passport entries, their certificates",
+        ("demo-learner-2", "nl"): "Dit verwijdert 1 regel uit het paspoort",
+        ("demo-learner-1", "nl"): "Dit verwijdert 5 regels uit het paspoort",
+    }
+    for (sub, lang), expected in words.items():
+        page = admin.get(f"/passport/admin/people/{ids[sub]}/erase?lang={lang}")
+        assert page.status_code == 200
+        text = " ".join(html.fromstring(page.get_data(as_text=True)).text_content().split())
+        assert expected in text, (sub, lang, text[:400])

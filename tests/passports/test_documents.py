@@ -17,7 +17,7 @@ from sqlalchemy import select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import User
-from lti_tool.passports.models import IssuingOrganisation, PassportEntry
+from lti_tool.passports.models import Competence, IssuingOrganisation, PassportEntry
 
 from .conftest import csrf_token, sign_in, tiny_pdf, tiny_png
 
@@ -208,6 +208,27 @@ def test_issuer_form_refuses_what_it_cannot_keep(passport_app):
         data={"csrf_token": csrf_token(admin, "/passport/admin/issuer"), "name": "x" * 300},
     )
     assert r.status_code == 400 and "longer than 255" in r.get_data(as_text=True)
+    # Every problem at once, with what was typed kept (a file is chosen again: the page says so).
+    r = admin.post(
+        "/passport/admin/issuer",
+        data={
+            "csrf_token": csrf_token(admin, "/passport/admin/issuer"),
+            "name": "y" * 300,
+            "address": "Street 1\n" + "z" * 1200,
+            "logo": (io.BytesIO(tiny_pdf()), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = html.fromstring(r.get_data(as_text=True))
+    problems = page.xpath('//*[@data-testid="form-problems"]//li/text()')
+    assert r.status_code == 400 and len(problems) == 4, problems
+    assert any("longer than 255" in p for p in problems)
+    assert any("longer than 1,000" in p for p in problems)
+    assert any("PNG or JPEG" in p for p in problems)
+    assert any("Choose the logo again" in p for p in problems)
+    assert page.xpath('//input[@name="name"]/@value') == ["y" * 300]
+    assert page.xpath("string(//textarea[@name='address'])").startswith("Street 1")
+    assert page.xpath('//a[contains(@href, "/passport/admin/")]')  # a way back
     # Only the platform's administrator edits it; the form needs its CSRF token.
     learner = passport_app.test_client()
     sign_in(passport_app, learner, "learner")
@@ -285,3 +306,75 @@ def test_certificate_stays_one_page_with_long_texts(passport_app):
     text = flat(pages[0])
     assert "Lena de Vries" in text and "Expired on" in text
     assert "http://127.0.0.1/verify/" + "a" * 32 in text.replace(" ", "")
+
+
+# What Lena's trainings are called in each language: VCA's title is its type's name, so it reads
+# as the type's name in the reader's language; "Fire warden" and "First aid refresher" were
+# written by a person, so they stay, and their type is named beside them in the reader's words.
+NAMES = {
+    "nl": ("VCA basisveiligheid", "Bedrijfshulpverlening (BHV)", "Eerste hulp (EHBO)", "Brandbestrijding", "Zorg", "geslaagd"),
+    "fr": ("VCA sécurité de base", "Équipier d'intervention incendie", "Premiers secours", "Lutte contre l'incendie", "Soins", "réussi"),
+    "de": ("SCC Basis", "Brandschutzhelfer", "Erste Hilfe", "Brandbekämpfung", "Fürsorge", "bestanden"),
+}  # fmt: skip
+
+
+def _name_fire_competence(app: Any) -> None:
+    """The competence of Lena's fire warden training, and its area, named per language."""
+    with app.app_context():
+        fire = db.session.scalars(
+            select(Competence).where(Competence.idnumber == "LP-CARE-FIRE")
+        ).one()
+        fire.names = {lang: words[3] for lang, words in NAMES.items()}
+        fire.area_names = {lang: words[4] for lang, words in NAMES.items()}
+        db.session.commit()
+
+
+def test_training_names_in_the_readers_language(passport_app):
+    set_issuer(passport_app)
+    _name_fire_competence(passport_app)
+    learner = passport_app.test_client()
+    sign_in(passport_app, learner, "learner")
+    fire = entry_id(passport_app, "Fire warden")
+    aid = entry_id(passport_app, "First aid refresher")
+    for lang, (vca, warden, first_aid, competence, area, passed) in NAMES.items():
+        # The PDF passport: each title and type in the reader's language, with its status.
+        text = flat("\n".join(pdf_pages(learner.get(f"/passport/export.pdf?lang={lang}").data)))
+        assert vca in text and "VCA basic safety" not in text, (lang, text)
+        assert f"Fire warden ({warden})" in text, (lang, text)
+        assert f"First aid refresher ({first_aid})" in text, (lang, text)
+        assert f"{competence} ({area} ·" in text, (lang, text)
+        assert passed in text and " passed " not in text, (lang, text)
+        verify_url = re.search(r"http\S+/verify/[0-9a-f]+", text).group(0)
+
+        # Its verify page, read in the same language: the signed snapshot keeps the names.
+        doc = verify_page(passport_app.test_client(), f"{verify_url}?lang={lang}")
+        listed = {
+            t.xpath("string(h3)"): (
+                t.get("data-state"),
+                t.xpath('string(.//*[@data-testid="verify-type"])'),
+                " ".join(t.text_content().split()),
+            )
+            for t in doc.xpath('//*[@data-testid="verify-training"]')
+        }
+        assert listed[vca][0] == "valid" and listed[vca][1] == ""
+        assert listed["Fire warden"][:2] == ("expired", warden)
+        assert listed["First aid refresher"][:2] == ("expiring", first_aid)
+        assert passed in listed[vca][2]
+        assert "VCA basic safety" not in doc.text_content()
+
+        # The certificates of the expired and the expiring training.
+        for entry, type_name in ((fire, warden), (aid, first_aid)):
+            body = learner.get(f"/passport/entries/{entry}/certificate.pdf?lang={lang}").data
+            text = flat(pdf_pages(body)[0])
+            assert type_name in text and passed in text, (lang, text)
+            if entry == fire:
+                assert competence in text, (lang, text)
+            cert_url = re.search(r"http\S+/verify/[0-9a-f]+", text).group(0)
+            doc = verify_page(passport_app.test_client(), f"{cert_url}?lang={lang}")
+            assert doc.xpath('string(//*[@data-testid="verify-type"])') == type_name
+
+    # The learner's own page says the same, and an English reader sees the names as given.
+    page = learner.get("/passport/?lang=nl").get_data(as_text=True)
+    assert "VCA basisveiligheid" in page and "VCA basic safety" not in page
+    text = flat(pdf_pages(learner.get("/passport/export.pdf?lang=en").data)[0])
+    assert "VCA basic safety" in text and "Fire warden (Fire warden (BHV))" in text

@@ -84,3 +84,55 @@ def test_trainer_pages_in_each_language(passport_app: Any, page: Any, lang: str)
     # A day in a matrix cell is written the reader's way too (no 2026-10-02 on a Dutch page).
     if lang != "en":
         assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page.locator("main").inner_text())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_admin_and_hr_pages_in_each_language(passport_app: Any, page: Any, lang: str) -> None:
+    """The administrator's pages (the catalogue, a refused training type, the names page, the
+    issuing organisation, the companies) and an HR person's company page, at phone size: no
+    English sentence on a nl / fr / de page, axe on each."""
+    from playwright.sync_api import expect
+
+    from tests.passports.test_hr_company import company_with_hr
+
+    company_id, _hr = company_with_hr(passport_app, "admin", None)
+    open_passport_as(page, "Open as administrator (Anna Schmidt)")
+    page.goto(f"/passport/admin/?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    # A training type's name in the reader's language in the catalogue's list.
+    vca = TRAINING_TYPE_NAMES["VCA-BASIC"].get(lang, "VCA basic safety")
+    expect(page.get_by_test_id("training-type").filter(has_text=vca)).to_have_count(1)
+    _no_english(page, lang)
+    check_page(page, f"passport-admin-{lang}")
+
+    # A refused training type: every problem beside the form, what was typed kept.
+    page.locator("#tt-code").fill("CRANE")
+    page.locator("#tt-months").fill("12")
+    page.locator("input[name=never_expires]").check()
+    page.locator("#tt-code").evaluate("el => el.form.noValidate = true")
+    page.locator("#tt-code").evaluate("el => el.form.requestSubmit()")
+    problems = page.get_by_test_id("form-problems")
+    expect(problems.get_by_role("listitem")).to_have_count(2)
+    expect(page.locator("#tt-code")).to_have_value("CRANE")
+    expect(page.locator("#tt-months")).to_have_value("12")
+    _no_english(page, lang)
+    check_page(page, f"passport-admin-type-refused-{lang}")
+
+    page.goto(f"/passport/admin/?lang={lang}")
+    page.get_by_test_id("training-type").filter(has_text=vca).get_by_role("link").click()
+    expect(page.locator("input[name=name_nl]")).to_have_value(
+        TRAINING_TYPE_NAMES["VCA-BASIC"]["nl"]
+    )
+    _no_english(page, lang)
+    check_page(page, f"passport-admin-names-{lang}")
+    for path, name in (
+        ("/passport/admin/issuer", "issuer"),
+        ("/passport/admin/companies", "companies"),
+        (f"/passport/admin/companies/{company_id}", "company"),
+        (f"/passport/hr/companies/{company_id}", "hr-company"),
+    ):
+        page.goto(f"{path}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        _no_english(page, lang)
+        check_page(page, f"passport-admin-{name}-{lang}")

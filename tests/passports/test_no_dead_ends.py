@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lti_tool.extensions import db
 from lti_tool.passports.models import PassportEntry
 
-from .conftest import csrf_token, sign_in
+from .conftest import csrf_token, sign_in, tiny_pdf
 
 FORM = {
     "title": "Asbestos awareness",
@@ -143,3 +143,61 @@ def test_inside_the_lms_frame_there_is_no_second_brand_bar(passport_app):
         client.get("/passport/", headers={"Sec-Fetch-Dest": "document"}).get_data(as_text=True)
     )
     assert alone.xpath("//header[contains(@class, 'site-header')]")
+
+
+def test_a_proposal_lists_future_dates_hours_and_missing_evidence_together(passport_app):
+    """Every reason a proposal is refused, in one list: dates in the future, more hours than
+    its days hold, no evidence, and a file that cannot be kept."""
+    client = passport_app.test_client()
+    sign_in(passport_app, client, "learner")
+    token = csrf_token(client, "/passport/propose")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    typed = {
+        **FORM,
+        "csrf_token": token,
+        "started_on": tomorrow,
+        "completed_on": tomorrow,
+        "hours": "30",
+        "evidence_note": "",
+    }
+    r = client.post("/passport/propose", data=typed)
+    assert r.status_code == 400
+    problems = _problems(r)
+    assert len(problems) == 3, problems
+    assert any("in the future" in p for p in problems)
+    assert any("30 hours do not fit in 1 day" in p for p in problems)
+    assert any("Add evidence" in p for p in problems)
+    doc = html.fromstring(r.get_data(as_text=True))
+    assert doc.xpath("//input[@id='title']/@value") == [FORM["title"]]
+    assert doc.xpath("//input[@id='hours']/@value") == ["30"]
+    assert doc.xpath("//a[@data-testid='form-cancel']/@href") == ["/passport/"]  # a way back
+    # A file that is no certificate is one more reason, not instead of the others.
+    r = client.post(
+        "/passport/propose",
+        data={**typed, "certificate": (io.BytesIO(b"just text"), "note.txt")},
+        content_type="multipart/form-data",
+    )
+    problems = _problems(r)
+    assert r.status_code == 400 and len(problems) == 3, problems
+    assert any("Send a PDF, PNG or JPEG file." in p for p in problems)
+    assert not any("Add evidence" in p for p in problems)  # a file was sent: the file is wrong
+    # A good file with a bad form: the page asks to choose it again (a browser does not keep it).
+    r = client.post(
+        "/passport/propose",
+        data={
+            **FORM,
+            "csrf_token": token,
+            "title": "",
+            "certificate": (io.BytesIO(tiny_pdf()), "c.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    problems = _problems(r)
+    assert r.status_code == 400 and len(problems) == 2, problems
+    assert any("Choose the certificate file again" in p for p in problems)
+    assert _proposals(passport_app) == 0
+    # In Dutch the same reasons, in Dutch.
+    r = client.post("/passport/propose?lang=nl", data=typed)
+    problems = _problems(r)
+    assert any("toekomst" in p for p in problems), problems
+    assert not any("Add evidence" in p or "future" in p for p in problems), problems

@@ -88,6 +88,28 @@ def test_one_training_for_the_ticked_learners_of_a_course(passport_app):
         as_text=True
     )
 
+    # A training type the trainer may not use (a stale form): refused in the reader's language,
+    # the ticks stay, and the form has a way back to the matrix.
+    r = trainer.post(
+        url + "?lang=nl",
+        data={
+            **DAY,
+            "title": "Second day",
+            "csrf_token": token,
+            "training_type_id": "987654",
+            "learner_ids": [str(lena)],
+        },
+    )
+    assert r.status_code == 400
+    doc = html.fromstring(r.get_data(as_text=True))
+    alert = doc.xpath("string(//*[@role='alert'])")
+    assert "Onbekend" in alert and "Unknown" not in alert, alert
+    assert doc.xpath("//input[@name='learner_ids' and @checked]/@value") == [str(lena)]
+    assert doc.xpath("//a[@data-testid='form-cancel']/@href") == [
+        f"/passport/trainer/matrix?course={ctx.course_id}"
+    ]
+    assert _entries_titled(app, "Second day") == []
+
 
 def test_bulk_add_is_for_trainers_of_the_course_only(passport_app):
     app = passport_app
