@@ -1,0 +1,13 @@
+"""Training-needs surveys: competence self-assessments and company scans, answered by learners in
+a course or by invitees in no LMS, identified or anonymous (docs/surveys.md).
+
+Importing the package registers its tables, its Deep Linking placement and its home links; the
+launch layer never imports it.
+"""
+
+from __future__ import annotations
+
+from . import models as _models  # noqa: F401  (registers the surveys' tables)
+from .blueprint import bp
+
+__all__ = ["bp"]
