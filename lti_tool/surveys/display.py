@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import format_decimal, get_locale, gettext
 
 from .blueprint import bp
 from .definition import Problem, Wording, wording
@@ -32,3 +32,11 @@ def problem_texts(problems: list[Problem]) -> list[str]:
 
 def status_labels() -> dict[str, Any]:
     return {"draft": gettext("Not open yet"), "open": gettext("Open"), "closed": gettext("Closed")}
+
+
+@bp.app_template_filter("survey_number")
+def survey_number(value: float | int | None) -> str:
+    """3.0 -> "3", 2.5 -> "2.5" ("2,5" in nl / fr / de)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.##")

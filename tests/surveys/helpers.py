@@ -14,7 +14,7 @@ from tests.passports.conftest import csrf_token, sign_in
 
 from .test_definition import documented_example
 
-__all__ = ["csrf_token", "documented_example", "import_survey", "sign_in"]
+__all__ = ["csrf_for", "csrf_token", "documented_example", "import_survey", "sign_in"]
 
 
 def import_survey(
@@ -39,3 +39,14 @@ def import_survey(
         )
         assert response.status_code == 303
     return int(survey_id)
+
+
+def csrf_for(app: Any, client: Any) -> str:
+    """A valid CSRF token for the client's session, made as Flask-WTF makes one (for a page
+    that shows no form, such as after a refusal)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    raw = "survey-test-csrf"
+    with client.session_transaction() as sess:
+        sess["csrf_token"] = raw
+    return str(URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw))
