@@ -173,7 +173,7 @@ ANSWER_COLUMNS: dict[str, Any] = dict.fromkeys(
     ("option_key", "numeric_value", "text", "current_level", "required_level", "importance")
 )
 
-Recorder = Callable[[SurveyResponse, SurveyDefinition, Answers], None]
+Recorder = Callable[[SurveyResponse, SurveyDefinition, Answers], Any]
 
 
 def submit(
