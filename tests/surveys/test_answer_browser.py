@@ -51,8 +51,12 @@ def test_a_learner_answers_saves_continues_and_submits(app, live_server, page): 
     page.get_by_role("link", name="Go on answering").click()
     expect(page.get_by_role("heading", level=2)).to_have_text("Your skills")
     page.get_by_role("group", name="My level now").get_by_label("Basic", exact=True).check()
-    page.get_by_role("group", name="The level my work needs").get_by_label("Expert", exact=True).check()
-    page.get_by_role("group", name=re.compile("How important")).get_by_label("5", exact=True).check()
+    page.get_by_role("group", name="The level my work needs").get_by_label(
+        "Expert", exact=True
+    ).check()
+    page.get_by_role("group", name=re.compile("How important")).get_by_label(
+        "5", exact=True
+    ).check()
     page.get_by_label("Safety").select_option("2")
     page.get_by_label("Quality").select_option("1")
     page.get_by_role("group", name="a grinder").get_by_label("Daily", exact=True).check()
