@@ -109,6 +109,7 @@ def _survey_page(survey: Survey, status: int = 200, problems: list[str] | None =
             version=version,
             definition=authoring.definition_of(version),
             answered=authoring.has_responses(session, version),
+            linked={q.key: q.competence_id is not None for q in version.questions},
             counts=authoring.response_counts(session, [survey.id])[survey.id],
             statuses=status_labels(),
             problems=problems or [],

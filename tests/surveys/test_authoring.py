@@ -59,6 +59,8 @@ def test_a_trainer_imports_lists_exports_and_opens_a_survey(app, client):
             3.0,
         )
         assert mig.competence_id is not None  # the passport's competence, found by ID number
+    page = client.get(f"/surveys/{survey_id}/manage").get_data(as_text=True)
+    assert "competence WELD-MIG of the passport" in page
     exported = client.get(f"/surveys/{survey_id}/export.json")
     assert exported.status_code == 200
     assert exported.headers["Content-Disposition"].startswith("attachment")
