@@ -201,6 +201,14 @@ def submit(
             N_("Some required questions have no answer yet: %(keys)s."),
             keys=", ".join(q.key for q in missing),
         )
+    chosen = attributes_of(session, response)
+    unchosen = [a.key for a in definition.attributes if a.required and a.key not in chosen]
+    if unchosen:
+        raise AnswerRefused(
+            unchosen[0],
+            N_("Some required choices on the first page are not made yet: %(keys)s."),
+            keys=", ".join(unchosen),
+        )
     done = session.execute(
         update(SurveyResponse)
         .where(SurveyResponse.id == response.id, SurveyResponse.status == "draft")

@@ -243,3 +243,17 @@ def as_learner_anyway(app, client, survey_id) -> str:
     """A CSRF token for a learner whose survey shows no form any more."""
     sign_in(app, client, "learner")
     return csrf_for(app, client)
+
+
+def test_a_required_attribute_is_needed_to_submit(app, client):
+    data = identified()
+    data["attributes"][0]["required"] = True
+    survey_id = import_survey(app, client, data)
+    token = as_learner(app, client, survey_id)
+    post(client, survey_id, 0, token, {k: v for k, v in YOU.items() if k != "a:department"})
+    post(client, survey_id, 1, token, SKILLS)
+    refused = client.post(f"/surveys/{survey_id}/answer/submit", data={"csrf_token": token})
+    assert refused.status_code == 400 and "department" in refused.get_data(as_text=True)
+    post(client, survey_id, 0, token, YOU)
+    done = client.post(f"/surveys/{survey_id}/answer/submit", data={"csrf_token": token})
+    assert done.status_code == 200
