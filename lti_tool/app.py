@@ -108,6 +108,7 @@ def _feature_blueprints() -> list[Any]:
     from .lti.routes import bp as lti_bp
     from .passports import bp as passports_bp
     from .passports.files import bp as passport_files_bp
+    from .surveys import bp as surveys_bp
 
     return [
         lti_bp,
@@ -118,6 +119,7 @@ def _feature_blueprints() -> list[Any]:
         passport_files_bp,
         blended_bp,
         blended_files_bp,
+        surveys_bp,
     ]
 
 

@@ -48,14 +48,20 @@ class Emitter:
         extensions: dict[str, Any] | None = None,
         timestamp: datetime | None = None,
         statement_id: str | None = None,
+        object_definition: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The statement ``emit`` would store, validated; nothing is written."""
+        """The statement ``emit`` would store, validated; nothing is written.
+
+        ``object_definition``: more of the activity's definition (an interaction's
+        ``interactionType``, ``choices``...), merged after ``name`` and ``type``."""
         verb_id = vocab.verb_iri(verb)
         definition: dict[str, Any] = {}
         if object_name:
             definition["name"] = {"en": object_name}
         if activity_type:
             definition["type"] = vocab.activity_type_iri(activity_type)
+        if object_definition:
+            definition.update(object_definition)
         obj: dict[str, Any] = {"objectType": "Activity", "id": self.activity_id(object_id)}
         if definition:
             obj["definition"] = definition
@@ -124,6 +130,7 @@ class Emitter:
         timestamp: datetime | None = None,
         statement_id: str | None = None,
         tenant: str | None = None,
+        object_definition: dict[str, Any] | None = None,
     ) -> str:
         """Build, validate and store (queued when forwarding is on); returns the id. No commit.
 
@@ -144,6 +151,7 @@ class Emitter:
             extensions=extensions,
             timestamp=timestamp,
             statement_id=statement_id,
+            object_definition=object_definition,
         )
         store = StatementStore(self.session)
         # save() checks everything (validation, id conflicts) before it writes a row.

@@ -51,6 +51,7 @@ class Verb:
     PASSED: Final = ADL_VERBS + "passed"
     FAILED: Final = ADL_VERBS + "failed"
     RESPONDED: Final = ADL_VERBS + "responded"
+    ANSWERED: Final = ADL_VERBS + "answered"
     SCORED: Final = ADL_VERBS + "scored"
     SUSPENDED: Final = ADL_VERBS + "suspended"
     RESUMED: Final = ADL_VERBS + "resumed"
@@ -164,6 +165,14 @@ class Extension:
     """result: true when the learner left before the end (boolean)."""
     ATTENDANCE_SOURCE: Final = PROFILE_BASE + "extensions/attendance-source"
     """result: how it was recorded: sheet, qr or import (string)."""
+    SURVEY_VERSION: Final = PROFILE_BASE + "extensions/survey-version"
+    """context: the version of the survey a response answered (integer, 1, 2...)."""
+    CURRENT_LEVEL: Final = PROFILE_BASE + "extensions/current-level"
+    """result: a competence item's level now, on the survey's scale (integer)."""
+    REQUIRED_LEVEL: Final = PROFILE_BASE + "extensions/required-level"
+    """result: a competence item's level the work needs, on the survey's scale (integer)."""
+    IMPORTANCE: Final = PROFILE_BASE + "extensions/importance"
+    """result: how important a competence is for the work, 1 to 5 (integer)."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {

@@ -19,6 +19,7 @@ PUBLIC = {
     "main.healthz": "health check for the proxy",
     "static": "stylesheet and logo",
     "passports.static": "passport stylesheet",
+    "surveys.static": "survey stylesheet and script",
     "content.static": "player scripts",
     "content_files.static": "the run-time frame's script (content origin only)",
     "content_files.runtime_file": "scorm-again from node_modules (content origin only)",
@@ -32,6 +33,8 @@ PUBLIC = {
     "passports.issuer_logo": "the issuing organisation's logo, shown on /verify and in shared "
     "credentials; a re-encoded PNG, no personal data",
     "lrs.about": "xAPI /about is public by the spec",
+    "surveys.invite_code": "the page an invitation link opens; shows no data",
+    "surveys.invite_open": "takes an invitation code (stored hashed); opens only its survey",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
 }
@@ -42,6 +45,12 @@ OWN_CREDENTIAL = {
     "content_files.enter": "single-use entry ticket from the player page (content origin only)",
     "passport_files.evidence_file": "single-use ticket in the path (content origin only)",
     "blended_files.document_file": "single-use ticket in the path (content origin only)",
+    "surveys.invited_start": "the invitation held in the server-side session (403 without)",
+    "surveys.invited_section": "the invitation held in the server-side session (403 without)",
+    "surveys.invited_save": "the invitation held in the server-side session (403 without)",
+    "surveys.invited_review": "the invitation held in the server-side session (403 without)",
+    "surveys.invited_submit": "the invitation held in the server-side session (403 without)",
+    "surveys.invited_done": "the invitation held in the server-side session (403 without)",
     "blended.feed": "secret calendar-feed token in the path (stored hashed, revocable)",
     "content.sco_state": "signed attempt token header",
     "content.commit": "signed attempt token header",

@@ -1,0 +1,21 @@
+"""Training-needs surveys: competence self-assessments and company scans, answered by learners in
+a course or by invitees in no LMS, identified or anonymous (docs/surveys.md).
+
+Importing the package registers its tables, its Deep Linking placement and its home links; the
+launch layer never imports it.
+"""
+
+from __future__ import annotations
+
+from . import answer_routes as _answer_routes  # noqa: F401  (a learner answers)
+from . import authoring_routes as _authoring_routes  # noqa: F401  (making surveys)
+from . import display as _display  # noqa: F401  (template filters)
+from . import erasure as _erasure  # noqa: F401  (what an erase removes)
+from . import invitation_routes as _invitation_routes  # noqa: F401  (links for invitees)
+from . import models as _models  # noqa: F401  (registers the surveys' tables)
+from .blueprint import bp
+from .placements import register_survey_placements
+
+register_survey_placements()
+
+__all__ = ["bp"]
