@@ -7,7 +7,12 @@ launch layer never imports it.
 
 from __future__ import annotations
 
+from . import authoring_routes as _authoring_routes  # noqa: F401  (making surveys)
+from . import display as _display  # noqa: F401  (template filters)
 from . import models as _models  # noqa: F401  (registers the surveys' tables)
 from .blueprint import bp
+from .placements import register_survey_placements
+
+register_survey_placements()
 
 __all__ = ["bp"]
