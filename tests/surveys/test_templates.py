@@ -17,6 +17,9 @@ from lti_tool.passports import names
 from lti_tool.passports.models import Competence, CompetenceFramework
 from lti_tool.surveys import templates_catalog as catalog
 from lti_tool.surveys.definition import LANGUAGES, dump_definition, parse_definition
+from lti_tool.surveys.models import SurveyQuestion, SurveyVersion
+
+from .helpers import import_survey
 
 KEYS = catalog.ORDER
 
@@ -176,3 +179,28 @@ def test_the_demo_framework_goes_into_the_passport_with_its_names(app):
         ).all()
         assert len(count) == 1
         assert len(again.competences) == len(competences)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_trainer_imports_a_template_and_its_competences_are_the_passports(app, client, key):
+    """Through the import page, as trainers do: every question becomes a row, each competence
+    item names the passport's competence, and the export gives the same survey back."""
+    with app.app_context():
+        catalog.install_demo_framework(db.session())
+    survey_id = import_survey(app, client, catalog.template_document(key))
+    definition = catalog.load_template(key)
+    with app.app_context():
+        rows = db.session.scalars(
+            select(SurveyQuestion)
+            .join(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey_id)
+            .order_by(SurveyQuestion.position)
+        ).all()
+        assert [r.key for r in rows] == [q.key for q in definition.questions()]
+        for row in rows:
+            if row.kind == "competence":
+                competence = db.session.get(Competence, row.competence_id)
+                assert competence is not None and competence.idnumber == row.competence_ref
+    exported = client.get(f"/surveys/{survey_id}/export.json")
+    assert exported.status_code == 200
+    assert parse_definition(exported.get_json()) == definition
