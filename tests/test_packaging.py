@@ -90,6 +90,9 @@ def test_wheel_carries_migrations_catalogues_and_player_files(wheel: Path) -> No
     version = zipfile.ZipFile(wheel).read("lti_tool/content/scorm_again/VERSION").decode()
     lock = (ROOT / "package-lock.json").read_text()
     assert version.split()[1] in lock  # the version package-lock.json pins
+    templates = ROOT / "lti_tool" / "surveys" / "survey_templates"
+    for shipped in templates.rglob("*.*"):  # the survey templates and their demo framework
+        assert shipped.relative_to(ROOT).as_posix() in names, shipped.name
     assert not any(n.startswith(("tests/", "migrations/", "node_modules/")) for n in names)
 
 
