@@ -92,6 +92,9 @@ def test_wheel_carries_migrations_catalogues_and_player_files(wheel: Path) -> No
     assert version.split()[1] in lock  # the version package-lock.json pins
     # The offer formats library, with the CSV template providers download.
     assert {"offer_formats/__init__.py", "offer_formats/template.csv"} <= names
+    templates = ROOT / "lti_tool" / "surveys" / "survey_templates"
+    for shipped in templates.rglob("*.*"):  # the survey templates and their demo framework
+        assert shipped.relative_to(ROOT).as_posix() in names, shipped.name
     assert not any(n.startswith(("tests/", "migrations/", "node_modules/")) for n in names)
 
 
