@@ -23,6 +23,7 @@ RUNS = {
     "scorm_import.py": (["--mb", "2", "--files", "40", "--runs", "1"], "learnpass scorm list"),
     "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),
     "scale_out.py": (["--small"], "speed-up 2 vs 1"),
+    "surveys.py": (["--small"], "gap report and heat map"),
 }
 
 

@@ -8,6 +8,7 @@ launch layer never imports it.
 from __future__ import annotations
 
 from . import models as _models  # noqa: F401  (registers the surveys' tables)
+from . import report_routes as _report_routes  # noqa: F401  (the report pages)
 from .blueprint import bp
 
 __all__ = ["bp"]

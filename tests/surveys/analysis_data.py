@@ -218,6 +218,7 @@ def seed_report_data() -> Seeded:
     if course is None:  # a launch into the demo course finds this one
         course = Course(platform_id=platform.id, context_id=COURSE["id"], title=COURSE["title"])
         db.session.add(course)
+        db.session.flush()
     bakker = Company(platform_id=platform.id, name="Bakker Bouw")
     jansen = Company(platform_id=platform.id, name="=Jansen Metaal")  # a formula-like name
     survey = Survey(
