@@ -7,8 +7,14 @@ launch layer never imports it.
 
 from __future__ import annotations
 
+from . import answer_routes as _answer_routes  # noqa: F401  (a learner answers)
+from . import authoring_routes as _authoring_routes  # noqa: F401  (making surveys)
+from . import display as _display  # noqa: F401  (template filters)
 from . import models as _models  # noqa: F401  (registers the surveys' tables)
 from . import report_routes as _report_routes  # noqa: F401  (the report pages)
 from .blueprint import bp
+from .placements import register_survey_placements
+
+register_survey_placements()
 
 __all__ = ["bp"]

@@ -7,4 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
+bp = Blueprint(
+    "surveys",
+    __name__,
+    url_prefix="/surveys",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)

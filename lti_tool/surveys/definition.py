@@ -187,6 +187,9 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # Keys of questions left out for a problem of their own: a condition naming one is not
+        # reported again.
+        self.dropped: set[str] = set()
 
     def problem(self, where: str, template: str, **params: Any) -> None:
         self.problems.append(Problem(where, template, params))
@@ -469,6 +472,8 @@ def _question(r: _Reader, value: Any, at: str, scales: dict[str, Scale]) -> Ques
         return None
     kind = data.get("type")
     if kind not in QUESTION_TYPES:
+        if isinstance(data.get("key"), str):
+            r.dropped.add(data["key"])
         r.problem(
             f"{at}.type",
             N_("Unknown question type '%(type)s' (known: %(known)s)."),
@@ -599,7 +604,7 @@ def _check_conditions(r: _Reader, definition: SurveyDefinition) -> None:
         for j, question in enumerate(section.questions):
             cond = question.show_if
             at = f"sections[{i}].questions[{j}].show_if"
-            if cond is not None and cond.question:
+            if cond is not None and cond.question and cond.question not in r.dropped:
                 source = before.get(cond.question)
                 if source is None:
                     r.problem(

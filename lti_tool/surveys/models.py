@@ -310,3 +310,19 @@ class SurveyInvitation(Base):
     created_on: Mapped[dt.date] = mapped_column(Date)
     last_used_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class SurveyParticipation(Base):
+    """That a person of a course submitted the survey, and nothing else: which response is
+    theirs is not kept (no response id, no time), so an anonymous survey is still answered once
+    per person. The primary key refuses a second submission."""
+
+    __tablename__ = "survey_participation"
+    __table_args__ = (Index("ix_survey_participation_user", "user_id"),)
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True
+    )

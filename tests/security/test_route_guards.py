@@ -19,6 +19,7 @@ PUBLIC = {
     "main.healthz": "health check for the proxy",
     "static": "stylesheet and logo",
     "passports.static": "passport stylesheet",
+    "surveys.static": "survey stylesheet and script",
     "content.static": "player scripts",
     "content_files.static": "the run-time frame's script (content origin only)",
     "content_files.runtime_file": "scorm-again from node_modules (content origin only)",
