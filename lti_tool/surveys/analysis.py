@@ -200,8 +200,10 @@ def _gap_figures(query: Select[tuple[int, ...]], who: Subquery) -> Select[tuple[
 
 def gap_table(session: Session, scope: Scope) -> list[GapRow]:
     """Per competence item: the means, the gap and the Borich score, ranked (largest first;
-    by gap where no importance was asked). Empty when the whole scope is below the minimum."""
-    who = respondents(Scope(scope.version_id, scope.min_group, scope.company_id, None, scope.kinds))
+    by gap where no importance was asked), over the responses of the groups shown (grouped:
+    the small groups' responses are left out here too, so the table and the heat map agree).
+    Empty when no group reaches the minimum."""
+    who = respondents(scope)
     found = session.execute(
         _gap_figures(
             select(
