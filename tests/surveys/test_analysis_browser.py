@@ -19,7 +19,7 @@ from .analysis_data import SCRIPT, seed_report_data
 pytestmark = pytest.mark.browser
 
 
-def test_trainer_reads_the_gap_report_and_heat_map(app: Any, page: Any) -> None:
+def test_trainer_reads_the_gap_report_and_heat_map(app: Any, page: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     with app.app_context():
