@@ -185,16 +185,40 @@ def groups(session: Session, scope: Scope) -> Groups:
     return Groups(shown=shown, hidden=len(counts) - len(shown))
 
 
-def _gap_figures(query: Select[tuple[int, ...]], who: Subquery) -> Select[tuple[int, ...]]:
-    return (
-        query.select_from(who)
-        .join(SurveyAnswer, SurveyAnswer.response_id == who.c.response_id)
-        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        .where(
-            SurveyQuestion.kind == "competence",
-            SurveyAnswer.current_level.is_not(None),
-            SurveyAnswer.required_level.is_not(None),
+def _everyone(session: Session, scope: Scope, who: Subquery) -> bool:
+    """Whether the responses a figure may use are all the submitted responses of the version.
+    Then its answers need no join to their responses: answer rows exist for submitted
+    responses only, and a version's questions are its own (two counts over the responses)."""
+    allowed = session.scalar(select(func.count()).select_from(who))
+    submitted = session.scalar(
+        select(func.count()).where(
+            SurveyResponse.version_id == scope.version_id, SurveyResponse.status == "submitted"
         )
+    )
+    return bool(allowed) and allowed == submitted
+
+
+def _gap_figures(
+    query: Select[tuple[int, ...]], who: Subquery | None, version_id: int = 0
+) -> Select[tuple[int, ...]]:
+    """The competence answers of ``who``, or, with ``who`` None, of every response of the
+    version (``_everyone``: the same rows, read from the answers' index alone)."""
+    if who is None:
+        query = (
+            query.select_from(SurveyAnswer)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(SurveyQuestion.version_id == version_id)
+        )
+    else:
+        query = (
+            query.select_from(who)
+            .join(SurveyAnswer, SurveyAnswer.response_id == who.c.response_id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+        )
+    return query.where(
+        SurveyQuestion.kind == "competence",
+        SurveyAnswer.current_level.is_not(None),
+        SurveyAnswer.required_level.is_not(None),
     )
 
 
@@ -203,7 +227,9 @@ def gap_table(session: Session, scope: Scope) -> list[GapRow]:
     by gap where no importance was asked), over the responses of the groups shown (grouped:
     the small groups' responses are left out here too, so the table and the heat map agree).
     Empty when no group reaches the minimum."""
-    who = respondents(scope)
+    who: Subquery | None = respondents(scope)
+    if who is not None and _everyone(session, scope, who):
+        who = None
     found = session.execute(
         _gap_figures(
             select(
@@ -215,6 +241,7 @@ def gap_table(session: Session, scope: Scope) -> list[GapRow]:
                 func.avg(SurveyAnswer.required_level - SurveyAnswer.current_level),
             ),
             who,
+            scope.version_id,
         ).group_by(SurveyAnswer.question_id)
     ).all()
     rows = []
