@@ -12,7 +12,7 @@ from lti_tool.extensions import db
 from lti_tool.surveys import analysis
 from lti_tool.surveys.analysis import COMPANY, Scope
 
-from .analysis_data import HOSTILE, SCRIPT, seed_manager_pairs, seed_report_data
+from .analysis_data import DAY, HOSTILE, SCRIPT, seed_manager_pairs, seed_report_data
 
 
 @pytest.fixture
@@ -142,3 +142,26 @@ def test_self_vs_manager_from_five_pairs_only(app: Any, seeded: Any) -> None:
     # The managers' ratings are not self-assessments: the gap table counts the five learners.
     (gap,) = analysis.gap_table(session, scope)
     assert (gap.responses, gap.current, gap.required) == (5, 2.0, 3.0)
+
+
+def test_invitation_use_per_company_of_large_groups_only(seeded: Any) -> None:
+    from lti_tool.surveys.models import SurveyInvitation
+
+    for company, made, used, token in ((seeded.bakker, 10, 6, "a"), (seeded.jansen, 4, 3, "b")):
+        db.session.add(
+            SurveyInvitation(
+                survey_id=seeded.survey_id,
+                company_id=company,
+                token_hash=token * 64,
+                shared=True,
+                max_uses=made,
+                uses=used,
+                created_on=DAY,
+            )
+        )
+    db.session.commit()
+    session = db.session()
+    found = analysis.invitation_use(session, seeded.survey_id, Scope(seeded.v1, min_group=5))
+    assert [(i.company_id, i.made, i.used, i.rate) for i in found] == [(seeded.bakker, 10, 6, 60.0)]
+    hr = Scope(seeded.v1, min_group=5, company_id=seeded.jansen)
+    assert analysis.invitation_use(session, seeded.survey_id, hr) == []
