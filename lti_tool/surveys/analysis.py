@@ -16,7 +16,7 @@ Figures (docs/surveys.md#reports):
   (required - current) and the Borich weighted discrepancy score, mean gap x mean importance,
   ranked from the largest;
 - a heat map: mean gap per competence and group;
-- self vs manager: per competence, the learners' own current level beside their managers'.
+- self vs manager (analysis_manager.py): the learners' own current level beside their managers'.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from ..passports.models import Company
@@ -105,18 +105,6 @@ class HeatMap:
     groups: list[Group]
     # question id -> group key -> mean gap; a group with no answer to that competence is absent
     cells: dict[int, dict[str, float]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SelfVsManager:
-    question_id: int
-    pairs: int
-    own: float
-    manager: float
-
-    @property
-    def difference(self) -> float:
-        return round(self.own - self.manager, 2)
 
 
 def _group_key(scope: Scope) -> tuple[ColumnElement[str], bool]:
@@ -343,67 +331,6 @@ def free_texts(session: Session, scope: Scope, limit: int = 500) -> dict[int, li
     for question_id, text in found:
         texts.setdefault(question_id, []).append(text)
     return texts
-
-
-def self_vs_manager(session: Session, scope: Scope) -> list[SelfVsManager]:
-    """Per competence item: the mean current level learners gave themselves and the one their
-    managers gave them, over the learners rated both ways. Shown only from ``min_group`` pairs
-    (the pairs are the group here), so no one learner's two ratings can be read off."""
-    own = respondents(
-        Scope(scope.version_id, scope.min_group, scope.company_id, None, ("learner",))
-    )
-    self_response = aliased(SurveyResponse)
-    manager_response = aliased(SurveyResponse)
-    self_answer = aliased(SurveyAnswer)
-    manager_answer = aliased(SurveyAnswer)
-    pairs = (
-        select(
-            self_answer.question_id.label("question_id"),
-            self_response.id.label("self_id"),
-            self_answer.current_level.label("own"),
-            manager_answer.current_level.label("manager"),
-        )
-        .select_from(own)
-        .join(self_response, self_response.id == own.c.response_id)
-        .join(self_answer, self_answer.response_id == self_response.id)
-        .join(SurveyQuestion, SurveyQuestion.id == self_answer.question_id)
-        .join(
-            manager_response,
-            and_(
-                manager_response.subject_id == self_response.respondent_id,
-                manager_response.version_id == self_response.version_id,
-                manager_response.kind == "manager",
-                manager_response.status == "submitted",
-            ),
-        )
-        .join(
-            manager_answer,
-            and_(
-                manager_answer.response_id == manager_response.id,
-                manager_answer.question_id == self_answer.question_id,
-            ),
-        )
-        .where(
-            SurveyQuestion.kind == "competence",
-            self_answer.current_level.is_not(None),
-            manager_answer.current_level.is_not(None),
-        )
-        .subquery("pairs")
-    )
-    found = session.execute(
-        select(
-            pairs.c.question_id,
-            func.count(func.distinct(pairs.c.self_id)),
-            func.avg(pairs.c.own),
-            func.avg(pairs.c.manager),
-        )
-        .group_by(pairs.c.question_id)
-        .having(func.count(func.distinct(pairs.c.self_id)) >= scope.min_group)
-        .order_by(pairs.c.question_id)
-    ).all()
-    return [
-        SelfVsManager(q, int(n), round(float(a), 2), round(float(b), 2)) for q, n, a, b in found
-    ]
 
 
 @dataclass(frozen=True)

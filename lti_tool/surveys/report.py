@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..passports.models import Competence
 from ..passports.names import local_name
-from . import analysis
+from . import analysis, analysis_manager
 from .definition import DefinitionError, SurveyDefinition, parse_definition, wording
 from .models import Survey, SurveyQuestion, SurveyResponse, SurveyVersion
 from .report_chart import BarChart, HeatChart, gap_bars, heat_chart
@@ -58,7 +58,7 @@ class Report:
     heat: analysis.HeatMap | None
     heat_chart: HeatChart | None
     questions: list[QuestionFigures]
-    self_vs_manager: list[analysis.SelfVsManager]
+    self_vs_manager: list[analysis_manager.SelfVsManager]
     invitations: list[analysis.InvitationUse]
     attributes: list[tuple[str, str]]  # attribute key, label: what a report may group by
     company_names: dict[str, str]  # a company's id as text -> its name
@@ -196,7 +196,7 @@ def build_report(
         heat=heat,
         heat_chart=heat_chart(heat, [g.question_id for g in gaps], labels, names) if heat else None,
         questions=_question_figures(session, version, scope, definition, labels, language),
-        self_vs_manager=analysis.self_vs_manager(session, scope),
+        self_vs_manager=analysis_manager.self_vs_manager(session, scope),
         invitations=analysis.invitation_use(session, survey.id, scope),
         attributes=attribute_choices(version, language),
         company_names=analysis.company_names(session, survey.platform_id),

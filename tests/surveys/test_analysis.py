@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from lti_tool.extensions import db
-from lti_tool.surveys import analysis
+from lti_tool.surveys import analysis, analysis_manager
 from lti_tool.surveys.analysis import COMPANY, Scope
 
 from .analysis_data import DAY, HOSTILE, SCRIPT, seed_manager_pairs, seed_report_data
@@ -135,10 +135,10 @@ def test_self_vs_manager_from_five_pairs_only(app: Any, seeded: Any) -> None:
     seed_manager_pairs(seeded)
     session = db.session()
     scope = Scope(seeded.pairs_version, min_group=5)
-    (row,) = analysis.self_vs_manager(session, scope)
+    (row,) = analysis_manager.self_vs_manager(session, scope)
     # Own 1+2+3+0+4 = 10/5 = 2.0; managers 2+2+1+2+3 = 10/5 = 2.0; hence a difference of 0.
     assert (row.pairs, row.own, row.manager, row.difference) == (5, 2.0, 2.0, 0.0)
-    assert analysis.self_vs_manager(session, Scope(seeded.pairs_version, min_group=6)) == []
+    assert analysis_manager.self_vs_manager(session, Scope(seeded.pairs_version, min_group=6)) == []
     # The managers' ratings are not self-assessments: the gap table counts the five learners.
     (gap,) = analysis.gap_table(session, scope)
     assert (gap.responses, gap.current, gap.required) == (5, 2.0, 3.0)
