@@ -100,6 +100,9 @@ class Settings:
     checkin_minutes_before: int = 30
     checkin_minutes_after: int = 30
     checkin_grace_seconds: int = 900
+    # Survey reports (docs/surveys.md#reports): a group (company, department, role...) with fewer
+    # responses than this is left out of every figure, chart and export, so no one is singled out.
+    survey_min_group: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -174,6 +177,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"LEARNPASS_{name.upper()} must be positive")
+        if self.survey_min_group < 1:
+            raise SettingsError("LEARNPASS_SURVEY_MIN_GROUP must be 1 or more")
         self._check_mail()
         self.frame_ancestors = " ".join(self.frame_ancestors.split()) or "*"
         for source in self.frame_ancestors.split():

@@ -24,6 +24,7 @@ RUNS = {
     "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),
     "scale_out.py": (["--small"], "speed-up 2 vs 1"),
     "offer_import.py": (["--small"], "rows per second"),
+    "surveys.py": (["--small"], "gap report and heat map"),
 }
 
 
