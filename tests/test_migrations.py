@@ -25,8 +25,8 @@ def test_upgrade_head_matches_the_models(app):
                 conn,
                 opts={
                     "compare_type": True,
-                    "include_name": lambda name, kind, _parent: not (
-                        kind == "table" and is_fts_table(name or "")
+                    "include_name": lambda name, kind, _parent: (
+                        not (kind == "table" and is_fts_table(name or ""))
                     ),
                 },
             )

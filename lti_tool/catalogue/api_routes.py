@@ -20,8 +20,11 @@ from .search import QueryRefused, search_offers
 
 
 def _error(parameter: str) -> Response:
-    body = {"error": "bad_parameter", "parameter": parameter,
-            "message": f"the parameter {parameter!r} could not be read; see docs/catalogue.md"}
+    body = {
+        "error": "bad_parameter",
+        "parameter": parameter,
+        "message": f"the parameter {parameter!r} could not be read; see docs/catalogue.md",
+    }
     return Response(json.dumps(body), status=400, mimetype="application/json")
 
 

@@ -19,7 +19,9 @@ def erase_catalogue_data(session: Session, user: User) -> dict[str, Any]:
         delete(CatalogueProviderMember).where(CatalogueProviderMember.user_id == user.id)
     )
     session.execute(
-        update(CatalogueOffer).where(CatalogueOffer.created_by_id == user.id).values(created_by_id=None)
+        update(CatalogueOffer)
+        .where(CatalogueOffer.created_by_id == user.id)
+        .values(created_by_id=None)
     )
     session.execute(
         update(CatalogueOfferEvent)

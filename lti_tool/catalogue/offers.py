@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..blended.session_models import BlendedBooking, BlendedSession
+from ..blended.session_models import BlendedSession
+from ..blended.sessions import seats_taken
 from ..models import utcnow
 from .models import (
     CatalogueOffer,
@@ -68,15 +67,7 @@ def _session_date(session: Session, date: DateInput, platform_id: int | None) ->
     blended = session.get(BlendedSession, date.session_id) if date.session_id else None
     if blended is None or platform_id is None or blended.platform_id != platform_id:
         raise OfferRefused("session")
-    booked = len(
-        list(
-            session.scalars(
-                select(BlendedBooking.id).where(
-                    BlendedBooking.session_id == blended.id, BlendedBooking.status == "booked"
-                )
-            )
-        )
-    )
+    booked = seats_taken(session, blended.id)
     days = blended.days
     return DateInput(
         kind="session",
@@ -107,7 +98,9 @@ def _apply(
     offer.path_id = data.path_id
     offer.package_id = data.package_id
     offer.updated_at = utcnow()
-    offer.languages = [CatalogueOfferLanguage(language=code) for code in dict.fromkeys(data.languages)]
+    offer.languages = [
+        CatalogueOfferLanguage(language=code) for code in dict.fromkeys(data.languages)
+    ]
     offer.competences = [
         CatalogueOfferCompetence(competence_id=cid) for cid in dict.fromkeys(data.competence_ids)
     ]
@@ -202,11 +195,3 @@ def provider_offers(session: Session, provider_id: int) -> list[CatalogueOffer]:
             .order_by(CatalogueOffer.updated_at.desc(), CatalogueOffer.id.desc())
         )
     )
-
-
-def as_input(offer: CatalogueOffer) -> dict[str, Any]:
-    """The offer's values as the form shows them."""
-    return {
-        "titles": offer.titles,
-        "descriptions": offer.descriptions,
-    }

@@ -31,7 +31,9 @@ class ProviderInput:
 def find_provider(session: Session, code: str) -> CatalogueProvider:
     provider = session.scalar(select(CatalogueProvider).where(CatalogueProvider.code == code))
     if provider is None:
-        raise ProviderError(f"no provider with code {code!r} (see 'learnpass catalogue provider list')")
+        raise ProviderError(
+            f"no provider with code {code!r} (see 'learnpass catalogue provider list')"
+        )
     return provider
 
 

@@ -46,7 +46,9 @@ def sort_names() -> dict[str, str]:
 
 
 def refusal_text(parameter: str) -> str:
-    return _("The search could not be read: check the field “%(field)s” and try again.", field=parameter)
+    return _(
+        "The search could not be read: check the field “%(field)s” and try again.", field=parameter
+    )
 
 
 @bp.get("/")

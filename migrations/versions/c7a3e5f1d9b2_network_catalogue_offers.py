@@ -235,9 +235,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_catalogue_offer_event_offer_id", "catalogue_offer_event", ["offer_id"])
-    op.create_index(
-        "ix_catalogue_offer_event_by_user_id", "catalogue_offer_event", ["by_user_id"]
-    )
+    op.create_index("ix_catalogue_offer_event_by_user_id", "catalogue_offer_event", ["by_user_id"])
     op.create_table(
         "catalogue_offer_search",
         sa.Column("id", sa.Integer(), primary_key=True),

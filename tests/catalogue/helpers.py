@@ -31,8 +31,15 @@ def offer(
     return made
 
 
-def own_date(day: dt.date, postcode: str = "9000", city: str = "Gent", seats: int | None = 5) -> Any:
+def own_date(
+    day: dt.date, postcode: str = "9000", city: str = "Gent", seats: int | None = 5
+) -> Any:
     return offers.DateInput(
-        kind="own", starts_on=day, ends_on=day, place="Campus", postcode=postcode, city=city,
+        kind="own",
+        starts_on=day,
+        ends_on=day,
+        place="Campus",
+        postcode=postcode,
+        city=city,
         seats_left=seats,
     )

@@ -68,7 +68,9 @@ def test_paging_links_keep_the_search(client: Any, made: dict[str, int]) -> None
 @pytest.mark.parametrize(
     "query", ["page=0", "page=abc", "from=2030-13-01", "format=video", "sort=x", "q=" + "x" * 300]
 )
-def test_bad_search_input_is_a_400_with_a_way_back(client: Any, made: dict[str, int], query: str) -> None:
+def test_bad_search_input_is_a_400_with_a_way_back(
+    client: Any, made: dict[str, int], query: str
+) -> None:
     page = client.get("/catalogue/?" + query)
     assert page.status_code == 400
     assert "Start a new search" in page.get_data(as_text=True)
@@ -120,7 +122,9 @@ def test_api_german_stemming(client: Any, made: dict[str, int]) -> None:
     assert data["items"][0]["title"] == "Schweißtechnik für Einsteiger"
 
 
-@pytest.mark.parametrize("query", ["lang=xx", "page=-1", "per_page=51", "to=yesterday", "competence=a"])
+@pytest.mark.parametrize(
+    "query", ["lang=xx", "page=-1", "per_page=51", "to=yesterday", "competence=a"]
+)
 def test_api_bad_input_is_a_json_400(client: Any, made: dict[str, int], query: str) -> None:
     response = client.get("/catalogue/api/offers?" + query)
     assert response.status_code == 400

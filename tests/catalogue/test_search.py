@@ -121,7 +121,9 @@ def test_filters(app: Any, offers_made: dict[str, int]) -> None:
         }
         # A date range keeps self-paced offers (any time is in it).
         assert set(
-            _ids(_search(language="nl", date_from=dt.date(2030, 3, 1), date_to=dt.date(2030, 3, 31)))
+            _ids(
+                _search(language="nl", date_from=dt.date(2030, 3, 1), date_to=dt.date(2030, 3, 31))
+            )
         ) == {offers_made["welding_de"], offers_made["online"]}
 
 
