@@ -132,12 +132,12 @@ def _matching(session: Session, query: OfferQuery, words: list[str]) -> tuple[Se
 
 
 def _filters(query: OfferQuery) -> list[Any]:
-    S, O, D = CatalogueOfferSearch, CatalogueOffer, CatalogueOfferDate
+    S, Offer, D = CatalogueOfferSearch, CatalogueOffer, CatalogueOfferDate
     found: list[Any] = []
     if query.format:
-        found.append(O.format == query.format)
+        found.append(Offer.format == query.format)
     if query.funding:
-        found.append(O.funding_eligible.is_(True))
+        found.append(Offer.funding_eligible.is_(True))
     if query.competence_id is not None:
         found.append(
             exists().where(
@@ -184,26 +184,26 @@ def _order(query: OfferQuery, rank: Any) -> list[Any]:
 def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     """A page of published offers matching the query (``check_query`` first)."""
     check_query(query)
-    S, O, P = CatalogueOfferSearch, CatalogueOffer, CatalogueProvider
+    S, Offer, P = CatalogueOfferSearch, CatalogueOffer, CatalogueProvider
     words = _query_words(query.text)
     if words and not [s for w in words for s in stems(w, query.language)]:
         words = []
     matching, rank = _matching(session, query, words)
-    matching = matching.join(O, O.id == S.offer_id).where(*_filters(query))
+    matching = matching.join(Offer, Offer.id == S.offer_id).where(*_filters(query))
     total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     rows = session.execute(
         matching.with_only_columns(
             S.offer_id,
             S.title,
             S.starts_on,
-            O.descriptions,
-            O.format,
-            O.hours,
-            O.price_cents,
-            O.funding_eligible,
+            Offer.descriptions,
+            Offer.format,
+            Offer.hours,
+            Offer.price_cents,
+            Offer.funding_eligible,
             P.name,
         )
-        .join(P, P.id == O.provider_id)
+        .join(P, P.id == Offer.provider_id)
         .order_by(*_order(query, rank))
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)

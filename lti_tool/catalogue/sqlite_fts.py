@@ -18,19 +18,19 @@ from .models import CatalogueOfferSearch
 FTS_TABLE = "catalogue_offer_fts"
 
 CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
     "title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS_TABLE}(rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
     " VALUES (new.id, new.title_stems, new.stems); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
     " VALUES ('delete', old.id, old.title_stems, old.stems); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
     " VALUES ('delete', old.id, old.title_stems, old.stems);"
-    f" INSERT INTO {FTS_TABLE}(rowid, title_stems, stems)"
+    " INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
     " VALUES (new.id, new.title_stems, new.stems); END",
 ]
 DROP = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]

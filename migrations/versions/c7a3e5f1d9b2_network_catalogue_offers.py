@@ -23,21 +23,20 @@ depends_on = None
 
 # The same statements as lti_tool/catalogue/sqlite_fts.py, copied: a migration must not change
 # when the module does.
-FTS = "catalogue_offer_fts"
 SQLITE_CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5("
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
     "title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS}_ai AFTER INSERT ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS}(rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
     " VALUES (new.id, new.title_stems, new.stems); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS}_ad AFTER DELETE ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS}({FTS}, rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
     " VALUES ('delete', old.id, old.title_stems, old.stems); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS}_au AFTER UPDATE ON catalogue_offer_search BEGIN"
-    f" INSERT INTO {FTS}({FTS}, rowid, title_stems, stems)"
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
     " VALUES ('delete', old.id, old.title_stems, old.stems);"
-    f" INSERT INTO {FTS}(rowid, title_stems, stems)"
+    " INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
     " VALUES (new.id, new.title_stems, new.stems); END",
 ]
 
@@ -271,7 +270,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"DROP TABLE IF EXISTS {FTS}")
+        op.execute("DROP TABLE IF EXISTS catalogue_offer_fts")
     for table in (
         "catalogue_offer_search",
         "catalogue_offer_event",
