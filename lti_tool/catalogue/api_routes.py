@@ -38,7 +38,7 @@ def api_offers() -> Any:
         page = search_offers(db.session(), query)
     except QueryRefused as exc:
         return _error(str(exc))
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     body: dict[str, Any] = {
         "language": language,
         "total": page.total,

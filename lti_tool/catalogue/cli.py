@@ -5,6 +5,9 @@ says nothing changed, as ``learnpass platform add`` does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask.cli import with_appcontext
 
@@ -89,7 +92,7 @@ def member_group() -> None:
     """People who may draft, publish and withdraw a provider's offers."""
 
 
-def _person_options(command: click.Command) -> click.Command:
+def _person_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--provider", "code", required=True, help="The provider's code"),

@@ -144,7 +144,12 @@ def read_offer_form(
     if form.get("self_paced"):
         dates.append(DateInput(kind="self_paced"))
     data = OfferInput(
-        **texts,
+        titles=texts["titles"],
+        descriptions=texts["descriptions"],
+        target_groups=texts["target_groups"],
+        prerequisites=texts["prerequisites"],
+        credentials=texts["credentials"],
+        funding_notes=texts["funding_notes"],
         format=format_,
         languages=languages,
         hours=float(hours),

@@ -64,7 +64,7 @@ def search_page() -> Any:
         status, problem = 400, refusal_text(str(exc))
         query = OfferQuery(language=language)
         page = None
-    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
     return (
         render_template(
             "catalogue/search.html",

@@ -19,19 +19,19 @@ FTS_TABLE = "catalogue_offer_fts"
 
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
-    "title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
+    "language, title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
-    " VALUES (new.id, new.title_stems, new.stems); END",
+    " BEGIN INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
+    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.stems); END",
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
+    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, title_stems, stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.stems);"
-    " INSERT INTO catalogue_offer_fts(rowid, title_stems, stems)"
-    " VALUES (new.id, new.title_stems, new.stems); END",
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
+    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
+    " INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
+    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
 ]
 DROP = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 

@@ -45,7 +45,12 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text or "") if not w.isdigit() or len(w) > 1]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str, language: str) -> str:
+    # A catalogue's words repeat a lot: a cache makes indexing many offers several times faster.
+    return str(_stemmer(language).stemWord(word))
+
+
 def stems(text: str, language: str) -> list[str]:
     """The words' stems: "Schweißen" -> "schweiss", "lassen" -> "las"."""
-    found = words(text)
-    return list(_stemmer(language).stemWords(found)) if found else []
+    return [_stem(word, language) for word in words(text)]
