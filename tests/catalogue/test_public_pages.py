@@ -129,3 +129,22 @@ def test_api_bad_input_is_a_json_400(client: Any, made: dict[str, int], query: s
     response = client.get("/catalogue/api/offers?" + query)
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_parameter"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("nl", ["Opleidingscatalogus", "1 aanbod gevonden", "Wat wilt u leren?"]),
+        ("fr", ["Catalogue de formations", "1 offre trouvée", "Que voulez-vous apprendre ?"]),
+        ("de", ["Weiterbildungskatalog", "1 Angebot gefunden", "Was möchten Sie lernen?"]),
+    ],
+)
+def test_pages_speak_the_page_language(
+    client: Any, made: dict[str, int], lang: str, words: list[str]
+) -> None:
+    body = client.get(f"/catalogue/?lang={lang}&q=lassen").get_data(as_text=True)
+    for word in words:
+        assert word in body, word
+    offer = client.get(f"/catalogue/offers/{made['welding']}?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in offer
+    assert "16 " in offer and "450" in offer  # hours and price in the page's number format
