@@ -41,7 +41,8 @@ def api_offers() -> Any:
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     body: dict[str, Any] = {
         "language": language,
-        "total": page.total,
+        "total": page.shown_total,
+        "more": page.more,  # more than "total" match: counting stops there
         "page": page.page,
         "per_page": page.per_page,
         "pages": page.pages,

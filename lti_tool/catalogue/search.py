@@ -38,6 +38,7 @@ SORTS = ("relevance", "soonest", "newest", "title")
 MAX_PER_PAGE = 50
 MAX_PAGE = 500
 MAX_WORDS = 12
+MAX_COUNT = 1000
 _QUERY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -75,13 +76,23 @@ class OfferHit:
 @dataclass
 class OfferPage:
     hits: list[OfferHit]
-    total: int
+    total: int  # counted up to cap + 1
     page: int
     per_page: int
+    cap: int = MAX_COUNT
+
+    @property
+    def more(self) -> bool:
+        """More than ``cap`` offers match (only the first ``cap`` are paged)."""
+        return self.total > self.cap
+
+    @property
+    def shown_total(self) -> int:
+        return min(self.total, self.cap)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return max(1, math.ceil(self.shown_total / self.per_page))
 
 
 class QueryRefused(ValueError):
@@ -196,7 +207,10 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         words = []
     matching, rank = _matching(session, query, words)
     matching = matching.join(Offer, Offer.id == S.offer_id).where(*_filters(query))
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    # Counting stops past MAX_COUNT: a common word must not make every search count every
+    # offer ("more than 1,000" is all a visitor needs).
+    counted = matching.limit(MAX_COUNT + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     rows = session.execute(
         matching.with_only_columns(
             S.offer_id,
@@ -228,7 +242,9 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         )
         for row in rows
     ]
-    return OfferPage(hits=hits, total=int(total), page=query.page, per_page=query.per_page)
+    return OfferPage(
+        hits=hits, total=int(total), page=query.page, per_page=query.per_page, cap=MAX_COUNT
+    )
 
 
 def _summary(description: str, limit: int = 220) -> str:

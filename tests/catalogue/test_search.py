@@ -166,3 +166,22 @@ def test_bad_queries_are_refused(app: Any, fields: dict[str, Any]) -> None:
 def test_text_without_words_lists_everything(app: Any, offers_made: dict[str, int]) -> None:
     with app.app_context():
         assert _search(language="fr", text="'\"*-()").total == 3
+
+
+def test_counting_stops_at_the_cap(app: Any) -> None:
+    from lti_tool.catalogue import search
+
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        for n in range(5):
+            offer(session, owner, {"en": f"Crane course {n}"})
+        session.commit()
+        capped = search.MAX_COUNT
+        search.MAX_COUNT = 3  # a module constant, read at each search
+        try:
+            page = _search(language="en", text="crane", per_page=2)
+        finally:
+            search.MAX_COUNT = capped
+        assert (page.total, page.shown_total, page.more, page.pages) == (4, 3, True, 2)
+        assert len(page.hits) == 2
