@@ -102,6 +102,7 @@ def _library_metadatas() -> list[Any]:
 def _feature_blueprints() -> list[Any]:
     from .blended import bp as blended_bp
     from .blended.path_files import bp as blended_files_bp
+    from .catalogue import bp as catalogue_bp
     from .content import bp as content_bp
     from .content import files_bp as content_files_bp
     from .lrs import bp as lrs_bp
@@ -120,6 +121,7 @@ def _feature_blueprints() -> list[Any]:
         blended_bp,
         blended_files_bp,
         surveys_bp,
+        catalogue_bp,
     ]
 
 

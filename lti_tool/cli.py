@@ -63,6 +63,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     """Bind every command group to the app (also for ``app.test_cli_runner()``)."""
+    from .catalogue.cli import catalogue_group
     from .content.cli import scorm_group
     from .jobs import jobs_group
     from .lrs.cli import lrs_group, xapi_group
@@ -79,6 +80,7 @@ def register_commands(app: Flask) -> None:
         passport_group,
         scorm_group,
         mail_group,
+        catalogue_group,
     ):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from .lti.errors import LaunchRefused
 
-API_PREFIXES = ("/xapi", "/api/")
+API_PREFIXES = ("/xapi", "/api/", "/catalogue/api/")
 
 
 def wants_json() -> bool:

@@ -17,6 +17,7 @@ PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 # Each script, its smoke-size arguments, and a line its figures must print.
 RUNS = {
     "activity_migration.py": (["--statements", "500"], "statements per second"),
+    "catalogue.py": (["--small"], "search p50"),
     "checkin.py": (["--small"], "check-ins per second"),
     "launch.py": (["--launches", "3", "--threads", "1", "--workers", "2"], "launches per second"),
     "passport.py": (["--small"], "admin page"),

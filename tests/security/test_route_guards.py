@@ -35,6 +35,11 @@ PUBLIC = {
     "lrs.about": "xAPI /about is public by the spec",
     "surveys.invite_code": "the page an invitation link opens; shows no data",
     "surveys.invite_open": "takes an invitation code (stored hashed); opens only its survey",
+    "catalogue.search_page": "the public catalogue: published offers only, no person "
+    "(no rate limit by hand: the reverse proxy's job, docs/catalogue.md)",
+    "catalogue.offer_page": "a published offer's public page; drafts and withdrawn offers 404",
+    "catalogue.api_offers": "the public search as JSON: published offers only",
+    "catalogue.static": "the catalogue's stylesheet",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
 }

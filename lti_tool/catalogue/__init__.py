@@ -1,0 +1,18 @@
+"""The network catalogue: providers publish offers (texts per language, competences, format,
+dates) that anyone can search, in nl / fr / de / en, without logging in.
+
+Importing the package registers its tables, its routes, its eraser and the providers' start-page
+link; the launch layer never imports it.
+"""
+
+from __future__ import annotations
+
+from . import api_routes as _api_routes  # noqa: F401  (the search as JSON)
+from . import erasure as _erasure  # noqa: F401  (what an erase removes)
+from . import models as _models  # noqa: F401  (registers the tables)
+from . import provider_routes as _provider_routes  # noqa: F401  (providers' pages)
+from . import public_routes as _public_routes  # noqa: F401  (search and offer pages)
+from . import sqlite_fts as _sqlite_fts  # noqa: F401  (SQLite's FTS5 table beside them)
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,240 @@
+"""The network catalogue's tables: providers and their people, offers with their competences,
+languages, dates and status history, and the search rows of published offers.
+
+Texts shown to people are kept per language (``{"nl": ..., "fr": ..., "de": ..., "en": ...}``, as
+the passport's names are). Only published offers have search rows (``CatalogueOfferSearch``), one
+per page language, so the public search can never reach a draft or a withdrawn offer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..models import Base, utcnow
+
+LANGUAGES = ("nl", "fr", "de", "en")
+OFFER_FORMATS = ("online", "classroom", "blended")
+OFFER_STATUSES = ("draft", "published", "withdrawn")
+DATE_KINDS = ("session", "own", "self_paced")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class CatalogueProvider(Base):
+    """An organisation of the network that owns offers; managed by the network admin (CLI).
+
+    It may be an LTI platform already registered (its people then launch from there), or an
+    organisation without one whose people launch from another member's platform."""
+
+    __tablename__ = "catalogue_provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the admin types on the command line: short, stable, unique.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    website: Mapped[str] = mapped_column(String(1024), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CatalogueProviderMember(Base):
+    """A person who may draft, edit, publish and withdraw the provider's offers."""
+
+    __tablename__ = "catalogue_provider_member"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CatalogueOffer(Base):
+    """A training offer of a provider: texts per language, format, hours, price, funding, dates."""
+
+    __tablename__ = "catalogue_offer"
+    __table_args__ = (
+        CheckConstraint(_in("format", OFFER_FORMATS), name="ck_catalogue_offer_format"),
+        CheckConstraint(_in("status", OFFER_STATUSES), name="ck_catalogue_offer_status"),
+        CheckConstraint("hours >= 0", name="ck_catalogue_offer_hours"),
+        CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="ck_catalogue_offer_price"),
+        Index("ix_catalogue_offer_provider", "provider_id", "status"),
+        Index("ix_catalogue_offer_status_format", "status", "format"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_provider.id", ondelete="CASCADE")
+    )
+    titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    target_groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prerequisites: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    credentials: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    funding_notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    format: Mapped[str] = mapped_column(String(16), default="classroom")
+    # The learnpass path behind the offer, when there is one.
+    path_id: Mapped[int | None] = mapped_column(
+        ForeignKey("blended_path.id", ondelete="SET NULL"), default=None
+    )
+    # A package of ``learning_packages`` (its own metadata, so no foreign key across the two).
+    package_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    hours: Mapped[float] = mapped_column(Float, default=0.0)
+    # None: price on request.
+    price_cents: Mapped[int | None] = mapped_column(Integer, default=None)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    funding_eligible: Mapped[bool] = mapped_column(default=False)
+    contact_url: Mapped[str] = mapped_column(String(1024), default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    provider: Mapped[CatalogueProvider] = relationship()
+    dates: Mapped[list[CatalogueOfferDate]] = relationship(
+        back_populates="offer",
+        cascade="all, delete-orphan",
+        order_by="CatalogueOfferDate.starts_on",
+        passive_deletes=True,
+    )
+    languages: Mapped[list[CatalogueOfferLanguage]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    competences: Mapped[list[CatalogueOfferCompetence]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CatalogueOfferLanguage(Base):
+    """A language the offer is taught in (a row each, so the filter uses an index)."""
+
+    __tablename__ = "catalogue_offer_language"
+    __table_args__ = (Index("ix_catalogue_offer_language_language", "language", "offer_id"),)
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_offer.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class CatalogueOfferCompetence(Base):
+    """A framework competence the offer covers (its ESCO URI, where known, is the competence's)."""
+
+    __tablename__ = "catalogue_offer_competence"
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_offer.id", ondelete="CASCADE"), primary_key=True
+    )
+    competence_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CatalogueOfferDate(Base):
+    """When and where: a blended session of the provider's platform (its date and place copied
+    here when linked, for the filters), dates of the provider's own, or "self-paced"."""
+
+    __tablename__ = "catalogue_offer_date"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DATE_KINDS), name="ck_catalogue_offer_date_kind"),
+        CheckConstraint(
+            "seats_left IS NULL OR seats_left >= 0", name="ck_catalogue_offer_date_seats"
+        ),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
+            name="ck_catalogue_offer_date_order",
+        ),
+        Index("ix_catalogue_offer_date_offer", "offer_id", "starts_on"),
+        Index("ix_catalogue_offer_date_starts", "starts_on"),
+        Index("ix_catalogue_offer_date_postcode", "postcode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("catalogue_offer.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="own")
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("blended_session.id", ondelete="SET NULL"), default=None, index=True
+    )
+    starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    place: Mapped[str] = mapped_column(String(255), default="")
+    postcode: Mapped[str] = mapped_column(String(16), default="")
+    city: Mapped[str] = mapped_column(String(128), default="")
+    # None: not limited (or not told).
+    seats_left: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    offer: Mapped[CatalogueOffer] = relationship(back_populates="dates")
+
+
+class CatalogueOfferEvent(Base):
+    """The offer's status history: every draft, publication and withdrawal, by whom and when."""
+
+    __tablename__ = "catalogue_offer_event"
+    __table_args__ = (
+        CheckConstraint(_in("status", OFFER_STATUSES), name="ck_catalogue_offer_event_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_offer.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None, index=True
+    )
+
+
+class CatalogueOfferSearch(Base):
+    """One published offer as searched in one page language: its title and text in that
+    language, their Snowball stems (what SQLite's FTS5 table ``catalogue_offer_fts`` indexes,
+    kept in step by triggers: ``sqlite_fts``), the ``tsvector`` PostgreSQL searches (written with
+    the language's configuration by ``search_index``), and the sort keys."""
+
+    __tablename__ = "catalogue_offer_search"
+    __table_args__ = (
+        UniqueConstraint("offer_id", "language", name="uq_catalogue_offer_search"),
+        Index("ix_catalogue_offer_search_language", "language", "starts_on"),
+        Index("ix_catalogue_offer_search_tsv", "tsv", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("catalogue_offer.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    document: Mapped[str] = mapped_column(Text, default="")
+    title_stems: Mapped[str] = mapped_column(Text, default="")
+    stems: Mapped[str] = mapped_column(Text, default="")
+    tsv: Mapped[Any] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, default=None
+    )
+    # The first date still to come (None: self-paced or none), and when it was published.
+    starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)

@@ -1,0 +1,52 @@
+"""SQLite's FTS5 index of the search rows: a virtual table over ``catalogue_offer_search`` (an
+external-content table, so the text is stored once) and three triggers that keep it in step with
+every insert, update and delete of a search row, whoever writes it.
+
+SQLAlchemy's metadata cannot declare a virtual table, so it is created after the search table
+(``create_all``) and by the migration from the same statements. On PostgreSQL nothing of this
+exists: the search rows carry a ``tsvector`` column with a GIN index instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import DDL, event
+
+from .models import CatalogueOfferSearch
+
+FTS_TABLE = "catalogue_offer_fts"
+
+CREATE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
+    "language, title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
+    " tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
+    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
+    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems); END",
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
+    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
+    " INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
+    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
+]
+DROP = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def is_fts_table(name: str) -> bool:
+    """The virtual table and the shadow tables FTS5 keeps beside it (``_data``, ``_idx``...)."""
+    return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+
+
+def _install() -> None:
+    table: Any = CatalogueOfferSearch.__table__
+    for statement in CREATE:
+        event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in DROP:
+        event.listen(table, "after_drop", DDL(statement).execute_if(dialect="sqlite"))
+
+
+_install()
