@@ -202,8 +202,8 @@ def timed(label: str, repeat: int, call: Callable[[], Any]) -> None:
     # The process's own CPU time beside the wall time: on a shared machine the wall time also
     # counts the waits for a core (PostgreSQL's own work is in the wall time only).
     print(
-        f"{label:<52} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   "
-        f"(cpu p50 {statistics.median(cpu):.1f} ms, min {min(times):.1f} ms; {repeat} runs)",
+        f"{label:<52} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   min {min(times):.1f} ms (wall)   "
+        f"cpu p50 {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms   ({repeat} runs)",
         flush=True,
     )
 

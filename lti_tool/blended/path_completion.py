@@ -291,7 +291,7 @@ def settle(
             if found and user.id in found
             else learner_progress(session, path, user.id)
         )
-        pending = any(v.done and not v.stated for v in progress.steps)
+        pending = progress.unstated
         if pending:
             _state_steps(session, base_url, path, user, progress)
         if (

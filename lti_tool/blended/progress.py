@@ -3,9 +3,11 @@ the classroom, completion; for one learner (their page) or a whole course (the t
 
 Everything is read in a fixed number of queries per path (steps, starts, marks, one per step's
 kind status), whatever the number of learners, so the trainer's view stays fast for big courses.
-The view is read-only and built from plain rows: a mark's facts are copied into the step's view
-(``mark_done``, ``note``, ``stated``), never the mark itself. What writes marks (``path_completion``:
-ticks, statements) reads the rows it changes on its own, for one learner at a time.
+The view is read-only and built from plain rows. For each learner it keeps only each step's
+state and the totals; a step's full view (``StepProgress``: the mark's facts ``mark_done``,
+``note``, ``stated`` copied, never the mark itself) is built when a page of that one learner asks
+for it. What writes marks (``path_completion``: ticks, statements) reads the rows it changes on
+its own, for one learner at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -46,9 +49,10 @@ STATES = ("done", "next", "open", "late", "locked")
 
 @dataclass(slots=True)
 class StepProgress:
-    """One learner's standing on one step. Built from plain rows for a whole course at once: the
-    mark's facts are copied here (``mark_done``, ``stated``...), never the mark itself; writing
-    marks goes through ``path_completion``, which reads the rows it changes on its own."""
+    """One learner's standing on one step, for the pages that show one learner's steps (built on
+    demand by ``LearnerProgress.steps``, never for a whole course at once). The mark's facts are
+    copied here (``mark_done``, ``stated``...), never the mark itself; writing marks goes through
+    ``path_completion``, which reads the rows it changes on its own."""
 
     step: BlendedStep
     state: str  # one of STATES
@@ -74,40 +78,135 @@ class StepProgress:
         return [self.steps_by_id[i] for i in self.waiting_ids if i in self.steps_by_id]
 
 
-@dataclass
+# A learner's mark on a step, as read: its facts as bits of one small int (no object per mark;
+# a course's view reads tens of thousands). Its note, when it has one, is kept apart.
+MARK_DONE, MARK_STATED = 1, 2  # it says done; its xAPI ``completed`` statement was written
+
+
+class _Planned(NamedTuple):
+    """What is the same for every learner on one step, read once per view."""
+
+    step: BlendedStep
+    id: int
+    explicit: tuple[int, ...]  # explicit prerequisites (step ids)
+    required: bool
+    due_on: dt.date | None
+    due_days: int | None
+    classroom: bool
+    hours: float
+    known: dict[int, StepStatus]  # the step kind's statuses, by user id
+
+
+@dataclass(slots=True)
+class _PathPlan:
+    """One view's shared part: the steps' plan, and words translated once for all learners."""
+
+    steps: list[_Planned]
+    by_id: dict[int, BlendedStep]
+    ordered: bool
+    today: dt.date
+    known_by_id: dict[int, dict[int, StepStatus]] = field(init=False)
+    required_count: int = field(init=False)
+    late_words: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.known_by_id = {p.id: p.known for p in self.steps}
+        self.required_count = sum(1 for p in self.steps if p.required)
+
+    def late_on(self, step: BlendedStep) -> str:
+        words = self.late_words.get(step.id)
+        if words is None:
+            words = _("Late on: %(step)s", step=localized(step.title, _locale()))
+            self.late_words[step.id] = words
+        return words
+
+
+@dataclass(slots=True, eq=False)
 class LearnerProgress:
+    """Where one learner stands on a path. Compact for a whole course: per step only its state
+    (a shared string), the late steps' positions, and the totals summed while the states are
+    decided. ``steps`` gives each step's full view on demand, for the pages of one learner (the
+    trainer's table never asks for it)."""
+
     user_id: int
-    steps: list[StepProgress]
+    plan: _PathPlan = field(repr=False)
+    marks: dict[int, int] = field(repr=False)  # the learner's marks (MARK_ bits), by step id
+    notes: dict[int, str] = field(repr=False)  # the notes of the learner's marks, by step id
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
+    states: list[str]  # each step's state, in the path's order (the trainer's table shows these)
+    # from ``_walk``, in its order:
+    late_positions: tuple[int, ...]  # the steps that are late, by position
+    online_hours: float
+    classroom_hours: float
+    percent: int
+    all_required_done: bool
+    unstated_steps: bool  # a step is done and its statement not written yet (when read)
     # Reasons from the registered risk checks (not booked, absent twice...), in plain words.
     risks: list[str] = field(default_factory=list)
-    # "Late on: <step>" by step id, translated once for all the learners of one view.
-    late_words: dict[int, str] = field(default_factory=dict, repr=False)
+    _steps: list[StepProgress] | None = field(default=None, init=False, repr=False)
 
     @property
-    def online_hours(self) -> float:
-        return round(sum(s.hours for s in self.steps if s.done and not s.classroom), 2)
+    def steps(self) -> list[StepProgress]:
+        if self._steps is None:
+            self._steps = self._build_steps()
+        return self._steps
+
+    def _build_steps(self) -> list[StepProgress]:
+        start_day = self.started_at.date() if self.started_at is not None else None
+        late = set(self.late_positions)
+        facts: list[_Facts] = []
+        _walk(self.plan, self.user_id, self.marks, start_day, facts)
+        views = []
+        for position, planned in enumerate(self.plan.steps):
+            mark = self.marks.get(planned.id)
+            marked = mark is not None
+            status = planned.known.get(self.user_id)
+            done = self.states[position] == "done"
+            waiting, due, earned = facts[position]
+            views.append(
+                StepProgress(
+                    planned.step,
+                    self.states[position],
+                    done,
+                    position in late,
+                    due,
+                    earned,
+                    planned.classroom or (status is not None and status.classroom),
+                    planned.required,
+                    status.detail if status is not None else "",
+                    self.notes.get(planned.id, ""),
+                    waiting,
+                    marked,
+                    marked and bool(mark & MARK_DONE),
+                    marked and bool(mark & MARK_STATED),
+                    status is not None and status.done,
+                    status.booking if status is not None else "",
+                    self.plan.by_id,
+                )
+            )
+        return views
+
+    def done_at(self, position: int) -> bool:
+        """Whether the step at ``position`` (in the path's order) is done."""
+        return self.states[position] == "done"
+
+    def booking_at(self, position: int) -> str:
+        """The learner's seat on the step at ``position``, as its kind read it: "booked",
+        "waiting" or "" (no seat, or not a step with seats)."""
+        status = self.plan.steps[position].known.get(self.user_id)
+        return status.booking if status is not None else ""
 
     @property
-    def classroom_hours(self) -> float:
-        return round(sum(s.hours for s in self.steps if s.done and s.classroom), 2)
+    def unstated(self) -> bool:
+        """A step is done and its xAPI ``completed`` statement is not written yet."""
+        if self._steps is not None:  # ``path_completion`` writes them through the step views
+            return any(v.done and not v.stated for v in self._steps)
+        return self.unstated_steps
 
     @property
     def required(self) -> list[StepProgress]:
         return [s for s in self.steps if s.required]
-
-    @property
-    def percent(self) -> int:
-        required = self.required
-        if not required:
-            return 100 if self.steps and all(s.done for s in self.steps) else 0
-        return round(100 * sum(1 for s in required if s.done) / len(required))
-
-    @property
-    def all_required_done(self) -> bool:
-        required = self.required
-        return bool(required) and all(s.done for s in required)
 
     @property
     def reopened(self) -> bool:
@@ -116,20 +215,15 @@ class LearnerProgress:
         return self.completed_at is not None and not self.all_required_done
 
     @property
-    def states(self) -> list[str]:
-        """Each step's state, in the path's order (the trainer's table shows only these)."""
-        return [s.state for s in self.steps]
-
-    @property
     def at_risk(self) -> bool:
-        return self.completed_at is None and (any(s.late for s in self.steps) or bool(self.risks))
+        return self.completed_at is None and (bool(self.late_positions) or bool(self.risks))
 
     @property
     def risk_reasons(self) -> list[str]:
         """Plain words for the trainer: late on which steps, then the checks' reasons."""
         if self.completed_at is not None:
             return []
-        late = [_late_words(s.step, self.late_words) for s in self.steps if s.late]
+        late = [self.plan.late_on(self.plan.steps[i].step) for i in self.late_positions]
         return late + self.risks
 
     @property
@@ -137,18 +231,16 @@ class LearnerProgress:
         return [s for s in self.steps if s.late]
 
 
-def _late_words(step: BlendedStep, known: dict[int, str]) -> str:
-    words = known.get(step.id)
-    if words is None:
-        words = known[step.id] = _("Late on: %(step)s", step=localized(step.title, _locale()))
-    return words
-
-
 def _locale() -> str:
     return str(get_locale() or "en")[:2]
 
 
-_NO_MARKS: dict[int, tuple[bool, str, bool]] = {}
+_NO_MARKS: dict[int, int] = {}
+_NO_NOTES: dict[int, str] = {}
+_NO_IDS: frozenset[int] = frozenset()
+# What the pages of one learner show besides the state: the ids of the steps a step waits for,
+# its due date, the hours earned on it.
+_Facts = tuple[tuple[int, ...], dt.date | None, float]
 
 
 def _starts(
@@ -159,14 +251,15 @@ def _starts(
     ).where(BlendedPathStart.path_id == path.id)
     if len(user_ids) <= BIND_LEARNERS_UP_TO:
         query = query.where(BlendedPathStart.user_id.in_(user_ids))
-    return {user_id: (started, completed) for user_id, started, completed in session.execute(query)}
+    rows = session.connection().execute(query).all()  # Core: no ORM result layer per row
+    return {user_id: (started, completed) for user_id, started, completed in rows}
 
 
 def _marks(
     session: Session, step_ids: list[int], user_ids: list[int]
-) -> dict[int, dict[int, tuple[bool, str, bool]]]:
-    """{user id: {step id: (done, note, stated)}}, from plain rows (no ORM objects: a course's
-    view reads tens of thousands of them)."""
+) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, str]]]:
+    """{user id: {step id: MARK_ bits}} and {user id: {step id: note}} (marks with a note only),
+    from plain rows."""
     query = select(
         BlendedStepMark.user_id,
         BlendedStepMark.step_id,
@@ -176,26 +269,133 @@ def _marks(
     ).where(BlendedStepMark.step_id.in_(step_ids))
     if len(user_ids) <= BIND_LEARNERS_UP_TO:
         query = query.where(BlendedStepMark.user_id.in_(user_ids))
-    found: dict[int, dict[int, tuple[bool, str, bool]]] = {}
-    # Core execution: rows come straight from the driver, without the ORM's result layer.
-    for user_id, step_id, done, note, stated in session.connection().execute(query):
-        found.setdefault(user_id, {})[step_id] = (bool(done), note or "", bool(stated))
-    return found
+    marks: dict[int, dict[int, int]] = {}
+    notes: dict[int, dict[int, str]] = {}
+    # Core execution (no ORM result layer), fetched in chunks: a fetch per row is slow, and all
+    # rows at once live long enough to make the garbage collector walk the whole process.
+    for chunk in session.connection().execute(query).partitions(1000):
+        for user_id, step_id, done, note, stated in chunk:
+            mine = marks.get(user_id)
+            if mine is None:
+                mine = marks[user_id] = {}
+            mine[step_id] = (MARK_DONE if done else 0) | (MARK_STATED if stated else 0)
+            if note:
+                notes.setdefault(user_id, {})[step_id] = note
+    return marks, notes
 
 
 def _done(
-    marks: dict[int, tuple[bool, str, bool]],
+    marks: dict[int, int],
     known: dict[int, StepStatus] | None,
     step_id: int,
     user_id: int,
 ) -> bool:
     """Whether another step of the learner is done (for explicit prerequisites, which may come
     later in the path)."""
-    mark = marks.get(step_id)
-    if mark is not None and mark[0]:
+    if marks.get(step_id, 0) & MARK_DONE:
         return True
     status = known.get(user_id) if known is not None else None
     return status is not None and status.done
+
+
+class _Walked(NamedTuple):
+    states: list[str]
+    late_positions: tuple[int, ...]
+    online_hours: float
+    classroom_hours: float
+    percent: int
+    all_required_done: bool
+    unstated_steps: bool
+
+
+def _walk(
+    plan: _PathPlan,
+    user_id: int,
+    mine: dict[int, int],
+    start_day: dt.date | None,
+    facts: list[_Facts] | None = None,
+) -> _Walked:
+    """One learner's way through the path's steps: each step's state, the late ones, the totals.
+    Only shared values are kept per step (a state string): a course's view has tens of thousands
+    of cells, and an object per cell was most of its time (making them, then the garbage
+    collector walking them). What each step waits for and its due date are given only when
+    asked (``facts``, for the pages of one learner)."""
+    today, ordered, known_by_id = plan.today, plan.ordered, plan.known_by_id
+    states: list[str] = []
+    late_positions: list[int] = []
+    online = classroom = 0.0
+    done_count = required_done = 0
+    unstated = False
+    next_given = False
+    # In an ordered path, the required steps not done so far: every later step waits for them.
+    before: list[int] = []
+    for position, (
+        _step,
+        step_id,
+        explicit,
+        required,
+        due_on,
+        due_days,
+        in_classroom,
+        step_hours,
+        known,
+    ) in enumerate(plan.steps):
+        # Most cells have no mark or no status: an empty dict is not asked.
+        mark = mine.get(step_id, 0) if mine else 0
+        status = known.get(user_id) if known else None
+        done = bool(mark & MARK_DONE) or (status is not None and status.done)
+        due = due_on
+        if due is None and due_days is not None and start_day is not None:
+            due = start_day + dt.timedelta(days=due_days)
+        if done:
+            state = "done"
+            done_count += 1
+            if required:
+                required_done += 1
+            if not mark & MARK_STATED:
+                unstated = True
+            earned = status.hours if status is not None and status.hours else step_hours
+            if in_classroom or (status is not None and status.classroom):
+                classroom += earned
+            else:
+                online += earned
+            if facts is not None:
+                facts.append(((), due, earned))
+        else:
+            extra: frozenset[int] | set[int] = _NO_IDS
+            if explicit:
+                extra = {i for i in explicit if not _done(mine, known_by_id.get(i), i, user_id)}
+            waiting = bool(before or extra)
+            if facts is not None:
+                ids = tuple(sorted(extra.union(before))) if extra else tuple(before)
+                facts.append((ids, due, 0.0))
+            if ordered and required:
+                before.append(step_id)
+            late = due is not None and due < today
+            if late:
+                late_positions.append(position)
+            if waiting:
+                state = "locked"
+            elif late:
+                state = "late"
+            elif not next_given:
+                state, next_given = "next", True
+            else:
+                state = "open"
+        states.append(state)
+    if plan.required_count:
+        percent = round(100 * required_done / plan.required_count)
+    else:
+        percent = 100 if plan.steps and done_count == len(plan.steps) else 0
+    return _Walked(
+        states,
+        tuple(late_positions),
+        round(online, 2),
+        round(classroom, 2),
+        percent,
+        bool(plan.required_count) and required_done == plan.required_count,
+        unstated,
+    )
 
 
 def evaluate(
@@ -207,17 +407,15 @@ def evaluate(
         return {}
     steps = list(path.steps)
     starts = _starts(session, path, user_ids)
-    marks = _marks(session, [s.id for s in steps], user_ids) if steps else {}
-    by_id = {s.id: s for s in steps}
-    ordered = path.ordered
+    marks, notes = _marks(session, [s.id for s in steps], user_ids) if steps else ({}, {})
     # What is the same for every learner is read once: each step's columns, its explicit
     # prerequisites and the statuses its kind knows (attribute access on ORM objects inside the
     # learners x steps loop was most of the time).
-    plan = []
+    planned = []
     for step in steps:
         kind = step_kind(step.kind)
-        plan.append(
-            (
+        planned.append(
+            _Planned(
                 step,
                 step.id,
                 tuple(step.prerequisites or ()),
@@ -229,80 +427,15 @@ def evaluate(
                 statuses_of(kind, user_ids, step.ref) if kind else {},
             )
         )
-    known_by_id = {step_id: known for _step, step_id, *_same, known in plan}
-    late_words: dict[int, str] = {}
+    plan = _PathPlan(planned, {s.id: s for s in steps}, path.ordered, today)
     result = {}
     for user_id in user_ids:
         started, completed = starts.get(user_id, (None, None))
-        start_day = started.date() if started is not None else None
         mine = marks.get(user_id, _NO_MARKS)
-        views = []
-        next_given = False
-        # In an ordered path, the required steps not done so far: every later step waits for them.
-        before: tuple[int, ...] = ()
-        for (
-            step,
-            step_id,
-            explicit,
-            required,
-            due_on,
-            due_days,
-            in_classroom,
-            step_hours,
-            known,
-        ) in plan:
-            # Most cells have no mark or no status: an empty dict is not asked.
-            step_mark = mine.get(step_id) if mine else None
-            status = known.get(user_id) if known else None
-            done = (step_mark is not None and step_mark[0]) or (status is not None and status.done)
-            waiting: tuple[int, ...] = ()
-            if not done:
-                waiting = before
-                if explicit:
-                    extra = {i for i in explicit if not _done(mine, known_by_id.get(i), i, user_id)}
-                    if extra:
-                        waiting = tuple(sorted(extra.union(before)))
-                if ordered and required:
-                    before = (*before, step_id)
-            due = due_on
-            if due is None and due_days is not None and start_day is not None:
-                due = start_day + dt.timedelta(days=due_days)
-            late = not done and due is not None and due < today
-            if done:
-                state = "done"
-            elif waiting:
-                state = "locked"
-            elif late:
-                state = "late"
-            elif not next_given:
-                state, next_given = "next", True
-            else:
-                state = "open"
-            earned = 0.0
-            if done:
-                earned = status.hours if status is not None and status.hours else step_hours
-            views.append(
-                StepProgress(
-                    step,
-                    state,
-                    done,
-                    late,
-                    due,
-                    earned,
-                    in_classroom or (status is not None and status.classroom),
-                    required,
-                    status.detail if status is not None else "",
-                    step_mark[1] if step_mark is not None else "",
-                    waiting,
-                    step_mark is not None,
-                    step_mark is not None and step_mark[0],
-                    step_mark is not None and step_mark[2],
-                    status is not None and status.done,
-                    "",
-                    by_id,
-                )
-            )
-        result[user_id] = LearnerProgress(user_id, views, started, completed, [], late_words)
+        walked = _walk(plan, user_id, mine, started.date() if started is not None else None)
+        result[user_id] = LearnerProgress(
+            user_id, plan, mine, notes.get(user_id, _NO_NOTES), started, completed, *walked
+        )
     if steps:
         for check in _risk_checks.values():
             for user_id, reasons in check(session, path, result).items():

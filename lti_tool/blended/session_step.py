@@ -22,14 +22,17 @@ from .session_models import BlendedBooking, BlendedSession, BlendedSessionDay
 from .sessions import course_sessions, to_local
 from .steps import StepStatus
 
+SEATS = ("booked", "waiting")  # a booking that holds a seat or a place on the waiting list
+
 
 def session_step_status(user_id: int, ref: str) -> StepStatus | None:
     return session_step_statuses([user_id], ref).get(user_id)
 
 
 def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepStatus]:
-    """The statuses of ``user_ids`` on the session ``ref``; learners with no booking and no
-    attendance are left out. The session's rows are read whole (a session has tens of seats),
+    """The statuses of ``user_ids`` on the session ``ref``, with their seat ("booked" or
+    "waiting", which the *not booked* risk check reads from here); learners with no booking and
+    no attendance are left out. The session's rows are read whole (a session has tens of seats),
     so no query binds one value per learner."""
     if not ref.isdigit():
         return {}
@@ -38,9 +41,12 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
     if blended is None:
         return {}
     wanted = set(user_ids)
+    # Core execution: plain rows, without the ORM's result layer (a course's view asks for every
+    # learner of the course).
+    connection = session.connection()
     attended = {
         int(user_id): (int(days), float(hours or 0.0))
-        for user_id, days, hours in session.execute(
+        for user_id, days, hours in connection.execute(
             select(Attendance.user_id, func.count(), func.sum(Attendance.hours))
             .join(BlendedSessionDay, BlendedSessionDay.id == Attendance.day_id)
             .where(
@@ -48,48 +54,57 @@ def session_step_statuses(user_ids: Sequence[int], ref: str) -> dict[int, StepSt
                 Attendance.status.in_(ATTENDED_STATUSES),
             )
             .group_by(Attendance.user_id)
-        )
+        ).all()
         if int(user_id) in wanted
     }
     seats = {
         int(user_id): status
-        for user_id, status in session.execute(
+        for user_id, status in connection.execute(
             select(BlendedBooking.user_id, BlendedBooking.status).where(
-                BlendedBooking.session_id == blended.id
+                BlendedBooking.session_id == blended.id, BlendedBooking.status.in_(SEATS)
             )
-        )
+        ).all()
         if int(user_id) in wanted
     }
     total_days = len(blended.days)
     # The same words for many learners: translated once, not once per learner.
     attended_words = _("Attended")
     partly: dict[int, str] = {}
-    waiting = StepStatus(done=False, classroom=True, detail=_("On the waiting list"))
+    waiting = StepStatus(
+        done=False, classroom=True, detail=_("On the waiting list"), booking="waiting"
+    )
     booked: StepStatus | None = None
     found: dict[int, StepStatus] = {}
     for user_id in attended.keys() | seats.keys():  # learners with nothing are left out
         days, hours = attended.get(user_id, (0, 0.0))
-        hours = round(hours, 2)
+        seat = seats.get(user_id, "")
         if total_days and days >= total_days:
             found[user_id] = StepStatus(
-                done=True, hours=hours, classroom=True, detail=attended_words
+                done=True,
+                hours=round(hours, 2),
+                classroom=True,
+                detail=attended_words,
+                booking=seat,
             )
         elif days:
             if days not in partly:
                 partly[days] = _("Attended %(done)d of %(days)d days", done=days, days=total_days)
             found[user_id] = StepStatus(
-                done=False, hours=hours, classroom=True, detail=partly[days]
+                done=False, hours=round(hours, 2), classroom=True, detail=partly[days], booking=seat
             )
-        elif seats.get(user_id) == "waiting":
+        elif seat == "waiting":
             found[user_id] = waiting
-        elif seats.get(user_id) == "booked":
+        elif seat == "booked":
             if booked is None:
                 start = blended.starts_at
                 when = (
                     format_date(to_local(start, blended.time_zone).date(), "long") if start else ""
                 )
                 booked = StepStatus(
-                    done=False, classroom=True, detail=_("Booked for %(date)s", date=when)
+                    done=False,
+                    classroom=True,
+                    detail=_("Booked for %(date)s", date=when),
+                    booking="booked",
                 )
             found[user_id] = booked
     return found

@@ -22,6 +22,8 @@ class StepStatus:
     classroom: bool = False
     score: float | None = None  # 0..1 when the step has one
     detail: str = ""  # plain words shown to the learner ("Booked for 3 March")
+    # for a step with seats (a session): the learner's, "booked" or "waiting" ("" for none)
+    booking: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from learning_packages import tables as t
 
 from ..content_origin import set_content_policy
 from ..extensions import csrf, db
-from ..models import ResourceLink, User
-from . import passport_feed, results, services
+from ..models import User
+from . import results, services
 from .files import bp as files_bp
 
 MAX_BODY_BYTES = hacp.MAX_AICC_DATA_CHARS * 4 + 4096  # percent-encoding at most triples a byte
@@ -147,52 +147,18 @@ def _record(session: Any, outcome: Any, attempt: Any, user: User, sco: Any) -> b
     """Commit the AU's data with the statements, the grade and the passport note it calls for,
     all or nothing (as the SCORM commit does); then the passport entry and the listeners. A
     trainer's preview records nothing but its CMI data."""
-    note = None
     version = services.get_version(session, attempt.version_id)
     assert version is not None
-    preview = services.is_preview(attempt)
     try:
-        if outcome.applied and not preview:
-            link = _link(attempt.context)
-            package = services.get_package(session, version.package_id)
-            refreshed = session.execute(
-                select(t.attempts).where(t.attempts.c.id == attempt.id)
-            ).one()
-            results.record_statements(
-                session,
-                outcome=outcome,
-                user=user,
-                package=package,
-                sco=sco,
-                attempt=refreshed,
-                link=link,
-            )
-            results.queue_grade(session, outcome=outcome, user=user, link=link)
-            note = results.queue_passport_entry(
-                session, outcome=outcome, user=user, package=package, attempt=refreshed
-            )
+        _ids, note = results.record_outcome(
+            session, outcome=outcome, attempt=attempt, user=user, version=version, sco=sco
+        )
         session.commit()
     except Exception:  # noqa: BLE001 - nothing half-stored: the AU is told and may send again
         session.rollback()
         current_app.logger.exception("AICC attempt %s: the command was not stored", attempt.id)
         return False
-    if note:
-        passport_feed.deliver_after_commit(session, note)
-    if outcome.applied and outcome.attempt_changed and not preview:
-        results.notify_result_recorded(
-            session,
-            results.ResultRecorded(
-                user=user,
-                package_id=version.package_id,
-                completed=bool(outcome.attempt_completed),
-                score_scaled=outcome.attempt_score_scaled,
-            ),
-        )
+    results.after_commit(
+        session, outcome=outcome, attempt=attempt, user=user, version=version, note=note
+    )
     return True
-
-
-def _link(context: str) -> ResourceLink | None:
-    kind, _, value = context.partition(":")
-    if kind != "link" or not value.isdigit():
-        return None
-    return db.session.get(ResourceLink, int(value))

@@ -9,11 +9,9 @@ from urllib.parse import urlencode
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from learning_packages import aicc_runtime as hacp
 from learning_packages import attempts as runtime
-from learning_packages import tables as t
 from learning_packages.structure import AICC
 
 from ..content_origin import content_url_for
@@ -21,7 +19,7 @@ from ..extensions import db
 from ..lti.context import current_launch, launch_required
 from ..security_headers import allow_on_page
 from . import binding, services
-from .access import may_play, status_text
+from .access import status_text, token_attempt
 from .blueprint import bp
 from .runtime_api import sco_of
 from .runtime_config import sco_url_tail
@@ -80,26 +78,6 @@ def play_aicc(ctx: Any, package: Any) -> Any:
     )
 
 
-def _aicc_attempt(ctx: Any, package_id: int) -> tuple[Any, Any, Any]:
-    """The AICC package, attempt and version the signed attempt token ``t`` names for this user."""
-    session = db.session()
-    package = services.get_package(session, package_id)
-    if package is None or package.kind != AICC:
-        abort(404)
-    may_play(ctx, package_id)
-    grant = services.read_attempt_token(request.args.get("t", ""))
-    if grant is None or grant.user_id != ctx.user_id or grant.issuer != ctx.issuer:
-        abort(403, description=_("This link has expired. Open the course again."))
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == grant.attempt_id)).first()
-    if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
-        abort(403)
-    version = services.get_version(session, attempt.version_id)
-    assert version is not None
-    if version.package_id != package_id:
-        abort(404)
-    return package, attempt, version
-
-
 @bp.get("/content/play/<int:package_id>/aicc/<int:sco_id>/launch")
 @launch_required()
 def aicc_launch(package_id: int, sco_id: int) -> Any:
@@ -112,7 +90,7 @@ def aicc_launch(package_id: int, sco_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    _package, attempt, version = _aicc_attempt(ctx, package_id)
+    _package, attempt, version = token_attempt(ctx, package_id, AICC)
     sco = sco_of(attempt, sco_id)
     sid = hacp.start_session(session, attempt=attempt, sco=sco)
     session.commit()
@@ -149,7 +127,7 @@ def aicc_status(package_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    _package, attempt, version = _aicc_attempt(ctx, package_id)
+    _package, attempt, version = token_attempt(ctx, package_id, AICC)
     scos = services.version_scos(session, version.id, version.default_organization)
     states = runtime.states_by_sco(session, attempt.id)
     response = jsonify(

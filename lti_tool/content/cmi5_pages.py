@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from learning_packages import attempts as runtime
 from learning_packages import cmi5_runtime as cmi5_rt
-from learning_packages import tables as t
 from learning_packages.structure import CMI5
 
 from ..content_origin import content_url_for
@@ -22,7 +21,7 @@ from ..lti.context import current_launch, launch_required
 from ..models import Enrolment, User
 from ..security_headers import allow_on_page
 from . import binding, cmi5, services
-from .access import may_play, status_text
+from .access import may_play, status_text, token_attempt
 from .blueprint import bp
 from .runtime_api import sco_of
 from .runtime_config import sco_url_tail
@@ -105,7 +104,7 @@ def cmi5_launch(package_id: int, sco_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    package, attempt, version = _cmi5_attempt(ctx, package_id)
+    package, attempt, version = token_attempt(ctx, package_id, CMI5)
     sco = sco_of(attempt, sco_id)
     launch_mode = "Normal"
     if request.args.get("mode") == "review":
@@ -169,26 +168,6 @@ def _status_text(progress: cmi5_rt.AuProgress) -> str:
     return status_text(label)
 
 
-def _cmi5_attempt(ctx: Any, package_id: int) -> tuple[Any, Any, Any]:
-    """The cmi5 package, attempt and version the signed attempt token ``t`` names for this user."""
-    session = db.session()
-    package = services.get_package(session, package_id)
-    if package is None or package.kind != CMI5:
-        abort(404)
-    may_play(ctx, package_id)
-    grant = services.read_attempt_token(request.args.get("t", ""))
-    if grant is None or grant.user_id != ctx.user_id or grant.issuer != ctx.issuer:
-        abort(403, description=_("This link has expired. Open the course again."))
-    attempt = session.execute(select(t.attempts).where(t.attempts.c.id == grant.attempt_id)).first()
-    if attempt is None or attempt.learner != services.learner_key(ctx.user_id):
-        abort(403)
-    version = services.get_version(session, attempt.version_id)
-    assert version is not None
-    if version.package_id != package_id:
-        abort(404)
-    return package, attempt, version
-
-
 @bp.get("/content/play/<int:package_id>/aus/status")
 @launch_required()
 def cmi5_status(package_id: int) -> Any:
@@ -197,7 +176,7 @@ def cmi5_status(package_id: int) -> Any:
     ctx = current_launch()
     assert ctx is not None
     session = db.session()
-    package, attempt, version = _cmi5_attempt(ctx, package_id)
+    package, attempt, version = token_attempt(ctx, package_id, CMI5)
     scos = services.version_scos(session, version.id, version.default_organization)
     progress = cmi5.au_progress(session, attempt, package.id, scos)
     structure_aus = cmi5_rt.aus_by_identifier(version.structure)

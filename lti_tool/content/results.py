@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from learning_packages import tables as t
 from learning_packages.attempts import CommitOutcome, RuntimeEvent
 from xapi import vocab
 from xapi.actor import account_actor, tool_authority
 from xapi.emitter import Emitter
 from xapi.store import StatementStore
 
+from ..extensions import db
 from ..lti.grades import queue_score
 from ..models import Course, Platform, ResourceLink, User
-from . import passport_feed
+from . import passport_feed, services
 
 log = logging.getLogger(__name__)
 
@@ -223,3 +225,62 @@ def queue_passport_entry(
         result=verdict + score,
         started_on=attempt.started_at.date(),
     )
+
+
+def record_outcome(
+    session: Session, *, outcome: CommitOutcome, attempt: Any, user: User, version: Any, sco: Any
+) -> tuple[list[str], str | None]:
+    """What an applied commit calls for, in its transaction (the caller commits): the
+    statements, the grade and the passport note. Returns the statements' ids and the note's key.
+    A trainer's preview records nothing but its CMI data."""
+    if not outcome.applied or services.is_preview(attempt):
+        return [], None
+    link = _link(attempt.context)
+    package = services.get_package(session, version.package_id)
+    refreshed = session.execute(select(t.attempts).where(t.attempts.c.id == attempt.id)).one()
+    statement_ids = record_statements(
+        session,
+        outcome=outcome,
+        user=user,
+        package=package,
+        sco=sco,
+        attempt=refreshed,
+        link=link,
+    )
+    queue_grade(session, outcome=outcome, user=user, link=link)
+    note = queue_passport_entry(
+        session, outcome=outcome, user=user, package=package, attempt=refreshed
+    )
+    return statement_ids, note
+
+
+def after_commit(
+    session: Session,
+    *,
+    outcome: CommitOutcome,
+    attempt: Any,
+    user: User,
+    version: Any,
+    note: str | None,
+) -> None:
+    """Once ``record_outcome``'s transaction is committed: the passport entry (the
+    passport-feed job retries it), then the listeners of a changed result."""
+    if note:
+        passport_feed.deliver_after_commit(session, note)
+    if outcome.applied and outcome.attempt_changed and not services.is_preview(attempt):
+        notify_result_recorded(
+            session,
+            ResultRecorded(
+                user=user,
+                package_id=version.package_id,
+                completed=bool(outcome.attempt_completed),
+                score_scaled=outcome.attempt_score_scaled,
+            ),
+        )
+
+
+def _link(context: str) -> ResourceLink | None:
+    kind, _, value = context.partition(":")
+    if kind != "link" or not value.isdigit():
+        return None
+    return db.session.get(ResourceLink, int(value))

@@ -19,8 +19,8 @@ from learning_packages.structure import SCORM_2004
 
 from ..content_origin import content_origin
 from ..extensions import csrf, db
-from ..models import ResourceLink, User
-from . import passport_feed, results, services
+from ..models import User
+from . import results, services
 from .blueprint import bp
 
 MAX_COMMIT_BYTES = runtime.MAX_CMI_JSON_BYTES
@@ -183,50 +183,16 @@ def _record_results(
     all or nothing, while the attempt's row is still locked (``runtime.lock_attempt``): the
     result settled from the stored state is recorded once. Then record the passport entry (the
     passport-feed job retries it). A trainer's preview records nothing but its CMI data."""
-    statement_ids: list[str] = []
-    note = None
     try:
-        if outcome.applied and not services.is_preview(attempt):
-            link = _link(attempt.context)
-            package = services.get_package(session, version.package_id)
-            refreshed = session.execute(
-                select(t.attempts).where(t.attempts.c.id == attempt.id)
-            ).one()
-            statement_ids = results.record_statements(
-                session,
-                outcome=outcome,
-                user=user,
-                package=package,
-                sco=sco,
-                attempt=refreshed,
-                link=link,
-            )
-            results.queue_grade(session, outcome=outcome, user=user, link=link)
-            note = results.queue_passport_entry(
-                session, outcome=outcome, user=user, package=package, attempt=refreshed
-            )
+        statement_ids, note = results.record_outcome(
+            session, outcome=outcome, attempt=attempt, user=user, version=version, sco=sco
+        )
         session.commit()
     except Exception:  # noqa: BLE001 - nothing half-stored: the page is told and sends again
         session.rollback()
         current_app.logger.exception("SCORM attempt %s: the commit was not stored", attempt.id)
         abort(503, description=NOT_STORED)
-    if note:
-        passport_feed.deliver_after_commit(session, note)
-    if outcome.applied and outcome.attempt_changed and not services.is_preview(attempt):
-        results.notify_result_recorded(
-            session,
-            results.ResultRecorded(
-                user=user,
-                package_id=version.package_id,
-                completed=bool(outcome.attempt_completed),
-                score_scaled=outcome.attempt_score_scaled,
-            ),
-        )
+    results.after_commit(
+        session, outcome=outcome, attempt=attempt, user=user, version=version, note=note
+    )
     return statement_ids
-
-
-def _link(context: str) -> ResourceLink | None:
-    kind, _, value = context.partition(":")
-    if kind != "link" or not value.isdigit():
-        return None
-    return db.session.get(ResourceLink, int(value))

@@ -12,20 +12,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..lti.context import launch_required
-from . import credentials, entries, errors, names
+from . import credentials, errors, names
 from .blueprint import base_url, bp, download, launch_ctx, limit_upload, tool_title
 from .certificate import certificate_pdf
+from .entry_access import own_entry, visible_entry
 from .issuer import MAX_LOGO_BYTES, Issuer, IssuerRefused, issuer_for, save_issuer
 from .models import IssuingOrganisation, PassportEntry
 from .pdf_layout import Reader
 from .status_words import status_text
-from .trainer_routes import _visible_entry
 from .validity import DEFAULT_WARN_DAYS
 
 ISSUER_REQUEST_LIMIT = MAX_LOGO_BYTES + 64 * 1024
@@ -76,24 +76,32 @@ def long_date_filter(value: dt.date | dt.datetime) -> str:
 # ---------------------------------------------------------------- the certificate
 
 
-def _certificate(entry: PassportEntry) -> Any:
-    ctx = launch_ctx()
-    session = db.session()
-    issuer = issuer_of(entry.user.platform_id or ctx.platform_id)
+def entry_credential(entry: PassportEntry, issuer: Issuer) -> Any:
+    """The entry's Open Badges credential from ``issuer`` (the one issued before, if any). A
+    revoked credential answers its 410 page, an entry that cannot have one 404."""
     try:
-        credential = credentials.issue_for_entry(
-            session,
+        return credentials.issue_for_entry(
+            db.session(),
             entry,
             base_url=base_url(),
             issuer_name=issuer.name,
             issuer_image=issuer_image_url(issuer),
         )
     except credentials.CredentialRevoked as exc:
-        return render_template(
-            "passports/credential_revoked.html", ctx=ctx, entry=entry, revoked=exc.credential
-        ), 410
+        page = render_template(
+            "passports/credential_revoked.html",
+            ctx=launch_ctx(),
+            entry=entry,
+            revoked=exc.credential,
+        )
+        abort(make_response(page, 410))
     except errors.PassportError:
         abort(404)
+
+
+def _certificate(entry: PassportEntry) -> Any:
+    issuer = issuer_of(entry.user.platform_id or launch_ctx().platform_id)
+    credential = entry_credential(entry, issuer)
     body = certificate_pdf(
         entry,
         f"{base_url()}/verify/{credential.public_id}",
@@ -109,17 +117,14 @@ def _certificate(entry: PassportEntry) -> Any:
 @launch_required()
 def my_certificate_pdf(entry_id: int) -> Any:
     """The learner's printable certificate of one of their own trainings."""
-    entry = entries.entry_for_user(db.session(), entry_id, launch_ctx().user_id)
-    if entry is None:
-        abort(404)
-    return _certificate(entry)
+    return _certificate(own_entry(entry_id))
 
 
 @bp.get("/passport/trainer/entries/<int:entry_id>/certificate.pdf")
 @launch_required(role="instructor")
 def trainer_certificate_pdf(entry_id: int) -> Any:
     """The certificate of a learner's training, for a trainer who may see that learner."""
-    return _certificate(_visible_entry(entry_id))
+    return _certificate(visible_entry(entry_id))
 
 
 # ---------------------------------------------------------------- the issuing organisation

@@ -106,18 +106,7 @@ def add_entry(
     """A trainer's or admin's entry for training followed elsewhere: approved at once.
 
     ``platform_id``: the trainer's platform, whose catalogue the entry may use."""
-    now = utcnow()
-    entry = PassportEntry(
-        user_id=user_id,
-        status="approved",
-        source="manual",
-        added_by_id=actor_id,
-        added_at=now,
-        approved_by_id=actor_id,
-        approved_at=now,
-        course_id=course_id,
-    )
-    apply_input(session, entry, data, platform_id)
+    entry = _approved_entry(session, user_id, actor_id, utcnow(), data, course_id, platform_id)
     entry.certificate = certificate
     session.add(entry)
     session.commit()
@@ -139,21 +128,35 @@ def add_entries(
     now = utcnow()
     added = []
     for user_id in user_ids:
-        entry = PassportEntry(
-            user_id=user_id,
-            status="approved",
-            source="manual",
-            added_by_id=actor_id,
-            added_at=now,
-            approved_by_id=actor_id,
-            approved_at=now,
-            course_id=course_id,
-        )
-        apply_input(session, entry, data, platform_id)
+        entry = _approved_entry(session, user_id, actor_id, now, data, course_id, platform_id)
         session.add(entry)
         added.append(entry)
     session.commit()
     return added
+
+
+def _approved_entry(
+    session: Session,
+    user_id: int,
+    actor_id: int,
+    now: dt.datetime,
+    data: EntryInput,
+    course_id: int | None,
+    platform_id: int | None,
+) -> PassportEntry:
+    """A manual entry that ``actor_id`` added and approved at ``now`` (not added to the session)."""
+    entry = PassportEntry(
+        user_id=user_id,
+        status="approved",
+        source="manual",
+        added_by_id=actor_id,
+        added_at=now,
+        approved_by_id=actor_id,
+        approved_at=now,
+        course_id=course_id,
+    )
+    apply_input(session, entry, data, platform_id)
+    return entry
 
 
 def propose_entry(

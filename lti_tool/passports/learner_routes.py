@@ -29,7 +29,8 @@ from .blueprint import (
     limit_upload,
     warn_days_asked,
 )
-from .document_routes import current_reader, issuer_image_url, issuer_of
+from .document_routes import current_reader, entry_credential, issuer_image_url, issuer_of
+from .entry_access import own_entry
 from .passport_pdf import passport_pdf
 from .uploads import UploadRefused
 
@@ -46,9 +47,7 @@ def my_passport() -> Any:
 @launch_required()
 def my_entry(entry_id: int) -> Any:
     ctx = launch_ctx()
-    entry = entries.entry_for_user(db.session(), entry_id, ctx.user_id)
-    if entry is None:
-        abort(404)
+    entry = own_entry(entry_id)
     return render_template("passports/entry.html", ctx=ctx, entry=entry, trainer_view=False)
 
 
@@ -66,26 +65,7 @@ def my_certificate(entry_id: int) -> Any:
 @launch_required()
 def my_credential(entry_id: int) -> Any:
     """The entry's Open Badges 3.0 credential as a VC-JWT file."""
-    ctx = launch_ctx()
-    session = db.session()
-    entry = entries.entry_for_user(session, entry_id, ctx.user_id)
-    if entry is None:
-        abort(404)
-    issuer = issuer_of(ctx.platform_id)
-    try:
-        credential = credentials.issue_for_entry(
-            session,
-            entry,
-            base_url=base_url(),
-            issuer_name=issuer.name,
-            issuer_image=issuer_image_url(issuer),
-        )
-    except credentials.CredentialRevoked as exc:
-        return render_template(
-            "passports/credential_revoked.html", ctx=ctx, entry=entry, revoked=exc.credential
-        ), 410
-    except errors.PassportError:
-        abort(404)
+    credential = entry_credential(own_entry(entry_id), issuer_of(launch_ctx().platform_id))
     return download(
         credential.token, "application/vc+jwt", f"open-badge-{credential.public_id}.jwt"
     )

@@ -25,7 +25,6 @@ from . import (
     entries,
     errors,
     exports,
-    identities,
     learner_groups,
     overview,
     roster,
@@ -43,6 +42,7 @@ from .blueprint import (
     warn_days_asked,
 )
 from .display import hours_text
+from .entry_access import visible_entry
 from .forms import EntryFormError, entry_input, positive_int
 from .models import LearnerGroup, PassportEntry, TrainingType
 from .uploads import UploadRefused
@@ -58,21 +58,6 @@ def _visible_learner(learner_id: int) -> User:
     learner = session.get(User, learner_id)
     assert learner is not None
     return learner
-
-
-def _visible_entry(entry_id: int) -> PassportEntry:
-    """An entry of a learner the trainer may see, also when it came from a linked identity."""
-    ctx = launch_ctx()
-    session = db.session()
-    entry = session.get(PassportEntry, entry_id)
-    if entry is None or not any(
-        roster.trainer_may_see(
-            session, ctx.user_id, uid, is_admin=ctx.is_admin, platform_id=ctx.platform_id
-        )
-        for uid in identities.identity_user_ids(session, entry.user_id)
-    ):
-        abort(404)
-    return entry
 
 
 def taught_course(raw: str | None) -> Course:
@@ -345,7 +330,7 @@ def bulk_entry(course_id: int) -> Any:
 @bp.get("/passport/trainer/entries/<int:entry_id>")
 @launch_required(role="instructor")
 def trainer_entry(entry_id: int) -> Any:
-    entry = _visible_entry(entry_id)
+    entry = visible_entry(entry_id)
     return render_template(
         "passports/entry.html",
         ctx=launch_ctx(),
@@ -358,7 +343,7 @@ def trainer_entry(entry_id: int) -> Any:
 @bp.get("/passport/trainer/entries/<int:entry_id>/certificate")
 @launch_required(role="instructor")
 def trainer_certificate(entry_id: int) -> Any:
-    entry = _visible_entry(entry_id)
+    entry = visible_entry(entry_id)
     if entry.certificate is None:
         abort(404)
     return evidence_download(entry.certificate, launch_ctx().user_id)
@@ -368,7 +353,7 @@ def trainer_certificate(entry_id: int) -> Any:
 @launch_required(role="instructor")
 def edit_entry(entry_id: int) -> Any:
     ctx = launch_ctx()
-    entry = _visible_entry(entry_id)
+    entry = visible_entry(entry_id)
     error = None
     if request.method == "POST":
         session = db.session()
@@ -421,7 +406,7 @@ def reissue_credential(entry_id: int) -> Any:
     """A trainer issues a revoked entry's credential again, on purpose and with a reason."""
     ctx = launch_ctx()
     session = db.session()
-    entry = _visible_entry(entry_id)
+    entry = visible_entry(entry_id)
     actor = session.get(User, ctx.user_id)
     assert actor is not None
     reason = request.form.get("reason", "")[:1000]
@@ -453,7 +438,7 @@ def reissue_credential(entry_id: int) -> Any:
 @launch_required(role="instructor")
 def decide(entry_id: int) -> Any:
     ctx = launch_ctx()
-    entry = _visible_entry(entry_id)
+    entry = visible_entry(entry_id)
     decision = request.form.get("decision")
     if decision not in ("approve", "reject"):
         abort(400)

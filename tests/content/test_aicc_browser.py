@@ -14,14 +14,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
 from tests.browser.conftest import browser, check_page, page, viewport  # noqa: F401
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 
 from .aicc_course import aicc_zip
-from .test_aicc_play import imported
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +32,11 @@ def test_aicc_au_plays_resumes_and_grades(
     page: Any,  # noqa: F811 (the fixture imported above)
     tmp_path: Path,
 ) -> None:
-    package_id = imported(runner, aicc_zip(tmp_path / "geo.zip"))
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link = demo.links()[-1]
+    link = import_and_place(
+        app, runner, http, live_server.url, aicc_zip(tmp_path / "geo.zip")
+    ).link_id
 
-    page.goto(f"/demo/start?user=learner&link={link['id']}")
+    page.goto(f"/demo/start?user=learner&link={link}")
     page.wait_for_url(re.compile(r"/content/play/\d+"))
     frame = page.frame_locator("#sco-frame")
     expect(frame.locator("#location")).to_have_text("Location: (start) / not attempted,ab-initio")
@@ -62,7 +59,7 @@ def test_aicc_au_plays_resumes_and_grades(
     expect(status).to_have_text("passed")
 
     # A new launch of the link: the AU resumes with what it stored.
-    page.goto(f"/demo/start?user=learner&link={link['id']}")
+    page.goto(f"/demo/start?user=learner&link={link}")
     page.wait_for_url(re.compile(r"/content/play/\d+"))
     frame = page.frame_locator("#sco-frame")
     expect(frame.locator("#location")).to_have_text("Location: question-1 / passed,resume")

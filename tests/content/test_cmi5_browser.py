@@ -14,12 +14,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 
-from .test_cmi5_play import SINGLE, imported
+from .test_cmi5_play import SINGLE
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,10 +45,7 @@ def chromium() -> Iterator[Any]:
 def test_real_cmi5_au_starts_and_terminates_in_the_player(
     app: Any, runner: Any, live_server: Any, http: Any, chromium: Any
 ) -> None:
-    package_id = imported(runner, SINGLE)
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link = demo.links()[-1]
+    link = import_and_place(app, runner, http, live_server.url, SINGLE).link_id
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
     )
@@ -58,7 +54,7 @@ def test_real_cmi5_au_starts_and_terminates_in_the_player(
     dialogs: list[str] = []  # the Catapult AU alert()s when it cannot start
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        page.goto(f"/demo/start?user=learner&link={link['id']}")
+        page.goto(f"/demo/start?user=learner&link={link}")
         page.wait_for_url(re.compile(r"/content/play/\d+"))
         frame = page.frame_locator("#sco-frame")
         # The AU shows its first page once cmi5 start-up (fetch, launch data, initialized) is done.

@@ -21,14 +21,12 @@ from sqlalchemy import select
 
 from learning_packages import cmi5_runtime as rt
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 
 from .cmi5_course import COURSE_ID, au_id, write_course
-from .test_cmi5_play import imported
 
 pytestmark = pytest.mark.browser
 
@@ -85,10 +83,9 @@ def waive_lab(chromium: Any, base: str, link_id: str) -> None:
 def test_a_cmi5_course_played_through_in_chromium(
     app: Any, runner: Any, live_server: Any, http: Any, chromium: Any, tmp_path: Path
 ) -> None:
-    package_id = imported(runner, write_course(tmp_path / "safety.zip"))
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link = demo.links()[-1]
+    package_id, link = import_and_place(
+        app, runner, http, live_server.url, write_course(tmp_path / "safety.zip")
+    )
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
     )
@@ -97,7 +94,7 @@ def test_a_cmi5_course_played_through_in_chromium(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        page.goto(f"/demo/start?user=learner&link={link['id']}")
+        page.goto(f"/demo/start?user=learner&link={link}")
         page.wait_for_url(re.compile(r"/content/play/\d+"))
         frame = page.frame_locator("#sco-frame")
         au_status = frame.locator("#status")
@@ -157,7 +154,7 @@ def test_a_cmi5_course_played_through_in_chromium(
         expect(lab).to_have_text("in progress")
 
         # 4. The trainer waives the lab day; the learner's page shows it without a reload.
-        waive_lab(chromium, live_server.url, link["id"])
+        waive_lab(chromium, live_server.url, link)
         expect(lab).to_have_text("waived")
         expect(toc).to_have_text(["completed", "passed", "completed", "waived"])
         # The course's result, as the learner sees it (and hears it: the status region).

@@ -13,13 +13,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from tests.browser.conftest import check_page
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 
 from .test_cmi5_browser import WAIT, chromium  # noqa: F401  # the browser fixture
-from .test_cmi5_play import SINGLE, imported
+from .test_cmi5_play import SINGLE
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,17 +51,14 @@ def test_the_table_of_contents_updates_while_the_au_is_open(
     http: Any,
     chromium: Any,  # noqa: F811
 ) -> None:
-    package_id = imported(runner, SINGLE)
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link = demo.links()[-1]
+    link = import_and_place(app, runner, http, live_server.url, SINGLE).link_id
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
     )
     context.set_default_timeout(WAIT)
     page = context.new_page()
     try:
-        page.goto(f"/demo/start?user=learner&link={link['id']}")
+        page.goto(f"/demo/start?user=learner&link={link}")
         page.wait_for_url(re.compile(r"/content/play/\d+"))
         frame = page.frame_locator("#sco-frame")
         expect(frame.locator("#next")).to_be_visible()  # the AU is running
@@ -70,7 +66,7 @@ def test_the_table_of_contents_updates_while_the_au_is_open(
         expect(status).to_have_text("not started")
         expect(page.get_by_role("link", name=re.compile("again to look back"))).to_be_hidden()
 
-        waive_as_trainer(chromium, live_server.url, link["id"])
+        waive_as_trainer(chromium, live_server.url, link)
 
         expect(status).to_have_text("waived")  # no reload: the page polls while the AU is open
         expect(page.locator("[data-testid=save-status]")).to_contain_text("waived")

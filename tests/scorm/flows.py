@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import jwt
 import requests
 from lxml import html
 
+from lti_tool.demo import platform as demo
 from tests.lti.flows import auto_form, launch
 
 
@@ -38,6 +39,24 @@ def place_package(http: requests.Session, base: str, package_id: int) -> dict[st
     done = http.post(back.action, data=back.fields)
     assert done.status_code == 200
     return item
+
+
+class Placed(NamedTuple):
+    package_id: int
+    link_id: str  # what a browser opens as a learner: /demo/start?link=<link_id>
+
+
+def import_and_place(
+    app: Any, runner: Any, http: requests.Session, base: str, zip_path: Any
+) -> Placed:
+    """Import the package with the command line, then place it in the demo course as the
+    instructor (``place_package``)."""
+    result = runner.invoke(args=["scorm", "import", str(zip_path)])
+    assert result.exit_code == 0, result.output
+    package_id = int(result.output.split("package ", 1)[1].split(" ", 1)[0])
+    with app.app_context():
+        place_package(http, base, package_id)
+        return Placed(package_id, str(demo.links()[-1]["id"]))
 
 
 def enter_content(url: str) -> tuple[str, str]:

@@ -18,12 +18,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page, watch_csp
 
 from .builders import manifest_12, manifest_2004, write_zip
-from .flows import place_package
+from .flows import import_and_place
 
 pytestmark = pytest.mark.browser
 
@@ -165,11 +164,9 @@ def open_as_learner(
 def test_play_answer_exit_resume(
     edition: str, app: Any, runner: Any, live_server: Any, http: Any, chromium: Any, tmp_path: Path
 ) -> None:
-    result = runner.invoke(args=["scorm", "import", str(package(tmp_path, edition))])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(
+        app, runner, http, live_server.url, package(tmp_path, edition)
+    ).link_id
 
     context, page = open_as_learner(chromium, live_server.url, link_id)
     sco = sco_frame(page)
@@ -274,10 +271,7 @@ def test_sco_navigation_request_moves_to_the_next_sco(
         org_extra=FORCED_ORDER,
     )
     path = write_zip(tmp_path / "parts.zip", {"imsmanifest.xml": manifest, "part.html": NEXT_SCO})
-    assert runner.invoke(args=["scorm", "import", str(path)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, path).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     sco = sco_frame(page)
     expect(sco.locator("#part")).to_have_text("Part A", timeout=WAIT)
@@ -340,10 +334,7 @@ def test_failed_commits_are_retried_and_pagehide_saves(
         '<resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="notes.html"/>',
     )
     path = write_zip(tmp_path / "notes.zip", {"imsmanifest.xml": manifest, "notes.html": NOTE_SCO})
-    assert runner.invoke(args=["scorm", "import", str(path)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, path).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     sco = sco_frame(page)
     expect(sco.locator("#where")).to_have_text("", timeout=WAIT)

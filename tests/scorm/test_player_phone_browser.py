@@ -14,13 +14,12 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
 from tests.browser.conftest import VIEWPORTS, check_page, watch_csp
 
 from .builders import manifest_2004, write_zip
-from .flows import place_package
+from .flows import import_and_place
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
     chromium,  # noqa: F811
@@ -31,13 +30,6 @@ from .test_player_browser import (  # noqa: F401 (fixture)
 )
 
 pytestmark = pytest.mark.browser
-
-
-def placed(app: Any, runner: Any, live_server: Any, http: Any, path: Path) -> str:
-    assert runner.invoke(args=["scorm", "import", str(path)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        return str(demo.links()[-1]["id"])
 
 
 def attempts(app: Any) -> list[Any]:
@@ -68,7 +60,7 @@ def test_a_tab_killed_without_unload_keeps_the_result_on_the_next_visit(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    link = placed(app, runner, live_server, http, package(tmp_path, "1.2"))
+    link = import_and_place(app, runner, http, live_server.url, package(tmp_path, "1.2")).link_id
     context, page = open_as_learner(chromium, live_server.url, link)
     sco = sco_frame(page)
     expect(sco.locator("#where")).to_have_text("entry=ab-initio location= data=", timeout=WAIT)
@@ -116,7 +108,7 @@ def test_progress_saved_is_shown_only_once_the_server_answered(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    link = placed(app, runner, live_server, http, package(tmp_path, "2004"))
+    link = import_and_place(app, runner, http, live_server.url, package(tmp_path, "2004")).link_id
     context, page = open_as_learner(chromium, live_server.url, link)
     sco = sco_frame(page)
     expect(sco.locator("#where")).to_contain_text("entry=ab-initio", timeout=WAIT)
@@ -188,7 +180,9 @@ def test_on_a_phone_the_course_takes_the_screen_and_next_follows_hide_lms_ui(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    link = placed(app, runner, live_server, http, flow_course(tmp_path, flow=True))
+    link = import_and_place(
+        app, runner, http, live_server.url, flow_course(tmp_path, flow=True)
+    ).link_id
     context, page = phone(chromium, live_server.url, link)
     sco = sco_frame(page)
     expect(sco.locator("#part")).to_have_text("Part A", timeout=WAIT)
@@ -245,7 +239,9 @@ def test_without_flow_there_is_no_previous_or_next_and_a_trainer_sees_a_preview(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    link = placed(app, runner, live_server, http, flow_course(tmp_path, flow=False))
+    link = import_and_place(
+        app, runner, http, live_server.url, flow_course(tmp_path, flow=False)
+    ).link_id
     context, page = phone(chromium, live_server.url, link, user="instructor")
     sco = sco_frame(page)
     # Choice only: the learner (here the trainer) picks a part from the contents.

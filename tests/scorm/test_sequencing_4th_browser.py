@@ -14,11 +14,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 
 from .builders import PAGE, manifest_2004, write_zip
-from .flows import place_package
+from .flows import import_and_place
 from .fourth_edition import FORCED_3RD, fourth_edition_forced
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
@@ -44,11 +43,7 @@ def test_completing_the_first_part_opens_the_second(
     if not FORCED_3RD.is_file():
         pytest.skip(f"{FORCED_3RD} is absent")
     package = fourth_edition_forced(tmp_path / "golf-forced-4th.zip")
-    imported = runner.invoke(args=["scorm", "import", str(package)])
-    assert imported.exit_code == 0, imported.output
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, package).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     frame = sco_frame_element(page)
     expect(frame).to_have_attribute("src", re.compile(r"content=playing"), timeout=WAIT)
@@ -134,10 +129,7 @@ def test_nothing_to_open_is_said_only_when_true_with_what_to_do(
         '<resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="index.html"/>',
     )
     package = write_zip(tmp_path / "locked.zip", {"imsmanifest.xml": manifest, "index.html": PAGE})
-    assert runner.invoke(args=["scorm", "import", str(package)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, package).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     notice = page.locator("[data-testid=overflow]")
     expect(notice).to_contain_text("nothing to open for you now", timeout=WAIT)

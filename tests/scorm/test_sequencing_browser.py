@@ -16,12 +16,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learning_packages import tables as t
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from tests.browser.conftest import check_page
 
 from .builders import SAMPLES
-from .flows import place_package
+from .flows import import_and_place
 from .test_player_browser import (  # noqa: F401 (fixture)
     WAIT,
     chromium,
@@ -49,10 +48,7 @@ def test_forced_order_is_enforced_and_survives_another_device(
 ) -> None:
     if not FORCED.is_file():
         pytest.skip(f"{FORCED} is absent")
-    assert runner.invoke(args=["scorm", "import", str(FORCED)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, FORCED).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     frame = sco_frame_element(page)
     expect(frame).to_have_attribute("src", re.compile(r"content=playing"), timeout=WAIT)
@@ -136,10 +132,7 @@ def test_passing_the_post_test_completes_and_passes_the_course(
 ) -> None:
     if not POST_TEST.is_file():
         pytest.skip(f"{POST_TEST} is absent")
-    assert runner.invoke(args=["scorm", "import", str(POST_TEST)]).exit_code == 0
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, POST_TEST).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id)
     frame = sco_frame_element(page)
     sco = sco_frame(page)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from lti_tool.demo import platform as demo
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 from tests.scorm.test_player_browser import WAIT, open_as_learner, package, sco_frame
 from tests.scorm.test_player_browser import chromium as chromium  # noqa: F401  # the fixture
 
@@ -22,11 +21,7 @@ pytestmark = pytest.mark.browser
 def test_a_forwarded_sco_url_is_refused_in_another_browser(
     app: Any, runner: Any, live_server: Any, http: Any, chromium: Any, tmp_path: Path
 ) -> None:
-    result = runner.invoke(args=["scorm", "import", str(package(tmp_path, "1.2"))])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(app, runner, http, live_server.url, package(tmp_path, "1.2")).link_id
 
     context, page = open_as_learner(chromium, live_server.url, link_id)
     # The learner's player loads the SCO: the entry set the cookie, the SCO's files are served.

@@ -13,11 +13,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.passports.models import PassportEntry
 from tests.scorm.builders import manifest_12, write_zip
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 from tests.scorm.test_player_browser import WAIT, chromium, open_as_learner, sco_frame  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -115,12 +114,9 @@ def test_a_hostile_package_reaches_nothing_of_the_person_who_plays_it(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    result = runner.invoke(args=["scorm", "import", str(hostile_package(tmp_path / "h.zip"))])
-    assert result.exit_code == 0, result.output
-    package_id = int(result.output.split("package ", 1)[1].split(" ", 1)[0])
-    with app.app_context():
-        place_package(http, live_server.url, package_id)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(
+        app, runner, http, live_server.url, hostile_package(tmp_path / "h.zip")
+    ).link_id
     before = entries(app)
     context, page = open_as_learner(chromium, live_server.url, link_id, user=user, bypass_csp=False)
     try:

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from lti_tool.demo import platform as demo
 from tests.scorm.builders import manifest_12, write_zip
-from tests.scorm.flows import place_package
+from tests.scorm.flows import import_and_place
 from tests.scorm.test_player_browser import chromium, open_as_learner, sco_frame  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -63,11 +62,9 @@ def test_a_sco_reads_nothing_of_the_learners_session(
     chromium: Any,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    result = runner.invoke(args=["scorm", "import", str(spy_package(tmp_path / "spy.zip"))])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        place_package(http, live_server.url, 1)
-        link_id = demo.links()[-1]["id"]
+    link_id = import_and_place(
+        app, runner, http, live_server.url, spy_package(tmp_path / "spy.zip")
+    ).link_id
     context, page = open_as_learner(chromium, live_server.url, link_id, bypass_csp=False)
     try:
         stolen = sco_frame(page).locator("#stolen")
