@@ -1,5 +1,5 @@
 """The pages of making surveys: the list of the course's (and the platform's) surveys, import of
-a survey's JSON, its page (versions, responses, open / close), a changed definition, export."""
+a survey's JSON or a new survey from a shipped template, its page (versions, responses, open / close), a changed definition, export."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from learning_packages.errors import N_
 from ..extensions import db
 from ..lti.context import launch_required
 from ..passports.errors import message
-from . import authoring
+from . import authoring, templates_catalog
 from .access import launch, managed_survey, manages_platform_surveys, may_author
 from .blueprint import bp
 from .definition import DefinitionError, Problem
 from .display import problem_texts, status_labels
 from .models import Survey
+from .templates_catalog import UnknownTemplate
 
 IMPORT_LIMIT = authoring.MAX_FILE_BYTES + 64 * 1024
 
@@ -55,6 +56,7 @@ def _list_page(status: int = 200, problems: list[str] | None = None) -> Any:
             statuses=status_labels(),
             platform_wide=platform_wide,
             course_scope=course_id is not None,
+            templates=templates_catalog.list_templates(),
             problems=problems or [],
         ),
         status,
@@ -81,8 +83,14 @@ def import_survey() -> Any:
     )
     if for_platform and not manages_platform_surveys(ctx):
         abort(403)
+    template = request.form.get("template")
     try:
-        definition = _uploaded_definition()
+        if template is not None:
+            definition = templates_catalog.load_template(template)
+        else:
+            definition = _uploaded_definition()
+    except UnknownTemplate:
+        abort(404)
     except DefinitionError as exc:
         db.session.rollback()
         return _list_page(400, problem_texts(exc.problems))
@@ -94,7 +102,13 @@ def import_survey() -> Any:
         user_id=ctx.user_id,
     )
     db.session.commit()
-    flash(_("The survey is imported. Open it when it is ready to be answered."), "ok")
+    if template is not None:
+        flash(
+            _("The survey is made from the template. Open it when it is ready to be answered."),
+            "ok",
+        )
+    else:
+        flash(_("The survey is imported. Open it when it is ready to be answered."), "ok")
     return redirect(url_for("surveys.manage_survey", survey_id=survey.id), code=303)
 
 

@@ -25,6 +25,7 @@ from ..passports.company_exports import separator_for
 from ..passports.forms import positive_int
 from ..passports.models import Company
 from . import analysis, report
+from .access import may_manage
 from .blueprint import bp
 from .definition import wording
 from .models import Survey, SurveyVersion
@@ -121,6 +122,7 @@ def survey_report(survey_id: int) -> Any:
         report=built,
         title=wording(built.survey.title or {}, _language()),
         hr=own is not None,
+        manages=may_manage(_ctx(), built.survey),
         companies=choices,
         args=_args(built),
         number=lambda v: "" if v is None else format_decimal(v, format="0.##"),

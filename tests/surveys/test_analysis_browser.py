@@ -28,6 +28,13 @@ def test_trainer_reads_the_gap_report_and_heat_map(app: Any, page: Any) -> None:
     page.goto("/demo/")
     page.get_by_role("link", name="Open as trainer (Tom Peeters)").first.click()
     page.wait_for_url(re.compile(r"^(?!.*/demo/).*$"))
+    # From the survey's page to its report, as a trainer finds it.
+    page.goto(f"/surveys/{seeded.survey_id}/manage")
+    page.get_by_role("link", name="Report and analysis").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report: Welding needs")
+    page.get_by_role("link", name="Back to the survey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welding needs")
+    check_page(page, "survey-manage")
     page.goto(f"/surveys/{seeded.survey_id}/report?version=1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Report: Welding needs")
     expect(page.get_by_test_id("gap-row").first).to_contain_text("Reading drawings")

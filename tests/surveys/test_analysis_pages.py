@@ -49,8 +49,22 @@ def _gap_rows(page: Any) -> list[list[str]]:
     ]
 
 
+def _link(page: Any, testid: str) -> str | None:
+    found = html.fromstring(page.get_data(as_text=True)).xpath(f'//a[@data-testid="{testid}"]')
+    return found[0].get("href") if found else None
+
+
 def test_trainer_sees_every_company_ranked_and_small_groups_left_out(app: Any, seeded: Any) -> None:
     client = _trainer(app)
+    # The survey's page links to its report, and the report back to the survey: no dead end.
+    manage = client.get(f"/surveys/{seeded.survey_id}/manage")
+    report_url = _link(manage, "report-link")
+    assert report_url == f"/surveys/{seeded.survey_id}/report"
+    report_page = client.get(report_url)
+    assert report_page.status_code == 200 and len(_gap_rows(report_page)) == 2
+    back = _link(report_page, "survey-link")
+    assert back is not None
+    assert _link(client.get(back), "report-link") == report_url
     whole = client.get(f"/surveys/{seeded.survey_id}/report?version=1")
     assert _gap_rows(whole) == [
         ["1", "Reading drawings", "9", "1.56", "3.33", "3.11", "1.78", "5.53"],
@@ -97,6 +111,8 @@ def test_hr_sees_only_their_company_whatever_the_url_asks(app: Any, seeded: Any)
         ]
         body = page.get_data(as_text=True)
         assert "Jansen wish" not in body and "Jansen Metaal" not in body
+        # HR may read the report of a course's survey but not manage it: no link to its page.
+        assert _link(page, "survey-link") is None
     xlsx = client.get(f"/surveys/{seeded.survey_id}/report.xlsx?version=1&company={seeded.jansen}")
     sheet = load_workbook(io.BytesIO(xlsx.data))["Competence gaps"]
     assert [c.value for c in sheet["C"]][1:] == [6, 6]
