@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
@@ -126,37 +126,38 @@ def training_matrix(
         )  # fmt: skip
     if needle:
         shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
-    type_ids = [t.id for t in trainings]
-    matched = matrix_states.matching_learners(
-        course_id,
-        shown.with_only_columns(User.id).order_by(None),
-        type_ids,
-        today,
-        warn_days,
-        state=state,
-        training_type_id=training_type_id,
-    )
-    counts = matrix_states.state_counts(
-        session, course_id, matched, len(type_ids), today, warn_days
-    )
-    total = session.scalar(select(func.count()).select_from(matched.subquery())) or 0
-    ordered = select(User).where(User.id.in_(matched)).order_by(*LEARNER_ORDER)
-    first = 0
-    if page is not None:
-        page = min(max(page, 1), max(1, -(-total // page_size)))
-        first = (page - 1) * page_size
-        ordered = ordered.offset(first).limit(page_size)
-    learners = list(session.scalars(ordered))
+    learner_ids = shown.with_only_columns(User.id).order_by(None)
+    asked = {"state": state, "training_type_id": training_type_id}
+    first = 0 if page is None else (max(page, 1) - 1) * page_size
+    limit = None if page is None else page_size
+    found = matrix_states.matrix_slice(
+        session, course_id, learner_ids, trainings, today, warn_days,
+        offset=first, limit=limit, **asked,
+    )  # fmt: skip
+    if first and not found.learner_ids and found.total:  # past the last page: the last one
+        first = (max(1, -(-found.total // page_size)) - 1) * page_size
+        found = matrix_states.matrix_slice(
+            session, course_id, learner_ids, trainings, today, warn_days,
+            offset=first, limit=limit, **asked,
+        )  # fmt: skip
+    if first and not found.learner_ids:
+        first = 0
     # The cells of the rows shown, by the rule matrix_states follows in SQL.
-    # (A page's ids are few; without a page the ids are the matched learners' subquery.)
-    learner_ids = (
-        select(User.id).where(User.id.in_([learner.id for learner in learners]))
-        if page is not None
-        else matched
-    )
-    cells_of = learner_cells(session, learners, learner_ids, trainings, today, warn_days)
+    if page is None:  # every learner (the downloads)
+        by_id = {learner.id: learner for learner in session.scalars(shown)}
+        owners = learner_ids
+    else:  # a page's ids are few
+        owners = select(User.id).where(User.id.in_(found.learner_ids))
+        by_id = {
+            learner.id: learner
+            for learner in session.scalars(select(User).where(User.id.in_(owners)))
+        }
+    learners = [by_id[uid] for uid in found.learner_ids]
+    cells_of = learner_cells(session, learners, owners, trainings, today, warn_days)
     rows = [MatrixRow(learner, cells_of[learner.id]) for learner in learners]
-    return Matrix(course, trainings, rows, today, warn_days, group, counts, total, first)
+    return Matrix(
+        course, trainings, rows, today, warn_days, group, found.counts, found.total, first
+    )
 
 
 LEARNER_ORDER = (User.family_name, User.name, User.id)
@@ -203,9 +204,7 @@ def _matrix_in_python(
         page = min(max(page, 1), max(1, -(-total // page_size)))
         first = (page - 1) * page_size
         matrix_rows = matrix_rows[first : first + page_size]
-    return Matrix(
-        course, trainings, matrix_rows, today, warn_days, group, counts, total, first
-    )
+    return Matrix(course, trainings, matrix_rows, today, warn_days, group, counts, total, first)
 
 
 def learner_cells(

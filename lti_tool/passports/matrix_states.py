@@ -12,11 +12,11 @@ not at all when that day is unknown and the training has a period).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     Date,
-    Integer,
     Select,
     and_,
     case,
@@ -74,42 +74,45 @@ def group_key(link: Any, user_id: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(link.primary_user_id, user_id)
 
 
-def best_entries(course_id: int, learners: Select[Any]) -> Any:
-    """(gkey, type_id, until) per identity group of ``learners`` (a select of ``User.id``) and
-    required training of the course, ``until`` the longest validity (NEVER for none)."""
-    learner_link = aliased(IdentityLink)
-    learner_keys = (
-        select(group_key(learner_link, User.id))
-        .select_from(User)
-        .outerjoin(learner_link, learner_link.linked_user_id == User.id)
-        .where(User.id.in_(learners))
-        .correlate(None)
-    )
+def group_owners(keys: Any) -> Any:
+    """(gkey, owner_id): every identity whose entries count for the learners of ``keys``
+    (``learner_group_keys``), by the key of their group: the primary and each linked one."""
+    primaries = select(keys.c.gkey).distinct()
+    return union_all(
+        select(keys.c.gkey.label("gkey"), keys.c.gkey.label("owner_id")).distinct(),
+        select(IdentityLink.primary_user_id, IdentityLink.linked_user_id).where(
+            IdentityLink.primary_user_id.in_(primaries)
+        ),
+    ).cte()
+
+
+def best_entries(course_id: int, keys: Any, *, by_competence: bool = True) -> Any:
+    """(gkey, type_id, until) per identity group of the learners of ``keys`` and
+    required training of the course, ``until`` the longest validity (NEVER for none).
+
+    The entries are reached from the learners (through the index on their owner), so a course
+    of 10,000 reads its own learners' entries, not the whole table."""
+    owners = group_owners(keys)
     required = select(RequiredTraining.training_type_id).where(
         RequiredTraining.course_id == course_id
     )
-    link = aliased(IdentityLink)
-    key = group_key(link, PassportEntry.user_id)
     by_type = (
         select(
-            key.label("gkey"),
+            owners.c.gkey,
             PassportEntry.training_type_id.label("type_id"),
             PassportEntry.valid_until.label("until"),
         )
-        .select_from(PassportEntry)
-        .outerjoin(link, link.linked_user_id == PassportEntry.user_id)
-        .where(
-            PassportEntry.status == "approved",
-            PassportEntry.training_type_id.in_(required),
-            key.in_(learner_keys),
-        )
+        .select_from(owners)
+        .join(PassportEntry, PassportEntry.user_id == owners.c.owner_id)
+        .where(PassportEntry.status == "approved", PassportEntry.training_type_id.in_(required))
     )
+    if not by_competence:  # no required training asks for a competence
+        candidates = by_type.cte()
+        return _longest(candidates)
     months = TrainingType.validity_months
-    carried_link = aliased(IdentityLink)
-    carried_key = group_key(carried_link, PassportEntry.user_id)
-    by_competence = (
+    carried = (
         select(
-            carried_key.label("gkey"),
+            owners.c.gkey,
             TrainingType.id.label("type_id"),
             case(
                 (
@@ -119,26 +122,26 @@ def best_entries(course_id: int, learners: Select[Any]) -> Any:
                 else_=null(),
             ).label("until"),
         )
-        .select_from(PassportEntry)
+        .select_from(owners)
+        .join(PassportEntry, PassportEntry.user_id == owners.c.owner_id)
         .join(entry_competence, entry_competence.c.entry_id == PassportEntry.id)
         .join(TrainingType, TrainingType.competence_id == entry_competence.c.competence_id)
-        .outerjoin(carried_link, carried_link.linked_user_id == PassportEntry.user_id)
         .where(
             PassportEntry.status == "approved",
             TrainingType.id.in_(required),
             # No date to count the training's period from: the entry does not count.
             ~and_(PassportEntry.completed_on.is_(None), func.coalesce(months, 0) != 0),
-            carried_key.in_(learner_keys),
         )
     )
-    candidates = union_all(by_type, by_competence).subquery("candidate")
-    until = type_coerce(
-        func.max(func.coalesce(candidates.c.until, literal(NEVER, Date()))), Date()
-    )
+    return _longest(union_all(by_type, carried).cte())
+
+
+def _longest(candidates: Any) -> Any:
+    until = type_coerce(func.max(func.coalesce(candidates.c.until, literal(NEVER, Date()))), Date())
     return (
         select(candidates.c.gkey, candidates.c.type_id, until.label("until"))
         .group_by(candidates.c.gkey, candidates.c.type_id)
-        .subquery("best")
+        .cte()
     )
 
 
@@ -159,74 +162,92 @@ def learner_group_keys(learners: Select[Any]) -> Any:
         .select_from(User)
         .outerjoin(link, link.linked_user_id == User.id)
         .where(User.id.in_(learners))
-        .subquery("learner_key")
+        .cte()
     )
 
 
-def state_counts(
+@dataclass
+class MatrixSlice:
+    """The learners a matrix shows (one page, or all in order) and what covers all of them."""
+
+    learner_ids: list[int]
+    total: int  # learners the filters keep
+    counts: dict[str, int]  # cells per state over all of them
+
+
+def matrix_slice(
     session: Session,
     course_id: int,
     learners: Select[Any],
-    type_count: int,
-    today: dt.date,
-    warn_days: int,
-) -> dict[str, int]:
-    """Cells per state over every learner of ``learners`` x the course's required trainings."""
-    totals = {"valid": 0, "expiring": 0, "expired": 0, "missing": 0}
-    if not type_count:
-        return totals
-    best = best_entries(course_id, learners)
-    keys = learner_group_keys(learners)
-    state = state_of(best.c.until, today, warn_days).label("state")
-    found = session.execute(
-        select(state, func.count())
-        .select_from(keys)
-        .join(best, best.c.gkey == keys.c.gkey)
-        .group_by(state)
-    )
-    for name, number in found:
-        totals[name] = number
-    learner_count = session.scalar(select(func.count()).select_from(keys)) or 0
-    totals["missing"] = learner_count * type_count - sum(totals.values())
-    return totals
-
-
-def matching_learners(
-    course_id: int,
-    learners: Select[Any],
-    type_ids: list[int],
+    trainings: list[TrainingType],
     today: dt.date,
     warn_days: int,
     *,
     state: str | None,
     training_type_id: int | None,
-) -> Select[Any]:
-    """``learners`` narrowed to those with a cell in the state asked for (in the training's
-    column when one is asked for)."""
+    offset: int = 0,
+    limit: int | None = None,
+) -> MatrixSlice:
+    """One statement: each learner's found cells per state (their group's best entries), the
+    learners the filters keep (a cell in ``state``, in the column of ``training_type_id`` when
+    given), in name order from ``offset``, with the totals over all of them as window sums."""
+    type_ids = [t.id for t in trainings]
     columns = [t for t in type_ids if not training_type_id or t == training_type_id]
-    if not state and not training_type_id:
-        return learners
-    if not columns:
-        return learners.where(literal(False))
-    if not state:
-        return learners  # every learner has a cell in each column
-    best = best_entries(course_id, learners)
     keys = learner_group_keys(learners)
-    in_columns = best.c.type_id.in_(columns)
-    if state == "missing":
-        complete = (
-            select(keys.c.user_id)
-            .join(best, best.c.gkey == keys.c.gkey)
-            .where(in_columns)
-            .group_by(keys.c.user_id)
-            .having(func.count() == literal(len(columns), Integer()))
-            .correlate(None)
+    best = best_entries(course_id, keys, by_competence=any(t.competence_id for t in trainings))
+    cell_state = state_of(best.c.until, today, warn_days)
+
+    def cells(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    found = best.c.type_id.is_not(None)
+    in_columns = best.c.type_id.in_(columns) if columns else literal(False)
+    per_learner = (
+        select(
+            keys.c.user_id,
+            cells(found).label("found"),
+            *(cells(and_(found, cell_state == name)).label(name) for name in FOUND_STATES),
+            cells(and_(found, in_columns)).label("in_columns"),
+            cells(and_(found, in_columns, cell_state == (state or ""))).label("hits"),
         )
-        return learners.where(User.id.not_in(complete))
-    holding = (
-        select(keys.c.user_id)
-        .join(best, best.c.gkey == keys.c.gkey)
-        .where(in_columns, state_of(best.c.until, today, warn_days) == state)
-        .correlate(None)
+        .select_from(keys)
+        .outerjoin(best, best.c.gkey == keys.c.gkey)
+        .group_by(keys.c.user_id)
+        .cte()
     )
-    return learners.where(User.id.in_(holding))
+    if (state or training_type_id) and not columns:
+        kept: ColumnElement[bool] = literal(False)
+    elif state == "missing":
+        kept = per_learner.c.in_columns < len(columns)
+    elif state:
+        kept = per_learner.c.hits > 0
+    else:
+        kept = literal(True)  # every learner has a cell in each column
+    over_all = (
+        func.count().over(),
+        *(func.sum(per_learner.c[name]).over() for name in (*FOUND_STATES, "found")),
+    )
+    query = (
+        select(per_learner.c.user_id, *over_all)
+        .join(User, User.id == per_learner.c.user_id)
+        .where(kept)
+        .order_by(User.family_name, User.name, User.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = session.execute(query).all()
+    if not rows and offset:
+        # Past the last page: the totals alone, for the caller to ask for a page that exists.
+        rows = session.execute(query.offset(0).limit(1)).all()
+        ids: list[int] = []
+    else:
+        ids = [row[0] for row in rows]
+    if not rows:
+        return MatrixSlice([], 0, {**dict.fromkeys(FOUND_STATES, 0), "missing": 0})
+    total, *sums, found_total = (int(value or 0) for value in rows[0][1:])
+    counts = dict(zip(FOUND_STATES, sums, strict=True))
+    counts["missing"] = total * len(type_ids) - found_total
+    return MatrixSlice(ids, total, counts)
+
+
+FOUND_STATES = ("valid", "expiring", "expired")

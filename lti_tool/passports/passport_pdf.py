@@ -145,9 +145,7 @@ def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
         baseline = 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
         for lines, width, align in zip(wrapped, PDF_COLUMNS, "LLLRLL", strict=True):
             for index, line in enumerate(lines):
-                left = (
-                    x + width - padding - measure(line, bold) if align == "R" else x + padding
-                )
+                left = x + width - padding - measure(line, bold) if align == "R" else x + padding
                 pdf.text(left, y + index * LINE_HEIGHT + baseline, line)
             x += width
         pdf.set_xy(pdf.l_margin, y + height)

@@ -79,7 +79,7 @@ def _mixed_course(app) -> int:
         ]
         session.add_all(users)
         session.flush()
-        enrolled, outside = users[:60], users[60:]
+        enrolled = users[:60]  # the last 20 are people outside the course
         session.add_all(
             Enrolment(course_id=course.id, user_id=u.id, role="learner", lti_roles=[])
             for u in enrolled
@@ -97,9 +97,7 @@ def _mixed_course(app) -> int:
                 if done is not None and rng.random() < 0.7:
                     done -= dt.timedelta(days=rng.randint(0, 400))
                 kind = rng.choice([*types, None])
-                until = rng.choice(
-                    [None, TODAY, TODAY + dt.timedelta(days=rng.randint(-400, 400))]
-                )
+                until = rng.choice([None, TODAY, TODAY + dt.timedelta(days=rng.randint(-400, 400))])
                 entry = PassportEntry(
                     user_id=user.id, title="x", provider="p", modality="online",
                     completed_on=done, started_on=done, training_type_id=kind and kind.id,
