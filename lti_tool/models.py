@@ -109,6 +109,8 @@ class User(Base):
             "issuer", "client_id", "deployment_scope", "sub", name="uq_user_registration_sub"
         ),
         UniqueConstraint("issuer", "account_name", name="uq_user_issuer_account"),
+        # The administrator's people list: a platform's people in name order, a page at a time.
+        Index("ix_lp_user_platform_name", "platform_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

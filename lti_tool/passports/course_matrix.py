@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
 
+from . import matrix_states
 from .errors import N_, PassportError
 from .identities import identity_groups
 from .models import (
@@ -49,13 +50,13 @@ class Matrix:
     today: dt.date
     warn_days: int
     group: LearnerGroup | None = None
+    # Over every row the filters keep, also when ``rows`` is one page of them.
+    state_totals: dict[str, int] | None = None
+    total: int = 0
+    first: int = 0  # the index of rows[0] among them
 
     def counts(self) -> dict[str, int]:
-        totals = dict.fromkeys(MATRIX_STATES, 0)
-        for row in self.rows:
-            for cell in row.cells:
-                totals[cell.state] += 1
-        return totals
+        return dict(self.state_totals or dict.fromkeys(MATRIX_STATES, 0))
 
 
 def required_trainings(session: Session, course_id: int) -> list[TrainingType]:
@@ -89,9 +90,12 @@ def training_matrix(
     training_type_id: int | None = None,
     name_contains: str = "",
     group: LearnerGroup | None = None,
+    page: int | None = None,
+    page_size: int = 100,
 ) -> Matrix:
     """Learners of the course (or of one of its groups) x its required trainings; filters keep
-    rows with a matching cell."""
+    rows with a matching cell. With ``page`` (from 1), ``rows`` holds that page of learners
+    only; the counts and ``total`` cover every row the filters keep."""
     today = today or dt.date.today()
     course = session.get(Course, course_id)
     if course is None:
@@ -100,8 +104,8 @@ def training_matrix(
         raise PassportError(N_("The group belongs to another course."))
     trainings = required_trainings(session, course_id)
     needle = name_contains.strip().lower()
-    # The learners this matrix shows, as one query: used for the rows and, as a subquery, for
-    # their entries (a list of their ids would pass one bound value per learner, see
+    # The learners this matrix shows, as one query: used as a subquery for their states and
+    # entries (a list of their ids would pass one bound value per learner, see
     # identities.ID_SLICE).
     shown = (
         select(User)
@@ -113,26 +117,94 @@ def training_matrix(
         shown = shown.where(
             User.id.in_(select(group_member.c.user_id).where(group_member.c.group_id == group.id))
         )
-    if needle and needle.isascii():
-        # The database narrows the search (its LIKE folds ASCII letters only, so an ASCII
-        # needle finds the same learners as Python's lower() below); others are read in full.
+    if needle and not needle.isascii():
+        # The database's LIKE folds ASCII letters only: Python's lower() decides, over every
+        # learner of the course (a rare search; the states are then computed in Python too).
+        return _matrix_in_python(
+            session, course, shown, trainings, today, warn_days, group, page, page_size,
+            state=state, training_type_id=training_type_id, needle=needle,
+        )  # fmt: skip
+    if needle:
         shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
-    learners = list(session.scalars(shown.order_by(User.family_name, User.name, User.id)))
+    learner_ids = shown.with_only_columns(User.id).order_by(None)
+    asked = {"state": state, "training_type_id": training_type_id}
+    first = 0 if page is None else (max(page, 1) - 1) * page_size
+    limit = None if page is None else page_size
+    found = matrix_states.matrix_slice(
+        session, course_id, learner_ids, trainings, today, warn_days,
+        offset=first, limit=limit, **asked,
+    )  # fmt: skip
+    if first and not found.learner_ids and found.total:  # past the last page: the last one
+        first = (max(1, -(-found.total // page_size)) - 1) * page_size
+        found = matrix_states.matrix_slice(
+            session, course_id, learner_ids, trainings, today, warn_days,
+            offset=first, limit=limit, **asked,
+        )  # fmt: skip
+    if first and not found.learner_ids:
+        first = 0
+    # The cells of the rows shown, by the rule matrix_states follows in SQL.
+    if page is None:  # every learner (the downloads)
+        by_id = {learner.id: learner for learner in session.scalars(shown)}
+        owners = learner_ids
+    else:  # a page's ids are few
+        owners = select(User.id).where(User.id.in_(found.learner_ids))
+        by_id = {
+            learner.id: learner
+            for learner in session.scalars(select(User).where(User.id.in_(owners)))
+        }
+    learners = [by_id[uid] for uid in found.learner_ids]
+    cells_of = learner_cells(session, learners, owners, trainings, today, warn_days)
+    rows = [MatrixRow(learner, cells_of[learner.id]) for learner in learners]
+    return Matrix(
+        course, trainings, rows, today, warn_days, group, found.counts, found.total, first
+    )
+
+
+LEARNER_ORDER = (User.family_name, User.name, User.id)
+
+
+def _matrix_in_python(
+    session: Session,
+    course: Course,
+    shown: Select[Any],
+    trainings: list[TrainingType],
+    today: dt.date,
+    warn_days: int,
+    group: LearnerGroup | None,
+    page: int | None,
+    page_size: int,
+    *,
+    state: str | None,
+    training_type_id: int | None,
+    needle: str,
+) -> Matrix:
+    learners = [
+        learner
+        for learner in session.scalars(shown.order_by(*LEARNER_ORDER))
+        if needle in learner.name.lower()
+    ]
     enrolled = shown.with_only_columns(User.id).order_by(None)
     cells_of = learner_cells(session, learners, enrolled, trainings, today, warn_days)
     type_ids = [t.id for t in trainings]
     columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
     matrix_rows = []
     for learner in learners:
-        if needle and needle not in learner.name.lower():
-            continue
         cells = cells_of[learner.id]
         if (state or training_type_id) and not any(
             (not state or cells[i].state == state) for i in columns
         ):
             continue
         matrix_rows.append(MatrixRow(learner, cells))
-    return Matrix(course, trainings, matrix_rows, today, warn_days, group)
+    counts = dict.fromkeys(MATRIX_STATES, 0)
+    for row in matrix_rows:
+        for cell in row.cells:
+            counts[cell.state] += 1
+    total, first = len(matrix_rows), 0
+    if page is not None:
+        page = min(max(page, 1), max(1, -(-total // page_size)))
+        first = (page - 1) * page_size
+        matrix_rows = matrix_rows[first : first + page_size]
+    return Matrix(course, trainings, matrix_rows, today, warn_days, group, counts, total, first)
 
 
 def learner_cells(

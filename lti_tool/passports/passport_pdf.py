@@ -4,6 +4,7 @@ to the signed snapshot on /verify."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import names
@@ -120,16 +121,27 @@ def _title_cell(entry: PassportEntry, language: str | None) -> str:
 
 
 def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
-    """A plain table drawn cell by cell: fpdf2's own table takes seconds for 1,000 rows, because
-    it wraps every cell; here only a cell wider than its column is wrapped."""
+    """A plain table, each line of a cell one text run: fpdf2's table, and its cell() per value,
+    take tens of microseconds a call (seconds for 1,000 rows). Widths are summed from the
+    font's width of each character, measured once per table; a value wider than its column is
+    wrapped at spaces (a word too long for the column, at any character)."""
     pdf: Any = doc.pdf
+    padding = pdf.c_margin
+    widths: dict[tuple[bool, str], float] = {}
+
+    def measure(value: str, bold: bool) -> float:
+        total = 0.0
+        for char in value:
+            width = widths.get((bold, char))
+            if width is None:
+                width = widths[(bold, char)] = pdf.get_string_width(char)
+            total += width
+        return total
 
     def draw(values: list[str], bold: bool) -> None:
         doc.font(9, bold=bold)
         wrapped = [
-            [value]
-            if pdf.get_string_width(value) <= width - 2
-            else pdf.multi_cell(width, LINE_HEIGHT, value, dry_run=True, output="LINES")
+            _wrap(value, width - 2 * padding, lambda text: measure(text, bold))
             for value, width in zip(values, PDF_COLUMNS, strict=True)
         ]
         height = LINE_HEIGHT * max(len(lines) for lines in wrapped)
@@ -140,10 +152,12 @@ def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
                 doc.font(9)
         y = pdf.get_y()
         x = pdf.l_margin
+        # Where fpdf2's cell() puts the baseline of a line of this height.
+        baseline = 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
         for lines, width, align in zip(wrapped, PDF_COLUMNS, "LLLRLL", strict=True):
             for index, line in enumerate(lines):
-                pdf.set_xy(x, y + index * LINE_HEIGHT)
-                pdf.cell(width, LINE_HEIGHT, line, align=align)
+                left = x + width - padding - measure(line, bold) if align == "R" else x + padding
+                pdf.text(left, y + index * LINE_HEIGHT + baseline, line)
             x += width
         pdf.set_xy(pdf.l_margin, y + height)
         pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(PDF_COLUMNS), y + height)
@@ -153,3 +167,27 @@ def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         draw(row, False)
     pdf.set_x(pdf.l_margin)
+
+
+def _wrap(value: str, room: float, measure: Callable[[str], float]) -> list[str]:
+    """``value`` in lines no wider than ``room``: broken at spaces, a longer word anywhere."""
+    if measure(value) <= room:
+        return [value]
+    lines: list[str] = []
+    line = ""
+    for word in value.split():
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if line and measure(line + char) > room:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines or [""]

@@ -111,7 +111,7 @@ def trainer_home() -> Any:
 HOME_LEARNERS = 100
 
 
-def _matrix_from_args() -> course_matrix.Matrix:
+def _matrix_from_args(page: int | None = None) -> course_matrix.Matrix:
     course = taught_course(request.args.get("course"))
     # Learners who never opened learnpass are in the course too: take the roster from the LMS.
     sync_roster(db.session(), course, force=request.args.get("refresh") == "1")
@@ -126,6 +126,8 @@ def _matrix_from_args() -> course_matrix.Matrix:
         training_type_id=positive_int(request.args.get("training"), 0, 2**31) or None,
         name_contains=request.args.get("q", "")[:100],
         group=_group_from_args(course),
+        page=page,
+        page_size=MATRIX_PAGE_SIZE,
     )
 
 
@@ -149,20 +151,18 @@ MATRIX_PAGE_SIZE = 100
 def matrix() -> Any:
     ctx = launch_ctx()
     session = db.session()
-    table = _matrix_from_args()
     # A page of learners: a course of thousands would be a page of millions of cells. The
     # counts and the downloads still cover every learner.
-    pages = max(1, -(-len(table.rows) // MATRIX_PAGE_SIZE))
-    page = min(positive_int(request.args.get("page"), 1, 2**31) or 1, pages)
-    first = (page - 1) * MATRIX_PAGE_SIZE
+    table = _matrix_from_args(page=positive_int(request.args.get("page"), 1, 2**31) or 1)
+    pages = max(1, -(-table.total // MATRIX_PAGE_SIZE))
     return render_template(
         "passports/matrix.html",
         ctx=ctx,
         matrix=table,
-        page_rows=table.rows[first : first + MATRIX_PAGE_SIZE],
-        page=page,
+        page_rows=table.rows,
+        page=table.first // MATRIX_PAGE_SIZE + 1,
         pages=pages,
-        first=first,
+        first=table.first,
         page_args={k: v for k, v in request.args.items() if k != "page"},
         states=course_matrix.MATRIX_STATES,
         all_training_types=catalogue.training_types(session, ctx.platform_id),
