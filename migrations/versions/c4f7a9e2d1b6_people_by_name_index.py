@@ -1,7 +1,7 @@
 """The administrator's people list read in name order from an index
 
 Revision ID: c4f7a9e2d1b6
-Revises: b8d4f2a6c913
+Revises: c7a3e5f1d9b2
 Create Date: 2026-12-02 15:00:00.000000
 
 The people page orders a platform's people by name, a page at a time: with 100,000 people every
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "c4f7a9e2d1b6"
-down_revision = "b8d4f2a6c913"
+down_revision = "c7a3e5f1d9b2"
 branch_labels = None
 depends_on = None
 
