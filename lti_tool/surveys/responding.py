@@ -5,7 +5,8 @@ launch (identified mode), or anyone by a resume key their browser holds (its SHA
 draft and erased at submission). In anonymous mode the response row gets no person, invitation
 or course link, and only days. Submission is one guarded UPDATE (draft -> submitted), so a
 response is submitted once even from two tabs; a learner's ``survey_participation`` row refuses
-a second response of theirs. No Flask request here.
+a second response of theirs. An identified learner's submission queues a completion grade in the
+same transaction (``completion_grade.py``). No Flask request here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from learning_packages.errors import N_
 
 from .answers import AnswerRefused, Answers, answer_rows, check_answers, missing_required
+from .completion_grade import queue_completion_grade
 from .definition import SurveyDefinition, parse_definition
 from .models import (
     Survey,
@@ -187,7 +189,8 @@ def submit(
     on_submitted: Callable[[], None] | None = None,
 ) -> Answers:
     """Submit the draft: answer rows written, the draft and its resume key erased, the learner's
-    participation noted, ``record`` called (xAPI). Not committed; refusals roll nothing back
+    participation noted, the completion grade queued (``completion_grade``), ``record`` called
+    (xAPI). Not committed; refusals roll nothing back
     themselves: the caller rolls back."""
     _check_open(survey, response)
     version = session.get(SurveyVersion, response.version_id)
@@ -225,6 +228,8 @@ def submit(
             raise ResponseClosed(
                 "", N_("You have already submitted your answers; they cannot change.")
             ) from None
+    # After the guarded UPDATE and the participation row: a second submission never gets here.
+    queue_completion_grade(session, response)
     if on_submitted is not None:
         on_submitted()
     question_ids = dict(
