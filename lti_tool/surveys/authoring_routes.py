@@ -94,6 +94,9 @@ def import_survey() -> Any:
     except DefinitionError as exc:
         db.session.rollback()
         return _list_page(400, problem_texts(exc.problems))
+    installed = template is not None and templates_catalog.ensure_demo_framework(
+        db.session(), definition, ctx.platform_id
+    )
     survey = authoring.create_survey(
         db.session(),
         definition,
@@ -102,7 +105,17 @@ def import_survey() -> Any:
         user_id=ctx.user_id,
     )
     db.session.commit()
-    if template is not None:
+    if installed:
+        flash(
+            _(
+                "The survey is made from the template. Its competences are those of the demo "
+                "framework %(framework)s, now installed in the passport for your platform. Open "
+                "the survey when it is ready to be answered.",
+                framework=templates_catalog.DEMO_FRAMEWORK,
+            ),
+            "ok",
+        )
+    elif template is not None:
         flash(
             _("The survey is made from the template. Open it when it is ready to be answered."),
             "ok",

@@ -7,7 +7,8 @@ is the JSON to import as a new survey, ``load_template(key)`` the parsed definit
 The competence self-assessment rates the competences of a small demo framework
 (``survey_templates/frameworks/``): ``install_demo_framework`` puts it in the passport with its
 names in every language, so its items show the passport's names; without it they show their
-own wording.
+own wording. Starting a survey from a template installs it for the platform when neither the
+platform nor the organisation has it (``ensure_demo_framework``).
 
 Templates are read from the package's files on every call (small, and nothing kept in memory);
 a key is only ever looked up among the files there, never joined into a path.
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..passports import names
@@ -31,6 +34,7 @@ TEMPLATES_DIR = Path(__file__).with_name("survey_templates")
 FRAMEWORKS_DIR = TEMPLATES_DIR / "frameworks"
 DEMO_FRAMEWORK_CSV = FRAMEWORKS_DIR / "workplace_framework.csv"
 DEMO_FRAMEWORK_NAMES = FRAMEWORKS_DIR / "workplace_framework_names.json"
+DEMO_FRAMEWORK = "LP-WORKPLACE"  # the ID number in DEMO_FRAMEWORK_CSV
 # The order they are offered in: the person, the company, the organisation.
 ORDER = ("competence_self_assessment", "company_training_needs", "learning_organisation")
 
@@ -114,3 +118,37 @@ def install_demo_framework(
     names.refresh_area_names(session, framework)
     session.commit()
     return framework
+
+
+def _framework_present(session: Session, platform_id: int, idnumber: str) -> bool:
+    """A framework of this ID number the platform's surveys link to (its own or the organisation's,
+    as ``authoring._competence_id`` looks them up)."""
+    found = session.scalar(
+        select(CompetenceFramework.id)
+        .where(
+            CompetenceFramework.idnumber == idnumber,
+            or_(
+                CompetenceFramework.platform_id == platform_id,
+                CompetenceFramework.platform_id.is_(None),
+            ),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def ensure_demo_framework(session: Session, definition: SurveyDefinition, platform_id: int) -> bool:
+    """Before a survey is made from a template: when its competence items rate the demo framework
+    and the passport has no framework of that ID number for the platform, install it for the
+    platform (not organisation-wide: a trainer starts the survey). True when it was installed.
+
+    Commits (the passport's import does); two trainers at once: the second finds the first's."""
+    rated = {q.framework for q in definition.questions() if q.type == "competence"}
+    if DEMO_FRAMEWORK not in rated or _framework_present(session, platform_id, DEMO_FRAMEWORK):
+        return False
+    try:
+        install_demo_framework(session, platform_id=platform_id)
+    except IntegrityError:
+        session.rollback()  # installed in the meantime by another request
+        return False
+    return True

@@ -12,6 +12,7 @@ from lxml import html
 from sqlalchemy import func, select
 
 from lti_tool.extensions import db
+from lti_tool.passports.models import CompetenceFramework
 from lti_tool.surveys import templates_catalog as catalog
 from lti_tool.surveys.definition import wording
 from lti_tool.surveys.models import Survey, SurveyQuestion, SurveyVersion
@@ -97,3 +98,68 @@ def test_a_learner_cannot_start_one(app: Any, client: Any) -> None:
     refused = client.post("/surveys/manage/import", data={"csrf_token": token, "template": KEYS[0]})
     assert refused.status_code == 403
     assert _survey_count(app) == 0
+
+
+def _start(client: Any, key: str) -> str:
+    token = csrf_token(client, "/surveys/manage")
+    response = client.post("/surveys/manage/import", data={"csrf_token": token, "template": key})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return str(client.get(response.headers["Location"]).get_data(as_text=True))
+
+
+def _frameworks(app: Any) -> list[int | None]:
+    """The owner platform of each LP-WORKPLACE framework (None: organisation-wide)."""
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(CompetenceFramework.platform_id).where(
+                    CompetenceFramework.idnumber == "LP-WORKPLACE"
+                )
+            )
+        )
+
+
+def _competence_items(app: Any) -> tuple[int, int]:
+    """(competence items of every survey, those linked to a passport competence)."""
+    with app.app_context():
+        ids = list(
+            db.session.scalars(
+                select(SurveyQuestion.competence_id).where(SurveyQuestion.kind == "competence")
+            )
+        )
+        return len(ids), len([i for i in ids if i is not None])
+
+
+def test_the_self_assessment_installs_its_demo_framework_when_missing(
+    app: Any, client: Any
+) -> None:
+    ctx = sign_in(app, client, "instructor")
+    page = _start(client, "competence_self_assessment")
+    assert "LP-WORKPLACE" in page and "now installed in the passport" in page
+    assert _frameworks(app) == [ctx.platform_id]
+    items, linked = _competence_items(app)
+    assert items > 0 and linked == items
+
+    # A second survey from the template finds it: nothing installed again, the usual message.
+    page = _start(client, "competence_self_assessment")
+    assert "made from the template" in page and "now installed" not in page
+    assert _frameworks(app) == [ctx.platform_id]
+    assert _competence_items(app) == (2 * items, 2 * items)
+
+
+def test_an_organisation_wide_framework_is_used_not_installed_again(app: Any, client: Any) -> None:
+    with app.app_context():
+        catalog.install_demo_framework(db.session())  # organisation-wide, as an admin does
+    sign_in(app, client, "instructor")
+    page = _start(client, "competence_self_assessment")
+    assert "made from the template" in page and "now installed" not in page
+    assert _frameworks(app) == [None]
+    items, linked = _competence_items(app)
+    assert items > 0 and linked == items
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if k != "competence_self_assessment"])
+def test_other_templates_install_no_framework(app: Any, client: Any, key: str) -> None:
+    sign_in(app, client, "instructor")
+    assert "now installed" not in _start(client, key)
+    assert _frameworks(app) == []
