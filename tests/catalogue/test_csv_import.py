@@ -103,7 +103,14 @@ def test_bad_row_reported_in_readers_language(app: Any, client: Any, setup: dict
     assert "New drafts: 2." in body
     assert "Row 5" in body and "BAD-3" in body and "spaceship" in body
     assert [row[1] for row in _offers(app)] == ["LAS-1", "HEF-2"]
+    # In the reader's language: the library's reason, translated by the tool.
+    path = f"/catalogue/provider/{setup['provider']}/import"
+    token = csrf_token(client, path + "?lang=nl")
+    dutch = _upload(client, setup["provider"], HEADER + BAD.replace("BAD-3", "BAD-4"), token)
+    text = dutch.get_data(as_text=True)
+    assert "Rij 2 (BAD-4): vorm &#39;spaceship&#39; is niet een van" in text, text[-1500:]
     # Nothing good in the file: 400, nothing written.
+    assert dutch.status_code == 400  # nothing good in the file
     only_bad = _upload(client, setup["provider"], HEADER + BAD)
     assert only_bad.status_code == 400
     assert len(_offers(app)) == 2
