@@ -158,8 +158,23 @@ def test_learner_refused(app: Any, client: Any, setup: dict[str, Any]) -> None:
     assert _offers(app) == []
 
 
-def test_csrf_and_size(app: Any, client: Any, setup: dict[str, Any]) -> None:
+def test_csrf_size_and_unreadable_files(app: Any, client: Any, setup: dict[str, Any]) -> None:
     sign_in(client, setup["editor"])
+    path = f"/catalogue/provider/{setup['provider']}/import"
+    no_file = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert no_file.status_code == 400 and "Choose a CSV file" in no_file.get_data(as_text=True)
+    bad_header = _upload(client, setup["provider"], "offer_ref;titel\n").status_code
+    assert bad_header == 400
+    not_utf8 = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "file": (io.BytesIO(b"\xff\xfe\x00"), "x.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert not_utf8.status_code == 400
+    assert "The file: the file is not UTF-8" in not_utf8.get_data(as_text=True)
     assert _upload(client, setup["provider"], HEADER + GOOD, token="").status_code == 400
     assert _offers(app) == []
     big = HEADER + GOOD * 60_000
