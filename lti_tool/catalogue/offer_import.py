@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from offer_formats import (
@@ -175,6 +176,12 @@ def import_csv(
                 session.flush()
         except _Refused as exc:
             report.errors.append(_error(record, exc))
+            continue
+        except IntegrityError:
+            # Another import created the same offer_ref at the same moment: its savepoint is
+            # rolled back, the rest of this file goes on.
+            busy = _Refused(N_("another import wrote this offer at the same time; import again"))
+            report.errors.append(_error(record, busy))
             continue
         if old is None:
             report.created += 1
