@@ -199,6 +199,7 @@ class _Builder:
                 )
             if first:
                 offer.record = _offer(row)
+                offer.record.source_row = number
             elif offer.record is None:
                 return  # its first row was refused, so the whole offer is
             else:

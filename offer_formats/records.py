@@ -94,6 +94,8 @@ class OfferRecord:
     - ``status``: one of ``STATUSES``; ``url``: the provider's page for the offer (http(s)).
     - ``dates``: the dates it is given on; ``self_paced``: taken at one's own pace (then it has
       no dates).
+    - ``source_row``: the first CSV row of the offer, so the tool can report a problem it finds
+      later (an unknown competence) by row; not compared.
     """
 
     ref: str
@@ -114,6 +116,8 @@ class OfferRecord:
     url: str = ""
     dates: list[DateRecord] = field(default_factory=list)
     self_paced: bool = False
+    # Where the reader found it: the first CSV row of the offer (0 when not read from CSV).
+    source_row: int = field(default=0, compare=False)
 
 
 @dataclass

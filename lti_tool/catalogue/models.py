@@ -84,12 +84,16 @@ class CatalogueOffer(Base):
         CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="ck_catalogue_offer_price"),
         Index("ix_catalogue_offer_provider", "provider_id", "status"),
         Index("ix_catalogue_offer_status_format", "status", "format"),
+        Index("uq_catalogue_offer_provider_ref", "provider_id", "ref", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(
         ForeignKey("catalogue_provider.id", ondelete="CASCADE")
     )
+    # The provider's own key (CSV ``offer_ref``): an import with the same key updates the offer.
+    # None for offers made by form.
+    ref: Mapped[str | None] = mapped_column(String(200), default=None)
     titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     target_groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

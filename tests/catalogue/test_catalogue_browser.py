@@ -1,5 +1,5 @@
 """In Chromium at phone size, with axe on every page: a provider's person publishes an offer by
-form, then a visitor without login searches the catalogue in Dutch and in German and opens it."""
+form and imports one from CSV, then a visitor without login searches the catalogue in Dutch and in German and opens it."""
 
 from __future__ import annotations
 
@@ -74,6 +74,24 @@ def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # 
     expect(provider.get_by_role("status").first).to_contain_text("The offer is published")
     expect(provider.get_by_test_id("offer-status")).to_have_text("Published")
     check_page(provider, "catalogue-offer-published")
+
+    # The same provider imports offers from a CSV file: one good, one refused with its reason.
+    provider.goto("/catalogue/provider/")
+    provider.get_by_role("link", name="Import offers from CSV").click()
+    expect(provider.get_by_role("heading", level=1)).to_have_text("Import offers from CSV")
+    check_page(provider, "catalogue-import")
+    csv_file = (
+        "offer_ref,provider,format,title_nl,languages\n"
+        "HEF-1,Anyone,online,Heftruck veilig besturen,nl\n"
+        "BAD-2,Anyone,spaceship,Ruimtevaart,nl\n"
+    )
+    provider.get_by_label(re.compile("CSV file")).set_input_files(
+        {"name": "offers.csv", "mimeType": "text/csv", "buffer": csv_file.encode()}
+    )
+    provider.get_by_role("button", name="Import", exact=True).click()
+    expect(provider.get_by_test_id("import-result")).to_contain_text("New drafts: 1.")
+    expect(provider.get_by_test_id("import-errors")).to_contain_text("Row 3 (BAD-2)")
+    check_page(provider, "catalogue-import-report")
 
     dutch = _context(browser, live_server, "nl-BE").new_page()
     dutch.viewport_name = "phone"
