@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from lti_tool import create_app
+from bench.bench_app import fresh_app
 from lti_tool.blended import progress
 from lti_tool.blended.path_models import BlendedPath, BlendedStep, BlendedStepMark
 from lti_tool.blended.session_models import BlendedBooking, BlendedSession
@@ -44,24 +44,6 @@ from lti_tool.models import Course, Enrolment, Platform, User
 
 ISSUER = "https://lms.bench.example"
 KINDS = ["package", "lms_activity", "document", "assignment", "session"]
-
-
-def build_app(database_url: str, data_dir: str) -> Any:
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": data_dir,
-            "secret_key": "bench",
-            "base_url": "http://127.0.0.1:5999",
-            "demo": True,
-            "secure_cookies": False,
-            "TESTING": True,
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 def seed(app: Any, learners: int, steps: int) -> tuple[int, int, int, int]:
@@ -209,7 +191,7 @@ def timed(label: str, repeat: int, call: Callable[[], Any]) -> None:
 
 
 def run(url: str, data_dir: str, learners: int, steps: int, repeat: int) -> None:
-    app = build_app(url, data_dir)
+    app = fresh_app(url, data_dir, demo=True)
     start = time.perf_counter()
     platform_id, trainer_id, course_id, path_id = seed(app, learners, steps)
     backend = make_url(url).get_backend_name()

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, insert, text
 
-from lti_tool import create_app
+from bench.bench_app import fresh_app
 from lti_tool.catalogue.models import (
     CatalogueOffer,
     CatalogueOfferDate,
@@ -96,24 +96,6 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
-
-
-def build_app(database_url: str, data_dir: str) -> Any:
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": data_dir,
-            "secret_key": "bench",
-            "base_url": "http://127.0.0.1:5999",
-            "content_url": "http://localhost:5998",
-            "secure_cookies": False,
-            "TESTING": True,
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 def _description(rng: random.Random, language: str, topic: str) -> str:
@@ -262,7 +244,7 @@ def main() -> None:
         else:
             url = f"sqlite:///{folder}/bench.db"
         try:
-            app = build_app(url, folder)
+            app = fresh_app(url, folder, content_url="http://localhost:5998")
             with app.app_context():
                 seconds = seed(args.offers, today)
                 engine = db.session.get_bind().dialect.name

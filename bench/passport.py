@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from lti_tool import create_app
+from bench.bench_app import fresh_app
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.models import Course, Enrolment, Platform, User
@@ -53,20 +53,8 @@ CLIENT_ID = "bench"
 
 
 def build_app(database_url: str, data_dir: str) -> Any:
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": data_dir,
-            "secret_key": "bench",
-            "base_url": "http://127.0.0.1:5999",
-            "demo": True,
-            "secure_cookies": False,
-            "TESTING": True,
-        }
-    )
+    app = fresh_app(database_url, data_dir, demo=True)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         from lti_tool.demo.seed import seed_demo
 
         seed_demo()  # training types and the demo competence framework

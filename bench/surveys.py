@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from lti_tool import create_app
+from bench.bench_app import fresh_app
 from lti_tool.extensions import db
 from lti_tool.models import Platform
 from lti_tool.passports.models import Company
@@ -50,24 +50,6 @@ from lti_tool.surveys.models import (
 BATCH = 20_000
 COMPANIES = 40
 DEPARTMENTS = ("workshop", "office", "sales", "logistics", "service", "board")
-
-
-def build_app(database_url: str, data_dir: str) -> Any:
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": data_dir,
-            "secret_key": "bench",
-            "base_url": "http://127.0.0.1:5999",
-            "demo": True,
-            "secure_cookies": False,
-            "TESTING": True,
-        }
-    )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -216,7 +198,7 @@ def timed(label: str, repeat: int, work: Callable[[], object]) -> None:
 
 
 def run(database_url: str, data_dir: str, responses: int, competences: int, repeat: int) -> None:
-    app = build_app(database_url, data_dir)
+    app = fresh_app(database_url, data_dir, demo=True)
     backend = make_url(database_url).get_backend_name()
     with app.app_context():
         start = time.perf_counter()

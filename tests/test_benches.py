@@ -45,8 +45,9 @@ def run(script: str, args: list[str], timeout: float = 600) -> subprocess.Comple
 
 # Scripts whose smoke run is a test of their own feature (it reads their figures more closely).
 OWN_TEST = {"blended.py": "tests/blended/test_bench_blended.py"}
-# Not benches of their own: scripts a bench runs (the plain pylti1p3 tool launch.py measures).
-PART_OF = {"plain_tool.py": "launch.py"}
+# Not benches of their own: a script a bench runs (the plain pylti1p3 tool launch.py measures)
+# and the module the benches build their app with (surveys.py and three others).
+PART_OF = {"plain_tool.py": "launch.py", "bench_app.py": "surveys.py"}
 
 
 def test_every_bench_script_has_a_smoke_run() -> None:
