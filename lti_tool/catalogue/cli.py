@@ -105,17 +105,23 @@ def _person_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _provider_and_person(
+    session: Any, code: str, issuer: str, sub: str, client_id: str | None
+) -> tuple[Any, Any]:
+    """The provider and the person a member command names, or a plain error."""
+    try:
+        return find_provider(session, code), find_person(session, issuer, sub, client_id)
+    except ProviderError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @member_group.command("add")
 @_person_options
 @with_appcontext
 def member_add(code: str, issuer: str, sub: str, client_id: str | None) -> None:
     """Let a person (who has launched learnpass once) edit the provider's offers."""
     session = db.session()
-    try:
-        provider = find_provider(session, code)
-        person = find_person(session, issuer, sub, client_id)
-    except ProviderError as exc:
-        raise click.ClickException(str(exc)) from exc
+    provider, person = _provider_and_person(session, code, issuer, sub, client_id)
     added = add_member(session, provider, person)
     session.commit()
     if added:
@@ -130,11 +136,7 @@ def member_add(code: str, issuer: str, sub: str, client_id: str | None) -> None:
 def member_remove(code: str, issuer: str, sub: str, client_id: str | None) -> None:
     """Take a person off the provider's people."""
     session = db.session()
-    try:
-        provider = find_provider(session, code)
-        person = find_person(session, issuer, sub, client_id)
-    except ProviderError as exc:
-        raise click.ClickException(str(exc)) from exc
+    provider, person = _provider_and_person(session, code, issuer, sub, client_id)
     removed = remove_member(session, provider, person)
     session.commit()
     click.echo("removed" if removed else "not among the provider's people; nothing changed")
