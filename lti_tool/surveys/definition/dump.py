@@ -9,7 +9,10 @@ from .model import CHOICE_TYPES, FORMAT, Option, Point, Question, SurveyDefiniti
 
 def dump_definition(definition: SurveyDefinition) -> dict[str, Any]:
     """The JSON form (what ``parse_definition`` reads), with defaults left out."""
-    out: dict[str, Any] = {"format": FORMAT, "title": dict(definition.title)}
+    out: dict[str, Any] = {"format": FORMAT}
+    if definition.language:
+        out["language"] = definition.language
+    out["title"] = dict(definition.title)
     if definition.description:
         out["description"] = dict(definition.description)
     out["anonymous"] = definition.anonymous

@@ -153,6 +153,8 @@ class SurveyDefinition:
     anonymous: bool = False
     attributes: tuple[Attribute, ...] = ()
     scales: tuple[Scale, ...] = ()
+    # The main language ("" for none): every wording has it (the editor writes in it first).
+    language: str = ""
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]

@@ -10,6 +10,7 @@ from .conditions import check_conditions, read_condition
 from .model import (
     CHOICE_TYPES,
     FORMAT,
+    LANGUAGES,
     MAX_POINTS,
     MAX_QUESTIONS,
     MAX_TEXT_LENGTH,
@@ -23,7 +24,16 @@ from .model import (
 )
 from .reader import Reader
 
-_ROOT = ("format", "title", "description", "anonymous", "attributes", "scales", "sections")
+_ROOT = (
+    "format",
+    "language",
+    "title",
+    "description",
+    "anonymous",
+    "attributes",
+    "scales",
+    "sections",
+)
 _SECTION = ("key", "title", "description", "questions")
 _QUESTION = (
     "key",
@@ -59,6 +69,15 @@ def parse_definition(data: Any) -> SurveyDefinition:
         raise DefinitionError(r.problems)
     if root.get("format", FORMAT) != FORMAT:
         r.problem("format", N_("Unknown format; this tool reads '%(format)s'."), format=FORMAT)
+    language = root.get("language")
+    if language is not None and language not in LANGUAGES:
+        r.problem(
+            "language",
+            N_("Unknown language '%(lang)s' (known: nl, fr, de, en)."),
+            lang=str(language)[:8],
+        )
+    elif language is not None:
+        r.language = language
     title = r.wording(root.get("title"), "title")
     description = r.wording(root.get("description"), "description", required=False)
     anonymous = r.boolean(root.get("anonymous"), "anonymous")
@@ -72,6 +91,7 @@ def parse_definition(data: Any) -> SurveyDefinition:
         anonymous=anonymous,
         attributes=attributes,
         scales=scales,
+        language=r.language,
     )
     check_conditions(r, definition)
     if r.problems:

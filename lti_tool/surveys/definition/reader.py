@@ -27,6 +27,8 @@ class Reader:
         # Keys of questions left out for a problem of their own: a condition naming one is not
         # reported again.
         self.dropped: set[str] = set()
+        # The survey's main language (its ``language``): every wording given must have it.
+        self.language = ""
 
     def problem(self, where: str, template: str, **params: Any) -> None:
         self.problems.append(Problem(where, template, params))
@@ -96,6 +98,12 @@ class Reader:
                 )
             else:
                 out[lang] = text.strip()
+        if self.language and value and self.language not in value:
+            self.problem(
+                where,
+                N_("The wording in '%(lang)s', the survey's main language, is missing."),
+                lang=self.language,
+            )
         return out
 
     def boolean(self, value: Any, where: str, default: bool = False) -> bool:
