@@ -141,7 +141,8 @@ def _new_key(taken: set[str]) -> str:
 
 def _condition(value: str) -> dict[str, Any] | None:
     """``question=o:key`` (an option) or ``question=n:3`` (a point); "" for none. A value that
-    does not read is kept as typed: the check refuses it."""
+    does not read (``any:``, which only stands for a stored condition) is kept as typed: the
+    check refuses it."""
     if not value:
         return None
     question, _, rest = value.partition("=")
@@ -158,8 +159,12 @@ def condition_value(question: dict[str, Any]) -> str:
     if not isinstance(cond, dict):
         return ""
     value = cond.get("equals")
-    if value is None and isinstance(cond.get("any_of"), list) and cond["any_of"]:
-        value = cond["any_of"][0]
+    values = cond.get("any_of")
+    if value is None and isinstance(values, list) and len(values) > 1:
+        # Several values: no choice of the form says it; kept whole while it is not changed.
+        return f"{cond.get('question')}=any:{','.join(str(v) for v in values)}"
+    if value is None and isinstance(values, list) and values:
+        value = values[0]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{cond.get('question')}=n:{value:g}"
     return f"{cond.get('question')}=o:{value}"

@@ -80,7 +80,10 @@ def edit_question(survey_id: int, key: str) -> Any:
         question = editor.question_data(document, key)
         before = _keys_before(document, place)
         return _question_page(survey, document, question, before, [], "", action, delete)
-    question = _posted(survey, document, str(editor.question_data(document, key).get("type")))
+    stored = editor.question_data(document, key)
+    question = _posted(survey, document, str(stored.get("type")))
+    if stored.get("show_if") and request.form.get("show_if") == condition_value(stored):
+        question["show_if"] = stored["show_if"]  # unchanged: kept whole (an any_of too)
     place = editor.replace_question(document, key, question)
     return _save_question(survey, document, question, place, action, delete)
 
@@ -127,9 +130,14 @@ def _bind_competence(survey: Survey, document: editor.Document, question: dict[s
                 question["text"] = _competence_names(competence, editor.language_of(document))
         else:
             question["framework"] = question["competence"] = ""
-    if question.get("scale") == STANDARD:
-        scale = templates_catalog.template_document(STANDARD_SCALE_TEMPLATE)["scales"][0]
-        question["scale"] = editor.add_scale(document, scale)
+    standard = templates_catalog.template_document(STANDARD_SCALE_TEMPLATE)["scales"][0]
+    known = {s.get("key") for s in document.get("scales", [])}
+    # The standard scale by its own key too: a form shown again after a refused save offers it
+    # by that key, though it was never saved.
+    if question.get("scale") == STANDARD or (
+        question.get("scale") == standard["key"] and standard["key"] not in known
+    ):
+        question["scale"] = editor.add_scale(document, standard)
 
 
 def _competence_names(competence: Competence, main: str) -> dict[str, str]:

@@ -152,7 +152,10 @@ def test_conditions_offered_are_answers_of_earlier_questions() -> None:
     choices = condition_choices(definition, ["q1", "q2"])
     assert [c[0] for c in choices] == ["q2=o:ja", "q2=o:nee"]  # q1 is an open question
     assert condition_value({"show_if": {"question": "q4", "equals": 3}}) == "q4=n:3"
-    assert condition_value({"show_if": {"question": "q2", "any_of": ["ja", "nee"]}}) == "q2=o:ja"
+    assert (
+        condition_value({"show_if": {"question": "q2", "any_of": ["ja", "nee"]}}) == "q2=any:ja,nee"
+    )
+    assert condition_value({"show_if": {"question": "q2", "any_of": ["ja"]}}) == "q2=o:ja"
     assert condition_value({}) == ""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from lti_tool.extensions import db
 from lti_tool.models import Platform
 from lti_tool.passports.models import Company, Competence, CompetenceFramework, company_hr
+from lti_tool.surveys import editor
 from lti_tool.surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveyVersion
 from tests.passports.conftest import OTHER_COURSE, OTHER_TRAINER, OUTSIDER
 
@@ -488,3 +489,55 @@ def test_a_new_survey_needs_its_texts(app, client):
     assert 'data-testid="error-title"' in page and 'data-testid="error-question"' in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Survey)) == 0
+
+
+def test_a_refused_competence_item_is_saved_once_corrected(app, client):
+    """The form shown again offers the standard scale by its key, never saved yet."""
+    competence_id = _competence(app)
+    survey_id, token = _new_survey(app, client)
+    refused = _add(client, survey_id, token, "competence", scale="+standard")
+    assert refused.status_code == 400
+    assert '<option value="level" selected>' in refused.get_data(as_text=True)
+    fixed = _add(client, survey_id, token, "competence", scale="level", competence_id=competence_id)
+    assert fixed.status_code == 303
+    assert [s["key"] for s in _document(app, survey_id)["scales"]] == ["level"]
+
+
+def test_a_condition_the_editor_cannot_make_is_kept_when_the_question_is_saved(app, client):
+    survey_id, token = _new_survey(app, client)
+    _add(
+        client,
+        survey_id,
+        token,
+        "single",
+        **{
+            "text-en": "Which?",
+            "options-0-key": "a",
+            "options-0-en": "A",
+            "options-1-key": "b",
+            "options-1-en": "B",
+        },
+    )
+    _add(client, survey_id, token, "text", **{"text-en": "Why?", "show_if": "q2=o:a"})
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        document = editor.document_of(db.session(), survey)
+        document["sections"][0]["questions"][2]["show_if"] = {
+            "question": "q2",
+            "any_of": ["a", "b"],
+        }
+        editor.save(db.session(), survey, document, None)
+        db.session.commit()
+    page = client.get(f"/surveys/{survey_id}/edit/questions/q3").get_data(as_text=True)
+    assert '<option value="q2=any:a,b" selected>As now' in page
+    saved = client.post(
+        f"/surveys/{survey_id}/edit/questions/q3",
+        data={"csrf_token": token, "text-en": "Why, then?", "show_if": "q2=any:a,b"},
+    )
+    assert saved.status_code == 303
+    q3 = _document(app, survey_id)["sections"][0]["questions"][2]
+    assert q3["show_if"] == {"question": "q2", "any_of": ["a", "b"]}
+    assert q3["text"] == {"en": "Why, then?"}
+    # The same value made up for a new question is refused by the check, never half-saved.
+    made_up = _add(client, survey_id, token, "text", **{"text-en": "x", "show_if": "q2=any:a,b"})
+    assert made_up.status_code == 400
