@@ -210,5 +210,33 @@ def field_problems(problems: list[Problem], prefix: str) -> dict[str, list[Probl
 
 def plain(problem: Problem) -> Problem:
     """The problem said for a form (no JSON words), where the check's message speaks JSON."""
+    if problem.template == "This needs at least %(n)s items.":
+        if problem.where == "sections":
+            return Problem(problem.where, N_("A survey needs at least one page."))
+        if problem.where.endswith(".questions"):
+            return Problem(problem.where, N_("A page needs at least one question."))
     template = _PLAIN.get(problem.template)
     return Problem(problem.where, template, problem.params) if template else problem
+
+
+_PLACE = re.compile(r"^sections\[(\d+)\](?:\.questions\[(\d+)\])?")
+
+
+def place_of(where: str, document: dict[str, Any]) -> tuple[int | None, Wording | None]:
+    """Where a problem is, for a person: (the page's number from 1, the question's wording);
+    (None, None) for the survey as a whole."""
+    match = _PLACE.match(where)
+    if match is None:
+        return None, None
+    i = int(match.group(1))
+    sections = document.get("sections") or []
+    if i >= len(sections) or not isinstance(sections[i], dict):
+        return None, None
+    if match.group(2) is None:
+        return i + 1, None
+    questions = sections[i].get("questions") or []
+    j = int(match.group(2))
+    if j >= len(questions) or not isinstance(questions[j], dict):
+        return i + 1, None
+    text = questions[j].get("text")
+    return i + 1, text if isinstance(text, dict) and text else None

@@ -211,6 +211,7 @@ def _question_page(
         survey,
         problems,
         prefix,
+        document,
         question=question,
         kind=kind,
         action=action,

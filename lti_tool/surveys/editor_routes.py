@@ -20,15 +20,23 @@ from . import editor
 from .access import launch, managed_survey, manages_platform_surveys, may_author
 from .blueprint import bp
 from .definition import LANGUAGES, DefinitionError, Problem
+from .definition import wording as wording_in
 from .display import reader_language
-from .editor_forms import LANGUAGE_NAMES, field_problems, plain, wording
+from .editor_forms import LANGUAGE_NAMES, field_problems, place_of, plain, wording
 from .models import Survey
 
 
 def editor_page(
-    template: str, survey: Survey | None, problems: list[Problem], prefix: str, **context: Any
+    template: str,
+    survey: Survey | None,
+    problems: list[Problem],
+    prefix: str,
+    checked: editor.Document | None = None,
+    **context: Any,
 ) -> Any:
-    """A form page; with problems (a refused save), shown again with 400."""
+    """A form page; with problems (a refused save of ``checked``), shown again with 400, each
+    problem beside its field and in a list at the top (there with its page or question when it
+    is not about the form's own fields)."""
     shown = [plain(p) for p in problems]
     return (
         render_template(
@@ -38,11 +46,28 @@ def editor_page(
             languages=LANGUAGES,
             language_names=LANGUAGE_NAMES,
             errors=field_problems(shown, prefix),
-            problem_list=shown,
+            problem_list=_located(shown, checked, prefix),
             **context,
         ),
         400 if problems else 200,
     )
+
+
+def _located(
+    problems: list[Problem], checked: editor.Document | None, prefix: str
+) -> list[tuple[str, Problem]]:
+    out = []
+    for problem in problems:
+        place = ""
+        if checked is not None and not (prefix and problem.where.startswith(prefix)):
+            page, text = place_of(problem.where, checked)
+            if text:
+                shown = wording_in(text, editor.language_of(checked))
+                place = _("Question “%(text)s”:", text=shown)
+            elif page:
+                place = _("Page %(n)s:", n=page)
+        out.append((place, problem))
+    return out
 
 
 def saved(survey: Survey, before: int, anchor: str = "") -> Any:
@@ -188,6 +213,7 @@ def edit_texts(survey_id: int) -> Any:
         survey,
         problems,
         "",
+        document,
         document=document,
         main=editor.language_of(document),
     )
@@ -227,6 +253,7 @@ def new_section(survey_id: int) -> Any:
             survey,
             problems,
             f"sections[{index}]",
+            document,
             section=section,
             main=editor.language_of(document),
             first_question=section["questions"][0]["text"],
@@ -262,6 +289,7 @@ def edit_section(survey_id: int, key: str) -> Any:
         survey,
         problems,
         f"sections[{index}]",
+        document,
         section=document["sections"][index],
         main=editor.language_of(document),
         first_question=None,
@@ -308,6 +336,7 @@ def _outline_save(survey: Survey, document: editor.Document, anchor: str = "") -
         survey,
         problems,
         "",
+        document,
         definition=editor.authoring.definition_of(version),
         answered=editor.authoring.has_responses(session, version),
     )

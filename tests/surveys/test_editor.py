@@ -16,6 +16,7 @@ from lti_tool.surveys.editor_forms import (
     condition_value,
     field_problems,
     number,
+    place_of,
     plain,
     question_from,
 )
@@ -202,3 +203,22 @@ def test_a_refused_save_writes_nothing(app) -> None:
         db.session.commit()
         assert db.session.get(Survey, survey.id).title == {"nl": "Nieuw", "de": "Neu"}
         assert db.session.scalar(select(func.count()).select_from(SurveyVersion)) == 1
+
+
+def test_a_problem_is_placed_by_page_and_question() -> None:
+    document = _document()
+    assert place_of("sections[0].questions[1].show_if", document) == (
+        1,
+        {"nl": "Leidt u een team?"},
+    )
+    assert place_of("sections[1].title", document) == (2, None)
+    assert place_of("sections[7].questions[0]", document) == (None, None)
+    assert place_of("sections[0].questions[9].text", document) == (1, None)
+    assert place_of("title", document) == (None, None)
+    needs = "This needs at least %(n)s items."
+    assert (
+        plain(Problem("sections", needs, {"n": 1})).message == "A survey needs at least one page."
+    )
+    assert plain(Problem("sections[0].questions", needs, {"n": 1})).message == (
+        "A page needs at least one question."
+    )

@@ -364,6 +364,13 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(app, client)
     # The last question of the last page cannot go: said in plain words.
     deleted = client.post(f"{base}/sections/s1/delete", data={"csrf_token": token})
     assert deleted.status_code == 400
+    assert "A survey needs at least one page." in deleted.get_data(as_text=True)
+    # Deleting a question another depends on: the list says which question is broken.
+    _add(client, survey_id, token, "text", **{"text-nl": "Waarom?", "show_if": "q2=o:o1"})
+    before = _document(app, survey_id)
+    broken = client.post(f"{base}/questions/q2/delete", data={"csrf_token": token})
+    assert broken.status_code == 400
+    assert "Question “Waarom?”: The condition names 'q2'" in broken.get_data(as_text=True)
     assert _document(app, survey_id) == before
 
 
