@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import authoring
-from .definition import FORMAT, KEY, SurveyDefinition, Wording, parse_definition
+from .definition import FORMAT, KEY, LANGUAGES, SurveyDefinition, Wording, parse_definition
 from .models import Survey, SurveyVersion
 
 Document = dict[str, Any]
@@ -75,8 +75,15 @@ def save(
 
 
 def language_of(document: Document) -> str:
+    """The language the forms ask first: the survey's main language; for a survey made from a
+    file without one, English when its title has it, else the title's first language."""
     language = document.get("language")
-    return language if isinstance(language, str) and language else "en"
+    if isinstance(language, str) and language in LANGUAGES:
+        return language
+    title = document.get("title")
+    if isinstance(title, dict) and title and "en" not in title:
+        return next((lang for lang in title if lang in LANGUAGES), "en")
+    return "en"
 
 
 def new_key(prefix: str, taken: set[str]) -> str:

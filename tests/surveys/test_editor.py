@@ -76,6 +76,10 @@ def test_a_definition_without_a_main_language_reads_as_before() -> None:
     document["sections"][0]["questions"][0]["text"] = {"en": "What?"}
     definition = parse_definition(document)
     assert definition.language == "" and "language" not in dump_definition(definition)
+    # The forms ask first in the title's language (English when it has it).
+    assert editor.language_of(document) == "nl"
+    assert editor.language_of(document | {"title": {"fr": "x", "en": "y"}}) == "en"
+    assert editor.language_of({"language": "de", "title": {"nl": "x"}}) == "de"
 
 
 def test_edits_keep_keys_and_order() -> None:
