@@ -1,0 +1,137 @@
+"""The network benchmark (SQLite and PostgreSQL): a company sees its scores beside the median and
+quartiles of all companies that answered the same version, only from the minimum number of
+companies (5 here: 4 companies see a plain message), and never another company's own score or
+name; in an anonymous survey its own scores need the minimum of its own responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from lxml import html
+
+from lti_tool.extensions import db
+from lti_tool.surveys.benchmark import quartiles
+from tests.passports.conftest import sign_in
+from tests.passports.test_documents import flat, pdf_pages
+
+from .benchmark_data import OTHER_VALUES, OTHERS, OWN, hr_client, seed_scan
+
+# Question or dimension, own, lower quartile, median, upper quartile, companies (see the data).
+FIVE = [
+    ["Colleagues (dimension)", "4", "2", "4", "4.75", "5"],
+    ["Help when stuck", "4", "1.5", "4", "5", "5"],
+    ["A say in decisions", "4", "2.5", "4", "4.5", "5"],
+    ["Yearly budget", "17", "7.2", "17", "35.65", "5"],
+]
+
+
+def _rows(body: str) -> list[list[str]]:
+    doc = html.fromstring(body)
+    return [
+        [c.text_content().strip() for c in row.xpath("./th|./td")][:6]
+        for row in doc.xpath('//*[@data-testid="benchmark-row"]')
+    ]
+
+
+def _section(body: str) -> str:
+    found = html.fromstring(body).xpath('//*[@data-testid="benchmark"]')
+    return found[0].text_content() if found else ""
+
+
+def test_quartiles_fall_between_companies_and_stay_within_their_range() -> None:
+    assert quartiles([41.4, 3.3, 17.0, 29.9, 11.1]) == pytest.approx((7.2, 17.0, 35.65))
+    assert quartiles([1, 2, 3, 4, 5, 6]) == pytest.approx((1.75, 3.5, 5.25))
+    assert quartiles([1, 2]) == (1, 1.5, 2)  # a minimum set below 5: never beyond the figures
+    assert quartiles([4]) == (4, 4, 4)
+
+
+def test_five_companies_see_the_network_and_no_other_company(app: Any) -> None:
+    with app.app_context():
+        ids = seed_scan([OWN, *OTHERS])
+        db.session.remove()
+    client = hr_client(app, ids["Own Company"])
+    page = client.get(f"/surveys/{ids['survey']}/report")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert _rows(body) == FIVE
+    # Nothing of the other companies: no name, no score of theirs (the median is the own one).
+    for other, _answers in OTHERS:
+        assert other not in body and f"{other} wish" not in body
+    for value in OTHER_VALUES:
+        assert value not in body
+    # Each row's chart says the same in words.
+    titles = html.fromstring(body).xpath('//*[@data-testid="benchmark-chart"]//svg/title/text()')
+    assert titles[3] == (
+        "Your company: 17. Network of 5 companies: lower quartile 7.2, median 17, "
+        "upper quartile 35.65."
+    )
+    # The PDF for the owner has the same figures, and nothing of the others either.
+    pdf = client.get(f"/surveys/{ids['survey']}/report.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = flat(" ".join(pdf_pages(pdf.data)))
+    assert "Your company beside the network" in text
+    assert "Yearly budget 17 7.2 17 35.65 5" in text
+    assert "Colleagues (dimension) 4 2 4 4.75 5" in text
+    for other, _answers in OTHERS:
+        assert other not in text
+    for value in OTHER_VALUES:
+        assert value not in text
+
+
+def test_four_companies_see_a_plain_message_instead(app: Any) -> None:
+    with app.app_context():
+        ids = seed_scan([OWN, *OTHERS[:3]])
+        db.session.remove()
+    client = hr_client(app, ids["Own Company"])
+    body = client.get(f"/surveys/{ids['survey']}/report").get_data(as_text=True)
+    assert _rows(body) == []
+    assert "appears once at least 5 companies have answered this version" in _section(body)
+    for value in ("17", "7.2", "4.75"):
+        assert value not in _section(body)
+    text = flat(" ".join(pdf_pages(client.get(f"/surveys/{ids['survey']}/report.pdf").data)))
+    assert "appears once at least 5 companies have answered this version" in text
+    assert "Yearly budget" not in text
+
+
+def test_anonymous_own_scores_need_the_minimum_of_own_responses(app: Any) -> None:
+    two = (OWN[0], OWN[1] * 2)
+    with app.app_context():
+        ids = seed_scan([two, *OTHERS], anonymous=True)
+        db.session.remove()
+    client = hr_client(app, ids["Own Company"])
+    body = client.get(f"/surveys/{ids['survey']}/report").get_data(as_text=True)
+    assert "Your company's own scores appear from 5 responses" in _section(body)
+    # The network stands (five companies); the company's own column is empty.
+    assert _rows(body)[3] == ["Yearly budget", "–", "7.2", "17", "35.65", "5"]
+    titles = html.fromstring(body).xpath('//*[@data-testid="benchmark-chart"]//svg/title/text()')
+    assert all("Your company" not in t for t in titles)
+
+
+def test_anonymous_company_with_enough_responses_sees_its_own(app: Any) -> None:
+    five = (OWN[0], OWN[1] * 5)
+    with app.app_context():
+        ids = seed_scan([five, *OTHERS], anonymous=True)
+        db.session.remove()
+    client = hr_client(app, ids["Own Company"])
+    body = client.get(f"/surveys/{ids['survey']}/report").get_data(as_text=True)
+    assert _rows(body) == FIVE
+
+
+def test_the_administrator_sees_it_for_a_chosen_company_only(app: Any) -> None:
+    with app.app_context():
+        ids = seed_scan([OWN, *OTHERS])
+        db.session.remove()
+    admin = app.test_client()
+    sign_in(app, admin, "admin")
+    whole = admin.get(f"/surveys/{ids['survey']}/report").get_data(as_text=True)
+    assert 'data-testid="benchmark"' not in whole  # no one company: nothing to compare
+    chosen = admin.get(f"/surveys/{ids['survey']}/report?company={ids['Beta Secret']}")
+    assert _rows(chosen.get_data(as_text=True))[3] == [
+        "Yearly budget",
+        "11.1",
+        "7.2",
+        "17",
+        "35.65",
+        "5",
+    ]
