@@ -124,7 +124,10 @@ def _heat_map(doc: Document, report: Report, number: Number, _: Callable[..., st
             pdf.set_text_color(*_rgb(ink))
             pdf.set_xy(x, y)
             pdf.cell(
-                cell_w - 0.6, height - 0.6, number(value) if value is not None else "–", align="C"
+                cell_w - 0.6,
+                height - 0.6,
+                doc.text(number(value) if value is not None else "–"),
+                align="C",
             )
             pdf.set_text_color(0, 0, 0)
         pdf.set_xy(pdf.l_margin, y + height)
@@ -247,13 +250,14 @@ def report_pdf(
     report: Report,
     bench: BenchmarkView | None,
     company: str,
+    creator: str,
     reader: Reader,
     number: Number,
     today: dt.date,
 ) -> bytes:
     _, ngettext = reader._, reader.plural  # named so that pybabel extracts their strings
     title = _("Training needs: %(title)s") % {"title": _survey_title(report, reader.language)}
-    doc = Document(title, company)
+    doc = Document(title, creator)
     pdf = doc.pdf
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -345,12 +349,13 @@ def report_pdf(
     written = [q for q in report.questions if q.texts]
     if written:
         _heading(doc, _("Free text"))
+        bullet = "• " if doc.unicode_ok else "- "
         for question in written:
             doc.font(9, bold=True)
             doc.line(5, question.label)
             doc.font(9)
             for text in question.texts:
-                doc.line(4.5, "• " + text)
+                doc.line(4.5, bullet + text)
             pdf.ln(1.5)
     return doc.output()
 

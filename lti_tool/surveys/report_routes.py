@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..passports import companies
-from ..passports.blueprint import download
+from ..passports.blueprint import download, tool_title
 from ..passports.company_exports import separator_for
 from ..passports.document_routes import current_reader
 from ..passports.forms import positive_int
@@ -178,6 +178,7 @@ def survey_report_pdf(survey_id: int) -> Any:
         built,
         company_benchmark(db.session(), built, _language()),
         company.name,
+        tool_title(),
         current_reader(),
         _number,
         dt.date.today(),

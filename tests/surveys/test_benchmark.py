@@ -66,6 +66,9 @@ def test_five_companies_see_the_network_and_no_other_company(app: Any) -> None:
         "Your company: 17. Network of 5 companies: lower quartile 7.2, median 17, "
         "upper quartile 35.65."
     )
+    # Asking for another company's report gives their own again.
+    asked = client.get(f"/surveys/{ids['survey']}/report?company={ids['Beta Secret']}")
+    assert _rows(asked.get_data(as_text=True)) == FIVE
     # The PDF for the owner has the same figures, and nothing of the others either.
     pdf = client.get(f"/surveys/{ids['survey']}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

@@ -10,10 +10,11 @@ import pytest
 from lxml import html
 
 from lti_tool.extensions import db
+from lti_tool.surveys.models import SurveyInvitation
 from tests.passports.conftest import OTHER_COURSE, OUTSIDER, sign_in
 from tests.passports.test_documents import flat, pdf_pages
 
-from .analysis_data import HOSTILE, SCRIPT, seed_report_data
+from .analysis_data import DAY, HOSTILE, SCRIPT, seed_report_data
 from .benchmark_data import hr_client
 
 
@@ -120,3 +121,33 @@ def test_a_dutch_owner_reads_dutch_dates_and_decimal_commas(app: Any, seeded: An
         "december",
     )
     assert any(month in text for month in months)
+
+
+def test_the_response_rate_of_the_company_s_invitation_links(app: Any, seeded: Any) -> None:
+    with app.app_context():
+        for company, places, used in ((seeded.bakker, 8, 6), (seeded.jansen, 4, 3)):
+            db.session.add(
+                SurveyInvitation(
+                    survey_id=seeded.survey_id,
+                    company_id=company,
+                    token_hash=f"{company:064d}",
+                    shared=True,
+                    max_uses=places,
+                    uses=used,
+                    created_on=DAY,
+                )
+            )
+        db.session.commit()
+    client = hr_client(app, seeded.bakker)
+    text = _pdf_text(client, f"/surveys/{seeded.survey_id}/report.pdf?version=1&lang=nl")
+    assert "Plaatsen in uitnodigingen: 8 · gebruikt: 6 · respons: 75 %" in text
+    assert ": 4 " not in text  # Jansen's links are not Bakker's
+
+
+def test_without_a_font_for_every_script_the_pdf_still_reads(
+    app: Any, seeded: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("lti_tool.passports.pdf_layout.FONT_DIRS", ())  # Helvetica: Latin-1 only
+    client = hr_client(app, seeded.bakker)
+    text = _pdf_text(client, f"/surveys/{seeded.survey_id}/report.pdf?version=1&group=department")
+    assert "MIG welding" in text and SCRIPT in text
