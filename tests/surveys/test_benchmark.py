@@ -5,17 +5,25 @@ name; in an anonymous survey its own scores need the minimum of its own response
 
 from __future__ import annotations
 
+import random
+import statistics
 from typing import Any
 
 import pytest
 from lxml import html
+from sqlalchemy import select
 
 from lti_tool.extensions import db
+from lti_tool.models import Platform
+from lti_tool.passports.models import Company
+from lti_tool.surveys import authoring, benchmark
 from lti_tool.surveys.benchmark import quartiles
+from lti_tool.surveys.models import SurveyAnswer, SurveyResponse
+from lti_tool.surveys.templates_catalog import load_template
 from tests.passports.conftest import sign_in
 from tests.passports.test_documents import flat, pdf_pages
 
-from .benchmark_data import OTHER_VALUES, OTHERS, OWN, hr_client, seed_scan
+from .benchmark_data import DAY, OTHER_VALUES, OTHERS, OWN, hr_client, seed_scan
 
 # Question or dimension, own, lower quartile, median, upper quartile, companies (see the data).
 FIVE = [
@@ -138,3 +146,84 @@ def test_the_administrator_sees_it_for_a_chosen_company_only(app: Any) -> None:
         "35.65",
         "5",
     ]
+
+
+def test_the_shipped_scans_score_their_dimensions_and_numbers(app: Any) -> None:
+    """The learning-organisation scan: five dimensions over people's means, checked against the
+    same figures worked out in Python from the answers; the SME scan: its likert and numbers."""
+    chance = random.Random(12)
+    with app.app_context():
+        session = db.session
+        platform_id = session.scalars(select(Platform.id)).first()
+        sme = authoring.create_survey(
+            session,
+            load_template("company_training_needs"),
+            platform_id=platform_id,
+            course_id=None,
+            user_id=None,
+        )
+        sme_version = sme.versions[0]
+        assert benchmark.dimensions(sme_version) == {}
+        assert [q.key for q in benchmark.scored_questions(sme_version)] == [
+            "staff_count",
+            "plan_known",
+            "tech_ready",
+            "staff_new_skills",
+            "budget",
+        ]
+        scan = authoring.create_survey(
+            session,
+            load_template("learning_organisation"),
+            platform_id=platform_id,
+            course_id=None,
+            user_id=None,
+        )
+        version = scan.versions[0]
+        groups = benchmark.dimensions(version)
+        assert list(groups) == ["person", "work", "people", "company", "outside"]
+        people: dict[int, list[float]] = {}  # company -> each person's mean in "work"
+        for n in range(5):
+            company = Company(platform_id=platform_id, name=f"Scan company {n}")
+            session.add(company)
+            session.flush()
+            for _person in range(5):
+                response = SurveyResponse(
+                    survey_id=scan.id,
+                    version_id=version.id,
+                    kind="invitee",
+                    status="submitted",
+                    company_id=company.id,
+                    anonymous=True,
+                    started_on=DAY,
+                    submitted_on=DAY,
+                )
+                session.add(response)
+                session.flush()
+                levels = []
+                for question in version.questions:
+                    if question.kind != "likert":
+                        continue
+                    level = chance.randint(1, 5)
+                    session.add(
+                        SurveyAnswer(
+                            response_id=response.id, question_id=question.id, numeric_value=level
+                        )
+                    )
+                    if question.section_key == "work":
+                        levels.append(level)
+                people.setdefault(company.id, []).append(statistics.fmean(levels))
+        session.commit()
+        own = min(people)
+        found = benchmark.benchmark(session, version, own, minimum=5, anonymous=True)
+        work = next(r for r in found.rows if r.dimension and r.key == "work")
+        means = [statistics.fmean(v) for v in people.values()]
+        q1, median, q3 = statistics.quantiles(means, n=4)
+        assert work.own == round(statistics.fmean(people[own]), 2)
+        assert work.network is not None
+        assert (work.network.q1, work.network.median, work.network.q3) == (
+            round(q1, 2),
+            round(median, 2),
+            round(q3, 2),
+        )
+        assert (work.low, work.high) == (1.0, 5.0) and work.network.companies == 5
+        assert len(found.rows) == 5 + 25
