@@ -11,6 +11,7 @@ everywhere (``analysis.respondents``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, current_app, render_template, request
@@ -20,18 +21,26 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..passports import companies
-from ..passports.blueprint import download
+from ..passports.blueprint import download, tool_title
 from ..passports.company_exports import separator_for
+from ..passports.document_routes import current_reader
 from ..passports.forms import positive_int
 from ..passports.models import Company
 from . import analysis, report
 from .access import may_manage
+from .benchmark_view import company_benchmark
 from .blueprint import bp
 from .definition import wording
 from .models import Survey, SurveyVersion
 from .report_exports import XLSX_TYPE, report_xlsx, table_csv
+from .report_pdf import report_pdf
 
 TABLES = ("gaps", "heatmap", "answers", "texts", "self-manager")
+
+
+def _number(value: float | None) -> str:
+    """A figure as the page writes it: 1.78 in English, 1,78 in Dutch, French and German."""
+    return "" if value is None else str(format_decimal(value, format="0.##"))
 
 
 def _ctx() -> LaunchContext:
@@ -125,7 +134,8 @@ def survey_report(survey_id: int) -> Any:
         manages=may_manage(_ctx(), built.survey),
         companies=choices,
         args=_args(built),
-        number=lambda v: "" if v is None else format_decimal(v, format="0.##"),
+        number=_number,
+        bench=company_benchmark(session, built, _language()),
     )
 
 
@@ -151,3 +161,26 @@ def survey_report_xlsx(survey_id: int) -> Any:
     built, _own = _report(survey_id)
     body = report_xlsx(report.report_tables(built, _))
     return download(body, XLSX_TYPE, _filename(built, "report", "xlsx"))
+
+
+@bp.get("/<int:survey_id>/report.pdf")
+@launch_required()
+def survey_report_pdf(survey_id: int) -> Any:
+    """One company's report for its owner: HR get their own company's; the trainer and the
+    administrator choose the company (400 without one)."""
+    built, _own = _report(survey_id)
+    if built.scope.company_id is None:
+        abort(400, description=_("Choose a company: the printable report is of one company."))
+    company = db.session.get(Company, built.scope.company_id)
+    if company is None or company.platform_id != built.survey.platform_id:
+        abort(404)
+    body = report_pdf(
+        built,
+        company_benchmark(db.session(), built, _language()),
+        company.name,
+        tool_title(),
+        current_reader(),
+        _number,
+        dt.date.today(),
+    )
+    return download(body, "application/pdf", _filename(built, f"company-{company.id}", "pdf"))
