@@ -28,6 +28,7 @@ from . import analysis, report
 from .access import may_manage
 from .blueprint import bp
 from .definition import wording
+from .display import offer_kinds
 from .models import Survey, SurveyVersion
 from .report_exports import XLSX_TYPE, report_xlsx, table_csv
 
@@ -91,7 +92,9 @@ def _asked_scope(survey: Survey, own: list[Company] | None) -> tuple[SurveyVersi
 def _report(survey_id: int) -> tuple[report.Report, list[Company] | None]:
     survey, own = _viewer(survey_id)
     version, scope = _asked_scope(survey, own)
-    built = report.build_report(db.session(), survey, version, scope, _language(), _)
+    built = report.build_report(
+        db.session(), survey, version, scope, _language(), _, issuer=_ctx().issuer
+    )
     return built, own
 
 
@@ -126,6 +129,7 @@ def survey_report(survey_id: int) -> Any:
         companies=choices,
         args=_args(built),
         number=lambda v: "" if v is None else format_decimal(v, format="0.##"),
+        offer_kinds=offer_kinds(),
     )
 
 
