@@ -78,6 +78,16 @@ def test_trainer_links_a_path_and_bad_links_are_refused(app: Any, seeded: Any) -
     learner = app.test_client()
     sign_in(app, learner, "learner")
     assert learner.get("/surveys/offers").status_code == 403
+    learner_token = csrf_for(app, learner)
+    assert (
+        learner.post("/surveys/offers", data={**good, "csrf_token": learner_token}).status_code
+        == 403
+    )
+    response = learner.post(
+        f"/surveys/{seeded.pairs_survey_id}/report/group",
+        data={"csrf_token": learner_token, "question": 1, "path": seeded.path, "name": "G"},
+    )
+    assert response.status_code == 403
     with app.app_context():
         link_id = db.session.scalar(select(SurveyOfferLink.id))
     other = app.test_client()
