@@ -275,3 +275,26 @@ class CatalogueOfferSearch(Base):
     # The first date still to come (None: self-paced or none), and when it was published.
     starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class CatalogueOfferInterest(Base):
+    """That someone wants an offer: a learner for themselves (``people`` 1), or HR for N people
+    of their company (``company_id``), without names. One mark per person and offer (a new one
+    replaces it). Providers see only sums per offer (``demand``), and "fewer than 3" below 3;
+    ``user_id`` is there so a person can change or take back their mark, never shown."""
+
+    __tablename__ = "catalogue_offer_interest"
+    __table_args__ = (
+        UniqueConstraint("offer_id", "user_id", name="uq_catalogue_offer_interest"),
+        CheckConstraint("people BETWEEN 1 AND 10000", name="ck_catalogue_offer_interest_people"),
+        Index("ix_catalogue_offer_interest_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("catalogue_offer.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_company.id", ondelete="SET NULL"), default=None, index=True
+    )
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    marked_on: Mapped[dt.date] = mapped_column(Date)

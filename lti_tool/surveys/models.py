@@ -43,6 +43,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..models import Base, utcnow
 
 SURVEY_STATUSES = ("draft", "open", "closed")
+# What a trainer may link a competence to (catalogue offers carry their own competences).
+LINK_KINDS = ("path", "package", "training_type")
 RESPONSE_KINDS = ("learner", "invitee", "manager")
 RESPONSE_STATUSES = ("draft", "submitted")
 # Question types as the definition names them (definition.QUESTION_TYPES).
@@ -326,3 +328,31 @@ class SurveyParticipation(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class SurveyOfferLink(Base):
+    """That an offer of the tool covers a competence, as a trainer of the platform said: a
+    learning path, a SCORM package or a passport training type (``target_id`` is its id; a
+    package lives in ``learning_packages``' own metadata, so no foreign key there). The gap
+    report lists these beside the gaps; a link is the platform's, not one survey's."""
+
+    __tablename__ = "survey_offer_link"
+    __table_args__ = (
+        CheckConstraint(_in("kind", LINK_KINDS), name="ck_survey_offer_link_kind"),
+        UniqueConstraint(
+            "platform_id", "competence_id", "kind", "target_id", name="uq_survey_offer_link"
+        ),
+        Index("ix_survey_offer_link_competence", "competence_id", "platform_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    competence_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

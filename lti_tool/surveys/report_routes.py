@@ -31,6 +31,7 @@ from .access import may_manage
 from .benchmark_view import company_benchmark
 from .blueprint import bp
 from .definition import wording
+from .display import offer_kinds
 from .models import Survey, SurveyVersion
 from .report_exports import XLSX_TYPE, report_xlsx, table_csv
 from .report_pdf import report_pdf
@@ -100,7 +101,9 @@ def _asked_scope(survey: Survey, own: list[Company] | None) -> tuple[SurveyVersi
 def _report(survey_id: int) -> tuple[report.Report, list[Company] | None]:
     survey, own = _viewer(survey_id)
     version, scope = _asked_scope(survey, own)
-    built = report.build_report(db.session(), survey, version, scope, _language(), _)
+    built = report.build_report(
+        db.session(), survey, version, scope, _language(), _, issuer=_ctx().issuer
+    )
     return built, own
 
 
@@ -136,6 +139,7 @@ def survey_report(survey_id: int) -> Any:
         args=_args(built),
         number=_number,
         bench=company_benchmark(session, built, _language()),
+        offer_kinds=offer_kinds(),
     )
 
 
