@@ -12,8 +12,10 @@ from . import authoring_routes as _authoring_routes  # noqa: F401  (making surve
 from . import display as _display  # noqa: F401  (template filters)
 from . import erasure as _erasure  # noqa: F401  (what an erase removes)
 from . import invitation_routes as _invitation_routes  # noqa: F401  (links for invitees)
+from . import manager_routes as _manager_routes  # noqa: F401  (a manager rates a learner)
 from . import models as _models  # noqa: F401  (registers the surveys' tables)
 from . import report_routes as _report_routes  # noqa: F401  (the report pages)
+from . import rounds_routes as _rounds_routes  # noqa: F401  (before and after)
 from .blueprint import bp
 from .placements import register_survey_placements
 
