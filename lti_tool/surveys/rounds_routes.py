@@ -7,6 +7,7 @@ administrators every response, a company's HR their own company's only; anyone e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, render_template, request
@@ -16,12 +17,17 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..lti.context import launch_required
 from ..passports import companies
+from ..passports.blueprint import download
+from ..passports.company_exports import separator_for
 from ..passports.forms import positive_int
+from ..passports.models import Company
 from . import analysis, analysis_rounds, report
 from .access import may_manage
 from .blueprint import bp
 from .definition import wording
 from .display import reader_language
+from .models import Survey, SurveyVersion
+from .report_exports import Cell, Table, table_csv
 from .report_routes import minimum_group, reader_launch, viewer
 
 
@@ -33,9 +39,18 @@ def _round(name: str, default: int, last: int) -> int:
     return number
 
 
-@bp.get("/<int:survey_id>/report/rounds")
-@launch_required()
-def survey_rounds(survey_id: int) -> Any:
+@dataclass
+class _Page:
+    survey: Survey
+    own: list[Company] | None
+    scope: analysis.Scope
+    comparison: analysis_rounds.Comparison
+    labels: dict[int, str]
+    group_names: dict[str, str]
+    later: SurveyVersion | None
+
+
+def _compared(survey_id: int) -> _Page:
     survey, own = viewer(survey_id)
     session = db.session()
     last = survey.current_round
@@ -61,24 +76,88 @@ def survey_rounds(survey_id: int) -> Any:
         if side.version is not None:
             labels |= report.question_labels(session, side.version, language)
             definition = report.definition_or_none(side.version)
+    names = report.group_names(session, scope, definition, survey.platform_id, language, _)
+    return _Page(survey, own, scope, comparison, labels, names, later)
+
+
+@bp.get("/<int:survey_id>/report/rounds")
+@launch_required()
+def survey_rounds(survey_id: int) -> Any:
+    found = _compared(survey_id)
+    session = db.session()
+    own = found.own
     choices = (
         own
         if own is not None
         else companies.platform_companies(session, reader_launch().platform_id)
     )
+    args = {
+        "before": found.comparison.before.round_number,
+        "after": found.comparison.after.round_number,
+    }
+    if found.scope.company_id:
+        args["company"] = found.scope.company_id
+    if found.scope.group_by:
+        args["group"] = found.scope.group_by
+    language = reader_language()
     return render_template(
         "surveys/report_rounds.html",
         ctx=reader_launch(),
-        survey=survey,
-        comparison=comparison,
-        scope=scope,
-        labels=labels,
-        group_names=report.group_names(session, scope, definition, survey.platform_id, language, _),
-        attributes=report.attribute_choices(later, language) if later else [],
-        title=wording(survey.title or {}, language),
+        survey=found.survey,
+        comparison=found.comparison,
+        scope=found.scope,
+        labels=found.labels,
+        group_names=found.group_names,
+        attributes=report.attribute_choices(found.later, language) if found.later else [],
+        title=wording(found.survey.title or {}, language),
         hr=own is not None,
-        manages=may_manage(reader_launch(), survey),
+        manages=may_manage(reader_launch(), found.survey),
         companies=choices,
+        args=args,
         number=lambda v: "" if v is None else format_decimal(v, format="0.##"),
         signed=lambda v: "" if v is None else format_decimal(v, format="+0.##;-0.##"),
     )
+
+
+def rounds_table(found: _Page) -> Table:
+    """The page's before-and-after table, for the CSV (the groups the page shows, no more)."""
+    rows: list[list[Cell]] = [
+        [
+            _("Competence"),
+            _("Group"),
+            _("Gap before"),
+            _("Responses before"),
+            _("Gap after"),
+            _("Responses after"),
+            _("Change"),
+        ]
+    ]
+    for comp in found.comparison.competences:
+        for g in comp.groups:
+            rows.append(
+                [
+                    found.labels.get(comp.after_question_id, ""),
+                    found.group_names.get(g.group_key, g.group_key),
+                    g.before,
+                    g.before_n,
+                    g.after,
+                    g.after_n,
+                    g.change,
+                ]
+            )
+    return Table("rounds", _("Before and after"), rows)
+
+
+@bp.get("/<int:survey_id>/report/rounds.csv")
+@launch_required()
+def survey_rounds_csv(survey_id: int) -> Any:
+    found = _compared(survey_id)
+    locale = reader_language()
+    body = table_csv(
+        rounds_table(found),
+        separator=separator_for(locale, request.args.get("separator")),
+        locale=locale,
+    )
+    c = found.comparison
+    name = f"survey-{found.survey.id}-rounds-{c.before.round_number}-{c.after.round_number}.csv"
+    return download(body, "text/csv; charset=utf-8", name)

@@ -151,6 +151,9 @@ def test_invitees_answer_a_new_round_with_new_links(app, client):
     assert refused.status_code == 403 and "earlier round" in refused.get_data(as_text=True)
 
     new = make_links(app, client, survey_id, company=str(bakker), kind="single", number="1")
+    listed = client.get(f"/surveys/{survey_id}/invitations").get_data(as_text=True)
+    assert listed.count('data-testid="invitation-round">1<') == 2
+    assert listed.count('data-testid="invitation-round">2<') == 1
     fresh = app.test_client()
     assert open_code(fresh, new[0]).status_code == 303
     answer(fresh, survey_id, 0, YOU)

@@ -130,3 +130,23 @@ def test_bad_rounds_are_refused(app: Any) -> None:
     one = client.get(f"/surveys/{seeded.survey_id}/report?round=1")
     assert "6 responses in this report." in one.get_data(as_text=True)
     assert client.get(f"/surveys/{seeded.survey_id}/report?round=7").status_code == 404
+
+
+def test_the_before_and_after_table_as_csv(app: Any) -> None:
+    import csv
+    import io
+
+    with app.app_context():
+        seeded = seed_rounds()
+    client = _trainer(app)
+    page = client.get(f"/surveys/{seeded.survey_id}/report/rounds?group=department")
+    assert f"/surveys/{seeded.survey_id}/report/rounds.csv?" in page.get_data(as_text=True)
+    got = client.get(f"/surveys/{seeded.survey_id}/report/rounds.csv?group=department")
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(got.data.decode("utf-8-sig"))))
+    assert rows[0][0] == "Competence"
+    assert rows[1:] == [
+        ["MIG welding", "Workshop", "1.4", "5", "0.6", "5", "-0.8"],
+        ["Reading drawings", "Workshop", "1", "5", "0.6", "5", "-0.4"],
+    ]  # the one-person office is in no file either
+    assert client.get(f"/surveys/{seeded.survey_id}/report/rounds.csv?after=5").status_code == 404
