@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..models import User
 from ..passports.completed import completed_between
+from ..passports.identities import ID_SLICE
 from ..passports.models import PassportEntry
 from . import analysis
 from .models import SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyVersion
@@ -197,20 +198,28 @@ def _people(
     first = _gaps(session, survey_id, before.round_number, before.version.id, company_id)
     second = _gaps(session, survey_id, after.round_number, after.version.id, company_id)
     both = sorted(set(first) & set(second))
-    names = (
-        dict(
-            session.execute(select(User.id, User.name).where(User.id.in_(both[:MAX_PEOPLE]))).all()
-        )
-        if both
-        else {}
-    )
+    names: dict[int, str] = {}
+    for start in range(0, len(both), ID_SLICE):  # within the bound values a statement takes
+        part = both[start : start + ID_SLICE]
+        names |= dict(session.execute(select(User.id, User.name).where(User.id.in_(part))).all())
     ordered = sorted(both, key=lambda uid: (names.get(uid, "").lower(), uid))
     listed, more = ordered[:MAX_PEOPLE], max(0, len(ordered) - MAX_PEOPLE)
+    # One read of the passports over the whole span; each person keeps their own period.
+    spans = [(first[uid][0], second[uid][0]) for uid in listed]
+    done = (
+        completed_between(session, listed, min(a for a, _ in spans), max(b for _, b in spans))
+        if listed
+        else {}
+    )
     people = []
     for uid in listed:
         before_on, before_gaps = first[uid]
         after_on, after_gaps = second[uid]
-        trainings = completed_between(session, [uid], before_on, after_on)[uid]
+        trainings = [
+            e
+            for e in done[uid]
+            if before_on <= (e.completed_on or e.started_on or before_on) <= after_on
+        ]
         given = {c.id for entry in trainings for c in entry.competences}
         rows = [
             PersonRow(
