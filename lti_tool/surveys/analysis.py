@@ -46,14 +46,16 @@ MEAN_KINDS = ("numeric", "ranking")
 
 @dataclass(frozen=True)
 class Scope:
-    """What a report covers: one version; one company only (HR sees their own); grouped by
-    nothing, by company, or by a respondent attribute; groups below ``min_group`` left out."""
+    """What a report covers: one version; one round (the report pages always name one; None
+    counts every round); one company only (HR sees their own); grouped by nothing, by company,
+    or by a respondent attribute; groups below ``min_group`` left out."""
 
     version_id: int
     min_group: int
     company_id: int | None = None
     group_by: str | None = None
     kinds: tuple[str, ...] = SELF_KINDS
+    round_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ def _in_scope(
     )
     if scope.company_id is not None:
         query = query.where(SurveyResponse.company_id == scope.company_id)
+    if scope.round_number is not None:
+        query = query.where(SurveyResponse.round_number == scope.round_number)
     return query
 
 
@@ -178,11 +182,12 @@ def _everyone(session: Session, scope: Scope, who: Subquery) -> bool:
     Then its answers need no join to their responses: answer rows exist for submitted
     responses only, and a version's questions are its own (two counts over the responses)."""
     allowed = session.scalar(select(func.count()).select_from(who))
-    submitted = session.scalar(
-        select(func.count()).where(
-            SurveyResponse.version_id == scope.version_id, SurveyResponse.status == "submitted"
-        )
+    everything = select(func.count()).where(
+        SurveyResponse.version_id == scope.version_id, SurveyResponse.status == "submitted"
     )
+    if scope.round_number is not None:
+        everything = everything.where(SurveyResponse.round_number == scope.round_number)
+    submitted = session.scalar(everything)
     return bool(allowed) and allowed == submitted
 
 

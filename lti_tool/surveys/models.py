@@ -74,6 +74,7 @@ class Survey(Base):
     __table_args__ = (
         CheckConstraint(_in("status", SURVEY_STATUSES), name="ck_survey_status"),
         CheckConstraint("min_group_size >= 1", name="ck_survey_min_group_size"),
+        CheckConstraint("current_round >= 1", name="ck_survey_current_round"),
         Index("ix_survey_platform", "platform_id"),
         Index("ix_survey_course", "course_id"),
     )
@@ -88,8 +89,10 @@ class Survey(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     current_version: Mapped[int] = mapped_column(Integer, default=1)
-    # A repeat (after training) of this earlier survey, with the same competences: reports
-    # compare the two (later sessions).
+    # The round being answered: a repeat (after training) of the same survey opens round 2, 3...;
+    # a person answers once per round, and reports compare one round with another.
+    current_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Not used: a repeat is a new round of the same survey (``current_round``).
     repeat_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey.id", ondelete="SET NULL"), default=None, index=True
     )
@@ -199,6 +202,8 @@ class SurveyResponse(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16), default="learner")
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # The round of the survey this response answers (1, then 2... after each repeat).
+    round_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     anonymous: Mapped[bool] = mapped_column(default=False)
     respondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), default=None
@@ -290,6 +295,7 @@ class SurveyInvitation(Base):
     __table_args__ = (
         UniqueConstraint("token_hash", name="uq_survey_invitation_token"),
         CheckConstraint("max_uses >= 1", name="ck_survey_invitation_max_uses"),
+        CheckConstraint("round_number >= 1", name="ck_survey_invitation_round"),
         CheckConstraint("uses >= 0 AND uses <= max_uses", name="ck_survey_invitation_uses"),
         Index("ix_survey_invitation_survey", "survey_id", "company_id"),
         Index("ix_survey_invitation_company", "company_id"),
@@ -297,6 +303,8 @@ class SurveyInvitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    # The round the link is for: a link of an earlier round opens nothing once a new one begins.
+    round_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("passport_company.id", ondelete="CASCADE"), default=None
     )
@@ -315,9 +323,9 @@ class SurveyInvitation(Base):
 
 
 class SurveyParticipation(Base):
-    """That a person of a course submitted the survey, and nothing else: which response is
-    theirs is not kept (no response id, no time), so an anonymous survey is still answered once
-    per person. The primary key refuses a second submission."""
+    """That a person of a course submitted a round of the survey, and nothing else: which
+    response is theirs is not kept (no response id, no time), so an anonymous survey is still
+    answered once per person and round. The primary key refuses a second submission."""
 
     __tablename__ = "survey_participation"
     __table_args__ = (Index("ix_survey_participation_user", "user_id"),)
@@ -327,6 +335,9 @@ class SurveyParticipation(Base):
     )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_number: Mapped[int] = mapped_column(
+        Integer, primary_key=True, default=1, server_default="1"
     )
 
 

@@ -32,11 +32,11 @@ from .blueprint import bp
 from .display import offer_kinds
 from .models import LINK_KINDS, SurveyQuestion
 from .needs import learners_in_need
-from .report_routes import _asked_scope, _ctx, _language, _viewer
+from .report_routes import _asked_scope, _language, reader_launch, viewer
 
 
 def _where() -> Where:
-    ctx = _ctx()
+    ctx = reader_launch()
     return Where(ctx.platform_id, ctx.issuer, _language())
 
 
@@ -47,7 +47,7 @@ def _links_page(problem: str = "", status: int = 200) -> Any:
     return (
         render_template(
             "surveys/offer_links.html",
-            ctx=_ctx(),
+            ctx=reader_launch(),
             links=offer_links.links(session, where),
             competences=[(c.id, local_name(c, where.language)) for c in competences],
             targets=offer_links.targets(session, where),
@@ -74,7 +74,7 @@ def add_offer_link() -> Any:
     session = db.session()
     try:
         offer_links.add_link(
-            session, _where(), competence_id, kind, target_id, actor_id=_ctx().user_id
+            session, _where(), competence_id, kind, target_id, actor_id=reader_launch().user_id
         )
     except offer_links.LinkRefused as exc:
         session.rollback()
@@ -88,7 +88,7 @@ def add_offer_link() -> Any:
 @launch_required(role="instructor")
 def remove_offer_link(link_id: int) -> Any:
     session = db.session()
-    link = offer_links.platform_link(session, _ctx().platform_id, link_id)
+    link = offer_links.platform_link(session, reader_launch().platform_id, link_id)
     if link is None:
         abort(404)
     session.delete(link)
@@ -101,7 +101,7 @@ def _refused(text: str, status: int, survey_id: int, args: dict[str, Any]) -> An
     return (
         render_template(
             "surveys/offer_refused.html",
-            ctx=_ctx(),
+            ctx=reader_launch(),
             problem=text,
             back=url_for("surveys.survey_report", survey_id=survey_id, **args),
         ),
@@ -112,8 +112,8 @@ def _refused(text: str, status: int, survey_id: int, args: dict[str, Any]) -> An
 @bp.post("/<int:survey_id>/report/group")
 @launch_required(role="instructor")
 def group_for_path(survey_id: int) -> Any:
-    ctx = _ctx()
-    survey, own = _viewer(survey_id)
+    ctx = reader_launch()
+    survey, own = viewer(survey_id)
     if own is not None:  # HR sees the report; groups of a course are its trainers' to make
         abort(404)
     version, scope = _asked_scope(survey, own)

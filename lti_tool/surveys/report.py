@@ -87,7 +87,7 @@ def versions_of(session: Session, survey: Survey) -> list[VersionChoice]:
     return [VersionChoice(v.id, v.number, int(counts.get(v.id, 0))) for v in survey.versions]
 
 
-def _definition(version: SurveyVersion) -> SurveyDefinition | None:
+def definition_or_none(version: SurveyVersion) -> SurveyDefinition | None:
     try:
         return parse_definition(version.definition)
     except DefinitionError:  # a version stored before a rule tightened: keys stand in for labels
@@ -96,13 +96,13 @@ def _definition(version: SurveyVersion) -> SurveyDefinition | None:
 
 def attribute_choices(version: SurveyVersion, language: str = "en") -> list[tuple[str, str]]:
     """What a report of this version may group by: the definition's attributes (key, label)."""
-    definition = _definition(version)
+    definition = definition_or_none(version)
     return [
         (a.key, wording(a.label, language)) for a in (definition.attributes if definition else ())
     ]
 
 
-def _labels(session: Session, version: SurveyVersion, language: str) -> dict[int, str]:
+def question_labels(session: Session, version: SurveyVersion, language: str) -> dict[int, str]:
     competences = {
         c.id: c
         for c in session.scalars(
@@ -118,7 +118,7 @@ def _labels(session: Session, version: SurveyVersion, language: str) -> dict[int
     return labels
 
 
-def _group_names(
+def group_names(
     session: Session,
     scope: analysis.Scope,
     definition: SurveyDefinition | None,
@@ -206,11 +206,11 @@ def build_report(
     _: Translate,
     issuer: str = "",
 ) -> Report:
-    definition = _definition(version)
-    labels = _labels(session, version, language)
+    definition = definition_or_none(version)
+    labels = question_labels(session, version, language)
     gaps = analysis.gap_table(session, scope)
     heat = analysis.heat_map(session, scope) if scope.group_by else None
-    names = _group_names(session, scope, definition, survey.platform_id, language, _)
+    names = group_names(session, scope, definition, survey.platform_id, language, _)
     where = Where(survey.platform_id, issuer, language)
     need, offers = _needs_and_offers(session, survey, version, scope, gaps, where)
     return Report(

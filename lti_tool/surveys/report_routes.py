@@ -44,7 +44,7 @@ def _number(value: float | None) -> str:
     return "" if value is None else str(format_decimal(value, format="0.##"))
 
 
-def _ctx() -> LaunchContext:
+def reader_launch() -> LaunchContext:
     ctx = current_launch()
     assert ctx is not None  # launch_required ran first
     return ctx
@@ -54,10 +54,10 @@ def _language() -> str:
     return str(get_locale() or "en")[:2]
 
 
-def _viewer(survey_id: int) -> tuple[Survey, list[Company] | None]:
+def viewer(survey_id: int) -> tuple[Survey, list[Company] | None]:
     """The survey, and None for its trainer or an admin (every company), else the companies the
     viewer is HR of (at least one); 404 for everyone else."""
-    ctx = _ctx()
+    ctx = reader_launch()
     session = db.session()
     survey = session.get(Survey, survey_id)
     if survey is None or survey.platform_id != ctx.platform_id:
@@ -91,24 +91,37 @@ def _asked_scope(survey: Survey, own: list[Company] | None) -> tuple[SurveyVersi
             group_by = None
     if group_by == analysis.COMPANY and (own is not None or company_id):
         group_by = None  # one company shown: no companies to compare
-    settings = current_app.config["LEARNPASS"]
-    minimum = max(int(settings.survey_min_group), int(survey.min_group_size or 1))
+    round_number = positive_int(request.args.get("round"), 0, 10**6) or survey.current_round
+    if round_number > survey.current_round:
+        abort(404)
     return version, analysis.Scope(
-        version.id, min_group=minimum, company_id=company_id or None, group_by=group_by
+        version.id,
+        min_group=minimum_group(survey),
+        company_id=company_id or None,
+        group_by=group_by,
+        round_number=round_number,
     )
 
 
+def minimum_group(survey: Survey) -> int:
+    """The larger of LEARNPASS_SURVEY_MIN_GROUP and the survey's own minimum."""
+    settings = current_app.config["LEARNPASS"]
+    return max(int(settings.survey_min_group), int(survey.min_group_size or 1))
+
+
 def _report(survey_id: int) -> tuple[report.Report, list[Company] | None]:
-    survey, own = _viewer(survey_id)
+    survey, own = viewer(survey_id)
     version, scope = _asked_scope(survey, own)
     built = report.build_report(
-        db.session(), survey, version, scope, _language(), _, issuer=_ctx().issuer
+        db.session(), survey, version, scope, _language(), _, issuer=reader_launch().issuer
     )
     return built, own
 
 
 def _args(built: report.Report) -> dict[str, Any]:
     args: dict[str, Any] = {"version": built.version.number}
+    if built.scope.round_number:
+        args["round"] = built.scope.round_number
     if built.scope.company_id:
         args["company"] = built.scope.company_id
     if built.scope.group_by:
@@ -119,7 +132,8 @@ def _args(built: report.Report) -> dict[str, Any]:
 def _filename(built: report.Report, name: str, extension: str) -> str:
     title = wording(built.survey.title or {}, _language()) or "survey"
     safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in title).strip("-")[:60]
-    return f"{safe or 'survey'}-v{built.version.number}-{name}.{extension}"
+    round_part = f"-r{built.scope.round_number}" if built.survey.current_round > 1 else ""
+    return f"{safe or 'survey'}-v{built.version.number}{round_part}-{name}.{extension}"
 
 
 @bp.get("/<int:survey_id>/report")
@@ -127,14 +141,18 @@ def _filename(built: report.Report, name: str, extension: str) -> str:
 def survey_report(survey_id: int) -> Any:
     built, own = _report(survey_id)
     session = db.session()
-    choices = own if own is not None else companies.platform_companies(session, _ctx().platform_id)
+    choices = (
+        own
+        if own is not None
+        else companies.platform_companies(session, reader_launch().platform_id)
+    )
     return render_template(
         "surveys/report.html",
-        ctx=_ctx(),
+        ctx=reader_launch(),
         report=built,
         title=wording(built.survey.title or {}, _language()),
         hr=own is not None,
-        manages=may_manage(_ctx(), built.survey),
+        manages=may_manage(reader_launch(), built.survey),
         companies=choices,
         args=_args(built),
         number=_number,
