@@ -51,8 +51,15 @@ def _serve(tmp_path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15)
             return proc, lines
         except (requests.ConnectionError, requests.ReadTimeout):
-            assert proc.poll() is None, "".join(lines)
-            assert time.monotonic() < deadline, "serve did not answer within 300 s"
+            if proc.poll() is not None or time.monotonic() > deadline:
+                # Never leave a server behind a failed start: serve stops gunicorn and its jobs
+                # runner when it is terminated.
+                proc.terminate()
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                raise AssertionError("serve did not answer within 300 s:\n" + "".join(lines))
             time.sleep(0.3)
 
 
