@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -182,10 +182,9 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
 
     # The first cap + 1 matches in the index's own order: cheap, whatever the words. Counting
     # stops there ("more than 1,000" is all a visitor needs), and only that many are paged.
-    found = list(
-        session.scalars(filtered(matching_rows(session, query.language, terms)).limit(cap + 1))
-    )
-    total = len(found)
+    # They stay in the database (subqueries): sending a thousand ids back costs more.
+    found = filtered(matching_rows(session, query.language, terms)).limit(cap + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(found)) or 0
     start = (query.page - 1) * query.per_page
     size = max(0, min(query.per_page, cap - start))
     relevance = query.sort == "relevance" and bool(terms)
@@ -194,17 +193,18 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         # Ranked among the first offers whose title has every word and the first matches
         # anywhere (every match, when there are cap or fewer): ranking every match of a common
         # word would read them all.
-        titled = list(
-            session.scalars(
-                filtered(matching_rows(session, query.language, terms, title_only=True)).limit(cap)
-            )
+        first = filtered(matching_rows(session, query.language, terms)).limit(cap).subquery()
+        titled = (
+            filtered(matching_rows(session, query.language, terms, title_only=True))
+            .limit(cap)
+            .subquery()
         )
-        candidates = list(dict.fromkeys([*titled, *found[:cap]]))
+        candidates = union(select(first.c.id), select(titled.c.id)).subquery()
         ordered, rank = ranked_rows(session, query.language, terms, candidates, titled)
         ids = _ordered_ids(session, ordered, rank, query, start, size)
     elif size and total <= cap:
         # Every match is known: they are ordered exactly.
-        ordered = select(S.id).where(S.id.in_(found))
+        ordered = select(S.id).where(S.id.in_(select(found.c.id)))
         ids = _ordered_ids(session, ordered, None, query, start, size)
     elif size:
         # Ordered by a column of the search rows: its index finds the first ones.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, column, func, literal_column, select, table, text
+from sqlalchemy import bindparam, case, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -67,6 +67,11 @@ def _fts_match(language: str, terms: list[Term], title_only: bool = False) -> st
     return f"language : {language} AND {words}"
 
 
+def _match_clause(match: str) -> Any:
+    # A bind of its own each time: one statement may hold two matches (title, anywhere).
+    return text(f"{FTS_TABLE} MATCH :match").bindparams(bindparam("match", match, unique=True))
+
+
 def matching_rows(
     session: Session, language: str, terms: list[Term], title_only: bool = False
 ) -> Select[Any]:
@@ -89,9 +94,7 @@ def matching_rows(
         .select_from(fts)
         .join(S, S.id == fts.c.rowid)
         .where(
-            text(f"{FTS_TABLE} MATCH :match").bindparams(
-                match=_fts_match(language, terms, title_only)
-            ),
+            _match_clause(_fts_match(language, terms, title_only)),
             S.language.concat("") == language,
         )
     )
@@ -105,24 +108,23 @@ def sorted_matching_rows(session: Session, language: str, terms: list[Term]) -> 
     if not terms or _is_postgresql(session):
         return matching_rows(session, language, terms)
     fts = table(FTS_TABLE, column("rowid"))
-    ids = select(fts.c.rowid).where(
-        text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts_match(language, terms))
-    )
+    ids = select(fts.c.rowid).where(_match_clause(_fts_match(language, terms)))
     # "+ 0": the row's id is checked against the matches, never the way in (the index is).
     return select(S.id).where(S.language == language, (S.id + 0).in_(ids))
 
 
 def ranked_rows(
-    session: Session, language: str, terms: list[Term], ids: list[int], titled: list[int]
+    session: Session, language: str, terms: list[Term], candidates: Any, titled: Any
 ) -> tuple[Select[Any], list[Any]]:
-    """``SELECT`` of the search rows ``ids`` (all matching the terms) and its ascending rank:
-    first the rows whose title has every word (``titled``), then on PostgreSQL by ``ts_rank``
-    (titles weigh A), on SQLite the shorter titles first. (SQLite's BM25 cannot be asked for a
-    list of rows: FTS5 would run the whole query again for each.)"""
+    """``SELECT`` of the search rows ``candidates`` (a subquery of ids, all matching the terms)
+    and its ascending rank: first the rows whose title has every word (the subquery
+    ``titled``), then on PostgreSQL by ``ts_rank`` (titles weigh A), on SQLite the shorter
+    titles first. (SQLite's BM25 cannot be asked for a list of rows: FTS5 would run the whole
+    query again for each.)"""
     S = CatalogueOfferSearch
-    tier = case((S.id.in_(titled), 0), else_=1) if titled else literal_column("1")
+    tier = case((S.id.in_(select(titled.c.id)), 0), else_=1)
     if _is_postgresql(session):
         second = -func.ts_rank(S.tsv, _tsquery(language, terms))
     else:
         second = func.length(S.title_stems)
-    return select(S.id).where(S.id.in_(ids)), [tier, second]
+    return select(S.id).join(candidates, candidates.c.id == S.id), [tier, second]
