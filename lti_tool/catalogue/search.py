@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, column, exists, func, literal_column, or_, select, table, text
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -31,8 +30,8 @@ from .models import (
     CatalogueOfferSearch,
     CatalogueProvider,
 )
-from .sqlite_fts import FTS_TABLE
-from .texts import CONFIGURATIONS, in_language, stems
+from .search_match import matching_rows, query_terms, ranked_rows, sorted_matching_rows
+from .texts import in_language
 
 SORTS = ("relevance", "soonest", "newest", "title")
 MAX_PER_PAGE = 50
@@ -118,36 +117,6 @@ def _query_words(raw: str) -> list[str]:
     return [w.lower() for w in _QUERY_WORD.findall(raw or "")][:MAX_WORDS]
 
 
-def _matching(session: Session, query: OfferQuery, words: list[str]) -> tuple[Select[Any], Any]:
-    """The search rows matching the words, and an ascending rank (None without words)."""
-    S = CatalogueOfferSearch
-    base = select(S.offer_id).where(S.language == query.language)
-    if not words:
-        return base, None
-    if session.get_bind().dialect.name == "postgresql":
-        config = literal_column(f"'{CONFIGURATIONS[query.language]}'", REGCONFIG)
-        tsquery = func.to_tsquery(config, " & ".join(f"{w}:*" for w in words))
-        return base.where(S.tsv.op("@@")(tsquery)), -func.ts_rank(S.tsv, tsquery)
-    stemmed = [s for w in words for s in stems(w, query.language)]
-    # The language is a column of the FTS table too: the index itself keeps to the page's.
-    match = f"language : {query.language} AND " + " AND ".join(f'"{s}"*' for s in stemmed)
-    # The FTS table must drive the query: MATCH then runs once. Were the language's index used
-    # first, MATCH would run once per search row of the language (seconds at 100,000 offers);
-    # comparing an expression of the column keeps the planner off that index.
-    fts = table(FTS_TABLE, column("rowid"))
-    rank = func.bm25(literal_column(FTS_TABLE), 0.0, 4.0, 1.0)
-    matching = (
-        select(S.offer_id)
-        .select_from(fts)
-        .join(S, S.id == fts.c.rowid)
-        .where(
-            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match),
-            S.language.concat("") == query.language,
-        )
-    )
-    return matching, rank
-
-
 def _filters(query: OfferQuery) -> list[Any]:
     S, Offer, D = CatalogueOfferSearch, CatalogueOffer, CatalogueOfferDate
     found: list[Any] = []
@@ -188,7 +157,7 @@ def _filters(query: OfferQuery) -> list[Any]:
 def _order(query: OfferQuery, rank: Any) -> list[Any]:
     S = CatalogueOfferSearch
     if query.sort == "relevance" and rank is not None:
-        keys = [rank, S.starts_on.asc().nulls_last()]
+        keys = [*rank, S.starts_on.asc().nulls_last()]
     elif query.sort == "newest":
         keys = [S.published_at.desc()]
     elif query.sort == "title":
@@ -201,18 +170,103 @@ def _order(query: OfferQuery, rank: Any) -> list[Any]:
 def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     """A page of published offers matching the query (``check_query`` first)."""
     check_query(query)
+    S, Offer = CatalogueOfferSearch, CatalogueOffer
+    terms = query_terms(_query_words(query.text), query.language)
+    if not [t for t in terms if t.stem]:
+        terms = []
+    cap = MAX_COUNT  # read at each search (the tests lower it)
+    filters = _filters(query)
+
+    def filtered(rows: Select[Any]) -> Select[Any]:
+        return rows.join(Offer, Offer.id == S.offer_id).where(*filters) if filters else rows
+
+    # The first cap + 1 matches in the index's own order: cheap, whatever the words. Counting
+    # stops there ("more than 1,000" is all a visitor needs), and only that many are paged.
+    # They stay in the database (subqueries): sending a thousand ids back costs more.
+    found = filtered(matching_rows(session, query.language, terms)).limit(cap + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(found)) or 0
+    start = (query.page - 1) * query.per_page
+    size = max(0, min(query.per_page, cap - start))
+    relevance = query.sort == "relevance" and bool(terms)
+    ids: list[int] = []
+    if size and relevance:
+        # Ranked among the first offers whose title has every word and the first matches
+        # anywhere (every match, when there are cap or fewer): ranking every match of a common
+        # word would read them all.
+        first = filtered(matching_rows(session, query.language, terms)).limit(cap).subquery()
+        titled = (
+            filtered(matching_rows(session, query.language, terms, title_only=True))
+            .limit(cap)
+            .subquery()
+        )
+        candidates = union(select(first.c.id), select(titled.c.id)).subquery()
+        ordered, rank = ranked_rows(session, query.language, terms, candidates, titled)
+        ids = _ordered_ids(session, ordered, rank, query, start, size)
+    elif size and total <= cap:
+        # Every match is known: they are ordered exactly.
+        ordered = select(S.id).where(S.id.in_(select(found.c.id)))
+        ids = _ordered_ids(session, ordered, None, query, start, size)
+    elif size:
+        # Ordered by a column of the search rows: its index finds the first ones.
+        rows = filtered(sorted_matching_rows(session, query.language, terms))
+        if query.sort in ("soonest", "relevance"):
+            ids = _soonest_page(session, rows, start, size)
+        else:
+            ids = _ordered_ids(session, rows, None, query, start, size)
+    return OfferPage(
+        hits=_hits(session, ids, query.language),
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        cap=cap,
+    )
+
+
+def _ordered_ids(
+    session: Session,
+    rows: Select[Any],
+    rank: Any,
+    query: OfferQuery,
+    start: int = 0,
+    size: int | None = None,
+) -> list[int]:
+    ordered = rows.with_only_columns(CatalogueOfferSearch.id).order_by(*_order(query, rank))
+    if size is not None:
+        ordered = ordered.limit(size).offset(start)
+    return list(session.scalars(ordered))
+
+
+def _soonest_page(session: Session, rows: Select[Any], start: int, size: int) -> list[int]:
+    """Positions ``start`` to ``start + size`` by first date, offers without one (self-paced)
+    last: dated and undated rows are read apart, so the index on the date gives the first ones
+    (SQLite's indexes keep no date after the undated ones)."""
+    S = CatalogueOfferSearch
+    dated = rows.with_only_columns(S.id).where(S.starts_on.is_not(None))
+    ids = list(session.scalars(dated.order_by(S.starts_on, S.offer_id).limit(size).offset(start)))
+    if len(ids) == size:
+        return ids
+    if ids:
+        before = start + len(ids)
+    else:  # how many dated rows there are (there are fewer than start)
+        before = session.scalar(select(func.count()).select_from(dated.limit(start).subquery()))
+    undated = (
+        rows.with_only_columns(S.id)
+        .where(S.starts_on.is_(None))
+        .order_by(S.offer_id)
+        .limit(size - len(ids))
+        .offset(max(0, start - (before or 0)))
+    )
+    return ids + list(session.scalars(undated))
+
+
+def _hits(session: Session, ids: list[int], language: str) -> list[OfferHit]:
+    """The page's offers, in the order of ``ids`` (search row ids)."""
+    if not ids:
+        return []
     S, Offer, P = CatalogueOfferSearch, CatalogueOffer, CatalogueProvider
-    words = _query_words(query.text)
-    if words and not [s for w in words for s in stems(w, query.language)]:
-        words = []
-    matching, rank = _matching(session, query, words)
-    matching = matching.join(Offer, Offer.id == S.offer_id).where(*_filters(query))
-    # Counting stops past MAX_COUNT: a common word must not make every search count every
-    # offer ("more than 1,000" is all a visitor needs).
-    counted = matching.limit(MAX_COUNT + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
     rows = session.execute(
-        matching.with_only_columns(
+        select(
+            S.id,
             S.offer_id,
             S.title,
             S.starts_on,
@@ -223,16 +277,16 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
             Offer.funding_eligible,
             P.name,
         )
+        .join(Offer, Offer.id == S.offer_id)
         .join(P, P.id == Offer.provider_id)
-        .order_by(*_order(query, rank))
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
+        .where(S.id.in_(ids))
     ).all()
-    hits = [
+    by_id = {row.id: row for row in rows}
+    return [
         OfferHit(
             offer_id=row.offer_id,
             title=row.title,
-            summary=_summary(in_language(row.descriptions, query.language)),
+            summary=_summary(in_language(row.descriptions, language)),
             provider=row.name,
             format=row.format,
             hours=row.hours,
@@ -240,11 +294,8 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
             funding_eligible=row.funding_eligible,
             starts_on=row.starts_on,
         )
-        for row in rows
+        for row in (by_id[i] for i in ids if i in by_id)
     ]
-    return OfferPage(
-        hits=hits, total=int(total), page=query.page, per_page=query.per_page, cap=MAX_COUNT
-    )
 
 
 def _summary(description: str, limit: int = 220) -> str:

@@ -1,6 +1,8 @@
 """SQLite's FTS5 index of the search rows: a virtual table over ``catalogue_offer_search`` (an
 external-content table, so the text is stored once) and three triggers that keep it in step with
-every insert, update and delete of a search row, whoever writes it.
+every insert, update and delete of a search row, whoever writes it. It keeps prefix indexes of 3
+to 8 letters: a word searched as the start of a stem ("veil"*) then reads one list instead of
+merging the lists of every stem that starts with it (the whole catalogue, for a common start).
 
 SQLAlchemy's metadata cannot declare a virtual table, so it is created after the search table
 (``create_all``) and by the migration from the same statements. On PostgreSQL nothing of this
@@ -20,7 +22,7 @@ FTS_TABLE = "catalogue_offer_fts"
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
     "language, title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
-    " tokenize='unicode61 remove_diacritics 2')",
+    " tokenize='unicode61 remove_diacritics 2', prefix='3 4 5 6 7 8')",
     "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
     " BEGIN INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
     " VALUES (new.id, new.language, new.title_stems, new.stems); END",

@@ -148,3 +148,21 @@ def test_pages_speak_the_page_language(
     offer = client.get(f"/catalogue/offers/{made['welding']}?lang={lang}").get_data(as_text=True)
     assert f'<html lang="{lang}">' in offer
     assert "16 " in offer and "450" in offer  # hours and price in the page's number format
+
+
+def test_the_page_says_how_words_match_and_when_counting_stopped(
+    client: Any, made: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lti_tool.catalogue import search
+
+    body = client.get("/catalogue/?lang=en&q=heftruck").get_data(as_text=True)
+    assert "25 offers found" in body
+    assert "A word of three letters or more" in body
+    assert "Only the first" not in body
+    monkeypatch.setattr(search, "MAX_COUNT", 20)
+    body = client.get("/catalogue/?lang=en&q=heftruck").get_data(as_text=True)
+    assert "More than 20 offers found" in body
+    assert "Only the first 20 are shown" in body
+    answer = client.get("/catalogue/api/offers?lang=en&q=heftruck").get_json()
+    assert (answer["total"], answer["more"], answer["pages"], answer["next"]) == (20, True, 1, None)
+    assert len(answer["items"]) == 20

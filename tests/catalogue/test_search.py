@@ -185,3 +185,73 @@ def test_counting_stops_at_the_cap(app: Any) -> None:
             search.MAX_COUNT = capped
         assert (page.total, page.shown_total, page.more, page.pages) == (4, 3, True, 2)
         assert len(page.hits) == 2
+
+
+def test_short_words_match_whole_words_only(app: Any) -> None:
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        made = {
+            key: offer(session, owner, {"en": title}).id
+            for key, title in (("ai", "AI for managers"), ("aid", "First aid"), ("excel", "Excel"))
+        }
+        session.commit()
+        # Two letters: a whole word only ("ai" is not the start of "aid" here).
+        assert _ids(_search(language="en", text="ai")) == [made["ai"]]
+        assert _ids(_search(language="en", text="ex")) == []
+        # Three letters and more: the start of a word.
+        assert _ids(_search(language="en", text="exc")) == [made["excel"]]
+        assert _ids(_search(language="en", text="aid")) == [made["aid"]]
+
+
+@pytest.fixture
+def cranes(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Six crane offers, the first made starting last; the count stops at 3."""
+    from lti_tool.catalogue import search
+
+    monkeypatch.setattr(search, "MAX_COUNT", 3)
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        made = [
+            offer(
+                session,
+                owner,
+                {"en": f"Lifting course {n}"},
+                descriptions={"en": "Operating a crane on site"},
+                dates=[own_date(dt.date(2030, 6, 30 - n))],
+            ).id
+            for n in range(5)
+        ]
+        made.append(
+            offer(
+                session, owner, {"en": "Crane operation"}, dates=[own_date(dt.date(2030, 7, 9))]
+            ).id
+        )
+        session.commit()
+        return made
+
+
+def test_past_the_cap_date_order_is_still_exact(app: Any, cranes: list[int]) -> None:
+    with app.app_context():
+        for text in ("crane", ""):
+            first = _search(language="en", text=text, sort="soonest", per_page=2)
+            assert (first.total, first.shown_total, first.more, first.pages) == (4, 3, True, 2)
+            # The soonest of all six, not of the first ones found.
+            assert _ids(first) == [cranes[4], cranes[3]]
+            assert _ids(_search(language="en", text=text, sort="soonest", per_page=2, page=2)) == [
+                cranes[2]
+            ]
+            # Only the first three are paged.
+            assert _ids(_search(language="en", text=text, sort="soonest", per_page=2, page=3)) == []
+        newest = _search(language="en", text="crane", sort="newest", per_page=3)
+        assert _ids(newest)[0] == cranes[5]
+
+
+def test_past_the_cap_best_match_puts_title_matches_first(app: Any, cranes: list[int]) -> None:
+    with app.app_context():
+        page = _search(language="en", text="crane", per_page=3)
+        assert page.more
+        # The only offer with "crane" in its title was made last, past the first three found.
+        assert _ids(page)[0] == cranes[5]
+        assert len(page.hits) == 3

@@ -1,0 +1,130 @@
+"""Which search rows the words match, on each engine, and their relevance.
+
+A word matches as the start of a stem ("Schweißen", stem "schweiss", finds "Schweißtechnik")
+only when its stem has at least ``MIN_PREFIX`` letters; a shorter one must match a whole stem
+("ai" finds "AI", not "aid"): a one- or two-letter start would match most of the catalogue.
+
+On SQLite the words' Snowball stems are matched in the FTS5 table (``sqlite_fts``), on PostgreSQL
+the words go through the language's text-search configuration against the ``tsvector``.
+``title_only`` matches every word in the title alone (the first candidates of *best match* when
+very many offers match).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, case, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from .models import CatalogueOfferSearch
+from .sqlite_fts import FTS_TABLE
+from .texts import CONFIGURATIONS, stems
+
+MIN_PREFIX = 3
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str  # as typed, lower case (PostgreSQL stems it itself)
+    stem: str  # its Snowball stem ("" for a lone digit, which SQLite does not index)
+
+    @property
+    def prefix(self) -> bool:
+        return len(self.stem or self.word) >= MIN_PREFIX
+
+
+def query_terms(words: list[str], language: str) -> list[Term]:
+    found = []
+    for word in words:
+        stemmed = stems(word, language)
+        found.append(Term(word, stemmed[0] if stemmed else ""))
+    return found
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _tsquery(language: str, terms: list[Term], title_only: bool = False) -> Any:
+    config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
+    weight = "A" if title_only else ""  # the title's lexemes weigh A (search_index)
+    parts = [
+        f"{t.word}:*{weight}" if t.prefix else f"{t.word}{':' + weight if weight else ''}"
+        for t in terms
+    ]
+    return func.to_tsquery(config, " & ".join(parts))
+
+
+def _fts_match(language: str, terms: list[Term], title_only: bool = False) -> str:
+    words = " AND ".join(f'"{t.stem}"*' if t.prefix else f'"{t.stem}"' for t in terms if t.stem)
+    if title_only:
+        words = f"{{title_stems}} : ({words})"
+    # The language is a column of the FTS table too: the index itself keeps to the page's.
+    return f"language : {language} AND {words}"
+
+
+def _match_clause(match: str) -> Any:
+    # A bind of its own each time: one statement may hold two matches (title, anywhere).
+    return text(f"{FTS_TABLE} MATCH :match").bindparams(bindparam("match", match, unique=True))
+
+
+def matching_rows(
+    session: Session, language: str, terms: list[Term], title_only: bool = False
+) -> Select[Any]:
+    """``SELECT`` of the search rows of ``language`` matching every term (all rows without)."""
+    S = CatalogueOfferSearch
+    if not terms:
+        return select(S.id).where(S.language == language)
+    if _is_postgresql(session):
+        # A literal language: the planner then knows how many rows it keeps.
+        lang = literal_column(f"'{language}'")
+        return select(S.id).where(
+            S.language == lang, S.tsv.op("@@")(_tsquery(language, terms, title_only))
+        )
+    # The FTS table drives the query: MATCH then runs once. Were the language's index used
+    # first, MATCH would run once per search row of the language (seconds at 100,000 offers);
+    # comparing an expression of the column keeps the planner off that index.
+    fts = table(FTS_TABLE, column("rowid"))
+    return (
+        select(S.id)
+        .select_from(fts)
+        .join(S, S.id == fts.c.rowid)
+        .where(
+            _match_clause(_fts_match(language, terms, title_only)),
+            S.language.concat("") == language,
+        )
+    )
+
+
+def sorted_matching_rows(session: Session, language: str, terms: list[Term]) -> Select[Any]:
+    """The same rows, for a query ordered by a column of the search rows (soonest, newest,
+    title): the language's index drives it and the words are a condition on each row, so the
+    first rows in that order come without reading every match."""
+    S = CatalogueOfferSearch
+    if not terms or _is_postgresql(session):
+        return matching_rows(session, language, terms)
+    fts = table(FTS_TABLE, column("rowid"))
+    ids = select(fts.c.rowid).where(_match_clause(_fts_match(language, terms)))
+    # "+ 0": the row's id is checked against the matches, never the way in (the index is).
+    return select(S.id).where(S.language == language, (S.id + 0).in_(ids))
+
+
+def ranked_rows(
+    session: Session, language: str, terms: list[Term], candidates: Any, titled: Any
+) -> tuple[Select[Any], list[Any]]:
+    """``SELECT`` of the search rows ``candidates`` (a subquery of ids, all matching the terms)
+    and its ascending rank: first the rows whose title has every word (the subquery
+    ``titled``), then on PostgreSQL by ``ts_rank`` (titles weigh A), on SQLite the shorter
+    titles first. (SQLite's BM25 cannot be asked for a list of rows: FTS5 would run the whole
+    query again for each.)"""
+    S = CatalogueOfferSearch
+    tier = case((S.id.in_(select(titled.c.id)), 0), else_=1)
+    if _is_postgresql(session):
+        second = -func.ts_rank(S.tsv, _tsquery(language, terms))
+    else:
+        second = func.length(S.title_stems)
+    return select(S.id).join(candidates, candidates.c.id == S.id), [tier, second]
