@@ -308,7 +308,11 @@ def load(
         if loaded // every != before // every:
             marks.append(ids[0])
         if loaded // 100_000 != before // 100_000:
-            print(f"  {target.name}: {loaded} stored ({loaded / spent:.0f}/s)", flush=True)
+            print(
+                f"  {target.name}: {loaded} stored ({loaded / spent:.0f}/s,"
+                f" floor {floor.rate():.0f}/s, {loaded / spent / floor.rate():.2f}x)",
+                flush=True,
+            )
     return loaded / spent, marks
 
 

@@ -56,7 +56,10 @@ def remember_definitions(
         tenant = tenants.get(statement["id"]) or ORGANISATION
         for activity_id, definition in definitions_in(statement):
             key = (activity_id, tenant)
-            found[key] = merge_definitions(found.get(key, {}), definition)
+            known = found.get(key)
+            # Tools send the same definition again and again: merging it changes nothing.
+            if known is None or not _holds(known, definition):
+                found[key] = merge_definitions(known or {}, definition)
     if not found:
         return
     a = tables.activities.c
@@ -84,7 +87,10 @@ def remember_definitions(
                 }
             )
             continue
-        merged = json.dumps(merge_definitions(json.loads(stored), definition))
+        held = _parsed(stored)
+        if _holds(held, definition):
+            continue  # the usual case: nothing new, no row written
+        merged = json.dumps(merge_definitions(held, definition))
         if merged != stored:
             changed.append({"b_id": activity_id, "b_tenant": tenant, "b_definition": merged})
     if fresh:
@@ -114,6 +120,42 @@ def remember_definitions(
             .values(definition=bindparam("b_definition"), updated=now),
             changed,
         )
+
+
+# Stored definition texts parsed before (the same few hundred come back batch after batch); the
+# text read from the database is the key, so a changed row is simply a new entry.
+_PARSED_KEPT = 4096
+_parsed_texts: dict[str, dict[str, Any]] = {}
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """``json.loads(text)``, shared: the callers only read it (merging makes new dicts)."""
+    value = _parsed_texts.get(text)
+    if value is None:
+        if len(_parsed_texts) >= _PARSED_KEPT:
+            _parsed_texts.clear()
+        value = _parsed_texts[text] = json.loads(text)
+    return value
+
+
+def _holds(held: Mapping[str, Any], definition: Mapping[str, Any]) -> bool:
+    """Whether merging ``definition`` into ``held`` leaves it as it is (``merge_definitions``:
+    name and description merge per language, any other key is replaced)."""
+    for key, value in definition.items():
+        if key not in held:
+            return False
+        old = held[key]
+        if key in ("name", "description") and isinstance(value, dict) and isinstance(old, dict):
+            if any(
+                language not in old or old[language] != text for language, text in value.items()
+            ):
+                return False
+        elif isinstance(value, str):
+            if old != value:
+                return False
+        elif json.dumps(old) != json.dumps(value):  # 1 == 1.0 == True, but not as stored
+            return False
+    return True
 
 
 def _insert_if_absent(session: Session) -> Any:

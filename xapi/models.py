@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Set
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,47 @@ INTERACTION_TYPES = {
 }
 INTERACTION_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 VOIDED_VERB = vocab.Verb.VOIDED
+DEFINITION_PROPERTIES = frozenset(
+    {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "extensions",
+        "interactionType",
+        "correctResponsesPattern",
+        *INTERACTION_COMPONENT_LISTS,
+    }
+)
+CONTEXT_PROPERTIES = frozenset(
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
+CONTEXT_PROPERTIES_2_0 = CONTEXT_PROPERTIES | {"contextAgents", "contextGroups"}
+STATEMENT_PROPERTIES = frozenset(
+    {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
+)
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
@@ -85,19 +127,22 @@ class StatementValidator:
     # ------------------------------------------------------------ primitives
 
     def _object(
-        self, value: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()
+        self, value: Any, path: str, allowed: Set[str], required: tuple[str, ...] = ()
     ) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise StatementError(path or "statement", "must be a JSON object")
-        for key in value:
-            if key not in allowed:
-                raise StatementError(_join(path, key), "is not a property allowed here")
+        # The set operations run in C; the loops below only name the first offender.
+        if not value.keys() <= allowed:
+            for key in value:
+                if key not in allowed:
+                    raise StatementError(_join(path, key), "is not a property allowed here")
         for key in required:
             if key not in value:
                 raise StatementError(_join(path, key), "is required")
-        for key, item in value.items():
-            if item is None:
-                raise StatementError(_join(path, key), "must not be null")
+        if None in value.values():
+            for key, item in value.items():
+                if item is None:
+                    raise StatementError(_join(path, key), "must not be null")
         return value
 
     def _string(self, value: Any, path: str) -> str:
@@ -236,17 +281,7 @@ class StatementValidator:
             self.activity_definition(value["definition"], _join(path, "definition"))
 
     def activity_definition(self, value: Any, path: str) -> None:
-        allowed = {
-            "name",
-            "description",
-            "type",
-            "moreInfo",
-            "extensions",
-            "interactionType",
-            "correctResponsesPattern",
-            *INTERACTION_COMPONENT_LISTS,
-        }
-        self._object(value, path, allowed)
+        self._object(value, path, DEFINITION_PROPERTIES)
         for key in ("name", "description"):
             if key in value:
                 self.language_map(value[key], _join(path, key))
@@ -357,19 +392,7 @@ class StatementValidator:
                 raise StatementError(_join(path, "raw"), "must not be above max")
 
     def context(self, value: Any, path: str, object_kind: str) -> None:
-        allowed = {
-            "registration",
-            "instructor",
-            "team",
-            "contextActivities",
-            "revision",
-            "platform",
-            "language",
-            "statement",
-            "extensions",
-        }
-        if self.spec == "2.0":
-            allowed |= {"contextAgents", "contextGroups"}
+        allowed = CONTEXT_PROPERTIES_2_0 if self.spec == "2.0" else CONTEXT_PROPERTIES
         self._object(value, path, allowed)
         for key, kind, holder in (
             ("contextAgents", "contextAgent", "agent"),
@@ -500,20 +523,7 @@ class StatementValidator:
             self.attachments(value["attachments"], _join(path, "attachments"))
 
     def statement(self, value: Any, path: str = "") -> None:
-        allowed = {
-            "id",
-            "actor",
-            "verb",
-            "object",
-            "result",
-            "context",
-            "timestamp",
-            "stored",
-            "authority",
-            "version",
-            "attachments",
-        }
-        self._object(value, path, allowed, ("actor", "verb", "object"))
+        self._object(value, path, STATEMENT_PROPERTIES, ("actor", "verb", "object"))
         if "id" in value:
             self.uuid(value["id"], _join(path, "id"))
         self._core(value, path, in_substatement=False)

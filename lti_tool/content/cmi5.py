@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -222,7 +222,10 @@ def check_write(client: LrsClient, statements: list[dict[str, Any]]) -> None:
     session = db.session()
     row = rt.session_for_client(session, client.key, lock=True)
     if row is None:
-        return  # not a cmi5 session token
+        # Not a cmi5 session token: a token is bound to its session when it is made (fetch
+        # URL), so after_write need not look again for this request.
+        g.cmi5_not_a_session = client.key
+        return
     now = utcnow()
     view = rt.SessionView.from_row(row, now)
     progress = rt.au_progress(session, row.attempt_id, row.sco_id)
@@ -237,6 +240,8 @@ def check_write(client: LrsClient, statements: list[dict[str, Any]]) -> None:
 
 
 def after_write(client: LrsClient, statements: list[dict[str, Any]]) -> None:
+    if g.get("cmi5_not_a_session") == client.key:
+        return
     session = db.session()
     row = rt.session_for_client(session, client.key)
     if row is None:

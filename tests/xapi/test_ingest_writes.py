@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -85,3 +86,65 @@ def test_every_row_of_a_large_batch_is_stored_and_indexed(app: Any) -> None:
         registration = batch[17]["context"]["registration"]
         page, _ = store.query(StatementQuery(registration=registration))
         assert [s["id"] for s in page] == [ids[17]]
+
+
+def test_a_changed_type_or_extension_is_written(app: Any) -> None:
+    """Keys other than name and description are replaced, and a number of another type (1 vs
+    1.0) is a change, as the stored JSON text would differ."""
+    lesson = {"id": LESSON, "definition": {"type": "http://example.org/types/a"}}
+    with app.app_context():
+        store = StatementStore(db.session())
+        store.save([statement(id=str(uuid.uuid4()), object=lesson)], authority=None)
+        with activity_writes() as writes:
+            store.save([statement(id=str(uuid.uuid4()), object=lesson)], authority=None)
+        assert writes == []
+        for definition in (
+            {"type": "http://example.org/types/b"},
+            {"extensions": {"http://example.org/x": 1}},
+            {"extensions": {"http://example.org/x": 1.0}},
+        ):
+            changed = {"id": LESSON, "definition": definition}
+            with activity_writes() as writes:
+                store.save([statement(id=str(uuid.uuid4()), object=changed)], authority=None)
+            assert writes == ["UPDATE"], definition
+        held = store.activity(LESSON)["definition"]
+        assert held["type"] == "http://example.org/types/b"
+        assert held["extensions"] == {"http://example.org/x": 1.0}
+
+
+def test_the_columns_read_back_as_they_were_written(app: Any) -> None:
+    """Times, flags and text columns go in the way the SQLAlchemy types write them (SQLite
+    takes a batch's rows without SQLAlchemy processing each one)."""
+    with app.app_context():
+        store = StatementStore(db.session())
+        voided_id = str(uuid.uuid4())
+        store.save(
+            [
+                statement(
+                    id=str(uuid.uuid4()),
+                    verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                    object={"objectType": "StatementRef", "id": voided_id},
+                ),
+                statement(id=voided_id, timestamp="2026-03-04T05:06:07.891+02:00"),
+            ],
+            authority=None,
+        )
+        db.session.commit()
+        s = tables.statements.c
+        row = db.session.execute(
+            select(s.stored, s.timestamp, s.voided, s.object_type).where(
+                s.statement_id == voided_id
+            )
+        ).one()
+        stored = store.get(voided_id, voided=True)
+        assert stored is not None
+        assert row.voided is True and row.object_type == "Activity"
+        assert utc(row.timestamp) == datetime(2026, 3, 4, 3, 6, 7, 891000, tzinfo=UTC)
+        assert utc(row.stored) == datetime.fromisoformat(stored["stored"].replace("Z", "+00:00"))
+        page, _ = store.query(StatementQuery(since=row.stored - timedelta(seconds=1)))
+        assert [st["id"] for st in page]  # the voiding statement, found by its stored time
+
+
+def utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes (UTC), PostgreSQL aware ones in the session's zone.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
