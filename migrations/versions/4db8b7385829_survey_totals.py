@@ -94,6 +94,10 @@ def upgrade() -> None:
     with op.batch_alter_table("survey_gap_total", schema=None) as batch_op:
         batch_op.create_index("ix_survey_gap_total_question", ["question_id"], unique=False)
     _fill()
+    if op.get_bind().dialect.name == "postgresql":
+        # Statistics now, not at autovacuum's next round: the report's plans rest on them.
+        op.execute("ANALYZE survey_group_count")
+        op.execute("ANALYZE survey_gap_total")
 
 
 def downgrade() -> None:
