@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from . import api_routes as _api_routes  # noqa: F401  (the search as JSON)
 from . import erasure as _erasure  # noqa: F401  (what an erase removes)
-from . import import_routes as _import_routes  # noqa: F401  (CSV import and export)
+from . import feed_import as _feed_import  # noqa: F401  (the feeds job)
+from . import feed_routes as _feed_routes  # noqa: F401  (the provider's feed page)
+from . import import_routes as _import_routes  # noqa: F401  (CSV / JSON-LD import and export)
+from . import interest_routes as _interest_routes  # noqa: F401  (marking interest in an offer)
+from . import matching as _matching  # noqa: F401  (offers per competence, for gap reports)
 from . import models as _models  # noqa: F401  (registers the tables)
 from . import provider_routes as _provider_routes  # noqa: F401  (providers' pages)
 from . import public_routes as _public_routes  # noqa: F401  (search and offer pages)

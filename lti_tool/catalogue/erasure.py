@@ -1,6 +1,7 @@
 """What the catalogue holds about a person, taken away when an admin erases them (see
 ``lti_tool.erasure``): their places among a provider's people go; offers they drafted and the
-status changes they made stay, without the link to them."""
+status changes they made stay, without the link to them; their marks of interest go
+(demand counts drop with them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..erasure import register_eraser
 from ..models import User
-from .models import CatalogueOffer, CatalogueOfferEvent, CatalogueProviderMember
+from .models import (
+    CatalogueOffer,
+    CatalogueOfferEvent,
+    CatalogueOfferInterest,
+    CatalogueProviderMember,
+)
 
 
 def erase_catalogue_data(session: Session, user: User) -> dict[str, Any]:
@@ -28,7 +34,13 @@ def erase_catalogue_data(session: Session, user: User) -> dict[str, Any]:
         .where(CatalogueOfferEvent.by_user_id == user.id)
         .values(by_user_id=None)
     )
-    return {"catalogue_provider_members": members.rowcount}  # type: ignore[attr-defined]
+    interest = session.execute(
+        delete(CatalogueOfferInterest).where(CatalogueOfferInterest.user_id == user.id)
+    )
+    return {
+        "catalogue_provider_members": members.rowcount,  # type: ignore[attr-defined]
+        "catalogue_interest_marks": interest.rowcount,  # type: ignore[attr-defined]
+    }
 
 
 register_eraser(erase_catalogue_data)

@@ -1,10 +1,11 @@
-"""The provider's CSV import (upload, report on the page) and export (download).
+"""The provider's import of a CSV or JSON-LD file (upload, report on the page) and export.
 
 Only the provider's people reach them (404 for anyone else, as on the other provider pages);
 the provider is the one of the page, never the one named in the file."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, render_template, request
@@ -14,7 +15,7 @@ from ..catalogue_feed import reason_text
 from ..extensions import db
 from ..lti.context import launch_required
 from .blueprint import bp
-from .offer_import import IMPORT_MAX_BYTES, export_csv, import_csv
+from .offer_import import IMPORT_MAX_BYTES, export_csv, export_jsonld, import_file
 from .provider_routes import _ctx, _provider
 
 
@@ -43,13 +44,13 @@ def import_offers(provider_id: int) -> Any:
     provider = _provider(provider_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(provider, 400, problem=_("Choose a CSV file to import."))
+        return _page(provider, 400, problem=_("Choose a CSV or JSON-LD file to import."))
     data = upload.stream.read(IMPORT_MAX_BYTES + 1)
     if len(data) > IMPORT_MAX_BYTES:
         problem = _("The file is larger than %(mb)d MB; split it.", mb=IMPORT_MAX_BYTES // 2**20)
         return _page(provider, 413, problem=problem)
     session = db.session()
-    report = import_csv(session, provider, data, _ctx().user_id)
+    report = import_file(session, provider, data, _ctx().user_id)
     session.commit()
     nothing = not (report.created or report.updated) and report.errors
     return _page(provider, 400 if nothing else 200, report=report)
@@ -65,4 +66,16 @@ def export_offers(provider_id: int) -> Any:
         body.encode("utf-8"),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="offers-{provider.code}.csv"'},
+    )
+
+
+@bp.get("/provider/<int:provider_id>/offers.jsonld")
+@launch_required()
+def export_offers_jsonld(provider_id: int) -> Any:
+    provider = _provider(provider_id)
+    body = json.dumps(export_jsonld(db.session(), provider), ensure_ascii=False, indent=2)
+    return Response(
+        body.encode("utf-8"),
+        mimetype="application/ld+json",
+        headers={"Content-Disposition": f'attachment; filename="offers-{provider.code}.jsonld"'},
     )

@@ -57,6 +57,39 @@ class CatalogueProvider(Base):
         ForeignKey("platform.id", ondelete="SET NULL"), default=None, index=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The provider's offer feed (CSV or JSON-LD at a URL), read by the jobs runner every
+    # ``feed_every_hours``; the validators of the last good fetch make the next one conditional.
+    feed_url: Mapped[str] = mapped_column(String(1024), default="")
+    feed_every_hours: Mapped[int] = mapped_column(Integer, default=24)
+    feed_next_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, index=True)
+    feed_etag: Mapped[str] = mapped_column(String(512), default="")
+    feed_last_modified: Mapped[str] = mapped_column(String(64), default="")
+
+
+class CatalogueFeedRun(Base):
+    """One reading of a provider's feed: what came in, what changed, what was refused and why.
+
+    No person is in it: a run is the provider's, started by the jobs runner or by a member's
+    "read now" (which member is not kept)."""
+
+    __tablename__ = "catalogue_feed_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_provider.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(1024))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    not_modified: Mapped[bool] = mapped_column(default=False)
+    format: Mapped[str] = mapped_column(String(8), default="")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"row": .., "ref": .., "template": .., "params": {..}}, ...] (translated when shown)
+    refused: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error_template: Mapped[str] = mapped_column(Text, default="")
+    error_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CatalogueProviderMember(Base):
@@ -242,3 +275,26 @@ class CatalogueOfferSearch(Base):
     # The first date still to come (None: self-paced or none), and when it was published.
     starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class CatalogueOfferInterest(Base):
+    """That someone wants an offer: a learner for themselves (``people`` 1), or HR for N people
+    of their company (``company_id``), without names. One mark per person and offer (a new one
+    replaces it). Providers see only sums per offer (``demand``), and "fewer than 3" below 3;
+    ``user_id`` is there so a person can change or take back their mark, never shown."""
+
+    __tablename__ = "catalogue_offer_interest"
+    __table_args__ = (
+        UniqueConstraint("offer_id", "user_id", name="uq_catalogue_offer_interest"),
+        CheckConstraint("people BETWEEN 1 AND 10000", name="ck_catalogue_offer_interest_people"),
+        Index("ix_catalogue_offer_interest_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("catalogue_offer.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lp_user.id", ondelete="CASCADE"))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passport_company.id", ondelete="SET NULL"), default=None, index=True
+    )
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    marked_on: Mapped[dt.date] = mapped_column(Date)

@@ -1,7 +1,8 @@
-"""A provider's offers in and out as CSV (the ``offer_formats`` library's columns).
+"""A provider's offers in and out as CSV or schema.org JSON-LD (the ``offer_formats`` library).
 
-Import: every offer the library could read becomes a draft of the uploader's provider, or
-updates that provider's offer with the same ``offer_ref`` (its status is kept). The provider
+Import (an upload, or a feed: ``feed_import``): every offer the library could read becomes a
+draft of the uploader's provider, or updates that provider's offer with the same ``offer_ref``
+(its status is kept; a feed publishes and withdraws as its records say). The provider
 named in the file is never used. Each offer is written in a savepoint of its own, so a refused
 offer leaves nothing behind and the good ones stay. Nothing here commits.
 
@@ -26,7 +27,10 @@ from offer_formats import (
     OfferRecord,
     Provider,
     RowError,
+    jsonld_document,
     read_csv,
+    read_jsonld,
+    sniff_format,
     write_csv,
 )
 from offer_formats.errors import N_
@@ -35,7 +39,16 @@ from offer_formats.sanitise import plain_text
 
 from ..passports import catalogue as passport_catalogue
 from .models import LANGUAGES, CatalogueOffer, CatalogueProvider
-from .offers import DateInput, OfferInput, create_offer, provider_offers, update_offer
+from .offers import (
+    DateInput,
+    OfferInput,
+    OfferRefused,
+    create_offer,
+    provider_offers,
+    publish_offer,
+    update_offer,
+    withdraw_offer,
+)
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024  # some 10,000 offer dates; larger files are refused whole
 FORM_REF = "learnpass-"  # the key an offer made by form is exported with
@@ -148,13 +161,38 @@ def _own_offer(session: Session, provider: CatalogueProvider, ref: str) -> Catal
     return found
 
 
+def import_file(
+    session: Session, provider: CatalogueProvider, data: bytes, user_id: int | None
+) -> ImportReport:
+    """An uploaded file, CSV or schema.org JSON-LD (told by its first character), as drafts."""
+    if sniff_format(data) == "jsonld":
+        read = read_jsonld(data, provider=Provider(provider.name, provider.website))
+        return import_records(session, provider, read.records, read.errors, user_id)
+    return import_csv(session, provider, data, user_id)
+
+
 def import_csv(
     session: Session, provider: CatalogueProvider, data: bytes, user_id: int | None
 ) -> ImportReport:
     read = read_csv(data)
-    report = ImportReport(errors=list(read.errors))
+    return import_records(session, provider, read.records, read.errors, user_id)
+
+
+def import_records(
+    session: Session,
+    provider: CatalogueProvider,
+    records: list[OfferRecord],
+    errors: list[RowError],
+    user_id: int | None,
+    *,
+    follow_status: bool = False,
+) -> ImportReport:
+    """Write the records as the provider's offers, each in a savepoint of its own. A new offer is
+    a draft and an updated one keeps its status, unless ``follow_status`` (a feed: the provider's
+    live list) publishes or withdraws it as the record says."""
+    report = ImportReport(errors=list(errors))
     seen: set[str] = set()
-    for record in read.records:
+    for record in records:
         if record.ref in seen:
             # The file names two providers for one offer_ref: only the provider uploading counts.
             exc = _Refused(N_("offer_ref '%(ref)s' appears for two providers"), ref=record.ref)
@@ -174,8 +212,16 @@ def import_csv(
                     update_offer(session, offer, data_in, user_id)
                 offer.currency = record.currency
                 session.flush()
+                if follow_status and record.status == "published":
+                    publish_offer(session, offer, user_id)
+                elif follow_status and record.status == "withdrawn" and old is not None:
+                    withdraw_offer(session, offer, user_id)
         except _Refused as exc:
             report.errors.append(_error(record, exc))
+            continue
+        except OfferRefused:
+            untitled = _Refused(N_("the offer has no title, so it cannot be published"))
+            report.errors.append(_error(record, untitled))
             continue
         except IntegrityError:
             # Another import created the same offer_ref at the same moment: its savepoint is
@@ -241,6 +287,13 @@ def offer_record(
         url=offer.contact_url,
         dates=dates,
         self_paced=any(d.kind == "self_paced" for d in offer.dates) and not dates,
+    )
+
+
+def export_jsonld(session: Session, provider: CatalogueProvider) -> dict[str, object]:
+    """The provider's offers as one schema.org JSON-LD document (every language kept)."""
+    return jsonld_document(
+        offer_record(session, offer, provider) for offer in provider_offers(session, provider.id)
     )
 
 

@@ -20,6 +20,7 @@ from ..passports import catalogue as passport_catalogue
 from ..passports.names import local_name
 from . import offers
 from .blueprint import bp
+from .demand import demand
 from .models import LANGUAGES, OFFER_FORMATS, CatalogueOffer, CatalogueProvider
 from .offer_forms import form_values, offer_values, read_offer_form
 from .offers import OfferRefused
@@ -110,9 +111,11 @@ def provider_home() -> Any:
         (provider, offers.provider_offers(session, provider.id))
         for provider in providers_of(session, _ctx().user_id)
     ]
+    wanted = demand(session, [offer.id for _provider, theirs in mine for offer in theirs])
     return render_template(
         "catalogue/provider_home.html",
         mine=mine,
+        demand=wanted,
         title_of=lambda offer: in_language(offer.titles, language),
         status_names=status_names(),
     )

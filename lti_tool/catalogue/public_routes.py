@@ -13,8 +13,11 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..lti.context import current_launch
+from ..passports.companies import hr_companies
 from ..passports.names import local_name, reader_language
 from .blueprint import bp
+from .demand import my_interest
 from .jsonld import course_jsonld
 from .models import LANGUAGES, OFFER_FORMATS
 from .public import offer_competences, offered_competences, published_offer
@@ -93,6 +96,10 @@ def offer_page(offer_id: int) -> Any:
         abort(404)
     offer, provider = found
     url = url_for("catalogue.offer_page", offer_id=offer.id, _external=True)
+    # Someone who came through a launch may mark interest; the page stays the same for others.
+    ctx = current_launch()
+    mine = my_interest(session, offer.id, ctx.user_id) if ctx else None
+    companies = hr_companies(session, ctx.platform_id, ctx.user_id) if ctx else []
     return render_template(
         "catalogue/offer.html",
         offer=offer,
@@ -102,4 +109,7 @@ def offer_page(offer_id: int) -> Any:
         formats=format_names(),
         languages=language_names(),
         jsonld=course_jsonld(offer, provider, language, url),
+        launched=ctx is not None,
+        mine=mine,
+        hr_companies=companies,
     )

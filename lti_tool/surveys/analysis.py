@@ -66,14 +66,16 @@ Totals = type[SurveyGroupCount] | type[SurveyGapTotal]
 
 @dataclass(frozen=True)
 class Scope:
-    """What a report covers: one version; one company only (HR sees their own); grouped by
-    nothing, by company, or by a respondent attribute; groups below ``min_group`` left out."""
+    """What a report covers: one version; one round (the report pages always name one; None
+    counts every round); one company only (HR sees their own); grouped by nothing, by company,
+    or by a respondent attribute; groups below ``min_group`` left out."""
 
     version_id: int
     min_group: int
     company_id: int | None = None
     group_by: str | None = None
     kinds: tuple[str, ...] = SELF_KINDS
+    round_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ def _in_scope(
     )
     if scope.company_id is not None:
         query = query.where(SurveyResponse.company_id == scope.company_id)
+    if scope.round_number is not None:
+        query = query.where(SurveyResponse.round_number == scope.round_number)
     return query
 
 

@@ -34,7 +34,14 @@ def self_vs_manager(session: Session, scope: Scope) -> list[SelfVsManager]:
     managers gave them, over the learners rated both ways. Shown only from ``min_group`` pairs
     (the pairs are the group here), so no one learner's two ratings can be read off."""
     own = respondents(
-        Scope(scope.version_id, scope.min_group, scope.company_id, None, ("learner",))
+        Scope(
+            scope.version_id,
+            scope.min_group,
+            scope.company_id,
+            None,
+            ("learner",),
+            scope.round_number,
+        )
     )
     self_response = aliased(SurveyResponse)
     manager_response = aliased(SurveyResponse)
@@ -56,6 +63,7 @@ def self_vs_manager(session: Session, scope: Scope) -> list[SelfVsManager]:
             and_(
                 manager_response.subject_id == self_response.respondent_id,
                 manager_response.version_id == self_response.version_id,
+                manager_response.round_number == self_response.round_number,
                 manager_response.kind == "manager",
                 manager_response.status == "submitted",
             ),

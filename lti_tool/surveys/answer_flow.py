@@ -20,7 +20,8 @@ from ..passports.errors import message
 from .answer_forms import attribute_values, field_name, section_answers
 from .answers import AnswerRefused, Answers, check_answers, missing_required, visible_keys
 from .definition import Section, SurveyDefinition
-from .gap_profile import gap_profile
+from .display import offer_kinds
+from .gap_profile import gap_profile, with_offers
 from .models import Survey, SurveyResponse, SurveyVersion
 from .responding import (
     Respondent,
@@ -337,17 +338,25 @@ def do_submit(way: Way, survey: Survey, respondent: Respondent) -> Any:
         return _closed_page(way, survey, message(exc), status)
     session.commit()
     # Shown now, from the answers in hand: an anonymous response cannot be found again.
-    return done_page(way, survey, definition, answers)
+    return done_page(way, survey, definition, answers, response.version_id)
 
 
 def done_page(
-    way: Way, survey: Survey, definition: SurveyDefinition | None, answers: Answers | None
+    way: Way,
+    survey: Survey,
+    definition: SurveyDefinition | None,
+    answers: Answers | None,
+    version_id: int | None = None,
 ) -> Any:
+    profile = gap_profile(definition, answers) if definition and answers else None
+    if profile is not None and version_id is not None:
+        profile = with_offers(db.session(), profile, survey, version_id)
     return _page(
         "surveys/answer_done.html",
         way,
         survey=survey,
-        profile=gap_profile(definition, answers) if definition and answers else None,
+        profile=profile,
+        offer_kinds=offer_kinds(),
     )
 
 
@@ -359,5 +368,7 @@ def show_done(way: Way, survey: Survey, respondent: Respondent) -> Any:
         from .gap_profile import submitted_answers
 
         definition = _definition(session, response)
-        return done_page(way, survey, definition, submitted_answers(session, response))
+        return done_page(
+            way, survey, definition, submitted_answers(session, response), response.version_id
+        )
     return done_page(way, survey, None, None)

@@ -2,14 +2,15 @@
 
 A survey's current version is replaced while nobody has answered it; once a response exists
 (a draft too: its answers name the version's questions), a changed definition becomes a new
-version and the old answers stay with the old one. No Flask request here.
+version and the old answers stay with the old one. A repeat opens a new round of the same
+survey (``open_new_round``). No Flask request here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from learning_packages.errors import N_
@@ -96,6 +97,37 @@ def set_status(survey: Survey, status: str) -> None:
             N_("A %(now)s survey cannot become %(then)s."), now=survey.status, then=status
         )
     survey.status = status
+
+
+def open_new_round(session: Session, survey: Survey) -> int:
+    """Repeat the survey (after training): a new round of the same survey opens for answers.
+
+    The current round must have at least one submitted response (else there is nothing to
+    compare). Drafts of the round that ends are deleted: they can no longer be submitted.
+    Returns the new round's number. Not committed."""
+    submitted = session.scalar(
+        select(func.count()).where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.round_number == survey.current_round,
+            SurveyResponse.status == "submitted",
+        )
+    )
+    if not submitted:
+        raise SurveyRefused(
+            N_("Round %(n)s has no submitted answers yet: there is nothing to repeat."),
+            n=survey.current_round,
+        )
+    session.execute(
+        delete(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.round_number == survey.current_round,
+            SurveyResponse.status == "draft",
+        )
+    )
+    survey.current_round += 1
+    survey.status = "open"
+    session.flush()
+    return survey.current_round
 
 
 def current_version(session: Session, survey: Survey) -> SurveyVersion:

@@ -1,5 +1,5 @@
 """The pages of making surveys: the list of the course's (and the platform's) surveys, import of
-a survey's JSON or a new survey from a shipped template, its page (versions, responses, open / close), a changed definition, export."""
+a survey's JSON or a new survey from a shipped template, its page (versions, responses, open / close), a changed definition, a repeat (a new round), export."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..lti.context import launch_required
 from ..passports.errors import message
 from . import authoring, templates_catalog
-from .access import launch, managed_survey, manages_platform_surveys, may_author
+from .access import launch, managed_survey, manages_platform_surveys, may_author, may_manage
 from .blueprint import bp
 from .definition import DefinitionError, Problem
 from .display import problem_texts, status_labels
@@ -193,6 +193,33 @@ def change_status(survey_id: int) -> Any:
         _("The survey is open: people can answer it.")
         if survey.status == "open"
         else _("The survey is closed: no more answers are taken."),
+        "ok",
+    )
+    return redirect(url_for("surveys.manage_survey", survey_id=survey.id), code=303)
+
+
+@bp.post("/<int:survey_id>/repeat")
+@launch_required()
+def repeat_survey(survey_id: int) -> Any:
+    """Open a new round of the survey (its owner only: 403 for anyone else of the platform)."""
+    ctx = launch()
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.platform_id != ctx.platform_id:
+        abort(404)
+    if not may_manage(ctx, survey):
+        abort(403)
+    try:
+        number = authoring.open_new_round(db.session(), survey)
+    except authoring.SurveyRefused as exc:
+        db.session.rollback()
+        return _survey_page(survey, 400, [message(exc)])
+    db.session.commit()
+    flash(
+        _(
+            "Round %(n)s is open: everyone may answer the survey again. Invitation links of "
+            "earlier rounds open nothing now: make new ones for this round.",
+            n=number,
+        ),
         "ok",
     )
     return redirect(url_for("surveys.manage_survey", survey_id=survey.id), code=303)

@@ -40,3 +40,13 @@ def survey_number(value: float | int | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.##")
+
+
+def offer_kinds() -> dict[str, str]:
+    """The names of the kinds of offers (``competence_offers.KINDS``) in the reader's language."""
+    return {
+        "path": gettext("Learning path"),
+        "package": gettext("Package"),
+        "training_type": gettext("Training type"),
+        "catalogue": gettext("Catalogue offer"),
+    }

@@ -2,7 +2,8 @@
 their identified responses (as respondent, or as the learner a manager rated) with their answers
 and attributes, taken out of the report's running totals first (``totals.py``), and their
 participation marks. Anonymous responses name nobody, so nothing of them is reached (or needs to
-be). Surveys, versions and invitations they made keep their rows; only the link to them goes."""
+be). Surveys, versions, invitations and offer links they made keep their rows; only the link to
+them goes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .models import (
     Survey,
     SurveyAnswer,
     SurveyInvitation,
+    SurveyOfferLink,
     SurveyParticipation,
     SurveyResponse,
     SurveyResponseAttribute,
@@ -40,7 +42,7 @@ def erase_survey_data(session: Session, user: User) -> dict[str, Any]:
     marks = session.execute(
         delete(SurveyParticipation).where(SurveyParticipation.user_id == user.id)
     )
-    for model in (Survey, SurveyVersion, SurveyInvitation):
+    for model in (Survey, SurveyVersion, SurveyInvitation, SurveyOfferLink):
         session.execute(
             update(model).where(model.created_by_id == user.id).values(created_by_id=None)
         )

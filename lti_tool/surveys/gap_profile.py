@@ -3,15 +3,17 @@ a bar chart (inline SVG) with the same figures in a table for those who do not s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..competence_offers import OfferRef, Where, offers_for
+from ..models import Platform
 from .answers import Answers
 from .definition import SurveyDefinition, wording
 from .display import reader_language
-from .models import SurveyAnswer, SurveyQuestion, SurveyResponse
+from .models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 BAR_HEIGHT = 14
 ROW_HEIGHT = 52
@@ -43,6 +45,8 @@ class GapRow:
 @dataclass(frozen=True)
 class GapProfile:
     rows: list[GapRow]
+    # The offers closing the largest gaps: question key -> offers (set by ``with_offers``).
+    offers: dict[str, list[OfferRef]] = field(default_factory=dict)
 
     @property
     def height(self) -> int:
@@ -99,3 +103,29 @@ def submitted_answers(session: Session, response: SurveyResponse) -> Answers:
             value["importance"] = answer.importance
         out[key] = value
     return out
+
+
+def with_offers(
+    session: Session, profile: GapProfile, survey: Survey, version_id: int
+) -> GapProfile:
+    """The profile with the offers (of the survey's platform and the network) that cover the
+    competences of its largest gaps. Read from the version's questions, never stored."""
+    keys = [r.key for r in profile.largest]
+    if not keys:
+        return profile
+    competence_of = dict(
+        session.execute(
+            select(SurveyQuestion.key, SurveyQuestion.competence_id).where(
+                SurveyQuestion.version_id == version_id,
+                SurveyQuestion.key.in_(keys),
+                SurveyQuestion.competence_id.is_not(None),
+            )
+        ).all()
+    )
+    platform = session.get(Platform, survey.platform_id)
+    where = Where(survey.platform_id, platform.issuer if platform else "", reader_language())
+    found = offers_for(session, where, list(competence_of.values()))
+    return replace(
+        profile,
+        offers={k: found.get(competence_of[k], []) for k in keys if k in competence_of},
+    )

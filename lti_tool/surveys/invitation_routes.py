@@ -196,8 +196,8 @@ def _invited(survey_id: int) -> tuple[Survey, Respondent, answer_flow.Way]:
     survey = db.session.get(Survey, survey_id)
     if invitation is None or survey is None or invitation.survey_id != survey_id:
         abort(403)
-    if invitation.revoked:
-        abort(403)
+    if invitation.revoked or invitation.round_number != survey.current_round:
+        abort(403)  # withdrawn, or a link of an earlier round
     if invitation.uses >= invitation.max_uses:
         abort(409)  # used as often as it may: nothing more is taken through it
     respondent = Respondent(

@@ -1,5 +1,6 @@
 """Invitation links for people in no LMS: single-use tokens (one per invitee, printed as QR codes)
-or a shared link with a company's quota. Answering needs no account.
+or a shared link with a company's quota. Answering needs no account. A link is for one round
+of its survey: a repeat (a new round) needs new links.
 
 Only a token's SHA-256 is stored. A token travels in the link's fragment (``/surveys/i#CODE``),
 which browsers never send, so it reaches no access log; the page posts it in a form body. A use
@@ -82,6 +83,7 @@ def issue(
         token = new_token()
         invitation = SurveyInvitation(
             survey_id=survey.id,
+            round_number=survey.current_round,
             company_id=company_id,
             token_hash=token_hash(token),
             label=label[:255],
@@ -114,6 +116,11 @@ def open_invitation(session: Session, token: str) -> SurveyInvitation:
     survey = session.get(Survey, invitation.survey_id)
     if survey is None or survey.status != "open":
         raise InvitationRefused("", N_("This survey is closed: it takes no more answers."))
+    if invitation.round_number != survey.current_round:
+        raise InvitationRefused(
+            "",
+            N_("This link was for an earlier round of the survey. Ask for a link to this round."),
+        )
     return invitation
 
 

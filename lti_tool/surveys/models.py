@@ -47,6 +47,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..models import Base, utcnow
 
 SURVEY_STATUSES = ("draft", "open", "closed")
+# What a trainer may link a competence to (catalogue offers carry their own competences).
+LINK_KINDS = ("path", "package", "training_type")
 RESPONSE_KINDS = ("learner", "invitee", "manager")
 RESPONSE_STATUSES = ("draft", "submitted")
 # Question types as the definition names them (definition.QUESTION_TYPES).
@@ -76,6 +78,7 @@ class Survey(Base):
     __table_args__ = (
         CheckConstraint(_in("status", SURVEY_STATUSES), name="ck_survey_status"),
         CheckConstraint("min_group_size >= 1", name="ck_survey_min_group_size"),
+        CheckConstraint("current_round >= 1", name="ck_survey_current_round"),
         Index("ix_survey_platform", "platform_id"),
         Index("ix_survey_course", "course_id"),
     )
@@ -90,8 +93,10 @@ class Survey(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     current_version: Mapped[int] = mapped_column(Integer, default=1)
-    # A repeat (after training) of this earlier survey, with the same competences: reports
-    # compare the two (later sessions).
+    # The round being answered: a repeat (after training) of the same survey opens round 2, 3...;
+    # a person answers once per round, and reports compare one round with another.
+    current_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Not used: a repeat is a new round of the same survey (``current_round``).
     repeat_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey.id", ondelete="SET NULL"), default=None, index=True
     )
@@ -201,6 +206,8 @@ class SurveyResponse(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16), default="learner")
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # The round of the survey this response answers (1, then 2... after each repeat).
+    round_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     anonymous: Mapped[bool] = mapped_column(default=False)
     respondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), default=None
@@ -339,6 +346,7 @@ class SurveyInvitation(Base):
     __table_args__ = (
         UniqueConstraint("token_hash", name="uq_survey_invitation_token"),
         CheckConstraint("max_uses >= 1", name="ck_survey_invitation_max_uses"),
+        CheckConstraint("round_number >= 1", name="ck_survey_invitation_round"),
         CheckConstraint("uses >= 0 AND uses <= max_uses", name="ck_survey_invitation_uses"),
         Index("ix_survey_invitation_survey", "survey_id", "company_id"),
         Index("ix_survey_invitation_company", "company_id"),
@@ -346,6 +354,8 @@ class SurveyInvitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    # The round the link is for: a link of an earlier round opens nothing once a new one begins.
+    round_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("passport_company.id", ondelete="CASCADE"), default=None
     )
@@ -364,9 +374,9 @@ class SurveyInvitation(Base):
 
 
 class SurveyParticipation(Base):
-    """That a person of a course submitted the survey, and nothing else: which response is
-    theirs is not kept (no response id, no time), so an anonymous survey is still answered once
-    per person. The primary key refuses a second submission."""
+    """That a person of a course submitted a round of the survey, and nothing else: which
+    response is theirs is not kept (no response id, no time), so an anonymous survey is still
+    answered once per person and round. The primary key refuses a second submission."""
 
     __tablename__ = "survey_participation"
     __table_args__ = (Index("ix_survey_participation_user", "user_id"),)
@@ -377,3 +387,34 @@ class SurveyParticipation(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True
     )
+    round_number: Mapped[int] = mapped_column(
+        Integer, primary_key=True, default=1, server_default="1"
+    )
+
+
+class SurveyOfferLink(Base):
+    """That an offer of the tool covers a competence, as a trainer of the platform said: a
+    learning path, a SCORM package or a passport training type (``target_id`` is its id; a
+    package lives in ``learning_packages``' own metadata, so no foreign key there). The gap
+    report lists these beside the gaps; a link is the platform's, not one survey's."""
+
+    __tablename__ = "survey_offer_link"
+    __table_args__ = (
+        CheckConstraint(_in("kind", LINK_KINDS), name="ck_survey_offer_link_kind"),
+        UniqueConstraint(
+            "platform_id", "competence_id", "kind", "target_id", name="uq_survey_offer_link"
+        ),
+        Index("ix_survey_offer_link_competence", "competence_id", "platform_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    competence_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_competence.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -14,15 +14,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..competence_offers import OfferRef, Where, offers_for
 from ..passports.models import Competence
 from ..passports.names import local_name
 from . import analysis, analysis_manager
 from .definition import DefinitionError, SurveyDefinition, parse_definition, wording
 from .models import Survey, SurveyQuestion, SurveyResponse, SurveyVersion
+from .needs import Need, need_counts, shown_need
 from .report_chart import BarChart, HeatChart, gap_bars, heat_chart
 from .report_exports import Cell, Table
 
 Translate = Callable[..., str]
+TOP_GAPS = 5  # the gaps a report lists offers for
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,14 @@ class Report:
     invitations: list[analysis.InvitationUse]
     attributes: list[tuple[str, str]]  # attribute key, label: what a report may group by
     company_names: dict[str, str]  # a company's id as text -> its name
+    # From needs to offer, per question id of the top gaps (positive gaps only): how many
+    # need it, and the offers covering its competence.
+    needs: dict[int, Need] = field(default_factory=dict)
+    offers: dict[int, list[OfferRef]] = field(default_factory=dict)
+
+    @property
+    def top_gaps(self) -> list[analysis.GapRow]:
+        return [g for g in self.gaps if g.gap > 0][:TOP_GAPS]
 
 
 def versions_of(session: Session, survey: Survey) -> list[VersionChoice]:
@@ -76,7 +87,7 @@ def versions_of(session: Session, survey: Survey) -> list[VersionChoice]:
     return [VersionChoice(v.id, v.number, int(counts.get(v.id, 0))) for v in survey.versions]
 
 
-def _definition(version: SurveyVersion) -> SurveyDefinition | None:
+def definition_or_none(version: SurveyVersion) -> SurveyDefinition | None:
     try:
         return parse_definition(version.definition)
     except DefinitionError:  # a version stored before a rule tightened: keys stand in for labels
@@ -85,13 +96,13 @@ def _definition(version: SurveyVersion) -> SurveyDefinition | None:
 
 def attribute_choices(version: SurveyVersion, language: str = "en") -> list[tuple[str, str]]:
     """What a report of this version may group by: the definition's attributes (key, label)."""
-    definition = _definition(version)
+    definition = definition_or_none(version)
     return [
         (a.key, wording(a.label, language)) for a in (definition.attributes if definition else ())
     ]
 
 
-def _labels(session: Session, version: SurveyVersion, language: str) -> dict[int, str]:
+def question_labels(session: Session, version: SurveyVersion, language: str) -> dict[int, str]:
     competences = {
         c.id: c
         for c in session.scalars(
@@ -107,7 +118,7 @@ def _labels(session: Session, version: SurveyVersion, language: str) -> dict[int
     return labels
 
 
-def _group_names(
+def group_names(
     session: Session,
     scope: analysis.Scope,
     definition: SurveyDefinition | None,
@@ -170,6 +181,22 @@ def _question_figures(
     return figures
 
 
+def _needs_and_offers(
+    session: Session,
+    survey: Survey,
+    version: SurveyVersion,
+    scope: analysis.Scope,
+    gaps: list[analysis.GapRow],
+    where: Where,
+) -> tuple[dict[int, Need], dict[int, list[OfferRef]]]:
+    top = [g.question_id for g in gaps if g.gap > 0][:TOP_GAPS]
+    counts = need_counts(session, scope)
+    shown = {q: shown_need(counts.get(q, 0), scope, survey.anonymous) for q in top}
+    competence_of = {q.id: q.competence_id for q in version.questions if q.competence_id}
+    found = offers_for(session, where, [competence_of[q] for q in top if q in competence_of])
+    return shown, {q: found.get(competence_of.get(q, 0), []) for q in top}
+
+
 def build_report(
     session: Session,
     survey: Survey,
@@ -177,12 +204,15 @@ def build_report(
     scope: analysis.Scope,
     language: str,
     _: Translate,
+    issuer: str = "",
 ) -> Report:
-    definition = _definition(version)
-    labels = _labels(session, version, language)
+    definition = definition_or_none(version)
+    labels = question_labels(session, version, language)
     gaps = analysis.gap_table(session, scope)
     heat = analysis.heat_map(session, scope) if scope.group_by else None
-    names = _group_names(session, scope, definition, survey.platform_id, language, _)
+    names = group_names(session, scope, definition, survey.platform_id, language, _)
+    where = Where(survey.platform_id, issuer, language)
+    need, offers = _needs_and_offers(session, survey, version, scope, gaps, where)
     return Report(
         survey=survey,
         version=version,
@@ -200,6 +230,8 @@ def build_report(
         invitations=analysis.invitation_use(session, survey.id, scope),
         attributes=attribute_choices(version, language),
         company_names=analysis.company_names(session, survey.platform_id),
+        needs=need,
+        offers=offers,
     )
 
 

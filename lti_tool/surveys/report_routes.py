@@ -11,6 +11,7 @@ everywhere (``analysis.respondents``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, current_app, render_template, request
@@ -20,21 +21,30 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..passports import companies
-from ..passports.blueprint import download
+from ..passports.blueprint import download, tool_title
 from ..passports.company_exports import separator_for
+from ..passports.document_routes import current_reader
 from ..passports.forms import positive_int
 from ..passports.models import Company
 from . import analysis, report
 from .access import may_manage
+from .benchmark_view import company_benchmark
 from .blueprint import bp
 from .definition import wording
+from .display import offer_kinds
 from .models import Survey, SurveyVersion
 from .report_exports import XLSX_TYPE, report_xlsx, table_csv
+from .report_pdf import report_pdf
 
 TABLES = ("gaps", "heatmap", "answers", "texts", "self-manager")
 
 
-def _ctx() -> LaunchContext:
+def _number(value: float | None) -> str:
+    """A figure as the page writes it: 1.78 in English, 1,78 in Dutch, French and German."""
+    return "" if value is None else str(format_decimal(value, format="0.##"))
+
+
+def reader_launch() -> LaunchContext:
     ctx = current_launch()
     assert ctx is not None  # launch_required ran first
     return ctx
@@ -44,10 +54,10 @@ def _language() -> str:
     return str(get_locale() or "en")[:2]
 
 
-def _viewer(survey_id: int) -> tuple[Survey, list[Company] | None]:
+def viewer(survey_id: int) -> tuple[Survey, list[Company] | None]:
     """The survey, and None for its trainer or an admin (every company), else the companies the
     viewer is HR of (at least one); 404 for everyone else."""
-    ctx = _ctx()
+    ctx = reader_launch()
     session = db.session()
     survey = session.get(Survey, survey_id)
     if survey is None or survey.platform_id != ctx.platform_id:
@@ -81,22 +91,37 @@ def _asked_scope(survey: Survey, own: list[Company] | None) -> tuple[SurveyVersi
             group_by = None
     if group_by == analysis.COMPANY and (own is not None or company_id):
         group_by = None  # one company shown: no companies to compare
-    settings = current_app.config["LEARNPASS"]
-    minimum = max(int(settings.survey_min_group), int(survey.min_group_size or 1))
+    round_number = positive_int(request.args.get("round"), 0, 10**6) or survey.current_round
+    if round_number > survey.current_round:
+        abort(404)
     return version, analysis.Scope(
-        version.id, min_group=minimum, company_id=company_id or None, group_by=group_by
+        version.id,
+        min_group=minimum_group(survey),
+        company_id=company_id or None,
+        group_by=group_by,
+        round_number=round_number,
     )
 
 
+def minimum_group(survey: Survey) -> int:
+    """The larger of LEARNPASS_SURVEY_MIN_GROUP and the survey's own minimum."""
+    settings = current_app.config["LEARNPASS"]
+    return max(int(settings.survey_min_group), int(survey.min_group_size or 1))
+
+
 def _report(survey_id: int) -> tuple[report.Report, list[Company] | None]:
-    survey, own = _viewer(survey_id)
+    survey, own = viewer(survey_id)
     version, scope = _asked_scope(survey, own)
-    built = report.build_report(db.session(), survey, version, scope, _language(), _)
+    built = report.build_report(
+        db.session(), survey, version, scope, _language(), _, issuer=reader_launch().issuer
+    )
     return built, own
 
 
 def _args(built: report.Report) -> dict[str, Any]:
     args: dict[str, Any] = {"version": built.version.number}
+    if built.scope.round_number:
+        args["round"] = built.scope.round_number
     if built.scope.company_id:
         args["company"] = built.scope.company_id
     if built.scope.group_by:
@@ -107,7 +132,8 @@ def _args(built: report.Report) -> dict[str, Any]:
 def _filename(built: report.Report, name: str, extension: str) -> str:
     title = wording(built.survey.title or {}, _language()) or "survey"
     safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in title).strip("-")[:60]
-    return f"{safe or 'survey'}-v{built.version.number}-{name}.{extension}"
+    round_part = f"-r{built.scope.round_number}" if built.survey.current_round > 1 else ""
+    return f"{safe or 'survey'}-v{built.version.number}{round_part}-{name}.{extension}"
 
 
 @bp.get("/<int:survey_id>/report")
@@ -115,17 +141,23 @@ def _filename(built: report.Report, name: str, extension: str) -> str:
 def survey_report(survey_id: int) -> Any:
     built, own = _report(survey_id)
     session = db.session()
-    choices = own if own is not None else companies.platform_companies(session, _ctx().platform_id)
+    choices = (
+        own
+        if own is not None
+        else companies.platform_companies(session, reader_launch().platform_id)
+    )
     return render_template(
         "surveys/report.html",
-        ctx=_ctx(),
+        ctx=reader_launch(),
         report=built,
         title=wording(built.survey.title or {}, _language()),
         hr=own is not None,
-        manages=may_manage(_ctx(), built.survey),
+        manages=may_manage(reader_launch(), built.survey),
         companies=choices,
         args=_args(built),
-        number=lambda v: "" if v is None else format_decimal(v, format="0.##"),
+        number=_number,
+        bench=company_benchmark(session, built, _language()),
+        offer_kinds=offer_kinds(),
     )
 
 
@@ -151,3 +183,26 @@ def survey_report_xlsx(survey_id: int) -> Any:
     built, _own = _report(survey_id)
     body = report_xlsx(report.report_tables(built, _))
     return download(body, XLSX_TYPE, _filename(built, "report", "xlsx"))
+
+
+@bp.get("/<int:survey_id>/report.pdf")
+@launch_required()
+def survey_report_pdf(survey_id: int) -> Any:
+    """One company's report for its owner: HR get their own company's; the trainer and the
+    administrator choose the company (400 without one)."""
+    built, _own = _report(survey_id)
+    if built.scope.company_id is None:
+        abort(400, description=_("Choose a company: the printable report is of one company."))
+    company = db.session.get(Company, built.scope.company_id)
+    if company is None or company.platform_id != built.survey.platform_id:
+        abort(404)
+    body = report_pdf(
+        built,
+        company_benchmark(db.session(), built, _language()),
+        company.name,
+        tool_title(),
+        current_reader(),
+        _number,
+        dt.date.today(),
+    )
+    return download(body, "application/pdf", _filename(built, f"company-{company.id}", "pdf"))

@@ -62,13 +62,15 @@ def version_definition(version: SurveyVersion) -> SurveyDefinition:
 def find_response(
     session: Session, survey: Survey, respondent: Respondent
 ) -> SurveyResponse | None:
-    """The respondent's response to the survey: a learner's (identified), or the draft of the
-    resume key. An anonymous learner's submitted response cannot be found: nothing names them."""
+    """The respondent's response to the survey's current round: a learner's (identified), or the
+    draft of the resume key. An anonymous learner's submitted response cannot be found: nothing
+    names them."""
     if respondent.user_id is not None and not survey.anonymous:
         found = session.scalars(
             select(SurveyResponse)
             .where(
                 SurveyResponse.survey_id == survey.id,
+                SurveyResponse.round_number == survey.current_round,
                 SurveyResponse.respondent_id == respondent.user_id,
                 SurveyResponse.kind == respondent.kind,
             )
@@ -81,6 +83,7 @@ def find_response(
         return session.scalars(
             select(SurveyResponse).where(
                 SurveyResponse.survey_id == survey.id,
+                SurveyResponse.round_number == survey.current_round,
                 SurveyResponse.resume_hash == resume_hash(respondent.resume_key),
                 SurveyResponse.status == "draft",
             )
@@ -89,11 +92,11 @@ def find_response(
 
 
 def has_participated(session: Session, survey: Survey, user_id: int | None) -> bool:
+    """Whether the person has submitted the survey's current round."""
     if user_id is None:
         return False
-    return (
-        session.get(SurveyParticipation, {"survey_id": survey.id, "user_id": user_id}) is not None
-    )
+    key = {"survey_id": survey.id, "user_id": user_id, "round_number": survey.current_round}
+    return session.get(SurveyParticipation, key) is not None
 
 
 def start_response(
@@ -111,6 +114,7 @@ def start_response(
         survey_id=survey.id,
         version_id=version.id,
         kind=respondent.kind,
+        round_number=survey.current_round,
         anonymous=anonymous,
         respondent_id=respondent.user_id if identified else None,
         invitation_id=respondent.invitation_id if identified else None,
@@ -153,6 +157,8 @@ class ResponseClosed(AnswerRefused):
 def _check_open(survey: Survey, response: SurveyResponse) -> None:
     if response.status != "draft":
         raise ResponseClosed("", N_("You have already submitted your answers; they cannot change."))
+    if response.round_number != survey.current_round:
+        raise ResponseClosed("", N_("This round of the survey is over: it takes no more answers."))
     if survey.status != "open":
         raise ResponseClosed("", N_("This survey is closed: it takes no more answers."))
 
@@ -225,7 +231,13 @@ def submit(
     if respondent.user_id is not None:
         try:
             with session.begin_nested():
-                session.add(SurveyParticipation(survey_id=survey.id, user_id=respondent.user_id))
+                session.add(
+                    SurveyParticipation(
+                        survey_id=survey.id,
+                        user_id=respondent.user_id,
+                        round_number=response.round_number,
+                    )
+                )
         except IntegrityError:
             raise ResponseClosed(
                 "", N_("You have already submitted your answers; they cannot change.")

@@ -1,7 +1,7 @@
 """Running totals of survey answers for the gap table and the heat map, filled from the answers
 
 Revision ID: 4db8b7385829
-Revises: e3b9c5d7a1f2
+Revises: f4c8a2e6b1d9
 Create Date: 2026-12-02 21:20:00.000000
 
 ``survey_group_count`` (responses per version, kind, company, group) and ``survey_gap_total``
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4db8b7385829"
-down_revision = "e3b9c5d7a1f2"
+down_revision = "f4c8a2e6b1d9"
 branch_labels = None
 depends_on = None
 

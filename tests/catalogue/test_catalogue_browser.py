@@ -77,8 +77,8 @@ def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # 
 
     # The same provider imports offers from a CSV file: one good, one refused with its reason.
     provider.goto("/catalogue/provider/")
-    provider.get_by_role("link", name="Import offers from CSV").click()
-    expect(provider.get_by_role("heading", level=1)).to_have_text("Import offers from CSV")
+    provider.get_by_role("link", name="Import offers from a file").click()
+    expect(provider.get_by_role("heading", level=1)).to_have_text("Import offers from a file")
     check_page(provider, "catalogue-import")
     csv_file = (
         "offer_ref,provider,format,title_nl,languages\n"

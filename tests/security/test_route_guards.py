@@ -183,6 +183,7 @@ TRAINER_ONLY = [
     ("GET", "/passport/trainer/learners/1"),
     ("GET", "/passport/trainer/entries/1"),
     ("GET", "/content/play/1/waivers"),
+    ("GET", "/surveys/offers"),
 ]
 
 

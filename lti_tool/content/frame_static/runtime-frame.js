@@ -350,6 +350,13 @@
   var pendingNavigation = null;
   var lastSaved = null;
   var sequencingWaiters = [];
+  /* What the contents show comes only from a validity the engine computed once the start-up
+     (the restore of its state and global objectives, the first delivery) is over: the ones it
+     reports on the way are kept, not shown. The newest is sent again when the player page says
+     it is listening (its script may start after this frame has sent it). */
+  var startupDone = false;
+  var validityMessage = null;
+  var validityCount = 0;
 
   function sequencingSaved() {
     /* Resolves once no sequencing save is waiting or in flight (at once without sequencing). */
@@ -441,7 +448,8 @@
     /* The player page hides, disables and explains the table of contents' items from this. */
     var choice = validity.choice || {};
     var activities = activitiesById();
-    tell({
+    validityCount += 1;
+    validityMessage = {
       type: "validity",
       items: config.scos.map(function (sco) {
         var hidden = hiddenFromChoice(activities[sco.identifier]);
@@ -450,7 +458,27 @@
       continue: Boolean(validity.continue),
       previous: Boolean(validity.previous),
       hideLmsUi: Array.isArray(validity.hideLmsUi) ? validity.hideLmsUi.map(hideToken) : [],
-    });
+    };
+    if (startupDone) tell(validityMessage);
+  }
+
+  function showValidityAfterStartup() {
+    /* The engine recomputes what is allowed from its state as it is now, look-ahead cache
+       cleared (scorm-again's deserializeSequencingState restores the activity tree before the
+       global objectives, so a validity from the middle of the start-up can be stale). Without a
+       current activity (nothing delivered) it computes none: the newest one is shown, if any. */
+    startupDone = true;
+    var service = api.getSequencingService && api.getSequencingService();
+    var process = service && service.getOverallSequencingProcess && service.getOverallSequencingProcess();
+    var before = validityCount;
+    if (process && typeof process.updateNavigationValidity === "function") process.updateNavigationValidity();
+    if (validityCount === before && validityMessage) tell(validityMessage);
+  }
+
+  function tellAgain() {
+    /* The player page has just started listening: what it may have missed. */
+    if (currentSco) tell({ type: "current", sco: currentSco.id });
+    if (startupDone && validityMessage) tell(validityMessage);
   }
 
   function rollup() {
@@ -653,6 +681,7 @@
     api.on("SetValue.cmi.success_status", markStatus);
 
     startDelivery();
+    showValidityAfterStartup();
   }
 
   function startDelivery() {
@@ -745,6 +774,10 @@
     /* Navigation from the player page: the parent window, on the tool's origin, only. */
     if (event.origin !== config.toolOrigin || event.source !== window.parent) return;
     var data = event.data || {};
+    if (data.type === "listening") {
+      tellAgain();
+      return;
+    }
     if (data.type !== "navigate") return;
     var sco = scoById(Number(data.sco));
     if (config.sequencing) {

@@ -136,4 +136,8 @@
   });
 
   showLmsControls();
+  /* The frame may have told the contents what to show before this script listened: it tells
+     again on this (sent now, and once the frame has loaded in case it was not there yet). */
+  send({ type: "listening" });
+  frame.addEventListener("load", function () { send({ type: "listening" }); });
 })();
