@@ -187,7 +187,8 @@ def respondents(scope: Scope, kinds: tuple[str, ...] | None = None) -> Subquery:
 
 def _totals_of(model: Totals, scope: Scope, kinds: tuple[str, ...]) -> list[ColumnElement[bool]]:
     """The running totals (``totals.py``) of the responses in scope: the rows of the version,
-    kinds and company, of the dimension grouped by (the whole for none or by company)."""
+    round (every round's, summed by the queries, when ``round_number`` is None), kinds and
+    company, of the dimension grouped by (the whole for none or by company)."""
     dimension = "" if scope.group_by in (None, COMPANY) else scope.group_by
     where = [
         model.version_id == scope.version_id,
@@ -196,6 +197,8 @@ def _totals_of(model: Totals, scope: Scope, kinds: tuple[str, ...]) -> list[Colu
     ]
     if scope.company_id is not None:
         where.append(model.company_id == scope.company_id)
+    if scope.round_number is not None:
+        where.append(model.round_number == scope.round_number)
     return where
 
 

@@ -296,14 +296,15 @@ NO_COMPANY_ID = 0
 
 
 class SurveyGroupCount(Base):
-    """How many submitted responses of a version, kind and company have a group's value: per
-    attribute value, and (dimension "") in all. The suppression rule counts these."""
+    """How many submitted responses of a version, round, kind and company have a group's value:
+    per attribute value, and (dimension "") in all. The suppression rule counts these."""
 
     __tablename__ = "survey_group_count"
 
     version_id: Mapped[int] = mapped_column(
         ForeignKey("survey_version.id", ondelete="CASCADE"), primary_key=True
     )
+    round_number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the responses' round
     dimension: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     company_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -322,6 +323,7 @@ class SurveyGapTotal(Base):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("survey_version.id", ondelete="CASCADE"), primary_key=True
     )
+    round_number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the responses' round
     dimension: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     company_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,7 +1,7 @@
 """Running totals of the competence answers, so the gap table and the heat map read a few
 thousand rows (``survey_gap_total``, ``survey_group_count``) instead of every answer.
 
-Per version, kind of response (learner, invitee, manager), company and group (the whole, or one
+Per version, round, kind of response (learner, invitee, manager), company and group (the whole, or one
 value of one attribute), the totals hold how many submitted responses there are and, per
 competence item, the count and the sums of the current, required and importance levels. A mean
 is a sum over a count, so the groups of a report add up (``analysis.py``).
@@ -54,7 +54,7 @@ from .models import (
 
 Total = type[SurveyGroupCount] | type[SurveyGapTotal]
 
-COUNT_KEYS = ("version_id", "dimension", "kind", "company_id", "group_key")
+COUNT_KEYS = ("version_id", "round_number", "dimension", "kind", "company_id", "group_key")
 GAP_KEYS = (*COUNT_KEYS, "question_id")
 COUNT_SUMS = ("responses",)
 GAP_SUMS = ("answers", "current_sum", "required_sum", "importance_sum", "importance_answers")
@@ -70,11 +70,12 @@ def _signed(value: ColumnElement[Any], sign: int) -> ColumnElement[Any]:
 
 
 def _count_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
-    """Responses per (version, kind, company) in all, and per attribute value."""
+    """Responses per (version, round, kind, company) in all, and per attribute value."""
     company = _company()
     whole = (
         select(
             SurveyResponse.version_id,
+            SurveyResponse.round_number,
             literal("").label("dimension"),
             SurveyResponse.kind,
             company.label("company_id"),
@@ -82,11 +83,14 @@ def _count_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
             _signed(func.count(), sign),
         )
         .where(SurveyResponse.status == "submitted", where)
-        .group_by(SurveyResponse.version_id, SurveyResponse.kind, company)
+        .group_by(
+            SurveyResponse.version_id, SurveyResponse.round_number, SurveyResponse.kind, company
+        )
     )
     per_value = (
         select(
             SurveyResponse.version_id,
+            SurveyResponse.round_number,
             SurveyResponseAttribute.name,
             SurveyResponse.kind,
             company.label("company_id"),
@@ -97,6 +101,7 @@ def _count_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
         .where(SurveyResponse.status == "submitted", where)
         .group_by(
             SurveyResponse.version_id,
+            SurveyResponse.round_number,
             SurveyResponseAttribute.name,
             SurveyResponse.kind,
             company,
@@ -136,6 +141,7 @@ def _gap_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
     whole = _gap_answers(
         select(
             SurveyResponse.version_id,
+            SurveyResponse.round_number,
             literal("").label("dimension"),
             SurveyResponse.kind,
             company.label("company_id"),
@@ -144,11 +150,18 @@ def _gap_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
             *_gap_sums(sign),
         ).select_from(SurveyResponse),
         where,
-    ).group_by(SurveyResponse.version_id, SurveyResponse.kind, company, SurveyAnswer.question_id)
+    ).group_by(
+        SurveyResponse.version_id,
+        SurveyResponse.round_number,
+        SurveyResponse.kind,
+        company,
+        SurveyAnswer.question_id,
+    )
     per_value = (
         _gap_answers(
             select(
                 SurveyResponse.version_id,
+                SurveyResponse.round_number,
                 SurveyResponseAttribute.name,
                 SurveyResponse.kind,
                 company.label("company_id"),
@@ -164,6 +177,7 @@ def _gap_selects(where: ColumnElement[bool], sign: int) -> list[Select[Any]]:
         )
     ).group_by(
         SurveyResponse.version_id,
+        SurveyResponse.round_number,
         SurveyResponseAttribute.name,
         SurveyResponse.kind,
         company,

@@ -4,8 +4,8 @@ Revision ID: 4db8b7385829
 Revises: f4c8a2e6b1d9
 Create Date: 2026-12-02 21:20:00.000000
 
-``survey_group_count`` (responses per version, kind, company, group) and ``survey_gap_total``
-(per competence item too: counts and sums of the levels), kept at submission from now on
+``survey_group_count`` (responses per version, round, kind, company, group) and
+``survey_gap_total`` (per competence item too: counts and sums of the levels), kept at submission from now on
 (lti_tool/surveys/totals.py). The upgrade fills them from the submitted responses already
 there, in plain SQL (the same on SQLite and PostgreSQL); 0 is the company of responses of none.
 """
@@ -25,6 +25,7 @@ depends_on = None
 def _keys() -> list[sa.Column[object]]:
     return [
         sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("round_number", sa.Integer(), nullable=False),
         sa.Column("dimension", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("company_id", sa.Integer(), nullable=False),
@@ -43,20 +44,21 @@ PER_VALUE = (
 
 
 def _fill() -> None:
+    keys = "r.version_id, r.round_number"
     for dimension, key, join, group in (WHOLE, PER_VALUE):
         op.execute(
             "INSERT INTO survey_group_count"
-            " (version_id, dimension, kind, company_id, group_key, responses)"
-            f" SELECT r.version_id, {dimension}, r.kind, COALESCE(r.company_id, 0), {key},"
+            " (version_id, round_number, dimension, kind, company_id, group_key, responses)"
+            f" SELECT {keys}, {dimension}, r.kind, COALESCE(r.company_id, 0), {key},"
             f" COUNT(*) FROM survey_response r{join}"
             " WHERE r.status = 'submitted'"
-            f" GROUP BY r.version_id, r.kind, COALESCE(r.company_id, 0){group}"
+            f" GROUP BY {keys}, r.kind, COALESCE(r.company_id, 0){group}"
         )
         op.execute(
             "INSERT INTO survey_gap_total"
-            " (version_id, dimension, kind, company_id, group_key, question_id, answers,"
-            " current_sum, required_sum, importance_sum, importance_answers)"
-            f" SELECT r.version_id, {dimension}, r.kind, COALESCE(r.company_id, 0), {key},"
+            " (version_id, round_number, dimension, kind, company_id, group_key, question_id,"
+            " answers, current_sum, required_sum, importance_sum, importance_answers)"
+            f" SELECT {keys}, {dimension}, r.kind, COALESCE(r.company_id, 0), {key},"
             " s.question_id, COUNT(*), SUM(s.current_level), SUM(s.required_level),"
             " COALESCE(SUM(s.importance), 0), COUNT(s.importance)"
             f" FROM survey_response r{join}"
@@ -64,7 +66,7 @@ def _fill() -> None:
             " JOIN survey_question q ON q.id = s.question_id"
             " WHERE r.status = 'submitted' AND q.kind = 'competence'"
             " AND s.current_level IS NOT NULL AND s.required_level IS NOT NULL"
-            f" GROUP BY r.version_id, r.kind, COALESCE(r.company_id, 0){group}, s.question_id"
+            f" GROUP BY {keys}, r.kind, COALESCE(r.company_id, 0){group}, s.question_id"
         )
 
 
@@ -74,7 +76,9 @@ def upgrade() -> None:
         *_keys(),
         sa.Column("responses", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["version_id"], ["survey_version.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("version_id", "dimension", "kind", "company_id", "group_key"),
+        sa.PrimaryKeyConstraint(
+            "version_id", "round_number", "dimension", "kind", "company_id", "group_key"
+        ),
     )
     op.create_table(
         "survey_gap_total",
@@ -88,7 +92,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["version_id"], ["survey_version.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["question_id"], ["survey_question.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
-            "version_id", "dimension", "kind", "company_id", "group_key", "question_id"
+            "version_id",
+            "round_number",
+            "dimension",
+            "kind",
+            "company_id",
+            "group_key",
+            "question_id",
         ),
     )
     with op.batch_alter_table("survey_gap_total", schema=None) as batch_op:

@@ -1,8 +1,8 @@
 """The running totals (lti_tool/surveys/totals.py) give the gap table, the heat map and the group
-counts exactly as the GROUP BY over every answer row did (``scan_reference``), on random data,
-after erasing people and after deleting a company; a submission counts in its own transaction;
-the migration fills them from the answers already there; two submissions at once both count
-(PostgreSQL). SQLite and PostgreSQL."""
+counts exactly as the GROUP BY over every answer row did (``scan_reference``), on random data of
+two rounds (each round, and every round summed), after erasing people and after deleting a
+company; a submission counts in its own transaction; the migration fills them from the answers
+already there; two submissions at once both count (PostgreSQL). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ def _answers(rng: random.Random, version: SurveyVersion, response_id: int) -> li
 
 
 def seed_random(seed: int, *, count: bool = True) -> dict[str, Any]:
-    """Two versions of a survey answered by random people of three companies (and of none),
-    some identified, some drafts; each submitted response counted as a submission counts it
+    """Two versions of a survey answered in two rounds by random people of three companies (and
+    of none), some identified, some drafts; each submitted response counted as a submission counts it
     (``count``: False leaves the totals to the migration)."""
     rng = random.Random(seed)
     platform = db.session.scalars(select(Platform)).first()
@@ -112,6 +112,7 @@ def seed_random(seed: int, *, count: bool = True) -> dict[str, Any]:
             response = SurveyResponse(
                 survey_id=survey.id,
                 version_id=version.id,
+                round_number=rng.choice((1, 2)),
                 kind=rng.choice(("learner", "invitee", "invitee", "manager")),
                 status="submitted" if submitted else "draft",
                 anonymous=person is None,
@@ -149,12 +150,13 @@ def seed_random(seed: int, *, count: bool = True) -> dict[str, Any]:
 
 def _scopes(versions: list[int], companies: list[int]) -> list[Scope]:
     return [
-        Scope(version, min_group, company, group_by, kinds)
+        Scope(version, min_group, company, group_by, kinds, round_number)
         for version in versions
         for min_group in (1, 4)
         for company in (None, *companies)
         for group_by in (None, COMPANY, "department", "role")
         for kinds in (SELF_KINDS, ("manager",))
+        for round_number in (None, 1, 2)
     ]
 
 
@@ -167,7 +169,12 @@ def assert_same_figures(data: dict[str, Any]) -> None:
         heat = analysis.heat_map(session, scope)
         assert heat == scan_reference.heat_map(session, scope), scope
         shown += bool(heat.cells)
-    assert shown > 20  # the data has figures to compare, not only empty tables
+    assert shown > 60  # the data has figures to compare, not only empty tables
+    for version in data["versions"]:  # both rounds have responses; every round is their sum
+        each = [analysis.groups(session, Scope(version, 1, round_number=n)) for n in (1, 2)]
+        assert all(g.responses > 0 for g in each)
+        every = analysis.groups(session, Scope(version, 1))
+        assert every.responses == sum(g.responses for g in each)
 
 
 def _rows() -> tuple[list[Any], list[Any]]:
