@@ -4,9 +4,11 @@ scales), optionally per company or per respondent attribute (department, role...
 
 Small groups are never shown. ``respondents`` is the one place that decides which responses a
 figure may use: the submitted self-assessments of the version in scope whose group has at least
-``Scope.min_group`` responses. Every query below starts from it, so a group below the threshold
-is missing from the gap table, the heat map, the distributions, the free text, the self vs
-manager comparison and, through them, from every chart and export.
+``Scope.min_group`` responses. Every query over answer rows starts from it, so a group below the
+threshold is missing from the distributions, the free text, the self vs manager comparison and,
+through them, from every chart and export. The group counts, the gap table and the heat map read
+the running totals instead (``totals.py``: a few thousand rows, not every answer); there
+``_large_groups`` applies the same rule to the same counts, kept per group in the totals.
 
 Figures (docs/surveys.md#reports):
 - counts: responses per group, and invitation links used per company;
@@ -22,14 +24,29 @@ Figures (docs/surveys.md#reports):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Numeric,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from ..passports.models import Company
 from .models import (
+    NO_COMPANY_ID,
     SurveyAnswer,
+    SurveyGapTotal,
+    SurveyGroupCount,
     SurveyInvitation,
     SurveyQuestion,
     SurveyResponse,
@@ -42,6 +59,9 @@ COMPANY = "company"  # group by the response's company; any other name is a resp
 NO_COMPANY = ""  # the group of responses that count for no company
 CHOICE_KINDS = ("single", "multiple", "likert", "matrix")
 MEAN_KINDS = ("numeric", "ranking")
+# A mean from the totals: numeric on PostgreSQL (as its AVG over integers), a double on SQLite.
+MEAN = Numeric().with_variant(Float(), "sqlite")
+Totals = type[SurveyGroupCount] | type[SurveyGapTotal]
 
 
 @dataclass(frozen=True)
@@ -165,77 +185,101 @@ def respondents(scope: Scope, kinds: tuple[str, ...] | None = None) -> Subquery:
     )
 
 
+def _totals_of(model: Totals, scope: Scope, kinds: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The running totals (``totals.py``) of the responses in scope: the rows of the version,
+    round (every round's, summed by the queries, when ``round_number`` is None), kinds and
+    company, of the dimension grouped by (the whole for none or by company)."""
+    dimension = "" if scope.group_by in (None, COMPANY) else scope.group_by
+    where = [
+        model.version_id == scope.version_id,
+        model.dimension == dimension,
+        model.kind.in_(kinds),
+    ]
+    if scope.company_id is not None:
+        where.append(model.company_id == scope.company_id)
+    if scope.round_number is not None:
+        where.append(model.round_number == scope.round_number)
+    return where
+
+
+def _total_key(model: Totals, scope: Scope) -> ColumnElement[Any]:
+    """The column naming a total's group: the company, or the attribute's value ("" for all)."""
+    return model.company_id if scope.group_by == COMPANY else model.group_key
+
+
+def _key_text(scope: Scope, key: object) -> str:
+    if scope.group_by == COMPANY:
+        return NO_COMPANY if key == NO_COMPANY_ID else str(key)
+    return str(key)
+
+
+def _large_groups(scope: Scope) -> Select[tuple[Any]]:
+    """THE suppression rule, read from the totals: the groups with at least ``min_group``
+    responses in scope (the same groups ``respondents`` keeps)."""
+    key = _total_key(SurveyGroupCount, scope)
+    return (
+        select(key)
+        .where(*_totals_of(SurveyGroupCount, scope, scope.kinds))
+        .group_by(key)
+        .having(func.sum(SurveyGroupCount.responses) >= scope.min_group)
+    )
+
+
 def groups(session: Session, scope: Scope) -> Groups:
     """The groups shown with their responses, and how many groups were left out."""
-    scoped = _scoped(scope, scope.kinds)
+    key = _total_key(SurveyGroupCount, scope)
+    total = func.sum(SurveyGroupCount.responses)
     counts = session.execute(
-        select(scoped.c.group_key, func.count()).group_by(scoped.c.group_key)
+        select(key, total)
+        .where(*_totals_of(SurveyGroupCount, scope, scope.kinds))
+        .group_by(key)
+        .having(total > 0)
     ).all()
     shown = sorted(
-        (Group(str(k), int(n)) for k, n in counts if n >= scope.min_group), key=lambda g: g.key
+        (Group(_key_text(scope, k), int(n)) for k, n in counts if n >= scope.min_group),
+        key=lambda g: g.key,
     )
     return Groups(shown=shown, hidden=len(counts) - len(shown))
 
 
-def _everyone(session: Session, scope: Scope, who: Subquery) -> bool:
-    """Whether the responses a figure may use are all the submitted responses of the version.
-    Then its answers need no join to their responses: answer rows exist for submitted
-    responses only, and a version's questions are its own (two counts over the responses)."""
-    allowed = session.scalar(select(func.count()).select_from(who))
-    everything = select(func.count()).where(
-        SurveyResponse.version_id == scope.version_id, SurveyResponse.status == "submitted"
-    )
-    if scope.round_number is not None:
-        everything = everything.where(SurveyResponse.round_number == scope.round_number)
-    submitted = session.scalar(everything)
-    return bool(allowed) and allowed == submitted
+def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``total / count`` as the database's AVG over the rows would give it (PostgreSQL: numeric
+    division of the integer sum by the count; SQLite: double division), so the figures from the
+    totals are the very numbers the row-by-row AVG gave."""
+    return cast(total, MEAN) / count
 
 
-def _gap_figures(
-    query: Select[tuple[int, ...]], who: Subquery | None, version_id: int = 0
-) -> Select[tuple[int, ...]]:
-    """The competence answers of ``who``, or, with ``who`` None, of every response of the
-    version (``_everyone``: the same rows, read from the answers' index alone)."""
-    if who is None:
-        query = (
-            query.select_from(SurveyAnswer)
-            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-            .where(SurveyQuestion.version_id == version_id)
-        )
-    else:
-        query = (
-            query.select_from(who)
-            .join(SurveyAnswer, SurveyAnswer.response_id == who.c.response_id)
-            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        )
-    return query.where(
-        SurveyQuestion.kind == "competence",
-        SurveyAnswer.current_level.is_not(None),
-        SurveyAnswer.required_level.is_not(None),
-    )
+def _gap_totals(
+    session: Session, scope: Scope
+) -> tuple[type[SurveyGapTotal], list[ColumnElement[bool]]]:
+    """The gap totals of the groups shown. Their keys are read first (a few hundred at most):
+    a plan never rests on the database's guess of how many groups pass the minimum (a fresh
+    totals table has no statistics; PostgreSQL then took a nested loop, 30 times slower)."""
+    where = _totals_of(SurveyGapTotal, scope, scope.kinds)
+    large = list(session.scalars(_large_groups(scope)))
+    where.append(_total_key(SurveyGapTotal, scope).in_(large))
+    return SurveyGapTotal, where
 
 
 def gap_table(session: Session, scope: Scope) -> list[GapRow]:
     """Per competence item: the means, the gap and the Borich score, ranked (largest first;
     by gap where no importance was asked), over the responses of the groups shown (grouped:
     the small groups' responses are left out here too, so the table and the heat map agree).
-    Empty when no group reaches the minimum."""
-    who: Subquery | None = respondents(scope)
-    if who is not None and _everyone(session, scope, who):
-        who = None
+    Empty when no group reaches the minimum. Read from the running totals."""
+    t, where = _gap_totals(session, scope)
+    answers = func.sum(t.answers)
     found = session.execute(
-        _gap_figures(
-            select(
-                SurveyAnswer.question_id,
-                func.count(),
-                func.avg(SurveyAnswer.current_level),
-                func.avg(SurveyAnswer.required_level),
-                func.avg(SurveyAnswer.importance),
-                func.avg(SurveyAnswer.required_level - SurveyAnswer.current_level),
-            ),
-            who,
-            scope.version_id,
-        ).group_by(SurveyAnswer.question_id)
+        select(
+            t.question_id,
+            answers,
+            _mean(func.sum(t.current_sum), answers),
+            _mean(func.sum(t.required_sum), answers),
+            _mean(func.sum(t.importance_sum), func.nullif(func.sum(t.importance_answers), 0)),
+            _mean(func.sum(t.required_sum) - func.sum(t.current_sum), answers),
+        )
+        .where(*where)
+        .group_by(t.question_id)
+        .having(answers > 0)
     ).all()
     rows = []
     for question_id, n, current, required, importance, gap in found:
@@ -256,21 +300,24 @@ def gap_table(session: Session, scope: Scope) -> list[GapRow]:
 
 
 def heat_map(session: Session, scope: Scope) -> HeatMap:
-    """Mean gap per competence item and group (``scope.group_by``), large groups only."""
-    who = respondents(scope)
+    """Mean gap per competence item and group (``scope.group_by``), large groups only. Read
+    from the running totals."""
+    t, where = _gap_totals(session, scope)
+    key = _total_key(t, scope)
+    answers = func.sum(t.answers)
     found = session.execute(
-        _gap_figures(
-            select(
-                SurveyAnswer.question_id,
-                who.c.group_key,
-                func.avg(SurveyAnswer.required_level - SurveyAnswer.current_level),
-            ),
-            who,
-        ).group_by(SurveyAnswer.question_id, who.c.group_key)
+        select(
+            t.question_id,
+            key,
+            _mean(func.sum(t.required_sum) - func.sum(t.current_sum), answers),
+        )
+        .where(*where)
+        .group_by(t.question_id, key)
+        .having(answers > 0)
     ).all()
     cells: dict[int, dict[str, float]] = {}
-    for question_id, key, gap in found:
-        cells.setdefault(question_id, {})[str(key)] = round(float(gap), 2)
+    for question_id, k, gap in found:
+        cells.setdefault(question_id, {})[_key_text(scope, k)] = round(float(gap), 2)
     return HeatMap(groups=groups(session, scope).shown, cells=cells)
 
 

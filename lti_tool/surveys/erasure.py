@@ -1,8 +1,9 @@
 """What surveys hold about a person, taken away when an admin erases them (``lti_tool.erasure``):
 their identified responses (as respondent, or as the learner a manager rated) with their answers
-and attributes, and their participation marks. Anonymous responses name nobody, so nothing of
-them is reached (or needs to be). Surveys, versions, invitations and offer links they made keep their rows;
-only the link to them goes."""
+and attributes, taken out of the report's running totals first (``totals.py``), and their
+participation marks. Anonymous responses name nobody, so nothing of them is reached (or needs to
+be). Surveys, versions, invitations and offer links they made keep their rows; only the link to
+them goes."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .models import (
     SurveyResponseAttribute,
     SurveyVersion,
 )
+from .totals import remove_responses
 
 
 def erase_survey_data(session: Session, user: User) -> dict[str, Any]:
@@ -31,6 +33,7 @@ def erase_survey_data(session: Session, user: User) -> dict[str, Any]:
     )
     ids = list(session.scalars(theirs))
     if ids:
+        remove_responses(session, ids)  # the report's totals, before the rows they count go
         session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(ids)))
         session.execute(
             delete(SurveyResponseAttribute).where(SurveyResponseAttribute.response_id.in_(ids))

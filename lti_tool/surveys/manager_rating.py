@@ -22,6 +22,7 @@ from learning_packages.errors import N_
 
 from ..models import Enrolment, User
 from ..passports.errors import Refusal
+from . import totals
 from .definition import Question, SurveyDefinition, parse_definition
 from .models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyVersion
 
@@ -196,16 +197,22 @@ def save_rating(
     levels: dict[str, tuple[int, int]],
     today: dt.date,
 ) -> SurveyResponse:
-    """The manager's rating of the learner (replacing an earlier one of theirs). Not committed."""
-    session.execute(
-        delete(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id,
-            SurveyResponse.round_number == own.round_number,
-            SurveyResponse.kind == "manager",
-            SurveyResponse.respondent_id == manager.user_id,
-            SurveyResponse.subject_id == own.respondent_id,
+    """The manager's rating of the learner (replacing an earlier one of theirs), counted in the
+    report's running totals (``totals.py``) as any submission. Not committed."""
+    earlier = list(
+        session.scalars(
+            select(SurveyResponse.id).where(
+                SurveyResponse.survey_id == survey.id,
+                SurveyResponse.round_number == own.round_number,
+                SurveyResponse.kind == "manager",
+                SurveyResponse.respondent_id == manager.user_id,
+                SurveyResponse.subject_id == own.respondent_id,
+            )
         )
     )
+    if earlier:
+        totals.remove_responses(session, earlier)
+        session.execute(delete(SurveyResponse).where(SurveyResponse.id.in_(earlier)))
     rating = SurveyResponse(
         survey_id=survey.id,
         version_id=own.version_id,
@@ -238,7 +245,7 @@ def save_rating(
                 required_level=required,
             )
         )
-    session.flush()
+    totals.add_response(session, rating.id)
     return rating
 
 

@@ -16,6 +16,9 @@
   over submitted answers only. Rows per question type (see docs/surveys.md, "How answers are
   stored"): one row for single, likert, numeric, text and competence; one row per chosen option
   (multiple), per ranked option (ranking, ``numeric_value`` = rank) and per matrix row.
+- ``survey_group_count`` and ``survey_gap_total``: running totals kept at submission (and taken
+  back at an erase), so the gap table and the heat map read a few thousand rows, not every
+  answer (``totals.py``). Aggregates only: no response id, no person, no time.
 - ``survey_invitation``: a link for people in no LMS: a single-use token (``max_uses`` 1) or a
   shared link with a per-company quota. Only the token's SHA-256 is stored; a use only counts.
 """
@@ -27,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -283,6 +287,55 @@ class SurveyAnswer(Base):
     current_level: Mapped[int | None] = mapped_column(Integer, default=None)
     required_level: Mapped[int | None] = mapped_column(Integer, default=None)
     importance: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+# ``company_id`` of the totals: the response's company, or NO_COMPANY_ID (a key column is never
+# NULL, so an upsert finds its row). ``dimension``: "" for the whole (the group key is then ""),
+# else an attribute's name with its value as ``group_key``.
+NO_COMPANY_ID = 0
+
+
+class SurveyGroupCount(Base):
+    """How many submitted responses of a version, round, kind and company have a group's value:
+    per attribute value, and (dimension "") in all. The suppression rule counts these."""
+
+    __tablename__ = "survey_group_count"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the responses' round
+    dimension: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    company_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SurveyGapTotal(Base):
+    """Sums over the answers to one competence item of the responses in one group (as
+    ``SurveyGroupCount``): ``answers`` counts those with both levels, ``importance_answers``
+    those with an importance too. Means are sums over counts, so totals add up across groups."""
+
+    __tablename__ = "survey_gap_total"
+    __table_args__ = (Index("ix_survey_gap_total_question", "question_id"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the responses' round
+    dimension: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    company_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    current_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    required_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    importance_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    importance_answers: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SurveyInvitation(Base):

@@ -6,7 +6,8 @@ draft and erased at submission). In anonymous mode the response row gets no pers
 or course link, and only days. Submission is one guarded UPDATE (draft -> submitted), so a
 response is submitted once even from two tabs; a learner's ``survey_participation`` row refuses
 a second response of theirs. An identified learner's submission queues a completion grade in the
-same transaction (``completion_grade.py``). No Flask request here.
+same transaction (``completion_grade.py``), and every submission is counted into the report's
+running totals in it too (``totals.py``). No Flask request here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from learning_packages.errors import N_
 
+from . import totals
 from .answers import AnswerRefused, Answers, answer_rows, check_answers, missing_required
 from .completion_grade import queue_completion_grade
 from .definition import SurveyDefinition, parse_definition
@@ -195,9 +197,9 @@ def submit(
     on_submitted: Callable[[], None] | None = None,
 ) -> Answers:
     """Submit the draft: answer rows written, the draft and its resume key erased, the learner's
-    participation noted, the completion grade queued (``completion_grade``), ``record`` called
-    (xAPI). Not committed; refusals roll nothing back
-    themselves: the caller rolls back."""
+    participation noted, the report's running totals counted (``totals``), the completion grade
+    queued (``completion_grade``), ``record`` called (xAPI). Not committed; refusals roll nothing
+    back themselves: the caller rolls back."""
     _check_open(survey, response)
     version = session.get(SurveyVersion, response.version_id)
     assert version is not None
@@ -259,6 +261,7 @@ def submit(
         )
     if rows:
         session.execute(insert(SurveyAnswer), rows)
+    totals.add_response(session, response.id)
     session.refresh(response)
     if record is not None:
         record(response, definition, answers)

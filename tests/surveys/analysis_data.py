@@ -17,6 +17,7 @@ from lti_tool.demo.platform import COURSE
 from lti_tool.extensions import db
 from lti_tool.models import Course, Platform, User
 from lti_tool.passports.models import Company
+from lti_tool.surveys import totals
 from lti_tool.surveys.definition import parse_definition
 from lti_tool.surveys.models import (
     Survey,
@@ -236,6 +237,8 @@ def seed_report_data() -> Seeded:
     _answers(v1, bakker.id, BAKKER_V1, anonymous=True)
     _answers(v1, jansen.id, JANSEN_V1, anonymous=True)
     _answers(v2, bakker.id, BAKKER_V2, anonymous=True)
+    db.session.flush()
+    totals.rebuild(db.session())  # rows written here, not through a submission
     db.session.commit()
     return Seeded(platform.id, course.id, survey.id, v1.id, v2.id, bakker.id, jansen.id)
 
@@ -287,5 +290,7 @@ def seed_manager_pairs(seeded: Seeded, pairs: list[tuple[int, int]] = PAIRS) -> 
                     response_id=r.id, question_id=question.id, current_level=level, required_level=3
                 )
             )
+    db.session.flush()
+    totals.rebuild(db.session(), version.id)
     db.session.commit()
     seeded.pairs_survey_id, seeded.pairs_version = survey.id, version.id

@@ -24,7 +24,7 @@ from lti_tool.passports.models import (
     CompetenceFramework,
     PassportEntry,
 )
-from lti_tool.surveys import authoring
+from lti_tool.surveys import authoring, totals
 from lti_tool.surveys.definition import parse_definition
 from lti_tool.surveys.models import (
     Survey,
@@ -179,5 +179,7 @@ def seed_rounds(*, anonymous: bool = False, second_version: bool = False) -> Rou
         status="proposed",
     )
     db.session.add_all([between, earlier, proposed])
+    db.session.flush()
+    totals.rebuild(db.session())  # rows written here, not through a submission
     db.session.commit()
     return seeded

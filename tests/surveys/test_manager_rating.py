@@ -1,6 +1,7 @@
 """A manager rates a named learner on the same competences (identified surveys only): a trainer
 of the course or HR of the learner's company; the learner's own rating is shown beside, and the
-report's self vs manager view counts it. Refusals: anonymous (400), strangers (403)."""
+report's self vs manager view counts it, and its running totals hold the latest rating only.
+Refusals: anonymous (400), strangers (403)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from lti_tool.extensions import db
 from lti_tool.models import User
+from lti_tool.surveys import analysis
 from lti_tool.surveys.models import Survey, SurveyAnswer, SurveyResponse
 from tests.passports.conftest import OTHER_COURSE, OTHER_TRAINER
 
@@ -19,6 +21,7 @@ from .helpers import csrf_for, import_survey, sign_in
 from .test_analysis_pages import _hr_of
 from .test_answering import identified
 from .test_rounds import answer_round
+from .test_totals import assert_totals_as_rebuilt
 
 
 def _learner_id(app: Any, sub: str = "demo-learner-1") -> int:
@@ -71,6 +74,11 @@ def test_a_trainer_rates_a_learner_and_sees_both_ratings(app: Any, client: Any) 
             )
         ).all()
         assert [tuple(r) for r in levels] == [(3, 3)]
+        # The report's running totals count the new rating only (the earlier one taken out).
+        managers = analysis.Scope(rating.version_id, 1, kinds=("manager",), round_number=1)
+        gaps = analysis.gap_table(db.session(), managers)
+        assert [(g.responses, g.current, g.required) for g in gaps] == [(1, 3.0, 3.0)]
+        assert_totals_as_rebuilt()
 
     # The report's self vs manager view (the minimum lowered to one pair for this test).
     with app.app_context():
