@@ -1,7 +1,7 @@
 """Running totals of survey answers for the gap table and the heat map, filled from the answers
 
 Revision ID: 4db8b7385829
-Revises: f4c8a2e6b1d9
+Revises: a4d2f8c6e1b3
 Create Date: 2026-12-02 21:20:00.000000
 
 ``survey_group_count`` (responses per version, round, kind, company, group) and
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4db8b7385829"
-down_revision = "f4c8a2e6b1d9"
+down_revision = "a4d2f8c6e1b3"
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,7 @@ from .helpers import import_survey
 from .test_answering import identified
 from .test_erasure import _submit
 
-BEFORE = "f4c8a2e6b1d9"  # the revision before the totals (survey rounds)
+BEFORE = "a4d2f8c6e1b3"  # the revision before the totals
 DAY = SurveyResponse.started_on.type.python_type(2026, 12, 1)
 DEPARTMENTS = ("workshop", "office", "sales")
 ROLES = ("lead", "staff")
