@@ -11,10 +11,33 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
 from tests.conftest import free_port, seeded_app
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """This module's Chromium keeps the platform's cross-site frame in the page's own process.
+
+    With site isolation the tool's frame (another site) renders in a process of its own, and in
+    about one run in ten that frame stopped answering here: its auto-posted launch form was never
+    sent and Playwright's waits on the frame never returned, past their own timeouts (a desktop
+    run hung until pytest-timeout ended it; a CI run hung until CI's limit). The cookie rules
+    under test (SameSite, third-party frames) do not depend on which process renders a frame."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[*CHROMIUM_ARGS, "--disable-site-isolation-trials"],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

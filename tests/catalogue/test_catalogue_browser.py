@@ -85,7 +85,7 @@ def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # 
         "HEF-1,Anyone,online,Heftruck veilig besturen,nl\n"
         "BAD-2,Anyone,spaceship,Ruimtevaart,nl\n"
     )
-    provider.get_by_label(re.compile("CSV file")).set_input_files(
+    provider.get_by_label(re.compile("CSV or JSON-LD file")).set_input_files(
         {"name": "offers.csv", "mimeType": "text/csv", "buffer": csv_file.encode()}
     )
     provider.get_by_role("button", name="Import", exact=True).click()
