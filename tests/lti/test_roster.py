@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+
+from sqlalchemy import select, text
 
 from lti_tool.extensions import db
 from lti_tool.lti.roster import sync_roster
@@ -45,3 +47,29 @@ def test_roster_sync_is_rate_limited_and_survives_an_outage(app, live_server, ht
         session.commit()
         assert sync_roster(session, course, force=True) is None  # platform down: nothing lost
         assert len(session.scalars(select(Enrolment)).all()) == 4
+
+
+def test_a_large_sync_refreshes_the_statistics_plans_are_made_from(
+    app, live_server, http, monkeypatch
+):
+    import lti_tool.lti.roster as roster
+
+    monkeypatch.setattr(roster, "BIG_SYNC", 3)  # the demo course adds three: "large" here
+    assert launch(http, live_server.url, user="instructor").status_code == 200
+    with app.app_context():
+        session = db.session()
+        course = session.scalars(select(Course)).one()
+        postgres = session.get_bind().dialect.name == "postgresql"
+        analysed = text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'enrolment'")
+        if postgres:
+            assert session.scalar(analysed) is None
+        assert sync_roster(session, course) == 4
+        if postgres:
+            # The statistics collector reports with a delay: wait for the condition, not a time.
+            for _ in range(600):
+                session.execute(text("SELECT pg_stat_clear_snapshot()"))
+                if session.scalar(analysed) is not None:
+                    break
+                session.commit()
+                time.sleep(0.1)
+            assert session.scalar(analysed) is not None
