@@ -19,6 +19,7 @@ from . import models as _models  # noqa: F401  (registers the surveys' tables)
 from . import offer_links as _offer_links  # noqa: F401  (the tool's offers per competence)
 from . import offer_routes as _offer_routes  # noqa: F401  (linking offers, groups for a path)
 from . import report_routes as _report_routes  # noqa: F401  (the report pages)
+from . import rounds_exports as _rounds_exports  # noqa: F401  (before and after as files)
 from . import rounds_routes as _rounds_routes  # noqa: F401  (before and after)
 from .blueprint import bp
 from .placements import register_survey_placements

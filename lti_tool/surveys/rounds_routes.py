@@ -40,7 +40,7 @@ def _round(name: str, default: int, last: int) -> int:
 
 
 @dataclass
-class _Page:
+class Page:
     survey: Survey
     own: list[Company] | None
     scope: analysis.Scope
@@ -50,7 +50,7 @@ class _Page:
     later: SurveyVersion | None
 
 
-def _compared(survey_id: int) -> _Page:
+def compared(survey_id: int) -> Page:
     survey, own = viewer(survey_id)
     session = db.session()
     last = survey.current_round
@@ -77,13 +77,13 @@ def _compared(survey_id: int) -> _Page:
             labels |= report.question_labels(session, side.version, language)
             definition = report.definition_or_none(side.version)
     names = report.group_names(session, scope, definition, survey.platform_id, language, _)
-    return _Page(survey, own, scope, comparison, labels, names, later)
+    return Page(survey, own, scope, comparison, labels, names, later)
 
 
 @bp.get("/<int:survey_id>/report/rounds")
 @launch_required()
 def survey_rounds(survey_id: int) -> Any:
-    found = _compared(survey_id)
+    found = compared(survey_id)
     session = db.session()
     own = found.own
     choices = (
@@ -119,7 +119,7 @@ def survey_rounds(survey_id: int) -> Any:
     )
 
 
-def rounds_table(found: _Page) -> Table:
+def rounds_table(found: Page) -> Table:
     """The page's before-and-after table, for the CSV (the groups the page shows, no more)."""
     rows: list[list[Cell]] = [
         [
@@ -151,7 +151,7 @@ def rounds_table(found: _Page) -> Table:
 @bp.get("/<int:survey_id>/report/rounds.csv")
 @launch_required()
 def survey_rounds_csv(survey_id: int) -> Any:
-    found = _compared(survey_id)
+    found = compared(survey_id)
     locale = reader_language()
     body = table_csv(
         rounds_table(found),

@@ -187,6 +187,24 @@ TRAINER_ONLY = [
 ]
 
 
+# A survey's report exports: its trainer, the platform's administrators and the HR of a company
+# (their company's only); anyone else 404, as if the survey did not exist (the real refusals,
+# with a survey that exists, are in tests/surveys/test_rounds_exports.py and test_analysis_pages).
+SURVEY_VIEWER_ONLY = [
+    ("GET", "/surveys/1/report.xlsx"),
+    ("GET", "/surveys/1/report/rounds.csv"),
+    ("GET", "/surveys/1/report/rounds.xlsx"),
+    ("GET", "/surveys/1/report/rounds/people.csv"),
+    ("GET", "/surveys/1/report/rounds/people.xlsx"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), SURVEY_VIEWER_ONLY)
+def test_survey_exports_refuse_learners(app: Any, client: Any, method: str, path: str) -> None:
+    sign_in(client, launch_as(app, platform="demo", role="learner", sub="plain-learner"))
+    assert client.open(path, method=method).status_code == 404
+
+
 @pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
 def test_admin_pages_refuse_instructors(app: Any, client: Any, method: str, path: str) -> None:
     sign_in(client, launch_as(app, platform="demo", role="instructor", sub="plain-trainer"))
