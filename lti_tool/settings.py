@@ -103,6 +103,9 @@ class Settings:
     # Survey reports (docs/surveys.md#reports): a group (company, department, role...) with fewer
     # responses than this is left out of every figure, chart and export, so no one is singled out.
     survey_min_group: int = 5
+    # Survey drafts (docs/surveys.md#drafts): a response saved but never submitted, started more
+    # than this many days ago, is deleted by the jobs runner.
+    survey_draft_days: int = 90
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -179,6 +182,8 @@ class Settings:
                 raise SettingsError(f"LEARNPASS_{name.upper()} must be positive")
         if self.survey_min_group < 1:
             raise SettingsError("LEARNPASS_SURVEY_MIN_GROUP must be 1 or more")
+        if self.survey_draft_days < 1:
+            raise SettingsError("LEARNPASS_SURVEY_DRAFT_DAYS must be 1 or more")
         self._check_mail()
         self.frame_ancestors = " ".join(self.frame_ancestors.split()) or "*"
         for source in self.frame_ancestors.split():

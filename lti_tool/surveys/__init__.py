@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import answer_routes as _answer_routes  # noqa: F401  (a learner answers)
 from . import authoring_routes as _authoring_routes  # noqa: F401  (making surveys)
 from . import display as _display  # noqa: F401  (template filters)
+from . import draft_cleanup as _draft_cleanup  # noqa: F401  (the old-drafts job)
 from . import editor_question_routes as _editor_question_routes  # noqa: F401  (questions)
 from . import editor_routes as _editor_routes  # noqa: F401  (building a survey in the tool)
 from . import erasure as _erasure  # noqa: F401  (what an erase removes)
