@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -30,25 +31,25 @@ log = logging.getLogger(__name__)
 PER_TURN = 1000  # drafts one instance deletes per turn; the rest wait for the next turn
 
 
-def delete_old_drafts(session: Session, days: int, today: dt.date, limit: int = PER_TURN) -> int:
-    """Delete at most ``limit`` drafts started more than ``days`` days before ``today``; how
-    many went. Commits."""
-    cutoff = today - dt.timedelta(days=days)
-    old = (
-        SurveyResponse.status == "draft",
-        SurveyResponse.started_on < cutoff,
-    )
-    ids = list(
-        session.scalars(
-            select(SurveyResponse.id).where(*old).order_by(SurveyResponse.id).limit(limit)
-        )
-    )
+def _old(cutoff: dt.date) -> tuple[Any, ...]:
+    return (SurveyResponse.status == "draft", SurveyResponse.started_on < cutoff)
+
+
+def old_draft_ids(session: Session, cutoff: dt.date, limit: int = PER_TURN) -> list[int]:
+    """At most ``limit`` drafts started before ``cutoff``, oldest rows first."""
+    query = select(SurveyResponse.id).where(*_old(cutoff)).order_by(SurveyResponse.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def delete_drafts(session: Session, ids: list[int], cutoff: dt.date) -> int:
+    """Delete those of ``ids`` that are still drafts started before ``cutoff`` (a draft submitted
+    since it was chosen, or deleted by another instance, is skipped); how many went. Commits."""
     if not ids:
         return 0
     # Its attributes go with it (ON DELETE CASCADE; SQLite runs with foreign keys on).
     result = session.execute(
         delete(SurveyResponse)
-        .where(SurveyResponse.id.in_(ids), *old)
+        .where(SurveyResponse.id.in_(ids), *_old(cutoff))
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -56,6 +57,13 @@ def delete_old_drafts(session: Session, days: int, today: dt.date, limit: int = 
     if gone:
         log.info("deleted %s survey drafts started before %s", gone, cutoff.isoformat())
     return gone
+
+
+def delete_old_drafts(session: Session, days: int, today: dt.date, limit: int = PER_TURN) -> int:
+    """Delete at most ``limit`` drafts started more than ``days`` days before ``today``; how
+    many went. Commits."""
+    cutoff = today - dt.timedelta(days=days)
+    return delete_drafts(session, old_draft_ids(session, cutoff, limit), cutoff)
 
 
 def delete_due_drafts() -> int:

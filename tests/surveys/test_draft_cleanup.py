@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lti_tool.extensions import db
@@ -91,6 +91,33 @@ def test_side_by_side_runs_delete_each_draft_once(app: Any) -> None:
             other.close()
         assert (gone_first, gone_other, gone_again) == (4, 6, 0)
         assert _statuses().get("draft", 0) == 0
+
+
+def test_a_draft_submitted_while_the_job_runs_stays(app: Any) -> None:
+    """Between choosing the old drafts and deleting them, another instance (or the respondent)
+    acts: the DELETE checks again, so a draft submitted meanwhile is kept, and one deleted by
+    the other instance is not counted twice."""
+    with app.app_context():
+        seeded = seed_rounds()
+        submitted, taken, plain = (_draft(seeded.survey_id, seeded.v1, 200, k) for k in "stp")
+        db.session.commit()
+        cutoff = TODAY - dt.timedelta(days=90)
+        chosen = draft_cleanup.old_draft_ids(db.session(), cutoff)
+        assert chosen == [submitted, taken, plain]
+        other = Session(db.engine)
+        try:
+            other.execute(
+                update(SurveyResponse)
+                .where(SurveyResponse.id == submitted)
+                .values(status="submitted", submitted_on=TODAY, draft={}, resume_hash=None)
+            )
+            other.commit()
+            assert draft_cleanup.delete_drafts(other, [taken], cutoff) == 1
+        finally:
+            other.close()
+        assert draft_cleanup.delete_drafts(db.session(), chosen, cutoff) == 1  # plain only
+        left = set(db.session.scalars(select(SurveyResponse.id)))
+        assert submitted in left and not {taken, plain} & left
 
 
 def test_the_job_is_registered_and_reads_the_setting(app: Any) -> None:
