@@ -186,3 +186,21 @@ def test_empty_network(app: Any, client: Any) -> None:
     assert 'data-testid="network-empty"' in page
     lines = client.get("/catalogue/network/network.csv").get_data().decode("utf-8-sig")
     assert len(lines.strip().splitlines()) == 1
+
+
+def test_dutch_csv_uses_semicolons_and_dutch_words(app: Any, setup: dict[str, Any]) -> None:
+    client = _client(app, setup["admin"])
+    body = client.get("/catalogue/network/network.csv?lang=nl").get_data().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert (lines[0][0], lines[0][5]) == ("Competentie", "Vraag zonder plaats")
+    assert lines[1][:3] == ["Lassen", "90xx", "10"]
+    assert lines[-1][0] == "Forklift"
+    assert lines[-1][2] == lines[-1][5] == "minder dan 3"
+
+
+def test_an_unknown_separator_falls_back_to_the_language_s(app: Any, setup: dict[str, Any]) -> None:
+    client = _client(app, setup["admin"])
+    response = client.get("/catalogue/network/network.csv?separator=%3D%3D&lang=en")
+    assert response.status_code == 200
+    header = response.get_data().decode("utf-8-sig").splitlines()[0]
+    assert header.split(",")[0] == "Competence"
