@@ -15,6 +15,7 @@ from . import import_routes as _import_routes  # noqa: F401  (CSV / JSON-LD impo
 from . import interest_routes as _interest_routes  # noqa: F401  (marking interest in an offer)
 from . import matching as _matching  # noqa: F401  (offers per competence, for gap reports)
 from . import models as _models  # noqa: F401  (registers the tables)
+from . import network_routes as _network_routes  # noqa: F401  (the coordinator's view)
 from . import provider_routes as _provider_routes  # noqa: F401  (providers' pages)
 from . import public_routes as _public_routes  # noqa: F401  (search and offer pages)
 from . import sqlite_fts as _sqlite_fts  # noqa: F401  (SQLite's FTS5 table beside them)

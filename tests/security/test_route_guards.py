@@ -173,6 +173,9 @@ ADMIN_ONLY = [
     ("GET", "/passport/admin/export.csv"),
     ("GET", "/passport/admin/people/1/erase"),
     ("GET", "/content/admin"),
+    ("GET", "/catalogue/network/"),
+    ("GET", "/catalogue/network/network.csv"),
+    ("GET", "/catalogue/network/network.xlsx"),
 ]
 TRAINER_ONLY = [
     ("GET", "/passport/trainer/"),
