@@ -67,6 +67,11 @@ class Verb:
     SATISFIED: Final = ADL_W3ID_VERBS + "satisfied"
     ABSENT: Final = PROFILE_BASE + "verbs/absent"
     """Ours (ADL has no verb for it): a learner was not at a session day (absent or excused)."""
+    # The catalogue (lti_tool/catalogue/catalogue_xapi.py); ADL has no verb for either.
+    SEARCHED: Final = PROFILE_BASE + "verbs/searched"
+    """Ours: someone searched the catalogue (the words, filters and count in result extensions)."""
+    EXPRESSED_INTEREST: Final = PROFILE_BASE + "verbs/expressed-interest"
+    """Ours: a company (or a platform's organisation) marked interest in a catalogue offer."""
 
 
 VERBS: Final[dict[str, str]] = {
@@ -105,6 +110,10 @@ class ActivityType:
     SURVEY: Final = PROFILE_BASE + "activity-types/survey"
     SCORM_PACKAGE: Final = PROFILE_BASE + "activity-types/scorm-package"
     SCO: Final = PROFILE_BASE + "activity-types/sco"
+    CATALOGUE: Final = PROFILE_BASE + "activity-types/catalogue"
+    """The network's public catalogue of training offers (what is searched)."""
+    CATALOGUE_OFFER: Final = PROFILE_BASE + "activity-types/catalogue-offer"
+    """One offer of the catalogue; its id is its public page's address."""
     CMI5_COURSE: Final = CMI5_BASE + "activitytype/course"
     """cmi5: the course, in the LMS's ``satisfied`` statements (9.6.2.1)."""
     CMI5_BLOCK: Final = CMI5_BASE + "activitytype/block"
@@ -173,6 +182,16 @@ class Extension:
     """result: a competence item's level the work needs, on the survey's scale (integer)."""
     IMPORTANCE: Final = PROFILE_BASE + "extensions/importance"
     """result: how important a competence is for the work, 1 to 5 (integer)."""
+    SEARCH_TEXT: Final = PROFILE_BASE + "extensions/search-text"
+    """result: the words of a catalogue search as typed (string, may be empty)."""
+    SEARCH_FILTERS: Final = PROFILE_BASE + "extensions/search-filters"
+    """result: the filters and sort of a catalogue search (object)."""
+    RESULT_COUNT: Final = PROFILE_BASE + "extensions/result-count"
+    """result: how many offers a catalogue search found, counted up to 1,000 (integer)."""
+    PEOPLE: Final = PROFILE_BASE + "extensions/people"
+    """result: for how many people interest in an offer was marked (integer)."""
+    SEARCH_CHANNEL: Final = PROFILE_BASE + "extensions/search-channel"
+    """context: where a catalogue search came from: page (the public page) or api (JSON)."""
 
 
 EXTENSIONS: Final[dict[str, str]] = {

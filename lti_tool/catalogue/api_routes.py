@@ -13,6 +13,7 @@ from flask import Response, request, url_for
 
 from ..extensions import db
 from .blueprint import bp
+from .catalogue_xapi import emit_search, record_after
 from .models import LANGUAGES
 from .public_routes import page_language
 from .query_args import query_from_args
@@ -33,9 +34,10 @@ def api_offers() -> Any:
     language = request.args.get("lang") or page_language()
     if language not in LANGUAGES:
         return _error("lang")
+    session = db.session()
     try:
         query = query_from_args(request.args, language)
-        page = search_offers(db.session(), query)
+        page = search_offers(session, query)
     except QueryRefused as exc:
         return _error(str(exc))
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
@@ -72,4 +74,6 @@ def api_offers() -> Any:
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept-Language"
+    if query.page == 1:  # a new search, not its next pages
+        record_after(session, lambda: emit_search(session, query, page, "api"))
     return response.make_conditional(request)

@@ -17,6 +17,7 @@ from ..passports.errors import message
 from ..passports.forms import positive_int
 from . import demand
 from .blueprint import bp
+from .catalogue_xapi import emit_interest, record_within
 from .models import CatalogueOffer
 from .public import published_offer
 
@@ -67,6 +68,9 @@ def mark_interest(offer_id: int) -> Any:
     except demand.InterestRefused as exc:
         session.rollback()
         return _refused(offer, message(exc))
+    record_within(
+        session, lambda: emit_interest(session, offer, ctx.platform_id, people, company_id)
+    )
     session.commit()
     flash(_("Your interest is noted. The provider sees only how many people want this."), "ok")
     return redirect(url_for("catalogue.offer_page", offer_id=offer.id), 303)

@@ -17,6 +17,7 @@ from ..lti.context import current_launch
 from ..passports.companies import hr_companies
 from ..passports.names import local_name, reader_language
 from .blueprint import bp
+from .catalogue_xapi import emit_offer_view, emit_search, record_after
 from .demand import my_interest
 from .jsonld import course_jsonld
 from .models import LANGUAGES, OFFER_FORMATS
@@ -68,23 +69,24 @@ def search_page() -> Any:
         query = OfferQuery(language=language)
         page = None
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
-    return (
-        render_template(
-            "catalogue/search.html",
-            query=query,
-            page=page,
-            problem=problem,
-            competences=[(c.id, local_name(c, language)) for c in offered_competences(session)],
-            formats=format_names(),
-            languages=language_names(),
-            taught_in=LANGUAGES,
-            sorts=sort_names(),
-            sort_keys=SORTS,
-            offer_formats=OFFER_FORMATS,
-            page_url=lambda number: url_for("catalogue.search_page", **args, page=number),
-        ),
-        status,
+    body = render_template(
+        "catalogue/search.html",
+        query=query,
+        page=page,
+        problem=problem,
+        competences=[(c.id, local_name(c, language)) for c in offered_competences(session)],
+        formats=format_names(),
+        languages=language_names(),
+        taught_in=LANGUAGES,
+        sorts=sort_names(),
+        sort_keys=SORTS,
+        offer_formats=OFFER_FORMATS,
+        page_url=lambda number: url_for("catalogue.search_page", **args, page=number),
     )
+    if page is not None and query.page == 1:  # a new search, not its next pages
+        found = page
+        record_after(session, lambda: emit_search(session, query, found, "page"))
+    return body, status
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -100,7 +102,7 @@ def offer_page(offer_id: int) -> Any:
     ctx = current_launch()
     mine = my_interest(session, offer.id, ctx.user_id) if ctx else None
     companies = hr_companies(session, ctx.platform_id, ctx.user_id) if ctx else []
-    return render_template(
+    body = render_template(
         "catalogue/offer.html",
         offer=offer,
         provider=provider,
@@ -113,3 +115,5 @@ def offer_page(offer_id: int) -> Any:
         mine=mine,
         hr_companies=companies,
     )
+    record_after(session, lambda: emit_offer_view(session, offer))
+    return body
