@@ -144,3 +144,29 @@ def test_bad_choices_are_refused(app: Any, client: Any, setup: dict[str, Any]) -
         as_text=True
     )
     assert _count(app) == 0
+
+
+def test_competences_are_kept_and_shown(app: Any, client: Any, setup: dict[str, Any]) -> None:
+    from lti_tool.passports.models import Competence, CompetenceFramework
+
+    with app.app_context():
+        session = db.session()
+        framework = CompetenceFramework(idnumber="kb", shortname="Knowledge skills")
+        session.add(framework)
+        session.flush()
+        welding = Competence(
+            framework_id=framework.id, idnumber="w", shortname="Welding", names={"nl": "Lassen"}
+        )
+        session.add(welding)
+        session.commit()
+        welding_id = welding.id
+    sign_in(client, setup["editor"])
+    new = f"/catalogue/provider/{setup['provider']}/material/new"
+    assert f'value="{welding_id}"' in client.get(new).get_data(as_text=True)
+    saved = _create(client, setup["provider"], competences=str(welding_id))
+    assert saved.status_code == 303
+    item_id = int(saved.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = app.test_client().get(f"/catalogue/material/{item_id}?lang=nl")
+    assert "<li>Lassen</li>" in page.get_data(as_text=True)
+    edit = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert f'value="{welding_id}" checked' in edit
