@@ -14,6 +14,8 @@ from . import feed_routes as _feed_routes  # noqa: F401  (the provider's feed pa
 from . import import_routes as _import_routes  # noqa: F401  (CSV / JSON-LD import and export)
 from . import interest_routes as _interest_routes  # noqa: F401  (marking interest in an offer)
 from . import matching as _matching  # noqa: F401  (offers per competence, for gap reports)
+from . import material as _material  # noqa: F401  (the knowledge base's tables)
+from . import material_routes as _material_routes  # noqa: F401  (knowledge-base pages)
 from . import models as _models  # noqa: F401  (registers the tables)
 from . import network_routes as _network_routes  # noqa: F401  (the coordinator's view)
 from . import provider_routes as _provider_routes  # noqa: F401  (providers' pages)
