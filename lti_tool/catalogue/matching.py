@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..competence_offers import OfferRef, Where, register_finder
+from ..models import utcnow
 from .models import (
     CatalogueOffer,
     CatalogueOfferCompetence,
@@ -62,7 +63,7 @@ def _next_dates(session: Session, ids: list[int]) -> dict[int, dt.date]:
     D = CatalogueOfferDate
     rows = session.execute(
         select(D.offer_id, func.min(D.starts_on))
-        .where(D.offer_id.in_(ids), D.starts_on >= dt.date.today())
+        .where(D.offer_id.in_(ids), D.starts_on >= utcnow().date())
         .group_by(D.offer_id)
     ).all()
     return {offer_id: first for offer_id, first in rows if first is not None}

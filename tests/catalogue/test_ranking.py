@@ -16,6 +16,7 @@ from lti_tool.catalogue import providers
 from lti_tool.catalogue.matching import catalogue_offers as catalogue_finder
 from lti_tool.competence_offers import OfferRef, Where
 from lti_tool.extensions import db
+from lti_tool.models import utcnow
 from lti_tool.offer_ranking import RankedOffer, rank_offers, reason
 from lti_tool.passports.models import Competence, CompetenceFramework
 
@@ -86,7 +87,7 @@ def test_finder_brings_next_date_and_languages_in_one_query_each(app: Any) -> No
         session.add_all([framework, skill])
         session.flush()
         provider, _made = providers.add_provider(session, providers.ProviderInput("rk", "Rank"))
-        today = dt.date.today()
+        today = utcnow().date()
         dated = [
             catalogue_offers.DateInput(starts_on=today - dt.timedelta(days=3)),
             catalogue_offers.DateInput(starts_on=today + dt.timedelta(days=40)),
