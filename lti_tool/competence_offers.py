@@ -8,6 +8,7 @@ which reads surveys itself. Like ``lti.placements``: the asker never knows who a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -33,6 +34,10 @@ class OfferRef:
     id: int
     title: str
     url: str | None = None  # where a reader opens it, when it has a page of its own
+    # What ranks it (``offer_ranking``), when its finder knows: the next date it starts on
+    # (today or later) and the languages it is given in, the reader's first when it has it.
+    starts_on: dt.date | None = None
+    languages: tuple[str, ...] = ()
 
 
 Finder = Callable[[Session, Where, Collection[int]], dict[int, list[OfferRef]]]

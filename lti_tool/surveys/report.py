@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..competence_offers import OfferRef, Where, offers_for
+from ..offer_ranking import RankedOffer, rank_offers
 from ..passports.models import Competence
 from ..passports.names import local_name
 from . import analysis, analysis_manager
@@ -69,6 +70,8 @@ class Report:
     # need it, and the offers covering its competence.
     needs: dict[int, Need] = field(default_factory=dict)
     offers: dict[int, list[OfferRef]] = field(default_factory=dict)
+    # The same offers, each once, best first: how many of the top gaps each covers, then date.
+    ranked: list[RankedOffer] = field(default_factory=list)
 
     @property
     def top_gaps(self) -> list[analysis.GapRow]:
@@ -232,6 +235,9 @@ def build_report(
         company_names=analysis.company_names(session, survey.platform_id),
         needs=need,
         offers=offers,
+        ranked=rank_offers(
+            [(g.question_id, g.gap) for g in gaps if g.gap > 0][:TOP_GAPS], offers, language
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from flask import abort, current_app, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
+from .. import offer_ranking
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch, launch_required
 from ..passports import companies
@@ -148,6 +149,7 @@ def survey_report(survey_id: int) -> Any:
     )
     return render_template(
         "surveys/report.html",
+        offer_reason=offer_ranking.reason,
         ctx=reader_launch(),
         report=built,
         title=wording(built.survey.title or {}, _language()),

@@ -30,6 +30,9 @@ def test_trainer_goes_from_gaps_to_offers_and_a_group(app: Any, page: Any) -> No
     page.goto(f"/surveys/{seeded.survey_id}/report?version=1")
     offers = page.get_by_test_id("gap-offers")
     expect(offers.get_by_test_id("gap-offer").nth(1)).to_contain_text("Catalogue offer: MIG course")
+    expect(offers.get_by_test_id("offer-reason").first).to_have_text(
+        "(covers 1 of your 2 largest gaps)"
+    )
     expect(page.get_by_test_id("group-anonymous")).to_be_visible()
     offers.get_by_role("link", name="Link competences to offers").click()
 

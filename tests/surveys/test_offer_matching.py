@@ -127,6 +127,13 @@ def test_anonymous_report_lists_offers_and_needs_without_small_figures(
     assert "Needed by 5 respondents." in mig
     assert "Learning path: Welding path" in mig and "Training type: MIG basics" in mig
     assert "Catalogue offer: MIG course" in mig and "Draft MIG" not in mig
+    # The same offers ranked, each once, with the reason: all cover 1 of the 2 largest gaps.
+    # No dates, no languages here: the title breaks the tie.
+    assert _texts(page, "ranked-offer") == [
+        "Training type: MIG basics (covers 1 of your 2 largest gaps)",
+        "Catalogue offer: MIG course (covers 1 of your 2 largest gaps)",
+        "Learning path: Welding path (covers 1 of your 2 largest gaps)",
+    ]
     assert _texts(page, "group-form") == []  # anonymous: no group action
     assert _texts(page, "group-anonymous")
     # One company: 3 of Bakker's 6 need Reading drawings, below the minimum of 5: not shown.
