@@ -4,8 +4,8 @@ with Deep Linking; three learners answer (one on a phone, who saves, leaves and 
 trainer reads the gap report (a company below the minimum left out), downloads CSV, XLSX and PDF
 and the test reads them back; a second round after training shows the change.
 
-Not walked here, each covered by its own browser test: answers of invitees without an account
-(test_invite_browser.py) and the self-vs-manager view (test_rounds_browser.py)."""
+The journey's second part (test_survey_journey2_browser.py) walks the answers of invitees without
+an account and the self-vs-manager view."""
 
 from __future__ import annotations
 
