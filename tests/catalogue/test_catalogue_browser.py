@@ -4,50 +4,26 @@ form and imports one from CSV, then a visitor without login searches the catalog
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from lti_tool.catalogue import providers
-from lti_tool.demo import platform as demo
-from lti_tool.extensions import db
-from lti_tool.models import User
-from tests.browser.conftest import VIEWPORTS, browser, check_page, watch_csp  # noqa: F401
+from tests.browser.conftest import browser, check_page  # noqa: F401
+
+from .browser_helpers import make_member, phone_context
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 30_000
-
-
-def _context(browser: Any, live_server: Any, locale: str) -> Any:  # noqa: F811
-    context = browser.new_context(base_url=live_server.url, locale=locale, **VIEWPORTS["phone"])
-    context.set_default_timeout(TIMEOUT)
-    watch_csp(context)
-    return context
-
-
-def _make_member(app: Any) -> None:
-    with app.app_context():
-        session = db.session()
-        person = session.scalar(select(User).where(User.sub == demo.USERS["instructor"]["sub"]))
-        assert person is not None
-        owner, _created = providers.add_provider(
-            session, providers.ProviderInput("ocg", "Opleidingscentrum Gent")
-        )
-        providers.add_member(session, owner, person)
-        session.commit()
 
 
 def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # noqa: F811
     from playwright.sync_api import expect
 
-    provider = _context(browser, live_server, "en-GB").new_page()
+    provider = phone_context(browser, live_server, "en-GB").new_page()
     provider.viewport_name = "phone"
     provider.goto("/demo/")
     card = provider.locator(".choice-card").filter(has_text="learnpass")
     card.get_by_role("link", name=re.compile(r"^Open as \w+ \(Tom Peeters\)$")).click()
     provider.wait_for_url(re.compile(r"/home$"))
-    _make_member(app)
+    make_member(app)
     provider.reload()
     provider.get_by_role("link", name=re.compile("Our offers in the catalogue")).click()
     expect(provider.get_by_role("heading", level=1)).to_have_text("Our offers")
@@ -93,7 +69,7 @@ def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # 
     expect(provider.get_by_test_id("import-errors")).to_contain_text("Row 3 (BAD-2)")
     check_page(provider, "catalogue-import-report")
 
-    dutch = _context(browser, live_server, "nl-BE").new_page()
+    dutch = phone_context(browser, live_server, "nl-BE").new_page()
     dutch.viewport_name = "phone"
     dutch.goto("/catalogue/?lang=nl")
     expect(dutch.get_by_role("heading", level=1)).to_have_text("Opleidingscatalogus")
@@ -107,7 +83,7 @@ def test_provider_publishes_and_visitors_find_it(browser, live_server, app):  # 
     expect(dutch.get_by_test_id("offer-date")).to_contain_text("nog 8 plaatsen vrij")
     check_page(dutch, "catalogue-offer-nl")
 
-    german = _context(browser, live_server, "de-DE").new_page()
+    german = phone_context(browser, live_server, "de-DE").new_page()
     german.viewport_name = "phone"
     german.goto("/catalogue/?lang=de")
     german.get_by_label("Was möchten Sie lernen?").fill("Schweißen")

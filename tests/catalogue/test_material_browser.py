@@ -4,50 +4,26 @@ the knowledge base by form, and a visitor without login finds it and sees its sa
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from lti_tool.catalogue import providers
-from lti_tool.demo import platform as demo
-from lti_tool.extensions import db
-from lti_tool.models import User
-from tests.browser.conftest import VIEWPORTS, browser, check_page, watch_csp  # noqa: F401
+from tests.browser.conftest import browser, check_page  # noqa: F401
+
+from .browser_helpers import make_member, phone_context
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 30_000
-
-
-def _context(browser: Any, live_server: Any, locale: str) -> Any:  # noqa: F811
-    context = browser.new_context(base_url=live_server.url, locale=locale, **VIEWPORTS["phone"])
-    context.set_default_timeout(TIMEOUT)
-    watch_csp(context)
-    return context
-
-
-def _make_member(app: Any) -> None:
-    with app.app_context():
-        session = db.session()
-        person = session.scalar(select(User).where(User.sub == demo.USERS["instructor"]["sub"]))
-        assert person is not None
-        owner, _created = providers.add_provider(
-            session, providers.ProviderInput("ocg", "Opleidingscentrum Gent")
-        )
-        providers.add_member(session, owner, person)
-        session.commit()
 
 
 def test_provider_adds_material_and_visitors_find_it(browser, live_server, app):  # noqa: F811
     from playwright.sync_api import expect
 
-    provider = _context(browser, live_server, "en-GB").new_page()
+    provider = phone_context(browser, live_server, "en-GB").new_page()
     provider.viewport_name = "phone"
     provider.goto("/demo/")
     card = provider.locator(".choice-card").filter(has_text="learnpass")
     card.get_by_role("link", name=re.compile(r"^Open as \w+ \(Tom Peeters\)$")).click()
     provider.wait_for_url(re.compile(r"/home$"))
-    _make_member(app)
+    make_member(app)
     provider.goto("/catalogue/provider/")
     provider.get_by_role("link", name="Our material").click()
     expect(provider.get_by_role("heading", level=1)).to_have_text("Our material")
@@ -64,7 +40,7 @@ def test_provider_adds_material_and_visitors_find_it(browser, live_server, app):
     expect(provider.get_by_role("status").first).to_contain_text("The material is saved.")
     expect(provider.get_by_role("heading", level=1)).to_have_text("Change the material")
 
-    visitor = _context(browser, live_server, "nl-BE").new_page()
+    visitor = phone_context(browser, live_server, "nl-BE").new_page()
     visitor.viewport_name = "phone"
     visitor.goto("/catalogue/material/")
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Kennisbank")
