@@ -190,3 +190,13 @@ def place_survey(page: Any) -> str:
     link = card.get_by_role("link").first.get_attribute("data-link")
     assert link
     return str(link)
+
+
+def trainer_builds_and_places(page: Any) -> tuple[int, str]:
+    """The demo trainer opens the tool, builds the survey and places it in the course; returns
+    the survey's id and the new link's id."""
+    page.goto("/demo/")
+    page.get_by_role("link", name="Open as trainer (Tom Peeters)").first.click()
+    page.wait_for_url(re.compile(r"/home$"))
+    survey_id = build_survey(page)
+    return survey_id, place_survey(page)

@@ -22,15 +22,14 @@ from tests.browser.conftest import browser, check_page, page  # noqa: F401
 from .journey_helpers import (
     TITLE,
     answer,
-    build_survey,
     csv_rows,
     download,
     finish,
     new_page,
     open_as,
     pick_levels,
-    place_survey,
     seed_framework,
+    trainer_builds_and_places,
 )
 
 pytestmark = pytest.mark.browser
@@ -132,11 +131,7 @@ def test_invitees_answer_beside_a_learner_and_a_manager_rates_the_learner(
     with app.app_context():
         seed_framework()
 
-    page.goto("/demo/")
-    page.get_by_role("link", name="Open as trainer (Tom Peeters)").first.click()
-    page.wait_for_url(re.compile(r"/home$"))
-    survey_id = build_survey(page)
-    link = place_survey(page)
+    survey_id, link = trainer_builds_and_places(page)
     with app.app_context():
         # The editor offers no field for the survey's own minimum (5): set as stored data.
         db.session.get(Survey, survey_id).min_group_size = 3

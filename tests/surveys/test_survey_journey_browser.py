@@ -25,7 +25,6 @@ from .journey_helpers import (
     THIRD,
     TITLE,
     answer,
-    build_survey,
     csv_rows,
     download,
     finish,
@@ -33,9 +32,9 @@ from .journey_helpers import (
     open_as,
     pdf_text,
     pick_levels,
-    place_survey,
     seed_company,
     seed_framework,
+    trainer_builds_and_places,
 )
 
 pytestmark = pytest.mark.browser
@@ -93,11 +92,7 @@ def test_a_needs_analysis_from_editor_to_before_and_after(
     with app.app_context():
         seed_framework()
 
-    page.goto("/demo/")
-    page.get_by_role("link", name="Open as trainer (Tom Peeters)").first.click()
-    page.wait_for_url(re.compile(r"/home$"))
-    survey_id = build_survey(page)
-    link = place_survey(page)
+    survey_id, link = trainer_builds_and_places(page)
     with app.app_context():
         seed_company("Bakker Bouw", ["learner", "learner2"])
         # The editor offers no field for the survey's own minimum (5): set as stored data.
