@@ -337,3 +337,47 @@ def test_package_items_name_a_package_the_provider_may_use(
     answer = _create(rival, setup["other"], None, kind="scorm", package=str(own))
     assert answer.status_code == 400
     assert _counts(app) == (2, 0)
+
+
+def test_migration_keeps_items_and_widens_the_kinds(app: Any) -> None:
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from lti_tool.cli import alembic_config
+
+    insert_item = (
+        "INSERT INTO catalogue_material (provider_id, kind, url, titles, descriptions,"
+        " search_text, language, licence, visibility, status, created_at, updated_at)"
+        " VALUES (1, :kind, '', '{}', '{}', '', 'nl', 'cc0', 'public', 'active',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    with app.app_context():
+        db.drop_all()
+        db.session.remove()
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        command.upgrade(alembic_config(), "c7d2e9a4b1f6")  # the revision before files
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            conn.execute(
+                text(
+                    "INSERT INTO catalogue_provider (id, code, name, website, contact_email,"
+                    " created_at, feed_url, feed_every_hours, feed_etag, feed_last_modified)"
+                    " VALUES (1, 'ocg', 'OCG', '', '', CURRENT_TIMESTAMP, '', 24, '', '')"
+                )
+            )
+            conn.execute(text(insert_item), {"kind": "link"})
+        command.upgrade(alembic_config(), "head")
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            assert conn.execute(text("SELECT kind, file_id FROM catalogue_material")).all() == [
+                ("link", None)
+            ]
+            conn.execute(text(insert_item), {"kind": "scorm"})
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:  # type: ignore[union-attr]
+            conn.execute(text(insert_item), {"kind": "html"})
+        # Down again: the new kinds go, the links stay.
+        command.downgrade(alembic_config(), "c7d2e9a4b1f6")
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            kinds = conn.execute(text("SELECT kind FROM catalogue_material")).scalars().all()
+            assert kinds == ["link"]
+        command.upgrade(alembic_config(), "head")
