@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import unicodedata
 import zipfile
 from typing import IO, Any
 
@@ -149,8 +150,11 @@ def check_material_file(data: bytes) -> str:
 
 
 def file_name(name: str, media_type: str) -> str:
-    """The passport's safe name (no path, plain characters), with the suffix of the real type."""
-    stem = safe_filename(name.rsplit(".", 1)[0] if "." in name else name, "application/pdf")
+    """The passport's safe name (no path, plain characters), in ASCII (a header value: accents
+    dropped, other letters become ``_``), with the suffix of the real type."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(c if c.isascii() else "_" for c in plain if not unicodedata.combining(c))
+    stem = safe_filename(plain.rsplit(".", 1)[0] if "." in plain else plain, "application/pdf")
     stem = stem[: -len(".pdf")]
     return (stem if stem != "certificate" else "material") + SUFFIXES[media_type]
 

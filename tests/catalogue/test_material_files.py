@@ -194,6 +194,25 @@ def test_a_file_over_the_limit_is_refused(app: Any, client: Any, setup: dict[str
     assert _counts(app) == (0, 0)
 
 
+def test_a_body_far_over_the_limit_is_refused_unread(
+    app: Any, client: Any, setup: dict[str, Any]
+) -> None:
+    sign_in(client, setup["editor"])
+    body = b"%PDF-1.4\n" + b"0" * (MAX_FILE_BYTES + 512 * 1024) + b"%%EOF\n"
+    refused = _create(client, setup["provider"], body, "huge.pdf")
+    assert refused.status_code == 413
+    assert "too large" in refused.get_data(as_text=True)
+    assert _counts(app) == (0, 0)
+
+
+def test_names_become_plain_header_values(app: Any, client: Any, setup: dict[str, Any]) -> None:
+    sign_in(client, setup["editor"])
+    item_id = _item_id(_create(client, setup["provider"], PDF, "Lasprocédure Łódź.pdf"))
+    location = client.get(f"/catalogue/material/{item_id}/file").headers["Location"]
+    download = client.get(location)
+    assert download.headers["Content-Disposition"] == 'attachment; filename="Lasprocedure _odz.pdf"'
+
+
 def test_other_fields_wrong_keep_the_good_file_out(
     app: Any, client: Any, setup: dict[str, Any]
 ) -> None:
