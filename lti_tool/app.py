@@ -103,6 +103,7 @@ def _feature_blueprints() -> list[Any]:
     from .blended import bp as blended_bp
     from .blended.path_files import bp as blended_files_bp
     from .catalogue import bp as catalogue_bp
+    from .catalogue.material_files import bp as catalogue_files_bp
     from .content import bp as content_bp
     from .content import files_bp as content_files_bp
     from .lrs import bp as lrs_bp
@@ -120,6 +121,7 @@ def _feature_blueprints() -> list[Any]:
         passport_files_bp,
         blended_bp,
         blended_files_bp,
+        catalogue_files_bp,
         surveys_bp,
         catalogue_bp,
     ]

@@ -1,8 +1,9 @@
-"""The knowledge base, first slice: material items that are a link or a video link, owned by a
+"""The knowledge base: material items that are a link, a video link, an uploaded file
+(material_files.py) or one of the tool's SCORM / cmi5 packages (material_packages.py), owned by a
 provider, with title and description per language, a language, framework competences, a licence
 and a visibility (public, or the network's members: anyone who came through a launch).
 
-Files and SCORM packages are a later slice. The search here is interim: a LIKE over
+The search here is interim: a LIKE over
 ``search_text`` (the titles in every language, lower-cased); the catalogue's full-text search
 takes only offers for now. No person is kept in these tables, so the erase has nothing to do.
 """
@@ -10,21 +11,35 @@ takes only offers for now. No person is kept in these tables, so the erase has n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, select
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from offer_formats.sanitise import plain_text
 
 from ..models import Base, utcnow
+from ..passports.errors import message
+from ..passports.uploads import UploadRefused
+from .material_files import CatalogueMaterialFile, read_upload
 from .models import LANGUAGES, CatalogueProvider, _in
 from .texts import per_language
 
-KINDS = ("link", "video")
+KINDS = ("link", "video", "file", "scorm")
 LICENCES = (
     "cc-by",
     "cc-by-sa",
@@ -50,7 +65,9 @@ MAX_RESULTS = 200
 
 
 class CatalogueMaterial(Base):
-    """A link or a video link of a provider's, described per language."""
+    """A link, a video link, a file or a package of a provider's, described per language. A link
+    has its ``url``; a file its current ``file``; a package item the package's id (the library's
+    tables are on their own metadata: no foreign key; a package removed later shows as gone)."""
 
     __tablename__ = "catalogue_material"
     __table_args__ = (
@@ -68,6 +85,10 @@ class CatalogueMaterial(Base):
     )
     kind: Mapped[str] = mapped_column(String(16), default="link")
     url: Mapped[str] = mapped_column(String(1024))
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalogue_material_file.id", ondelete="SET NULL"), default=None, index=True
+    )
+    package_id: Mapped[int | None] = mapped_column(Integer, default=None)
     titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The titles of every language, lower-cased: what the interim LIKE search reads.
@@ -80,6 +101,7 @@ class CatalogueMaterial(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     provider: Mapped[CatalogueProvider] = relationship()
+    file: Mapped[CatalogueMaterialFile | None] = relationship()
     competences: Mapped[list[CatalogueMaterialCompetence]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -102,6 +124,9 @@ class CatalogueMaterialCompetence(Base):
 class MaterialInput:
     kind: str = "link"
     url: str = ""
+    package_id: int | None = None
+    # A file just uploaded (checked, not yet in a session); None keeps the item's current one.
+    upload: CatalogueMaterialFile | None = None
     titles: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     language: str = "nl"
@@ -120,8 +145,57 @@ def safe_url(raw: str) -> str:
     return raw
 
 
-def read_material_form(form: Any, competence_ids: set[int]) -> tuple[MaterialInput, dict[str, str]]:
-    """The form's item and its problems (field -> message), all found at once."""
+def _read_kind(
+    form: Any,
+    files: Any,
+    provider_id: int,
+    has_file: bool,
+    package_ok: Callable[[int], bool],
+    errors: dict[str, str],
+) -> tuple[str, str, int | None, CatalogueMaterialFile | None]:
+    """The kind and what it needs: a web address, a file (a new upload, or the item's current
+    one), or a package the provider may use."""
+    kind = form.get("kind") or ""
+    url, package_id, upload = "", None, None
+    if kind not in KINDS:
+        errors["kind"] = str(
+            _l("Choose what the material is: a link, a video link, a file or a package.")
+        )
+        return "link", url, package_id, upload
+    if kind in ("link", "video"):
+        try:
+            url = safe_url(form.get("url") or "")
+        except ValueError:
+            errors["url"] = str(_l("Give a web address that starts with http:// or https://."))
+    elif kind == "file":
+        sent = files.get("file") if files is not None else None
+        if sent is not None and sent.filename:
+            try:
+                upload = read_upload(sent.stream, sent.filename, provider_id)
+            except UploadRefused as refused:
+                errors["file"] = message(refused)
+        elif not has_file:
+            errors["file"] = str(_l("Choose the file to upload."))
+    else:
+        raw = (form.get("package") or "").strip()
+        package_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        if package_id is None or not package_ok(package_id):
+            errors["package"] = str(_l("Choose one of the tool's packages from the list."))
+            package_id = None
+    return kind, url, package_id, upload
+
+
+def read_material_form(
+    form: Any,
+    competence_ids: set[int],
+    *,
+    files: Any = None,
+    provider_id: int = 0,
+    has_file: bool = False,
+    package_ok: Callable[[int], bool] = lambda _package_id: False,
+) -> tuple[MaterialInput, dict[str, str]]:
+    """The form's item and its problems (field -> message), all found at once. ``has_file``:
+    the item already has a file, kept when no new one is sent."""
     errors: dict[str, str] = {}
     titles = {k: plain_text(v) for k, v in per_language(form, "title", 255).items()}
     titles = {k: v for k, v in titles.items() if v}
@@ -131,15 +205,9 @@ def read_material_form(form: Any, competence_ids: set[int]) -> tuple[MaterialInp
         k: plain_text(v, single_line=False)
         for k, v in per_language(form, "description", 5000).items()
     }
-    kind = form.get("kind") or ""
-    if kind not in KINDS:
-        errors["kind"] = str(_l("Choose a link or a video link."))
-        kind = "link"
-    url = ""
-    try:
-        url = safe_url(form.get("url") or "")
-    except ValueError:
-        errors["url"] = str(_l("Give a web address that starts with http:// or https://."))
+    kind, url, package_id, upload = _read_kind(
+        form, files, provider_id, has_file, package_ok, errors
+    )
     language = form.get("language") or ""
     if language not in LANGUAGES:
         errors["language"] = str(_l("Choose the material's language."))
@@ -160,6 +228,8 @@ def read_material_form(form: Any, competence_ids: set[int]) -> tuple[MaterialInp
     data = MaterialInput(
         kind=kind,
         url=url,
+        package_id=package_id,
+        upload=upload,
         titles=titles,
         descriptions={k: v for k, v in descriptions.items() if v},
         language=language,
@@ -177,6 +247,7 @@ def material_values(item: CatalogueMaterial | None) -> dict[str, Any]:
     values: dict[str, Any] = {
         "kind": item.kind,
         "url": item.url,
+        "package": str(item.package_id or ""),
         "language": item.language,
         "licence": item.licence,
         "visibility": item.visibility,
@@ -197,12 +268,23 @@ def form_values(form: Any) -> dict[str, Any]:
 def save_material(
     session: Session, provider_id: int, item: CatalogueMaterial | None, data: MaterialInput
 ) -> CatalogueMaterial:
-    """Create or change an item (no commit: the caller's transaction holds it)."""
+    """Create or change an item (no commit: the caller's transaction holds it). A new upload
+    replaces the item's file, and a file no longer used (replaced, or the item became a link or
+    a package) is deleted: none is left behind."""
     if item is None:
         item = CatalogueMaterial(provider_id=provider_id, url=data.url)
         session.add(item)
+    old_file = item.file
+    if data.upload is not None:
+        session.add(data.upload)
+        item.file = data.upload
+    elif data.kind != "file":
+        item.file = None
+    if old_file is not None and item.file is not old_file:
+        session.delete(old_file)
     item.kind = data.kind
     item.url = data.url
+    item.package_id = data.package_id
     item.titles = dict(data.titles)
     item.descriptions = dict(data.descriptions)
     item.search_text = " ".join(data.titles.values()).lower()

@@ -4,7 +4,10 @@ page, and the provider's pages to add, change and withdraw its material.
 Provider pages are guarded as the offers' are (a launch, and a place among the provider's people;
 anyone else gets 404 for the provider). An item of another provider, asked for under one's own
 provider, is refused with 403. Public pages show active public items; someone who came through
-a launch also sees the items for the network's members."""
+a launch also sees the items for the network's members.
+
+A file item's download goes through the tool's route, which checks who may see the item, to the
+content origin (material_files.py); the tool's origin never serves the file's bytes."""
 
 from __future__ import annotations
 
@@ -14,12 +17,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..content import services as content_services
 from ..extensions import db
 from ..lti.context import current_launch, launch_required
+from ..models import User
 from ..passports import catalogue as passport_catalogue
+from ..passports.blueprint import limit_upload
 from ..passports.models import Competence
 from ..passports.names import local_name
-from . import material
+from . import material, material_files, material_packages
 from .blueprint import bp
 from .material import LICENCE_NAMES, LICENCES, VISIBILITIES, CatalogueMaterial
 from .models import LANGUAGES, CatalogueProvider
@@ -37,7 +43,21 @@ def visibility_names() -> dict[str, str]:
 
 
 def kind_names() -> dict[str, str]:
-    return {"link": _("Link"), "video": _("Video link")}
+    return {
+        "link": _("Link"),
+        "video": _("Video link"),
+        "file": _("File"),
+        "scorm": _("Package of the tool (SCORM, cmi5)"),
+    }
+
+
+UPLOAD_REQUEST_LIMIT = material_files.MAX_FILE_BYTES + 256 * 1024
+
+
+def _package_choices(provider: CatalogueProvider) -> list[tuple[int, str]]:
+    found = material_packages.usable_packages(db.session(), provider)
+    names = material_packages.KIND_NAMES
+    return [(p.id, f"{p.title} ({names.get(p.kind, p.kind)})") for p in found]
 
 
 def _item(provider: CatalogueProvider, item_id: int) -> CatalogueMaterial:
@@ -77,17 +97,29 @@ def _form(
             visibilities=visibility_names(),
             visibility_codes=VISIBILITIES,
             kinds=kind_names(),
+            packages=_package_choices(provider),
+            max_mb=material_files.MAX_FILE_BYTES // (1024 * 1024),
         ),
         status,
     )
 
 
 def _save(provider: CatalogueProvider, item: CatalogueMaterial | None) -> Any:
+    limit_upload(UPLOAD_REQUEST_LIMIT)
     allowed = {cid for cid, _name in _competences(provider)}
-    data, errors = material.read_material_form(request.form, allowed)
+    session = db.session()
+    data, errors = material.read_material_form(
+        request.form,
+        allowed,
+        files=request.files,
+        provider_id=provider.id,
+        has_file=item is not None and item.file is not None,
+        package_ok=lambda package_id: material_packages.usable_package(
+            session, provider, package_id
+        ),
+    )
     if errors:
         return _form(provider, item, material.form_values(request.form), errors, 400)
-    session = db.session()
     item = material.save_material(session, provider.id, item, data)
     session.commit()
     flash(_("The material is saved."), "ok")
@@ -140,6 +172,43 @@ def withdraw_material(provider_id: int, item_id: int) -> Any:
     return redirect(url_for("catalogue.provider_material", provider_id=provider.id), 303)
 
 
+@bp.get("/provider/<int:provider_id>/material/<int:item_id>/file")
+@launch_required()
+def provider_material_file(provider_id: int, item_id: int) -> Any:
+    """The provider's own people download the item's file, withdrawn or not."""
+    provider = _provider(provider_id)
+    item = _item(provider, item_id)
+    launch = current_launch()
+    viewer = db.session.get(User, launch.user_id) if launch is not None else None
+    if item.file is None or viewer is None:
+        abort(404)
+    return redirect(material_files.ticket_for(item.file.id, viewer), 303)
+
+
+@bp.get("/material/<int:item_id>/file")
+def material_file(item_id: int) -> Any:
+    """A visible file item's download: on to the content origin (a public item's by its
+    numbers; a members' item's through a single-use ticket for the person of the launch)."""
+    launch = current_launch()
+    item = material.visible_item(db.session(), item_id, launch is not None)
+    if item is None or item.kind != "file" or item.file is None:
+        abort(404)
+    viewer = db.session.get(User, launch.user_id) if launch is not None else None
+    return material_files.send_to_file(item, viewer)
+
+
+def _may_preview(package: Any) -> bool:
+    """A trainer of a platform that sees the package may open it in the player (which checks
+    again); learners open it where their course places it."""
+    launch = current_launch()
+    return bool(
+        package is not None
+        and launch is not None
+        and launch.is_instructor
+        and content_services.package_visible(package, launch.issuer)
+    )
+
+
 @bp.get("/material/")
 def material_list() -> Any:
     language = page_language()
@@ -167,9 +236,14 @@ def material_page(item_id: int) -> Any:
     competences = (
         list(session.scalars(select(Competence).where(Competence.id.in_(ids)))) if ids else []
     )
+    package = material_packages.package_row(session, item.package_id)
     return render_template(
         "catalogue/material_item.html",
         item=item,
+        package=package,
+        may_preview=_may_preview(package),
+        package_kinds=material_packages.KIND_NAMES,
+        member=current_launch() is not None,
         text=lambda values: in_language(values, language),
         competences=[local_name(c, language) for c in competences],
         licences=licence_names(),

@@ -43,6 +43,9 @@ PUBLIC = {
     "catalogue.material_list": "the knowledge base's public list: active public items only "
     "(network members' items only after a launch)",
     "catalogue.material_page": "a public knowledge-base item; withdrawn or members-only ones 404",
+    "catalogue.material_file": "a public item's file: on to the content origin; members-only "
+    "items need a launch (a single-use ticket), withdrawn ones 404",
+    "catalogue_files.public_file": "an active public item's current file (content origin only)",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
 }
@@ -53,6 +56,7 @@ OWN_CREDENTIAL = {
     "content_files.enter": "single-use entry ticket from the player page (content origin only)",
     "passport_files.evidence_file": "single-use ticket in the path (content origin only)",
     "blended_files.document_file": "single-use ticket in the path (content origin only)",
+    "catalogue_files.member_file": "single-use ticket in the path (content origin only)",
     "surveys.invited_start": "the invitation held in the server-side session (403 without)",
     "surveys.invited_section": "the invitation held in the server-side session (403 without)",
     "surveys.invited_save": "the invitation held in the server-side session (403 without)",
