@@ -41,6 +41,9 @@ class StepKind:
     # builder shows them as a list, refuses any other, and flags a step whose reference is not
     # among them (a path copied or imported from another course)
     choices: Callable[[int], list[tuple[str, str]]] | None = None
+    # optional: where a learner opens a step of this kind (reference -> address, None for none),
+    # for kinds owned outside paths (the knowledge base's ``material``)
+    opens: Callable[[str], str | None] | None = None
 
 
 _kinds: dict[str, StepKind] = {}

@@ -33,7 +33,11 @@ def licence_names() -> dict[str, str]:
 
 
 def visibility_names() -> dict[str, str]:
-    return {"public": _("Public"), "network": _("Network members only")}
+    return {
+        "public": _("Public"),
+        "network": _("Network members only"),
+        "platform": _("People of one platform only"),
+    }
 
 
 def kind_names() -> dict[str, str]:
@@ -70,6 +74,7 @@ def _form(
             values=values,
             errors=errors,
             competences=_competences(provider),
+            platforms=material.provider_platforms(db.session(), provider),
             languages=language_names(),
             language_codes=LANGUAGES,
             licences=licence_names(),
@@ -84,7 +89,8 @@ def _form(
 
 def _save(provider: CatalogueProvider, item: CatalogueMaterial | None) -> Any:
     allowed = {cid for cid, _name in _competences(provider)}
-    data, errors = material.read_material_form(request.form, allowed)
+    platforms = frozenset(p.id for p in material.provider_platforms(db.session(), provider))
+    data, errors = material.read_material_form(request.form, allowed, platforms)
     if errors:
         return _form(provider, item, material.form_values(request.form), errors, 400)
     session = db.session()
@@ -144,7 +150,9 @@ def withdraw_material(provider_id: int, item_id: int) -> Any:
 def material_list() -> Any:
     language = page_language()
     words = (request.args.get("q") or "").strip()[:200]
-    items = material.visible_material(db.session(), words, current_launch() is not None)
+    ctx = current_launch()
+    platform_id = ctx.platform_id if ctx is not None else None
+    items = material.visible_material(db.session(), words, ctx is not None, platform_id)
     return render_template(
         "catalogue/material_list.html",
         items=items,
@@ -160,7 +168,9 @@ def material_list() -> Any:
 def material_page(item_id: int) -> Any:
     language = page_language()
     session = db.session()
-    item = material.visible_item(session, item_id, current_launch() is not None)
+    ctx = current_launch()
+    platform_id = ctx.platform_id if ctx is not None else None
+    item = material.visible_item(session, item_id, ctx is not None, platform_id)
     if item is None:
         abort(404)
     ids = [link.competence_id for link in item.competences]

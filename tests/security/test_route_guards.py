@@ -41,8 +41,9 @@ PUBLIC = {
     "catalogue.api_offers": "the public search as JSON: published offers only",
     "catalogue.static": "the catalogue's stylesheet",
     "catalogue.material_list": "the knowledge base's public list: active public items only "
-    "(network members' items only after a launch)",
-    "catalogue.material_page": "a public knowledge-base item; withdrawn or members-only ones 404",
+    "(network members' items only after a launch, one platform's only to its people)",
+    "catalogue.material_page": "a public knowledge-base item; withdrawn, members-only and "
+    "one-platform ones 404 (the in-course page and the Deep Linking picker need a launch)",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
 }
