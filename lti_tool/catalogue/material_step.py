@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..blended.steps import StepKind, StepStatus, register_step_kind
+from ..blended.steps import ChoiceTexts, StepKind, StepStatus, register_step_kind
 from ..extensions import db
 from ..models import Course
 from .material import CatalogueMaterial, visible_to
@@ -60,5 +60,13 @@ register_step_kind(
         needs=lambda: _("Open the item of the knowledge base."),
         choices=material_choices,
         opens=_opens,
+        choice_texts=ChoiceTexts(
+            refused=lambda: _("Choose an item of the knowledge base that this platform may see."),
+            none=lambda: _("The knowledge base has no item this platform may see yet."),
+            unresolved=lambda: _(
+                "This step points at an item of the knowledge base that was withdrawn or is no"
+                " longer shown to this platform. Choose another item."
+            ),
+        ),
     )
 )

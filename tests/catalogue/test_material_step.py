@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lti_tool.blended.path_models import BlendedPath, BlendedStep
+from lti_tool.catalogue.material import CatalogueMaterial, withdraw_material
 from lti_tool.catalogue.material_opens import CatalogueMaterialOpen
 from lti_tool.erasure import run_erasers
 from lti_tool.extensions import db
@@ -35,6 +36,9 @@ def test_an_item_is_a_path_step_done_once_opened(app):
         trainer, path_id, "material", title_en="Rules", ref=str(ids["other"]), required="1"
     )
     assert refused.status_code == 400
+    assert "Choose an item of the knowledge base that this platform may see." in (
+        refused.get_data(as_text=True)
+    )
     assert _count(app, BlendedStep) == 0
     saved = add_step(
         trainer,
@@ -57,6 +61,13 @@ def test_an_item_is_a_path_step_done_once_opened(app):
     assert learner.get(f"/catalogue/material/{ids['public']}/course").status_code == 200
     page = learner.get(f"/blended/my/paths/{path_id}").get_data(as_text=True)
     assert 'data-state="done"' in page and "Opened" in page
+
+    with app.app_context():  # the provider withdraws it: the builder flags the step
+        session = db.session()
+        withdraw_material(session, session.get(CatalogueMaterial, ids["public"]))
+        session.commit()
+    edit = trainer.get(f"/blended/paths/{path_id}").get_data(as_text=True)
+    assert "points at an item of the knowledge base that was withdrawn" in edit
 
     learner_id = sign_in(app, learner, "learner").user_id
     with app.app_context():
