@@ -41,7 +41,8 @@ class Verb:
 
     LAUNCHED: Final = ADL_VERBS + "launched"
     INITIALIZED: Final = ADL_VERBS + "initialized"
-    # Accepted from features (``emit(verb="experienced")``); no feature records a view yet.
+    # A page was viewed: a catalogue offer (catalogue_xapi.py), a knowledge-base item opened in a
+    # course (catalogue/material_opens.py).
     EXPERIENCED: Final = ADL_VERBS + "experienced"
     REGISTERED: Final = ADL_VERBS + "registered"
     ATTENDED: Final = ADL_VERBS + "attended"
@@ -114,6 +115,8 @@ class ActivityType:
     """The network's public catalogue of training offers (what is searched)."""
     CATALOGUE_OFFER: Final = PROFILE_BASE + "activity-types/catalogue-offer"
     """One offer of the catalogue; its id is its public page's address."""
+    CATALOGUE_MATERIAL: Final = PROFILE_BASE + "activity-types/catalogue-material"
+    """One item of the knowledge base (a link, a video link); its id is its public page."""
     CMI5_COURSE: Final = CMI5_BASE + "activitytype/course"
     """cmi5: the course, in the LMS's ``satisfied`` statements (9.6.2.1)."""
     CMI5_BLOCK: Final = CMI5_BASE + "activitytype/block"

@@ -31,7 +31,7 @@ from ..models import Base, utcnow
 
 # The kinds a step may have; the module that owns a kind registers how its status is known
 # (steps.py). The CHECK keeps the table honest when a kind's module is not loaded.
-STEP_KINDS = ("package", "lms_activity", "session", "document", "assignment")
+STEP_KINDS = ("package", "lms_activity", "session", "document", "assignment", "material")
 LOCALES = ("en", "nl", "fr", "de")
 MARK_SOURCES = ("trainer", "opened", "tool")
 

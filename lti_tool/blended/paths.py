@@ -133,6 +133,8 @@ def check_ref(
         raise PathError(_l("Choose a kind of step."))
     if known.choices is not None and course_id is not None:
         if unresolved(known, ref, course_id):
+            if known.choice_texts is not None:
+                raise PathError(known.choice_texts.refused())
             raise PathError(_l("Choose one of the course's sessions for this step."))
     elif known.choices is not None:
         if not ref or len(ref) > 255:

@@ -27,6 +27,15 @@ class StepStatus:
 
 
 @dataclass(frozen=True)
+class ChoiceTexts:
+    """What the builder says about a kind's choices, when they are not the course's sessions."""
+
+    refused: Callable[[], str]  # a reference that is none of the choices was sent
+    none: Callable[[], str]  # there is nothing to choose
+    unresolved: Callable[[], str]  # a saved step's reference is no longer among the choices
+
+
+@dataclass(frozen=True)
 class StepKind:
     name: str  # "package", "lms_activity", "session", "document", "assignment"
     label: Callable[[], str]  # translated name of the kind, for the builder
@@ -41,6 +50,11 @@ class StepKind:
     # builder shows them as a list, refuses any other, and flags a step whose reference is not
     # among them (a path copied or imported from another course)
     choices: Callable[[int], list[tuple[str, str]]] | None = None
+    # optional: where a learner opens a step of this kind (reference -> address, None for none),
+    # for kinds owned outside paths (the knowledge base's ``material``)
+    opens: Callable[[str], str | None] | None = None
+    # optional: the builder's words about the choices (the sessions' words without them)
+    choice_texts: ChoiceTexts | None = None
 
 
 _kinds: dict[str, StepKind] = {}

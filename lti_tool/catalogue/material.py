@@ -1,7 +1,8 @@
 """The knowledge base: material items that are a link, a video link, an uploaded file
 (material_files.py) or one of the tool's SCORM / cmi5 packages (material_packages.py), owned by a
 provider, with title and description per language, a language, framework competences, a licence
-and a visibility (public, or the network's members: anyone who came through a launch).
+and a visibility (public; the network's members: anyone who came through a launch; or the people
+who launched from one named platform).
 
 The search here is interim: a LIKE over
 ``search_text`` (the titles in every language, lower-cased); the catalogue's full-text search
@@ -20,23 +21,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    and_,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from offer_formats.sanitise import plain_text
 
-from ..models import Base, utcnow
+from ..models import Base, Platform, User, utcnow
 from ..passports.errors import message
 from ..passports.uploads import UploadRefused
 from .material_files import CatalogueMaterialFile, read_upload
-from .models import LANGUAGES, CatalogueProvider, _in
+from .models import LANGUAGES, CatalogueProvider, CatalogueProviderMember, _in
 from .texts import per_language
 
 KINDS = ("link", "video", "file", "scorm")
@@ -59,7 +63,7 @@ LICENCE_NAMES = {
     "cc-by-nc-nd": "CC BY-NC-ND",
     "cc0": "CC0",
 }
-VISIBILITIES = ("public", "network")
+VISIBILITIES = ("public", "network", "platform")
 STATUSES = ("active", "withdrawn")
 MAX_RESULTS = 200
 
@@ -96,6 +100,10 @@ class CatalogueMaterial(Base):
     language: Mapped[str] = mapped_column(String(8), default="nl")
     licence: Mapped[str] = mapped_column(String(16), default="internal")
     visibility: Mapped[str] = mapped_column(String(16), default="public")
+    # The one platform whose people see the item (visibility "platform"), else None.
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="SET NULL"), default=None, index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -132,6 +140,7 @@ class MaterialInput:
     language: str = "nl"
     licence: str = "internal"
     visibility: str = "public"
+    platform_id: int | None = None
     competence_ids: list[int] = field(default_factory=list)
 
 
@@ -193,9 +202,11 @@ def read_material_form(
     provider_id: int = 0,
     has_file: bool = False,
     package_ok: Callable[[int], bool] = lambda _package_id: False,
+    platform_ids: frozenset[int] = frozenset(),
 ) -> tuple[MaterialInput, dict[str, str]]:
     """The form's item and its problems (field -> message), all found at once. ``has_file``:
-    the item already has a file, kept when no new one is sent."""
+    the item already has a file, kept when no new one is sent; ``platform_ids`` are the
+    platforms the provider may show an item to alone."""
     errors: dict[str, str] = {}
     titles = {k: plain_text(v) for k, v in per_language(form, "title", 255).items()}
     titles = {k: v for k, v in titles.items() if v}
@@ -220,6 +231,13 @@ def read_material_form(
     if visibility not in VISIBILITIES:
         errors["visibility"] = str(_l("Choose who may see the material."))
         visibility = "public"
+    platform_id = None
+    if visibility == "platform":
+        raw = form.get("platform_id") or ""
+        platform_id = int(raw) if raw.isdigit() else None
+        if platform_id not in platform_ids:
+            errors["platform_id"] = str(_l("Choose the platform whose people may see it."))
+            platform_id = None
     chosen = [int(v) for v in form.getlist("competences") if v.isdigit()]
     if any(cid not in competence_ids for cid in chosen) or len(chosen) != len(
         form.getlist("competences")
@@ -235,6 +253,7 @@ def read_material_form(
         language=language,
         licence=licence,
         visibility=visibility,
+        platform_id=platform_id,
         competence_ids=sorted(set(chosen)),
     )
     return data, errors
@@ -251,6 +270,7 @@ def material_values(item: CatalogueMaterial | None) -> dict[str, Any]:
         "language": item.language,
         "licence": item.licence,
         "visibility": item.visibility,
+        "platform_id": str(item.platform_id or ""),
         "competences": [str(link.competence_id) for link in item.competences],
     }
     for code in LANGUAGES:
@@ -291,6 +311,7 @@ def save_material(
     item.language = data.language
     item.licence = data.licence
     item.visibility = data.visibility
+    item.platform_id = data.platform_id if data.visibility == "platform" else None
     item.updated_at = utcnow()
     item.competences = [
         CatalogueMaterialCompetence(competence_id=cid) for cid in data.competence_ids
@@ -318,25 +339,78 @@ def provider_material(session: Session, provider_id: int) -> list[CatalogueMater
     )
 
 
-def _visible(member: bool) -> tuple[str, ...]:
-    return VISIBILITIES if member else ("public",)
+def visible_to(member: bool, platform_id: int | None = None) -> ColumnElement[bool]:
+    """Which active items a reader sees: public ones; network ones too for a member (someone
+    who came through a launch); and the items shown to one platform, for that platform's people."""
+    if not member:
+        return and_(CatalogueMaterial.status == "active", CatalogueMaterial.visibility == "public")
+    shown = CatalogueMaterial.visibility.in_(("public", "network"))
+    if platform_id is not None:
+        shown = or_(
+            shown,
+            and_(
+                CatalogueMaterial.visibility == "platform",
+                CatalogueMaterial.platform_id == platform_id,
+            ),
+        )
+    return and_(CatalogueMaterial.status == "active", shown)
 
 
-def visible_material(session: Session, words: str, member: bool) -> list[CatalogueMaterial]:
-    """Active items the reader may see (public; network ones too for a member), whose titles
-    hold every word of ``words`` (interim LIKE search), newest first."""
-    query = select(CatalogueMaterial).where(
-        CatalogueMaterial.status == "active",
-        CatalogueMaterial.visibility.in_(_visible(member)),
-    )
+def may_see(item: CatalogueMaterial, member: bool, platform_id: int | None = None) -> bool:
+    """``visible_to`` for one item already read."""
+    if item.status != "active":
+        return False
+    if item.visibility == "public":
+        return True
+    if not member:
+        return False
+    if item.visibility == "platform":
+        return platform_id is not None and item.platform_id == platform_id
+    return item.visibility == "network"
+
+
+def visible_material(
+    session: Session,
+    words: str,
+    member: bool,
+    platform_id: int | None = None,
+    language: str | None = None,
+) -> list[CatalogueMaterial]:
+    """Active items the reader may see (``visible_to``), in ``language`` when given, whose
+    titles hold every word of ``words`` (interim LIKE search), newest first."""
+    query = select(CatalogueMaterial).where(visible_to(member, platform_id))
+    if language:
+        query = query.where(CatalogueMaterial.language == language)
     for word in words.lower().split()[:10]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(CatalogueMaterial.search_text.like(f"%{escaped}%", escape="\\"))
     return list(session.scalars(query.order_by(CatalogueMaterial.id.desc()).limit(MAX_RESULTS)))
 
 
-def visible_item(session: Session, item_id: int, member: bool) -> CatalogueMaterial | None:
+def visible_item(
+    session: Session, item_id: int, member: bool, platform_id: int | None = None
+) -> CatalogueMaterial | None:
     item = session.get(CatalogueMaterial, item_id)
-    if item is None or item.status != "active" or item.visibility not in _visible(member):
+    if item is None or not may_see(item, member, platform_id):
         return None
     return item
+
+
+def provider_platforms(session: Session, provider: CatalogueProvider) -> list[Platform]:
+    """The platforms a provider may show an item to alone: the one it is linked with and those
+    its people launch from, by name."""
+    ids = set(
+        session.scalars(
+            select(User.platform_id)
+            .join(CatalogueProviderMember, CatalogueProviderMember.user_id == User.id)
+            .where(
+                CatalogueProviderMember.provider_id == provider.id, User.platform_id.is_not(None)
+            )
+        )
+    )
+    if provider.platform_id is not None:
+        ids.add(provider.platform_id)
+    if not ids:
+        return []
+    found = session.scalars(select(Platform).where(Platform.id.in_(ids)))
+    return sorted(found, key=lambda p: ((p.name or p.issuer).lower(), p.id))

@@ -39,7 +39,11 @@ def licence_names() -> dict[str, str]:
 
 
 def visibility_names() -> dict[str, str]:
-    return {"public": _("Public"), "network": _("Network members only")}
+    return {
+        "public": _("Public"),
+        "network": _("Network members only"),
+        "platform": _("People of one platform only"),
+    }
 
 
 def kind_names() -> dict[str, str]:
@@ -90,6 +94,7 @@ def _form(
             values=values,
             errors=errors,
             competences=_competences(provider),
+            platforms=material.provider_platforms(db.session(), provider),
             languages=language_names(),
             language_codes=LANGUAGES,
             licences=licence_names(),
@@ -108,6 +113,7 @@ def _save(provider: CatalogueProvider, item: CatalogueMaterial | None) -> Any:
     limit_upload(UPLOAD_REQUEST_LIMIT)
     allowed = {cid for cid, _name in _competences(provider)}
     session = db.session()
+    platforms = frozenset(p.id for p in material.provider_platforms(session, provider))
     data, errors = material.read_material_form(
         request.form,
         allowed,
@@ -117,6 +123,7 @@ def _save(provider: CatalogueProvider, item: CatalogueMaterial | None) -> Any:
         package_ok=lambda package_id: material_packages.usable_package(
             session, provider, package_id
         ),
+        platform_ids=platforms,
     )
     if errors:
         return _form(provider, item, material.form_values(request.form), errors, 400)
@@ -190,7 +197,8 @@ def material_file(item_id: int) -> Any:
     """A visible file item's download: on to the content origin (a public item's by its
     numbers; a members' item's through a single-use ticket for the person of the launch)."""
     launch = current_launch()
-    item = material.visible_item(db.session(), item_id, launch is not None)
+    platform_id = launch.platform_id if launch is not None else None
+    item = material.visible_item(db.session(), item_id, launch is not None, platform_id)
     if item is None or item.kind != "file" or item.file is None:
         abort(404)
     viewer = db.session.get(User, launch.user_id) if launch is not None else None
@@ -213,7 +221,9 @@ def _may_preview(package: Any) -> bool:
 def material_list() -> Any:
     language = page_language()
     words = (request.args.get("q") or "").strip()[:200]
-    items = material.visible_material(db.session(), words, current_launch() is not None)
+    ctx = current_launch()
+    platform_id = ctx.platform_id if ctx is not None else None
+    items = material.visible_material(db.session(), words, ctx is not None, platform_id)
     return render_template(
         "catalogue/material_list.html",
         items=items,
@@ -229,7 +239,9 @@ def material_list() -> Any:
 def material_page(item_id: int) -> Any:
     language = page_language()
     session = db.session()
-    item = material.visible_item(session, item_id, current_launch() is not None)
+    ctx = current_launch()
+    platform_id = ctx.platform_id if ctx is not None else None
+    item = material.visible_item(session, item_id, ctx is not None, platform_id)
     if item is None:
         abort(404)
     ids = [link.competence_id for link in item.competences]

@@ -42,6 +42,27 @@ def register_target(prefix: str, to_url: Callable[[str], str]) -> None:
     _resolvers[prefix] = to_url
 
 
+@dataclass(frozen=True)
+class Picker:
+    """A feature's own page, in the Deep Linking launch, for a collection too large to list here
+    (it searches, then answers the platform itself); the choice page links to it."""
+
+    endpoint: str
+    label: Callable[[], str]
+
+
+_pickers: list[Picker] = []
+
+
+def register_picker(picker: Picker) -> None:
+    if picker not in _pickers:
+        _pickers.append(picker)
+
+
+def available_pickers() -> list[Picker]:
+    return list(_pickers)
+
+
 def available_placements(ctx: LaunchContext) -> list[Placement]:
     items: list[Placement] = []
     for provider in _providers:

@@ -36,7 +36,12 @@ from .adapter import (
 from .after_launch import run_after_launch
 from .context import LaunchContext, current_launch, launch_required, remember_launch
 from .errors import LaunchRefused, explain_launch_error
-from .placements import available_placements, content_item_for, resolve_target
+from .placements import (
+    available_pickers,
+    available_placements,
+    content_item_for,
+    resolve_target,
+)
 from .registration import RegistrationFailed, RegistrationNotInvited, register_with_platform
 from .services import record_launch
 
@@ -221,7 +226,11 @@ def deep_linking() -> Any:
     accept_multiple = settings.get("accept_multiple", True) is not False
     if request.method == "GET":
         return render_template(
-            "lti/deep_linking.html", placements=placements, accept_multiple=accept_multiple, ctx=ctx
+            "lti/deep_linking.html",
+            placements=placements,
+            pickers=available_pickers(),
+            accept_multiple=accept_multiple,
+            ctx=ctx,
         )
     csrf.protect()  # this blueprint is exempt for the platform's posts; our own forms are not
     chosen = request.form.getlist("target")
@@ -231,6 +240,7 @@ def deep_linking() -> Any:
         return render_template(
             "lti/deep_linking.html",
             placements=placements,
+            pickers=available_pickers(),
             accept_multiple=accept_multiple,
             ctx=ctx,
             error=_("Choose at least one item to add to the course."),
@@ -239,6 +249,13 @@ def deep_linking() -> Any:
         picked = picked[:1]
     launch_url = current_app.config["LEARNPASS"].base_url + "/lti/launch"
     items = [content_item_for(p, launch_url) for p in picked]
+    return answer_deep_linking(ctx, items)
+
+
+def answer_deep_linking(ctx: LaunchContext, items: list[dict[str, Any]]) -> str:
+    """The page that posts the signed content items back to the platform; the Deep Linking
+    launch ends with it (a feature's picker ends the same way)."""
+    settings = ctx.deep_linking
     token = sign_deep_linking_response(ctx, items)
     # The deep linking launch is finished: the same selection cannot be posted twice.
     session.pop("launch", None)

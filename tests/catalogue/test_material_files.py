@@ -400,3 +400,46 @@ def test_migration_keeps_items_and_widens_the_kinds(app: Any) -> None:
             kinds = conn.execute(text("SELECT kind FROM catalogue_material")).scalars().all()
             assert kinds == ["link"]
         command.upgrade(alembic_config(), "head")
+
+
+def test_in_the_course_a_file_is_downloaded_and_a_package_started(
+    app: Any, client: Any, setup: dict[str, Any]
+) -> None:
+    """The in-course page (a placed link or a path step) offers what the kind needs: the file's
+    download through the members' ticket, the package in the player when the learner's platform
+    may play it; a one-platform item's file reaches that platform's people only."""
+    own = _package(app, "Heftruck veilig", setup["editor"].issuer)
+    sign_in(client, setup["editor"])
+    file_id = _item_id(_create(client, setup["provider"], PDF, "plan.pdf", visibility="network"))
+    package_id = _item_id(_create(client, setup["provider"], None, kind="scorm", package=str(own)))
+    with app.app_context():
+        platform_id = db.session.get(User, setup["editor"].user_id).platform_id
+    only_ours = _item_id(
+        _create(
+            client,
+            setup["provider"],
+            PDF,
+            "ours.pdf",
+            visibility="platform",
+            platform_id=str(platform_id),
+        )
+    )
+
+    learner = app.test_client()
+    sign_in(learner, launch_as(app, platform="demo", role="learner", sub="learner-9"))
+    page = learner.get(f"/catalogue/material/{file_id}/course").get_data(as_text=True)
+    assert f'href="/catalogue/material/{file_id}/file"' in page and "plan.pdf" in page
+    to_file = learner.get(f"/catalogue/material/{file_id}/file")
+    assert to_file.status_code == 303
+    assert learner.get(to_file.headers["Location"]).data == PDF
+    page = learner.get(f"/catalogue/material/{package_id}/course").get_data(as_text=True)
+    assert f'href="/content/play/{own}"' in page and "Heftruck veilig" in page
+    ours = learner.get(f"/catalogue/material/{only_ours}/file")
+    assert ours.status_code == 303 and learner.get(ours.headers["Location"]).data == PDF
+
+    stranger = app.test_client()
+    sign_in(stranger, launch_as(app, platform="other", role="learner", sub="stranger-1"))
+    assert stranger.get(f"/catalogue/material/{only_ours}/file").status_code == 404
+    # Another platform's learner sees the package item but may not play its platform's package.
+    page = stranger.get(f"/catalogue/material/{package_id}/course").get_data(as_text=True)
+    assert "/content/play/" not in page and "cannot be opened from your" in page

@@ -41,10 +41,11 @@ PUBLIC = {
     "catalogue.api_offers": "the public search as JSON: published offers only",
     "catalogue.static": "the catalogue's stylesheet",
     "catalogue.material_list": "the knowledge base's public list: active public items only "
-    "(network members' items only after a launch)",
-    "catalogue.material_page": "a public knowledge-base item; withdrawn or members-only ones 404",
+    "(network members' items only after a launch, one platform's only to its people)",
+    "catalogue.material_page": "a public knowledge-base item; withdrawn, members-only and "
+    "one-platform ones 404 (the in-course page and the Deep Linking picker need a launch)",
     "catalogue.material_file": "a public item's file: on to the content origin; members-only "
-    "items need a launch (a single-use ticket), withdrawn ones 404",
+    "and one-platform items need a launch (a single-use ticket), withdrawn ones 404",
     "catalogue_files.public_file": "an active public item's current file (content origin only)",
     "blended.checkin_scan": "QR check-in address: checks in only the browser's own launch, "
     "else keeps a pending check-in for its next launch (docs/security.md)",
