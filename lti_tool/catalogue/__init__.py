@@ -15,6 +15,7 @@ from . import import_routes as _import_routes  # noqa: F401  (CSV / JSON-LD impo
 from . import interest_routes as _interest_routes  # noqa: F401  (marking interest in an offer)
 from . import matching as _matching  # noqa: F401  (offers per competence, for gap reports)
 from . import material as _material  # noqa: F401  (the knowledge base's tables)
+from . import material_fts as _material_fts  # noqa: F401  (its FTS5 table, on SQLite)
 from . import material_routes as _material_routes  # noqa: F401  (knowledge-base pages)
 from . import models as _models  # noqa: F401  (registers the tables)
 from . import network_routes as _network_routes  # noqa: F401  (the coordinator's view)

@@ -2,9 +2,9 @@
 provider, with title and description per language, a language, framework competences, a licence
 and a visibility (public, or the network's members: anyone who came through a launch).
 
-Files and SCORM packages are a later slice. The search here is interim: a LIKE over
-``search_text`` (the titles in every language, lower-cased); the catalogue's full-text search
-takes only offers for now. No person is kept in these tables, so the erase has nothing to do.
+Files and SCORM packages are a later slice. Saving or withdrawing an item writes its search rows
+(``material_search_index``), which the list page searches (``material_search``). No person is kept
+in these tables, so the erase has nothing to do.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from offer_formats.sanitise import plain_text
 
 from ..models import Base, utcnow
+from .material_search_index import reindex_material
 from .models import LANGUAGES, CatalogueProvider, _in
 from .texts import per_language
 
@@ -70,7 +71,7 @@ class CatalogueMaterial(Base):
     url: Mapped[str] = mapped_column(String(1024))
     titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The titles of every language, lower-cased: what the interim LIKE search reads.
+    # The titles of every language, lower-cased (the interim search's; the search rows replace it).
     search_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="nl")
     licence: Mapped[str] = mapped_column(String(16), default="internal")
@@ -214,6 +215,7 @@ def save_material(
         CatalogueMaterialCompetence(competence_id=cid) for cid in data.competence_ids
     ]
     session.flush()
+    reindex_material(session, [item])
     return item
 
 
@@ -223,6 +225,7 @@ def withdraw_material(session: Session, item: CatalogueMaterial) -> bool:
     item.status = "withdrawn"
     item.updated_at = utcnow()
     session.flush()
+    reindex_material(session, [item])
     return True
 
 
@@ -238,19 +241,6 @@ def provider_material(session: Session, provider_id: int) -> list[CatalogueMater
 
 def _visible(member: bool) -> tuple[str, ...]:
     return VISIBILITIES if member else ("public",)
-
-
-def visible_material(session: Session, words: str, member: bool) -> list[CatalogueMaterial]:
-    """Active items the reader may see (public; network ones too for a member), whose titles
-    hold every word of ``words`` (interim LIKE search), newest first."""
-    query = select(CatalogueMaterial).where(
-        CatalogueMaterial.status == "active",
-        CatalogueMaterial.visibility.in_(_visible(member)),
-    )
-    for word in words.lower().split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(CatalogueMaterial.search_text.like(f"%{escaped}%", escape="\\"))
-    return list(session.scalars(query.order_by(CatalogueMaterial.id.desc()).limit(MAX_RESULTS)))
 
 
 def visible_item(session: Session, item_id: int, member: bool) -> CatalogueMaterial | None:
