@@ -78,6 +78,15 @@ def _backfill(search: sa.Table) -> None:
             "SELECT m.id, m.titles, m.descriptions, m.language, m.licence, m.visibility,"
             " m.updated_at, p.name FROM catalogue_material m"
             " JOIN catalogue_provider p ON p.id = m.provider_id WHERE m.status = 'active'"
+        ).columns(
+            sa.column("id", sa.Integer),
+            sa.column("titles", sa.JSON),
+            sa.column("descriptions", sa.JSON),
+            sa.column("language", sa.String),
+            sa.column("licence", sa.String),
+            sa.column("visibility", sa.String),
+            sa.column("updated_at", sa.DateTime),
+            sa.column("name", sa.String),
         )
     ).all()
     rows = []

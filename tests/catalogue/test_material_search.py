@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from lti_tool.catalogue import material
 from lti_tool.catalogue.material_search import MaterialQuery, search_material
@@ -203,3 +204,36 @@ def test_bad_queries_are_refused_with_the_reason(app: Any, args: str) -> None:
 def test_refused_query_values(app: Any) -> None:
     with app.app_context(), pytest.raises(QueryRefused):
         search_material(db.session(), MaterialQuery(language="xx"))
+
+
+def test_upgrade_writes_the_rows_of_existing_items(app: Any) -> None:
+    from alembic import command
+
+    from lti_tool.cli import alembic_config, upgrade_database
+
+    with app.app_context():
+        db.drop_all()
+        db.session.remove()
+        with db.engine.begin() as conn:  # type: ignore[union-attr]
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        command.upgrade(alembic_config(), "c7d2e9a4b1f6")  # the revision before the search rows
+        session = db.session()
+        owner = provider(session)
+        kept = {"titles": {"nl": "Laswerk"}, "descriptions": {"de": "Schweißarbeiten planen"}}
+        for status in ("active", "withdrawn"):
+            session.add(
+                material.CatalogueMaterial(
+                    provider_id=owner.id, url="https://material.example/", status=status, **kept
+                )
+            )
+        session.commit()
+        active = session.scalar(
+            select(material.CatalogueMaterial.id).where(
+                material.CatalogueMaterial.status == "active"
+            )
+        )
+        db.session.remove()
+        upgrade_database()
+        assert _ids(language="nl", text="laswerken") == [active]
+        assert _ids(language="de", text="Schweißen") == [active]
+        assert _ids(language="en", text="Opleidingscentrum") == [active]  # the provider's name
