@@ -16,9 +16,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, case, column, exists, func, literal_column, select, table, text
+from sqlalchemy import (
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
 from .material import LICENCES, CatalogueMaterial, CatalogueMaterialCompetence
@@ -34,8 +45,8 @@ MAX_PAGE = 500
 MAX_WORDS = 12
 MAX_TEXT = 200
 _QUERY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# BM25's weight of each FTS column (language, title stems, stems): the title counts ten times.
-_BM25 = f"bm25({MATERIAL_FTS}, 0.0, 10.0, 1.0)"
+# BM25's weight of each FTS column (title stems, stems): the title counts ten times.
+_BM25 = f"bm25({MATERIAL_FTS}, 10.0, 1.0)"
 
 
 @dataclass(frozen=True)
@@ -124,12 +135,11 @@ def _tsquery(language: str, terms: list[Term], weight: str = "") -> Any:
     return func.to_tsquery(config, " & ".join(parts))
 
 
-def _fts_match(language: str, terms: list[Term], title_only: bool = False) -> Any:
+def _fts_match(terms: list[Term], title_only: bool = False) -> Any:
     words = " AND ".join(f'"{t.stem}"*' if t.prefix else f'"{t.stem}"' for t in terms if t.stem)
     if title_only:
         words = f"{{title_stems}} : ({words})"
-    match = f"language : {language} AND {words}"
-    return text(f"{MATERIAL_FTS} MATCH :match").bindparams(bindparam("match", match, unique=True))
+    return text(f"{MATERIAL_FTS} MATCH :match").bindparams(bindparam("match", words, unique=True))
 
 
 def _filters(query: MaterialQuery) -> list[Any]:
@@ -151,49 +161,70 @@ def _filters(query: MaterialQuery) -> list[Any]:
     return found
 
 
-def _matching(
-    session: Session, query: MaterialQuery, terms: list[Term]
-) -> tuple[Select[Any], list[Any]]:
-    """The matching rows of the page's language and their order."""
+def _matching(session: Session, query: MaterialQuery, terms: list[Term]) -> Select[Any]:
+    """The matching rows of the page's language, each with its order keys: ``tier`` (0 when
+    the title holds every word) and ``score`` (lower is better)."""
     S = CatalogueMaterialSearch
-    newest = [S.material_id.desc()]
     if not terms:
-        rows = select(S.material_id).where(S.language == query.language)
-        return rows.where(*_filters(query)), newest
+        rows = select(S.material_id, literal(0).label("tier"), literal(0.0).label("score"))
+        return rows.where(S.language == query.language, *_filters(query))
     if _is_postgresql(session):
-        rows = select(S.material_id).where(
-            S.language == query.language, S.tsv.op("@@")(_tsquery(query.language, terms))
-        )
         titled = S.tsv.op("@@")(_tsquery(query.language, terms, "A"))
-        order = [case((titled, 0), else_=1), -func.ts_rank(S.tsv, _tsquery(query.language, terms))]
-        return rows.where(*_filters(query)), [*order, *newest]
-    # The FTS table drives the query (MATCH runs once) and gives BM25 for each match.
+        rank = func.ts_rank(S.tsv, _tsquery(query.language, terms))
+        rows = select(
+            S.material_id, case((titled, 0), else_=1).label("tier"), (-rank).label("score")
+        )
+        return rows.where(
+            S.language == query.language,
+            S.tsv.op("@@")(_tsquery(query.language, terms)),
+            *_filters(query),
+        )
+    # The FTS table drives the query (MATCH runs once) and gives BM25 for each match; the
+    # language is checked on the search row. (Were the language's index used first, MATCH would
+    # run once per row; the language in MATCH would read the lists of the words "de" and "en".)
     fts = table(MATERIAL_FTS, column("rowid"))
     titled_ids = (
         select(column("rowid"))
         .select_from(table(MATERIAL_FTS))
-        .where(_fts_match(query.language, terms, title_only=True))
+        .where(_fts_match(terms, title_only=True))
     )
-    rows = (
-        select(S.material_id)
-        .select_from(fts)
+    rows = select(
+        S.material_id,
+        case((S.id.in_(titled_ids), 0), else_=1).label("tier"),
+        literal_column(_BM25).label("score"),
+    )
+    return (
+        rows.select_from(fts)
         .join(S, S.id == fts.c.rowid)
-        .where(_fts_match(query.language, terms), S.language == query.language)
+        .where(_fts_match(terms), S.language.concat("") == query.language, *_filters(query))
     )
-    order = [case((S.id.in_(titled_ids), 0), else_=1), literal_column(_BM25)]
-    return rows.where(*_filters(query)), [*order, *newest]
 
 
 def search_material(session: Session, query: MaterialQuery) -> MaterialPage:
     """A page of the items the reader may see that match the query (checked first)."""
     check_material_query(query)
-    terms = _terms(query.text, query.language)
-    rows, order = _matching(session, query, terms)
-    total = session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+    rows = _matching(session, query, _terms(query.text, query.language)).subquery()
     start = (query.page - 1) * query.per_page
-    ids = list(session.scalars(rows.order_by(*order).limit(query.per_page).offset(start)))
+    # The count rides along with the page (a window over every match): the words are matched
+    # once. (The order keys are columns of a subquery: FTS5 gives BM25 to no query with a
+    # window.) Past the last page no row carries the count, so it is counted apart.
+    found = session.execute(
+        select(rows.c.material_id, func.count().over().label("total"))
+        .order_by(rows.c.tier, rows.c.score, rows.c.material_id.desc())
+        .limit(query.per_page)
+        .offset(start)
+    ).all()
+    if found:
+        total = found[0].total
+    elif start:
+        total = session.scalar(select(func.count()).select_from(rows)) or 0
+    else:
+        total = 0
     return MaterialPage(
-        items=_items(session, ids), total=total, page=query.page, per_page=query.per_page
+        items=_items(session, [row.material_id for row in found]),
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
     )
 
 
@@ -203,7 +234,7 @@ def _items(session: Session, ids: list[int]) -> list[CatalogueMaterial]:
     found = session.scalars(
         select(CatalogueMaterial)
         .where(CatalogueMaterial.id.in_(ids))
-        .options(selectinload(CatalogueMaterial.provider))
+        .options(joinedload(CatalogueMaterial.provider))
     )
     by_id = {item.id: item for item in found}
     return [by_id[i] for i in ids if i in by_id]

@@ -29,24 +29,24 @@ depends_on = None
 # Copied, not imported: a migration must not change when lti_tool/catalogue/material_fts.py does.
 _FTS = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_material_fts USING fts5("
-    "language, title_stems, stems, content='catalogue_material_search', content_rowid='id',"
+    "title_stems, stems, content='catalogue_material_search', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2', prefix='3 4 5 6 7 8')",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_ai"
     " AFTER INSERT ON catalogue_material_search"
-    " BEGIN INSERT INTO catalogue_material_fts(rowid, language, title_stems, stems)"
-    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
+    " BEGIN INSERT INTO catalogue_material_fts(rowid, title_stems, stems)"
+    " VALUES (new.id, new.title_stems, new.stems); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_ad"
     " AFTER DELETE ON catalogue_material_search"
     " BEGIN INSERT INTO catalogue_material_fts"
-    "(catalogue_material_fts, rowid, language, title_stems, stems)"
-    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems); END",
+    "(catalogue_material_fts, rowid, title_stems, stems)"
+    " VALUES ('delete', old.id, old.title_stems, old.stems); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_au"
     " AFTER UPDATE ON catalogue_material_search"
     " BEGIN INSERT INTO catalogue_material_fts"
-    "(catalogue_material_fts, rowid, language, title_stems, stems)"
-    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
-    " INSERT INTO catalogue_material_fts(rowid, language, title_stems, stems)"
-    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
+    "(catalogue_material_fts, rowid, title_stems, stems)"
+    " VALUES ('delete', old.id, old.title_stems, old.stems);"
+    " INSERT INTO catalogue_material_fts(rowid, title_stems, stems)"
+    " VALUES (new.id, new.title_stems, new.stems); END",
 ]
 _LANGUAGES = ("nl", "fr", "de", "en")
 _CONFIGURATIONS = {"nl": "dutch", "fr": "french", "de": "german", "en": "english"}
