@@ -2,7 +2,7 @@
 """Search over many published offers: seeding speed and search p50 / p95.
 
     .venv/bin/python bench/catalogue.py [--offers 100000] [--queries 300]
-        [--database-url postgresql://...] [--small]
+        [--material-words 1000000] [--database-url postgresql://...] [--small]
 
 On SQLite in a temporary folder, or on a fresh database of the PostgreSQL server given with
 --database-url (made and dropped here). It seeds providers and N published offers with Core
@@ -11,6 +11,10 @@ batches (offers, languages, dates, and their search rows made by the catalogue's
 then runs searches in Dutch, German and English, with and without filters, sorted by
 relevance and by date, and prints the seeding rate and the p50 / p95 of one search.
 The goal is a p95 under 50 ms at 100,000 offers.
+
+Then the knowledge base: items with titles and descriptions in one to four languages until
+they total --material-words words (search rows written by ``material_search_index``), and the
+p50 / p95 of its search, with and without words and filters, as a visitor and as a member.
 """
 
 from __future__ import annotations
@@ -216,10 +220,183 @@ def queries(count: int, today: dt.date) -> list[OfferQuery]:
     return found
 
 
+# The knowledge base: items with texts in several languages until they total N words.
+
+MATERIAL_TOPICS = [  # (nl, fr, de, en)
+    ("lassen", "soudage", "Schweißen", "welding"),
+    ("heftruck", "chariot élévateur", "Gabelstapler", "forklift"),
+    ("steiger", "échafaudage", "Gerüst", "scaffolding"),
+    ("hoogwerker", "nacelle", "Hubarbeitsbühne", "aerial platform"),
+    ("brandpreventie", "prévention incendie", "Brandschutz", "fire prevention"),
+    ("eerste hulp", "premiers secours", "Erste Hilfe", "first aid"),
+    ("pneumatiek", "pneumatique", "Pneumatik", "pneumatics"),
+    ("elektriciteit", "électricité", "Elektrik", "electricity"),
+    ("kraan", "grue", "Kran", "crane"),
+    ("onderhoud", "maintenance", "Wartung", "maintenance"),
+    ("leidinggeven", "management", "Mitarbeiterführung", "leadership"),
+    ("rekenblad", "tableur", "Tabellenkalkulation", "spreadsheet"),
+]
+MATERIAL_WORDS = {
+    "nl": "de het een en van in op met voor bij over hoe wat waarom u je we veilig werken"
+    " werkplek collega machine installatie controle stap uitleg film handleiding oefening"
+    " praktijk theorie risico's normen kwaliteit gereedschap onderdelen procedure"
+    " checklist voorbeeld fout oplossing opleiding attest leerling begeleider planning"
+    " meting afstelling storing beveiliging kleding helm handschoenen bril ladder",
+    "fr": "le la les un une et de du dans sur avec pour chez comment pourquoi vous nous"
+    " sécurité travailler poste collègue machine installation contrôle étape explication"
+    " vidéo manuel exercice pratique théorie risques normes qualité outils pièces"
+    " procédure liste exemple erreur solution formation attestation apprenant tuteur"
+    " mesure réglage panne protection vêtements casque gants lunettes échelle",
+    "de": "der die das ein eine und von in auf mit für bei über wie was warum Sie wir"
+    " sicher arbeiten Arbeitsplatz Kollege Maschine Anlage Kontrolle Schritt Erklärung"
+    " Film Anleitung Übung Praxis Theorie Risiken Normen Qualität Werkzeug Bauteile"
+    " Verfahren Checkliste Beispiel Fehler Lösung Ausbildung Zertifikat Lernende Betreuer"
+    " Messung Einstellung Störung Schutz Kleidung Helm Handschuhe Brille Leiter",
+    "en": "the a an and of in on with for at about how what why you we safe work workplace"
+    " colleague machine installation check step explanation video manual exercise"
+    " practice theory risks standards quality tools parts procedure checklist example"
+    " mistake solution training certificate learner mentor planning measurement"
+    " adjustment fault protection clothing helmet gloves glasses ladder",
+}
+MATERIAL_TITLES = {
+    "nl": ("{t}: de basis", "Veilig werken met {t}", "{t} in de praktijk", "Checklist {t}"),
+    "fr": ("{t} : les bases", "Travailler en sécurité : {t}", "{t} en pratique", "Liste {t}"),
+    "de": ("{t}: Grundlagen", "Sicher arbeiten: {t}", "{t} in der Praxis", "Checkliste {t}"),
+    "en": ("{t}: the basics", "Working safely with {t}", "{t} in practice", "{t} checklist"),
+}
+MATERIAL_QUERIES = {
+    "nl": ["lassen", "heftruck", "steiger", "eerste hulp", "veilig werken", "onderhoud machine"],
+    "fr": ["soudage", "échafaudage", "premiers secours", "sécurité", "grue"],
+    "de": ["Schweißen", "Gabelstapler", "Erste Hilfe", "Wartung", "Checkliste"],
+    "en": ["welding", "forklift", "first aid", "ladder", "safety checklist"],
+}
+
+
+def _material_text(rng: random.Random, language: str, topic: str, words: int) -> str:
+    """``words`` words in ``language``: common words first in weight (as in real text), the
+    topic now and then."""
+    vocabulary = MATERIAL_WORDS[language].split()
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    chosen = rng.choices(vocabulary, weights, k=words)
+    for at in range(0, words, 12):
+        chosen[at] = topic
+    return " ".join(chosen).capitalize() + "."
+
+
+def seed_material(target_words: int) -> tuple[float, int, int]:
+    """Items of the knowledge base until their titles and descriptions total ``target_words``
+    words; their search rows written by the app's own ``material_search_index``. Seconds taken,
+    items and words."""
+    from lti_tool.catalogue.material import CatalogueMaterial
+    from lti_tool.catalogue.material_search_index import (
+        material_search_rows,
+        write_material_rows,
+    )
+
+    rng = random.Random(17)
+    session = db.session()
+    started = time.perf_counter()
+    codes = ("nl", "fr", "de", "en")
+    made = dt.datetime(2030, 1, 1)
+    total, next_id = 0, 1
+    while total < target_words:
+        items, rows = [], []
+        for item_id in range(next_id, next_id + 500):
+            topic = rng.randrange(len(MATERIAL_TOPICS))
+            languages = rng.sample(codes, rng.choice((1, 2, 2, 3, 4)))
+            titles, descriptions = {}, {}
+            for code in languages:
+                name = MATERIAL_TOPICS[topic][codes.index(code)]
+                titles[code] = rng.choice(MATERIAL_TITLES[code]).format(t=name)
+                descriptions[code] = _material_text(rng, code, name, rng.randint(40, 160))
+                total += len(titles[code].split()) + len(descriptions[code].split())
+            values = {
+                "id": item_id,
+                "provider_id": rng.randint(1, 50),
+                "kind": rng.choice(("link", "video")),
+                "url": f"https://material.example/{item_id}",
+                "titles": titles,
+                "descriptions": descriptions,
+                "search_text": "",
+                "language": languages[0],
+                "licence": rng.choice(("cc-by", "cc-by-sa", "cc0", "internal")),
+                "visibility": "public" if rng.random() < 0.7 else "network",
+                "status": "active",
+                "created_at": made,
+                "updated_at": made,
+            }
+            items.append(values)
+            rows.extend(
+                material_search_rows(
+                    CatalogueMaterial(**values), f"Opleidingscentrum {values['provider_id']}", {}
+                )
+            )
+            if total >= target_words:
+                break
+        next_id += len(items)
+        session.execute(insert(CatalogueMaterial), items)
+        write_material_rows(session, rows)
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))
+        session.commit()
+    return time.perf_counter() - started, next_id - 1, total
+
+
+def material_queries(count: int) -> list[Any]:
+    from lti_tool.catalogue.material_search import MaterialQuery
+
+    rng = random.Random(23)
+    found = []
+    for _ in range(count):
+        language = rng.choice(("nl", "fr", "de", "en"))
+        extra: dict[str, Any] = {}
+        roll = rng.random()
+        if roll < 0.2:
+            extra["item_language"] = rng.choice(("nl", "fr", "de", "en"))
+        elif roll < 0.35:
+            extra["licence"] = rng.choice(("cc-by", "cc0"))
+        words = rng.choice(MATERIAL_QUERIES[language]) if rng.random() < 0.85 else ""
+        found.append(
+            MaterialQuery(
+                language=language,
+                text=words,
+                member=rng.random() < 0.5,
+                page=rng.choice((1, 1, 1, 2, 5)),
+                **extra,
+            )
+        )
+    return found
+
+
+def bench_material(target_words: int, count: int) -> None:
+    """Seed the knowledge base (the offers' providers are there) and print search p50 / p95."""
+    from lti_tool.catalogue.material_search import search_material
+
+    seconds, items, words = seed_material(target_words)
+    print(f"knowledge base: {items:,} items, {words:,} words of titles and descriptions")
+    print(f"seeded in {seconds:.1f} s ({words / seconds:,.0f} words per second)")
+    session = db.session()
+    for query in material_queries(5):  # warm the caches
+        search_material(session, query)
+    timings, totals = [], []
+    for query in material_queries(count):
+        started = time.perf_counter()
+        page = search_material(session, query)
+        timings.append((time.perf_counter() - started) * 1000)
+        totals.append(page.total)
+    p50, p95 = percentile(timings, 50), percentile(timings, 95)
+    print(f"{len(timings)} material searches, median {percentile(totals, 50):,} hits")
+    print(f"material search p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--material-words", type=int, default=1_000_000, help="the knowledge base's text size"
+    )
     parser.add_argument(
         "--database-url", default="", help="a PostgreSQL server (a database of its own is made)"
     )
@@ -229,6 +406,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.small:
         args.offers, args.queries = 2000, 40
+        args.material_words = 20_000
     today = dt.date(2030, 1, 6)
     with tempfile.TemporaryDirectory() as folder:
         admin, name = None, ""
@@ -262,6 +440,7 @@ def main() -> None:
                 p50, p95 = percentile(timings, 50), percentile(timings, 95)
                 print(f"{len(timings)} searches, median {percentile(totals, 50):,} hits")
                 print(f"search p50 {p50:.1f} ms, p95 {p95:.1f} ms (goal: p95 under 50 ms)")
+                bench_material(args.material_words, args.queries)
                 db.session.remove()
             assert db.engine is not None
             db.engine.dispose()

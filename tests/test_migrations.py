@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from lti_tool import _library_metadatas, models
+from lti_tool.catalogue.material_fts import is_material_fts_table
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.cli import upgrade_database
 from lti_tool.extensions import db
@@ -26,7 +27,10 @@ def test_upgrade_head_matches_the_models(app):
                 opts={
                     "compare_type": True,
                     "include_name": lambda name, kind, _parent: (
-                        not (kind == "table" and is_fts_table(name or ""))
+                        not (
+                            kind == "table"
+                            and (is_fts_table(name or "") or is_material_fts_table(name or ""))
+                        )
                     ),
                 },
             )

@@ -15,6 +15,7 @@ from . import import_routes as _import_routes  # noqa: F401  (CSV / JSON-LD impo
 from . import interest_routes as _interest_routes  # noqa: F401  (marking interest in an offer)
 from . import matching as _matching  # noqa: F401  (offers per competence, for gap reports)
 from . import material as _material  # noqa: F401  (the knowledge base's tables)
+from . import material_fts as _material_fts  # noqa: F401  (its FTS5 table, on SQLite)
 from . import material_opens as _material_opens  # noqa: F401  (who opened which item)
 from . import material_placement as _material_placement  # noqa: F401  (items in a course)
 from . import material_routes as _material_routes  # noqa: F401  (knowledge-base pages)

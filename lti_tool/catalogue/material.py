@@ -4,9 +4,9 @@ provider, with title and description per language, a language, framework compete
 and a visibility (public; the network's members: anyone who came through a launch; or the people
 who launched from one named platform).
 
-The search here is interim: a LIKE over
-``search_text`` (the titles in every language, lower-cased); the catalogue's full-text search
-takes only offers for now. No person is kept in these tables, so the erase has nothing to do.
+Saving or withdrawing an item writes its search rows (``material_search_index``), which the list
+page searches (``material_search``); the Deep Linking picker reads ``search_text`` (the titles,
+lower-cased). No person is kept in these tables, so the erase has nothing to do.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from ..models import Base, Platform, User, utcnow
 from ..passports.errors import message
 from ..passports.uploads import UploadRefused
 from .material_files import CatalogueMaterialFile, read_upload
+from .material_search_index import reindex_material
 from .models import LANGUAGES, CatalogueProvider, CatalogueProviderMember, _in
 from .texts import per_language
 
@@ -95,7 +96,7 @@ class CatalogueMaterial(Base):
     package_id: Mapped[int | None] = mapped_column(Integer, default=None)
     titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The titles of every language, lower-cased: what the interim LIKE search reads.
+    # The titles of every language, lower-cased (the interim search's; the search rows replace it).
     search_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="nl")
     licence: Mapped[str] = mapped_column(String(16), default="internal")
@@ -317,6 +318,7 @@ def save_material(
         CatalogueMaterialCompetence(competence_id=cid) for cid in data.competence_ids
     ]
     session.flush()
+    reindex_material(session, [item])
     return item
 
 
@@ -326,6 +328,7 @@ def withdraw_material(session: Session, item: CatalogueMaterial) -> bool:
     item.status = "withdrawn"
     item.updated_at = utcnow()
     session.flush()
+    reindex_material(session, [item])
     return True
 
 

@@ -1,4 +1,4 @@
-"""The knowledge base's pages: the public list (with the interim title search) and an item's
+"""The knowledge base's pages: the public list (full-text search and filters) and an item's
 page, and the provider's pages to add, change and withdraw its material.
 
 Provider pages are guarded as the offers' are (a launch, and a place among the provider's people;
@@ -28,9 +28,16 @@ from ..passports.names import local_name
 from . import material, material_files, material_packages
 from .blueprint import bp
 from .material import LICENCE_NAMES, LICENCES, VISIBILITIES, CatalogueMaterial
+from .material_search import (
+    MaterialQuery,
+    material_competences,
+    material_query_from_args,
+    search_material,
+)
 from .models import LANGUAGES, CatalogueProvider
 from .provider_routes import _provider
-from .public_routes import language_names, page_language
+from .public_routes import language_names, page_language, refusal_text
+from .search import QueryRefused
 from .texts import in_language
 
 
@@ -220,19 +227,35 @@ def _may_preview(package: Any) -> bool:
 @bp.get("/material/")
 def material_list() -> Any:
     language = page_language()
-    words = (request.args.get("q") or "").strip()[:200]
+    session = db.session()
     ctx = current_launch()
+    member = ctx is not None
     platform_id = ctx.platform_id if ctx is not None else None
-    items = material.visible_material(db.session(), words, ctx is not None, platform_id)
-    return render_template(
+    status, problem, page = 200, "", None
+    try:
+        query = material_query_from_args(request.args, language, member, platform_id)
+        page = search_material(session, query)
+    except QueryRefused as exc:
+        status, problem = 400, refusal_text(str(exc))
+        query = MaterialQuery(language=language, member=member, platform_id=platform_id)
+    ids = material_competences(session, member, platform_id)
+    offered = list(session.scalars(select(Competence).where(Competence.id.in_(ids)))) if ids else []
+    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    body = render_template(
         "catalogue/material_list.html",
-        items=items,
-        words=words,
+        query=query,
+        page=page,
+        problem=problem,
+        competences=sorted((local_name(c, language), c.id) for c in offered),
+        language_codes=LANGUAGES,
+        licence_codes=LICENCES,
+        page_url=lambda number: url_for("catalogue.material_list", **args, page=number),
         text=lambda values: in_language(values, language),
         licences=licence_names(),
         kinds=kind_names(),
         languages=language_names(),
     )
+    return body, status
 
 
 @bp.get("/material/<int:item_id>")

@@ -44,7 +44,7 @@ def test_provider_adds_material_and_visitors_find_it(browser, live_server, app):
     visitor.viewport_name = "phone"
     visitor.goto("/catalogue/material/")
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Kennisbank")
-    visitor.get_by_label("Woorden in de titel").fill("lassen")
+    visitor.get_by_label("Wat zoekt u?").fill("lassen")
     visitor.get_by_role("button", name="Zoeken").click()
     check_page(visitor, "catalogue-material-list")
     visitor.get_by_role("link", name="Veilig lassen in de praktijk").click()

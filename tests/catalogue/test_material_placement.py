@@ -187,6 +187,11 @@ def test_items_of_one_platform_are_404_for_visitors_and_other_platforms(app, cli
     assert other.get(f"/catalogue/material/{ids['other']}/course").status_code == 200
     listing = other.get("/catalogue/material/").get_data(as_text=True)
     assert "other school" in listing and "demo school" not in listing
+    # The full-text search keeps to the same rule, for its hits and its competence choices.
+    found = other.get("/catalogue/material/?q=welding+rules").get_data(as_text=True)
+    assert "other school" in found and "demo school" not in found
+    found = visitor.get("/catalogue/material/?q=welding+rules").get_data(as_text=True)
+    assert "school" not in found
     sign_in(client, launch_as(app, platform="demo", role="learner", sub="d-1"))
     assert client.get(f"/catalogue/material/{ids['demo']}").status_code == 200
     assert client.get(f"/catalogue/material/{ids['gone']}/course").status_code == 404
