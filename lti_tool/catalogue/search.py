@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -199,8 +199,16 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
             .limit(cap)
             .subquery()
         )
-        candidates = union(select(first.c.id), select(titled.c.id)).subquery()
-        ordered, rank = ranked_rows(session, query.language, terms, candidates, titled)
+        # Each offer once, tier 0 when its title has every word: the title matches are read
+        # once (not again for each candidate).
+        both = union_all(
+            select(first.c.id, literal(1).label("tier")),
+            select(titled.c.id, literal(0).label("tier")),
+        ).subquery()
+        candidates = (
+            select(both.c.id, func.min(both.c.tier).label("tier")).group_by(both.c.id).subquery()
+        )
+        ordered, rank = ranked_rows(session, query.language, terms, candidates)
         ids = _ordered_ids(session, ordered, rank, query, start, size)
     elif size and total <= cap:
         # Every match is known: they are ordered exactly.
