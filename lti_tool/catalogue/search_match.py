@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import bindparam, case, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -116,16 +116,18 @@ def sorted_matching_rows(session: Session, language: str, terms: list[Term]) -> 
 
 
 def ranked_rows(
-    session: Session, language: str, terms: list[Term], candidates: Any
+    session: Session, language: str, terms: list[Term], first: list[int], titled: list[int]
 ) -> tuple[Select[Any], list[Any]]:
-    """``SELECT`` of the search rows ``candidates`` (a subquery of ``id`` and ``tier``: 0 when
-    the title has every word, else 1; all matching the terms) and its ascending rank: the tier,
-    then on PostgreSQL ``ts_rank`` (titles weigh A), on SQLite the shorter titles first.
+    """``SELECT`` of the candidates, the search rows ``first`` and ``titled`` (ids, all matching
+    the terms), and its ascending rank: first the rows whose title has every word (``titled``),
+    then on PostgreSQL by ``ts_rank`` (titles weigh A), on SQLite the shorter titles first.
     (SQLite's BM25 cannot be asked for a list of rows: FTS5 would run the whole query again for
     each.)"""
     S = CatalogueOfferSearch
+    tier = case((S.id.in_(titled), 0), else_=1)
     if _is_postgresql(session):
         second = -func.ts_rank(S.tsv, _tsquery(language, terms))
     else:
         second = func.length(S.title_stems)
-    return select(S.id).join(candidates, candidates.c.id == S.id), [candidates.c.tier, second]
+    candidates = sorted(set(first) | set(titled))
+    return select(S.id).where(S.id.in_(candidates)), [tier, second]
