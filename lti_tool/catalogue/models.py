@@ -258,7 +258,7 @@ class CatalogueOfferSearch(Base):
     __tablename__ = "catalogue_offer_search"
     __table_args__ = (
         UniqueConstraint("offer_id", "language", name="uq_catalogue_offer_search"),
-        Index("ix_catalogue_offer_search_language", "language", "starts_on"),
+        Index("ix_catalogue_offer_search_language", "language", "starts_on", "offer_id"),
         Index("ix_catalogue_offer_search_tsv", "tsv", postgresql_using="gin"),
     )
 

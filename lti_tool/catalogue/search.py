@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -180,11 +180,14 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     def filtered(rows: Select[Any]) -> Select[Any]:
         return rows.join(Offer, Offer.id == S.offer_id).where(*filters) if filters else rows
 
-    # The first cap + 1 matches in the index's own order: cheap, whatever the words. Counting
-    # stops there ("more than 1,000" is all a visitor needs), and only that many are paged.
-    # They stay in the database (subqueries): sending a thousand ids back costs more.
-    found = filtered(matching_rows(session, query.language, terms)).limit(cap + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(found)) or 0
+    # The first cap + 1 matches in the index's own order, read once (no sort, whatever the
+    # words): their number is the count, which stops there ("more than 1,000" is all a visitor
+    # needs), and only that many are paged. With cap or fewer they are every match: the page is
+    # then ordered among these ids, without matching the words and checking the filters again.
+    found = list(
+        session.scalars(filtered(matching_rows(session, query.language, terms)).limit(cap + 1))
+    )
+    total = len(found)
     start = (query.page - 1) * query.per_page
     size = max(0, min(query.per_page, cap - start))
     relevance = query.sort == "relevance" and bool(terms)
@@ -193,18 +196,18 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         # Ranked among the first offers whose title has every word and the first matches
         # anywhere (every match, when there are cap or fewer): ranking every match of a common
         # word would read them all.
-        first = filtered(matching_rows(session, query.language, terms)).limit(cap).subquery()
-        titled = (
-            filtered(matching_rows(session, query.language, terms, title_only=True))
-            .limit(cap)
-            .subquery()
-        )
-        candidates = union(select(first.c.id), select(titled.c.id)).subquery()
-        ordered, rank = ranked_rows(session, query.language, terms, candidates, titled)
+        first = found[:cap]
+        title_rows = matching_rows(session, query.language, terms, title_only=True)
+        if total <= cap:  # the title matches are among them (the filters hold there)
+            title_rows = title_rows.where(S.id.in_(first))
+        else:
+            title_rows = filtered(title_rows).limit(cap)
+        titled = list(session.scalars(title_rows))
+        ordered, rank = ranked_rows(session, query.language, terms, first, titled)
         ids = _ordered_ids(session, ordered, rank, query, start, size)
     elif size and total <= cap:
         # Every match is known: they are ordered exactly.
-        ordered = select(S.id).where(S.id.in_(select(found.c.id)))
+        ordered = select(S.id).where(S.id.in_(found))
         ids = _ordered_ids(session, ordered, None, query, start, size)
     elif size:
         # Ordered by a column of the search rows: its index finds the first ones.

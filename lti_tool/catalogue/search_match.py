@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from .models import CatalogueOfferSearch
+from .search_indexes import title_tsvector
 from .sqlite_fts import FTS_TABLE
 from .texts import CONFIGURATIONS, stems
 
@@ -49,13 +50,9 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _tsquery(language: str, terms: list[Term], title_only: bool = False) -> Any:
+def _tsquery(language: str, terms: list[Term]) -> Any:
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
-    weight = "A" if title_only else ""  # the title's lexemes weigh A (search_index)
-    parts = [
-        f"{t.word}:*{weight}" if t.prefix else f"{t.word}{':' + weight if weight else ''}"
-        for t in terms
-    ]
+    parts = [f"{t.word}:*" if t.prefix else t.word for t in terms]
     return func.to_tsquery(config, " & ".join(parts))
 
 
@@ -80,11 +77,16 @@ def matching_rows(
     if not terms:
         return select(S.id).where(S.language == language)
     if _is_postgresql(session):
-        # A literal language: the planner then knows how many rows it keeps.
+        # A literal language: the planner then knows how many rows it keeps, and may use the
+        # language's title index (its condition is the language).
         lang = literal_column(f"'{language}'")
-        return select(S.id).where(
-            S.language == lang, S.tsv.op("@@")(_tsquery(language, terms, title_only))
-        )
+        if title_only:
+            # The title's own tsvector, not the A-weighted words of ``tsv``: the same words,
+            # found by the title index of the language instead of reading every match again.
+            return select(S.id).where(
+                S.language == lang, title_tsvector(language).op("@@")(_tsquery(language, terms))
+            )
+        return select(S.id).where(S.language == lang, S.tsv.op("@@")(_tsquery(language, terms)))
     # The FTS table drives the query: MATCH then runs once. Were the language's index used
     # first, MATCH would run once per search row of the language (seconds at 100,000 offers);
     # comparing an expression of the column keeps the planner off that index.
@@ -114,17 +116,18 @@ def sorted_matching_rows(session: Session, language: str, terms: list[Term]) -> 
 
 
 def ranked_rows(
-    session: Session, language: str, terms: list[Term], candidates: Any, titled: Any
+    session: Session, language: str, terms: list[Term], first: list[int], titled: list[int]
 ) -> tuple[Select[Any], list[Any]]:
-    """``SELECT`` of the search rows ``candidates`` (a subquery of ids, all matching the terms)
-    and its ascending rank: first the rows whose title has every word (the subquery
-    ``titled``), then on PostgreSQL by ``ts_rank`` (titles weigh A), on SQLite the shorter
-    titles first. (SQLite's BM25 cannot be asked for a list of rows: FTS5 would run the whole
-    query again for each.)"""
+    """``SELECT`` of the candidates, the search rows ``first`` and ``titled`` (ids, all matching
+    the terms), and its ascending rank: first the rows whose title has every word (``titled``),
+    then on PostgreSQL by ``ts_rank`` (titles weigh A), on SQLite the shorter titles first.
+    (SQLite's BM25 cannot be asked for a list of rows: FTS5 would run the whole query again for
+    each.)"""
     S = CatalogueOfferSearch
-    tier = case((S.id.in_(select(titled.c.id)), 0), else_=1)
+    tier = case((S.id.in_(titled), 0), else_=1)
     if _is_postgresql(session):
         second = -func.ts_rank(S.tsv, _tsquery(language, terms))
     else:
         second = func.length(S.title_stems)
-    return select(S.id).join(candidates, candidates.c.id == S.id), [tier, second]
+    candidates = sorted(set(first) | set(titled))
+    return select(S.id).where(S.id.in_(candidates)), [tier, second]

@@ -1,0 +1,46 @@
+"""The indexes that keep each way of searching the offers short, beside the search rows' table.
+
+- Sorted by soonest, newest or title: one index per order, each beginning with the language, so
+  the first rows of a page language in that order are read straight from it (no sort of every
+  row), ties broken by the offer's id as the search does.
+- PostgreSQL's *best match* first looks for offers with every word in the title. Its ``tsvector``
+  weighs the title's words A, but a GIN index keeps no weights, so each match had to be read
+  again to see where a word was. One GIN index per language configuration on the title's own
+  ``tsvector`` (which gives the same words as the A-weighted part) finds them directly. They
+  cover every row, not only the language's: the planner used a partial index (``WHERE language
+  = 'nl'``) as a costly way to list the language's rows in every search. SQLite finds them in its FTS5 table (``sqlite_fts``).
+
+Declared here (not in ``models``) because they need the text-search configurations of
+``texts``; the migration ``b8e4f2a6c1d3`` makes the same ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Index, func, literal_column
+
+from .models import CatalogueOfferSearch
+from .texts import CONFIGURATIONS
+
+S = CatalogueOfferSearch
+
+
+def title_tsvector(language: str) -> Any:
+    """The title's ``tsvector`` in the page language: the expression the title indexes hold (a
+    query must spell it the same way for PostgreSQL to use them)."""
+    config = literal_column(f"'{CONFIGURATIONS[language]}'::regconfig")
+    return func.to_tsvector(config, S.title)
+
+
+Index("ix_catalogue_offer_search_newest", S.language, S.published_at.desc(), S.offer_id)
+Index("ix_catalogue_offer_search_title", S.language, func.lower(S.title), S.offer_id)
+for _code in CONFIGURATIONS:
+    # Attached by hand: the configuration's literal hides the table from ``Index``.
+    S.__table__.append_constraint(  # type: ignore[attr-defined]
+        Index(
+            f"ix_catalogue_offer_search_title_{_code}",
+            title_tsvector(_code),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql")
+    )
