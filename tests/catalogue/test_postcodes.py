@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import force_locale
+from lxml import html
 from sqlalchemy import event, func, select
 
 from lti_tool.catalogue import offers as catalogue_offers
@@ -234,3 +235,47 @@ def test_admin_sets_where_a_company_is(app: Any, client: Any) -> None:
         assert client.get(path).status_code == 404
     sign_in(client, launch_as(app, platform="demo", role="instructor", sub="place-trainer"))
     assert client.get(path).status_code == 403
+
+
+def test_a_companys_gap_report_ranks_by_distance(app: Any, runner: Any, tmp_path: Path) -> None:
+    from lti_tool.catalogue.models import CatalogueOfferDate
+    from tests.passports.conftest import sign_in as sign_in_as
+    from tests.surveys.matching_data import seed_matching
+
+    runner.invoke(args=["catalogue", "postcodes", "load", str(_file(tmp_path, GOOD))])
+    with app.app_context():
+        seeded = seed_matching()
+        session = db.session()
+        bakker = session.get(Company, seeded.bakker)
+        assert bakker is not None
+        bakker.postcode, bakker.country = "9000", "BE"
+        session.add(
+            CatalogueOfferDate(
+                offer_id=seeded.published,
+                starts_on=utcnow().date() + dt.timedelta(days=10),
+                postcode="2000",
+                city="Antwerpen",
+            )
+        )
+        session.commit()
+    client = app.test_client()
+    sign_in_as(app, client, "instructor")
+    report = f"/surveys/{seeded.survey_id}/report?version=1"
+
+    def ranked(path: str) -> list[str]:
+        doc = html.fromstring(client.get(path).get_data(as_text=True))
+        return [
+            " ".join(e.text_content().split())
+            for e in doc.xpath('//*[@data-testid="ranked-offer"]')
+        ]
+
+    # Bakker's report: the catalogue offer, 51 km away, comes before those with no place.
+    mine = ranked(f"{report}&company={seeded.bakker}")
+    assert mine[0].startswith(
+        "Catalogue offer: MIG course (covers 1 of your 2 largest gaps; 51 km;"
+    )
+    assert not any("km" in text for text in mine[1:])
+    # The whole survey is no one company's: no distance, the date ranks it.
+    everyone = ranked(report)
+    assert everyone[0].startswith("Catalogue offer: MIG course")
+    assert not any("km" in text or "postcode" in text for text in everyone)
