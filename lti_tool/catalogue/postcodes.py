@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .models import PostcodePlace
 
-BATCH = 1000  # rows written per statement
+BATCH = 5000  # rows sent per execute
 EARTH_KM = 6371.0088  # the mean radius of the earth
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -99,16 +99,13 @@ def load_places(session: Session, lines: Iterable[str]) -> LoadResult:
     rows, result = read_places(lines)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), BATCH):
-        statement = insert(PostcodePlace.__table__).values(rows[start : start + BATCH])
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["country", "postcode"],
-                set_={
-                    name: statement.excluded[name] for name in ("place", "latitude", "longitude")
-                },
-            )
-        )
+    statement = insert(PostcodePlace.__table__)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["country", "postcode"],
+        set_={name: statement.excluded[name] for name in ("place", "latitude", "longitude")},
+    )
+    for start in range(0, len(rows), BATCH):  # one compiled statement, executed many times
+        session.execute(upsert, rows[start : start + BATCH])
     result.loaded = len(rows)
     return result
 
