@@ -20,12 +20,15 @@ KINDS = ("path", "package", "training_type", "catalogue")
 
 @dataclass(frozen=True)
 class Where:
-    """Whose offers: the platform (tenant) and its issuer (packages are keyed by it), and the
-    reader's language for titles."""
+    """Whose offers: the platform (tenant) and its issuer (packages are keyed by it), the
+    reader's language for titles, and where the reader's company is."""
 
     platform_id: int
     issuer: str
     language: str
+    # Where the reader's company is ("" unknown): finders that know places measure from it.
+    postcode: str = ""
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class OfferRef:
     # (today or later) and the languages it is given in, the reader's first when it has it.
     starts_on: dt.date | None = None
     languages: tuple[str, ...] = ()
+    # How far its nearest date is from the reader's company (``Where.postcode``): whole km when
+    # both postcodes' coordinates are known, else whether a date is in the company's postcode area.
+    km: int | None = None
+    same_area: bool = False
 
 
 Finder = Callable[[Session, Where, Collection[int]], dict[int, list[OfferRef]]]

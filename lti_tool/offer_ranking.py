@@ -1,14 +1,20 @@
 """Ranking the offers of a gap report: which offers cover most of the largest gaps, and why.
 
-Pure: it reads only what ``competence_offers.offers_for`` returned (each offer's next date and
-languages come with it, from one query of the catalogue's finder), so ranking never asks the
-database anything. The order: the number of top gaps an offer covers, then the size of those
-gaps together, then its next date (soonest first, none last), then whether it is given in the
-reader's language, then its title. The reason says the same in plain words
-("covers 3 of your 5 largest gaps; in Dutch; starts 14 March 2027").
+Pure: it reads only what ``competence_offers.offers_for`` returned (each offer's next date,
+languages and distance come with it, from the catalogue's finder), so ranking never asks the
+database anything. The order:
 
-Distance is left out: the people of a report have no postcode, so there is nothing to measure
-from (the offers' dates do keep one, for the catalogue's search).
+1. the number of top gaps an offer covers (most first),
+2. the size of those gaps together (largest first),
+3. how near it is to the reader's company: by km when measured (nearest first), then offers
+   "in your postcode area", then the rest,
+4. its next date (soonest first, none last),
+5. whether it is given in the reader's language,
+6. its title.
+
+The reason says the same in plain words ("covers 3 of your 5 largest gaps; 12 km; in Dutch;
+starts 14 March 2027"). Distance is measured from the company's postcode, so a report that is
+not of one company (or of a company without a postcode) ranks without it.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ def rank_offers(
         key=lambda r: (
             -r.covered,
             -r.gap_sum,
+            _nearness(r.offer),
             r.offer.starts_on or far,
             not r.language_match,
             r.offer.title.lower(),
@@ -73,6 +80,13 @@ def rank_offers(
             r.offer.id,
         ),
     )
+
+
+def _nearness(offer: OfferRef) -> tuple[int, int]:
+    """Measured first (by km), then in the postcode area, then unknown."""
+    if offer.km is not None:
+        return (0, offer.km)
+    return (1, 0) if offer.same_area else (2, 0)
 
 
 def language_names() -> dict[str, str]:
@@ -92,6 +106,10 @@ def reason(ranked: RankedOffer) -> str:
         if ranked.top > 1
         else _("covers your largest gap")
     ]
+    if ranked.offer.km is not None:
+        parts.append(_("%(km)d km", km=ranked.offer.km))
+    elif ranked.offer.same_area:
+        parts.append(_("in your postcode area"))
     if ranked.language:
         parts.append(language_names().get(ranked.language, ranked.language))
     if ranked.offer.starts_on:

@@ -8,6 +8,7 @@ link; the launch layer never imports it.
 from __future__ import annotations
 
 from . import api_routes as _api_routes  # noqa: F401  (the search as JSON)
+from . import demand_routes as _demand_routes  # noqa: F401  (demand per region and quarter)
 from . import erasure as _erasure  # noqa: F401  (what an erase removes)
 from . import feed_import as _feed_import  # noqa: F401  (the feeds job)
 from . import feed_routes as _feed_routes  # noqa: F401  (the provider's feed page)

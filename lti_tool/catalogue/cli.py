@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from .postcode_cli import postcodes_group
 from .providers import (
     ProviderError,
     ProviderInput,
@@ -157,3 +158,6 @@ def member_list(code: str) -> None:
         click.echo("nobody yet")
     for person in people:
         click.echo(f"{person.issuer}\t{person.sub}\t{person.name}")
+
+
+catalogue_group.add_command(postcodes_group)

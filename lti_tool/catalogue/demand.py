@@ -8,13 +8,18 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..passports.errors import N_, Refusal
+from .demand_regions import (  # noqa: F401  (DEMAND_MINIMUM: below it, "fewer than 3")
+    ANY_TIME,
+    DEMAND_MINIMUM,
+    quarter_choices,
+    regional_demand,
+)
 from .models import CatalogueOffer, CatalogueOfferInterest
 
-DEMAND_MINIMUM = 3  # below this many people a provider sees "fewer than 3"
 MAX_PEOPLE = 1000
 
 
@@ -29,6 +34,7 @@ class Demand:
 
     people: int | None
     companies: int | None
+    partial: bool = False  # a region or quarter is hidden: ``people`` is "at least"
 
     @property
     def fewer(self) -> bool:
@@ -42,15 +48,19 @@ def mark_interest(
     people: int,
     today: dt.date,
     company_id: int | None = None,
+    wanted_in: str = ANY_TIME,
 ) -> CatalogueOfferInterest:
     """The person's mark for the offer, new or replacing theirs (not committed). The caller
-    checks that ``company_id`` is one the person is HR of."""
+    checks that ``company_id`` is one the person is HR of. ``wanted_in``: a quarter of
+    ``quarter_choices(today)``, or ``ANY_TIME``."""
     if offer.status != "published":
         raise InterestRefused(N_("This offer is not in the catalogue."))
     if not 1 <= people <= MAX_PEOPLE:
         raise InterestRefused(N_("Give a number of people from 1 to 1,000."))
     if company_id is None and people != 1:
         raise InterestRefused(N_("Only HR of a company can mark interest for several people."))
+    if wanted_in != ANY_TIME and wanted_in not in quarter_choices(today):
+        raise InterestRefused(N_("Choose this quarter, one of the next four, or any time."))
     mark = session.scalar(
         select(CatalogueOfferInterest).where(
             CatalogueOfferInterest.offer_id == offer.id, CatalogueOfferInterest.user_id == user_id
@@ -62,6 +72,7 @@ def mark_interest(
     mark.people = people
     mark.company_id = company_id
     mark.marked_on = today
+    mark.wanted_in = wanted_in
     session.flush()
     return mark
 
@@ -83,23 +94,10 @@ def withdraw_interest(session: Session, offer_id: int, user_id: int) -> bool:
 
 
 def demand(session: Session, offer_ids: Collection[int]) -> dict[int, Demand]:
-    """Offer id -> its demand (one GROUP BY); offers nobody wants are absent."""
-    if not offer_ids:
-        return {}
-    rows = session.execute(
-        select(
-            CatalogueOfferInterest.offer_id,
-            func.sum(CatalogueOfferInterest.people),
-            func.count(func.distinct(CatalogueOfferInterest.company_id)),
-        )
-        .where(CatalogueOfferInterest.offer_id.in_(list(offer_ids)))
-        .group_by(CatalogueOfferInterest.offer_id)
-    ).all()
-    shown = {}
-    for offer_id, people, companies in rows:
-        total = int(people or 0)
-        if total < DEMAND_MINIMUM:
-            shown[int(offer_id)] = Demand(None, None)
-        else:
-            shown[int(offer_id)] = Demand(total, int(companies or 0))
-    return shown
+    """Offer id -> its demand in all; offers nobody wants are absent. The total follows the
+    rows per region and quarter (``demand_regions``): when one of them is hidden, only "at
+    least" the others, so the hidden one cannot be found by subtraction."""
+    return {
+        offer_id: Demand(found.people, found.companies, found.partial)
+        for offer_id, found in regional_demand(session, offer_ids).items()
+    }

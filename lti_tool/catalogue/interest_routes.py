@@ -1,5 +1,6 @@
 """Marking interest in an offer, from its public page when the person came through a launch:
-a learner for themselves, HR for N people of one of their companies (never another company's).
+a learner for themselves, HR for N people of one of their companies (never another company's),
+wanted in a quarter (this or one of the next four) or any time.
 Without a launch: 401; an offer that is not published: 404; bad input: 400, nothing kept."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..passports.forms import positive_int
 from . import demand
 from .blueprint import bp
 from .catalogue_xapi import emit_interest, record_within
+from .demand_regions import quarter_choices, split_quarter
 from .models import CatalogueOffer
 from .public import published_offer
 
@@ -46,6 +48,23 @@ def _refused(offer: CatalogueOffer, text: str) -> Any:
     )
 
 
+def quarter_name(code: str) -> str:
+    """A stored quarter as a reader sees it ("Q1 2031"), or "any time"."""
+    found = split_quarter(code)
+    if found is None:
+        return _("any time")
+    return _("Q%(quarter)d %(year)d", quarter=found[1], year=found[0])
+
+
+@bp.context_processor
+def _quarters() -> dict[str, Any]:
+    """The interest form's quarters (this and the next four), for HR marking for their people."""
+    return {
+        "wanted_in_choices": lambda: quarter_choices(utcnow().date()),
+        "quarter_name": quarter_name,
+    }
+
+
 @bp.post("/offers/<int:offer_id>/interest")
 @launch_required()
 def mark_interest(offer_id: int) -> Any:
@@ -61,9 +80,16 @@ def mark_interest(offer_id: int) -> Any:
             return _refused(offer, _("Choose one of your companies."))
     raw_people = (request.form.get("people") or "1").strip()
     people = int(raw_people) if raw_people.isdigit() and len(raw_people) <= 6 else 0
+    wanted_in = (request.form.get("wanted_in") or demand.ANY_TIME).strip()[:20]
     try:
         demand.mark_interest(
-            session, offer, ctx.user_id, people, utcnow().date(), company_id=company_id
+            session,
+            offer,
+            ctx.user_id,
+            people,
+            utcnow().date(),
+            company_id=company_id,
+            wanted_in=wanted_in,
         )
     except demand.InterestRefused as exc:
         session.rollback()

@@ -2,7 +2,8 @@
 published offers of any provider of the network, with the competences their providers gave.
 Drafts and withdrawn offers are never listed, as on the public pages. Each offer comes with its
 next date (today or later) and its languages, for the gap report's ranking (``offer_ranking``):
-one query each for all the offers, never one per offer."""
+one query each for all the offers, never one per offer. When the reader's company has a postcode,
+how far each offer is (``offer_distance``, two more queries)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .models import (
     CatalogueOfferDate,
     CatalogueOfferLanguage,
 )
+from .offer_distance import nearness
 from .texts import in_language
 
 
@@ -39,6 +41,7 @@ def catalogue_offers(
     ).all()
     ids = sorted({offer.id for _c, offer in rows})
     next_dates, languages = _next_dates(session, ids), _languages(session, ids)
+    near = nearness(session, ids, where.postcode, where.country)
     for competence_id, offer in rows:
         url = url_for("catalogue.offer_page", offer_id=offer.id) if has_request_context() else None
         title = in_language(offer.titles, where.language) or f"#{offer.id}"
@@ -51,6 +54,8 @@ def catalogue_offers(
                 url,
                 starts_on=next_dates.get(offer.id),
                 languages=tuple(spoken),
+                km=near[offer.id].km if offer.id in near else None,
+                same_area=offer.id in near and near[offer.id].same_area,
             )
         )
     return found

@@ -298,3 +298,19 @@ class CatalogueOfferInterest(Base):
     )
     people: Mapped[int] = mapped_column(Integer, default=1)
     marked_on: Mapped[dt.date] = mapped_column(Date)
+    # The quarter HR wants it in ("2030-Q1"), "" for any time (``demand_regions``).
+    wanted_in: Mapped[str] = mapped_column(String(7), default="", server_default="")
+
+
+class PostcodePlace(Base):
+    """A postcode's place and coordinates, loaded by the administrator from a GeoNames postal-code
+    file (``learnpass catalogue postcodes load``); the ranking measures distance with them.
+    Public reference data: no person."""
+
+    __tablename__ = "postcode_place"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    postcode: Mapped[str] = mapped_column(String(20), primary_key=True)
+    place: Mapped[str] = mapped_column(String(180), default="")
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)

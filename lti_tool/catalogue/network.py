@@ -8,6 +8,12 @@ offer, not on a place: an offer held in two regions counts its interest in both.
 left on dates still to come (or without a date); a date without a seat limit makes the seats
 "not limited" and the unmet demand 0. Below ``DEMAND_MINIMUM`` people the demand is shown as
 "fewer than 3" (``fewer``) and sorts as no unmet demand, so the order tells nothing either.
+
+Beside marked interest, the need the training-needs analyses found (``survey_needs``): people whose
+answers show a gap in the competence, counted in their company's postcode area, or "region not
+given" (``NOT_GIVEN``). A region where people need a competence that no offer is held in still
+gets its row (no offers, no seats). The same "fewer than 3" rule applies to it (``need_fewer``);
+the unmet demand stays that of marked interest (a need is not yet a request for a seat).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from .models import (
     CatalogueOfferDate,
     CatalogueOfferInterest,
 )
+from .survey_needs import need_counts
 
 NO_PLACE = ""  # the region of offers without a place (shown as "no fixed place")
 
@@ -44,10 +51,15 @@ class NetworkRow:
     seats: int | None
     people: int | None
     unmet: int | None
+    need: int | None = 0  # people whose needs analysis shows a gap (None: fewer than 3)
 
     @property
     def fewer(self) -> bool:
         return self.people is None
+
+    @property
+    def need_fewer(self) -> bool:
+        return self.need is None
 
 
 def region_of(postcode: str, city: str) -> str:
@@ -84,7 +96,8 @@ def network_rows(session: Session, today: dt.date, language: str | None = None) 
     offer_ids = list(
         session.scalars(select(CatalogueOffer.id).where(CatalogueOffer.status == "published"))
     )
-    if not offer_ids:
+    needs = need_counts(session)
+    if not offer_ids and not needs:
         return []
     people_of: dict[int, int] = {
         int(offer_id): int(people or 0)
@@ -115,6 +128,8 @@ def network_rows(session: Session, today: dt.date, language: str | None = None) 
             cell[0] = int(cell[0] or 0) + 1
             cell[1] = None if cell[1] is None or seats is None else cell[1] + seats
             cell[2] = int(cell[2] or 0) + people_of.get(offer_id, 0)
+    for key in needs:  # a need where no offer is: no offers, no seats
+        cells.setdefault(key, [0, 0, 0])
     competences = {
         c.id: c
         for c in session.scalars(
@@ -126,6 +141,7 @@ def network_rows(session: Session, today: dt.date, language: str | None = None) 
         total = int(people or 0)
         unmet = 0 if seats is None else max(0, total - seats)
         shown = total >= DEMAND_MINIMUM or total == 0
+        need = needs.get((competence_id, region), 0)
         rows.append(
             NetworkRow(
                 competence_id=competence_id,
@@ -136,7 +152,16 @@ def network_rows(session: Session, today: dt.date, language: str | None = None) 
                 seats=seats,
                 people=total if shown else None,
                 unmet=unmet if shown else None,
+                need=need if need >= DEMAND_MINIMUM or need == 0 else None,
             )
         )
-    rows.sort(key=lambda r: (-(r.unmet or 0), -(r.people or 0), r.competence.lower(), r.region))
+    rows.sort(
+        key=lambda r: (
+            -(r.unmet or 0),
+            -(r.people or 0),
+            -(r.need or 0),
+            r.competence.lower(),
+            r.region,
+        )
+    )
     return rows

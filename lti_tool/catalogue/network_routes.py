@@ -21,6 +21,7 @@ from ..surveys.report_exports import XLSX_TYPE, Cell, Table, report_xlsx, table_
 from .blueprint import bp
 from .network import NO_PLACE, NetworkRow, network_rows
 from .public_routes import page_language
+from .survey_needs import NOT_GIVEN
 
 CHART_ROWS = 12  # bars in the chart: the rows with most unmet demand
 
@@ -34,6 +35,8 @@ def _rows() -> list[NetworkRow]:
 
 
 def region_name(region: str) -> str:
+    if region == NOT_GIVEN:
+        return _("region not given")
     return region if region != NO_PLACE else _("No fixed place")
 
 
@@ -46,6 +49,7 @@ def network_table(rows: list[NetworkRow]) -> Table:
         _("Competence"),
         _("Region"),
         _("People who want it"),
+        _("Need from analyses"),
         _("Offers"),
         _("Seats available"),
         _("Unmet demand"),
@@ -57,6 +61,7 @@ def network_table(rows: list[NetworkRow]) -> Table:
                 row.competence,
                 region_name(row.region),
                 _figure(row.people, row.fewer),
+                _figure(row.need, row.need_fewer),
                 row.offers,
                 _("not limited") if row.seats is None else row.seats,
                 _figure(row.unmet, row.fewer),
@@ -65,11 +70,14 @@ def network_table(rows: list[NetworkRow]) -> Table:
     return Table("network", _("Network view"), lines)
 
 
-def _chart(rows: list[NetworkRow]) -> list[tuple[NetworkRow, int]]:
-    """The rows with unmet demand shown (never a "fewer than 3" one), with a bar width 0-100."""
-    shown = [r for r in rows if not r.fewer and (r.unmet or 0) > 0][:CHART_ROWS]
-    top = max((r.unmet or 0 for r in shown), default=0)
-    return [(r, round(100 * (r.unmet or 0) / top)) for r in shown] if top else []
+def _chart(rows: list[NetworkRow]) -> list[tuple[NetworkRow, int, int]]:
+    """The rows with unmet demand or a need from analyses shown (never a "fewer than 3" figure),
+    with the two bars' widths 0-100 on one scale."""
+    shown = [r for r in rows if (r.unmet or 0) > 0 or (r.need or 0) > 0][:CHART_ROWS]
+    top = max((max(r.unmet or 0, r.need or 0) for r in shown), default=0)
+    if not top:
+        return []
+    return [(r, round(100 * (r.unmet or 0) / top), round(100 * (r.need or 0) / top)) for r in shown]
 
 
 @bp.get("/network/")

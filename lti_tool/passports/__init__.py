@@ -18,6 +18,7 @@ from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
 from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     admin_routes,
+    company_place_routes,
     company_routes,
     display,
     document_routes,

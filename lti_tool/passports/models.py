@@ -433,6 +433,10 @@ class Company(Base):
         ForeignKey("platform.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(255))
+    # Where the company is (set by the administrator): the catalogue measures distance to offers
+    # and counts demand per postcode area from it. "" when not given.
+    postcode: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     groups: Mapped[list[LearnerGroup]] = relationship(

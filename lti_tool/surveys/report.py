@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..competence_offers import OfferRef, Where, offers_for
 from ..offer_ranking import RankedOffer, rank_offers
+from ..passports.company_place import place_of
 from ..passports.models import Competence
 from ..passports.names import local_name
 from . import analysis, analysis_manager
@@ -214,7 +215,8 @@ def build_report(
     gaps = analysis.gap_table(session, scope)
     heat = analysis.heat_map(session, scope) if scope.group_by else None
     names = group_names(session, scope, definition, survey.platform_id, language, _)
-    where = Where(survey.platform_id, issuer, language)
+    # A report of one company ranks its offers by distance from it too (``offer_ranking``).
+    where = Where(survey.platform_id, issuer, language, *place_of(session, scope.company_id))
     need, offers = _needs_and_offers(session, survey, version, scope, gaps, where)
     return Report(
         survey=survey,

@@ -99,10 +99,10 @@ def _client(app: Any, ctx: Any) -> Any:
 
 
 EXPECTED = [
-    ["Welding", "90xx", "10", "1", "2", "8"],
-    ["Safety", "20xx", "4", "1", "1", "3"],
-    ["Safety", "No fixed place", "6", "1", "not limited", "0"],
-    ["Forklift", "No fixed place", "fewer than 3", "1", "0", "fewer than 3"],
+    ["Welding", "90xx", "10", "0", "1", "2", "8"],
+    ["Safety", "20xx", "4", "0", "1", "1", "3"],
+    ["Safety", "No fixed place", "6", "0", "1", "not limited", "0"],
+    ["Forklift", "No fixed place", "fewer than 3", "0", "1", "0", "fewer than 3"],
 ]
 
 
@@ -155,6 +155,7 @@ def test_csv_and_xlsx_read_back_to_the_table(app: Any, setup: dict[str, Any]) ->
         "Competence",
         "Region",
         "People who want it",
+        "Need from analyses",
         "Offers",
         "Seats available",
         "Unmet demand",
@@ -192,10 +193,10 @@ def test_dutch_csv_uses_semicolons_and_dutch_words(app: Any, setup: dict[str, An
     client = _client(app, setup["admin"])
     body = client.get("/catalogue/network/network.csv?lang=nl").get_data().decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(body), delimiter=";"))
-    assert (lines[0][0], lines[0][5]) == ("Competentie", "Vraag zonder plaats")
+    assert (lines[0][0], lines[0][6]) == ("Competentie", "Vraag zonder plaats")
     assert lines[1][:3] == ["Lassen", "90xx", "10"]
     assert lines[-1][0] == "Forklift"
-    assert lines[-1][2] == lines[-1][5] == "minder dan 3"
+    assert lines[-1][2] == lines[-1][6] == "minder dan 3"
 
 
 def test_an_unknown_separator_falls_back_to_the_language_s(app: Any, setup: dict[str, Any]) -> None:

@@ -184,6 +184,7 @@ ADMIN_ONLY = [
     ("GET", "/catalogue/network/"),
     ("GET", "/catalogue/network/network.csv"),
     ("GET", "/catalogue/network/network.xlsx"),
+    ("GET", "/passport/admin/companies/1/place"),
 ]
 TRAINER_ONLY = [
     ("GET", "/passport/trainer/"),
