@@ -8,7 +8,11 @@ deleted (``session_id`` set to NULL) keeps what it last showed.
 
 Several instances may run the job at once: each value is computed inside the UPDATE that writes
 it (correlated subqueries, no read-then-write), and a row is only written when a value differs, so
-a second run finds nothing to do and an older count can never overwrite a newer one. Offers whose
+a second run finds nothing to do. On PostgreSQL a turn first takes a transaction advisory lock
+(an instance that finds it taken skips its turn): an UPDATE that waits for another's row lock
+re-checks the row but keeps its own, older, view of the bookings, so two turns overlapping could
+write an older count over a newer one; one turn at a time, each reading after the last one's
+commit, cannot. On SQLite the UPDATE holds the database's write lock. Offers whose
 first day or place changed get their search rows again (those rows keep the next date and the
 places' words); the free-seats filter reads the date rows themselves.
 """
@@ -20,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..blended.session_models import BlendedBooking, BlendedSession, BlendedSessionDay
@@ -32,6 +36,8 @@ from .search_index import reindex_offers
 log = logging.getLogger(__name__)
 
 D = CatalogueOfferDate
+# The job's PostgreSQL advisory lock: "lpseats" in ASCII, a key no other lock of learnpass uses.
+LOCK_KEY = 0x6C70_7365_6174_73
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class Refreshed:
     moved: int
     seats: int
     reindexed: int
+    skipped: bool = False  # another instance was taking its turn (PostgreSQL)
 
     @property
     def changed(self) -> int:
@@ -92,8 +99,18 @@ def _seats_left() -> Any:
     )
 
 
+def _one_at_a_time(session: Session) -> bool:
+    """On PostgreSQL, this transaction's hold on the job's advisory lock (False: taken)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}))
+
+
 def refresh_linked_dates(session: Session, today: dt.date) -> Refreshed:
     """Bring every linked date of published offers in step with its session; commits."""
+    if not _one_at_a_time(session):
+        session.rollback()
+        return Refreshed(moved=0, seats=0, reindexed=0, skipped=True)
     first, last, place = _first_day(), _last_day(), _place().scalar_subquery()
     moved = session.execute(
         update(D)

@@ -5,17 +5,23 @@ public search's filters follow."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, text
 
 from lti_tool.blended import booking
 from lti_tool.blended.session_models import BlendedSession, BlendedSessionDay
 from lti_tool.catalogue import offers
-from lti_tool.catalogue.models import CatalogueOffer, CatalogueOfferDate, CatalogueOfferSearch
+from lti_tool.catalogue.models import (
+    LANGUAGES,
+    CatalogueOffer,
+    CatalogueOfferDate,
+    CatalogueOfferSearch,
+)
 from lti_tool.catalogue.search import OfferQuery, search_offers
-from lti_tool.catalogue.seat_refresh import refresh_linked_dates
+from lti_tool.catalogue.seat_refresh import LOCK_KEY, Refreshed, refresh_linked_dates
 from lti_tool.extensions import db
 from lti_tool.jobs import registered_jobs
 from tests.blended.session_helpers import make_session, people, user
@@ -186,3 +192,65 @@ def test_a_withdrawn_offer_is_left_alone(app: Any, linked: dict[str, int]) -> No
         s.commit()
         assert _turn().changed == 0
         assert _date(linked["offer"]).seats_left == 2
+
+
+def _book_a(linked: dict[str, int]) -> None:
+    s = db.session()
+    blended = s.get(BlendedSession, linked["session"])
+    assert booking.book(s, blended, user(s, linked["a"]), now=NOW).kind == "booked"
+    blended.place_name = "Campus Kortrijk"
+    s.commit()
+    db.session.remove()
+
+
+def test_turns_at_once_write_each_change_once(app: Any, linked: dict[str, int]) -> None:
+    with app.app_context():
+        _book_a(linked)
+    count = 3
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = refresh_linked_dates(db.session(), TODAY)
+            except Exception as exc:  # reported below, with the others' results
+                results[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(isinstance(r, Refreshed) for r in results), results
+    assert sum(r.seats for r in results) == 1
+    assert sum(r.moved for r in results) == 1
+    with app.app_context():
+        date = _date(linked["offer"])
+        assert (date.seats_left, date.place) == (1, "Campus Kortrijk")
+        rows = db.session().scalar(
+            select(func.count(CatalogueOfferSearch.id)).where(
+                CatalogueOfferSearch.offer_id == linked["offer"]
+            )
+        )
+        assert rows == len(LANGUAGES)
+        assert _found(text="Kortrijk") == [linked["offer"]]
+
+
+def test_an_instance_skips_while_another_takes_its_turn(app: Any, linked: dict[str, int]) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite's write lock serialises turns")
+    with app.app_context():
+        _book_a(linked)
+        with db.engine.connect() as other:
+            assert other.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            done = _turn()
+            assert done.skipped and done.changed == 0
+            assert _date(linked["offer"]).seats_left == 2
+            other.rollback()  # the other instance's turn ends
+        done = _turn()
+        assert not done.skipped and done.seats == 1
+        assert _date(linked["offer"]).seats_left == 1
