@@ -26,6 +26,7 @@ from . import network_routes as _network_routes  # noqa: F401  (the coordinator'
 from . import provider_routes as _provider_routes  # noqa: F401  (providers' pages)
 from . import public_routes as _public_routes  # noqa: F401  (search and offer pages)
 from . import search_indexes as _search_indexes  # noqa: F401  (an index per sort order)
+from . import seat_refresh as _seat_refresh  # noqa: F401  (the catalogue-seats job)
 from . import sqlite_fts as _sqlite_fts  # noqa: F401  (SQLite's FTS5 table beside them)
 from .blueprint import bp
 
