@@ -145,18 +145,26 @@ def test_a_company_gap_becomes_demand_the_providers_and_coordinator_see(
         expect(demand_of(tom, "a")).to_have_text(["Wanted by fewer than 3 people."])
         expect(demand_of(marie, "b")).to_have_text(["Wanted by 5 people in 1 company."])
 
-        # The coordinator: the unmet demand first (5 people, 2 seats), then "fewer than 3".
+        # The coordinator: the unmet demand first (5 people, 2 seats); the need the needs
+        # analysis found (its respondents' company has no postcode: "region not given"); and
+        # "fewer than 3" last, as a row without a gap.
         launch(coordinator, "admin")
         coordinator.get_by_role("link", name="Network view of the catalogue").click()
         expect(coordinator.get_by_role("heading", level=1)).to_have_text("Network view")
         rows = coordinator.get_by_test_id("network-table").locator("tbody tr")
-        expect(rows).to_have_count(2)
+        expect(rows).to_have_count(4)
         expect(rows.nth(0).locator("th, td")).to_have_text(
-            ["Reading drawings", "20xx", "5", "1", "2", "3"]
+            ["Reading drawings", "20xx", "5", "0", "1", "2", "3"]
         )
-        expect(rows.nth(1)).to_contain_text("MIG welding")
-        expect(rows.nth(1)).to_contain_text("90xx")
-        expect(rows.nth(1)).to_contain_text("fewer than 3")
+        expect(rows.nth(1).locator("th, td")).to_have_text(
+            ["Reading drawings", "region not given", "0", "11", "0", "0", "0"]
+        )
+        expect(rows.nth(2).locator("th, td")).to_have_text(
+            ["MIG welding", "region not given", "0", "10", "0", "0", "0"]
+        )
+        expect(rows.nth(3).locator("th, td")).to_have_text(
+            ["MIG welding", "90xx", "fewer than 3", "0", "1", "8", "fewer than 3"]
+        )
         check_page(coordinator, "catalogue-journey-network")
     finally:
         for page in (tom, marie, hr, coordinator):
