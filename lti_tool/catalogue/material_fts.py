@@ -11,11 +11,8 @@ statements. On PostgreSQL nothing of this exists: the rows carry a ``tsvector`` 
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import DDL, event
-
 from .material_search_index import CatalogueMaterialSearch
+from .sqlite_fts import install_fts
 
 MATERIAL_FTS = "catalogue_material_fts"
 
@@ -48,12 +45,4 @@ def is_material_fts_table(name: str) -> bool:
     return name == MATERIAL_FTS or name.startswith(MATERIAL_FTS + "_")
 
 
-def _install() -> None:
-    table: Any = CatalogueMaterialSearch.__table__
-    for statement in CREATE:
-        event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-    for statement in DROP:
-        event.listen(table, "after_drop", DDL(statement).execute_if(dialect="sqlite"))
-
-
-_install()
+install_fts(CatalogueMaterialSearch.__table__, CREATE, DROP)

@@ -21,9 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
-    insert,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -32,7 +30,8 @@ from ..models import Base
 from ..passports.models import Competence
 from ..passports.names import local_name
 from .models import LANGUAGES, CatalogueProvider
-from .texts import CONFIGURATIONS, in_language, stems
+from .search_write import write_rows
+from .texts import in_language, stems
 
 if TYPE_CHECKING:
     from .material import CatalogueMaterial
@@ -68,16 +67,6 @@ class CatalogueMaterialSearch(Base):
     licence: Mapped[str] = mapped_column(String(16), default="internal")
     material_language: Mapped[str] = mapped_column(String(8), default="nl")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
-
-
-# Every language's text goes into each page's row, after the page language's own: a visitor
-# finds an item described only in German from the Dutch page too, by its German words.
-_TSV = text(
-    "UPDATE catalogue_material_search SET tsv ="
-    " setweight(to_tsvector(CAST(:config AS regconfig), title), 'A')"
-    " || to_tsvector(CAST(:config AS regconfig), document)"
-    " WHERE language = :language AND material_id = ANY(:ids)"
-)
 
 
 def material_search_rows(
@@ -121,15 +110,7 @@ def material_search_rows(
 
 def write_material_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert search rows (Core, in one batch); on PostgreSQL fill their ``tsvector``."""
-    if not rows:
-        return
-    session.execute(insert(CatalogueMaterialSearch), rows)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = sorted({row["material_id"] for row in rows})
-        for language in LANGUAGES:
-            session.execute(
-                _TSV, {"config": CONFIGURATIONS[language], "language": language, "ids": ids}
-            )
+    write_rows(session, CatalogueMaterialSearch.__table__, "material_id", rows)  # type: ignore[arg-type]
 
 
 def reindex_material(session: Session, items: Iterable[CatalogueMaterial]) -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..passports.models import Competence
@@ -21,16 +21,8 @@ from .models import (
     CatalogueOfferSearch,
     CatalogueProvider,
 )
-from .texts import CONFIGURATIONS, in_language, stems
-
-# Every language's text of an offer goes into each page's row, after the page language's own:
-# a visitor finds an offer described only in German from the Dutch page too, by its German words.
-_TSV = text(
-    "UPDATE catalogue_offer_search SET tsv ="
-    " setweight(to_tsvector(CAST(:config AS regconfig), title), 'A')"
-    " || to_tsvector(CAST(:config AS regconfig), document)"
-    " WHERE language = :language AND offer_id = ANY(:ids)"
-)
+from .search_write import write_rows
+from .texts import in_language, stems
 
 
 def search_rows(
@@ -80,15 +72,7 @@ def search_rows(
 
 def write_search_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert search rows (Core, in batches); on PostgreSQL fill their ``tsvector``."""
-    if not rows:
-        return
-    session.execute(insert(CatalogueOfferSearch), rows)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = sorted({row["offer_id"] for row in rows})
-        for language in LANGUAGES:
-            session.execute(
-                _TSV, {"config": CONFIGURATIONS[language], "language": language, "ids": ids}
-            )
+    write_rows(session, CatalogueOfferSearch.__table__, "offer_id", rows)  # type: ignore[arg-type]
 
 
 def reindex_offers(session: Session, offers: Iterable[CatalogueOffer], today: dt.date) -> None:

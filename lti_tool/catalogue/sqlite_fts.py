@@ -43,12 +43,13 @@ def is_fts_table(name: str) -> bool:
     return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
 
 
-def _install() -> None:
-    table: Any = CatalogueOfferSearch.__table__
-    for statement in CREATE:
+def install_fts(table: Any, create: list[str], drop: list[str]) -> None:
+    """Make the FTS5 statements run on SQLite after ``table`` is created (``create``) or
+    dropped (``drop``)."""
+    for statement in create:
         event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-    for statement in DROP:
+    for statement in drop:
         event.listen(table, "after_drop", DDL(statement).execute_if(dialect="sqlite"))
 
 
-_install()
+install_fts(CatalogueOfferSearch.__table__, CREATE, DROP)

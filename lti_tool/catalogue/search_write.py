@@ -1,0 +1,37 @@
+"""Writing search rows, for the offers' search table and the knowledge base's alike: one Core
+insert of the batch, then on PostgreSQL each page language's ``tsvector`` made with that
+language's text-search configuration (the title weighs A). On SQLite the FTS5 triggers
+(``sqlite_fts``, ``material_fts``) index the rows as they are inserted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, cast, func, insert, literal, literal_column, update
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session
+
+from .models import LANGUAGES
+from .texts import CONFIGURATIONS
+
+
+def write_rows(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``table``; on PostgreSQL fill the ``tsv`` of the rows whose ``key``
+    column (the offer's or the item's id) is among theirs. Every language's text of a row is in
+    its ``document``, after the page language's own: a visitor finds a text written only in
+    German from the Dutch page too, by its German words."""
+    if not rows:
+        return
+    session.execute(insert(table), rows)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ids = sorted({row[key] for row in rows})
+    c = table.c
+    for language in LANGUAGES:
+        config = cast(literal(CONFIGURATIONS[language]), REGCONFIG)
+        tsv = func.setweight(func.to_tsvector(config, c.title), literal_column("'A'")).op("||")(
+            func.to_tsvector(config, c.document)
+        )
+        session.execute(
+            update(table).where(c.language == language, c[key].in_(ids)).values(tsv=tsv)
+        )
