@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..content import services as content_services
 from ..extensions import db
@@ -27,14 +26,12 @@ from ..lti.placements import (
     register_target,
 )
 from ..lti.routes import answer_deep_linking
-from ..passports.models import Competence
-from ..passports.names import local_name
 from . import material
 from .blueprint import bp
 from .material import CatalogueMaterial
 from .material_opens import record_open
 from .material_packages import KIND_NAMES, package_row
-from .material_routes import kind_names, licence_names
+from .material_routes import competence_names, kind_names, licence_names
 from .models import LANGUAGES
 from .public_routes import language_names, page_language
 from .texts import in_language
@@ -134,10 +131,6 @@ def course_material(item_id: int) -> Any:
         record_open(session, ctx, item)
         session.commit()
     language = page_language()
-    ids = [link.competence_id for link in item.competences]
-    competences = (
-        list(session.scalars(select(Competence).where(Competence.id.in_(ids)))) if ids else []
-    )
     package = package_row(session, item.package_id) if item.kind == "scorm" else None
     return render_template(
         "catalogue/material_course.html",
@@ -147,7 +140,7 @@ def course_material(item_id: int) -> Any:
         may_play=package is not None and content_services.package_visible(package, ctx.issuer),
         package_kinds=KIND_NAMES,
         text=lambda values: in_language(values, language),
-        competences=[local_name(c, language) for c in competences],
+        competences=competence_names(session, item, language),
         licences=licence_names(),
         kinds=kind_names(),
         languages=language_names(),

@@ -212,6 +212,16 @@ def material_file(item_id: int) -> Any:
     return material_files.send_to_file(item, viewer)
 
 
+def competence_names(session: Any, item: CatalogueMaterial, language: str) -> list[str]:
+    """The names of the competences an item serves, in ``language`` (its public page and its
+    page inside a course both show them)."""
+    ids = [link.competence_id for link in item.competences]
+    if not ids:
+        return []
+    found = session.scalars(select(Competence).where(Competence.id.in_(ids)))
+    return [local_name(c, language) for c in found]
+
+
 def _may_preview(package: Any) -> bool:
     """A trainer of a platform that sees the package may open it in the player (which checks
     again); learners open it where their course places it."""
@@ -267,10 +277,6 @@ def material_page(item_id: int) -> Any:
     item = material.visible_item(session, item_id, ctx is not None, platform_id)
     if item is None:
         abort(404)
-    ids = [link.competence_id for link in item.competences]
-    competences = (
-        list(session.scalars(select(Competence).where(Competence.id.in_(ids)))) if ids else []
-    )
     package = material_packages.package_row(session, item.package_id)
     return render_template(
         "catalogue/material_item.html",
@@ -280,7 +286,7 @@ def material_page(item_id: int) -> Any:
         package_kinds=material_packages.KIND_NAMES,
         member=current_launch() is not None,
         text=lambda values: in_language(values, language),
-        competences=[local_name(c, language) for c in competences],
+        competences=competence_names(session, item, language),
         licences=licence_names(),
         kinds=kind_names(),
         languages=language_names(),
