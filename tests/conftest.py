@@ -27,7 +27,11 @@ from werkzeug.serving import make_server
 from lti_tool import create_app, models
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.extensions import db
+from tests import route_builders
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
+
+# Each test builds its own app; Werkzeug's URL builders are compiled once per process instead.
+route_builders.install()
 
 # Playwright's ``expect`` waits 5 s unless told otherwise, and a context's default timeout does not
 # reach it: on a loaded CI machine a page can take longer than that to follow a change, so every
@@ -40,6 +44,10 @@ else:
     _expect.set_options(timeout=30_000)
 
 PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
+
+# The databases ``database_url`` handed out that nothing has used yet: ``seeded_app`` need not
+# empty them (a copy of the empty schema), which saves it a DELETE of every table.
+_FRESH: set[str] = set()
 
 
 def _admin_engine() -> Any:
@@ -87,14 +95,20 @@ def database_url(schema_template: str, tmp_path_factory: pytest.TempPathFactory)
         folder = tmp_path_factory.mktemp("db")
         path = folder / "learnpass-test.db"
         shutil.copyfile(schema_template, path)
-        yield "sqlite:///" + str(path)
+        url = "sqlite:///" + str(path)
+        _FRESH.add(url)
+        yield url
+        _FRESH.discard(url)
         shutil.rmtree(folder, ignore_errors=True)
         return
     name = "learnpass_test_" + uuid.uuid4().hex[:8]
     admin = _admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{schema_template}"'))
-    yield PG_URL.rpartition("/")[0] + "/" + name
+    url = PG_URL.rpartition("/")[0] + "/" + name
+    _FRESH.add(url)
+    yield url
+    _FRESH.discard(url)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -107,6 +121,7 @@ def free_port() -> int:
 
 
 def make_app(database_url: str, tmp_path: Any, **overrides: Any) -> Any:
+    _FRESH.discard(database_url)  # the caller may write to it before seeding
     port = overrides.pop("port", None) or free_port()
     # The content origin: another host name (browsers share cookies between the ports of one
     # host) and another port, served by the same app (LiveServer starts both).
@@ -199,9 +214,13 @@ def seed_test_keys() -> None:
 
 def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[Any]:
     """An app on an emptied database with the demo data; a module's own ``app`` fixture with other
-    settings yields from this."""
+    settings yields from this. The test's fresh database (from ``database_url``, not used yet)
+    is already empty; any other is emptied first."""
+    fresh = database_url in _FRESH
+    _FRESH.discard(database_url)
     app = make_app(database_url, tmp_path, **overrides)
-    reset_database(app)
+    if not fresh:
+        reset_database(app)
     with app.app_context():
         from lti_tool.demo.seed import seed_demo
 

@@ -1,0 +1,90 @@
+"""The fixtures' short cuts keep what they save honest: the cache of Werkzeug's URL builders
+(tests/route_builders.py) gives every rule the function Werkzeug would compile for it, and
+``seeded_app`` empties a database that was used before seeding it (only a fresh copy of the
+empty schema is seeded as it is)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.routing import Map, Rule
+
+from lti_tool import models
+from lti_tool.extensions import db
+from tests import route_builders
+from tests.conftest import make_app, seeded_app
+
+
+def _same_code(cached: Any, fresh: Any) -> bool:
+    a, b = cached.__code__, fresh.__code__
+    return (
+        a.co_code == b.co_code
+        and a.co_consts == b.co_consts
+        and a.co_names == b.co_names
+        and a.co_varnames == b.co_varnames
+        and a.co_name == b.co_name
+        and cached.__defaults__ == fresh.__defaults__
+    )
+
+
+def test_every_rule_of_a_second_app_gets_werkzeugs_own_builder(
+    database_url: str, tmp_path: Any
+) -> None:
+    make_app(database_url, tmp_path)
+    app = make_app(database_url, tmp_path)
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 100
+    for rule in rules:
+        for append_unknown, built in ((False, rule._build), (True, rule._build_unknown)):
+            fresh = route_builders.original_builder(rule, append_unknown)
+            assert _same_code(built.__func__, fresh), rule.rule
+
+
+def test_rules_that_differ_only_in_defaults_or_query_get_their_own_builders() -> None:
+    one = Rule("/page/<int:n>", endpoint="a")
+    two = Rule("/page/<int:n>", endpoint="b", defaults={"n": 1})
+    three = Rule("/page/<int:n>", endpoint="c", defaults={"n": 2})
+    Map([one, two, three])
+    assert one._build.__func__ is not two._build.__func__
+    assert two._build.__func__ is not three._build.__func__
+    assert one._build.__func__ is not one._build_unknown.__func__
+    assert two.build({}, append_unknown=False) == ("", "/page/1")
+    assert three.build({}, append_unknown=False) == ("", "/page/2")
+    assert one.build({"n": 5, "q": "x"}) == ("", "/page/5?q=x")
+    # A second map reuses the first map's functions for the same rules.
+    again = Rule("/page/<int:n>", endpoint="a")
+    Map([again])
+    assert again._build.__func__ is one._build.__func__
+
+
+def _platforms(app: Any) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(models.Platform.issuer)))
+
+
+def test_seeded_app_on_a_fresh_database_has_the_demo_data_once(
+    database_url: str, tmp_path: Any
+) -> None:
+    for app in seeded_app(database_url, tmp_path):
+        assert _platforms(app) == [app.config["LEARNPASS"].demo_platform_url + "/demo"]
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(models.ToolKey)) == 1
+
+
+def test_seeded_app_empties_a_database_used_before(database_url: str, tmp_path: Any) -> None:
+    for first in seeded_app(database_url, tmp_path / "first"):
+        with first.app_context():
+            db.session.add(
+                models.Platform(
+                    issuer="https://left.example",
+                    client_id="left",
+                    auth_login_url="https://left.example/a",
+                    auth_token_url="https://left.example/t",
+                    key_set_url="https://left.example/k",
+                    name="left over",
+                )
+            )
+            db.session.commit()
+    for app in seeded_app(database_url, tmp_path / "second"):
+        assert _platforms(app) == [app.config["LEARNPASS"].demo_platform_url + "/demo"]
