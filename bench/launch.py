@@ -17,7 +17,10 @@ both tools get the same peer. Each launch is run as a new browser would, from cl
     GET  tool/home                the landing page (checked to greet the right person)
 
 It prints launches per second, p50 / p95 of one whole launch and of each step, for each tool,
-and the ratio. Bounded by --launches and --max-seconds per tool; the servers are always stopped.
+and the ratio. The machine may be shared, so it also prints the CPU time each side spent per
+launch (read from /proc for each gunicorn's processes, and this client's own): the platform's
+share is in both tools' loops, so it bounds the ratio; the tool's own CPU per launch is what a
+tool controls. Bounded by --launches and --max-seconds per tool; the servers are always stopped.
 
     .venv/bin/python bench/launch.py [--launches 200] [--threads 4] [--workers 2]
                                      [--max-seconds 120] [--only learnpass|plain]
@@ -54,6 +57,25 @@ class Results:
     steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # CPU seconds spent while measuring: the tool's server, the platform's, this client.
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+def group_cpu_seconds(group: int) -> float | None:
+    """User + system CPU seconds of the live processes of one process group (a gunicorn server
+    started in a session of its own: its master and workers), from /proc; None elsewhere."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -249,8 +271,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def measure(
-    platform: str, launches: int, threads: int, max_seconds: float
+    platform: str, launches: int, threads: int, max_seconds: float, servers: dict[str, int]
 ) -> tuple[Results, float]:
+    """``servers``: the process group of each server to count CPU for ("tool", "platform")."""
     # One launch first: it fills the tool's cache of the platform's key set, and shows that the
     # flow works before anything is measured.
     one_launch(platform, "learner", {})
@@ -261,16 +284,30 @@ def measure(
         threading.Thread(target=worker, args=(platform, next_index, launches, deadline, results))
         for _ in range(threads)
     ]
+    cpu_before = {name: group_cpu_seconds(group) for name, group in servers.items()}
+    client_before = time.process_time()
     started = time.perf_counter()
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    return results, time.perf_counter() - started
+    wall = time.perf_counter() - started
+    results.cpu["client"] = time.process_time() - client_before
+    for name, group in servers.items():
+        before, after = cpu_before[name], group_cpu_seconds(group)
+        if before is not None and after is not None:
+            results.cpu[name] = after - before
+    return results, wall
 
 
 def run_tool(
-    name: str, tmp: Path, port: int, platform_port: int, args: argparse.Namespace, threads: int
+    name: str,
+    tmp: Path,
+    port: int,
+    platform: subprocess.Popen[bytes],
+    platform_port: int,
+    args: argparse.Namespace,
+    threads: int,
 ) -> tuple[Results, float]:
     """Start one tool on ``port``, measure its launches, stop it."""
     data_dir = tmp / name
@@ -288,7 +325,7 @@ def run_tool(
         wait_until_up(base, server, log)
         return measure(
             f"http://127.0.0.1:{platform_port}", max(1, min(args.launches, 5000)), threads,
-            args.max_seconds,
+            args.max_seconds, {"tool": server.pid, "platform": platform.pid},
         )  # fmt: skip
     finally:
         stop(server)
@@ -324,7 +361,7 @@ def main() -> int:
         try:
             wait_until_up(f"http://127.0.0.1:{platform_port}", platform, platform_log)
             for tool in tools:
-                measured[tool] = run_tool(tool, tmp, port, platform_port, args, threads)
+                measured[tool] = run_tool(tool, tmp, port, platform, platform_port, args, threads)
         finally:
             stop(platform)
 
@@ -344,6 +381,7 @@ def main() -> int:
                 f"  the tool's own requests: plain {ms(own['plain'])}, learnpass "
                 f"{ms(own['learnpass'])} per launch ({own['plain'] / own['learnpass']:.2f}x)"
             )
+        compare_cpu(measured["learnpass"][0], measured["plain"][0])
     failed = any(r.errors or not r.durations for r, _ in measured.values())
     return 1 if failed else 0
 
@@ -360,6 +398,35 @@ def tool_seconds(results: Results) -> float:
     return sum(statistics.fmean(results.steps[s]) for s in TOOL_STEPS if results.steps.get(s))
 
 
+def cpu_per_launch(results: Results, side: str) -> float | None:
+    if side not in results.cpu or not results.durations:
+        return None
+    return results.cpu[side] / len(results.durations)
+
+
+def compare_cpu(learnpass: Results, plain: Results) -> None:
+    """What the tool controls (its own CPU per launch), and the ratio the shared platform allows."""
+    tool = {"learnpass": cpu_per_launch(learnpass, "tool"), "plain": cpu_per_launch(plain, "tool")}
+    both = [
+        (cpu_per_launch(r, "platform") or 0) + (cpu_per_launch(r, "client") or 0)
+        for r in (learnpass, plain)
+    ]
+    if tool["learnpass"] and tool["plain"]:
+        print(
+            f"  the tool's own CPU per launch: plain {ms(tool['plain'])}, learnpass "
+            f"{ms(tool['learnpass'])} (plain / learnpass {tool['plain'] / tool['learnpass']:.2f}x)"
+        )
+    if tool["plain"] and all(both):
+        # The platform's and the client's CPU are in every launch of both loops: on a CPU-bound
+        # machine even a tool that cost nothing would only reach (shared + plain tool) / shared.
+        shared = statistics.fmean(both)
+        print(
+            f"  the demo platform and the client: {ms(shared)} CPU per launch in both loops; a "
+            f"tool costing no CPU at all would reach {(shared + tool['plain']) / shared:.2f}x "
+            "the plain tool"
+        )
+
+
 def report(tool: str, results: Results, wall: float) -> None:
     done = len(results.durations)
     print(f"{tool}: {done} complete launches ok, {len(results.errors)} failed, in {wall:.1f} s")
@@ -371,6 +438,11 @@ def report(tool: str, results: Results, wall: float) -> None:
             f"p95 {ms(percentile(durations, 95))}, max {ms(max(durations))}"
         )
         print(f"  the tool's own three requests: mean {ms(tool_seconds(results))} per launch")
+        cpu = {side: cpu_per_launch(results, side) for side in ("tool", "platform", "client")}
+        print(
+            "  CPU per launch: "
+            + ", ".join(f"{side} {ms(v) if v is not None else 'n/a'}" for side, v in cpu.items())
+        )
         for name, values in results.steps.items():
             print(
                 f"    {name:<15} p50 {ms(percentile(values, 50))}   "

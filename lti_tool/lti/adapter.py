@@ -13,8 +13,10 @@ What the library leaves to us (see ../shared/LTI-NOTES.md) and how it is closed 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -23,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deployment import Deployment
@@ -300,6 +303,9 @@ def _state_params(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, A
     return params if isinstance(params, dict) else {}
 
 
+_MADE_WHEN_NEEDED = object()
+
+
 class LearnpassMessageLaunch(FlaskMessageLaunch):
     """A launch validated fully before anything single-use is consumed."""
 
@@ -310,14 +316,29 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         storage: DatabaseLaunchDataStorage,
     ) -> None:
         self._storage = storage
+        self._http: GuardedSession | None = None
         super().__init__(
             request,
             tool_config,
             launch_data_storage=storage,
-            requests_session=http_session(),
+            # Any true value keeps pylti1p3 from making a session of its own (see below).
+            requests_session=_MADE_WHEN_NEEDED,  # type: ignore[arg-type]
             service_connector_cls=LearnpassServiceConnector,
         )
         self.set_launch_data_lifetime(current_app.config["LEARNPASS"].launch_data_lifetime)
+
+    # pylti1p3 keeps an HTTP session for the service calls a launch object can make; a launch
+    # makes none (key sets are fetched by fetch_platform_jwks), so the guarded session is only
+    # made if one is asked for.
+    @property
+    def _requests_session(self) -> GuardedSession:
+        if self._http is None:
+            self._http = http_session()
+        return self._http
+
+    @_requests_session.setter
+    def _requests_session(self, value: Any) -> None:
+        self._http = value if isinstance(value, GuardedSession) else None
 
     @property
     def registration(self) -> LearnpassRegistration:
@@ -338,7 +359,6 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             self.validate_deployment()
             self.validate_message()
             self.consume_state_and_nonce()
-            self.save_launch_data()
         except Exception:
             self._validated = False
             raise
@@ -384,16 +404,53 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             "used-state:" + state, True, current_app.config["LEARNPASS"].launch_data_lifetime
         )
 
+    def save_launch_data(self) -> LearnpassMessageLaunch:
+        # pylti1p3 keeps the token's claims under the launch id, and the token's hash under the
+        # state, to restore the launch in a later request; learnpass never restores a launch
+        # (what a launch grants lives in the session it starts), so nothing is written for it.
+        return self
+
     def validate_jwt_signature(self) -> LearnpassMessageLaunch:
         header = self._jwt.get("header", {})
         if str(header.get("alg", "")).lower() == "none":
             raise LtiMessageValidationException("Unsigned tokens (alg: none) are refused")
-        return super().validate_jwt_signature()  # type: ignore[return-value]
+        jwk, alg = self._signing_jwk()
+        if alg.upper().startswith("HS") or jwk.get("kty") == "oct":
+            # A key in a published key set is no secret: never accept a token signed with it.
+            raise LtiKeyException("The platform's key is not a public key")
+        # pylti1p3 turns the JWK into PEM text (jwcrypto) for PyJWT to parse again, at every
+        # launch; the key object made from the same JWK is kept instead (_public_key_of).
+        try:
+            key = _public_key_of(json.dumps(jwk, sort_keys=True), alg)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError) as exc:
+            raise LtiKeyException("Can't convert JWT key to a public key") from exc
+        try:
+            jwt.decode(
+                self._get_id_token(), key, algorithms=[alg], options=self._jwt_verify_options
+            )
+        except jwt.InvalidTokenError as exc:
+            raise LtiMessageValidationException(f"Can't decode id_token: {exc}") from exc
+        return self
 
-    def get_public_key(self) -> tuple[str, str]:
+    def _signing_jwk(self) -> tuple[dict[str, Any], str]:
+        """The key of the platform's key set that the token names (kid and alg), as pylti1p3's
+        get_public_key finds it, without converting it."""
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
+        if not kid:
+            raise LtiKeyException("JWT KID not found")
+        if not alg:
+            raise LtiKeyException("JWT ALG not found")
+        for key in self._platform_key_set().get("keys", []):
+            if key.get("kid") == kid and key.get("alg", "RS256") == alg:
+                return key, alg
+        raise LtiKeyException("Unable to find public key")
+
+    def _platform_key_set(self) -> dict[str, Any]:
         reg = self.registration
-        if reg.get_key_set():
-            return super().get_public_key()
+        key_set = reg.get_key_set()
+        if key_set:
+            return dict(key_set)
         url = reg.get_key_set_url()
         if not url or not url.startswith(("http://", "https://")):
             raise LtiKeyException(f"The public key set URL is invalid: {url}")
@@ -401,7 +458,18 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         # A cache entry, not the launch's own work: written on the store's own connection.
         key_set = fetch_platform_jwks(SharedStore(self._storage.store.caller), url, want_kid=kid)
         reg.set_key_set(key_set)  # type: ignore[arg-type]
+        return key_set
+
+    def get_public_key(self) -> tuple[str, str]:
+        self._platform_key_set()
         return super().get_public_key()
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key_of(jwk_json: str, alg: str) -> Any:
+    """The key object of one platform JWK (the JWK's own text is the cache key: a rotated or
+    withdrawn key is simply another text, and is no longer named by the key set)."""
+    return jwt.PyJWK(json.loads(jwk_json), algorithm=alg).key
 
 
 def fetch_platform_jwks(

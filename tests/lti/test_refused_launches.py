@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.lti.keys import generate_rsa_private_pem
-from lti_tool.models import Course, User
+from lti_tool.models import Course, Platform, User
 
 from .flows import start_launch
 
@@ -75,6 +75,23 @@ def test_tampered_payload_with_original_signature_is_refused(app, live_server, h
 def test_alg_none_is_refused(app, live_server, http):
     form = start_launch(http, live_server.url)
     r = _post(http, form, _unsigned(_claims(form.fields["id_token"])))
+    assert r.status_code == 401
+    assert 'data-reason="bad_signature"' in r.text
+    _nothing_created(app)
+
+
+def test_a_token_signed_with_a_secret_from_the_key_set_is_refused(app, live_server, http):
+    """A symmetric key in the platform's (public) key set is no secret: HS256 with it is refused."""
+    secret = b"published-for-everyone-to-read-0123456789"
+    k = base64.urlsafe_b64encode(secret).rstrip(b"=").decode()
+    with app.app_context():
+        platform = db.session.scalars(select(Platform)).one()
+        platform.key_set = {"keys": [{"kty": "oct", "k": k, "alg": "HS256", "kid": "shared"}]}
+        db.session.commit()
+    form = start_launch(http, live_server.url)
+    r = _post(
+        http, form, _sign(_claims(form.fields["id_token"]), secret.decode(), "shared", "HS256")
+    )
     assert r.status_code == 401
     assert 'data-reason="bad_signature"' in r.text
     _nothing_created(app)

@@ -210,6 +210,23 @@ def test_platform_jwks_is_cached_and_refetched_for_an_unknown_kid(app, live_serv
         )  # the cool-down is recorded, so a flood of bad kids cannot hammer the platform
 
 
+def test_a_new_platform_key_under_the_same_kid_is_not_verified_with_the_old_one(
+    app, live_server, http
+):
+    """Each process keeps the key object made from a platform key: kept by the key's text, so a
+    key replaced under the same kid is never checked with the old object."""
+    from lti_tool.lti.keys import generate_rsa_private_pem
+    from lti_tool.shared_store import SharedStore
+
+    assert launch(http, live_server.url).status_code == 200
+    with app.app_context():
+        SharedStore(db.session()).set("demo:platform-key", generate_rsa_private_pem())
+        db.session.execute(delete(KeyValue).where(KeyValue.key.startswith("jwks:")))
+        db.session.commit()
+    forget_local_key_sets()  # the key set is read again: same kid, other key
+    assert launch(http, live_server.url).status_code == 200
+
+
 def test_platform_cli_add_list_deployment_remove(runner, tmp_path):
     key_set = tmp_path / "jwks.json"
     key_set.write_text(json.dumps({"keys": []}))
