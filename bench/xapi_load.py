@@ -11,6 +11,17 @@ SQLite table, nothing else, each batch right after the LRS took it (both timed u
 load of the machine). PostgreSQL runs when a URL is given (``--postgres`` or
 LEARNPASS_BENCH_POSTGRES; its tables are dropped and made again), Ralph when it is installed
 (see tests/xapi/ralph_peer.py) and not ``--skip-ralph``.
+
+Beside each GET's wall time (over HTTP, from this process), its time in the database server:
+PostgreSQL's EXPLAIN ANALYZE execution time of the SELECTs a page runs, and on SQLite the CPU
+time of StatementReader.query in this process (SQLite has no server); a shared machine's load
+shows in the wall times far more than in these.
+
+``--reuse-sqlite FILE`` / ``--reuse-postgres URL`` measure an already loaded store without
+loading it (nor dropping anything): learnpass starts on it, the since / until moments are read
+from the store (stored moments spread through it), then the same single POSTs (they add a few
+statements) and GETs are timed and the same table printed. ``--folder DIR`` keeps the run's
+files (the SQLite store is DIR/bench.db) instead of a temporary folder.
 """
 
 from __future__ import annotations
@@ -216,8 +227,10 @@ class Target:
 
 
 def start_learnpass(
-    folder: Path, database_url: str | None
+    folder: Path, database_url: str | None, *, fresh: bool = True
 ) -> tuple[subprocess.Popen[bytes], Target]:
+    """learnpass under gunicorn on ``database_url`` (``folder``/bench.db if None); ``fresh``
+    drops and makes the tables, otherwise the store is kept and only the client is added."""
     port = free_port()
     env = {
         **os.environ,
@@ -231,19 +244,26 @@ def start_learnpass(
     python = str(ROOT / ".venv" / "bin" / "python")
     setup = textwrap.dedent(
         """
+        import sys
+        from sqlalchemy import select
         from lti_tool import create_app
         from lti_tool.extensions import db
-        from xapi import auth
+        from xapi import auth, tables
 
         app = create_app()
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            auth.add_client(db.session(), "bench", ["all"], "bench", "bench-secret")
+            if sys.argv[1] == "fresh":
+                db.drop_all()
+                db.create_all()
+            c = tables.clients.c
+            if not db.session.execute(select(c.id).where(c.key == "bench")).first():
+                auth.add_client(db.session(), "bench", ["all"], "bench", "bench-secret")
             db.session.commit()
         """
     )
-    subprocess.run([python, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [python, "-c", setup, "fresh" if fresh else "keep"], env=env, check=True, cwd=ROOT
+    )
     log = open(folder / f"learnpass-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         [
@@ -289,38 +309,32 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(
-    target: Target, total: int, seed: int, voided: int, floor: Floor
-) -> tuple[float, list[str]]:
-    """Statements/s of the batched load (time spent in the POSTs), and the ids of about twenty
-    statements spread over it. Each batch also goes to the floor, just after."""
-    marks: list[str] = []
-    every = max(1, total // 20)
+def load(target: Target, total: int, seed: int, voided: int, floor: Floor) -> float:
+    """Statements/s of the batched load (time spent in the POSTs). Each batch also goes to the
+    floor, just after."""
     loaded = 0
     spent = 0.0
     for batch in batches(total, seed, voided):
         body = json.dumps(batch)
         start = time.perf_counter()
-        ids = target.post_text(body)
+        target.post_text(body)
         spent += time.perf_counter() - start
         floor.add(body)
         before, loaded = loaded, loaded + len(batch)
-        if loaded // every != before // every:
-            marks.append(ids[0])
         if loaded // 100_000 != before // 100_000:
             print(
                 f"  {target.name}: {loaded} stored ({loaded / spent:.0f}/s,"
                 f" floor {floor.rate():.0f}/s, {loaded / spent / floor.rate():.2f}x)",
                 flush=True,
             )
-    return loaded / spent, marks
+    return loaded / spent
 
 
-def queries(target: Target, marks: list[str], seed: int) -> dict[str, Callable[[], None]]:
-    """What each timed GET asks for, drawn afresh for every request."""
+def kinds(stored: list[str], seed: int) -> dict[str, Callable[[], dict[str, str]]]:
+    """What each timed GET asks for (its query string), drawn afresh for every request.
+    ``stored``: stored moments spread through the store, oldest first."""
     rng = random.Random(seed)
-    stored = [target.get({"statementId": mark})["stored"] for mark in marks] or [None]
-    stored = [moment for moment in stored if moment] or ["2000-01-01T00:00:00Z"]
+    stored = stored or ["2000-01-01T00:00:00Z"]
 
     def window() -> dict[str, str]:
         # About a tenth of the store (two marks apart), anywhere in it.
@@ -328,26 +342,99 @@ def queries(target: Target, marks: list[str], seed: int) -> dict[str, Callable[[
         j = min(len(stored) - 1, i + 2)
         return {"since": stored[i], "until": stored[j]} if j > i else {"since": stored[i]}
 
-    def ask(params: Callable[[], dict[str, str]]) -> Callable[[], None]:
-        return lambda: target.get(params())
-
     return {
-        "agent": ask(lambda: {"agent": json.dumps(user(rng.randrange(USERS))), "limit": "10"}),
-        "verb": ask(lambda: {"verb": rng.choice(VERBS), "limit": "10"}),
-        "activity + related": ask(
-            lambda: {
-                "activity": course_id(rng.randrange(COURSES)),
-                "related_activities": "true",
-                "limit": "10",
-            }
-        ),
-        "since / until": ask(lambda: {**window(), "limit": "10"}),
-        "since / until ascending": ask(lambda: {**window(), "limit": "10", "ascending": "true"}),
-        "verb + since": ask(
-            lambda: {"verb": rng.choice(VERBS), "since": rng.choice(stored), "limit": "10"}
-        ),
-        "default page (500)": ask(dict),
+        "agent": lambda: {"agent": json.dumps(user(rng.randrange(USERS))), "limit": "10"},
+        "verb": lambda: {"verb": rng.choice(VERBS), "limit": "10"},
+        "activity + related": lambda: {
+            "activity": course_id(rng.randrange(COURSES)),
+            "related_activities": "true",
+            "limit": "10",
+        },
+        "since / until": lambda: {**window(), "limit": "10"},
+        "since / until ascending": lambda: {**window(), "limit": "10", "ascending": "true"},
+        "verb + since": lambda: {
+            "verb": rng.choice(VERBS),
+            "since": rng.choice(stored),
+            "limit": "10",
+        },
+        "default page (500)": dict,
     }
+
+
+def stored_marks(url: str, count: int = 20) -> list[str]:
+    """``count`` stored moments spread evenly through the store's seq range, oldest first."""
+    from sqlalchemy import create_engine, func, select
+
+    from xapi import tables
+    from xapi.models import format_timestamp
+
+    s = tables.statements.c
+    engine = create_engine(_driver_url(url))
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(s.seq), func.max(s.seq))).one()
+        moments = []
+        if first is not None:
+            for k in range(count):
+                at = first + (last - first) * k // max(1, count - 1)
+                moment = conn.execute(
+                    select(s.stored).where(s.seq >= at).order_by(s.seq).limit(1)
+                ).scalar()
+                if moment is not None:
+                    moments.append(format_timestamp(moment))
+    engine.dispose()
+    return sorted(set(moments))
+
+
+def _driver_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def server_times(url: str, stored: list[str], seed: int, samples: int) -> dict[str, list[float]]:
+    """Per kind of GET, ms spent in the database for each of ``samples`` requests drawn like the
+    timed GETs: PostgreSQL's EXPLAIN ANALYZE execution time summed over the SELECTs the page runs;
+    on SQLite, the CPU time of StatementReader.query in this process."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import Session
+
+    from xapi.queries import StatementReader, parse_query
+
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(_driver_url(url))
+    captured: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            captured.append((sql, params))
+
+    found: dict[str, list[float]] = {}
+    with Session(engine) as session:
+        for name, params in kinds(stored, seed).items():
+            times = found.setdefault(name, [])
+            for _ in range(samples):
+                q = parse_query(params())
+                captured.clear()
+                event.listen(engine, "before_cursor_execute", remember)
+                try:
+                    # CPU time: SQLite works in this process, and a loaded machine's waits
+                    # for a core stay out of it (wall time is the HTTP figure).
+                    start = time.process_time()
+                    StatementReader(session).query(q)
+                    spent = (time.process_time() - start) * 1000
+                finally:
+                    event.remove(engine, "before_cursor_execute", remember)
+                if not sqlite:
+                    spent = 0.0
+                    for sql, bound in list(captured):
+                        plan: Any = (
+                            session.connection()
+                            .exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, bound)
+                            .scalar()
+                        )
+                        spent += float(plan[0]["Execution Time"])
+                times.append(spent)
+            session.rollback()
+    engine.dispose()
+    return found
 
 
 def explain(url: str) -> dict[str, str]:
@@ -362,7 +449,7 @@ def explain(url: str) -> dict[str, str]:
     from xapi.queries import StatementQuery, StatementReader
 
     sqlite = url.startswith("sqlite")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(_driver_url(url))
     captured: list[tuple[str, Any]] = []
 
     def remember(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
@@ -416,45 +503,59 @@ def explain(url: str) -> dict[str, str]:
 
 
 def measure(
-    target: Target, total: int, seed: int, samples: int, voided: int, folder: Path
+    target: Target, url: str, seed: int, samples: int, server_samples: int
 ) -> dict[str, float]:
-    floor = Floor(folder / f"floor-{target.name}.db")
-    rate, marks = load(target, total, seed, voided, floor)
+    """Single POSTs and every kind of GET timed against the store as it is: p50 / p95 by wall
+    (HTTP, from this process) and by time in the database (see server_times)."""
     rng = random.Random(seed + 1)
-    result = {
-        "batched POST of 100, statements/s": rate,
-        "floor, statements/s": floor.rate(),
-        "batched POST / floor": rate / floor.rate(),
-    }
+    result: dict[str, float] = {}
     single = timed(lambda: target.post(make_statement(rng)), samples)
     result["single POST p50, ms"] = percentile(single, 50)
     result["single POST p95, ms"] = percentile(single, 95)
+    stored = stored_marks(url)
     every: list[float] = []
-    for name, ask in queries(target, marks, seed).items():
-        times = timed(ask, samples)
+    for name, params in kinds(stored, seed).items():
+        times = timed(lambda params=params: target.get(params()), samples)  # type: ignore[misc]
         if not name.startswith("default"):
             every += times
         result[f"GET {name} p50, ms"] = percentile(times, 50)
         result[f"GET {name} p95, ms"] = percentile(times, 95)
     result["filtered GET p50, ms"] = percentile(every, 50)
     result["filtered GET p95, ms"] = percentile(every, 95)
+    every = []
+    for name, times in server_times(url, stored, seed, server_samples).items():
+        if not name.startswith("default"):
+            every += times
+        result[f"in database: GET {name} p50, ms"] = percentile(times, 50)
+        result[f"in database: GET {name} p95, ms"] = percentile(times, 95)
+    result["in database: filtered GET p50, ms"] = percentile(every, 50)
+    result["in database: filtered GET p95, ms"] = percentile(every, 95)
     return result
 
 
 def run_learnpass(
-    name: str, folder: Path, url: str | None, args: argparse.Namespace
+    name: str, folder: Path, url: str | None, args: argparse.Namespace, *, reuse: bool = False
 ) -> dict[str, Any]:
-    process, target = start_learnpass(folder, url)
+    """Load a fresh store and measure it, or (``reuse``) measure the store ``url`` holds."""
+    url = url or f"sqlite:///{folder}/bench.db"
+    process, target = start_learnpass(folder, url, fresh=not reuse)
     target.name = name
+    result: dict[str, Any] = {}
     try:
-        print(f"{name}: loading {args.statements} statements", flush=True)
-        result: dict[str, Any] = measure(
-            target, args.statements, 1, args.samples, args.voided, folder
-        )
+        if reuse:
+            print(f"{name}: measuring the store as it is", flush=True)
+        else:
+            print(f"{name}: loading {args.statements} statements", flush=True)
+            floor = Floor(folder / f"floor-{name}.db")
+            rate = load(target, args.statements, 1, args.voided, floor)
+            result["batched POST of 100, statements/s"] = rate
+            result["floor, statements/s"] = floor.rate()
+            result["batched POST / floor"] = rate / floor.rate()
+        result.update(measure(target, url, 1, args.samples, args.server_samples))
     finally:
         process.terminate()
         process.wait(30)
-    for kind, how in explain(url or f"sqlite:///{folder}/bench.db").items():
+    for kind, how in explain(url).items():
         result[f"plan of GET {kind}"] = how
     return result
 
@@ -482,7 +583,24 @@ def main() -> None:
         help="only print whether each kind of GET sorts, on an already loaded database",
     )
     parser.add_argument("--skip-ralph", action="store_true")
+    parser.add_argument(
+        "--reuse-sqlite", metavar="FILE", help="measure this loaded SQLite store, load nothing"
+    )
+    parser.add_argument(
+        "--reuse-postgres", metavar="URL", help="measure this loaded PostgreSQL store, load nothing"
+    )
+    parser.add_argument(
+        "--server-samples",
+        type=int,
+        default=None,
+        help="queries timed in the database per kind of GET (default: --samples, 50 at most)",
+    )
+    parser.add_argument(
+        "--folder", type=Path, help="keep the run's files here (SQLite store: FOLDER/bench.db)"
+    )
     args = parser.parse_args()
+    if args.server_samples is None:
+        args.server_samples = min(args.samples, 50)
     if args.voided is None:
         args.voided = max(1, args.statements // 3000)
     if args.explain:
@@ -492,11 +610,22 @@ def main() -> None:
 
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="xapi-bench-") as tmp:
-        folder = Path(tmp)
-        if not args.skip_sqlite:
-            results["sqlite"] = run_learnpass("sqlite", folder, None, args)
-        if args.postgres:
-            results["postgresql"] = run_learnpass("postgresql", folder, args.postgres, args)
+        folder = args.folder or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        if args.reuse_sqlite or args.reuse_postgres:
+            if args.reuse_sqlite:
+                url = f"sqlite:///{Path(args.reuse_sqlite).resolve()}"
+                results["sqlite"] = run_learnpass("sqlite", folder, url, args, reuse=True)
+            if args.reuse_postgres:
+                results["postgresql"] = run_learnpass(
+                    "postgresql", folder, args.reuse_postgres, args, reuse=True
+                )
+            args.skip_ralph = True
+        else:
+            if not args.skip_sqlite:
+                results["sqlite"] = run_learnpass("sqlite", folder, None, args)
+            if args.postgres:
+                results["postgresql"] = run_learnpass("postgresql", folder, args.postgres, args)
         if not args.skip_ralph:
             if not ralph_available():
                 print("ralph-malph is not installed (LEARNPASS_TEST_RALPH_PYTHON): skipped")
@@ -504,27 +633,50 @@ def main() -> None:
                 peer = RalphPeer(folder / "ralph").start()
                 try:
                     print(f"ralph: loading {args.statements} statements", flush=True)
-                    results["ralph"] = measure(
-                        Target("ralph", peer.url, (USER, PASSWORD)),
-                        args.statements,
-                        1,
-                        args.samples,
-                        0,
-                        folder,
-                    )
+                    target = Target("ralph", peer.url, (USER, PASSWORD))
+                    floor = Floor(folder / "floor-ralph.db")
+                    rate = load(target, args.statements, 1, 0, floor)
+                    results["ralph"] = {
+                        "batched POST of 100, statements/s": rate,
+                        "floor, statements/s": floor.rate(),
+                        "batched POST / floor": rate / floor.rate(),
+                    }
+                    # Ralph has no database of ours to read stored moments from: the window
+                    # GETs ask from the start of time.
+                    rng = random.Random(2)
+                    single = timed(lambda: target.post(make_statement(rng)), args.samples)
+                    results["ralph"]["single POST p50, ms"] = percentile(single, 50)
+                    results["ralph"]["single POST p95, ms"] = percentile(single, 95)
+                    every: list[float] = []
+                    for name, params in kinds([], 1).items():
+                        times = timed(
+                            lambda params=params: target.get(params()),  # type: ignore[misc]
+                            args.samples,
+                        )
+                        if not name.startswith("default"):
+                            every += times
+                        results["ralph"][f"GET {name} p50, ms"] = percentile(times, 50)
+                        results["ralph"][f"GET {name} p95, ms"] = percentile(times, 95)
+                    results["ralph"]["filtered GET p50, ms"] = percentile(every, 50)
+                    results["ralph"]["filtered GET p95, ms"] = percentile(every, 95)
                 finally:
                     peer.stop()
 
     names = list(results)
     print()
-    print(f"{args.statements} statements stored, {args.voided} of them voided")
-    print("floor: the same batches parsed and inserted into a plain indexed SQLite table,")
-    print("each right after the LRS took it (so both are timed under the same machine load)")
-    print(f"{'figure':<40}" + "".join(f"{n:>12}" for n in names))
-    for key in results[names[0]] if names else []:
+    if args.reuse_sqlite or args.reuse_postgres:
+        print("measured on the stores as they were (nothing loaded)")
+    else:
+        print(f"{args.statements} statements stored, {args.voided} of them voided")
+        print("floor: the same batches parsed and inserted into a plain indexed SQLite table,")
+        print("each right after the LRS took it (so both are timed under the same machine load)")
+    print("in database: PostgreSQL's EXPLAIN ANALYZE execution time; SQLite's query CPU time")
+    print(f"{'figure':<52}" + "".join(f"{n:>12}" for n in names))
+    keys = list(dict.fromkeys(key for n in names for key in results[n]))
+    for key in keys:
         cells = [results[n].get(key, "") for n in names]
         print(
-            f"{key:<40}"
+            f"{key:<52}"
             + "".join(
                 f"{c:>12.2f}"
                 if "/ floor" in key

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,25 @@ def test_bench_runs_small_and_prints_its_figures(script: str) -> None:
     done = run(script, args)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert figure in done.stdout, done.stdout[-3000:]
+
+
+def test_xapi_load_measures_a_store_it_did_not_load(app: Any, database_url: str) -> None:
+    """``--reuse-sqlite`` / ``--reuse-postgres``: a store that holds statements already (this
+    test's database, SQLite or PostgreSQL) is measured as it is: nothing loaded or dropped."""
+    from lti_tool.extensions import db
+    from tests.xapi.builders import statement
+    from xapi.store import StatementStore
+
+    with app.app_context():
+        StatementStore(db.session()).save([statement() for _ in range(30)], authority=None)
+        db.session.commit()
+    flag = "--reuse-sqlite" if database_url.startswith("sqlite") else "--reuse-postgres"
+    where = database_url.removeprefix("sqlite:///")
+    again = run("xapi_load.py", [flag, where, "--samples", "2"])
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "measured on the stores as they were" in again.stdout, again.stdout[-3000:]
+    assert "loading" not in again.stdout
+    assert "in database: filtered GET p95" in again.stdout, again.stdout[-3000:]
+    with app.app_context():
+        # The 30 statements are still there, with the two single POSTs the run times.
+        assert StatementStore(db.session()).count() == 32

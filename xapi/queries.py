@@ -207,13 +207,25 @@ class StatementReader:
             )
         # A bound store's own tenant wins over whatever the query names.
         tenant = self.tenant if self.tenant is not None else q.tenant
-        span = self._window(q)
-        if span is None:
-            return [], None
         page_size = q.page_size()
         conditions = self._conditions(s, q, tenant)
-        stmt = self._ordered(select(s.c.seq, s.c.payload), s, q, tenant, span)
-        rows = list(self.session.execute(stmt.where(*conditions).limit(page_size + 1)))
+
+        def page(span: tuple[int | None, int | None]) -> list[Row[Any]]:
+            stmt = self._ordered(select(s.c.seq, s.c.payload), s, q, tenant, span)
+            return list(self.session.execute(stmt.where(*conditions).limit(page_size + 1)))
+
+        # A window open on the page's starting side: one index probe, then the page; only a
+        # page that does not fill needs the window's exact bounds (a scan of the whole window).
+        open_span = self._open_window(q)
+        rows = page(open_span) if open_span is not None else []
+        if open_span is not None and len(rows) > page_size:
+            span = open_span
+        else:
+            exact = self._window(q)
+            if exact is None:
+                return [], None
+            span = exact
+            rows = page(span)
         if len(conditions) > (tenant is not None) and self._any_statement_refs():
             rows = self._add_referrers(rows, q, tenant, span, page_size)
         more = None
@@ -259,6 +271,32 @@ class StatementReader:
         if tenant is not None:
             conditions.append(s.c.tenant == tenant)
         return conditions
+
+    def _open_window(self, q: StatementQuery) -> tuple[int | None, int | None] | None:
+        """For a window open on the side the page starts from (newest first with ``since``
+        only, oldest first with ``until`` only): bounds from one probe of the (stored, seq)
+        index, or None (no such window, or nothing in it).
+
+        The probe finds the statement stored first after ``since`` (last up to ``until``).
+        Statements of the window stored earlier but given a higher seq (a slow save) all lie
+        on the far side of it, so a full page read from the open end up to it is the exact
+        page; a page that does not fill falls back to the exact bounds (``_window``).
+        """
+        s = tables.statements.c
+        if q.since is not None and q.until is None and not q.ascending:
+            probe = select(s.seq).where(s.stored > q.since).order_by(s.stored, s.seq).limit(1)
+            seq = self.session.execute(probe).scalar()
+            return None if seq is None else (int(seq), None)
+        if q.until is not None and q.since is None and q.ascending:
+            probe = (
+                select(s.seq)
+                .where(s.stored <= q.until)
+                .order_by(s.stored.desc(), s.seq.desc())
+                .limit(1)
+            )
+            seq = self.session.execute(probe).scalar()
+            return None if seq is None else (None, int(seq))
+        return None
 
     def _window(self, q: StatementQuery) -> tuple[int | None, int | None] | None:
         """The seq range holding every statement stored in (since, until], or None if empty.

@@ -254,3 +254,51 @@ def test_no_query_sorts_on_sqlite(app: Any, params: dict[str, Any]) -> None:
             if params.get("window") and "payload" in sql and "WITH" not in sql:
                 # Between the window's seq bounds: on the primary key, or a filter's (x, seq).
                 assert "rowid>? AND rowid<?" in plan or "seq>? AND seq<?" in plan, (sql, plan)
+
+
+def test_open_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any) -> None:
+    """A since-only page (newest first) and an until-only page (oldest first) read from one
+    probe of the (stored, seq) index; a slow save can give a statement an earlier ``stored``
+    than one inserted before it, and those still come back exactly where they belong."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    rng = random.Random(23)
+    with app.app_context():
+        store = StatementStore(db.session())
+        made = random_store(rng)
+        for start in range(0, len(made), 10):
+            store.save(made[start : start + 10], authority=None)
+        # Each batch its own second; batches 4 and 9 took their stored moment before the
+        # batch saved ahead of them (2 and 6) did: stored out of seq order.
+        base = datetime(2026, 3, 1, tzinfo=UTC)
+        order = list(range(len(made) // 10))
+        moments = {k: base + timedelta(seconds=k) for k in order}
+        moments[4], moments[9] = base + timedelta(seconds=1.5), base + timedelta(seconds=5.5)
+        s = tables.statements.c
+        for k in order:
+            ids = [st["id"] for st in made[k * 10 : k * 10 + 10]]
+            # Voiding statements keep their own row; every row of the batch gets its moment.
+            db.session.execute(
+                update(tables.statements).where(s.statement_id.in_(ids)).values(stored=moments[k])
+            )
+        db.session.commit()
+        # Cuts around the batches out of order, and before / after everything.
+        cuts = [base + timedelta(seconds=n) for n in (-1, 1, 1.5, 2, 5, 5.5, 6, 3600)]
+        checked = 0
+        for cut in cuts:
+            for q in (
+                StatementQuery(since=cut),
+                StatementQuery(until=cut),
+                StatementQuery(verb=VERBS[1], since=cut),
+                StatementQuery(agent_key=agent_key(agent("cy")), until=cut),
+            ):
+                newest_first = brute_force(q)
+                checked += bool(newest_first)
+                for limit in (4, 0):
+                    for ascending in (False, True):
+                        q.limit, q.ascending = limit, ascending
+                        expected = newest_first[::-1] if ascending else newest_first
+                        assert paged(store, q) == expected, (q, limit, ascending)
+        assert checked > len(cuts)
