@@ -16,10 +16,12 @@ from lti_tool.models import Course, Enrolment, User
 from . import matrix_states
 from .errors import N_, PassportError
 from .identities import identity_groups
+from .matrix_states import NEVER
 from .models import (
     LearnerGroup,
     PassportEntry,
     RequiredTraining,
+    StoredCell,
     TrainingType,
     entry_competence,
     group_member,
@@ -142,7 +144,7 @@ def training_matrix(
         )  # fmt: skip
     if first and not found.learner_ids:
         first = 0
-    # The cells of the rows shown, by the rule matrix_states follows in SQL.
+    # The cells of the rows shown, from the same stored cells.
     if page is None:  # every learner (the downloads)
         by_id = {learner.id: learner for learner in session.scalars(shown)}
         owners = learner_ids
@@ -153,7 +155,7 @@ def training_matrix(
             for learner in session.scalars(select(User).where(User.id.in_(owners)))
         }
     learners = [by_id[uid] for uid in found.learner_ids]
-    cells_of = learner_cells(session, learners, owners, trainings, today, warn_days)
+    cells_of = stored_cells(session, learners, owners, trainings, today, warn_days)
     rows = [MatrixRow(learner, cells_of[learner.id]) for learner in learners]
     return Matrix(
         course, trainings, rows, today, warn_days, group, found.counts, found.total, first
@@ -184,7 +186,7 @@ def _matrix_in_python(
         if needle in learner.name.lower()
     ]
     enrolled = shown.with_only_columns(User.id).order_by(None)
-    cells_of = learner_cells(session, learners, enrolled, trainings, today, warn_days)
+    cells_of = stored_cells(session, learners, enrolled, trainings, today, warn_days)
     type_ids = [t.id for t in trainings]
     columns = [i for i, t in enumerate(type_ids) if not training_type_id or t == training_type_id]
     matrix_rows = []
@@ -207,6 +209,49 @@ def _matrix_in_python(
     return Matrix(course, trainings, matrix_rows, today, warn_days, group, counts, total, first)
 
 
+def stored_cells(
+    session: Session,
+    learners: list[User],
+    learner_ids: Select[Any],
+    trainings: list[TrainingType],
+    today: dt.date,
+    warn_days: int,
+) -> dict[int, list[MatrixCell]]:
+    """Each learner's cells, one per training, read from the stored cells (``matrix_cells``);
+    ``learner_ids`` selects the learners' ids as a subquery."""
+    found: dict[tuple[int, int], tuple[dt.date, dt.date | None]] = {}
+    if trainings and learners:
+        rows = session.execute(
+            select(
+                StoredCell.user_id,
+                StoredCell.training_type_id,
+                StoredCell.valid_until,
+                StoredCell.completed_on,
+            ).where(
+                StoredCell.user_id.in_(learner_ids),
+                StoredCell.training_type_id.in_([t.id for t in trainings]),
+            )
+        )
+        found = {(uid, type_id): (until, done) for uid, type_id, until, done in rows}
+    type_ids = [t.id for t in trainings]
+    states: dict[dt.date, str] = {}
+    result: dict[int, list[MatrixCell]] = {}
+    for learner in learners:
+        cells = []
+        for type_id in type_ids:
+            chosen = found.get((learner.id, type_id))
+            if chosen is None:
+                cells.append(MatrixCell("missing"))
+                continue
+            until, done = chosen
+            shown = None if until == NEVER else until
+            if until not in states:
+                states[until] = expiry_state(shown, today, warn_days)
+            cells.append(MatrixCell(states[until], shown, done))
+        result[learner.id] = cells
+    return result
+
+
 def learner_cells(
     session: Session,
     learners: list[User],
@@ -215,8 +260,9 @@ def learner_cells(
     today: dt.date,
     warn_days: int,
 ) -> dict[int, list[MatrixCell]]:
-    """Each learner's cells, one per training: the entry (theirs or a linked identity's) that
-    stays valid longest counts. ``learner_ids`` selects the learners' ids as a subquery (a list of
+    """Each learner's cells computed from their entries (the rule ``matrix_cells`` stores; the
+    tests compare the two): the entry (theirs or a linked identity's) that stays valid longest
+    counts. ``learner_ids`` selects the learners' ids as a subquery (a list of
     ids would pass one bound value per learner, see identities.ID_SLICE)."""
     groups = identity_groups(session, [u.id for u in learners])
     linked_ids = {uid for ids in groups.values() for uid in ids} - {u.id for u in learners}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lti_tool.erasure import erase_launch_traces, forget_identity, run_erasers
 from lti_tool.models import User, utcnow
 
+from . import matrix_cells
 from .audit import subject_ref
 from .errors import N_, PassportError
 from .identities import identity_user_ids
@@ -116,6 +117,8 @@ def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, An
             or_(IdentityLink.primary_user_id == user.id, IdentityLink.linked_user_id == user.id)
         )
     )
+    # Bulk deletes pass no ORM event: the person's matrix cells are computed again (to none).
+    matrix_cells.mark(session, [user.id])
     left = session.execute(delete(group_member).where(group_member.c.user_id == user.id))
     hr = session.execute(delete(company_hr).where(company_hr.c.user_id == user.id))
     return {

@@ -158,8 +158,15 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
 
 def matrix_table(matrix: Matrix, _: Translate) -> Iterator[list[str]]:
     yield [_("Learner"), *[names.local_name(t) for t in matrix.trainings]]
+    # Each state and day is worded once: Flask-Babel's gettext per cell was most of the time.
+    words: dict[tuple[str, dt.date | None], str] = {}
     for row in matrix.rows:
-        cells = [status_text(cell.state, cell.valid_until, iso_day, _) for cell in row.cells]
+        cells = []
+        for cell in row.cells:
+            key = (cell.state, cell.valid_until)
+            if key not in words:
+                words[key] = status_text(cell.state, cell.valid_until, iso_day, _)
+            cells.append(words[key])
         yield [row.learner.name or row.learner.sub, *cells]
 
 

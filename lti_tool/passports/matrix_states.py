@@ -1,12 +1,7 @@
-"""The matrix's cell states computed by the database: counts, the state and training filters
-and the page of learners, without reading every learner's entries into Python.
-
-The rule is the one ``course_matrix.learner_cells`` applies to the rows it shows (a test holds
-them equal): for a learner and a required training, of the approved entries of the learner and
-of every identity linked to them, the one valid longest counts, an entry that never expires beating
-all; an entry counts when it names the training type, or when it carries the competence the
-training asks for (then valid for the training's own period from the day it was completed, and
-not at all when that day is unknown and the training has a period).
+"""The matrix's counts, state and training filters and page of learners, read by the database
+from the stored cells (``matrix_cells``): one statement over the course's learners' rows, no
+entry read. ``add_months`` is ``validity.add_months`` in SQL (the migration that filled the
+stored cells follows it).
 """
 
 from __future__ import annotations
@@ -22,19 +17,16 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    null,
     select,
-    type_coerce,
-    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from lti_tool.models import User
 
-from .models import IdentityLink, PassportEntry, RequiredTraining, TrainingType, entry_competence
+from .models import StoredCell, TrainingType
 
 # Stands for "never expires" in MAX(): later than any real date, and later than today plus the
 # longest warning (3,650 days) a trainer can ask for.
@@ -68,101 +60,12 @@ def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
     return f"min({same_day}, date({first}, '+1 month', '-1 day'))"
 
 
-def group_key(link: Any, user_id: ColumnElement[int]) -> ColumnElement[int]:
-    """The id standing for a person's linked identities: the primary's (``link`` is an
-    IdentityLink alias outer-joined on ``linked_user_id == user_id``)."""
-    return func.coalesce(link.primary_user_id, user_id)
-
-
-def group_owners(keys: Any) -> Any:
-    """(gkey, owner_id): every identity whose entries count for the learners of ``keys``
-    (``learner_group_keys``), by the key of their group: the primary and each linked one."""
-    primaries = select(keys.c.gkey).distinct()
-    return union_all(
-        select(keys.c.gkey.label("gkey"), keys.c.gkey.label("owner_id")).distinct(),
-        select(IdentityLink.primary_user_id, IdentityLink.linked_user_id).where(
-            IdentityLink.primary_user_id.in_(primaries)
-        ),
-    ).cte()
-
-
-def best_entries(course_id: int, keys: Any, *, by_competence: bool = True) -> Any:
-    """(gkey, type_id, until) per identity group of the learners of ``keys`` and
-    required training of the course, ``until`` the longest validity (NEVER for none).
-
-    The entries are reached from the learners (through the index on their owner), so a course
-    of 10,000 reads its own learners' entries, not the whole table."""
-    owners = group_owners(keys)
-    required = select(RequiredTraining.training_type_id).where(
-        RequiredTraining.course_id == course_id
-    )
-    by_type = (
-        select(
-            owners.c.gkey,
-            PassportEntry.training_type_id.label("type_id"),
-            PassportEntry.valid_until.label("until"),
-        )
-        .select_from(owners)
-        .join(PassportEntry, PassportEntry.user_id == owners.c.owner_id)
-        .where(PassportEntry.status == "approved", PassportEntry.training_type_id.in_(required))
-    )
-    if not by_competence:  # no required training asks for a competence
-        candidates = by_type.cte()
-        return _longest(candidates)
-    months = TrainingType.validity_months
-    carried = (
-        select(
-            owners.c.gkey,
-            TrainingType.id.label("type_id"),
-            case(
-                (
-                    and_(PassportEntry.completed_on.is_not(None), func.coalesce(months, 0) != 0),
-                    add_months(PassportEntry.completed_on, months),
-                ),
-                else_=null(),
-            ).label("until"),
-        )
-        .select_from(owners)
-        .join(PassportEntry, PassportEntry.user_id == owners.c.owner_id)
-        .join(entry_competence, entry_competence.c.entry_id == PassportEntry.id)
-        .join(TrainingType, TrainingType.competence_id == entry_competence.c.competence_id)
-        .where(
-            PassportEntry.status == "approved",
-            TrainingType.id.in_(required),
-            # No date to count the training's period from: the entry does not count.
-            ~and_(PassportEntry.completed_on.is_(None), func.coalesce(months, 0) != 0),
-        )
-    )
-    return _longest(union_all(by_type, carried).cte())
-
-
-def _longest(candidates: Any) -> Any:
-    until = type_coerce(func.max(func.coalesce(candidates.c.until, literal(NEVER, Date()))), Date())
-    return (
-        select(candidates.c.gkey, candidates.c.type_id, until.label("until"))
-        .group_by(candidates.c.gkey, candidates.c.type_id)
-        .cte()
-    )
-
-
 def state_of(until: ColumnElement[dt.date], today: dt.date, warn_days: int) -> Any:
     """``validity.expiry_state`` in SQL, for a found entry (NEVER: valid)."""
     return case(
         (until < today, literal("expired")),
         (until <= today + dt.timedelta(days=warn_days), literal("expiring")),
         else_=literal("valid"),
-    )
-
-
-def learner_group_keys(learners: Select[Any]) -> Any:
-    """(user_id, gkey) of the learners of ``learners`` (a select of ``User.id``)."""
-    link = aliased(IdentityLink)
-    return (
-        select(User.id.label("user_id"), group_key(link, User.id).label("gkey"))
-        .select_from(User)
-        .outerjoin(link, link.linked_user_id == User.id)
-        .where(User.id.in_(learners))
-        .cte()
     )
 
 
@@ -193,8 +96,18 @@ def matrix_slice(
     given), in name order from ``offset``, with the totals over all of them as window sums."""
     type_ids = [t.id for t in trainings]
     columns = [t for t in type_ids if not training_type_id or t == training_type_id]
-    keys = learner_group_keys(learners)
-    best = best_entries(course_id, keys, by_competence=any(t.competence_id for t in trainings))
+    keys = select(User.id.label("user_id")).where(User.id.in_(learners)).cte()
+    # The stored cells (matrix_cells): one row per learner and found training, read through
+    # its primary key from the course's learners; no entry is read.
+    best = (
+        select(
+            StoredCell.user_id,
+            StoredCell.training_type_id.label("type_id"),
+            StoredCell.valid_until.label("until"),
+        )
+        .where(StoredCell.user_id.in_(learners), StoredCell.training_type_id.in_(type_ids))
+        .cte()
+    )
     cell_state = state_of(best.c.until, today, warn_days)
 
     def cells(condition: ColumnElement[bool]) -> Any:
@@ -211,7 +124,7 @@ def matrix_slice(
             cells(and_(found, in_columns, cell_state == (state or ""))).label("hits"),
         )
         .select_from(keys)
-        .outerjoin(best, best.c.gkey == keys.c.gkey)
+        .outerjoin(best, best.c.user_id == keys.c.user_id)
         .group_by(keys.c.user_id)
         .cte()
     )

@@ -445,3 +445,21 @@ class Company(Base):
     hr_people: Mapped[list[User]] = relationship(
         secondary=company_hr, order_by="User.family_name, User.name, User.id"
     )
+
+
+class StoredCell(Base):
+    """The matrix's cell of a person and a training type, kept in step by ``matrix_cells``: the
+    longest validity of the best approved entry of the person's identity group (``NEVER``: it
+    never expires). No row: the training is missing. The state is computed from the date when
+    read, so it follows the day."""
+
+    __tablename__ = "passport_matrix_cell"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    training_type_id: Mapped[int] = mapped_column(
+        ForeignKey("passport_training_type.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)

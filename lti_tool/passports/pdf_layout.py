@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from . import pdf_fonts
 from .issuer import Issuer
 from .status_words import FormatDay, Translate, iso_day
 
@@ -22,8 +23,9 @@ def embed_font(pdf: Any) -> tuple[str, bool]:
     for folder in FONT_DIRS:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.is_file() and bold.is_file():
-            pdf.add_font("DejaVu", "", str(regular))
-            pdf.add_font("DejaVu", "B", str(bold))
+            for style, path in (("", regular), ("B", bold)):
+                if not pdf_fonts.add_parsed_font(pdf, "DejaVu", style, str(path)):
+                    pdf.add_font("DejaVu", style, str(path))
             return "DejaVu", True
     return "Helvetica", False
 

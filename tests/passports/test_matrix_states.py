@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import insert, literal, select, union_all
+from sqlalchemy import delete, func, insert, literal, select, text, union_all
 
 from lti_tool.extensions import db
 from lti_tool.models import Course, Enrolment, Platform, User
@@ -20,6 +20,7 @@ from lti_tool.passports.models import (
     IdentityLink,
     PassportEntry,
     RequiredTraining,
+    StoredCell,
     TrainingType,
     entry_competence,
 )
@@ -173,3 +174,143 @@ def test_database_counts_filters_and_pages_agree_with_the_cells(passport_app):
             course_matrix.training_matrix(session, course_id, today=TODAY, state=s).rows
             for s in course_matrix.MATRIX_STATES
         )
+
+
+def _all_cells(session, today, warn_days=30):
+    """Every person's stored and computed cells for every training type."""
+    people = list(session.scalars(select(User).order_by(User.id)))
+    ids = select(User.id)
+    types = list(session.scalars(select(TrainingType).order_by(TrainingType.id)))
+    stored = course_matrix.stored_cells(session, people, ids, types, today, warn_days)
+    computed = course_matrix.learner_cells(session, people, ids, types, today, warn_days)
+
+    def plain(cells):
+        return {uid: [(c.state, c.valid_until) for c in row] for uid, row in cells.items()}
+
+    return plain(stored), plain(computed)
+
+
+def _assert_in_step(session, what, today=TODAY):
+    session.expire_all()
+    stored, computed = _all_cells(session, today)
+    wrong = {
+        uid: [(a, b) for a, b in zip(cells, computed[uid], strict=True) if a != b]
+        for uid, cells in stored.items()
+        if cells != computed[uid]
+    }
+    assert not wrong, (what, wrong)
+    return stored
+
+
+def test_stored_cells_follow_every_kind_of_change(passport_app):
+    """The stored cells equal the cells computed from the entries after each kind of change."""
+    from lti_tool.passports import erasure, identities, services
+
+    course_id = _mixed_course(passport_app)
+    with passport_app.app_context():
+        session = db.session()
+        _assert_in_step(session, "seeded")
+        by_code = {t.code: t for t in course_matrix.required_trainings(session, course_id)}
+        types = [by_code[code] for code in ("MX-A", "MX-B", "MX-C", "MX-D")]
+        users = list(session.scalars(select(User).where(User.sub.like("mx-%")).order_by(User.id)))
+        lone = users[40]  # in the course, no link
+        # An entry written by a feed (and its competences), then corrected, rejected, deleted.
+        done = TODAY - dt.timedelta(days=3)
+        entry = services.record_completion(
+            session, user_id=lone.id, title="New", provider="p", modality="online",
+            started_on=done, completed_on=done, hours=1, result="", competences=[],
+            source="feed", source_ref="mx-new", training_type="MX-D",
+        )  # fmt: skip
+        stored = _assert_in_step(session, "entry written")
+        column = [t.id for t in _types(session)].index(types[3].id)
+        assert stored[lone.id][column] == ("valid", dt.date(2028, 3, 28))
+        entry.valid_until = TODAY - dt.timedelta(days=1)
+        session.commit()
+        _assert_in_step(session, "entry changed")
+        competence = types[2].competence_id
+        entry.competences = list(
+            session.scalars(select(Competence).where(Competence.id == competence))
+        )
+        session.commit()
+        _assert_in_step(session, "entry's competences changed")
+        entry.status = "rejected"
+        session.commit()
+        _assert_in_step(session, "entry rejected")
+        session.delete(entry)
+        session.commit()
+        _assert_in_step(session, "entry deleted")
+        # Identity links made and undone.
+        link = identities.link_identities(session, users[50].id, users[70].id, None)
+        _assert_in_step(session, "identities linked")
+        session.delete(link)
+        session.commit()
+        _assert_in_step(session, "link undone")
+        # A training type's period and competence changed, then the type deleted.
+        types[0].validity_months = 3
+        session.commit()
+        _assert_in_step(session, "period changed")
+        types[1].competence_id = types[2].competence_id
+        session.commit()
+        _assert_in_step(session, "competence changed")
+        types[2].competence_id = None
+        session.commit()
+        _assert_in_step(session, "competence removed")
+        session.delete(types[3])
+        session.commit()
+        _assert_in_step(session, "type deleted")
+        # The day passing: the stored dates give the state of another day.
+        for later in (TODAY + dt.timedelta(days=40), TODAY + dt.timedelta(days=800)):
+            _assert_in_step(session, f"on {later}", today=later)
+        # The course's required trainings changed: the matrix still agrees with the rule.
+        course_matrix.set_required_trainings(session, course_id, [types[0].id, types[1].id])
+        for state in (None, *course_matrix.MATRIX_STATES):
+            rows, counts = _expected(session, course_id, 30, state, None)
+            got = course_matrix.training_matrix(
+                session, course_id, today=TODAY, warn_days=30, state=state
+            )
+            assert [
+                (r.learner.id, [(c.state, c.valid_until) for c in r.cells]) for r in got.rows
+            ] == rows
+            assert got.counts() == counts
+        # The erase reaches the cells of the person and of every identity linked to them.
+        linked = session.get(User, users[1].id)  # linked to users[0]
+        assert session.scalar(
+            select(func.count()).select_from(StoredCell).where(StoredCell.user_id == linked.id)
+        )
+        erasure.erase_learner(session, users[0].id, actor_id=None, base_url="https://tool.test")
+        left = session.scalar(
+            select(func.count())
+            .select_from(StoredCell)
+            .where(StoredCell.user_id.in_([users[0].id, users[1].id]))
+        )
+        assert left == 0
+        _assert_in_step(session, "erased")
+
+
+def _types(session):
+    return list(session.scalars(select(TrainingType).order_by(TrainingType.id)))
+
+
+def test_the_migration_fills_the_cells_as_the_app_keeps_them(passport_app):
+    """The migration's SQL fill gives the rows matrix_cells keeps (same rule, same ties)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = next(Path("migrations/versions").glob("*_passport_matrix_cells.py"))
+    spec = importlib.util.spec_from_file_location("matrix_cells_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    _mixed_course(passport_app)
+    with passport_app.app_context():
+        session = db.session()
+        columns = (StoredCell.user_id, StoredCell.training_type_id, StoredCell.valid_until,
+                   StoredCell.completed_on)  # fmt: skip
+        kept = set(session.execute(select(*columns)).all())
+        assert len(kept) > 100
+        session.execute(delete(StoredCell))
+        dialect = session.get_bind().dialect.name
+        never = migration.NEVER if dialect == "sqlite" else f"DATE {migration.NEVER}"
+        fill = migration.FILL.format(never=never, add_months=migration.ADD_MONTHS[dialect])
+        session.execute(text(fill))
+        assert set(session.execute(select(*columns)).all()) == kept
+        session.rollback()
