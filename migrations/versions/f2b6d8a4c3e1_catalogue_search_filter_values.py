@@ -43,6 +43,23 @@ COLUMNS = [
 ]
 
 
+# SQLite's FTS5 trigger on updates, from then on only when an indexed column changes (writing
+# the filters' values must not index the row again). Copied, as everything a migration uses.
+_TRIGGER = (
+    "CREATE TRIGGER catalogue_offer_fts_au AFTER UPDATE{columns} ON catalogue_offer_search"
+    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
+    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
+    " INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
+    " VALUES (new.id, new.language, new.title_stems, new.stems); END"
+)
+
+
+def _trigger(columns: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS catalogue_offer_fts_au")
+        op.execute(_TRIGGER.format(columns=columns))
+
+
 def _values(offer: Any, dates: list[Any]) -> dict[str, Any]:
     """As ``search_filters.filter_values`` (copied: a migration must not change with it)."""
     days = [d.starts_on for d in dates if d.starts_on is not None]
@@ -104,6 +121,7 @@ def upgrade() -> None:
         # Added one by one (no batch): on SQLite a batch would copy the table, without the
         # FTS5 triggers that keep catalogue_offer_fts in step.
         op.add_column(TABLE, column.copy())
+    _trigger(" OF language, title_stems, stems")
     _fill()
     op.drop_index("ix_catalogue_offer_search_tsv", table_name=TABLE)
     for code in LANGUAGES:
@@ -125,3 +143,4 @@ def downgrade() -> None:
     op.create_index("ix_catalogue_offer_search_tsv", TABLE, ["tsv"], postgresql_using="gin")
     for column in reversed(COLUMNS):
         op.drop_column(TABLE, column.name)
+    _trigger("")
