@@ -12,7 +12,8 @@ offers already published. See lti_tool/catalogue/search_filters.py.
 The index over every language's ``tsv`` (GIN on PostgreSQL) becomes one partial index per page
 language; on PostgreSQL the texts the ``tsv`` is made from (``document``, ``stems``, ``title_stems``: only
 SQLite's FTS5 reads them) are emptied, so the rows are narrower. A downgrade leaves them empty:
-the ``tsv`` is what PostgreSQL searches either way.
+the ``tsv`` is what PostgreSQL searches either way. On SQLite the FTS5 update trigger then fires
+only when an indexed column changes (writing these values does not index a row again).
 """
 
 from __future__ import annotations
