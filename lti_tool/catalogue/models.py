@@ -259,7 +259,7 @@ class CatalogueOfferSearch(Base):
     __table_args__ = (
         UniqueConstraint("offer_id", "language", name="uq_catalogue_offer_search"),
         Index("ix_catalogue_offer_search_language", "language", "starts_on", "offer_id"),
-        Index("ix_catalogue_offer_search_tsv", "tsv", postgresql_using="gin"),
+        # PostgreSQL's GIN indexes on ``tsv``, one per page language: ``search_indexes``.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -275,6 +275,19 @@ class CatalogueOfferSearch(Base):
     # The first date still to come (None: self-paced or none), and when it was published.
     starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # What the filters read, copied from the offer and its dates (``search_filters``), so a
+    # search checks them on the row it matched instead of reading the offer and its dates.
+    format: Mapped[str] = mapped_column(String(16), default="")
+    funding: Mapped[bool] = mapped_column(default=False)
+    postcodes: Mapped[str] = mapped_column(Text, default="")  # "|9000|2000": each date's
+    first_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # of every date
+    last_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    self_paced: Mapped[bool] = mapped_column(default=False)
+    free_until: Mapped[dt.date | None] = mapped_column(Date, default=None)  # last date with seats
+    free_undated: Mapped[bool] = mapped_column(default=False)  # an undated date with seats
+    # True: the offer has at most one date, so the values above are that date's own and the
+    # date filters are answered by them alone (else they only rule offers out).
+    dates_exact: Mapped[bool] = mapped_column(default=True)
 
 
 class CatalogueOfferInterest(Base):

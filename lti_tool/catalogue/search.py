@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -24,12 +24,10 @@ from .models import (
     LANGUAGES,
     OFFER_FORMATS,
     CatalogueOffer,
-    CatalogueOfferCompetence,
-    CatalogueOfferDate,
-    CatalogueOfferLanguage,
     CatalogueOfferSearch,
     CatalogueProvider,
 )
+from .search_filters import row_filters
 from .search_match import matching_rows, query_terms, ranked_rows, sorted_matching_rows
 from .texts import in_language
 
@@ -117,43 +115,6 @@ def _query_words(raw: str) -> list[str]:
     return [w.lower() for w in _QUERY_WORD.findall(raw or "")][:MAX_WORDS]
 
 
-def _filters(query: OfferQuery) -> list[Any]:
-    S, Offer, D = CatalogueOfferSearch, CatalogueOffer, CatalogueOfferDate
-    found: list[Any] = []
-    if query.format:
-        found.append(Offer.format == query.format)
-    if query.funding:
-        found.append(Offer.funding_eligible.is_(True))
-    if query.competence_id is not None:
-        found.append(
-            exists().where(
-                CatalogueOfferCompetence.offer_id == S.offer_id,
-                CatalogueOfferCompetence.competence_id == query.competence_id,
-            )
-        )
-    if query.taught_in:
-        found.append(
-            exists().where(
-                CatalogueOfferLanguage.offer_id == S.offer_id,
-                CatalogueOfferLanguage.language == query.taught_in,
-            )
-        )
-    # Conditions on dates hold for one and the same date of the offer.
-    on_date: list[Any] = []
-    if query.postcode:
-        on_date.append(D.postcode.startswith(query.postcode, autoescape=True))
-    if query.date_from:
-        on_date.append(or_(D.kind == "self_paced", D.starts_on >= query.date_from))
-    if query.date_to:
-        on_date.append(or_(D.kind == "self_paced", D.starts_on <= query.date_to))
-    if query.free_seats:
-        on_date.append(or_(D.seats_left.is_(None), D.seats_left > 0))
-        on_date.append(or_(D.starts_on.is_(None), D.starts_on >= query.today))
-    if on_date:
-        found.append(exists().where(D.offer_id == S.offer_id, and_(*on_date)))
-    return found
-
-
 def _order(query: OfferQuery, rank: Any) -> list[Any]:
     S = CatalogueOfferSearch
     if query.sort == "relevance" and rank is not None:
@@ -170,15 +131,15 @@ def _order(query: OfferQuery, rank: Any) -> list[Any]:
 def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     """A page of published offers matching the query (``check_query`` first)."""
     check_query(query)
-    S, Offer = CatalogueOfferSearch, CatalogueOffer
+    S = CatalogueOfferSearch
     terms = query_terms(_query_words(query.text), query.language)
     if not [t for t in terms if t.stem]:
         terms = []
     cap = MAX_COUNT  # read at each search (the tests lower it)
-    filters = _filters(query)
+    filters = row_filters(query)  # on the search rows themselves (``search_filters``)
 
     def filtered(rows: Select[Any]) -> Select[Any]:
-        return rows.join(Offer, Offer.id == S.offer_id).where(*filters) if filters else rows
+        return rows.where(*filters) if filters else rows
 
     # The first cap + 1 matches in the index's own order, read once (no sort, whatever the
     # words): their number is the count, which stops there ("more than 1,000" is all a visitor

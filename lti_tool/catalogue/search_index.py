@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..passports.models import Competence
@@ -21,6 +21,7 @@ from .models import (
     CatalogueOfferSearch,
     CatalogueProvider,
 )
+from .search_filters import filter_values
 from .search_write import write_rows
 from .texts import in_language, stems
 
@@ -34,6 +35,7 @@ def search_rows(
     """The search rows of one published offer, as plain values (the bench inserts them too)."""
     coming = [d.starts_on for d in offer.dates if d.starts_on is not None and d.starts_on >= today]
     places = " ".join(f"{d.place} {d.postcode} {d.city}" for d in offer.dates)
+    filters = filter_values(offer)
     rows = []
     for language in LANGUAGES:
         title = in_language(offer.titles, language)
@@ -65,14 +67,22 @@ def search_rows(
                 "stems": " ".join(stems(document, language)),
                 "starts_on": min(coming) if coming else None,
                 "published_at": offer.published_at,
+                **filters,
             }
         )
     return rows
 
 
 def write_search_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert search rows (Core, in batches); on PostgreSQL fill their ``tsvector``."""
-    write_rows(session, CatalogueOfferSearch.__table__, "offer_id", rows)  # type: ignore[arg-type]
+    """Insert search rows (Core, in batches); on PostgreSQL fill their ``tsvector`` and empty
+    the texts it was made from (only SQLite's FTS5 table reads those)."""
+    write_rows(
+        session,
+        CatalogueOfferSearch.__table__,  # type: ignore[arg-type]
+        "offer_id",
+        rows,
+        blank_on_postgresql=("document", "stems", "title_stems"),
+    )
 
 
 def reindex_offers(session: Session, offers: Iterable[CatalogueOffer], today: dt.date) -> None:
@@ -97,6 +107,25 @@ def reindex_offers(session: Session, offers: Iterable[CatalogueOffer], today: dt
             )
         )
     write_search_rows(session, rows)
+
+
+def refresh_filters(session: Session, offer_ids: list[int]) -> None:
+    """Write the filters' values of these offers' search rows again (their seats changed: the
+    texts did not)."""
+    if not offer_ids:
+        return
+    offers = session.scalars(
+        select(CatalogueOffer).where(
+            CatalogueOffer.id.in_(offer_ids), CatalogueOffer.status == "published"
+        )
+    )
+    for offer in offers:
+        session.execute(
+            update(CatalogueOfferSearch)
+            .where(CatalogueOfferSearch.offer_id == offer.id)
+            .values(**filter_values(offer))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _competence_names(session: Session, offer: CatalogueOffer) -> dict[str, list[str]]:

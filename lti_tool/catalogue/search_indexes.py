@@ -1,5 +1,7 @@
 """The indexes that keep each way of searching the offers short, beside the search rows' table.
 
+- The words (PostgreSQL): a GIN index on the ``tsvector`` per page language (partial,
+  ``WHERE language = 'nl'``), which a search reaches by naming its language as a literal.
 - Sorted by soonest, newest or title: one index per order, each beginning with the language, so
   the first rows of a page language in that order are read straight from it (no sort of every
   row), ties broken by the offer's id as the search does.
@@ -11,7 +13,7 @@
   = 'nl'``) as a costly way to list the language's rows in every search. SQLite finds them in its FTS5 table (``sqlite_fts``).
 
 Declared here (not in ``models``) because they need the text-search configurations of
-``texts``; the migration ``b8e4f2a6c1d3`` makes the same ones.
+``texts``; the migrations ``b8e4f2a6c1d3`` and ``f2b6d8a4c3e1`` make the same ones.
 """
 
 from __future__ import annotations
@@ -33,6 +35,18 @@ def title_tsvector(language: str) -> Any:
     return func.to_tsvector(config, S.title)
 
 
+for _code in CONFIGURATIONS:
+    # The words of one page language: a search names its language, so it reads only that
+    # language's index (a GIN index over every language made the planner combine it with a
+    # bitmap of all the language's rows).
+    # (SQLite has them too, as the one index over every language was: its ``tsv`` is empty.)
+    Index(
+        f"ix_catalogue_offer_search_tsv_{_code}",
+        S.tsv,
+        postgresql_using="gin",
+        postgresql_where=S.language == literal_column(f"'{_code}'"),
+        sqlite_where=S.language == literal_column(f"'{_code}'"),
+    )
 Index("ix_catalogue_offer_search_newest", S.language, S.published_at.desc(), S.offer_id)
 Index("ix_catalogue_offer_search_title", S.language, func.lower(S.title), S.offer_id)
 for _code in CONFIGURATIONS:

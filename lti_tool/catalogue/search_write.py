@@ -15,11 +15,18 @@ from .models import LANGUAGES
 from .texts import CONFIGURATIONS
 
 
-def write_rows(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+def write_rows(
+    session: Session,
+    table: Table,
+    key: str,
+    rows: list[dict[str, Any]],
+    blank_on_postgresql: tuple[str, ...] = (),
+) -> None:
     """Insert ``rows`` into ``table``; on PostgreSQL fill the ``tsv`` of the rows whose ``key``
     column (the offer's or the item's id) is among theirs. Every language's text of a row is in
     its ``document``, after the page language's own: a visitor finds a text written only in
-    German from the Dutch page too, by its German words."""
+    German from the Dutch page too, by its German words. ``blank_on_postgresql``: text columns
+    emptied once the ``tsv`` is made (only SQLite's FTS5 reads them): narrower rows."""
     if not rows:
         return
     session.execute(insert(table), rows)
@@ -33,5 +40,7 @@ def write_rows(session: Session, table: Table, key: str, rows: list[dict[str, An
             func.to_tsvector(config, c.document)
         )
         session.execute(
-            update(table).where(c.language == language, c[key].in_(ids)).values(tsv=tsv)
+            update(table)
+            .where(c.language == language, c[key].in_(ids))
+            .values(tsv=tsv, **{name: "" for name in blank_on_postgresql})
         )

@@ -31,7 +31,7 @@ from ..blended.session_models import BlendedBooking, BlendedSession, BlendedSess
 from ..extensions import db
 from ..jobs import register_job
 from .models import CatalogueOffer, CatalogueOfferDate
-from .search_index import reindex_offers
+from .search_index import refresh_filters, reindex_offers
 
 log = logging.getLogger(__name__)
 
@@ -127,19 +127,24 @@ def refresh_linked_dates(session: Session, today: dt.date) -> Refreshed:
         .execution_options(synchronize_session=False)
     )
     moved_rows = list(moved.scalars())
-    offer_ids = sorted(set(moved_rows))
     seats = _seats_left()
     seated = session.execute(
         update(D)
         .where(*_linked(), D.seats_left.is_distinct_from(seats))
         .values(seats_left=seats)
+        .returning(D.offer_id)
         .execution_options(synchronize_session=False)
     )
-    seat_rows = int(getattr(seated, "rowcount", 0) or 0)
-    if offer_ids:
+    seated_rows = list(seated.scalars())
+    seat_rows = len(seated_rows)
+    offer_ids = sorted(set(moved_rows))
+    if offer_ids or seated_rows:
         session.expire_all()
+    if offer_ids:
         offers = session.scalars(select(CatalogueOffer).where(CatalogueOffer.id.in_(offer_ids)))
         reindex_offers(session, list(offers), today)
+    # New seats alone: only what the filters read changes on the search rows.
+    refresh_filters(session, sorted(set(seated_rows) - set(offer_ids)))
     session.commit()
     done = Refreshed(moved=len(moved_rows), seats=seat_rows, reindexed=len(offer_ids))
     if done.changed:

@@ -29,7 +29,10 @@ CREATE = [
     "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
     " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
     " VALUES ('delete', old.id, old.language, old.title_stems, old.stems); END",
-    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE ON catalogue_offer_search"
+    # Only when an indexed column changes: the filters' values (``search_filters``) are
+    # written alone when seats change, and need no new entry in the index.
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au"
+    " AFTER UPDATE OF language, title_stems, stems ON catalogue_offer_search"
     " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
     " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
     " INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
