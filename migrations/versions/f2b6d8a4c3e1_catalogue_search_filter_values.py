@@ -1,7 +1,7 @@
 """Catalogue search: the filters' values on the search rows; PostgreSQL's word index per language
 
 Revision ID: f2b6d8a4c3e1
-Revises: d3a8f1c6e2b7
+Revises: e5b1c9d3a7f2
 Create Date: 2026-12-03 10:45:00.000000
 
 Each search row gets what the search's filters read (the offer's format and funding, and a
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f2b6d8a4c3e1"
-down_revision = "d3a8f1c6e2b7"
+down_revision = "e5b1c9d3a7f2"
 branch_labels = None
 depends_on = None
 
