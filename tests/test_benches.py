@@ -24,6 +24,7 @@ RUNS = {
     "passport.py": (["--small"], "admin page"),
     "scorm_import.py": (["--mb", "2", "--files", "40", "--runs", "1"], "learnpass scorm list"),
     "xapi_load.py": (["--statements", "200", "--samples", "5", "--skip-ralph"], "filtered GET"),
+    "xapi_ingest_cpu.py": (["--statements", "600", "--warm", "2"], "CPU ratio to the floor"),
     "scale_out.py": (["--small"], "speed-up 2 vs 1"),
     "offer_import.py": (["--small"], "rows per second"),
     "surveys.py": (["--small"], "gap report and heat map"),

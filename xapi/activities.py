@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import tables
+from .batch_insert import insert_rows, one_of
 from .statement_contents import merge_definitions
 
 ORGANISATION = ""
@@ -67,8 +67,8 @@ def remember_definitions(
         (row.activity_id, row.tenant): row.definition
         for row in session.execute(
             select(a.activity_id, a.tenant, a.definition).where(
-                a.activity_id.in_({activity_id for activity_id, _ in found}),
-                a.tenant.in_({tenant for _, tenant in found}),
+                one_of(session, a.activity_id, {activity_id for activity_id, _ in found}),
+                one_of(session, a.tenant, {tenant for _, tenant in found}),
             )
         )
         if (row.activity_id, row.tenant) in found
@@ -96,11 +96,8 @@ def remember_definitions(
     if fresh:
         # Two batches defining a new activity at once: the second one's insert is skipped, not
         # a unique-key error; it then merges its definition into the row the first one stored.
-        inserted = session.execute(
-            _insert_if_absent(session).returning(
-                tables.activities.c.activity_id, tables.activities.c.tenant
-            ),
-            fresh,
+        inserted = insert_rows(
+            session, tables.activities, fresh, ("activity_id", "tenant"), if_absent=True
         )
         stored_now = {(row.activity_id, row.tenant) for row in inserted}
         for row in fresh:
@@ -156,12 +153,6 @@ def _holds(held: Mapping[str, Any], definition: Mapping[str, Any]) -> bool:
         elif json.dumps(old) != json.dumps(value):  # 1 == 1.0 == True, but not as stored
             return False
     return True
-
-
-def _insert_if_absent(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(tables.activities).on_conflict_do_nothing()
 
 
 def activity_object(session: Session, activity_id: str, tenant: str | None) -> dict[str, Any]:

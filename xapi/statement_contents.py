@@ -113,7 +113,9 @@ def _declared_hashes(statement: dict[str, Any]) -> list[str]:
 def _index_rows(seq: int, pairs: Iterator[tuple[str, bool]], column: str) -> list[dict[str, Any]]:
     seen: dict[str, bool] = {}
     for key, is_direct in pairs:
-        seen[key] = seen.get(key, False) or is_direct
+        # Direct if any mention is direct.
+        if is_direct or key not in seen:
+            seen[key] = is_direct
     return [{"seq": seq, column: key, "direct": is_direct} for key, is_direct in seen.items()]
 
 

@@ -18,30 +18,21 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Row,
-    Table,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from . import tables
 from .activities import remember_definitions
+from .batch_insert import insert_rows, one_of
 from .clock import utcnow
 from .formats import format_statement
 from .insert_if_absent import insert_if_absent
+from .json_text import compact
 from .models import (
     VOIDED_VERB,
     StatementError,
@@ -56,6 +47,7 @@ from .queries import (
     QUERY_PARAMETERS,
     StatementQuery,
     StatementReader,
+    _unindexed,
     parse_json_param,
     parse_query,
 )
@@ -106,12 +98,6 @@ class StatementConflict(Exception):
             else f"statement {statement_id} already exists with different content"
         )
         self.statement_id = statement_id
-
-
-def _json_value(value: Any) -> str:
-    if isinstance(value, datetime):
-        return _aware(value).isoformat()
-    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 def _moment(parsed: dict[str, datetime], text: str) -> datetime:
@@ -209,7 +195,9 @@ class StatementStore(StatementReader):
             return {}
         s = tables.statements.c
         rows = self.session.execute(
-            select(s.statement_id, s.payload, s.tenant).where(s.statement_id.in_(ids))
+            select(s.statement_id, s.payload, s.tenant).where(
+                one_of(self.session, s.statement_id, ids)
+            )
         )
         return {row.statement_id: (json.loads(row.payload), row.tenant) for row in rows}
 
@@ -318,7 +306,9 @@ class StatementStore(StatementReader):
         voiders: dict[str, set[str | None]] = {}
         for target, voider_tenant in self.session.execute(
             select(s.c.ref_target, s.c.tenant).where(
-                s.c.ref_target.in_(ids), s.c.verb_id == VOIDED_VERB
+                # Driven by the ref_target index (a batch's ids), not by every voiding statement.
+                one_of(self.session, s.c.ref_target, ids),
+                _unindexed(s.c.verb_id) == VOIDED_VERB,
             )
         ):
             voiders.setdefault(target, set()).add(voider_tenant)
@@ -334,9 +324,7 @@ class StatementStore(StatementReader):
         for statement in statements:
             obj = statement["object"]
             kind = obj.get("objectType", "Activity")
-            payloads[statement["id"]] = json.dumps(
-                statement, separators=(",", ":"), ensure_ascii=False
-            )
+            payloads[statement["id"]] = compact(statement)
             registration = statement.get("context", {}).get("registration")
             rows.append(
                 {
@@ -356,7 +344,9 @@ class StatementStore(StatementReader):
                     "payload": payloads[statement["id"]],
                 }
             )
-        inserted = self._insert_rows(s, rows, returning=("seq", "statement_id"), if_absent=True)
+        inserted = insert_rows(
+            self.session, s, rows, returning=("seq", "statement_id"), if_absent=True
+        )
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
         raced = set(ids) - set(seq_by_id)
         if raced:
@@ -371,8 +361,8 @@ class StatementStore(StatementReader):
             seq = seq_by_id[statement["id"]]
             agent_rows += _index_rows(seq, _agents_in(statement, direct=True), "agent_key")
             activity_rows += _index_rows(seq, _activities_in(statement, direct=True), "activity_id")
-        self._insert_rows(tables.statement_agents, agent_rows)
-        self._insert_rows(tables.statement_activities, activity_rows)
+        insert_rows(self.session, tables.statement_agents, agent_rows)
+        insert_rows(self.session, tables.statement_activities, activity_rows)
         targets = [
             row["ref_target"] for row in rows if row["verb_id"] == VOIDED_VERB and row["ref_target"]
         ]
@@ -387,104 +377,3 @@ class StatementStore(StatementReader):
             # Only what this transaction stored: a raced id is another request's to forward.
             queue_payloads(self.session, {i: payloads[i] for i in ids})
         return raced
-
-    def _insert_rows(
-        self,
-        table: Table,
-        rows: list[dict[str, Any]],
-        returning: tuple[str, ...] = (),
-        *,
-        if_absent: bool = False,
-    ) -> list[Row[Any]]:
-        """Insert rows (all with the same keys) in one round trip, RETURNING some columns.
-
-        PostgreSQL gets one INSERT ... SELECT FROM json_to_recordset(one JSON text parameter):
-        an executemany runs one INSERT per row on the server, a multi-row VALUES is re-parsed
-        by the driver for every batch, and arrays are escaped element by element in Python;
-        one JSON text is made by the json module in C and read by the server in C. SQLite runs
-        in process, so an executemany costs no round trips. The RETURNING rows are matched
-        back by key by the caller, never by position. ``if_absent``: rows whose unique key is
-        taken are skipped (ON CONFLICT DO NOTHING, see ``insert_if_absent``), and not returned.
-        """
-        if not rows:
-            return []
-        bind = self.session.get_bind()
-        if bind.dialect.name == "postgresql":
-            names = list(rows[0])
-            batch = (
-                func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
-                .table_valued(*(column(name, table.c[name].type) for name in names))
-                .render_derived(name="batch", with_types=True)
-            )
-            source = select(*(batch.c[n] for n in names))
-            stmt = (
-                postgresql.insert(table).from_select(names, source).on_conflict_do_nothing()
-                if if_absent
-                else insert(table).from_select(names, source)
-            )
-            if returning:
-                stmt = stmt.returning(*(table.c[name] for name in returning))
-            result = self.session.execute(stmt, {"rows": json.dumps(rows, default=_json_value)})
-        elif bind.dialect.name == "sqlite":
-            return _sqlite_insert(self.session, table, rows, returning, if_absent=if_absent)
-        else:  # pragma: no cover - the LRS runs on SQLite or PostgreSQL
-            stmt = insert_if_absent(self.session, table) if if_absent else insert(table)
-            if returning:
-                stmt = stmt.returning(*(table.c[name] for name in returning))
-            result = self.session.execute(stmt, rows)
-        return list(result) if returning else []
-
-
-# SQLite's default limit of bound parameters per statement is 32,766 (since 3.32).
-SQLITE_MAX_PARAMETERS = 32_000
-_sqlite_binds: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any]]] = {}
-
-
-def _sqlite_insert(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    returning: tuple[str, ...],
-    *,
-    if_absent: bool,
-) -> list[Row[Any]]:
-    """The rows as one multi-row INSERT (several past the parameter limit), or one executemany
-    without RETURNING, with the values converted by each column's own SQLAlchemy type (the same
-    text as the ORM writes), but without SQLAlchemy building and processing each row's
-    parameters: for a batch of a hundred statements that was most of the insert's time."""
-    connection = session.connection()
-    dialect = connection.dialect
-    names = tuple(rows[0])
-    binds = _sqlite_binds.get((table.name, names))
-    if binds is None:
-        binds = [
-            (position, bind)
-            for position, name in enumerate(names)
-            if (bind := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        ]
-        _sqlite_binds[(table.name, names)] = binds
-    quote = dialect.identifier_preparer.quote
-    pick = itemgetter(*names)
-    values: list[Any] = []
-    for row in rows:
-        value = list(pick(row)) if len(names) > 1 else [row[names[0]]]
-        for position, bind in binds:
-            if value[position] is not None:
-                value[position] = bind(value[position])
-        values.append(tuple(value))
-    # Only our own table and column names, quoted; every value is a bound parameter.
-    columns = ", ".join(quote(name) for name in names)
-    head = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "  # noqa: S608
-    one = "(" + ", ".join("?" * len(names)) + ")"
-    tail = " ON CONFLICT DO NOTHING" if if_absent else ""
-    if not returning:
-        connection.exec_driver_sql(head + one + tail, values)
-        return []
-    tail += " RETURNING " + ", ".join(quote(name) for name in returning)
-    found: list[Row[Any]] = []
-    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
-    for start in range(0, len(values), per_statement):
-        chunk = values[start : start + per_statement]
-        flat = tuple(value for row in chunk for value in row)
-        found += connection.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail, flat)
-    return found

@@ -1,0 +1,33 @@
+"""Compact JSON text for what the LRS stores (a statement's payload, PostgreSQL's batch rows).
+
+orjson writes it about ten times faster than the json module: at a batch of a hundred statements
+the payloads were a tenth of the LRS's own CPU time. The text is the one ``json.dumps(value,
+separators=(",", ":"), ensure_ascii=False)`` writes, strings escaped the same way (the erase
+searches payloads for a name as it is spelled in JSON, see privacy.py); numbers may be spelled
+differently (``1e-7`` for ``1e-07``) and read back the same. What orjson refuses (an integer past
+64 bits, a lone surrogate) goes through the json module, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+
+def compact(value: Any) -> str:
+    """``value`` as compact JSON text, non-ASCII characters as they are."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def rows_text(rows: list[dict[str, Any]], default: Any) -> str:
+    """Rows (column name -> value) as one JSON array text; datetimes are aware (UTC if naive)
+    and written as ``datetime.isoformat`` writes them, other values through ``default``."""
+    try:
+        return orjson.dumps(rows, option=orjson.OPT_NAIVE_UTC, default=default).decode()
+    except TypeError:
+        return json.dumps(rows, default=default)
