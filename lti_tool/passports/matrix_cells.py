@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, insert, or_, select
+from sqlalchemy import delete, event, insert, or_, select, text
 from sqlalchemy.orm import Session, attributes
 
 from .identities import ID_SLICE, identity_groups
@@ -32,6 +32,10 @@ from .models import IdentityLink, PassportEntry, StoredCell, TrainingType, entry
 from .validity import valid_until_for
 
 _USERS = "passport_matrix_users"
+# The cells' PostgreSQL advisory locks: "lpmc" in ASCII as the first key (no other lock of
+# learnpass uses the two-key form), the person's id modulo _BUCKETS as the second.
+_LOCK_SPACE = 0x6C706D63
+_BUCKETS = 64
 _TYPES = "passport_matrix_types"
 
 Best = dict[tuple[int, int], tuple[dt.date, dt.date | None]]
@@ -52,8 +56,30 @@ def keep_best(best: Best, key: tuple[int, int], until: dt.date, done: dt.date | 
 def refresh(session: Session, user_ids: Iterable[int]) -> None:
     """Compute again the cells of these people and of everyone linked to them."""
     ids = sorted(set(user_ids))
+    _take_turns(session, ids)
     for start in range(0, len(ids), ID_SLICE):
         _refresh(session, ids[start : start + ID_SLICE])
+
+
+def _take_turns(session: Session, ids: list[int]) -> None:
+    """On PostgreSQL, wait for any other transaction refreshing the same people's cells (or
+    their linked identities'), until it ends. Without it, two instances changing one person's
+    entries at once would each delete the cells they saw and insert their own: the second
+    insert fails on the first's rows (a 500), or the last commit wins with the other's entry
+    missing. After the wait, each statement of the refresh sees what the first committed (READ
+    COMMITTED). The locks are per bucket of people, taken in order, so a refresh of thousands
+    holds at most ``_BUCKETS`` of them and two refreshes cannot wait for each other in a ring."""
+    if not ids or session.get_bind().dialect.name != "postgresql":
+        return
+    members = set(ids)
+    for start in range(0, len(ids), ID_SLICE):
+        for group in identity_groups(session, ids[start : start + ID_SLICE]).values():
+            members.update(group)
+    for bucket in sorted({member % _BUCKETS for member in members}):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :bucket)"),
+            {"space": _LOCK_SPACE, "bucket": bucket},
+        )
 
 
 def _refresh(session: Session, ids: list[int]) -> None:
