@@ -5,12 +5,8 @@ dates is still filtered date by date (the row's summary alone would let wrong on
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 from typing import Any
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import select, update
 
 from lti_tool.blended import booking
@@ -22,6 +18,7 @@ from lti_tool.catalogue.search_filters import filter_values
 from lti_tool.catalogue.seat_refresh import refresh_linked_dates
 from lti_tool.extensions import db
 from tests.blended.session_helpers import user
+from tests.migration_fill import run_migration_function
 
 from .helpers import TODAY, offer, own_date, provider
 from .test_seat_refresh import NOW, linked  # noqa: F401  (the fixture)
@@ -159,19 +156,6 @@ def test_the_seat_job_keeps_the_free_seats_in_step(app: Any, linked: dict[str, i
 MIGRATION = "f2b6d8a4c3e1_catalogue_search_filter_values.py"
 
 
-def _run_migration_fill() -> None:
-    """The migration's fill, run on today's schema with the values emptied (seeding at the
-    revision before it would need that day's models)."""
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / MIGRATION
-    spec = importlib.util.spec_from_file_location("search_filter_values_migration", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with db.engine.begin() as conn:  # type: ignore[union-attr]
-        with Operations.context(MigrationContext.configure(conn)):
-            module._fill()
-
-
 def test_the_migration_fills_the_values_of_published_offers(app: Any) -> None:
     with app.app_context():
         s = db.session()
@@ -194,7 +178,7 @@ def test_the_migration_fills_the_values_of_published_offers(app: Any) -> None:
         )
         s.commit()
         assert _rows(one.id)[0]["format"] == ""
-        _run_migration_fill()
+        run_migration_function(MIGRATION)
         assert {made: _in_step(made) for made in (two.id, one.id)} == expected
         assert _found(postcode="20", date_to=MARCH) == []
         assert _found(postcode="20", free_seats=True) == [two.id]

@@ -6,16 +6,12 @@ already there; two submissions at once both count (PostgreSQL). SQLite and Postg
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -37,6 +33,7 @@ from lti_tool.surveys.models import (
     SurveyResponseAttribute,
     SurveyVersion,
 )
+from tests.migration_fill import run_migration_function
 
 from . import scan_reference
 from .helpers import import_survey
@@ -259,23 +256,6 @@ def test_a_submission_and_an_erase_change_the_totals_in_their_transaction(
         db.session.remove()
 
 
-def _run_totals_migration_fill() -> None:
-    """The totals migration's fill (its plain SQL over the answers), run on the current schema.
-
-    Upgrading from the revision before it would need the models of that day to seed the answers;
-    the models of today carry columns added since (a company's place, ...), so the test seeds at
-    head, with the totals left empty, and runs the migration's own fill through Alembic's ``op``.
-    """
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / MIGRATION
-    spec = importlib.util.spec_from_file_location("survey_totals_migration", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with db.engine.begin() as conn:  # type: ignore[union-attr]
-        with Operations.context(MigrationContext.configure(conn)):
-            module._fill()
-
-
 def test_the_migration_fills_the_totals_from_the_answers_there(app: Any) -> None:
     with app.app_context():
         db.session.add(
@@ -288,7 +268,7 @@ def test_the_migration_fills_the_totals_from_the_answers_there(app: Any) -> None
         db.session.remove()
         assert _rows() == ([], [])  # nothing counted at submission: left to the migration
         db.session.remove()
-        _run_totals_migration_fill()
+        run_migration_function(MIGRATION)
         assert _rows()[0]  # filled
         assert_same_figures(data)
         assert_totals_as_rebuilt()
