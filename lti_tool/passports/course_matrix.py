@@ -219,6 +219,7 @@ def stored_cells(
 ) -> dict[int, list[MatrixCell]]:
     """Each learner's cells, one per training, read from the stored cells (``matrix_cells``);
     ``learner_ids`` selects the learners' ids as a subquery."""
+    type_ids = [t.id for t in trainings]
     found: dict[tuple[int, int], tuple[dt.date, dt.date | None]] = {}
     if trainings and learners:
         rows = session.execute(
@@ -229,11 +230,10 @@ def stored_cells(
                 StoredCell.completed_on,
             ).where(
                 StoredCell.user_id.in_(learner_ids),
-                StoredCell.training_type_id.in_([t.id for t in trainings]),
+                StoredCell.training_type_id.in_(type_ids),
             )
         )
         found = {(uid, type_id): (until, done) for uid, type_id, until, done in rows}
-    type_ids = [t.id for t in trainings]
     states: dict[dt.date, str] = {}
     result: dict[int, list[MatrixCell]] = {}
     for learner in learners:
