@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User
 
-from .course_matrix import MatrixRow, learner_cells
+from .course_matrix import MatrixRow, stored_cells
 from .errors import PassportError
 from .models import (
     Company,
@@ -281,7 +281,7 @@ def company_matrix(
         )
     )
     ids = shown.with_only_columns(User.id)
-    cells_of = learner_cells(session, people, ids, trainings, today, warn_days)
+    cells_of = stored_cells(session, people, ids, trainings, today, warn_days)
     rows = [
         MatrixRow(person, cells_of[person.id])
         for person in people

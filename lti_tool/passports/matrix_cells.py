@@ -1,10 +1,10 @@
 """The matrix's stored cells (``StoredCell``): for each person and training type, the best
 approved entry of the person's identity group, kept in step with what can change it.
 
-The rule is ``course_matrix.learner_cells``'s (a test holds them equal after each kind of
-change): of the approved entries of the person and of every identity linked to them, the one
-valid longest counts, one that never expires beating all; an entry counts for a training type
-when it names it, or when it carries the competence the type asks for (then valid for the type's
+The rule is the one tests/passports/cell_reference.py computes from the entries (a test holds
+them equal after each kind of change): of the approved entries of the person and of every
+identity linked to them, the one valid longest counts, one that never expires beating all; an
+entry counts for a training type when it names it, or when it carries the competence the type asks for (then valid for the type's
 own period from the day it was completed, not at all when that day is unknown and the type has a
 period). Rows are kept for every training type, not only the ones a course requires, so changing
 a course's required trainings changes nothing here; the state (valid, expiring, expired) is

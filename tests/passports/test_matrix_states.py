@@ -1,6 +1,6 @@
-"""The matrix's counts, filters and pages come from the database (matrix_states); the cells of
-the rows shown come from course_matrix.learner_cells in Python. Both follow one rule: on a mixed
-course (linked identities in and outside the course, entries that carry the competence a
+"""The matrix's counts, filters and pages come from the database (matrix_states) and its cells
+from the stored cells (matrix_cells); cell_reference.learner_cells computes the same rule from
+the entries in Python. They agree: on a mixed course (linked identities in and outside the course, entries that carry the competence a
 training asks for, month ends, unknown dates, entries never expiring, pending ones) they agree
 for every filter, warning period and page."""
 
@@ -24,6 +24,8 @@ from lti_tool.passports.models import (
     TrainingType,
     entry_competence,
 )
+
+from . import cell_reference
 
 TODAY = dt.date(2026, 3, 31)
 
@@ -127,7 +129,7 @@ def _expected(session, course_id, warn_days, state, type_id):
     )
     learners = list(session.scalars(shown.order_by(*course_matrix.LEARNER_ORDER)))
     ids = shown.with_only_columns(User.id).order_by(None)
-    cells = course_matrix.learner_cells(session, learners, ids, trainings, TODAY, warn_days)
+    cells = cell_reference.learner_cells(session, learners, ids, trainings, TODAY, warn_days)
     columns = [i for i, t in enumerate(trainings) if not type_id or t.id == type_id]
     rows = [
         learner
@@ -182,7 +184,7 @@ def _all_cells(session, today, warn_days=30):
     ids = select(User.id)
     types = list(session.scalars(select(TrainingType).order_by(TrainingType.id)))
     stored = course_matrix.stored_cells(session, people, ids, types, today, warn_days)
-    computed = course_matrix.learner_cells(session, people, ids, types, today, warn_days)
+    computed = cell_reference.learner_cells(session, people, ids, types, today, warn_days)
 
     def plain(cells):
         return {uid: [(c.state, c.valid_until) for c in row] for uid, row in cells.items()}
