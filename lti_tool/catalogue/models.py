@@ -249,6 +249,21 @@ class CatalogueOfferEvent(Base):
     )
 
 
+# The columns PostgreSQL's index of a language's rows by date carries beside its key (``INCLUDE``).
+SEARCH_FILTER_COLUMNS = [
+    "id",
+    "format",
+    "funding",
+    "postcodes",
+    "first_on",
+    "last_on",
+    "self_paced",
+    "free_until",
+    "free_undated",
+    "dates_exact",
+]
+
+
 class CatalogueOfferSearch(Base):
     """One published offer as searched in one page language: its title and text in that
     language, their Snowball stems (what SQLite's FTS5 table ``catalogue_offer_fts`` indexes,
@@ -258,7 +273,15 @@ class CatalogueOfferSearch(Base):
     __tablename__ = "catalogue_offer_search"
     __table_args__ = (
         UniqueConstraint("offer_id", "language", name="uq_catalogue_offer_search"),
-        Index("ix_catalogue_offer_search_language", "language", "starts_on", "offer_id"),
+        # On PostgreSQL it also holds the id and the filters' values: a search with filters and
+        # no words reads the language's rows in date order from the index alone.
+        Index(
+            "ix_catalogue_offer_search_language",
+            "language",
+            "starts_on",
+            "offer_id",
+            postgresql_include=SEARCH_FILTER_COLUMNS,
+        ),
         # PostgreSQL's GIN indexes on ``tsv``, one per page language: ``search_indexes``.
     )
 

@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from lti_tool.blended import booking
 from lti_tool.blended.session_models import BlendedSession
 from lti_tool.catalogue import offers
-from lti_tool.catalogue.models import LANGUAGES, CatalogueOffer, CatalogueOfferSearch
+from lti_tool.catalogue.models import (
+    LANGUAGES,
+    SEARCH_FILTER_COLUMNS,
+    CatalogueOffer,
+    CatalogueOfferSearch,
+)
 from lti_tool.catalogue.search import OfferQuery, search_offers
 from lti_tool.catalogue.search_filters import filter_values
 from lti_tool.catalogue.seat_refresh import refresh_linked_dates
@@ -34,7 +39,7 @@ COLUMNS = (
     "free_undated",
     "dates_exact",
 )
-MARCH, MAY = dt.date(2030, 3, 2), dt.date(2030, 5, 4)
+MARCH, APRIL, MAY = dt.date(2030, 3, 2), dt.date(2030, 4, 1), dt.date(2030, 5, 4)
 
 
 def _rows(offer_id: int) -> list[dict[str, Any]]:
@@ -182,3 +187,46 @@ def test_the_migration_fills_the_values_of_published_offers(app: Any) -> None:
         assert {made: _in_step(made) for made in (two.id, one.id)} == expected
         assert _found(postcode="20", date_to=MARCH) == []
         assert _found(postcode="20", free_seats=True) == [two.id]
+
+
+COVERING = "a9d3f6c2e8b4_catalogue_search_covering_index.py"
+
+
+def _definition() -> str:
+    return db.session().scalar(
+        text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_catalogue_offer_search_language'"
+        )
+    )
+
+
+def _included() -> list[str]:
+    """The columns PostgreSQL's date index of the search rows carries beside its key."""
+    definition = _definition()
+    assert " INCLUDE (" in definition
+    return definition.split(" INCLUDE (", 1)[1].rstrip(")").split(", ")
+
+
+def test_the_date_index_carries_every_filter_value(app: Any) -> None:
+    """On PostgreSQL the index of a language's rows by date holds the row's id and every
+    filter's value (a search with filters and no words reads it alone), as the models and the
+    migration ``a9d3f6c2e8b4`` make it; SQLite's index has no such columns."""
+    assert set(SEARCH_FILTER_COLUMNS) == {"id", *COLUMNS}
+    with app.app_context():
+        s = db.session()
+        owner = provider(s)
+        online = offer(s, owner, {"nl": "Heftruck"}, format="online", dates=[own_date(MAY)])
+        offer(s, owner, {"nl": "Steiger"}, dates=[own_date(MARCH)])
+        s.commit()
+        postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+        if postgresql:
+            assert _included() == SEARCH_FILTER_COLUMNS
+        s.commit()  # the migration takes the table's lock
+        for step in ("downgrade", "upgrade"):
+            run_migration_function(COVERING, step)
+            if postgresql:
+                assert ("INCLUDE" in _definition()) == (step == "upgrade")
+            assert _found(format="online", date_from=APRIL) == [online.id]
+            s.commit()
+        if postgresql:
+            assert _included() == SEARCH_FILTER_COLUMNS
