@@ -5,6 +5,8 @@
 - Sorted by soonest, newest or title: one index per order, each beginning with the language, so
   the first rows of a page language in that order are read straight from it (no sort of every
   row), ties broken by the offer's id as the search does.
+- On PostgreSQL the index by soonest (``models``) also carries the row's id and the filters'
+  values (``INCLUDE``): filters or dates without words read it alone (an index-only scan).
 - PostgreSQL's *best match* first looks for offers with every word in the title. Its ``tsvector``
   weighs the title's words A, but a GIN index keeps no weights, so each match had to be read
   again to see where a word was. One GIN index per language configuration on the title's own
