@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from . import tables
-from .batch_insert import insert_rows, one_of
+from .batch_insert import insert_rows, rows_with
 from .statement_contents import merge_definitions
 
 ORGANISATION = ""
@@ -65,11 +65,14 @@ def remember_definitions(
     a = tables.activities.c
     current = {
         (row.activity_id, row.tenant): row.definition
-        for row in session.execute(
-            select(a.activity_id, a.tenant, a.definition).where(
-                one_of(session, a.activity_id, {activity_id for activity_id, _ in found}),
-                one_of(session, a.tenant, {tenant for _, tenant in found}),
-            )
+        for row in rows_with(
+            session,
+            tables.activities,
+            ("activity_id", "tenant", "definition"),
+            {
+                "activity_id": {activity_id for activity_id, _ in found},
+                "tenant": {tenant for _, tenant in found},
+            },
         )
         if (row.activity_id, row.tenant) in found
     }

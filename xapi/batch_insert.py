@@ -13,11 +13,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    ColumnElement,
     Row,
     Table,
     Text,
-    any_,
     bindparam,
     cast,
     column,
@@ -150,15 +148,43 @@ def _sqlite_insert(
     return found
 
 
-def one_of(session: Session, column: ColumnElement[Any], values: Iterable[str]) -> Any:
-    """``column IN values`` with the values as one bound parameter: a JSON array read by
-    ``json_each`` on SQLite, an array (``= ANY``) on PostgreSQL. A batch's hundred ids were a
-    hundred parameters, and SQLAlchemy rendered the IN list again on every execution; this
-    statement is compiled once. Both use the column's index, as IN does."""
-    listed = list(values)
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(Text)))
-    if session.get_bind().dialect.name == "sqlite":
-        items = func.json_each(bindparam(None, compact(listed), type_=Text)).table_valued("value")
-        return column.in_(select(items.c.value))
-    return column.in_(listed)  # pragma: no cover - the LRS runs on SQLite or PostgreSQL
+def rows_with(
+    session: Session,
+    table: Table,
+    columns: tuple[str, ...],
+    among: dict[str, Iterable[str]],
+    equal: dict[str, str] | None = None,
+) -> list[Row[Any]]:
+    """``SELECT columns FROM table WHERE`` each ``among`` column is one of its values (one
+    parameter: a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL; both
+    use the column's index, as IN does) and each ``equal`` column equals its value, as the driver's own
+    SQL: for a batch's lookups SQLAlchemy built, keyed and compiled the statement again on every
+    request, more than the lookup itself cost. Names are our own, quoted; values are bound.
+    ``equal`` columns are compared without their index on SQLite (``+column``), as
+    ``queries._unindexed`` does: the ``among`` column's index drives the lookup."""
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    conditions: list[str] = []
+    if dialect.name == "postgresql":
+        values: Any = {}
+        for position, (name, items) in enumerate(among.items()):
+            conditions.append(f"{quote(name)} = ANY(%(a{position})s)")
+            values[f"a{position}"] = list(items)
+        for position, (name, value) in enumerate((equal or {}).items()):
+            conditions.append(f"{quote(name)} = %(e{position})s")
+            values[f"e{position}"] = value
+    else:
+        values = []
+        for name, items in among.items():
+            conditions.append(f"{quote(name)} IN (SELECT value FROM json_each(?))")  # noqa: S608
+            values.append(compact(list(items)))
+        for name, value in (equal or {}).items():
+            conditions.append(f"+{quote(name)} = ?")
+            values.append(value)
+        values = tuple(values)
+    sql = (
+        f"SELECT {', '.join(quote(name) for name in columns)} "  # noqa: S608
+        f"FROM {quote(table.name)} WHERE {' AND '.join(conditions)}"
+    )
+    return list(connection.exec_driver_sql(sql, values))

@@ -13,6 +13,8 @@ from collections.abc import Set
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from . import vocab
 
 # \Z, not $: $ also matches before a final line break ("http://x\n" or a UUID and "\n",
@@ -118,11 +120,43 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-class StatementValidator:
-    """Walks one statement. ``spec`` is "1.0" (the 1.0.x rules) or "2.0" (accepts 2.0.x too)."""
+# Agents, verbs and activities found valid before, by their JSON text (see ``remember``).
+_VALID_KEPT = 8192
+_valid_texts: set[bytes] = set()
 
-    def __init__(self, spec: str = "1.0") -> None:
+
+class StatementValidator:
+    """Walks one statement. ``spec`` is "1.0" (the 1.0.x rules) or "2.0" (accepts 2.0.x too).
+
+    ``remember``: for values parsed from JSON text only (dicts, lists, strings, numbers,
+    booleans, None). An agent, a verb or an activity (with its definition) found valid is
+    remembered by its compact JSON text, and the same text is not walked again: tools send the
+    same learners, verbs and activities statement after statement. Their rules do not depend on
+    the spec version or on where they stand, and the text tells every type apart that a rule
+    does (``1``, ``1.0``, ``true``, ``"1"``). A value first found invalid is never remembered,
+    so errors are found and worded as before. Not for values built in Python: JSON text cannot
+    tell a ``str`` from a UUID or an enum that serialises to the same text.
+    """
+
+    def __init__(self, spec: str = "1.0", *, remember: bool = False) -> None:
         self.spec = spec
+        self.remember = remember
+
+    def _key(self, kind: bytes, value: Any) -> bytes | None:
+        """The text ``value`` is remembered by (None: not to be remembered)."""
+        if not self.remember or type(value) is not dict:
+            return None
+        try:
+            return kind + orjson.dumps(value)
+        except TypeError:  # past 64-bit integers, lone surrogates: walked every time
+            return None
+
+    @staticmethod
+    def _valid(key: bytes | None) -> None:
+        if key is not None:
+            if len(_valid_texts) >= _VALID_KEPT:
+                _valid_texts.clear()
+            _valid_texts.add(key)
 
     # ------------------------------------------------------------ primitives
 
@@ -207,6 +241,13 @@ class StatementValidator:
     # ------------------------------------------------------------ actors
 
     def agent(self, value: Any, path: str, *, group_allowed: bool = True) -> None:
+        key = self._key(b"a" if group_allowed else b"m", value)
+        if key in _valid_texts:
+            return
+        self._agent(value, path, group_allowed=group_allowed)
+        self._valid(key)
+
+    def _agent(self, value: Any, path: str, *, group_allowed: bool) -> None:
         if not isinstance(value, dict):
             raise StatementError(path, "must be an Agent or Group object")
         kind = value.get("objectType", "Agent")
@@ -267,18 +308,26 @@ class StatementValidator:
     # ------------------------------------------------------------ statement parts
 
     def verb(self, value: Any, path: str) -> None:
+        key = self._key(b"v", value)
+        if key in _valid_texts:
+            return
         self._object(value, path, {"id", "display"}, ("id",))
         self.iri(value["id"], _join(path, "id"))
         if "display" in value:
             self.language_map(value["display"], _join(path, "display"))
+        self._valid(key)
 
     def activity(self, value: Any, path: str) -> None:
+        key = self._key(b"o", value)
+        if key in _valid_texts:
+            return
         self._object(value, path, {"objectType", "id", "definition"}, ("id",))
         if value.get("objectType", "Activity") != "Activity":
             raise StatementError(_join(path, "objectType"), "must be Activity")
         self.iri(value["id"], _join(path, "id"))
         if "definition" in value:
             self.activity_definition(value["definition"], _join(path, "definition"))
+        self._valid(key)
 
     def activity_definition(self, value: Any, path: str) -> None:
         self._object(value, path, DEFINITION_PROPERTIES)
@@ -557,8 +606,24 @@ class StatementValidator:
                 )
 
 
+# Texts parsed before (a batch's statements share their stored moment and often a timestamp;
+# a datetime cannot be changed, so one can be handed out twice).
+_PARSED_KEPT = 4096
+_parsed_moments: dict[str, datetime] = {}
+
+
 def parse_timestamp(text: str) -> datetime:
     """ISO 8601 date-time (RFC 3339 profile). ``-00:00`` is refused: it means "offset unknown"."""
+    moment = _parsed_moments.get(text)
+    if moment is None:
+        moment = _parse_timestamp(text)
+        if len(_parsed_moments) >= _PARSED_KEPT:
+            _parsed_moments.clear()
+        _parsed_moments[text] = moment
+    return moment
+
+
+def _parse_timestamp(text: str) -> datetime:
     match = TIMESTAMP_RE.match(text)
     if not match:
         raise ValueError("must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00.000Z")
@@ -583,9 +648,20 @@ def parse_timestamp(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+_last_formatted: tuple[datetime, str] | None = None
+
+
 def format_timestamp(moment: datetime) -> str:
     """UTC with milliseconds, the form the LRS writes in ``stored`` and ``timestamp``."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    global _last_formatted
+    last = _last_formatted
+    # A batch's statements share one stored moment. Equal moments are the same instant (or
+    # both naive and equal), which is written one way.
+    if last is not None and last[0] == moment:
+        return last[1]
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    _last_formatted = (moment, text)
+    return text
 
 
 def validate_statement(statement: Any, *, spec: str = "1.0", field: str = "") -> None:

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
+
+import orjson
 
 # Real data is shallow: a statement with a sub-statement and context extensions is about ten
 # levels deep; 64 leaves room for any extension or document a client could mean.
@@ -70,6 +73,34 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, **kwargs: Any) -> An
     if _deeper_than(value, max_depth):
         raise JsonTooDeep(max_depth)
     return value
+
+
+# orjson reads an integer past 64 bits as a float (the json module keeps it whole): a body with
+# a run of 19 digits anywhere (in a string too) is read by the json module.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def loads_utf8(
+    body: bytes, *, parse_constant: Callable[[str], Any], max_depth: int = MAX_DEPTH
+) -> Any:
+    """``loads(body.decode("utf-8"), parse_constant=...)``: the same value, the same errors.
+
+    orjson reads a request body several times faster than the json module. It reads valid JSON
+    to the same value, except integers past 64 bits (kept out, see ``_LONG_DIGITS``), and it
+    refuses what the json module reads differently or refuses too (NaN and Infinity, numbers
+    past a float's range, escaped lone surrogates, invalid UTF-8, a byte order mark, nesting
+    past 1024 levels): those bodies go through ``loads``, which gives its own answer or error.
+    """
+    if not _LONG_DIGITS.search(body):
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if _deeper_than(value, max_depth):
+                raise JsonTooDeep(max_depth)
+            return value
+    return loads(body.decode("utf-8"), max_depth=max_depth, parse_constant=parse_constant)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

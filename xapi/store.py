@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from . import tables
 from .activities import remember_definitions
-from .batch_insert import insert_rows, one_of
+from .batch_insert import insert_rows, rows_with
 from .clock import utcnow
 from .formats import format_statement
 from .insert_if_absent import insert_if_absent
@@ -47,7 +47,6 @@ from .queries import (
     QUERY_PARAMETERS,
     StatementQuery,
     StatementReader,
-    _unindexed,
     parse_json_param,
     parse_query,
 )
@@ -193,11 +192,11 @@ class StatementStore(StatementReader):
     def _payloads_by_id(self, ids: list[str]) -> dict[str, tuple[dict[str, Any], str | None]]:
         if not ids:
             return {}
-        s = tables.statements.c
-        rows = self.session.execute(
-            select(s.statement_id, s.payload, s.tenant).where(
-                one_of(self.session, s.statement_id, ids)
-            )
+        rows = rows_with(
+            self.session,
+            tables.statements,
+            ("statement_id", "payload", "tenant"),
+            {"statement_id": ids},
         )
         return {row.statement_id: (json.loads(row.payload), row.tenant) for row in rows}
 
@@ -304,14 +303,15 @@ class StatementStore(StatementReader):
         ids = [st["id"] for st in statements]
         # A voiding statement may arrive before its target; one of another tenant does not count.
         voiders: dict[str, set[str | None]] = {}
-        for target, voider_tenant in self.session.execute(
-            select(s.c.ref_target, s.c.tenant).where(
-                # Driven by the ref_target index (a batch's ids), not by every voiding statement.
-                one_of(self.session, s.c.ref_target, ids),
-                _unindexed(s.c.verb_id) == VOIDED_VERB,
-            )
+        for row in rows_with(
+            # Driven by the ref_target index (a batch's ids), not by every voiding statement.
+            self.session,
+            s,
+            ("ref_target", "tenant"),
+            {"ref_target": ids},
+            {"verb_id": VOIDED_VERB},
         ):
-            voiders.setdefault(target, set()).add(voider_tenant)
+            voiders.setdefault(row.ref_target, set()).add(row.tenant)
         voided_early = {
             statement_id
             for statement_id, by in voiders.items()

@@ -319,7 +319,7 @@ def check_params(allowed: set[str], required: tuple[str, ...] = ()) -> dict[str,
 def parse_json_body(field_name: str = "body") -> Any:
     body = xreq().body
     try:
-        return safe_json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+        return safe_json.loads_utf8(body, parse_constant=_no_constants)
     except safe_json.JsonTooDeep as exc:
         fail(400, field_name, str(exc))
     except (ValueError, UnicodeDecodeError):

@@ -158,7 +158,7 @@ def put_or_post_statements(method: str) -> Response:
         batch = data if isinstance(data, list) else [data]
         if not batch:
             fail(400, "body", "the batch is empty")
-    validator = StatementValidator(xreq().spec)
+    validator = StatementValidator(xreq().spec, remember=True)
     for index, statement in enumerate(batch):
         validator.statement(statement, f"[{index}]" if isinstance(data, list) else "")
     attachments = _check_attachments(batch, received)
