@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal, select
+from sqlalchemy import ColumnElement, DateTime, Row, Select, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -170,6 +170,17 @@ def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) ->
 @compiles(_Unindexed, "sqlite")
 def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)
+
+
+@compiles(_Unindexed, "postgresql")
+def _unindexed_postgresql(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    if isinstance(element.type, DateTime):
+        # ``stored`` past a moment near the end of the store: with its statistics behind, the
+        # planner reads the window from the (stored, seq) index and sorts it (50k rows, 0.5 s)
+        # instead of walking seq between the bounds already found.
+        return f"COALESCE({column}, {column})"
+    return column
 
 
 def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -334,17 +345,24 @@ class StatementReader:
             return None
         low = high = None
         # min(seq + 0): PostgreSQL turns a bare min(seq) into a walk of the primary key until a
-        # row of the range turns up (half the table for a range in the middle).
+        # row of the range turns up (half the table for a range in the middle). One bound per
+        # side of each scan: SQLite ranges its index scan on one of two, not on the tighter.
         if q.since is not None:
             edge = _aware(first) + STORED_LAG
-            bound = select(func.min(s.seq + 0)).where(*in_window, s.stored <= edge)
+            if q.until is not None:
+                edge = min(edge, _aware(q.until))
+            bound = select(func.min(s.seq + 0)).where(s.stored > q.since, s.stored <= edge)
             low = int(self.session.execute(bound).scalar_one())
         if q.until is not None:
             last = self.session.execute(
                 select(s.stored).where(*in_window).order_by(s.stored.desc(), s.seq.desc()).limit(1)
             ).scalar_one()
             edge = _aware(last) - STORED_LAG
-            bound = select(func.max(s.seq + 0)).where(*in_window, s.stored >= edge)
+            if q.since is not None and edge <= _aware(q.since):
+                from_edge = s.stored > q.since
+            else:
+                from_edge = s.stored >= edge
+            bound = select(func.max(s.seq + 0)).where(from_edge, s.stored <= q.until)
             high = int(self.session.execute(bound).scalar_one())
         return low, high
 
