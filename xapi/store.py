@@ -45,6 +45,7 @@ from .outbox import forwarding_on, queue_payloads
 from .queries import (
     MAX_PAGE,
     QUERY_PARAMETERS,
+    STORED_LAG,
     StatementQuery,
     StatementReader,
     parse_json_param,
@@ -69,6 +70,7 @@ __all__ = [
     "QUERY_PARAMETERS",
     "Attachment",
     "StatementConflict",
+    "StoreTooSlow",
     "StatementQuery",
     "StatementReader",
     "StatementStore",
@@ -83,6 +85,11 @@ __all__ = [
     "sha2_hex",
     "utcnow",
 ]
+
+
+class StoreTooSlow(Exception):
+    """A save took longer than ``STORED_LAG`` from its stored moment to its insert (HTTP 503):
+    kept, it could hide from a since / until window, so it is rolled back; the client retries."""
 
 
 class StatementConflict(Exception):
@@ -347,6 +354,9 @@ class StatementStore(StatementReader):
         inserted = insert_rows(
             self.session, s, rows, returning=("seq", "statement_id"), if_absent=True
         )
+        if utcnow() - rows[0]["stored"] > STORED_LAG:
+            # Readers find a window's seq bounds within STORED_LAG of its ends (queries.py).
+            raise StoreTooSlow(f"the save took over {STORED_LAG.seconds} s; send it again")
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
         raced = set(ids) - set(seq_by_id)
         if raced:

@@ -24,7 +24,7 @@ from xapi.auth_failures import FailureLimits, TooManyFailures
 from xapi.documents import DocumentError, DocumentStore, PreconditionFailed
 from xapi.models import StatementError, format_timestamp
 from xapi.multipart import MultipartError
-from xapi.store import StatementConflict, StatementStore, utcnow
+from xapi.store import StatementConflict, StatementStore, StoreTooSlow, utcnow
 
 from ..extensions import db
 from . import cors
@@ -251,6 +251,11 @@ def _bad_request(exc: StatementError | DocumentError | MultipartError) -> Respon
 @bp.errorhandler(StatementConflict)
 def _conflict(exc: StatementConflict) -> Response:
     return _error(409, "id", str(exc))
+
+
+@bp.errorhandler(StoreTooSlow)
+def _too_slow(exc: StoreTooSlow) -> Response:
+    return _error(503, "statements", str(exc), {"Retry-After": "1"})
 
 
 @bp.errorhandler(PreconditionFailed)

@@ -19,6 +19,7 @@ from sqlalchemy import event, select
 from lti_tool.extensions import db
 from xapi import tables
 from xapi.models import agent_key
+from xapi.queries import STORED_LAG
 from xapi.store import StatementQuery, StatementStore
 
 from .builders import agent, statement
@@ -256,10 +257,13 @@ def test_no_query_sorts_on_sqlite(app: Any, params: dict[str, Any]) -> None:
                 assert "rowid>? AND rowid<?" in plan or "seq>? AND seq<?" in plan, (sql, plan)
 
 
-def test_open_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any) -> None:
+@pytest.mark.parametrize("step", [1.0, 4.0])
+def test_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any, step: float) -> None:
     """A since-only page (newest first) and an until-only page (oldest first) read from one
-    probe of the (stored, seq) index; a slow save can give a statement an earlier ``stored``
-    than one inserted before it, and those still come back exactly where they belong."""
+    probe of the (stored, seq) index, a closed window's bounds from scans of STORED_LAG at its
+    ends; a slow save can give a statement an earlier ``stored`` than one inserted before it
+    (by STORED_LAG itself with ``step`` 4), and those still come back exactly where they
+    belong."""
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -270,12 +274,14 @@ def test_open_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any) -> N
         made = random_store(rng)
         for start in range(0, len(made), 10):
             store.save(made[start : start + 10], authority=None)
-        # Each batch its own second; batches 4 and 9 took their stored moment before the
+        # Each batch its own moment, ``step`` s apart; batches 4 and 9 took their stored moment before the
         # batch saved ahead of them (2 and 6) did: stored out of seq order.
         base = datetime(2026, 3, 1, tzinfo=UTC)
         order = list(range(len(made) // 10))
-        moments = {k: base + timedelta(seconds=k) for k in order}
-        moments[4], moments[9] = base + timedelta(seconds=1.5), base + timedelta(seconds=5.5)
+        moments = {k: base + timedelta(seconds=k * step) for k in order}
+        moments[4] = base + timedelta(seconds=1.5 * step)
+        moments[9] = base + timedelta(seconds=5.5 * step)
+        assert (moments[8] - moments[9]) <= STORED_LAG
         s = tables.statements.c
         for k in order:
             ids = [st["id"] for st in made[k * 10 : k * 10 + 10]]
@@ -285,7 +291,7 @@ def test_open_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any) -> N
             )
         db.session.commit()
         # Cuts around the batches out of order, and before / after everything.
-        cuts = [base + timedelta(seconds=n) for n in (-1, 1, 1.5, 2, 5, 5.5, 6, 3600)]
+        cuts = [base + timedelta(seconds=n * step) for n in (-1, 1, 1.5, 2, 5, 5.5, 6, 3600)]
         checked = 0
         for cut in cuts:
             for q in (
@@ -293,6 +299,8 @@ def test_open_windows_are_exact_when_stored_runs_out_of_seq_order(app: Any) -> N
                 StatementQuery(until=cut),
                 StatementQuery(verb=VERBS[1], since=cut),
                 StatementQuery(agent_key=agent_key(agent("cy")), until=cut),
+                StatementQuery(since=cut, until=cut + timedelta(seconds=4.5 * step)),
+                StatementQuery(verb=VERBS[2], since=cut - timedelta(seconds=step), until=cut),
             ):
                 newest_first = brute_force(q)
                 checked += bool(newest_first)
