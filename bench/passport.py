@@ -6,10 +6,13 @@ page of a platform with those 100,000 people.
 
     .venv/bin/python bench/passport.py [--database-url URL] [--repeat N] [--learners N]
                                        [--course-learners N] [--trainings N] [--entries N]
-                                       [--small]
+                                       [--small] [--keep] [--no-downloads] [--no-big]
 
 Uses a throw-away SQLite database unless a URL is given (a PostgreSQL URL: its tables are
-dropped and made again); prints the median and fastest of N runs. ``--small`` is a smoke run of
+dropped and made again); prints the median and fastest of N runs. ``--keep`` keeps the seeded
+data for the next run (a SQLite URL then names a file) and reuses it when it is already there,
+so 100,000 learners are seeded once; ``--no-downloads`` skips the CSV and XLSX, ``--no-big``
+the course of every learner. ``--small`` is a smoke run of
 a few seconds (tests/test_benches.py runs it so the script never rots).
 """
 
@@ -37,6 +40,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from bench.bench_app import fresh_app
+from lti_tool import create_app
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.models import Course, Enrolment, Platform, User
@@ -53,8 +57,26 @@ ISSUER = "https://lms.bench.example"
 CLIENT_ID = "bench"
 
 
-def build_app(database_url: str, data_dir: str) -> Any:
-    app = fresh_app(database_url, data_dir, demo=True)
+def build_app(database_url: str, data_dir: str, keep: bool = False) -> Any:
+    if keep:
+        app = create_app(
+            {
+                "database_url": database_url,
+                "data_dir": data_dir,
+                "secret_key": "bench",
+                "base_url": "http://127.0.0.1:5999",
+                "secure_cookies": False,
+                "TESTING": True,
+                "demo": True,
+            }
+        )
+        with app.app_context():
+            if _seeded(app) is not None:
+                return app
+            db.drop_all()
+            db.create_all()
+    else:
+        app = fresh_app(database_url, data_dir, demo=True)
     with app.app_context():
         from lti_tool.demo.seed import seed_demo
 
@@ -71,6 +93,41 @@ class Seeded:
     trainer_id: int
     admin_id: int
     training_id: int  # one required training, for the matrix's training filter
+
+
+def _seeded(app: Any) -> Seeded | None:
+    """The ids of a kept bench database, or None when it holds none."""
+    with app.app_context():
+        try:
+            platform = db.session.scalar(select(Platform).where(Platform.issuer == ISSUER))
+        except Exception:  # no tables yet
+            db.session.rollback()
+            return None
+        if platform is None:
+            return None
+
+        def one(query: Any) -> int:
+            return int(db.session.scalar(query))
+
+        def person(sub: str) -> int:
+            return one(select(User.id).where(User.platform_id == platform.id, User.sub == sub))
+
+        types = list(
+            db.session.scalars(
+                select(TrainingType.id)
+                .where(TrainingType.platform_id == platform.id)
+                .order_by(TrainingType.id)
+            )
+        )
+        return Seeded(
+            platform.id,
+            one(select(Course.id).where(Course.context_id == "bench-course")),
+            one(select(Course.id).where(Course.context_id == "bench-part")),
+            person("learner-0"),
+            person("trainer"),
+            person("admin"),
+            types[len(types) // 2],
+        )
 
 
 def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
@@ -279,6 +336,9 @@ def main() -> None:
     parser.add_argument("--trainings", type=int, default=20)
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--small", action="store_true", help="a smoke run of a few seconds")
+    parser.add_argument("--keep", action="store_true", help="keep and reuse the seeded data")
+    parser.add_argument("--no-downloads", action="store_true", help="skip the CSV and XLSX")
+    parser.add_argument("--no-big", action="store_true", help="skip the course of everyone")
     args = parser.parse_args()
     if args.small:
         args.learners, args.course_learners, args.trainings = 60, 30, 5
@@ -286,12 +346,16 @@ def main() -> None:
     args.course_learners = min(args.course_learners, args.learners)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or "sqlite:///" + str(Path(tmp) / "bench.db")
-        app = build_app(url, tmp)
+        app = build_app(url, tmp, keep=args.keep)
         start = time.perf_counter()
-        seeded = seed(app, args.learners, args.course_learners, args.trainings, args.entries)
+        kept = _seeded(app) if args.keep else None
+        seeded = kept or seed(
+            app, args.learners, args.course_learners, args.trainings, args.entries
+        )
         took = time.perf_counter() - start
         print(
-            f"seeded {args.learners} learners x {args.trainings} trainings (a course of all of "
+            ("reused the kept data: " if kept else "")
+            + f"seeded {args.learners} learners x {args.trainings} trainings (a course of all of "
             f"them and one of {args.course_learners}), and {args.entries} entries for one "
             f"learner, in {took:.1f} s on {url.split(':')[0]}; load average "
             + " ".join(f"{v:.1f}" for v in os.getloadavg()),
@@ -304,10 +368,10 @@ def main() -> None:
         timed(f"passport page, {args.entries} entries", repeat, lambda: learner.get("/passport/"))
         timed("passport JSON export", repeat, lambda: learner.get("/passport/export.json"))
         timed("passport PDF export", slow, lambda: learner.get("/passport/export.pdf"))
-        for course_id, size in (
-            (seeded.part_course_id, args.course_learners),
-            (seeded.course_id, args.learners),
-        ):
+        courses = [(seeded.part_course_id, args.course_learners)]
+        if not args.no_big:
+            courses.append((seeded.course_id, args.learners))
+        for course_id, size in courses:
             matrix = f"{size} x {args.trainings}"
             page = f"/passport/trainer/matrix?course={course_id}"
             timed(f"trainer matrix page, {matrix}", repeat, lambda p=page: trainer.get(p))
@@ -331,6 +395,8 @@ def main() -> None:
                 repeat,
                 lambda p=page: trainer.get(p + "&page=50"),
             )
+            if args.no_downloads:
+                continue
             csv = f"{MATRIX_CSV}?course={course_id}"
             timed(f"trainer matrix CSV, {matrix}", slow, lambda c=csv: trainer.get(c))
             if size <= 10_000:  # a spreadsheet of 2 million cells takes minutes to write

@@ -14,7 +14,7 @@ from .display import result_words
 from .issuer import Issuer
 from .models import PassportEntry
 from .overview import PassportSummary
-from .pdf_layout import Document, Reader, long_day
+from .pdf_layout import Document, Reader, long_day, render_in_core_font, text_runs
 from .status_words import status_text
 
 PDF_COLUMNS = (48, 28, 31, 14, 22, 47)
@@ -25,9 +25,21 @@ QR_SIZE = 32
 def passport_pdf(
     summary: PassportSummary, verify_url: str, issuer: Issuer, reader: Reader
 ) -> bytes:
+    """In PDF's own Helvetica when every character fits cp1252 (Dutch, French, German and
+    English names and words do), else in the embedded DejaVu."""
     reader = remembering(reader)
+    return render_in_core_font(
+        lambda core: _passport_pdf(summary, verify_url, issuer, reader, core=core)
+    )
+
+
+def _passport_pdf(
+    summary: PassportSummary, verify_url: str, issuer: Issuer, reader: Reader, *, core: bool
+) -> bytes:
     _, ngettext = reader._, reader.plural  # named so that pybabel extracts their strings
-    doc = Document(_("Training passport of %(name)s") % {"name": summary.user.name}, issuer.name)
+    doc = Document(
+        _("Training passport of %(name)s") % {"name": summary.user.name}, issuer.name, core=core
+    )
     pdf = doc.pdf
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -136,7 +148,7 @@ def _title_cell(entry: PassportEntry, language: str | None) -> str:
 
 
 def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
-    """A plain table, each line of a cell one text run: fpdf2's table, and its cell() per value,
+    """A plain table, each row one text object of a run per line of a cell: fpdf2's table, and its cell() per value,
     take tens of microseconds a call (seconds for 1,000 rows). Widths are summed from the
     font's width of each character, measured once per table; a value wider than its column is
     wrapped at spaces (a word too long for the column, at any character)."""
@@ -169,11 +181,13 @@ def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
         x = pdf.l_margin
         # Where fpdf2's cell() puts the baseline of a line of this height.
         baseline = 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
+        runs = []
         for lines, width, align in zip(wrapped, PDF_COLUMNS, "LLLRLL", strict=True):
             for index, line in enumerate(lines):
                 left = x + width - padding - measure(line, bold) if align == "R" else x + padding
-                pdf.text(left, y + index * LINE_HEIGHT + baseline, line)
+                runs.append((left, y + index * LINE_HEIGHT + baseline, line))
             x += width
+        text_runs(pdf, runs)
         pdf.set_xy(pdf.l_margin, y + height)
         pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(PDF_COLUMNS), y + height)
         pdf.set_xy(pdf.l_margin, y + height + 0.5)

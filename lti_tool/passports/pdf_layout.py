@@ -15,6 +15,13 @@ from . import pdf_fonts
 from .issuer import Issuer
 from .status_words import FormatDay, Translate, iso_day
 
+try:
+    from fpdf.enums import TextMode
+
+    _FILL: Any = TextMode.FILL
+except ImportError:  # pragma: no cover (an fpdf2 without it: text() for each string)
+    _FILL = object()
+
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
 
@@ -50,13 +57,24 @@ class Reader:
 
 class Document:
     """An A4 fpdf2 document with a font for any script where the system has DejaVu (else
-    Helvetica, limited to Latin-1: ``text`` replaces what it cannot show)."""
+    Helvetica, limited to Latin-1: ``text`` replaces what it cannot show).
 
-    def __init__(self, title: str, creator: str) -> None:
+    ``core=True``: PDF's own Helvetica in the Windows Western encoding (cp1252: the letters of
+    Dutch, French, German and English, with € – — “ ” ‘ ’ • …), no font written into the file
+    (subsetting DejaVu was a fifth of a 1,000-entry passport's time). Any other character
+    raises fpdf2's ``FPDFUnicodeEncodingException``; ``render_in_core_font`` then draws the
+    document again with the embedded font."""
+
+    def __init__(self, title: str, creator: str, *, core: bool = False) -> None:
         from fpdf import FPDF
 
         self.pdf: Any = FPDF(format="A4")
-        self.family, self.unicode_ok = self._font()
+        self.core = core
+        if core:
+            self.pdf.core_fonts_encoding = "cp1252"
+            self.family, self.unicode_ok = "Helvetica", True
+        else:
+            self.family, self.unicode_ok = self._font()
         self.pdf.set_title(self.text(title))
         self.pdf.set_creator(self.text(creator))
         self.pdf.set_author(self.text(creator))
@@ -108,6 +126,46 @@ class Document:
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
+
+
+def text_runs(pdf: Any, runs: list[tuple[float, float, str]]) -> None:
+    """Strings at their baselines (x, y in the page's units), all in one text object, as
+    fpdf2's text() would draw each (a table row's cells: text() per string cost more than
+    the rest of the row). Plain text only: with an underline, a text mode or colour of its
+    own, or when fpdf2 no longer looks as expected, each string goes through text()."""
+    font = getattr(pdf, "current_font", None)
+    plain = (
+        font is not None
+        and hasattr(font, "encode_text")
+        and not (pdf.underline or pdf.strikethrough or pdf._record_text_quad_points)
+        and pdf.text_mode == _FILL
+        and pdf.fill_color == pdf.text_color
+    )
+    if not plain:
+        for x, y, value in runs:
+            pdf.text(x, y, value)
+        return
+    if not pdf.current_font_is_set_on_page:
+        pdf._out(pdf._set_font_for_page(font, pdf.font_size_pt))
+    k, height = pdf.k, pdf.h
+    parts = ["BT"]
+    for x, y, value in runs:
+        # Tm places each string from the page's origin, as text()'s Td from a new BT does.
+        parts.append(f"1 0 0 1 {x * k:.2f} {(height - y) * k:.2f} Tm")
+        parts.append(font.encode_text(pdf.normalize_text(value)))
+    parts.append("ET")
+    pdf._out(" ".join(parts))
+
+
+def render_in_core_font(draw: Callable[[bool], bytes]) -> bytes:
+    """``draw(True)``, a document in the core font, when every character it writes fits
+    cp1252; else ``draw(False)``, with the embedded font."""
+    from fpdf.errors import FPDFUnicodeEncodingException
+
+    try:
+        return draw(True)
+    except FPDFUnicodeEncodingException:
+        return draw(False)
 
 
 def long_day(reader: Reader, value: dt.date | None) -> str:
