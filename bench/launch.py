@@ -39,8 +39,10 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
@@ -262,6 +264,127 @@ def worker(
                 results.steps[name].append(seconds)
 
 
+def run_threads(items: list[Any], threads: int, step: Callable[[Any], None]) -> list[str]:
+    """Call ``step`` on every item from ``threads`` threads; returns the failures' messages."""
+    queue = list(reversed(items))
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def loop() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                item = queue.pop()
+            try:
+                step(item)
+            except Exception as exc:  # noqa: BLE001 - count every failure, keep going
+                with lock:
+                    errors.append(str(exc))
+
+    pool = [threading.Thread(target=loop) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return errors
+
+
+@dataclass
+class Browser:
+    """One new browser's launch, cut into the platform's part and the tool's part."""
+
+    user: str
+    http: requests.Session = field(default_factory=requests.Session)
+    login_url: str = ""
+    authorize_url: str = ""
+    action: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def measure_tool_alone(
+    platform: str, launches: int, threads: int, tool_group: int
+) -> tuple[Results, float]:
+    """The tool's three requests only, the platform's work done before (or between) the timed
+    parts: every browser gets its login address from the platform first (untimed); then the
+    tool's logins are timed; then the platform signs every id_token (untimed, it needs the nonce
+    the tool's login chose); then the tool's launch posts and landing pages are timed. The
+    launches per second and CPU are those of the two timed parts together, for the tool alone."""
+    users = list(USERS)
+    browsers = [Browser(users[i % len(users)]) for i in range(launches)]
+    results = Results()
+    wall = 0.0
+    cpu = 0.0
+
+    def timed_phase(step: Callable[[Browser], None]) -> None:
+        nonlocal wall, cpu
+        before = group_cpu_seconds(tool_group)
+        started = time.perf_counter()
+        results.errors.extend(run_threads(browsers, threads, step))
+        wall += time.perf_counter() - started
+        after = group_cpu_seconds(tool_group)
+        if before is not None and after is not None:
+            cpu += after - before
+
+    def get(b: Browser, url: str, step: str, **kwargs: Any) -> requests.Response:
+        started = time.perf_counter()
+        r = b.http.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs)
+        with results.lock:
+            results.steps[step].append(time.perf_counter() - started)
+        return r
+
+    def start(b: Browser) -> None:  # the platform, untimed
+        r = b.http.get(
+            platform + "/demo/start", params={"user": b.user}, timeout=REQUEST_TIMEOUT,
+            allow_redirects=False,
+        )  # fmt: skip
+        if r.status_code != 302:
+            raise RuntimeError(f"/demo/start answered {r.status_code}")
+        b.login_url = r.headers["Location"] + "&lti1p3_new_window=1"
+
+    def login(b: Browser) -> None:  # the tool, timed
+        if not b.login_url:
+            return
+        r = get(b, b.login_url, "lti/login")
+        if r.status_code != 302:
+            raise RuntimeError(f"/lti/login answered {r.status_code}: {r.text[:200]}")
+        b.authorize_url = urljoin(platform, r.headers["Location"])
+
+    def authorize(b: Browser) -> None:  # the platform signs, untimed
+        if not b.authorize_url:
+            return
+        r = b.http.get(b.authorize_url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+        if r.status_code != 200:
+            raise RuntimeError(f"/demo/authorize answered {r.status_code}: {r.text[:200]}")
+        b.action, b.fields = first_form(r)
+
+    def launch(b: Browser) -> None:  # the tool, timed
+        if not b.action:
+            return
+        started = time.perf_counter()
+        r = b.http.post(b.action, data=b.fields, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+        with results.lock:
+            results.steps["lti/launch"].append(time.perf_counter() - started)
+        if r.status_code != 303:
+            raise RuntimeError(f"/lti/launch answered {r.status_code}: {r.text[-1500:]}")
+        r = get(b, urljoin(b.action, r.headers["Location"]), "landing page")
+        if r.status_code != 200 or USERS[b.user] not in r.text:
+            raise RuntimeError(f"landing page answered {r.status_code} without {USERS[b.user]!r}")
+        with results.lock:
+            results.durations.append(0.0)  # counted; a launch's time is in its steps
+
+    try:
+        results.errors.extend(run_threads(browsers, threads, start))
+        timed_phase(login)
+        results.errors.extend(run_threads(browsers, threads, authorize))
+        timed_phase(launch)
+    finally:
+        for b in browsers:
+            b.http.close()
+    results.cpu["tool"] = cpu
+    return results, wall
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -308,8 +431,8 @@ def run_tool(
     platform_port: int,
     args: argparse.Namespace,
     threads: int,
-) -> tuple[Results, float]:
-    """Start one tool on ``port``, measure its launches, stop it."""
+) -> tuple[tuple[Results, float], tuple[Results, float]]:
+    """Start one tool on ``port``, measure its complete launches then its part alone, stop it."""
     data_dir = tmp / name
     base = f"http://127.0.0.1:{port}"
     if name == "learnpass":
@@ -323,10 +446,14 @@ def run_tool(
     server = start_gunicorn(env, port, args.workers, log, app)
     try:
         wait_until_up(base, server, log)
-        return measure(
-            f"http://127.0.0.1:{platform_port}", max(1, min(args.launches, 5000)), threads,
-            args.max_seconds, {"tool": server.pid, "platform": platform.pid},
+        platform_url = f"http://127.0.0.1:{platform_port}"
+        launches = max(1, min(args.launches, 5000))
+        complete = measure(
+            platform_url, launches, threads, args.max_seconds,
+            {"tool": server.pid, "platform": platform.pid},
         )  # fmt: skip
+        alone = measure_tool_alone(platform_url, launches, threads, server.pid)
+        return complete, alone
     finally:
         stop(server)
 
@@ -349,6 +476,7 @@ def main() -> int:
     tools = [args.only] if args.only else ["learnpass", "plain"]
 
     measured: dict[str, tuple[Results, float]] = {}
+    alone: dict[str, tuple[Results, float]] = {}
     with tempfile.TemporaryDirectory(prefix="learnpass-bench-") as name:
         tmp = Path(name)
         port, platform_port = free_port(), free_port()
@@ -361,7 +489,9 @@ def main() -> int:
         try:
             wait_until_up(f"http://127.0.0.1:{platform_port}", platform, platform_log)
             for tool in tools:
-                measured[tool] = run_tool(tool, tmp, port, platform, platform_port, args, threads)
+                measured[tool], alone[tool] = run_tool(
+                    tool, tmp, port, platform, platform_port, args, threads
+                )
         finally:
             stop(platform)
 
@@ -382,7 +512,26 @@ def main() -> int:
                 f"{ms(own['learnpass'])} per launch ({own['plain'] / own['learnpass']:.2f}x)"
             )
         compare_cpu(measured["learnpass"][0], measured["plain"][0])
-    failed = any(r.errors or not r.durations for r, _ in measured.values())
+    print(
+        "the tool alone (the platform's start and signed id_tokens made before each timed part;"
+        " login, launch, landing page timed):"
+    )
+    for tool, (results, wall) in alone.items():
+        report_alone(tool, results, wall)
+    alone_rates = {t: len(r.durations) / wall for t, (r, wall) in alone.items() if wall > 0}
+    if alone_rates.get("learnpass") and alone_rates.get("plain"):
+        print(
+            "learnpass / plain pylti1p3 tool, the tool alone: "
+            f"{alone_rates['learnpass'] / alone_rates['plain']:.2f}x the launches per second"
+        )
+        own = {t: cpu_per_launch(r, "tool") for t, (r, _) in alone.items()}
+        if own.get("learnpass") and own.get("plain"):
+            print(
+                f"  the tool's own CPU per launch: plain {ms(own['plain'] or 0)}, learnpass "
+                f"{ms(own['learnpass'] or 0)} (plain / learnpass "
+                f"{(own['plain'] or 0) / (own['learnpass'] or 1):.2f}x)"
+            )
+    failed = any(r.errors or not r.durations for r, _ in [*measured.values(), *alone.values()])
     return 1 if failed else 0
 
 
@@ -425,6 +574,26 @@ def compare_cpu(learnpass: Results, plain: Results) -> None:
             f"tool costing no CPU at all would reach {(shared + tool['plain']) / shared:.2f}x "
             "the plain tool"
         )
+
+
+def report_alone(tool: str, results: Results, wall: float) -> None:
+    done = len(results.durations)
+    print(f"{tool}: {done} launches ok, {len(results.errors)} failed, {wall:.1f} s timed")
+    if done and wall > 0:
+        cpu = cpu_per_launch(results, "tool")
+        print(
+            f"  launches per second: {done / wall:.1f}; the tool's CPU per launch: "
+            + (ms(cpu) if cpu is not None else "n/a")
+        )
+        for name in TOOL_STEPS:
+            values = results.steps.get(name)
+            if values:
+                print(
+                    f"    {name:<15} p50 {ms(percentile(values, 50))}   "
+                    f"p95 {ms(percentile(values, 95))}   mean {ms(statistics.fmean(values))}"
+                )
+    for error in sorted(set(results.errors))[:5]:
+        print(f"  error: {error}")
 
 
 def report(tool: str, results: Results, wall: float) -> None:

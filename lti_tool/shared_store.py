@@ -99,6 +99,23 @@ class SharedStore:
             return None
         return value
 
+    def take_all(self, keys: list[str]) -> dict[str, Any]:
+        """Remove these keys in one statement; the live values taken, by key (a key absent,
+        expired or consumed by someone else first is not in the answer)."""
+        with self._transaction() as own:
+            taken = own.execute(
+                delete(KeyValue)
+                .where(KeyValue.key.in_(keys))
+                .returning(KeyValue.key, KeyValue.value, KeyValue.expires_at)
+                .execution_options(synchronize_session=False)
+            ).all()
+        now = utcnow()
+        return {
+            key: value
+            for key, value, expires in taken
+            if value is not None and (expires is None or expires > now)
+        }
+
     def delete(self, key: str) -> None:
         with self._transaction() as own:
             own.execute(delete(KeyValue).where(KeyValue.key == key))

@@ -196,6 +196,14 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         self._read.pop(key, None)
         return self.store.take(key)
 
+    def take_values(self, keys: list[str]) -> dict[str, Any]:
+        """Several keys taken at once (one statement); the live values, by the given key."""
+        prepared = {self._prepare_key(key): key for key in keys}
+        for key in prepared:
+            self._read.pop(key, None)
+        taken = self.store.take_all(list(prepared))
+        return {prepared[key]: value for key, value in taken.items()}
+
 
 STATE_COOKIE_PREFIX = "lti1p3-"  # + the state, "state-<uuid>"
 STATE_COOKIE_SECONDS = 5 * 60
@@ -395,9 +403,12 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
                 raise LtiInvalidNonceException("Invalid Nonce.")
             raise LtiMessageValidationException("This state belongs to another login")
         nonce_key = session_service._get_key("nonce", nonce)
-        if self._storage.take_value(nonce_key) is None:
+        state_key = session_service._get_key(state)
+        # Both gone for every instance in one statement; a launch refused below rolls back.
+        taken = self._storage.take_values([nonce_key, state_key])
+        if taken.get(nonce_key) is None:
             raise LtiInvalidNonceException("Invalid Nonce.")
-        if self._storage.take_value(session_service._get_key(state)) is None:
+        if taken.get(state_key) is None:
             raise LtiMessageValidationException("State not found")
         # Remember the used state for a while, to tell a replay from a launch that never began here.
         self._storage.store.set(

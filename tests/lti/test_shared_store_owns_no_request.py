@@ -53,3 +53,20 @@ def test_store_commit_does_not_end_the_callers_transaction(app):
             session.scalars(select(Course).where(Course.context_id == course.context_id)).all()
             == []
         )
+
+
+def test_take_all_takes_the_live_values_once(app):
+    """What a launch uses to consume its nonce and state in one statement."""
+    prefix = "take:" + uuid.uuid4().hex
+    with app.app_context():
+        session = db.session()
+        store = SharedStore(session, join=True)
+        store.set(prefix + "a", "A", ttl=60)
+        store.set(prefix + "b", "B", ttl=60)
+        store.set(prefix + "old", "O", ttl=-60)  # already expired
+        session.commit()
+        keys = [prefix + "a", prefix + "b", prefix + "old", prefix + "absent"]
+        assert store.take_all(keys) == {prefix + "a": "A", prefix + "b": "B"}
+        session.commit()
+        assert store.take_all(keys) == {}
+        assert store.get(prefix + "old") is None
