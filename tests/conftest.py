@@ -14,6 +14,7 @@ import functools
 import os
 import shutil
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -292,6 +293,13 @@ def live_server(app: Any) -> Iterator[LiveServer]:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as s:
         yield s
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Close the browser tests' shared Chromium (one per process, tests/browser/conftest.py)."""
+    browsers = sys.modules.get("tests.browser.conftest")
+    if browsers is not None:
+        browsers.close_browsers()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -76,22 +76,63 @@ def csp_violations(page: Any) -> list[str]:
     return found
 
 
-# Module scope, not session: Playwright's sync API allows one instance at a time in a thread, so
-# the browser is closed after each module and a module elsewhere may run its own.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+# One Playwright and one Chromium per process (per xdist worker), launched on the first browser
+# test and closed when the session ends (``close_browsers``, from tests/conftest.py): starting
+# Chromium costs a few seconds on a busy machine, and browser tests live in some 40 files. Tests
+# stay apart through a fresh context each (``page``; the files that make their own contexts close
+# them); a module's contexts left open are closed when it ends. Playwright's sync API allows one
+# instance at a time in a thread, so every browser test file takes its browser from here.
+_PLAYWRIGHT: Any = None
+_BROWSERS: dict[tuple[str, ...], Any] = {}
+
+
+def shared_browser(*extra_args: str) -> Any:
+    """This process's Chromium started with CHROMIUM_ARGS and ``extra_args`` (one per set of
+    arguments), launched on first use and again if it went away."""
+    global _PLAYWRIGHT
     if not CHROMIUM.exists():
         pytest.skip(
             f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
         )
-    from playwright.sync_api import sync_playwright
+    found = _BROWSERS.get(extra_args)
+    if found is not None and found.is_connected():
+        return found
+    if _PLAYWRIGHT is None:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+        _PLAYWRIGHT = sync_playwright().start()
+    found = _PLAYWRIGHT.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+    )
+    _BROWSERS[extra_args] = found
+    return found
+
+
+def close_contexts(browser: Any) -> None:
+    """Close the contexts a module left open, so the next module starts from a clean browser."""
+    if browser.is_connected():
+        for context in list(browser.contexts):
+            context.close()
+
+
+def close_browsers() -> None:
+    """Close this process's browsers and Playwright (at the end of the session)."""
+    global _PLAYWRIGHT
+    for found in _BROWSERS.values():
+        if found.is_connected():
+            found.close()
+    _BROWSERS.clear()
+    if _PLAYWRIGHT is not None:
+        _PLAYWRIGHT.stop()
+        _PLAYWRIGHT = None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The process's shared Chromium (see ``shared_browser``)."""
+    found = shared_browser()
+    yield found
+    close_contexts(found)
 
 
 @pytest.fixture(params=list(VIEWPORTS))

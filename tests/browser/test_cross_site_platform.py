@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
+from tests.browser.conftest import check_page, close_contexts, shared_browser
 from tests.conftest import free_port, seeded_app
 
 pytestmark = pytest.mark.browser
@@ -26,18 +26,9 @@ def browser() -> Iterator[Any]:
     sent and Playwright's waits on the frame never returned, past their own timeouts (a desktop
     run hung until pytest-timeout ended it; a CI run hung until CI's limit). The cookie rules
     under test (SameSite, third-party frames) do not depend on which process renders a frame."""
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--disable-site-isolation-trials"],
-        )
-        yield browser
-        browser.close()
+    found = shared_browser("--disable-site-isolation-trials")
+    yield found
+    close_contexts(found)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from learning_packages import tables as t
 from lti_tool.extensions import db
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
+from tests.browser.conftest import check_page, close_contexts, shared_browser
 from tests.scorm.flows import import_and_place
 
 from .test_cmi5_play import SINGLE
@@ -30,16 +30,10 @@ WAIT = 30_000  # a shared machine: give the AU's start-up calls time
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    """The process's shared Chromium (tests/browser/conftest.py)."""
+    found = shared_browser()
+    yield found
+    close_contexts(found)
 
 
 def test_real_cmi5_au_starts_and_terminates_in_the_player(

@@ -23,7 +23,7 @@ from learning_packages import cmi5_runtime as rt
 from learning_packages import tables as t
 from lti_tool.extensions import db
 from lti_tool.models import GradeOutbox
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page
+from tests.browser.conftest import check_page, close_contexts, shared_browser
 from tests.scorm.flows import import_and_place
 
 from .cmi5_course import COURSE_ID, au_id, write_course
@@ -35,16 +35,10 @@ WAIT = 30_000  # a loaded machine: conditions are waited on, never a fixed time
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    """The process's shared Chromium (tests/browser/conftest.py)."""
+    found = shared_browser()
+    yield found
+    close_contexts(found)
 
 
 def statements(app: Any, registration: str | None = None) -> list[dict[str, Any]]:

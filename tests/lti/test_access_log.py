@@ -1,6 +1,7 @@
 """No credential reaches gunicorn's access log: launches through `learnpass serve` (the demo
-platform in the same process, SQLite in a temporary folder), then the log is searched for every
-session id, id_token and state-cookie secret the launches used."""
+platform in the same process, SQLite in a temporary folder, seeded as `learnpass demo` does),
+then the log is searched for every session id, id_token and state-cookie secret the launches
+used."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import time
 
 import requests
 
-from tests.conftest import free_port
+from lti_tool.cli import upgrade_database
+from lti_tool.demo.seed import seed_demo
+from lti_tool.extensions import db
+from tests.conftest import free_port, make_app, seed_test_keys
 from tests.test_commands import LEARNPASS, _env
 
 from .flows import auto_form, start_launch
@@ -27,14 +31,18 @@ def _serve(tmp_path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
         # The demo platform is this same server: the tool fetches its keys over loopback.
         LEARNPASS_OUTGOING_ALLOW_PRIVATE="true",
     )
-    setup = subprocess.run(
-        [LEARNPASS, "demo", "--no-run", "--port", str(port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert setup.returncode == 0, setup.stderr
+    # The database as `learnpass demo --no-run` leaves it (tests/test_commands.py runs that
+    # command), made in this process with the session's RSA keys: a second Python start and two
+    # new keys cost this test about half a minute on a busy machine. Migrated, not created, so
+    # serve finds it at the newest revision.
+    app = make_app("sqlite:///" + str(tmp_path / "learnpass.db"), tmp_path, port=port)
+    with app.app_context():
+        upgrade_database()
+        seed_test_keys()
+        seed_demo()
+        db.session.remove()
+    assert db.engine is not None
+    db.engine.dispose()
     proc = subprocess.Popen(
         [LEARNPASS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env=env,

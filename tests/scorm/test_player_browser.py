@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from learning_packages import tables as t
 from lti_tool.extensions import db
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page, watch_csp
+from tests.browser.conftest import check_page, close_contexts, shared_browser, watch_csp
 
 from .builders import manifest_12, manifest_2004, write_zip
 from .flows import import_and_place
@@ -111,16 +111,10 @@ def package(tmp_path: Path, edition: str) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    """The process's shared Chromium (tests/browser/conftest.py)."""
+    found = shared_browser()
+    yield found
+    close_contexts(found)
 
 
 def sco_frame(page: Any) -> Any:
