@@ -12,9 +12,9 @@ from lti_tool import create_app
 from lti_tool.extensions import db
 
 
-def fresh_app(database_url: str, data_dir: str, **settings: Any) -> Any:
-    """An app on ``database_url`` whose tables were dropped and made again."""
-    app = create_app(
+def bench_app(database_url: str, data_dir: str, **settings: Any) -> Any:
+    """An app on ``database_url`` as it is (a bench's kept data: ``--keep``)."""
+    return create_app(
         {
             "database_url": database_url,
             "data_dir": data_dir,
@@ -25,6 +25,11 @@ def fresh_app(database_url: str, data_dir: str, **settings: Any) -> Any:
             **settings,
         }
     )
+
+
+def fresh_app(database_url: str, data_dir: str, **settings: Any) -> Any:
+    """An app on ``database_url`` whose tables were dropped and made again."""
+    app = bench_app(database_url, data_dir, **settings)
     with app.app_context():
         db.drop_all()
         db.create_all()

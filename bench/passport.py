@@ -39,8 +39,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from bench.bench_app import fresh_app
-from lti_tool import create_app
+from bench.bench_app import bench_app, fresh_app
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.models import Course, Enrolment, Platform, User
@@ -59,17 +58,7 @@ CLIENT_ID = "bench"
 
 def build_app(database_url: str, data_dir: str, keep: bool = False) -> Any:
     if keep:
-        app = create_app(
-            {
-                "database_url": database_url,
-                "data_dir": data_dir,
-                "secret_key": "bench",
-                "base_url": "http://127.0.0.1:5999",
-                "secure_cookies": False,
-                "TESTING": True,
-                "demo": True,
-            }
-        )
+        app = bench_app(database_url, data_dir, demo=True)
         with app.app_context():
             if _seeded(app) is not None:
                 return app
