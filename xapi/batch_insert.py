@@ -156,11 +156,11 @@ def rows_with(
     equal: dict[str, str] | None = None,
 ) -> list[Row[Any]]:
     """``SELECT columns FROM table WHERE`` each ``among`` column is one of its values (one
-    parameter: a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL; both
-    use the column's index, as IN does) and each ``equal`` column equals its value, as the driver's own
-    SQL: for a batch's lookups SQLAlchemy built, keyed and compiled the statement again on every
-    request, more than the lookup itself cost. Names are our own, quoted; values are bound.
-    ``equal`` columns are compared without their index on SQLite (``+column``), as
+    parameter: a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL; both use
+    the column's index, as IN does) and each ``equal`` column equals its value, as the driver's
+    own SQL: for a batch's lookups SQLAlchemy built, keyed and compiled the statement again on
+    every request, more than the lookup itself cost. Names are our own, quoted; values are
+    bound. ``equal`` columns are compared without their index on SQLite (``+column``), as
     ``queries._unindexed`` does: the ``among`` column's index drives the lookup."""
     connection = session.connection()
     dialect = connection.dialect

@@ -4,11 +4,12 @@ approved entry of the person's identity group, kept in step with what can change
 The rule is the one tests/passports/cell_reference.py computes from the entries (a test holds
 them equal after each kind of change): of the approved entries of the person and of every
 identity linked to them, the one valid longest counts, one that never expires beating all; an
-entry counts for a training type when it names it, or when it carries the competence the type asks for (then valid for the type's
-own period from the day it was completed, not at all when that day is unknown and the type has a
-period). Rows are kept for every training type, not only the ones a course requires, so changing
-a course's required trainings changes nothing here; the state (valid, expiring, expired) is
-computed from the stored date when read, so the day passing changes nothing either.
+entry counts for a training type when it names it, or when it carries the competence the type
+asks for (then valid for the type's own period from the day it was completed, not at all when
+that day is unknown and the type has a period). Rows are kept for every training type, not only
+the ones a course requires, so changing a course's required trainings changes nothing here; the
+state (valid, expiring, expired) is computed from the stored date when read, so the day passing
+changes nothing either.
 
 Kept in step at commit (``before_commit``): the people whose entries were added, changed or
 deleted through the ORM (an entry's competences are its relationship), both sides of an identity

@@ -148,10 +148,10 @@ def _title_cell(entry: PassportEntry, language: str | None) -> str:
 
 
 def _table(doc: Document, headings: list[str], rows: list[list[str]]) -> None:
-    """A plain table, each row one text object of a run per line of a cell: fpdf2's table, and its cell() per value,
-    take tens of microseconds a call (seconds for 1,000 rows). Widths are summed from the
-    font's width of each character, measured once per table; a value wider than its column is
-    wrapped at spaces (a word too long for the column, at any character)."""
+    """A plain table, each row one text object of a run per line of a cell: fpdf2's table, and its
+    cell() per value, take tens of microseconds a call (seconds for 1,000 rows). Widths are
+    summed from the font's width of each character, measured once per table; a value wider than
+    its column is wrapped at spaces (a word too long for the column, at any character)."""
     pdf: Any = doc.pdf
     padding = pdf.c_margin
     widths: dict[tuple[bool, str], float] = {}
