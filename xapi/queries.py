@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from . import safe_json, tables
 from .activities import activity_object
+from .json_text import parse
 from .models import (
     StatementError,
     StatementValidator,
@@ -32,6 +33,12 @@ from .paging_token import decode_token
 from .statement_contents import Attachment, _declared_hashes
 
 MAX_PAGE = 500
+
+# The statements table under the names the referrer query gives it, made once: an alias builds
+# a proxy of each of the table's columns when first used, a cost every filtered GET paid again.
+_REFERRER = tables.statements.alias("referrer")
+_HOP = tables.statements.alias("hop")
+_TARGET = tables.statements.alias("target")
 
 # How long a save may take from its ``stored`` moment to its rows' insert (``seq``): the store
 # refuses a slower save (StoreTooSlow), and the readers find a window's seq bounds from it.
@@ -209,7 +216,7 @@ class StatementReader:
         row = self.session.execute(lookup).first()
         if row is None or bool(row.voided) != voided:
             return None
-        return dict(json.loads(row.payload))
+        return dict(parse(row.payload))
 
     def query(self, q: StatementQuery) -> tuple[list[dict[str, Any]], str | None]:
         """One page of statements, and a cursor token for the next page (None at the end).
@@ -252,7 +259,7 @@ class StatementReader:
         if len(rows) > page_size:
             rows = rows[:page_size]
             more = replace(q, tenant=tenant).next_page(rows[-1].seq).to_token()
-        return [json.loads(row.payload) for row in rows], more
+        return [parse(row.payload) for row in rows], more
 
     def _conditions(
         self, s: Any, q: StatementQuery, tenant: str | None, *, probe: bool = False
@@ -408,7 +415,7 @@ class StatementReader:
         index on referrers' ``seq`` hands them over in order, whatever the store holds.
         """
         s = tables.statements
-        referrer = s.alias("referrer")
+        referrer = _REFERRER
         low, high = span
         if len(rows) > page_size:
             edge = rows[page_size].seq
@@ -421,14 +428,14 @@ class StatementReader:
             (low, high),
         ).where(referrer.c.ref_target.is_not(None))
         chain = seeds.order_by(None).cte("chain", recursive=True)
-        hop = s.alias("hop")
+        hop = _HOP
         step = select(chain.c.origin, hop.c.ref_target).where(
             hop.c.statement_id == chain.c.target, hop.c.ref_target.is_not(None)
         )
         if tenant is not None:
             step = step.where(hop.c.tenant == tenant)
         chain = chain.union(step)
-        target = s.alias("target")
+        target = _TARGET
         matching = (
             select(chain.c.origin)
             .join(target, target.c.statement_id == chain.c.target)

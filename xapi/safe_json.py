@@ -76,8 +76,17 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, **kwargs: Any) -> An
 
 
 # orjson reads an integer past 64 bits as a float (the json module keeps it whole): a body with
-# a run of 19 digits anywhere (in a string too) is read by the json module.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# a run of 19 digits anywhere (in a string too) is read by the json module. The run is found by
+# turning every digit into "0" and every other byte into a space, then looking for 19 zeros: ten
+# times quicker than the regular expression ``\d{19}``, which cost a batch of a hundred statements
+# ten times what orjson spent parsing it (its scan restarts at every digit of every timestamp).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def long_digit_run(data: bytes) -> bool:
+    """Whether ``data`` holds 19 ASCII digits in a row (anywhere, strings included)."""
+    return _LONG_RUN in data.translate(_DIGITS_ONLY)
 
 
 def loads_utf8(
@@ -86,12 +95,12 @@ def loads_utf8(
     """``loads(body.decode("utf-8"), parse_constant=...)``: the same value, the same errors.
 
     orjson reads a request body several times faster than the json module. It reads valid JSON
-    to the same value, except integers past 64 bits (kept out, see ``_LONG_DIGITS``), and it
+    to the same value, except integers past 64 bits (kept out, see ``long_digit_run``), and it
     refuses what the json module reads differently or refuses too (NaN and Infinity, numbers
     past a float's range, escaped lone surrogates, invalid UTF-8, a byte order mark, nesting
     past 1024 levels): those bodies go through ``loads``, which gives its own answer or error.
     """
-    if not _LONG_DIGITS.search(body):
+    if not long_digit_run(body):
         try:
             value = orjson.loads(body)
         except orjson.JSONDecodeError:

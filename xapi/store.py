@@ -15,7 +15,6 @@ live in xapi/queries.py and xapi/formats.py; they are importable from here too, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +31,7 @@ from .batch_insert import insert_rows, rows_with
 from .clock import utcnow
 from .formats import format_statement
 from .insert_if_absent import insert_if_absent
-from .json_text import compact
+from .json_text import compact, parse
 from .models import (
     VOIDED_VERB,
     StatementError,
@@ -205,7 +204,7 @@ class StatementStore(StatementReader):
             ("statement_id", "payload", "tenant"),
             {"statement_id": ids},
         )
-        return {row.statement_id: (json.loads(row.payload), row.tenant) for row in rows}
+        return {row.statement_id: (parse(row.payload), row.tenant) for row in rows}
 
     def _tenants_for(
         self, statements: list[dict[str, Any]], tenant: str | None, client_key: str | None

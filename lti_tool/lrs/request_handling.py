@@ -22,6 +22,7 @@ from werkzeug.datastructures import Headers
 from xapi import auth, safe_json
 from xapi.auth_failures import FailureLimits, TooManyFailures
 from xapi.documents import DocumentError, DocumentStore, PreconditionFailed
+from xapi.json_text import compact_bytes
 from xapi.models import StatementError, format_timestamp
 from xapi.multipart import MultipartError
 from xapi.store import StatementConflict, StatementStore, StoreTooSlow, utcnow
@@ -276,7 +277,7 @@ def _error(
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(data, ensure_ascii=False),
+        compact_bytes(data),
         status=status,
         mimetype="application/json",
         headers=headers or {},
