@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,7 +56,7 @@ def person_entries(session: Session, user_ids: Sequence[int]) -> list[PassportEn
         for entry_id, competence_id in session.execute(
             select(entry_competence.c.entry_id, entry_competence.c.competence_id)
             .where(linked)
-            .order_by(entry_competence.c.entry_id, entry_competence.c.competence_id)
+            .order_by(_linked_order(session))
         ):
             by_entry[entry_id].append(competence_id)
     if by_entry:
@@ -81,3 +82,10 @@ def person_entries(session: Session, user_ids: Sequence[int]) -> list[PassportEn
                 entry, "competences", [competences[c] for c in by_entry.get(entry.id, ())]
             )
     return rows
+
+
+def _linked_order(session: Session) -> Any:
+    """The order the links were made in (their row's place in the table), which is the order
+    selectinload's join gave them and the pages show: SQLite's rowid, PostgreSQL's ctid."""
+    column = "ctid" if session.get_bind().dialect.name == "postgresql" else "rowid"
+    return literal_column(f"{entry_competence.name}.{column}")
