@@ -111,6 +111,7 @@ class User(Base):
         UniqueConstraint("issuer", "account_name", name="uq_user_issuer_account"),
         # The administrator's people list: a platform's people in name order, a page at a time.
         Index("ix_lp_user_platform_name", "platform_id", "name", "id"),
+        Index("ix_lp_user_family_name", "family_name", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,7 +60,7 @@ def _admin_page(form: str = "", problems: list[str] | None = None) -> Any:
     """The administration page; after a refused ``form`` ("types", "frameworks", "links"), with
     all its ``problems`` beside that form, which shows what was typed (answered 400)."""
     session = db.session()
-    people = roster.platform_user_ids(launch_ctx().platform_id)
+    platform_id = launch_ctx().platform_id
     query = request.args.get("q", "")[:200]
     page = people_page(
         session,
@@ -88,8 +88,8 @@ def _admin_page(form: str = "", problems: list[str] | None = None) -> Any:
             session.scalars(
                 select(IdentityLink)
                 .where(
-                    IdentityLink.primary_user_id.in_(people)
-                    | IdentityLink.linked_user_id.in_(people)
+                    roster.on_platform(IdentityLink.primary_user_id, platform_id)
+                    | roster.on_platform(IdentityLink.linked_user_id, platform_id)
                 )
                 .order_by(IdentityLink.id)
             )
@@ -97,7 +97,7 @@ def _admin_page(form: str = "", problems: list[str] | None = None) -> Any:
         credentials=list(
             session.scalars(
                 select(Credential)
-                .where(Credential.user_id.in_(people))
+                .where(roster.on_platform(Credential.user_id, platform_id))
                 .order_by(Credential.id.desc())
                 .limit(50)
             )

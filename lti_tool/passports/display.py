@@ -9,12 +9,14 @@ Filters for every passport template: ``local_name`` / ``area_name`` / ``entry_ti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date, format_decimal
+from babel import Locale, dates, numbers
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 
 from . import names
@@ -38,13 +40,19 @@ SCORED = N_("%(verdict)s (%(score)s%%)")
 PATH_HOURS = N_("completed: %(online)s h online, %(classroom)s h classroom")
 
 
-def verdicts(translate: Callable[[str], str] = _) -> dict[str, str]:
-    return {key: translate(words) for key, words in VERDICT_WORDS.items()}
-
-
 def hours_text(value: Any) -> str:
     """7.50 -> "7,5" in Dutch, "7.5" in English, 8.00 -> "8": hours as people write them."""
-    return str(format_decimal(Decimal(str(value or 0)), format="#,##0.##"))
+    locale = get_locale()
+    if locale is None:
+        return str(format_decimal(Decimal(str(value or 0)), format="#,##0.##"))
+    return _hours_in(locale, str(value or 0))
+
+
+@functools.lru_cache(maxsize=1024)
+def _hours_in(locale: Locale, value: str) -> str:
+    """Hours in the locale's digits, each value worded once per process (a passport's 1,000
+    entries have a handful of different hours; Babel parsed the number pattern for each)."""
+    return str(numbers.format_decimal(Decimal(value), format="#,##0.##", locale=locale))
 
 
 def result_label(result: str | None) -> str:
@@ -60,7 +68,7 @@ def result_words(
     text = (result or "").strip()
     verdict = VERDICT.match(text)
     if verdict:
-        word = verdicts(translate)[verdict.group(1)]
+        word = translate(VERDICT_WORDS[verdict.group(1)])  # the one word, not all four
         if verdict.group(2) is None:
             return word
         return translate(SCORED) % {
@@ -82,7 +90,27 @@ def day(value: dt.date | dt.datetime | None, style: str = "long") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
-    return str(format_date(value, format=style))
+    locale = get_locale()
+    if locale is None or style not in DAY_STYLES:
+        return str(format_date(value, format=style))
+    return _day_in(locale, style, value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _day_in(locale: Locale, style: str, value: dt.date) -> str:
+    """A day in the locale's words, worded once per process: the same days come back on every
+    page and in every PDF, and Babel's wording of one is most of its formatting time."""
+    return str(_day_pattern(locale, style).apply(value, locale))
+
+
+DAY_STYLES = ("short", "medium", "long", "full")
+
+
+@functools.lru_cache(maxsize=64)
+def _day_pattern(locale: Locale, style: str) -> dates.DateTimePattern:
+    """The locale's pattern for ``style``, parsed once per process (what Flask-Babel's
+    format_date looks up again for each day: a passport page writes hundreds of them)."""
+    return dates.parse_pattern(locale.date_formats[style])
 
 
 bp.add_app_template_filter(names.local_name, "local_name")

@@ -22,6 +22,7 @@ from ..lti.context import launch_required
 from . import credentials, errors, names
 from .blueprint import base_url, bp, download, launch_ctx, limit_upload, tool_title
 from .certificate import certificate_pdf
+from .display import day
 from .entry_access import own_entry, visible_entry
 from .issuer import MAX_LOGO_BYTES, Issuer, IssuerRefused, issuer_for, save_issuer
 from .models import IssuingOrganisation, PassportEntry
@@ -34,7 +35,9 @@ ISSUER_REQUEST_LIMIT = MAX_LOGO_BYTES + 64 * 1024
 
 def long_date(value: dt.date) -> str:
     """2 oktober 2026 / 2 octobre 2026 / 2. Oktober 2026 / October 2, 2026."""
-    return str(format_date(value, format="long"))
+    if isinstance(value, dt.datetime):  # in the reader's time zone
+        return str(format_date(value, format="long"))
+    return day(value)  # the locale's pattern parsed once
 
 
 def long_dates() -> FormatDay:

@@ -178,6 +178,7 @@ class PassportEntry(Base):
     __table_args__ = (
         UniqueConstraint("source", "source_ref", name="uq_passport_entry_source"),
         Index("ix_passport_entry_user_status", "user_id", "status"),
+        Index("ix_passport_entry_status_added", "status", "added_at"),
         CheckConstraint(f"status IN {STATUSES!r}", name="ck_passport_entry_status"),
         CheckConstraint(f"modality IN {MODALITIES!r}", name="ck_passport_entry_modality"),
     )

@@ -8,15 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from lti_tool.models import User
 
 from . import names
+from .entry_loading import person_entries
 from .errors import N_, PassportError
 from .identities import identity_user_ids
-from .models import CertificateFile, Competence, PassportEntry
+from .models import Competence, PassportEntry
 from .validity import DEFAULT_WARN_DAYS, expiry_state
 
 
@@ -66,31 +66,26 @@ def passport_summary(
     user = session.get(User, user_id)
     if user is None:
         raise PassportError(N_("Unknown person."))
-    rows = list(
-        session.scalars(
-            select(PassportEntry)
-            .where(PassportEntry.user_id.in_(identity_user_ids(session, user_id)))
-            .options(
-                selectinload(PassportEntry.competences),
-                selectinload(PassportEntry.training_type),
-                selectinload(PassportEntry.certificate).load_only(
-                    CertificateFile.id, CertificateFile.filename, CertificateFile.media_type
-                ),
-            )
-        )
-    )
+    rows = person_entries(session, identity_user_ids(session, user_id))
     rows.sort(key=lambda e: (_entry_day(e) or dt.date.min, e.id), reverse=True)
     approved = [e for e in rows if e.status == "approved"]
     views = [EntryView(e, expiry_state(e.valid_until, today, warn_days)) for e in approved]
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     by_area: dict[str, Decimal] = defaultdict(Decimal)
     lines: dict[int, CompetenceLine] = {}
+    area_of: dict[int, str] = {}
     for view in views:
         entry = view.entry
         day = _entry_day(entry)
         if day:
             by_year[day.year] += entry.hours
-        for area in sorted({names.area_name(c) for c in entry.competences}):
+        # The reader's area name of each competence, worked out once, not once per entry.
+        areas = set()
+        for c in entry.competences:
+            if c.id not in area_of:
+                area_of[c.id] = names.area_name(c)
+            areas.add(area_of[c.id])
+        for area in areas:
             by_area[area] += entry.hours
         for competence in entry.competences:
             line = lines.setdefault(competence.id, CompetenceLine(competence))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User
@@ -44,6 +44,26 @@ def course_learners(session: Session, course_id: int, limit: int | None = None) 
             .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
             .order_by(User.family_name, User.name, User.id)
             .limit(limit)
+        )
+    )
+
+
+# Above this many learners the first of them are read from the family-name index, each checked
+# against its enrolment (a course of 100,000: 1 ms instead of sorting them all, 40 ms on SQLite,
+# 240 ms on PostgreSQL); a smaller course is sorted, which never costs more than that.
+SORTED_UP_TO = 2000
+
+
+def first_learners(session: Session, course_id: int, limit: int, count: int) -> list[User]:
+    """``course_learners(session, course_id, limit)`` for a course of ``count`` learners."""
+    if count <= SORTED_UP_TO:
+        return course_learners(session, course_id, limit)
+    enrolled = exists().where(
+        Enrolment.user_id == User.id, Enrolment.course_id == course_id, Enrolment.role == "learner"
+    )
+    return list(
+        session.scalars(
+            select(User).where(enrolled).order_by(User.family_name, User.name, User.id).limit(limit)
         )
     )
 
@@ -92,6 +112,13 @@ def platform_user_ids(platform_id: int) -> Any:
     return select(User.id).where(User.platform_id == platform_id)
 
 
+def on_platform(user_id: Any, platform_id: int) -> Any:
+    """Whether the person in column ``user_id`` launched from the platform, asked per row (an
+    EXISTS by primary key): for a table of a few rows beside 100,000 people, where
+    ``IN (platform_user_ids)`` made SQLite list every person of the platform first."""
+    return exists().where(User.id == user_id, User.platform_id == platform_id)
+
+
 def pending_proposals(
     session: Session, trainer_id: int, *, is_admin: bool = False, platform_id: int | None = None
 ) -> list[PassportEntry]:
@@ -104,9 +131,11 @@ def pending_proposals(
         if platform_id is not None:
             query = query.where(PassportEntry.user_id.in_(platform_user_ids(platform_id)))
     else:
-        learner_ids = select(Enrolment.user_id).where(
+        # Per proposal (few, found by ix_passport_entry_status_added), not per learner.
+        taught = exists().where(
+            Enrolment.user_id == PassportEntry.user_id,
             Enrolment.course_id.in_(trainer_course_ids(session, trainer_id)),
             Enrolment.role == "learner",
         )
-        query = query.where(PassportEntry.user_id.in_(learner_ids))
+        query = query.where(taught)
     return list(session.scalars(query.options(selectinload(PassportEntry.user))))

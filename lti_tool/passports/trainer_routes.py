@@ -95,6 +95,7 @@ def trainer_home() -> Any:
     for course in courses:
         if not ctx.is_admin or course.id == ctx.course_id:
             sync_roster(session, course)
+    counts = {c.id: roster.course_learner_count(session, c.id) for c in courses}
     return render_template(
         "passports/trainer_home.html",
         ctx=ctx,
@@ -103,8 +104,10 @@ def trainer_home() -> Any:
             session, ctx.user_id, is_admin=ctx.is_admin, platform_id=ctx.platform_id
         ),
         # The first learners of each course; the matrix pages through all of them.
-        learners={c.id: roster.course_learners(session, c.id, HOME_LEARNERS) for c in courses},
-        learner_counts={c.id: roster.course_learner_count(session, c.id) for c in courses},
+        learners={
+            c.id: roster.first_learners(session, c.id, HOME_LEARNERS, counts[c.id]) for c in courses
+        },
+        learner_counts=counts,
     )
 
 

@@ -1,0 +1,53 @@
+"""A passport's entries come with their training type and competences, the competences in the
+order they were linked (as the pages have always shown them), and reading them again issues no
+statement per entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, select
+
+from lti_tool.extensions import db
+from lti_tool.passports.entry_loading import person_entries
+from lti_tool.passports.models import Competence, PassportEntry, TrainingType, entry_competence
+
+from .conftest import launch_context, sign_in
+
+
+def test_competences_in_the_order_they_were_linked(passport_app):
+    user_id = launch_context(passport_app, "learner").user_id
+    with passport_app.app_context():
+        session = db.session()
+        competences = list(session.scalars(select(Competence.id).order_by(Competence.id).limit(3)))
+        kind = session.scalars(select(TrainingType)).first()
+        entry = PassportEntry(
+            user_id=user_id,
+            title="Linked backwards",
+            completed_on=dt.date(2026, 1, 2),
+            training_type_id=kind.id,
+        )
+        session.add(entry)
+        session.flush()
+        linked = [competences[2], competences[0], competences[1]]  # not in id order
+        for competence_id in linked:
+            session.execute(
+                insert(entry_competence), {"entry_id": entry.id, "competence_id": competence_id}
+            )
+        session.commit()
+        entry_id, kind_name = entry.id, kind.name
+        session.expunge_all()
+        rows = {e.id: e for e in person_entries(session, [user_id])}
+        loaded = rows[entry_id]
+        assert [c.id for c in loaded.competences] == linked
+        assert loaded.training_type is not None and loaded.training_type.name == kind_name
+        assert loaded.certificate is None
+    with passport_app.test_client() as client:
+        sign_in(passport_app, client, "learner")
+        with passport_app.app_context():
+            names = {
+                c.id: c.shortname
+                for c in db.session.scalars(select(Competence).where(Competence.id.in_(linked)))
+            }
+        page = client.get("/passport/?all=1").get_data(as_text=True)
+    assert ", ".join(names[c] for c in linked) in page
