@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
 
-from . import matrix_states
+from . import matrix_learners, matrix_states
 from .errors import N_, PassportError
 from .matrix_states import NEVER
 from .models import (
@@ -74,6 +74,7 @@ def set_required_trainings(
 ) -> None:
     wanted = set(training_type_ids)
     session.execute(delete(RequiredTraining).where(RequiredTraining.course_id == course_id))
+    matrix_learners.mark_course(session, course_id)  # the bulk delete passes no ORM event
     for type_id in sorted(wanted):
         session.add(RequiredTraining(course_id=course_id, training_type_id=type_id))
     session.commit()
