@@ -110,9 +110,10 @@ def matrix_slice(
         .cte("stored")
     )
     # ... and the others' (no row yet, or the day moved a cell's state) from their cells.
+    shown = learners.subquery("shown")
     keys = (
-        select(User.id.label("user_id"))
-        .where(User.id.in_(learners), User.id.not_in(select(stored.c.user_id)))
+        select(shown.c.id.label("user_id"))
+        .where(shown.c.id.not_in(select(stored.c.user_id)))
         .cte("rest")
     )
     best = (
