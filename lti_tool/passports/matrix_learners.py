@@ -6,8 +6,9 @@ learners from one row each instead of aggregating their cells.
 The rule is ``rows_from_cells``, over the learner enrolments, the required trainings and the
 cells (a test holds the table equal to it after each kind of change). Kept in step at commit,
 after the cells (``matrix_cells._keep_in_step`` calls ``keep_in_step``): the people whose cells
-were refreshed, enrolments added (``upsert.on_insert``), changed or deleted, and every learner
-of a course whose required trainings changed (``mark_course``). On PostgreSQL the writers of a
+were refreshed or whose names changed (the matrix's order), enrolments added
+(``upsert.on_insert``), changed or deleted, and every learner of a course whose required
+trainings changed (``mark_course``). On PostgreSQL the writers of a
 course's rows take turns (``pg_advisory_xact_lock`` per course), so two transactions never
 leave a row computed from what the other changed. The erase deletes the person's rows.
 
@@ -41,7 +42,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.sql.elements import ColumnElement
 
-from lti_tool.models import Course, Enrolment
+from lti_tool.models import Course, Enrolment, User
 from lti_tool.upsert import on_insert
 
 from .identities import ID_SLICE
@@ -53,7 +54,8 @@ _COURSES = "passport_matrix_learner_courses"
 # The rows' PostgreSQL advisory locks: "lpml" in ASCII as the first key (the cells use "lpmc"),
 # the course's id as the second.
 _LOCK_SPACE = 0x6C706D6C
-COLUMNS = ("found", "valid", "expiring", "expired", "next_expiry", "next_expiring")
+COLUMNS = ("family_name", "name", "found", "valid", "expiring", "expired", "next_expiry",
+           "next_expiring")  # fmt: skip
 
 
 def mark(session: Session, user_ids: Iterable[int | None]) -> None:
@@ -81,6 +83,8 @@ def rows_from_cells(
         select(
             Enrolment.course_id,
             Enrolment.user_id,
+            User.family_name,
+            User.name,
             func.count(StoredCell.user_id).label("found"),
             count(until > limit).label("valid"),
             count(and_(until >= today, until <= limit)).label("expiring"),
@@ -91,6 +95,7 @@ def rows_from_cells(
             literal(warn_days, Integer).label("warn_days"),
         )
         .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
         .outerjoin(RequiredTraining, RequiredTraining.course_id == Enrolment.course_id)
         .outerjoin(
             StoredCell,
@@ -100,7 +105,7 @@ def rows_from_cells(
             ),
         )
         .where(Enrolment.role == "learner", where)
-        .group_by(Enrolment.course_id, Enrolment.user_id)
+        .group_by(Enrolment.course_id, Enrolment.user_id, User.family_name, User.name)
     )
 
 
@@ -221,6 +226,11 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             for course_id in attributes.get_history(obj, "course_id").sum():
                 if course_id is not None:
                     mark_course(session, course_id)
+        elif isinstance(obj, User) and obj in session.dirty:
+            if any(
+                attributes.get_history(obj, key).has_changes() for key in ("name", "family_name")
+            ):
+                mark(session, [obj.id])  # the matrix's order
         elif isinstance(obj, TrainingType) and obj in session.deleted:
             # Its requirements go with it (the foreign key): the courses lose a column.
             with session.no_autoflush:

@@ -105,7 +105,15 @@ def matrix_slice(
     # The learners' rows (matrix_learners) whose counts hold today, read by the course's key...
     row = MatrixLearner
     stored = (
-        select(row.user_id, row.found, row.valid, row.expiring, row.expired)
+        select(
+            row.user_id,
+            row.family_name,
+            row.name,
+            row.found,
+            row.valid,
+            row.expiring,
+            row.expired,
+        )  # fmt: skip
         .where(row.course_id == course_id, row.user_id.in_(learners), fresh(today, warn_days))
         .cte("stored")
     )
@@ -137,12 +145,15 @@ def matrix_slice(
     computed = (
         select(
             keys.c.user_id,
+            User.family_name,
+            User.name,
             cells(found).label("found"),
             *(cells(and_(found, cell_state == name)).label(name) for name in FOUND_STATES),
         )
         .select_from(keys)
+        .join(User, User.id == keys.c.user_id)
         .outerjoin(best, best.c.user_id == keys.c.user_id)
-        .group_by(keys.c.user_id)
+        .group_by(keys.c.user_id, User.family_name, User.name)
     )
     per_learner = union_all(select(stored), computed).cte("per_learner")
     query_from: Any = per_learner
@@ -176,9 +187,8 @@ def matrix_slice(
     query = (
         select(per_learner.c.user_id, *over_all)
         .select_from(query_from)
-        .join(User, User.id == per_learner.c.user_id)
         .where(kept)
-        .order_by(User.family_name, User.name, User.id)
+        .order_by(per_learner.c.family_name, per_learner.c.name, per_learner.c.user_id)
         .offset(offset)
         .limit(limit)
     )

@@ -471,9 +471,14 @@ class MatrixLearner(Base):
     expiring or expired on ``as_of`` with ``warn_days`` of warning. The counts hold until the
     first of ``next_expiry`` (a cell valid on ``as_of`` ends after that day) and
     ``next_expiring`` (a valid cell enters its warning window when that day is ``warn_days``
-    away); the matrix reads them while they hold and the cells otherwise."""
+    away); the matrix reads them while they hold and the cells otherwise. The erase deletes the
+    person's rows."""
 
     __tablename__ = "passport_matrix_learner"
+    __table_args__ = (
+        # The matrix's order, so a page of a course's learners is read from the index.
+        Index("ix_passport_matrix_learner_order", "course_id", "family_name", "name", "user_id"),
+    )
 
     course_id: Mapped[int] = mapped_column(
         ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
@@ -481,6 +486,9 @@ class MatrixLearner(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # The learner's names as the matrix sorts by them (kept in step with ``User``).
+    family_name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
     found: Mapped[int] = mapped_column(Integer)
     valid: Mapped[int] = mapped_column(Integer)
     expiring: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """The matrix's learner rows (matrix_learners) equal a rebuild from the cells after each kind of
-change (entries, identity links, training types, required trainings, enrolments, the erase); the
+change (entries, identity links, training types, required trainings, enrolments, names, the
+erase); the
 matrix read from them shows what it shows from the cells; ``learnpass passport refresh-matrix``
 repairs a damaged table; the migration fills it by the same rule."""
 
@@ -18,7 +19,8 @@ from lti_tool.upsert import insert_if_absent
 
 from .test_matrix_states import TODAY, _mixed_course
 
-COLUMNS = (MatrixLearner.course_id, MatrixLearner.user_id, MatrixLearner.found,
+COLUMNS = (MatrixLearner.course_id, MatrixLearner.user_id, MatrixLearner.family_name,
+           MatrixLearner.name, MatrixLearner.found,
            MatrixLearner.valid, MatrixLearner.expiring, MatrixLearner.expired,
            MatrixLearner.next_expiry, MatrixLearner.next_expiring, MatrixLearner.as_of,
            MatrixLearner.warn_days)  # fmt: skip
@@ -59,7 +61,7 @@ def test_rows_follow_every_kind_of_change(passport_app):
         session = db.session()
         table = _assert_in_step(session, "seeded")
         assert len({row[1] for row in table if row[0] == course_id}) >= 60
-        assert any(row[3] and row[5] for row in table)  # valid and expired cells both counted
+        assert any(row[5] and row[7] for row in table)  # valid and expired cells both counted
         by_code = {t.code: t for t in course_matrix.required_trainings(session, course_id)}
         users = list(session.scalars(select(User).where(User.sub.like("mx-%")).order_by(User.id)))
         lone = users[40]
@@ -89,6 +91,11 @@ def test_rows_follow_every_kind_of_change(passport_app):
         by_code["MX-A"].validity_months = 3
         session.commit()
         _assert_in_step(session, "period changed")
+        # A name changed (a launch, the roster): the matrix's order follows.
+        lone.family_name = "Aaaa"
+        session.commit()
+        assert _learner_rows(session, course_id)[lone.id].family_name == "Aaaa"
+        _assert_in_step(session, "name changed")
         # Required trainings: through the trainer's form (a bulk delete), one added by the ORM.
         course_matrix.set_required_trainings(
             session, course_id, [by_code["MX-A"].id, by_code["MX-B"].id]
