@@ -145,15 +145,18 @@ def matrix_slice(
     computed = (
         select(
             keys.c.user_id,
-            User.family_name,
-            User.name,
+            # Looked up per learner by key: a join made PostgreSQL hash every person, even
+            # when every row held.
+            *(
+                select(column).where(User.id == keys.c.user_id).scalar_subquery().label(label)
+                for column, label in ((User.family_name, "family_name"), (User.name, "name"))
+            ),
             cells(found).label("found"),
             *(cells(and_(found, cell_state == name)).label(name) for name in FOUND_STATES),
         )
         .select_from(keys)
-        .join(User, User.id == keys.c.user_id)
         .outerjoin(best, best.c.user_id == keys.c.user_id)
-        .group_by(keys.c.user_id, User.family_name, User.name)
+        .group_by(keys.c.user_id)
     )
     per_learner = union_all(select(stored), computed).cte("per_learner")
     query_from: Any = per_learner
