@@ -43,9 +43,10 @@ from bench.bench_app import bench_app, fresh_app
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.models import Course, Enrolment, Platform, User
-from lti_tool.passports import matrix_cells
+from lti_tool.passports import matrix_cells, matrix_learners
 from lti_tool.passports.models import (
     Competence,
+    MatrixLearner,
     PassportEntry,
     RequiredTraining,
     TrainingType,
@@ -61,6 +62,7 @@ def build_app(database_url: str, data_dir: str, keep: bool = False) -> Any:
         app = bench_app(database_url, data_dir, demo=True)
         with app.app_context():
             if _seeded(app) is not None:
+                _add_matrix_learners(app)
                 return app
             db.drop_all()
             db.create_all()
@@ -71,6 +73,24 @@ def build_app(database_url: str, data_dir: str, keep: bool = False) -> Any:
 
         seed_demo()  # training types and the demo competence framework
     return app
+
+
+def _add_matrix_learners(app: Any) -> None:
+    """Data kept from before the matrix's learner rows: the table is made and filled as the
+    migration and the daily ``refresh-matrix`` do (the time it takes is printed)."""
+    with app.app_context():
+        db.create_all()  # the tables missing only
+        session = db.session()
+        if session.scalar(select(MatrixLearner.user_id).limit(1)) is not None:
+            return
+        start, start_cpu = time.perf_counter(), time.process_time()
+        count = matrix_learners.refresh_all(session)
+        session.commit()
+        print(
+            f"{count} matrix learner rows written in {time.perf_counter() - start:.1f} s "
+            f"(CPU {time.process_time() - start_cpu:.1f} s)",
+            flush=True,
+        )
 
 
 @dataclass
@@ -232,7 +252,7 @@ def seed(
         # Bulk rows pass no ORM event: the matrix's stored cells are filled as the app keeps them.
         start, start_cpu = time.perf_counter(), time.process_time()
         matrix_cells.refresh(session, learner_ids)
-        session.commit()
+        session.commit()  # the matrix's learner rows follow the cells at commit
         print(
             f"matrix cells filled in {time.perf_counter() - start:.1f} s "
             f"(CPU {time.process_time() - start_cpu:.1f} s)",

@@ -7,10 +7,21 @@ NOTHING`` lets the database decide: the loser inserts nothing and reads the winn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+# Called with the session and the values of each row ``insert_if_absent`` inserted, per table:
+# such rows pass no ORM event, and a feature that keeps something in step with them (the
+# passport matrix with the enrolments) learns of them here.
+_on_insert: dict[str, list[Callable[[Session, dict[str, Any]], None]]] = {}
+
+
+def on_insert(model: Any, call: Callable[[Session, dict[str, Any]], None]) -> None:
+    """Have ``call`` told of every row ``insert_if_absent`` inserts into the model's table."""
+    _on_insert.setdefault(model.__table__.name, []).append(call)
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -34,7 +45,11 @@ def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bo
         .on_conflict_do_nothing()
         .returning(*model.__table__.primary_key.columns)
     )
-    return session.connection().execute(statement).first() is not None
+    inserted = session.connection().execute(statement).first() is not None
+    if inserted:
+        for call in _on_insert.get(model.__table__.name, []):
+            call(session, values)
+    return inserted
 
 
 def insert_or_update(session: Session, model: Any, values: dict[str, Any]) -> None:

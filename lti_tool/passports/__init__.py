@@ -88,3 +88,17 @@ __all__ = ["bp"]
 
 # Expiry reminders by e-mail, each entry once per expiry date (``reminders``).
 register_job("passport-expiry-reminders", run_reminders, every_seconds=3600)
+
+
+def _refresh_matrix() -> object:
+    from .matrix_learners import refresh_all
+
+    session = db.session()
+    count = refresh_all(session)
+    session.commit()
+    return count
+
+
+# The matrix's learner rows written again from the cells each day (``matrix_learners``): a
+# repair, and the learners whose trainings expired with time move.
+register_job("passport-matrix", _refresh_matrix, every_seconds=24 * 3600)

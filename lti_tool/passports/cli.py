@@ -115,6 +115,18 @@ def record_expiries() -> None:
     click.echo(f"{count} expired credential(s) recorded")
 
 
+@passport_group.command("refresh-matrix")
+@with_appcontext
+def refresh_matrix() -> None:
+    """Write every learner row of the trainer matrices again from the cells (run daily)."""
+    from .matrix_learners import refresh_all
+
+    session = db.session()
+    count = refresh_all(session)
+    session.commit()
+    click.echo(f"{count} matrix row(s) written")
+
+
 @passport_group.command("link-identities")
 @click.option("--issuer", required=True, help="Platform issuer of the person's first identity")
 @click.option("--sub", required=True, help="LTI user id there")

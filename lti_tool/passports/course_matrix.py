@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Enrolment, User
 
-from . import matrix_states
+from . import matrix_learners, matrix_states
 from .errors import N_, PassportError
 from .matrix_states import NEVER
 from .models import (
@@ -74,6 +74,7 @@ def set_required_trainings(
 ) -> None:
     wanted = set(training_type_ids)
     session.execute(delete(RequiredTraining).where(RequiredTraining.course_id == course_id))
+    matrix_learners.mark_course(session, course_id)  # the bulk delete passes no ORM event
     for type_id in sorted(wanted):
         session.add(RequiredTraining(course_id=course_id, training_type_id=type_id))
     session.commit()
@@ -126,6 +127,17 @@ def training_matrix(
     if needle:
         shown = shown.where(User.name.ilike("%" + _like_escape(needle) + "%", escape="\\"))
     learner_ids = shown.with_only_columns(User.id).order_by(None)
+    if not needle:
+        # The enrolments alone: a join to every person made PostgreSQL read all of them.
+        learner_ids = select(Enrolment.user_id.label("id")).where(
+            Enrolment.course_id == course_id, Enrolment.role == "learner"
+        )
+        if group is not None:
+            learner_ids = learner_ids.where(
+                Enrolment.user_id.in_(
+                    select(group_member.c.user_id).where(group_member.c.group_id == group.id)
+                )
+            )
     asked = {"state": state, "training_type_id": training_type_id}
     first = 0 if page is None else (max(page, 1) - 1) * page_size
     limit = None if page is None else page_size

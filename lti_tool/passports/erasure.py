@@ -28,6 +28,7 @@ from .models import (
     CertificateFile,
     Credential,
     IdentityLink,
+    MatrixLearner,
     PassportAudit,
     PassportEntry,
     company_hr,
@@ -119,6 +120,7 @@ def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, An
     )
     # Bulk deletes pass no ORM event: the person's matrix cells are computed again (to none).
     matrix_cells.mark(session, [user.id])
+    rows = session.execute(delete(MatrixLearner).where(MatrixLearner.user_id == user.id))
     left = session.execute(delete(group_member).where(group_member.c.user_id == user.id))
     hr = session.execute(delete(company_hr).where(company_hr.c.user_id == user.id))
     return {
@@ -127,6 +129,7 @@ def _erase_passport(session: Session, user: User, actor_id: int) -> dict[str, An
         "files": len(files),
         "group_memberships": int(getattr(left, "rowcount", 0) or 0),
         "company_hr": int(getattr(hr, "rowcount", 0) or 0),
+        "matrix_rows": int(getattr(rows, "rowcount", 0) or 0),
     }
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, event, insert, or_, select, text
 from sqlalchemy.orm import Session, attributes
 
+from . import matrix_learners
 from .identities import ID_SLICE, identity_groups
 from .matrix_states import NEVER
 from .models import IdentityLink, PassportEntry, StoredCell, TrainingType, entry_competence
@@ -130,6 +131,7 @@ def _refresh(session: Session, ids: list[int]) -> None:
     session.execute(delete(StoredCell).where(StoredCell.user_id.in_(members)))
     if rows:
         session.execute(insert(StoredCell), rows)
+    matrix_learners.mark(session, members)  # their rows of the matrix, after the cells
 
 
 def _changed(obj: Any, key: str) -> list[Any]:
@@ -167,8 +169,12 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "before_commit")
 def _keep_in_step(session: Session) -> None:
     session.flush()  # what the commit would flush next, so its changes are collected
-    if not (session.info.get(_USERS) or session.info.get(_TYPES)):
-        return
+    if session.info.get(_USERS) or session.info.get(_TYPES):
+        _refresh_marked(session)
+    matrix_learners.keep_in_step(session)
+
+
+def _refresh_marked(session: Session) -> None:
     users = session.info.pop(_USERS, set())
     types = session.info.pop(_TYPES, set())
     if types:

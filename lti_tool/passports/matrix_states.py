@@ -1,8 +1,8 @@
 """The matrix's counts, state and training filters and page of learners, read by the database
-from the stored cells (``matrix_cells``): one statement over the course's learners' rows, no
-entry read. ``add_months`` is ``validity.add_months`` in SQL (the migration that filled the
-stored cells follows it).
-"""
+in one statement: each learner's counts per state from their row of the course
+(``matrix_learners``) while it holds for the day and warning asked, else from their stored cells
+(``matrix_cells``); no entry is read. ``add_months`` is ``validity.add_months`` in SQL (the
+migration that filled the stored cells follows it)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -26,7 +28,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from lti_tool.models import User
 
-from .models import StoredCell, TrainingType
+from .matrix_learners import fresh
+from .models import MatrixLearner, StoredCell, TrainingType
 
 # Stands for "never expires" in MAX(): later than any real date, and later than today plus the
 # longest warning (3,650 days) a trainer can ask for.
@@ -96,17 +99,42 @@ def matrix_slice(
     given), in name order from ``offset``, with the totals over all of them as window sums."""
     type_ids = [t.id for t in trainings]
     columns = [t for t in type_ids if not training_type_id or t == training_type_id]
-    keys = select(User.id.label("user_id")).where(User.id.in_(learners)).cte()
-    # The stored cells (matrix_cells): one row per learner and found training, read through
-    # its primary key from the course's learners; no entry is read.
+    if session.get_bind().dialect.name == "postgresql":
+        # Compiling the statement (JIT) took longer than running it.
+        session.execute(text("SET LOCAL jit = off"))
+    # The learners' rows (matrix_learners) whose counts hold today, read by the course's key...
+    row = MatrixLearner
+    stored = (
+        select(
+            row.user_id,
+            row.family_name,
+            row.name,
+            row.found,
+            row.valid,
+            row.expiring,
+            row.expired,
+        )  # fmt: skip
+        .where(row.course_id == course_id, row.user_id.in_(learners), fresh(today, warn_days))
+        .cte("stored")
+    )
+    # ... and the others' (no row yet, or the day moved a cell's state) from their cells.
+    shown = learners.subquery("shown")
+    keys = (
+        select(shown.c.id.label("user_id"))
+        .where(shown.c.id.not_in(select(stored.c.user_id)))
+        .cte("rest")
+    )
     best = (
         select(
             StoredCell.user_id,
             StoredCell.training_type_id.label("type_id"),
             StoredCell.valid_until.label("until"),
         )
-        .where(StoredCell.user_id.in_(learners), StoredCell.training_type_id.in_(type_ids))
-        .cte()
+        .where(
+            StoredCell.user_id.in_(select(keys.c.user_id)),
+            StoredCell.training_type_id.in_(type_ids),
+        )
+        .cte("best")
     )
     cell_state = state_of(best.c.until, today, warn_days)
 
@@ -114,26 +142,45 @@ def matrix_slice(
         return func.sum(case((condition, 1), else_=0))
 
     found = best.c.type_id.is_not(None)
-    in_columns = best.c.type_id.in_(columns) if columns else literal(False)
-    per_learner = (
+    computed = (
         select(
             keys.c.user_id,
+            # Looked up per learner by key: a join made PostgreSQL hash every person, even
+            # when every row held.
+            *(
+                select(column).where(User.id == keys.c.user_id).scalar_subquery().label(label)
+                for column, label in ((User.family_name, "family_name"), (User.name, "name"))
+            ),
             cells(found).label("found"),
             *(cells(and_(found, cell_state == name)).label(name) for name in FOUND_STATES),
-            cells(and_(found, in_columns)).label("in_columns"),
-            cells(and_(found, in_columns, cell_state == (state or ""))).label("hits"),
         )
         .select_from(keys)
         .outerjoin(best, best.c.user_id == keys.c.user_id)
         .group_by(keys.c.user_id)
-        .cte()
     )
+    per_learner = union_all(select(stored), computed).cte("per_learner")
+    query_from: Any = per_learner
     if (state or training_type_id) and not columns:
         kept: ColumnElement[bool] = literal(False)
+    elif state and training_type_id:
+        # The one column's cell, read by its key.
+        column = (
+            select(StoredCell.user_id, StoredCell.valid_until)
+            .where(StoredCell.training_type_id == training_type_id)
+            .subquery("column")
+        )
+        query_from = per_learner.outerjoin(column, column.c.user_id == per_learner.c.user_id)
+        if state == "missing":
+            kept = column.c.user_id.is_(None)
+        else:
+            kept = and_(
+                column.c.user_id.is_not(None),
+                state_of(column.c.valid_until, today, warn_days) == state,
+            )
     elif state == "missing":
-        kept = per_learner.c.in_columns < len(columns)
+        kept = per_learner.c.found < len(type_ids)
     elif state:
-        kept = per_learner.c.hits > 0
+        kept = per_learner.c[state] > 0
     else:
         kept = literal(True)  # every learner has a cell in each column
     over_all = (
@@ -142,9 +189,9 @@ def matrix_slice(
     )
     query = (
         select(per_learner.c.user_id, *over_all)
-        .join(User, User.id == per_learner.c.user_id)
+        .select_from(query_from)
         .where(kept)
-        .order_by(User.family_name, User.name, User.id)
+        .order_by(per_learner.c.family_name, per_learner.c.name, per_learner.c.user_id)
         .offset(offset)
         .limit(limit)
     )

@@ -464,3 +464,37 @@ class StoredCell(Base):
     )
     valid_until: Mapped[dt.date] = mapped_column(Date)
     completed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class MatrixLearner(Base):
+    """A learner's row of a course's matrix, kept in step by ``matrix_learners``: of the course's
+    required trainings, how many have a cell (``StoredCell``) and how many of those are valid,
+    expiring or expired on ``as_of`` with ``warn_days`` of warning. The counts hold until the
+    first of ``next_expiry`` (a cell valid on ``as_of`` ends after that day) and
+    ``next_expiring`` (a valid cell enters its warning window when that day is ``warn_days``
+    away); the matrix reads them while they hold and the cells otherwise. The erase deletes the
+    person's rows."""
+
+    __tablename__ = "passport_matrix_learner"
+    __table_args__ = (
+        # The matrix's order, so a page of a course's learners is read from the index.
+        Index("ix_passport_matrix_learner_order", "course_id", "family_name", "name", "user_id"),
+    )
+
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lp_user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The learner's names as the matrix sorts by them (kept in step with ``User``).
+    family_name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    found: Mapped[int] = mapped_column(Integer)
+    valid: Mapped[int] = mapped_column(Integer)
+    expiring: Mapped[int] = mapped_column(Integer)
+    expired: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    warn_days: Mapped[int] = mapped_column(Integer)
+    next_expiry: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    next_expiring: Mapped[dt.date | None] = mapped_column(Date, default=None)
