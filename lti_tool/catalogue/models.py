@@ -311,6 +311,9 @@ class CatalogueOfferSearch(Base):
     # True: the offer has at most one date, so the values above are that date's own and the
     # date filters are answered by them alone (else they only rule offers out).
     dates_exact: Mapped[bool] = mapped_column(default=True)
+    # The values above as reserved words of the word index (``search_terms``): SQLite's FTS5
+    # table indexes them in a column of their own, PostgreSQL's ``tsv`` holds them (weight B).
+    filter_terms: Mapped[str] = mapped_column(Text, default="")
 
 
 class CatalogueOfferInterest(Base):

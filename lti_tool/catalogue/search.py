@@ -29,6 +29,7 @@ from .models import (
 )
 from .search_filters import row_filters
 from .search_match import matching_rows, query_terms, ranked_rows, sorted_matching_rows
+from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
 SORTS = ("relevance", "soonest", "newest", "title")
@@ -137,6 +138,8 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         terms = []
     cap = MAX_COUNT  # read at each search (the tests lower it)
     filters = row_filters(query)  # on the search rows themselves (``search_filters``)
+    # With words, the filters' reserved words too: the index then finds the rows with both.
+    wanted = filter_terms(query) if terms else []
 
     def filtered(rows: Select[Any]) -> Select[Any]:
         return rows.where(*filters) if filters else rows
@@ -146,7 +149,9 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     # needs), and only that many are paged. With cap or fewer they are every match: the page is
     # then ordered among these ids, without matching the words and checking the filters again.
     found = list(
-        session.scalars(filtered(matching_rows(session, query.language, terms)).limit(cap + 1))
+        session.scalars(
+            filtered(matching_rows(session, query.language, terms, filters=wanted)).limit(cap + 1)
+        )
     )
     total = len(found)
     start = (query.page - 1) * query.per_page
@@ -158,7 +163,7 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         # anywhere (every match, when there are cap or fewer): ranking every match of a common
         # word would read them all.
         first = found[:cap]
-        title_rows = matching_rows(session, query.language, terms, title_only=True)
+        title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
         if total <= cap:  # the title matches are among them (the filters hold there)
             title_rows = title_rows.where(S.id.in_(first))
         else:
@@ -172,7 +177,7 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         ids = _ordered_ids(session, ordered, None, query, start, size)
     elif size:
         # Ordered by a column of the search rows: its index finds the first ones.
-        rows = filtered(sorted_matching_rows(session, query.language, terms))
+        rows = filtered(sorted_matching_rows(session, query.language, terms, wanted))
         if query.sort in ("soonest", "relevance"):
             ids = _soonest_page(session, rows, start, size)
         else:

@@ -27,6 +27,7 @@ from .models import (
     CatalogueOfferLanguage,
     CatalogueOfferSearch,
 )
+from .search_terms import row_terms
 
 if TYPE_CHECKING:
     from .search import OfferQuery
@@ -41,7 +42,7 @@ def filter_values(offer: CatalogueOffer) -> dict[str, Any]:
     free = [d for d in dates if d.seats_left is None or d.seats_left > 0]
     free_days = [d.starts_on for d in free if d.starts_on is not None]
     postcodes = [d.postcode or "" for d in dates]
-    return {
+    values = {
         "format": offer.format or "",
         "funding": bool(offer.funding_eligible),
         "postcodes": "".join(SEPARATOR + code for code in postcodes),
@@ -52,6 +53,7 @@ def filter_values(offer: CatalogueOffer) -> dict[str, Any]:
         "free_undated": any(d.starts_on is None for d in free),
         "dates_exact": len(dates) <= 1 and not any(SEPARATOR in code for code in postcodes),
     }
+    return {**values, "filter_terms": row_terms(values)}
 
 
 def row_filters(query: OfferQuery) -> list[Any]:

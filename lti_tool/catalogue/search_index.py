@@ -22,7 +22,7 @@ from .models import (
     CatalogueProvider,
 )
 from .search_filters import filter_values
-from .search_write import write_rows
+from .search_write import terms_tsvector, without_terms, write_rows
 from .texts import in_language, stems
 
 
@@ -82,6 +82,7 @@ def write_search_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         "offer_id",
         rows,
         blank_on_postgresql=("document", "stems", "title_stems"),
+        terms="filter_terms",
     )
 
 
@@ -119,11 +120,16 @@ def refresh_filters(session: Session, offer_ids: list[int]) -> None:
             CatalogueOffer.id.in_(offer_ids), CatalogueOffer.status == "published"
         )
     )
+    S = CatalogueOfferSearch
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for offer in offers:
+        values = filter_values(offer)
+        if postgresql:  # the reserved words in the ``tsv`` too (SQLite's trigger does its own)
+            values["tsv"] = without_terms(S.tsv).op("||")(terms_tsvector(values["filter_terms"]))
         session.execute(
-            update(CatalogueOfferSearch)
-            .where(CatalogueOfferSearch.offer_id == offer.id)
-            .values(**filter_values(offer))
+            update(S)
+            .where(S.offer_id == offer.id)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

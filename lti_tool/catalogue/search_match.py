@@ -22,10 +22,12 @@ from sqlalchemy.sql import Select
 
 from .models import CatalogueOfferSearch
 from .search_indexes import title_tsvector
+from .search_terms import FilterTerm, reserved
 from .sqlite_fts import FTS_TABLE
 from .texts import CONFIGURATIONS, stems
 
 MIN_PREFIX = 3
+Filters = list[FilterTerm] | tuple[()]
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,35 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _tsquery(language: str, terms: list[Term]) -> Any:
+def _tsquery(language: str, terms: list[Term], filters: Filters = ()) -> Any:
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
-    parts = [f"{t.word}:*" if t.prefix else t.word for t in terms]
-    return func.to_tsquery(config, " & ".join(parts))
+    # A word that could be a reserved one matches only the texts' weights (A and D).
+    parts = []
+    for t in terms:
+        label = ("*" if t.prefix else "") + ("AD" if reserved(t.word) else "")
+        parts.append(f"{t.word}:{label}" if label else t.word)
+    words = func.to_tsquery(config, " & ".join(parts))
+    if not filters:
+        return words
+    simple = literal_column("'simple'", REGCONFIG)
+    wanted = " & ".join(f"{f.word}:*" if f.prefix else f.word for f in filters)
+    return words.op("&&")(func.to_tsquery(simple, wanted))
 
 
-def _fts_match(language: str, terms: list[Term], title_only: bool = False) -> str:
-    words = " AND ".join(f'"{t.stem}"*' if t.prefix else f'"{t.stem}"' for t in terms if t.stem)
+def _fts_match(
+    language: str, terms: list[Term], title_only: bool = False, filters: Filters = ()
+) -> str:
+    def phrase(t: Term) -> str:
+        found = f'"{t.stem}"*' if t.prefix else f'"{t.stem}"'
+        # A word that could be a reserved one is looked for in the texts only.
+        return f"{{title_stems stems}} : {found}" if reserved(t.stem) else found
+
+    words = " AND ".join(phrase(t) for t in terms if t.stem)
     if title_only:
         words = f"{{title_stems}} : ({words})"
+    if filters:
+        wanted = " AND ".join(f'"{f.word}"*' if f.prefix else f'"{f.word}"' for f in filters)
+        words = f"{words} AND filter_terms : ({wanted})"
     # The language is a column of the FTS table too: the index itself keeps to the page's.
     return f"language : {language} AND {words}"
 
@@ -70,9 +91,16 @@ def _match_clause(match: str) -> Any:
 
 
 def matching_rows(
-    session: Session, language: str, terms: list[Term], title_only: bool = False
+    session: Session,
+    language: str,
+    terms: list[Term],
+    title_only: bool = False,
+    filters: Filters = (),
 ) -> Select[Any]:
-    """``SELECT`` of the search rows of ``language`` matching every term (all rows without)."""
+    """``SELECT`` of the search rows of ``language`` matching every term (all rows without);
+    with terms, also the reserved words of ``filters`` (``search_terms``: they only rule rows
+    out, the filters themselves are still to check). On PostgreSQL ``title_only`` reads the
+    title index, without them."""
     S = CatalogueOfferSearch
     if not terms:
         return select(S.id).where(S.language == language)
@@ -91,7 +119,8 @@ def matching_rows(
                 S.language.concat("") == lang,
                 title_tsvector(language).op("@@")(_tsquery(language, terms)),
             )
-        return select(S.id).where(S.language == lang, S.tsv.op("@@")(_tsquery(language, terms)))
+        matched = S.tsv.op("@@")(_tsquery(language, terms, filters))
+        return select(S.id).where(S.language == lang, matched)
     # The FTS table drives the query: MATCH then runs once. Were the language's index used
     # first, MATCH would run once per search row of the language (seconds at 100,000 offers);
     # comparing an expression of the column keeps the planner off that index.
@@ -101,21 +130,23 @@ def matching_rows(
         .select_from(fts)
         .join(S, S.id == fts.c.rowid)
         .where(
-            _match_clause(_fts_match(language, terms, title_only)),
+            _match_clause(_fts_match(language, terms, title_only, filters)),
             S.language.concat("") == language,
         )
     )
 
 
-def sorted_matching_rows(session: Session, language: str, terms: list[Term]) -> Select[Any]:
+def sorted_matching_rows(
+    session: Session, language: str, terms: list[Term], filters: Filters = ()
+) -> Select[Any]:
     """The same rows, for a query ordered by a column of the search rows (soonest, newest,
     title): the language's index drives it and the words are a condition on each row, so the
     first rows in that order come without reading every match."""
     S = CatalogueOfferSearch
     if not terms or _is_postgresql(session):
-        return matching_rows(session, language, terms)
+        return matching_rows(session, language, terms, filters=filters)
     fts = table(FTS_TABLE, column("rowid"))
-    ids = select(fts.c.rowid).where(_match_clause(_fts_match(language, terms)))
+    ids = select(fts.c.rowid).where(_match_clause(_fts_match(language, terms, filters=filters)))
     # "+ 0": the row's id is checked against the matches, never the way in (the index is).
     return select(S.id).where(S.language == language, (S.id + 0).in_(ids))
 

@@ -21,12 +21,14 @@ def write_rows(
     key: str,
     rows: list[dict[str, Any]],
     blank_on_postgresql: tuple[str, ...] = (),
+    terms: str = "",
 ) -> None:
     """Insert ``rows`` into ``table``; on PostgreSQL fill the ``tsv`` of the rows whose ``key``
     column (the offer's or the item's id) is among theirs. Every language's text of a row is in
     its ``document``, after the page language's own: a visitor finds a text written only in
     German from the Dutch page too, by its German words. ``blank_on_postgresql``: text columns
-    emptied once the ``tsv`` is made (only SQLite's FTS5 reads them): narrower rows."""
+    emptied once the ``tsv`` is made (only SQLite's FTS5 reads them): narrower rows. ``terms``:
+    a column of reserved words added to the ``tsv`` as they are (weight B, ``terms_tsvector``)."""
     if not rows:
         return
     session.execute(insert(table), rows)
@@ -39,8 +41,22 @@ def write_rows(
         tsv = func.setweight(func.to_tsvector(config, c.title), literal_column("'A'")).op("||")(
             func.to_tsvector(config, c.document)
         )
+        if terms:
+            tsv = tsv.op("||")(terms_tsvector(c[terms]))
         session.execute(
             update(table)
             .where(c.language == language, c[key].in_(ids))
             .values(tsv=tsv, **{name: "" for name in blank_on_postgresql})
         )
+
+
+def terms_tsvector(words: Any) -> Any:
+    """Reserved words (``search_terms``) as a ``tsvector``: the 'simple' configuration keeps
+    them as they are, weight B sets them apart from the texts (A and D)."""
+    simple = cast(literal("simple"), REGCONFIG)
+    return func.setweight(func.to_tsvector(simple, words), literal_column("'B'"))
+
+
+def without_terms(tsv: Any) -> Any:
+    """The ``tsv`` without its reserved words (the texts' weights only)."""
+    return func.ts_filter(tsv, literal_column("'{a,d}'::\"char\"[]"))

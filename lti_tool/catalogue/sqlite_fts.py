@@ -20,23 +20,29 @@ from .models import CatalogueOfferSearch
 FTS_TABLE = "catalogue_offer_fts"
 
 CREATE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5("
-    "language, title_stems, stems, content='catalogue_offer_search', content_rowid='id',"
-    " tokenize='unicode61 remove_diacritics 2', prefix='3 4 5 6 7 8')",
-    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
-    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
-    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
-    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems); END",
+    # ``filter_terms``: the filters' values as reserved words (``search_terms``); no search
+    # ranks by FTS5's own rank, so the column weighs nothing in any order.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts USING fts5(language, "
+    "title_stems, stems, filter_terms, content='catalogue_offer_search', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2',"
+    " prefix='3 4 5 6 7 8')",
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ai AFTER INSERT ON "
+    "catalogue_offer_search BEGIN INSERT INTO catalogue_offer_fts(rowid, language, "
+    "title_stems, stems, filter_terms) VALUES (new.id, new.language, new.title_stems, "
+    "new.stems, new.filter_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_ad AFTER DELETE ON "
+    "catalogue_offer_search BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, "
+    "rowid, language, title_stems, stems, filter_terms) VALUES ('delete', old.id, "
+    "old.language, old.title_stems, old.stems, old.filter_terms); END",
     # Only when an indexed column changes: the filters' values (``search_filters``) are
-    # written alone when seats change, and need no new entry in the index.
-    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au"
-    " AFTER UPDATE OF language, title_stems, stems ON catalogue_offer_search"
-    " BEGIN INSERT INTO catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems)"
-    " VALUES ('delete', old.id, old.language, old.title_stems, old.stems);"
-    " INSERT INTO catalogue_offer_fts(rowid, language, title_stems, stems)"
-    " VALUES (new.id, new.language, new.title_stems, new.stems); END",
+    # written alone when seats change, and index the row again only if its terms changed.
+    "CREATE TRIGGER IF NOT EXISTS catalogue_offer_fts_au AFTER UPDATE OF language, "
+    "title_stems, stems, filter_terms ON catalogue_offer_search BEGIN INSERT INTO "
+    "catalogue_offer_fts(catalogue_offer_fts, rowid, language, title_stems, stems, "
+    "filter_terms) VALUES ('delete', old.id, old.language, old.title_stems, old.stems, "
+    "old.filter_terms); INSERT INTO catalogue_offer_fts(rowid, language, title_stems, "
+    "stems, filter_terms) VALUES (new.id, new.language, new.title_stems, new.stems, "
+    "new.filter_terms); END",
 ]
 DROP = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
