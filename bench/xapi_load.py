@@ -227,10 +227,11 @@ class Target:
 
 
 def start_learnpass(
-    folder: Path, database_url: str | None, *, fresh: bool = True
+    folder: Path, database_url: str | None, *, fresh: bool = True, workers: int = 2
 ) -> tuple[subprocess.Popen[bytes], Target]:
-    """learnpass under gunicorn on ``database_url`` (``folder``/bench.db if None); ``fresh``
-    drops and makes the tables, otherwise the store is kept and only the client is added."""
+    """learnpass under gunicorn (``workers`` sync workers of two threads) on ``database_url``
+    (``folder``/bench.db if None); ``fresh`` drops and makes the tables, otherwise the store is
+    kept and only the client is added."""
     port = free_port()
     env = {
         **os.environ,
@@ -271,7 +272,7 @@ def start_learnpass(
             "-m",
             "gunicorn",
             "--workers",
-            "2",
+            str(workers),
             "--threads",
             "2",
             "--timeout",
@@ -538,7 +539,7 @@ def run_learnpass(
 ) -> dict[str, Any]:
     """Load a fresh store and measure it, or (``reuse``) measure the store ``url`` holds."""
     url = url or f"sqlite:///{folder}/bench.db"
-    process, target = start_learnpass(folder, url, fresh=not reuse)
+    process, target = start_learnpass(folder, url, fresh=not reuse, workers=args.workers)
     target.name = name
     result: dict[str, Any] = {}
     try:
@@ -571,6 +572,9 @@ def main() -> None:
         "--voided", type=int, default=None, help="statements voided during the load (N / 3000)"
     )
     parser.add_argument("--samples", type=int, default=200, help="requests timed per figure")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers of learnpass (1 for a smoke run)"
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("LEARNPASS_BENCH_POSTGRES", ""),

@@ -4,6 +4,7 @@ the issuer's letterhead and the verification QR code (fpdf2 and segno)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,12 +16,17 @@ from . import pdf_fonts
 from .issuer import Issuer
 from .status_words import FormatDay, Translate, iso_day
 
-try:
-    from fpdf.enums import TextMode
 
-    _FILL: Any = TextMode.FILL
-except ImportError:  # pragma: no cover (an fpdf2 without it: text() for each string)
-    _FILL = object()
+@functools.cache
+def _fill_mode() -> Any:
+    """fpdf2's plain text mode; imported when a PDF is drawn, not when the app starts (fpdf2
+    and fontTools were a fifth of a process's import time)."""
+    try:
+        from fpdf.enums import TextMode
+    except ImportError:  # pragma: no cover (an fpdf2 without it: text() for each string)
+        return object()
+    return TextMode.FILL
+
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
@@ -138,7 +144,7 @@ def text_runs(pdf: Any, runs: list[tuple[float, float, str]]) -> None:
         font is not None
         and hasattr(font, "encode_text")
         and not (pdf.underline or pdf.strikethrough or pdf._record_text_quad_points)
-        and pdf.text_mode == _FILL
+        and pdf.text_mode == _fill_mode()
         and pdf.fill_color == pdf.text_color
     )
     if not plain:

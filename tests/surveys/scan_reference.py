@@ -5,6 +5,7 @@ the totals' figures with these, number for number."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,11 +14,17 @@ from lti_tool.surveys.analysis import GapRow, Group, Groups, HeatMap, Scope, _sc
 from lti_tool.surveys.models import SurveyAnswer, SurveyQuestion
 
 
-def groups(session: Session, scope: Scope) -> Groups:
+def group_counts(session: Session, scope: Scope) -> list[tuple[Any, int]]:
+    """Every group's responses in scope, small groups too (``min_group`` plays no part)."""
     scoped = _scoped(scope, scope.kinds)
-    counts = session.execute(
-        select(scoped.c.group_key, func.count()).group_by(scoped.c.group_key)
-    ).all()
+    found = session.execute(select(scoped.c.group_key, func.count()).group_by(scoped.c.group_key))
+    return [(key, n) for key, n in found]
+
+
+def groups(session: Session, scope: Scope, counts: list[tuple[Any, int]] | None = None) -> Groups:
+    """``counts``: this scope's ``group_counts``, when the caller has them already."""
+    if counts is None:
+        counts = group_counts(session, scope)
     shown = sorted(
         (Group(str(k), int(n)) for k, n in counts if n >= scope.min_group), key=lambda g: g.key
     )
@@ -63,7 +70,8 @@ def gap_table(session: Session, scope: Scope) -> list[GapRow]:
     return [replace(r, rank=index) for index, r in enumerate(rows, start=1)]
 
 
-def heat_map(session: Session, scope: Scope) -> HeatMap:
+def heat_map(session: Session, scope: Scope, shown: Groups | None = None) -> HeatMap:
+    """``shown``: this scope's ``groups``, when the caller has them already."""
     who = respondents(scope)
     found = session.execute(
         select(
@@ -84,4 +92,6 @@ def heat_map(session: Session, scope: Scope) -> HeatMap:
     cells: dict[int, dict[str, float]] = {}
     for question_id, key, gap in found:
         cells.setdefault(question_id, {})[str(key)] = round(float(gap), 2)
-    return HeatMap(groups=groups(session, scope).shown, cells=cells)
+    if shown is None:
+        shown = groups(session, scope)
+    return HeatMap(groups=shown.shown, cells=cells)
