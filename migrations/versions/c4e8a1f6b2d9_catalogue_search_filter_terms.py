@@ -1,7 +1,7 @@
 """Catalogue search: the filters' values as reserved words of the word index
 
 Revision ID: c4e8a1f6b2d9
-Revises: a9d3f6c2e8b4
+Revises: e7a4c2f9d1b6
 Create Date: 2026-12-03 18:00:00.000000
 
 Each search row gets ``filter_terms``: its format, funding, postcodes and whether a date has
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4e8a1f6b2d9"
-down_revision = "a9d3f6c2e8b4"
+down_revision = "e7a4c2f9d1b6"
 branch_labels = None
 depends_on = None
 

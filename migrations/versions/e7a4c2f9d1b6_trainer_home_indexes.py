@@ -1,7 +1,7 @@
 """The trainer's home at 100,000 learners: people by family name, entries by status
 
 Revision ID: e7a4c2f9d1b6
-Revises: a9d3f6c2e8b4
+Revises: b7e2d4f8a1c3
 Create Date: 2026-12-03 18:40:00.000000
 
 ``ix_lp_user_family_name`` (family name, name, id) lets the first 100 learners of a large course
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "e7a4c2f9d1b6"
-down_revision = "a9d3f6c2e8b4"
+down_revision = "b7e2d4f8a1c3"
 branch_labels = None
 depends_on = None
 
