@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, event, func, literal, select, update
 
 from lti_tool.extensions import db
 from lti_tool.jobs import registered_jobs
@@ -214,6 +214,38 @@ def test_the_command_repairs_a_damaged_table(passport_app):
     with passport_app.app_context():
         assert _assert_in_step(db.session(), "repaired") == kept
     assert "passport-matrix" in [job.name for job in registered_jobs()]
+
+
+def test_the_daily_repair_commits_a_slice_of_courses_at_a_time(passport_app, monkeypatch):
+    """The repair never holds every course's lock at once: one transaction per slice."""
+    from lti_tool.models import Course
+
+    course_id = _mixed_course(passport_app)
+    monkeypatch.setattr(matrix_learners, "COURSES_PER_TRANSACTION", 1)
+    with passport_app.app_context():
+        session = db.session()
+        platform_id = session.get(Course, course_id).platform_id
+        session.add_all(
+            Course(platform_id=platform_id, context_id=f"other-{n}", title=f"Other {n}")
+            for n in range(2)
+        )
+        session.commit()
+        kept = _assert_in_step(session, "seeded")
+        courses = session.scalar(select(func.count()).select_from(Course))
+        session.execute(delete(MatrixLearner))
+        session.commit()
+        commits = []
+
+        def count(_connection):
+            commits.append(1)
+
+        event.listen(db.engine, "commit", count)
+        try:
+            matrix_learners.refresh_all(session, today=dt.date.today())
+        finally:
+            event.remove(db.engine, "commit", count)
+        assert courses >= 3 and len(commits) >= courses
+        assert _assert_in_step(session, "rebuilt") == kept
 
 
 def test_the_migration_fills_the_rows_as_the_app_keeps_them(passport_app):
