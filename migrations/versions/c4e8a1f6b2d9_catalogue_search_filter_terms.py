@@ -9,7 +9,9 @@ free seats as reserved words (``zzfmtonline zzfund zzpc9000 zzfree``, see
 lti_tool/catalogue/search_terms.py), filled here from the filters' values already on the rows.
 On SQLite the FTS5 table gets them as a fourth column (made again with its triggers, and
 rebuilt); on PostgreSQL they join each row's ``tsv`` with weight B. A search with words and
-filters then finds the rows with both in the index. The downgrade takes them out again.
+filters then finds the rows with both in the index. On SQLite the index
+``ix_catalogue_offer_search_filters`` (a language's rows by date, with the filters' values as
+keys) answers filters without words from the index alone. The downgrade takes them out again.
 On PostgreSQL the fill rewrites every search row: run ``VACUUM FULL catalogue_offer_search``
 afterwards to give the older versions' space back.
 """
@@ -118,6 +120,24 @@ def _fill() -> None:
         last = rows[-1].id
 
 
+# SQLite only: the date index with the filters' values as keys (PostgreSQL's includes them).
+FILTERS_INDEX = "ix_catalogue_offer_search_filters"
+FILTERS_KEYS = [
+    "language",
+    "starts_on",
+    "offer_id",
+    "format",
+    "funding",
+    "postcodes",
+    "first_on",
+    "last_on",
+    "self_paced",
+    "free_until",
+    "free_undated",
+    "dates_exact",
+]
+
+
 def upgrade() -> None:
     op.add_column(TABLE, sa.Column("filter_terms", sa.Text(), nullable=False, server_default=""))
     sqlite = op.get_bind().dialect.name == "sqlite"
@@ -127,10 +147,12 @@ def upgrade() -> None:
     _fill()
     if sqlite:
         _remake_fts(["language", "title_stems", "stems", "filter_terms"])
+        op.create_index(FILTERS_INDEX, TABLE, FILTERS_KEYS)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.drop_index(FILTERS_INDEX, table_name=TABLE)
         _remake_fts(["language", "title_stems", "stems"])
     else:
         op.execute(f"UPDATE {TABLE} SET tsv = ts_filter(tsv, '{{a,d}}')")
