@@ -58,12 +58,12 @@ def keep_best(best: Best, key: tuple[int, int], until: dt.date, done: dt.date | 
 def refresh(session: Session, user_ids: Iterable[int]) -> None:
     """Compute again the cells of these people and of everyone linked to them."""
     ids = sorted(set(user_ids))
-    _take_turns(session, ids)
+    take_turns(session, ids)
     for start in range(0, len(ids), ID_SLICE):
         _refresh(session, ids[start : start + ID_SLICE])
 
 
-def _take_turns(session: Session, ids: list[int]) -> None:
+def take_turns(session: Session, ids: list[int]) -> None:
     """On PostgreSQL, wait for any other transaction refreshing the same people's cells (or
     their linked identities'), until it ends. Without it, two instances changing one person's
     entries at once would each delete the cells they saw and insert their own: the second
@@ -169,6 +169,11 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "before_commit")
 def _keep_in_step(session: Session) -> None:
     session.flush()  # what the commit would flush next, so its changes are collected
+    # The locks of everyone whose cells or learner rows this commit writes, in one ordered pass
+    # before anything is written: taken piecemeal (cells first, then an enrolled person's),
+    # two commits could each hold a lock the other waits for.
+    people = set(session.info.get(_USERS, ())) | matrix_learners.marked_people(session)
+    take_turns(session, sorted(u for u in people if u is not None))
     if session.info.get(_USERS) or session.info.get(_TYPES):
         _refresh_marked(session)
     matrix_learners.keep_in_step(session)
