@@ -28,7 +28,13 @@ from .models import (
     CatalogueProvider,
 )
 from .search_filters import row_filters
-from .search_match import matching_rows, query_terms, ranked_rows, sorted_matching_rows
+from .search_match import (
+    matching_rows,
+    query_terms,
+    ranked_rows,
+    row_matches,
+    sorted_matching_rows,
+)
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -37,6 +43,9 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 500
 MAX_WORDS = 12
 MAX_COUNT = 1000
+# Sorted by title on SQLite, words with more than MAX_COUNT matches: the first rows in title
+# order are checked one by one first (see ``_title_page_among_first``).
+TITLE_PROBE_ROWS = 200
 _QUERY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -181,7 +190,21 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         if query.sort in ("soonest", "relevance"):
             ids = _soonest_page(session, rows, start, size)
         else:
-            ids = _ordered_ids(session, rows, None, query, start, size)
+            probed = None
+            if (
+                query.sort == "title"
+                and terms
+                and start + size <= TITLE_PROBE_ROWS
+                and session.get_bind().dialect.name == "sqlite"
+            ):
+                probed = _title_page_among_first(
+                    session, query, terms, wanted, filters, start, size
+                )
+            ids = (
+                probed
+                if probed is not None
+                else _ordered_ids(session, rows, None, query, start, size)
+            )
     return OfferPage(
         hits=_hits(session, ids, query.language),
         total=total,
@@ -203,6 +226,43 @@ def _ordered_ids(
     if size is not None:
         ordered = ordered.limit(size).offset(start)
     return list(session.scalars(ordered))
+
+
+def _title_page_among_first(
+    session: Session,
+    query: OfferQuery,
+    terms: list[Any],
+    wanted: list[Any],
+    filters: list[Any],
+    start: int,
+    size: int,
+) -> list[int] | None:
+    """SQLite, by title, a word with very many matches: the page from the language's first
+    ``TITLE_PROBE_ROWS`` rows in title order, each checked on its own in the FTS5 table; None
+    when they hold fewer matches than the page needs (then the matches are listed as usual).
+
+    The usual way lists every match of the word (80,000 rows for a word in nearly every offer
+    of 100,000: 18 ms of SQLite's CPU) to check the title index's rows against; a common word
+    fills a page within the first few dozen rows. When the page fills from the first rows, it
+    is the page: any later row comes after them in title order."""
+    S = CatalogueOfferSearch
+    first = (
+        select(S.id, func.lower(S.title).label("key"), S.offer_id)
+        .where(S.language == query.language, *filters)
+        .order_by(func.lower(S.title), S.offer_id)
+        .limit(TITLE_PROBE_ROWS)
+        .subquery()
+    )
+    ids = list(
+        session.scalars(
+            select(first.c.id)
+            .where(row_matches(query.language, terms, first.c.id, wanted))
+            .order_by(first.c.key, first.c.offer_id)
+            .limit(size)
+            .offset(start)
+        )
+    )
+    return ids if len(ids) == size else None
 
 
 def _soonest_page(session: Session, rows: Select[Any], start: int, size: int) -> list[int]:

@@ -151,6 +151,14 @@ def sorted_matching_rows(
     return select(S.id).where(S.language == language, (S.id + 0).in_(ids))
 
 
+def row_matches(language: str, terms: list[Term], row_id: Any, filters: Filters = ()) -> Any:
+    """SQLite: whether the search row ``row_id`` matches every term (and the filters' reserved
+    words), one FTS5 lookup of that row: cheap for a few rows, never a way to scan many."""
+    fts = table(FTS_TABLE, column("rowid"))
+    match = _match_clause(_fts_match(language, terms, filters=filters))
+    return select(literal_column("1")).select_from(fts).where(match, fts.c.rowid == row_id).exists()
+
+
 def ranked_rows(
     session: Session, language: str, terms: list[Term], first: list[int], titled: list[int]
 ) -> tuple[Select[Any], list[Any]]:

@@ -96,3 +96,32 @@ def test_each_sort_past_the_cap_matches_the_full_order(
             rest = _search(text="crane", sort=sort, per_page=2, page=2)
             # Past the cap the first three in that order of every match, read along its index.
             assert _ids(capped) + _ids(rest) == full[sort][:3], sort
+
+
+@pytest.mark.parametrize("probe_rows", [1, 3, 4, 200])
+def test_by_title_past_the_cap_from_the_first_rows_or_every_match(
+    app: Any, cranes: dict[str, Any], monkeypatch: pytest.MonkeyPatch, probe_rows: int
+) -> None:
+    """SQLite reads a title page from the first rows in title order when they hold it, each
+    checked on its own (``TITLE_PROBE_ROWS``), else from every match: the same page either way,
+    with rows that do not match among the first ones, and with a filter."""
+    from lti_tool.catalogue import search
+
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        for title in ("Aerial work platforms", "Basic welding", "Cleaning rooms"):
+            offer(session, owner, {"en": title}, dates=[own_date(dt.date(2030, 5, 1), "9000", "x")])
+        session.commit()
+        full = _ids(_search(text="crane", sort="title", per_page=50))
+        online = _ids(_search(text="crane", sort="title", per_page=50, format="online"))
+        everything = _ids(_search(sort="title", per_page=50))
+        monkeypatch.setattr(search, "MAX_COUNT", 3)
+        monkeypatch.setattr(search, "TITLE_PROBE_ROWS", probe_rows)
+        pages = [_search(text="crane", sort="title", per_page=2, page=n) for n in (1, 2)]
+        assert _ids(pages[0]) + _ids(pages[1]) == full[:3]
+        assert pages[0].total == 4  # past the cap: "more than 3"
+        first = _search(text="crane", sort="title", per_page=1, format="online")
+        assert _ids(first) == online[:1]
+        # Without words the title index gives the page directly (no match to check).
+        assert _ids(_search(sort="title", per_page=3)) == everything[:3]
