@@ -170,8 +170,12 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
 def _keep_in_step(session: Session) -> None:
     session.flush()  # what the commit would flush next, so its changes are collected
     # The locks of everyone whose cells or learner rows this commit writes, in one ordered pass
-    # before anything is written: taken piecemeal (cells first, then an enrolled person's),
-    # two commits could each hold a lock the other waits for.
+    # before anything is written. So an enrolment added while another transaction changes the
+    # same person's entries waits for it, and its row counts the cells that one commits (else
+    # the other, which wrote its rows before the enrolment existed, and the enrolment's row,
+    # counted from the cells before, both commit: a stale row until the daily repair). Taken
+    # piecemeal (cells first, then an enrolled person's), two commits could each hold a lock
+    # the other waits for.
     people = set(session.info.get(_USERS, ())) | matrix_learners.marked_people(session)
     take_turns(session, sorted(u for u in people if u is not None))
     if session.info.get(_USERS) or session.info.get(_TYPES):

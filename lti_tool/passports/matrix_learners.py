@@ -193,21 +193,10 @@ def _take_turns(session: Session, people: list[int], courses: list[int]) -> None
     """On PostgreSQL, wait for any other transaction writing rows of the same courses (the
     people's too), until it ends; then each statement sees what it committed (READ
     COMMITTED). Taken in the courses' order, after the cells' locks, so no two writers wait for
-    each other in a ring.
-
-    The people's cells' locks come first (a transaction that changed their cells holds them
-    already; taking them again is free): an enrolment added while another transaction changes
-    the same person's entries waits for it, so its row is counted from the cells that
-    transaction commits. Without that wait the other transaction, which wrote its rows before
-    the enrolment existed, and the enrolment's row, counted from the cells before, would both
-    commit and leave that row stale until the daily repair."""
+    each other in a ring. The people's cells' locks are already held: the commit takes them
+    for everyone it writes, before anything (``matrix_cells._keep_in_step``)."""
     if session.get_bind().dialect.name != "postgresql" or not (people or courses):
         return
-    if people:
-        # Imported here: matrix_cells imports this module (it calls keep_in_step at commit).
-        from .matrix_cells import take_turns as take_cell_turns
-
-        take_cell_turns(session, people)
     wanted = set(courses)
     for start in range(0, len(people), ID_SLICE):
         some = people[start : start + ID_SLICE]
