@@ -100,14 +100,14 @@ def day(value: dt.date | dt.datetime | None, style: str = "long") -> str:
 def _day_in(locale: Locale, style: str, value: dt.date) -> str:
     """A day in the locale's words, worded once per process: the same days come back on every
     page and in every PDF, and Babel's wording of one is most of its formatting time."""
-    return str(_day_pattern(locale, style).apply(value, locale))
+    return str(day_pattern(locale, style).apply(value, locale))
 
 
 DAY_STYLES = ("short", "medium", "long", "full")
 
 
 @functools.lru_cache(maxsize=64)
-def _day_pattern(locale: Locale, style: str) -> dates.DateTimePattern:
+def day_pattern(locale: Locale, style: str) -> dates.DateTimePattern:
     """The locale's pattern for ``style``, parsed once per process (what Flask-Babel's
     format_date looks up again for each day: a passport page writes hundreds of them)."""
     return dates.parse_pattern(locale.date_formats[style])

@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from babel import dates
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from ..lti.context import launch_required
 from . import credentials, errors, names
 from .blueprint import base_url, bp, download, launch_ctx, limit_upload, tool_title
 from .certificate import certificate_pdf
-from .display import day
+from .display import day, day_pattern
 from .entry_access import own_entry, visible_entry
 from .issuer import MAX_LOGO_BYTES, Issuer, IssuerRefused, issuer_for, save_issuer
 from .models import IssuingOrganisation, PassportEntry
@@ -47,7 +46,7 @@ def long_dates() -> FormatDay:
     locale = get_locale()
     if locale is None:
         return long_date
-    pattern = dates.parse_pattern(locale.date_formats["long"])
+    pattern = day_pattern(locale, "long")
     return lambda value: str(pattern.apply(value, locale))
 
 
