@@ -34,9 +34,10 @@ class FilterTerm:
     prefix: bool = False  # matches as the start of a term (a postcode's first digits)
 
 
-def _postcode(code: str) -> str:
-    """A postcode as one word: lower case ASCII letters and digits. Dropping the others keeps
-    starts: a postcode starting with the filter's text still starts with its word."""
+def _word(code: str) -> str:
+    """A value (a format, a postcode) as one word: lower case ASCII letters and digits.
+    Dropping the others keeps starts: a postcode starting with the filter's text still starts
+    with its word."""
     return _NOT_ALNUM.sub("", code.lower())
 
 
@@ -44,10 +45,10 @@ def row_terms(values: dict[str, Any]) -> str:
     """The reserved words of a search row, from its filters' values (``filter_values``)."""
     found = []
     if values["format"]:
-        found.append(f"{RESERVED}fmt{_postcode(values['format'])}")
+        found.append(f"{RESERVED}fmt{_word(values['format'])}")
     if values["funding"]:
         found.append(f"{RESERVED}fund")
-    codes = {_postcode(code) for code in values["postcodes"].split(SEPARATOR)}
+    codes = {_word(code) for code in values["postcodes"].split(SEPARATOR)}
     found.extend(f"{RESERVED}pc{code}" for code in sorted(codes) if code)
     if values["free_undated"] or values["free_until"] is not None:
         found.append(f"{RESERVED}free")
@@ -58,10 +59,10 @@ def query_terms(query: OfferQuery) -> list[FilterTerm]:
     """The reserved words a row must have to pass the query's filters (fewer: not needed)."""
     found = []
     if query.format:
-        found.append(FilterTerm(f"{RESERVED}fmt{_postcode(query.format)}"))
+        found.append(FilterTerm(f"{RESERVED}fmt{_word(query.format)}"))
     if query.funding:
         found.append(FilterTerm(f"{RESERVED}fund"))
-    code = _postcode(query.postcode)
+    code = _word(query.postcode)
     if code:
         found.append(FilterTerm(f"{RESERVED}pc{code}", prefix=True))
     if query.free_seats:
