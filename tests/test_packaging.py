@@ -49,12 +49,32 @@ def clean_checkout(target: Path) -> Path:
     return target
 
 
+# bin/test runs the suite twice (SQLite, then PostgreSQL) on the same checkout: it names a folder
+# here, where the first pass leaves the wheel and the venv it built for the second (a minute).
+SHARED = os.environ.get("LEARNPASS_TEST_WHEEL_DIR", "")
+
+
+def _made_in(folder: Path | None, name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if folder is None:
+        return tmp_path_factory.mktemp(name)
+    (folder / name).mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared() -> Path | None:
+    return Path(SHARED) if SHARED else None
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
+    if shared is not None and list((shared / "dist").glob("learnpass-*.whl")):
+        (built,) = (shared / "dist").glob("learnpass-*.whl")
+        return built
     source = clean_checkout(tmp_path_factory.mktemp("checkout"))
     assert not (source / "node_modules").exists()
     assert not list(source.glob("lti_tool/translations/*/LC_MESSAGES/*.mo"))
-    dist = tmp_path_factory.mktemp("dist")
+    dist = _made_in(shared, "dist", tmp_path_factory)
     started = time.monotonic()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)])
     print(f"wheel built in {time.monotonic() - started:.1f} s")
@@ -63,10 +83,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
     """A fresh venv (no access to this one's packages) with the wheel and its dependencies, which
     pip takes from its cache after the first run."""
-    target = tmp_path_factory.mktemp("venv")
+    if shared is not None and (shared / "venv" / "installed").is_file():
+        return shared / "venv"
+    target = _made_in(shared, "venv", tmp_path_factory)
     run([sys.executable, "-m", "venv", str(target)])
     started = time.monotonic()
     run(
@@ -74,6 +96,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=target,
     )
     print(f"wheel and dependencies installed in {time.monotonic() - started:.1f} s")
+    (target / "installed").touch()  # a venv a pass stopped half-way is built again
     return target
 
 
