@@ -313,6 +313,25 @@ def http() -> Iterator[requests.Session]:
         yield s
 
 
+# Files whose tests take half a minute or more together (browsers, subprocesses, wheels): xdist
+# hands files to its workers in collection order, so these go first and the run does not end
+# with one worker on a long file while the other waits.
+_LONG_FILES = (
+    "browser",
+    "test_packaging",
+    "test_benches",
+    "test_invitation_log",
+    "test_access_log",
+    "test_totals",
+    "test_cmi5_play",
+    "test_commands",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(part in item.nodeid for part in _LONG_FILES))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Close the browser tests' shared Chromium (one per process, tests/browser/conftest.py)."""
     browsers = sys.modules.get("tests.browser.conftest")
