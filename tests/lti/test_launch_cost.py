@@ -25,8 +25,9 @@ from .flows import auto_form, launch
 # launch became one transaction: 32 statements and 14 commits; before the launch stopped storing
 # pylti1p3's launch data and token hash (never read back): 26 statements; before the nonce and
 # the state were taken in one statement: 24; before the person, course, enrolment and link rows
-# were read in one select: 23.
-MAX_STATEMENTS = 20
+# were read in one select: 23; before the platform and the token's deployment were read in
+# one select: 20.
+MAX_STATEMENTS = 19
 MAX_COMMITS = 2  # one per request: the login's state and nonce; everything the launch writes
 # The start page the launch lands on: the session, the person (erased?), and one select for the
 # conditions of every start-page entry that may be shown (it was a query per entry: 5).
