@@ -24,7 +24,7 @@ from .demand import demand
 from .models import LANGUAGES, OFFER_FORMATS, CatalogueOffer, CatalogueProvider
 from .offer_forms import form_values, offer_values, read_offer_form
 from .offers import OfferRefused
-from .providers import is_member, providers_of
+from .providers import is_member, is_member_somewhere, providers_of
 from .public_routes import format_names, language_names, page_language
 from .texts import in_language
 
@@ -218,6 +218,6 @@ register_home_link(
         "catalogue.provider_home",
         lambda: _("Our offers in the catalogue"),
         lambda: _("Draft, publish and withdraw your organisation's training offers"),
-        visible=lambda ctx: bool(providers_of(db.session(), ctx.user_id)),
+        shown_if=lambda ctx: is_member_somewhere(ctx.user_id),
     )
 )

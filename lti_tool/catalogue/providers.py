@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ..models import Platform, User
@@ -131,6 +131,15 @@ def providers_of(session: Session, user_id: int) -> list[CatalogueProvider]:
             .where(CatalogueProviderMember.user_id == user_id)
             .order_by(CatalogueProvider.name)
         )
+    )
+
+
+def is_member_somewhere(user_id: int) -> ColumnElement[bool]:
+    """The SQL condition: this person may change the offers of one provider at least."""
+    return (
+        select(CatalogueProviderMember.user_id)
+        .where(CatalogueProviderMember.user_id == user_id)
+        .exists()
     )
 
 

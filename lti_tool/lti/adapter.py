@@ -42,7 +42,7 @@ from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import and_, null, select
 from sqlalchemy.orm import Session
 
 from ..models import Deployment as DeploymentRow
@@ -52,6 +52,8 @@ from ..shared_store import SharedStore
 from . import keys
 
 log = logging.getLogger(__name__)
+
+DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 
 
 class UnknownPlatform(LtiException):
@@ -97,6 +99,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
         # One request asks for the same registration several times (login: registration;
         # launch: registration, deployment, then the rows): read it once per request.
         self._platforms: dict[tuple[str, str | None], Platform | None] = {}
+        # Whether a platform has a deployment, when read with the platform (a launch's token
+        # names both): (platform id, deployment id) -> known.
+        self._deployments: dict[tuple[int, str], bool] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -104,18 +109,38 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def check_iss_has_many_clients(self, iss: str) -> bool:
         return True
 
-    def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
+    def find_platform(
+        self, iss: str, client_id: str | None, deployment_id: str | None = None
+    ) -> Platform | None:
         if (iss, client_id) not in self._platforms:
-            self._platforms[iss, client_id] = self._read_platform(iss, client_id)
+            self._platforms[iss, client_id] = self._read_platform(iss, client_id, deployment_id)
         return self._platforms[iss, client_id]
 
-    def _read_platform(self, iss: str, client_id: str | None) -> Platform | None:
-        query = select(Platform).where(Platform.issuer == iss, Platform.active.is_(True))
+    def _read_platform(
+        self, iss: str, client_id: str | None, deployment_id: str | None
+    ) -> Platform | None:
+        """The active registration; with ``deployment_id`` (a launch), whether it has that
+        deployment is read in the same select and kept for find_deployment_by_params."""
+        known = DeploymentRow.id if deployment_id is not None else null()
+        query = select(Platform, known).where(Platform.issuer == iss, Platform.active.is_(True))
+        if deployment_id is not None:
+            query = query.outerjoin(
+                DeploymentRow,
+                and_(
+                    DeploymentRow.platform_id == Platform.id,
+                    DeploymentRow.deployment_id == deployment_id,
+                ),
+            )
         if client_id:
             query = query.where(Platform.client_id == client_id)
-        rows = list(self.session.scalars(query))
+        rows = self.session.execute(query).all()
         # Without a client id (it is optional in the login request) we can only pick a sole match.
-        return rows[0] if len(rows) == 1 else None
+        if len(rows) != 1:
+            return None
+        platform, deployment = rows[0]
+        if deployment_id is not None:
+            self._deployments[platform.id, deployment_id] = deployment is not None
+        return platform  # type: ignore[no-any-return]
 
     def registration_for(self, platform: Platform) -> LearnpassRegistration:
         reg = LearnpassRegistration()
@@ -135,7 +160,11 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def find_registration_by_params(
         self, iss: str, client_id: str, *args: Any, **kwargs: Any
     ) -> Registration:
-        platform = self.find_platform(iss, client_id)
+        jwt_body = kwargs.get("jwt_body") or {}
+        deployment_id = jwt_body.get(DEPLOYMENT_CLAIM) if isinstance(jwt_body, dict) else None
+        platform = self.find_platform(
+            iss, client_id, deployment_id if isinstance(deployment_id, str) else None
+        )
         if platform is None:
             raise UnknownPlatform(iss, client_id)
         return self.registration_for(platform)
@@ -149,6 +178,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
         platform = self.find_platform(iss, client_id)
         if platform is None:
             return None
+        if (platform.id, deployment_id) in self._deployments:
+            known = self._deployments[platform.id, deployment_id]
+            return Deployment().set_deployment_id(deployment_id) if known else None
         row = self.session.scalars(
             select(DeploymentRow).where(
                 DeploymentRow.platform_id == platform.id,

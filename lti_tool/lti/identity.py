@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ..models import Platform, User
@@ -26,24 +26,30 @@ def deployment_scope(platform: Platform, deployment_id: str) -> str:
     return deployment_id if platform.sub_per_deployment else ""
 
 
+def user_key(platform: Platform, sub: str, deployment_id: str) -> list[ColumnElement[bool]]:
+    """The conditions that find the registration's person with this ``sub``."""
+    return [
+        User.issuer == platform.issuer,
+        User.client_id == platform.client_id,
+        User.deployment_scope == deployment_scope(platform, deployment_id),
+        User.sub == sub,
+    ]
+
+
 def find_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User | None:
-    return session.scalars(
-        select(User).where(
-            User.issuer == platform.issuer,
-            User.client_id == platform.client_id,
-            User.deployment_scope == deployment_scope(platform, deployment_id),
-            User.sub == sub,
-        )
-    ).first()
+    return session.scalars(select(User).where(*user_key(platform, sub, deployment_id))).first()
 
 
-def get_or_create_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User:
-    """The registration's person with this ``sub``, created on first sight.
+def get_or_create_user(
+    session: Session, platform: Platform, sub: str, deployment_id: str, found: User | None = None
+) -> User:
+    """The registration's person with this ``sub``, created on first sight (``found``: the row,
+    when the caller has already read it).
 
     Two first launches of one person at once both find no row: the insert is an upsert, so the
     second one reads the first one's row instead of failing on the unique key.
     """
-    user = find_user(session, platform, sub, deployment_id)
+    user = found or find_user(session, platform, sub, deployment_id)
     scope = deployment_scope(platform, deployment_id)
     for _ in range(3):
         if user is not None:

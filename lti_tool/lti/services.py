@@ -6,13 +6,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, null, select
 from sqlalchemy.orm import Session
 
-from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, utcnow
+from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, User, utcnow
 from ..upsert import insert_if_absent
 from .context import LaunchContext
-from .identity import get_or_create_user
+from .identity import get_or_create_user, user_key
 from .roles import map_roles
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -144,17 +144,50 @@ def list_platforms(session: Session) -> list[Platform]:
     return list(session.scalars(select(Platform).order_by(Platform.id)))
 
 
-def _get_or_create(session: Session, model: Any, defaults: dict[str, Any], **keys: Any) -> Any:
+def _get_or_create(
+    session: Session, model: Any, defaults: dict[str, Any], found: Any = None, **keys: Any
+) -> Any:
     """The row with these unique ``keys`` (its ``defaults`` updated), inserted when absent; a
-    concurrent launch inserting the same row at the same time is no error (see upsert.py)."""
+    concurrent launch inserting the same row at the same time is no error (see upsert.py).
+    ``found``: the row, when the caller has already read it."""
     query = select(model).filter_by(**keys)
-    row = session.scalars(query).first()
+    row = found if found is not None else session.scalars(query).first()
     if row is None:
         insert_if_absent(session, model, {**keys, **defaults})
         row = session.scalars(query).one()
     for name, value in defaults.items():
         setattr(row, name, value)
     return row
+
+
+def _known_rows(
+    session: Session,
+    platform: Platform,
+    sub: str,
+    deployment_id: str,
+    context_id: str,
+    link_id: str,
+) -> tuple[Any, Any, Any, Any]:
+    """The person, course, enrolment and link rows a launch names, in one select: a person's
+    next launch in a course finds all four (None for each one not there yet)."""
+    query = select(User, Course, Enrolment, ResourceLink).select_from(User)
+    if context_id:
+        query = (
+            query.outerjoin(
+                Course, and_(Course.platform_id == platform.id, Course.context_id == context_id)
+            )
+            .outerjoin(
+                Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == User.id)
+            )
+            .outerjoin(
+                ResourceLink,
+                and_(ResourceLink.course_id == Course.id, ResourceLink.link_id == link_id),
+            )
+        )
+    else:
+        query = select(User, null(), null(), null())
+    row = session.execute(query.where(*user_key(platform, sub, deployment_id))).first()
+    return (row[0], row[1], row[2], row[3]) if row else (None, None, None, None)
 
 
 def record_launch(
@@ -177,7 +210,17 @@ def record_launch(
     role = roles.launch_role
     message_type = claims.get(CLAIM + "message_type", "LtiResourceLinkRequest")
     deployment_id = claims.get(CLAIM + "deployment_id", "")
-    user = get_or_create_user(session, platform, str(claims["sub"]), deployment_id)
+    context = claims.get(CLAIM + "context") or {}
+    link_claim = claims.get(CLAIM + "resource_link") or {}
+    known = _known_rows(
+        session,
+        platform,
+        str(claims["sub"]),
+        deployment_id,
+        str(context.get("id") or ""),
+        str(link_claim.get("id") or ""),
+    )
+    user = get_or_create_user(session, platform, str(claims["sub"]), deployment_id, known[0])
     user.name = claims.get("name") or " ".join(
         filter(None, [claims.get("given_name"), claims.get("family_name")])
     )
@@ -186,7 +229,6 @@ def record_launch(
     user.email = claims.get("email", "")
     user.locale = claims.get("locale", "")
     user.last_launch_at = utcnow()
-    context = claims.get(CLAIM + "context") or {}
     course = None
     ags = claims.get(AGS_CLAIM) or {}
     nrps = claims.get(NRPS_CLAIM) or {}
@@ -205,6 +247,7 @@ def record_launch(
             session,
             Course,
             course_fields,
+            known[1],
             platform_id=platform_id,
             context_id=str(context["id"]),
         )
@@ -212,11 +255,11 @@ def record_launch(
             session,
             Enrolment,
             {"role": roles.course_role, "lti_roles": lti_roles},
+            known[2],
             course_id=course.id,
             user_id=user.id,
         )
     custom = claims.get(CLAIM + "custom") or {}
-    link_claim = claims.get(CLAIM + "resource_link") or {}
     target = str(custom.get("target") or "")
     link = None
     if course is not None and link_claim.get("id"):
@@ -226,7 +269,12 @@ def record_launch(
         if ags.get("lineitem"):
             defaults["lineitem_url"] = ags["lineitem"]
         link = _get_or_create(
-            session, ResourceLink, defaults, course_id=course.id, link_id=str(link_claim["id"])
+            session,
+            ResourceLink,
+            defaults,
+            known[3],
+            course_id=course.id,
+            link_id=str(link_claim["id"]),
         )
         target = target or link.target
     if commit:

@@ -30,7 +30,7 @@ from . import (  # noqa: F401  (each attaches its pages to the blueprint)
     verify_routes,
 )
 from .blueprint import bp
-from .companies import hr_companies
+from .companies import is_hr_somewhere
 from .reminders import run_reminders
 
 
@@ -71,7 +71,7 @@ register_home_link(
         "passports.hr_home",
         lambda: _("Our people's training"),
         lambda: _("Your company's people: who has which training, and what expires"),
-        visible=lambda ctx: bool(hr_companies(db.session(), ctx.platform_id, ctx.user_id)),
+        shown_if=lambda ctx: is_hr_somewhere(ctx.platform_id, ctx.user_id),
     )
 )
 register_target("passport", lambda _rest: url_for("passports.my_passport"))

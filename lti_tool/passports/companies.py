@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.models import Course, Enrolment, User
@@ -68,6 +68,16 @@ def hr_companies(session: Session, platform_id: int, user_id: int) -> list[Compa
             .where(Company.platform_id == platform_id, company_hr.c.user_id == user_id)
             .order_by(Company.name, Company.id)
         )
+    )
+
+
+def is_hr_somewhere(platform_id: int, user_id: int) -> ColumnElement[bool]:
+    """The SQL condition: this person is the HR of one of this platform's companies at least."""
+    return (
+        select(company_hr.c.user_id)
+        .join(Company, company_hr.c.company_id == Company.id)
+        .where(Company.platform_id == platform_id, company_hr.c.user_id == user_id)
+        .exists()
     )
 
 

@@ -5,11 +5,11 @@ of its companies. Anyone else gets 404, whatever id the URL carries."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 
 from ..extensions import db
 from ..lti.context import LaunchContext, current_launch
-from ..passports.companies import hr_companies
+from ..passports.companies import hr_companies, is_hr_somewhere
 from .models import Survey
 
 
@@ -22,6 +22,13 @@ def launch() -> LaunchContext:
 
 def manages_platform_surveys(ctx: LaunchContext) -> bool:
     return ctx.is_admin or bool(hr_companies(db.session(), ctx.platform_id, ctx.user_id))
+
+
+def may_author_condition(ctx: LaunchContext) -> ColumnElement[bool]:
+    """``may_author`` as an SQL condition, for the start page's one select of its links."""
+    if ctx.is_admin or (ctx.is_instructor and ctx.course_id is not None):
+        return true()
+    return is_hr_somewhere(ctx.platform_id, ctx.user_id)
 
 
 def may_manage(ctx: LaunchContext, survey: Survey) -> bool:

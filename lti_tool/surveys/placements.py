@@ -11,7 +11,7 @@ from ..extensions import db
 from ..lti.context import LaunchContext, current_launch
 from ..lti.placements import Placement, register_provider, register_target
 from ..main import HomeLink, register_home_link
-from .access import may_author
+from .access import may_author_condition
 from .definition import wording
 from .models import Survey
 
@@ -58,6 +58,6 @@ def register_survey_placements() -> None:
             lambda: _("Surveys"),
             lambda: _("Ask about competences and training needs, for a course or a company"),
             # HR people are rarely trainers: shown to whoever may make surveys here.
-            visible=may_author,
+            shown_if=may_author_condition,
         )
     )

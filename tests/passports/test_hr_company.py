@@ -82,6 +82,18 @@ def company_with_hr(
     return company_id, hr
 
 
+def test_the_start_page_shows_the_hr_entries_once_someone_is_hr(passport_app):
+    """The start page asks its entries' conditions in one select (main.home): a learner of
+    another course has neither their people's training nor the surveys; as a company's HR, both."""
+    hr = passport_app.test_client()
+    sign_in(passport_app, hr, HR, OTHER_COURSE)
+    before = hr.get("/home").get_data(as_text=True)
+    assert "/passport/hr/" not in before and "/surveys/manage" not in before
+    company_with_hr(passport_app)
+    after = hr.get("/home").get_data(as_text=True)
+    assert "/passport/hr/" in after and "/surveys/manage" in after
+
+
 def test_hr_sees_their_companys_people_matrix_and_what_expires(passport_app):
     company_id, hr = company_with_hr(passport_app)
     home = hr.get("/home").get_data(as_text=True)
