@@ -145,3 +145,30 @@ def test_best_match_pages_among_the_title_matches_keep_the_full_order(
         third = _search(text="crane", postcode="90", per_page=1, page=3)
         assert _ids(third)[0] in cranes["described"]
         assert _ids(_search(text="crane", postcode="90", per_page=2)) == full[:2]
+
+
+def test_best_match_past_the_cap_from_the_title_matches_among_the_first(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap, title matches among the first matches (PostgreSQL ranks those when they
+    hold the page; SQLite the first title matches anywhere): the page holds title matches only,
+    in the order the whole ranking gives them."""
+    from lti_tool.catalogue import search
+
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        titled = [
+            offer(session, owner, {"en": title}).id
+            for title in ("Welding for advanced welders", "Welding", "Welding in practice")
+        ]
+        for n in range(3):
+            offer(session, owner, {"en": f"Joining {n}"}, descriptions={"en": "Welding"})
+        session.commit()
+        full = _ids(_search(text="welding", per_page=50))
+        assert set(full[:3]) == set(titled)
+        monkeypatch.setattr(search, "MAX_COUNT", 2)
+        pages = [_ids(_search(text="welding", per_page=1, page=n)) for n in (1, 2)]
+        shown = pages[0] + pages[1]
+        assert len(shown) == 2 and set(shown) <= set(titled)
+        assert shown == [x for x in full if x in shown]
