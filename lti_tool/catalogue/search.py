@@ -174,16 +174,11 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         # word would read them all.
         first = found[:cap]
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
-        titled: list[int] = []
-        if total <= cap or session.get_bind().dialect.name == "postgresql":
-            # The title matches among the first matches (the filters hold there). Past the
-            # cap on PostgreSQL too: checking the titles of 1,000 rows by id is cheaper than
-            # the title index's bitmap of every title match of a common word. (SQLite's FTS5
-            # would list every title match to compare them with the ids.)
-            titled = list(session.scalars(title_rows.where(among(session, S.id, first))))
-        if total > cap and start + size > len(titled):
-            # Past the cap, when those do not hold the page: the first title matches anywhere.
-            titled = list(session.scalars(filtered(title_rows).limit(cap)))
+        if total <= cap:  # the title matches are among them (the filters hold there)
+            title_rows = title_rows.where(among(session, S.id, first))
+        else:
+            title_rows = filtered(title_rows).limit(cap)
+        titled = list(session.scalars(title_rows))
         # The title matches come first: a page that lies among them is ranked among them
         # alone (the same order), without reading the other matches' words.
         others = [] if start + size <= len(titled) else first

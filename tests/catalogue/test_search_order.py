@@ -150,9 +150,8 @@ def test_best_match_pages_among_the_title_matches_keep_the_full_order(
 def test_best_match_past_the_cap_from_the_title_matches_among_the_first(
     app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the cap, title matches among the first matches (PostgreSQL ranks those when they
-    hold the page; SQLite the first title matches anywhere): the page holds title matches only,
-    in the order the whole ranking gives them."""
+    """Past the cap, with title matches among the first matches: the page holds title matches
+    only, in the order the whole ranking gives them."""
     from lti_tool.catalogue import search
 
     with app.app_context():
