@@ -29,6 +29,7 @@ from .models import (
 )
 from .search_filters import row_filters
 from .search_match import (
+    among,
     matching_rows,
     query_terms,
     ranked_rows,
@@ -174,15 +175,18 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         first = found[:cap]
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
         if total <= cap:  # the title matches are among them (the filters hold there)
-            title_rows = title_rows.where(S.id.in_(first))
+            title_rows = title_rows.where(among(session, S.id, first))
         else:
             title_rows = filtered(title_rows).limit(cap)
         titled = list(session.scalars(title_rows))
-        ordered, rank = ranked_rows(session, query.language, terms, first, titled)
+        # The title matches come first: a page that lies among them is ranked among them
+        # alone (the same order), without reading the other matches' words.
+        others = [] if start + size <= len(titled) else first
+        ordered, rank = ranked_rows(session, query.language, terms, others, titled)
         ids = _ordered_ids(session, ordered, rank, query, start, size)
     elif size and total <= cap:
         # Every match is known: they are ordered exactly.
-        ordered = select(S.id).where(S.id.in_(found))
+        ordered = select(S.id).where(among(session, S.id, found))
         ids = _ordered_ids(session, ordered, None, query, start, size)
     elif size:
         # Ordered by a column of the search rows: its index finds the first ones.

@@ -125,3 +125,49 @@ def test_by_title_past_the_cap_from_the_first_rows_or_every_match(
         assert _ids(first) == online[:1]
         # Without words the title index gives the page directly (no match to check).
         assert _ids(_search(sort="title", per_page=3)) == everything[:3]
+
+
+@pytest.mark.parametrize("cap", [1000, 3])
+def test_best_match_pages_among_the_title_matches_keep_the_full_order(
+    app: Any, cranes: dict[str, Any], monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """A page that lies among the title matches is ranked among them alone: the same offers in
+    the same order as the page cut from the whole ranking (under the cap and past it)."""
+    from lti_tool.catalogue import search
+
+    with app.app_context():
+        full = _ids(_search(text="crane", postcode="90", per_page=50))
+        assert full[:2] == [cranes["short"], cranes["long"]]
+        monkeypatch.setattr(search, "MAX_COUNT", cap)
+        singles = [_search(text="crane", postcode="90", per_page=1, page=n) for n in (1, 2)]
+        assert [_ids(page) for page in singles] == [full[:1], full[1:2]]
+        # One past the title matches: the description matches are ranked in too.
+        third = _search(text="crane", postcode="90", per_page=1, page=3)
+        assert _ids(third)[0] in cranes["described"]
+        assert _ids(_search(text="crane", postcode="90", per_page=2)) == full[:2]
+
+
+def test_best_match_past_the_cap_from_the_title_matches_among_the_first(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap, with title matches among the first matches: the page holds title matches
+    only, in the order the whole ranking gives them."""
+    from lti_tool.catalogue import search
+
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        titled = [
+            offer(session, owner, {"en": title}).id
+            for title in ("Welding for advanced welders", "Welding", "Welding in practice")
+        ]
+        for n in range(3):
+            offer(session, owner, {"en": f"Joining {n}"}, descriptions={"en": "Welding"})
+        session.commit()
+        full = _ids(_search(text="welding", per_page=50))
+        assert set(full[:3]) == set(titled)
+        monkeypatch.setattr(search, "MAX_COUNT", 2)
+        pages = [_ids(_search(text="welding", per_page=1, page=n)) for n in (1, 2)]
+        shown = pages[0] + pages[1]
+        assert len(shown) == 2 and set(shown) <= set(titled)
+        assert shown == [x for x in full if x in shown]
