@@ -399,7 +399,14 @@ def serve(bind: str, workers: int) -> None:
     signal.signal(signal.SIGINT, _stop)
     code = web.wait()
     jobs.terminate()
-    jobs.wait(10)
+    try:
+        jobs.wait(30)
+    except subprocess.TimeoutExpired:
+        # A job still at work after the grace time: its transaction rolls back with the
+        # process, and a runner takes the job again (jobs are claimed, sends are idempotent).
+        # Without this, serve ended and left the runner behind (seen once under load).
+        jobs.kill()
+        jobs.wait()
     sys.exit(code)
 
 
