@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 from lti_tool import create_app, models
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.extensions import db
+from tests import passes as test_passes
 from tests import route_builders
 from tests.pg_databases import Databases as PgDatabases
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
@@ -328,7 +329,8 @@ _LONG_FILES = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    test_passes.select(config, items)
     items.sort(key=lambda item: not any(part in item.nodeid for part in _LONG_FILES))
 
 
@@ -340,8 +342,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """One line when the public SCORM samples are absent, instead of tests skipping silently."""
+    """What this pass of bin/test leaves to the other, and one line when the public SCORM samples
+    are absent, instead of tests skipping silently."""
     from tests.scorm.builders import SAMPLES
+
+    line = test_passes.summary()
+    if line:
+        terminalreporter.write_line(line)
 
     if SAMPLES.is_dir():
         return
