@@ -9,6 +9,7 @@ in the page, serious and critical violations fail the test, and a full-page scre
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -154,11 +155,13 @@ def page(browser: Any, live_server: Any, viewport: str) -> Iterator[Any]:
 
 
 def check_page(page: Any, name: str) -> dict[str, Any]:
-    """Run axe-core on the page, save a screenshot, and fail on serious or critical violations
-    or on a page wider than the screen.
+    """Run axe-core on the page and fail on serious or critical violations, on a page wider than
+    the screen, or on parts the Content-Security-Policy refused.
 
-    The screenshot is taken first, so a failing page can still be looked at. Every violation (of
-    any impact) is kept in test-artifacts/axe/<name>.json. Returns the axe result.
+    A failing page is saved as test-artifacts/screenshots/<name>.png before the test fails, so it
+    can still be looked at (``LEARNPASS_TEST_SCREENSHOTS=1`` saves every page checked: a full-page
+    screenshot costs more than axe itself, some 0.2 s a page). Every violation (of any impact) is
+    kept in test-artifacts/axe/<name>.json. Returns the axe result.
     """
     if not AXE_SCRIPT.is_file():
         pytest.fail(
@@ -167,14 +170,14 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
     viewport = getattr(page, "viewport_name", "")
     full_name = f"{name}-{viewport}" if viewport else name
     page.wait_for_load_state("load")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{full_name}.png"), full_page=True)
+    if os.environ.get("LEARNPASS_TEST_SCREENSHOTS") == "1":
+        _screenshot(page, full_name)
 
     # axe checks a frame's content only when it runs inside that frame too (the tool in the
     # platform's iframe, as in Moodle). It is evaluated through the DevTools protocol, which a
     # page's Content-Security-Policy does not govern: an added <script> tag would be refused by
     # the tool's policy (no inline script without the page's nonce), and must stay refused.
-    axe_source = AXE_SCRIPT.read_text(encoding="utf-8")
+    axe_source = _axe_source()
     for frame in page.frames:
         frame.evaluate(axe_source)
     result: dict[str, Any] = page.evaluate(
@@ -186,21 +189,40 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
         json.dumps(result["violations"], indent=2), encoding="utf-8"
     )
 
+    problem = _page_problem(page, full_name, result)
+    if problem:
+        _screenshot(page, full_name)
+        pytest.fail(problem)
+    return result
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def _screenshot(page: Any, full_name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{full_name}.png"), full_page=True)
+
+
+def _page_problem(page: Any, full_name: str, result: dict[str, Any]) -> str | None:
+    """Why the checked page fails, or None."""
     # Reflow (WCAG 1.4.10): nothing may make a person scroll sideways to read the page.
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     if overflow > 1:
-        pytest.fail(f"{full_name} ({page.url}) is {overflow}px wider than the screen")
+        return f"{full_name} ({page.url}) is {overflow}px wider than the screen"
     refused = csp_violations(page)
     if refused:
-        pytest.fail(f"the Content-Security-Policy refused parts of {full_name}: {refused}")
+        return f"the Content-Security-Policy refused parts of {full_name}: {refused}"
     blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
-        pytest.fail(
-            f"accessibility problems on {full_name} ({page.url}):\n" + describe_violations(blocking)
+        return f"accessibility problems on {full_name} ({page.url}):\n" + describe_violations(
+            blocking
         )
-    return result
+    return None
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:

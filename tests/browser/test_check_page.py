@@ -37,7 +37,7 @@ def test_check_page_fails_on_serious_violations(page):
     assert "button-name" in message
     assert "image-alt" in message
     assert "link-name" in message  # found inside the iframe
-    # The screenshot is saved before the verdict, so a failing page can still be looked at.
+    # A failing page is saved before the test fails, so it can still be looked at.
     assert (SCREENSHOTS / f"selftest-bad-page-{page.viewport_name}.png").is_file()
 
 
@@ -49,3 +49,20 @@ def test_check_page_fails_on_a_page_wider_than_the_screen(page):
     )
     with pytest.raises(pytest.fail.Exception, match="wider than the screen"):
         check_page(page, "selftest-wide-page")
+
+
+def test_check_page_saves_no_screenshot_of_a_good_page(page, monkeypatch):
+    monkeypatch.delenv("LEARNPASS_TEST_SCREENSHOTS", raising=False)
+    open_unpoliced_page(page)
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>good</title></head><body><main>'
+        "<h1>Good</h1><p>Plain words.</p></main></body></html>"
+    )
+    shot = SCREENSHOTS / f"selftest-good-page-{page.viewport_name}.png"
+    shot.unlink(missing_ok=True)
+    result = check_page(page, "selftest-good-page")
+    assert result["violations"] == []
+    assert not shot.exists()
+    monkeypatch.setenv("LEARNPASS_TEST_SCREENSHOTS", "1")
+    check_page(page, "selftest-good-page")
+    assert shot.is_file()

@@ -1,8 +1,8 @@
 """A person in a browser: the demo platform, launches as learner and trainer, Deep Linking,
 a refused launch.
 
-Each test runs at a phone size and at a desktop size; every page is checked with axe and saved
-as a screenshot under test-artifacts/screenshots/.
+Each test runs at a phone size and at a desktop size; every page is checked with axe (a page that
+fails is saved as a screenshot under test-artifacts/screenshots/).
 """
 
 from __future__ import annotations
