@@ -169,7 +169,7 @@ def test_trainer_builds_a_path_and_learner_completes_it_once(app):
 def test_other_courses_trainers_and_learners_get_nothing(app):
     trainer, path_id = trainer_with_path(app)
     with app.app_context():
-        step_id = db.session.scalars(select(BlendedStep.id)).first()
+        step_id = db.session.scalars(select(BlendedStep.id).order_by(BlendedStep.id)).first()
     other = app.test_client()
     sign_in(app, other, OTHER_TRAINER, OTHER_COURSE)
     for url in (

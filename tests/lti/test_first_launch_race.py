@@ -67,7 +67,7 @@ def _race(table: str, create: Callable[[Session], int]) -> tuple[int, dict[str, 
 def test_second_first_launch_of_a_person_reads_the_first_ones_row(app):
     sub = "new-" + uuid.uuid4().hex
     with app.app_context():
-        platform_id = db.session.scalars(select(Platform.id)).first()
+        platform_id = db.session.scalars(select(Platform.id).order_by(Platform.id)).first()
 
         def create(session: Session) -> int:
             platform = session.get(Platform, platform_id)
@@ -86,7 +86,7 @@ def test_second_first_launch_of_a_person_reads_the_first_ones_row(app):
 def test_second_first_launch_in_a_new_course_reads_the_first_ones_course(app):
     context_id = "course-" + uuid.uuid4().hex
     with app.app_context():
-        platform_id = db.session.scalars(select(Platform.id)).first()
+        platform_id = db.session.scalars(select(Platform.id).order_by(Platform.id)).first()
 
         def create(session: Session) -> int:
             course = _get_or_create(

@@ -19,7 +19,7 @@ def test_cache_write_then_failure_leaves_the_request_row_unwritten(app, flushed)
 
     def half_done() -> str:
         session = db.session()
-        platform_id = session.scalars(select(Platform.id)).first()
+        platform_id = session.scalars(select(Platform.id).order_by(Platform.id)).first()
         session.add(Course(platform_id=platform_id, context_id=context_id, title="half"))
         if flushed:
             session.flush()
@@ -41,7 +41,7 @@ def test_cache_write_then_failure_leaves_the_request_row_unwritten(app, flushed)
 def test_store_commit_does_not_end_the_callers_transaction(app):
     with app.app_context():
         session = db.session()
-        platform_id = session.scalars(select(Platform.id)).first()
+        platform_id = session.scalars(select(Platform.id).order_by(Platform.id)).first()
         course = Course(platform_id=platform_id, context_id="kept-" + uuid.uuid4().hex)
         session.add(course)
         store = SharedStore(session)

@@ -49,7 +49,7 @@ def launch_context(
     person = demo.USERS[who] if isinstance(who, str) else who
     course = course or demo.COURSE
     with app.app_context():
-        platform = db.session.scalars(select(Platform)).first()
+        platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
         claims = {
             "iss": demo.issuer(),
             "aud": demo.CLIENT_ID,

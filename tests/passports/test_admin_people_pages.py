@@ -31,7 +31,7 @@ def test_admin_people_list_is_paged(passport_app, client):
     app = passport_app
     sign_in(app, client, "admin")
     with app.app_context():
-        platform = db.session.scalars(select(Platform)).first()
+        platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
         other = Platform(
             issuer="https://other.example",
             client_id="o",

@@ -20,7 +20,7 @@ def test_competences_in_the_order_they_were_linked(passport_app):
     with passport_app.app_context():
         session = db.session()
         competences = list(session.scalars(select(Competence.id).order_by(Competence.id).limit(3)))
-        kind = session.scalars(select(TrainingType)).first()
+        kind = session.scalars(select(TrainingType).order_by(TrainingType.id)).first()
         entry = PassportEntry(
             user_id=user_id,
             title="Linked backwards",

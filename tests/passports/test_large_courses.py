@@ -22,8 +22,8 @@ def _add_learners(app, how_many: int) -> None:
     """Learners enrolled in the demo course, added as a roster sync would (in bulk)."""
     with app.app_context():
         session = db.session()
-        platform = session.scalars(select(Platform)).first()
-        course = session.scalars(select(Course)).first()
+        platform = session.scalars(select(Platform).order_by(Platform.id)).first()
+        course = session.scalars(select(Course).order_by(Course.id)).first()
         session.execute(
             insert(User),
             [

@@ -61,7 +61,7 @@ def test_two_transactions_changing_one_person_both_land_in_the_cells(passport_ap
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time: two transactions never overlap")
     with passport_app.app_context(), Session(engine) as setup:
-        platform = setup.scalars(select(Platform)).first()
+        platform = setup.scalars(select(Platform).order_by(Platform.id)).first()
         assert platform is not None
         person = User(issuer=platform.issuer, client_id=platform.client_id,
                       platform_id=platform.id, sub="race-1", name="Race")  # fmt: skip

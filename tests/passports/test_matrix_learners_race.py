@@ -32,7 +32,7 @@ def test_two_writers_of_one_course_leave_the_rows_as_a_rebuild(passport_app: Any
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time: two transactions never overlap")
     with passport_app.app_context(), Session(engine) as setup:
-        platform = setup.scalars(select(Platform)).first()
+        platform = setup.scalars(select(Platform).order_by(Platform.id)).first()
         assert platform is not None
         course = Course(platform_id=platform.id, context_id="race-course", title="Race")
         person = {"issuer": platform.issuer, "client_id": platform.client_id,
@@ -101,7 +101,7 @@ def test_an_enrolment_beside_an_entry_change_counts_the_committed_cells(passport
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time: two transactions never overlap")
     with passport_app.app_context(), Session(engine) as setup:
-        platform = setup.scalars(select(Platform)).first()
+        platform = setup.scalars(select(Platform).order_by(Platform.id)).first()
         assert platform is not None
         course = Course(platform_id=platform.id, context_id="race-enrol", title="Race enrol")
         learner = User(issuer=platform.issuer, client_id=platform.client_id,

@@ -56,8 +56,8 @@ def _mixed_course(app) -> int:
     rng = random.Random(17)
     with app.app_context():
         session = db.session()
-        platform = session.scalars(select(Platform)).first()
-        course = session.scalars(select(Course)).first()
+        platform = session.scalars(select(Platform).order_by(Platform.id)).first()
+        course = session.scalars(select(Course).order_by(Course.id)).first()
         competences = list(session.scalars(select(Competence.id).limit(2)))
         types = [
             TrainingType(code="MX-A", name="Mx A", validity_months=12, platform_id=platform.id,

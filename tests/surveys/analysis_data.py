@@ -211,7 +211,7 @@ def _answers(version: SurveyVersion, company_id: int, rows: list[Any], **respons
 
 def seed_report_data() -> Seeded:
     """Call inside an app context of the seeded (demo) app."""
-    platform = db.session.scalars(select(Platform)).first()
+    platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
     assert platform is not None
     course = db.session.scalars(
         select(Course).where(Course.platform_id == platform.id, Course.context_id == COURSE["id"])

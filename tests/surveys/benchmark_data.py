@@ -92,7 +92,7 @@ def seed_scan(
     companies: list[tuple[str, list[tuple[int, int, float]]]], *, anonymous: bool = False
 ) -> dict[str, Any]:
     """The survey and its answers; returns the survey's id and each company's id by name."""
-    platform = db.session.scalars(select(Platform)).first()
+    platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
     assert platform is not None
     parse_definition({**DEFINITION, "anonymous": anonymous})
     survey = Survey(

@@ -53,7 +53,7 @@ def seed_framework() -> None:
 def seed_company(name: str, users: list[str]) -> None:
     """The demo users ``users`` are a group of the demo course that belongs to company ``name``
     (made as the administrator does, before they answer: a response counts for their company)."""
-    platform = db.session.scalars(select(Platform)).first()
+    platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
     assert platform is not None
     course = db.session.scalars(
         select(Course).where(

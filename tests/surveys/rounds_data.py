@@ -112,7 +112,7 @@ def _respond(
 
 def seed_rounds(*, anonymous: bool = False, second_version: bool = False) -> Rounds:
     """Call inside an app context of the seeded (demo) app."""
-    platform = db.session.scalars(select(Platform)).first()
+    platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
     assert platform is not None
     course = _course(platform)
     framework = CompetenceFramework(platform_id=platform.id, idnumber="WELD", shortname="Welding")

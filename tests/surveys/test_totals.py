@@ -94,7 +94,7 @@ def seed_random(seed: int, *, count: bool = True) -> dict[str, Any]:
     of none), some identified, some drafts; each submitted response counted as a submission counts it
     (``count``: False leaves the totals to the migration)."""
     rng = random.Random(seed)
-    platform = db.session.scalars(select(Platform)).first()
+    platform = db.session.scalars(select(Platform).order_by(Platform.id)).first()
     assert platform is not None
     companies = [Company(platform_id=platform.id, name=f"Totals {n}") for n in range(3)]
     users = [
