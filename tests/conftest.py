@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import delete, inspect, select, text
 from werkzeug.serving import make_server
 
 from lti_tool import create_app, models
@@ -52,12 +52,6 @@ PG_URL = os.environ.get("LEARNPASS_TEST_POSTGRES", "")
 # The databases ``database_url`` handed out that nothing has used yet: ``seeded_app`` need not
 # empty them (a copy of the empty schema), which saves it a DELETE of every table.
 _FRESH: set[str] = set()
-
-
-def _admin_engine() -> Any:
-    return create_engine(
-        PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
 
 
 def _create_schema(url: str, data_dir: Any) -> None:
@@ -91,19 +85,18 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _freeze()
         yield str(path)
         return
+    databases = _pg_databases()
     name = "learnpass_tpl_" + uuid.uuid4().hex[:8]
-    admin = _admin_engine()
-    with admin.connect() as conn:
+    with databases.admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        _create_schema(PG_URL.rpartition("/")[0] + "/" + name, tmp_path_factory.mktemp("tpl"))
+        _create_schema(databases.url(name), tmp_path_factory.mktemp("tpl"))
         _freeze()
         yield name
     finally:
-        _pg_databases().close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        databases.close()  # the worker's test database
+        databases.drop(name)
+        databases.admin.dispose()
 
 
 @pytest.fixture
