@@ -11,7 +11,7 @@ import base64
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Row, Select, func, literal, select
@@ -31,6 +31,7 @@ from .models import (
 )
 from .paging_token import decode_token
 from .statement_contents import Attachment, _declared_hashes
+from .stored_order import STORED_LAG, lag_near
 
 MAX_PAGE = 500
 
@@ -39,10 +40,6 @@ MAX_PAGE = 500
 _REFERRER = tables.statements.alias("referrer")
 _HOP = tables.statements.alias("hop")
 _TARGET = tables.statements.alias("target")
-
-# How long a save may take from its ``stored`` moment to its rows' insert (``seq``): the store
-# refuses a slower save (StoreTooSlow), and the readers find a window's seq bounds from it.
-STORED_LAG = timedelta(seconds=10)
 
 
 QUERY_PARAMETERS = {
@@ -329,12 +326,13 @@ class StatementReader:
         """The seq range holding every statement stored in (since, until], or None if empty.
 
         ``stored`` follows ``seq`` only roughly (a save takes its moment before it inserts), but
-        never by more than ``STORED_LAG`` (the store refuses a save that would): a statement
-        with a lower seq than another was stored at most ``STORED_LAG`` after it. So the least
-        seq of the window lies among the statements stored within ``STORED_LAG`` of the first
-        one stored after ``since``, the greatest among those within ``STORED_LAG`` of the last
-        one stored up to ``until``: two probes and two short scans of the (stored, seq) index,
-        whatever the window holds. An open side has no bound (the page compares ``stored`` row
+        never by more than ``STORED_LAG`` (the store refuses a save that would), and by no more
+        than ``QUICK_LAG`` where no slow save is recorded (xapi/stored_order.py): a statement
+        with a lower seq than another was stored at most that lag after it. So the least seq of
+        the window lies among the statements stored within the lag of the first one stored
+        after ``since``, the greatest among those within the lag of the last one stored up to
+        ``until``: two probes and two short scans of the (stored, seq) index, whatever the
+        window holds. An open side has no bound (the page compares ``stored`` row
         by row). The page query then walks ``seq`` (the API's order) within them, with no sort.
         """
         if q.since is None and q.until is None:
@@ -355,7 +353,9 @@ class StatementReader:
         # row of the range turns up (half the table for a range in the middle). One bound per
         # side of each scan: SQLite ranges its index scan on one of two, not on the tighter.
         if q.since is not None:
-            edge = _aware(first) + STORED_LAG
+            # The first statement's own lag bounds how much later a lower seq was stored.
+            first = _aware(first)
+            edge = first + lag_near(self.session, first - STORED_LAG, first + STORED_LAG)
             if q.until is not None:
                 edge = min(edge, _aware(q.until))
             bound = select(func.min(s.seq + 0)).where(s.stored > q.since, s.stored <= edge)
@@ -364,7 +364,10 @@ class StatementReader:
             last = self.session.execute(
                 select(s.stored).where(*in_window).order_by(s.stored.desc(), s.seq.desc()).limit(1)
             ).scalar_one()
-            edge = _aware(last) - STORED_LAG
+            # A statement of the window with a higher seq than the last one was stored at most
+            # its own lag before it: a slow one is recorded within STORED_LAG of it.
+            last = _aware(last)
+            edge = last - lag_near(self.session, last - STORED_LAG, _aware(q.until))
             if q.since is not None and edge <= _aware(q.since):
                 from_edge = s.stored > q.since
             else:
