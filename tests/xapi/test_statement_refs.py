@@ -150,6 +150,13 @@ def test_paging_with_refs_and_voided_statements_gives_exactly_the_spec_rule(app:
         queries += [StatementQuery(agent_key=agent_key(agent(name))) for name in NAMES]
         queries += [StatementQuery(activity=a, related_activities=True) for a in ACTIVITIES]
         queries += [StatementQuery(activity=ACTIVITIES[0]), StatementQuery()]
+        # Both index tables (on SQLite the agent's drives the page, the activity's is probed).
+        queries += [
+            StatementQuery(
+                agent_key=agent_key(agent("bob")), activity=ACTIVITIES[1], related_activities=True
+            ),
+            StatementQuery(agent_key=agent_key(agent("cy")), activity=ACTIVITIES[2]),
+        ]
         queries += [
             StatementQuery(verb=VERBS[0], since=stored_at[3], until=stored_at[9]),
             StatementQuery(agent_key=agent_key(agent("bob")), since=stored_at[5]),
@@ -214,6 +221,8 @@ def captured_selects() -> Iterator[list[tuple[str, Any]]]:
         {"verb": VERBS[0]},
         {"agent": "bob"},
         {"activity": ACTIVITIES[1], "related_activities": True},
+        {"agent": "bob", "activity": ACTIVITIES[1], "related_activities": True},
+        {"window": True, "agent": "cy"},
         {"window": True},
         {"window": True, "ascending": True},
         {"window": True, "verb": VERBS[1]},
