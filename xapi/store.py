@@ -62,6 +62,7 @@ from .statement_contents import (
     merge_definitions,
     sha2_hex,
 )
+from .stored_order import QUICK_LAG, record_slow_save
 
 __all__ = [
     "LRS_OWNED",
@@ -353,9 +354,13 @@ class StatementStore(StatementReader):
         inserted = insert_rows(
             self.session, s, rows, returning=("seq", "statement_id"), if_absent=True
         )
-        if utcnow() - rows[0]["stored"] > STORED_LAG:
+        lag = utcnow() - rows[0]["stored"]
+        if lag > STORED_LAG:
             # Readers find a window's seq bounds within STORED_LAG of its ends (queries.py).
             raise StoreTooSlow(f"the save took over {STORED_LAG.seconds} s; send it again")
+        if lag > QUICK_LAG:
+            # Within QUICK_LAG elsewhere: around this moment they read STORED_LAG's worth.
+            record_slow_save(self.session, rows[0]["stored"])
         seq_by_id = {row.statement_id: int(row.seq) for row in inserted}
         raced = set(ids) - set(seq_by_id)
         if raced:

@@ -72,6 +72,17 @@ Index("ix_xapi_statement_client_seq", statements.c.client_key, statements.c.seq)
 # A client bound to one platform reads its newest page with one backward range scan.
 Index("ix_xapi_statement_tenant_seq", statements.c.tenant, statements.c.seq)
 
+# Saves that took longer than QUICK_LAG from their stored moment to their insert (and statements
+# found out of that order when this table came): around their moments a since / until window's
+# seq bounds are read from a scan of STORED_LAG, elsewhere of QUICK_LAG (xapi/stored_order.py).
+slow_saves = Table(
+    "xapi_slow_save",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("stored", DateTime(timezone=True), nullable=False),
+)
+Index("ix_xapi_slow_save_stored", slow_saves.c.stored)
+
 statement_agents = Table(
     "xapi_statement_agent",
     metadata,
