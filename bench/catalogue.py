@@ -36,6 +36,8 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import create_engine, event, func, insert, select, text
@@ -400,15 +402,28 @@ def bench_material(target_words: int, count: int) -> None:
     session = db.session()
     for query in material_queries(5):  # warm the caches
         search_material(session, query)
-    timings, totals = [], []
-    for query in material_queries(count):
-        started = time.perf_counter()
+    timings, cpu, totals = [], [], []
+    searches = material_queries(count)
+    for query in searches:
+        started, used = time.perf_counter(), time.process_time()
         page = search_material(session, query)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
         totals.append(page.total)
     p50, p95 = percentile(timings, 50), percentile(timings, 95)
     print(f"{len(timings)} material searches, median {percentile(totals, 50):,} hits")
     print(f"material search p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"this process's CPU: p50 {percentile(cpu, 50):.1f} ms, p95 {percentile(cpu, 95):.1f} ms")
+    if session.get_bind().dialect.name == "postgresql":
+        server = [
+            _server_ms(session, partial(search_material, session, query)) for query in searches
+        ]
+        print(
+            f"server time: p50 {percentile(server, 50):.1f} ms, p95 {percentile(server, 95):.1f} ms"
+        )
+    slow = sorted(zip(cpu, searches, strict=True), key=lambda pair: pair[0])[-5:]
+    for used, query in slow:  # what the slowest are
+        print(f"  slow: {used:.1f} ms CPU  {query.language} {query.text!r} page {query.page}")
 
 
 def offer_kinds(today: dt.date) -> dict[str, list[OfferQuery]]:
@@ -435,6 +450,8 @@ def offer_kinds(today: dt.date) -> dict[str, list[OfferQuery]]:
             text={"nl": "eerste hulp", "de": "Erste Hilfe", "en": "first aid"}
         ),
         "word + filters, best match": each(text=topic, format="classroom", postcode="90"),
+        "word + dates, best match": each(text=topic, **soon),
+        "common word + dates": each(text=COMMON, **soon),
         "filters only, soonest": each(format="online", free_seats=True, funding=True),
         "dates only, soonest": each(**soon),
         "no words, soonest": each(sort="soonest"),
@@ -450,7 +467,7 @@ def offer_kinds(today: dt.date) -> dict[str, list[OfferQuery]]:
     }
 
 
-def _server_ms(session: Any, query: OfferQuery) -> float:
+def _server_ms(session: Any, run: Callable[[], Any]) -> float:
     """PostgreSQL's own time for one search: each SELECT the search sent, run again under
     ``EXPLAIN (ANALYZE)``, its planning and execution times summed (no waiting for a core of
     this process, nor the network)."""
@@ -463,7 +480,7 @@ def _server_ms(session: Any, query: OfferQuery) -> float:
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        search_offers(session, query)
+        run()
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     total = 0.0
@@ -492,7 +509,9 @@ def time_offer_searches(
             cpu.append((time.process_time() - used) * 1000)
         totals.append(page.total)
     if server is not None and session.get_bind().dialect.name == "postgresql":
-        server.extend(_server_ms(session, query) for query in searches)
+        server.extend(
+            _server_ms(session, partial(search_offers, session, query)) for query in searches
+        )
     return timings, totals
 
 

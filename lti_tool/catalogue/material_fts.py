@@ -1,9 +1,12 @@
 """SQLite's FTS5 index of the knowledge base's search rows, made as the offers' is
 (``sqlite_fts``): a virtual table over ``catalogue_material_search`` (external content: the text
 is stored once), prefix indexes of 3 to 8 letters, and three triggers that keep it in step with
-every insert, update and delete of a search row. Unlike the offers' table it holds no language
-column: the language codes "de" and "en" are Dutch words too, so a ``language : de`` in MATCH
-reads the lists of every Dutch text; the search checks the row's language instead.
+every insert, update and delete of a search row. Its third column is the row's page language as
+a reserved word (``language_term``: ``zzlangde``), not the code itself: the codes "de" and "en"
+are Dutch words too, so a ``language : de`` in MATCH would read the lists of every Dutch text.
+The index then keeps to the page's language (every row holds every language's text): BM25 is
+computed for the page language's matches only, not for those of all four rows of an item. The
+column weighs nothing in BM25, and a visitor's words are looked for in the two text columns.
 
 It is created after the search table (``create_all``) and by the migration from the same
 statements. On PostgreSQL nothing of this exists: the rows carry a ``tsvector`` with a GIN index.
@@ -18,24 +21,24 @@ MATERIAL_FTS = "catalogue_material_fts"
 
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_material_fts USING fts5("
-    "title_stems, stems, content='catalogue_material_search', content_rowid='id',"
+    "title_stems, stems, language_term, content='catalogue_material_search', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2', prefix='3 4 5 6 7 8')",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_ai"
     " AFTER INSERT ON catalogue_material_search"
-    " BEGIN INSERT INTO catalogue_material_fts(rowid, title_stems, stems)"
-    " VALUES (new.id, new.title_stems, new.stems); END",
+    " BEGIN INSERT INTO catalogue_material_fts(rowid, title_stems, stems, language_term)"
+    " VALUES (new.id, new.title_stems, new.stems, new.language_term); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_ad"
     " AFTER DELETE ON catalogue_material_search"
     " BEGIN INSERT INTO catalogue_material_fts"
-    "(catalogue_material_fts, rowid, title_stems, stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.stems); END",
+    "(catalogue_material_fts, rowid, title_stems, stems, language_term)"
+    " VALUES ('delete', old.id, old.title_stems, old.stems, old.language_term); END",
     "CREATE TRIGGER IF NOT EXISTS catalogue_material_fts_au"
     " AFTER UPDATE ON catalogue_material_search"
     " BEGIN INSERT INTO catalogue_material_fts"
-    "(catalogue_material_fts, rowid, title_stems, stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.stems);"
-    " INSERT INTO catalogue_material_fts(rowid, title_stems, stems)"
-    " VALUES (new.id, new.title_stems, new.stems); END",
+    "(catalogue_material_fts, rowid, title_stems, stems, language_term)"
+    " VALUES ('delete', old.id, old.title_stems, old.stems, old.language_term);"
+    " INSERT INTO catalogue_material_fts(rowid, title_stems, stems, language_term)"
+    " VALUES (new.id, new.title_stems, new.stems, new.language_term); END",
 ]
 DROP = ["DROP TABLE IF EXISTS catalogue_material_fts"]
 

@@ -36,7 +36,7 @@ from sqlalchemy.sql import Select
 
 from .material import LICENCES, CatalogueMaterial, CatalogueMaterialCompetence
 from .material_fts import MATERIAL_FTS
-from .material_search_index import CatalogueMaterialSearch
+from .material_search_index import CatalogueMaterialSearch, language_term
 from .models import LANGUAGES
 from .search import QueryRefused
 from .search_match import Term, query_terms
@@ -47,8 +47,9 @@ MAX_PAGE = 500
 MAX_WORDS = 12
 MAX_TEXT = 200
 _QUERY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# BM25's weight of each FTS column (title stems, stems): the title counts ten times.
-_BM25 = f"bm25({MATERIAL_FTS}, 10.0, 1.0)"
+# BM25's weight of each FTS column (title stems, stems, language term): the title counts ten
+# times, the language nothing.
+_BM25 = f"bm25({MATERIAL_FTS}, 10.0, 1.0, 0.0)"
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,13 @@ def _tsquery(language: str, terms: list[Term], weight: str = "") -> Any:
     return func.to_tsquery(config, " & ".join(parts))
 
 
-def _fts_match(terms: list[Term], title_only: bool = False) -> Any:
+def _fts_match(language: str, terms: list[Term], title_only: bool = False) -> Any:
+    """The words in the texts (the title alone: ``title_only``), in the rows of ``language``
+    (its reserved word: the index keeps to the page's rows)."""
     words = " AND ".join(f'"{t.stem}"*' if t.prefix else f'"{t.stem}"' for t in terms if t.stem)
-    if title_only:
-        words = f"{{title_stems}} : ({words})"
-    return text(f"{MATERIAL_FTS} MATCH :match").bindparams(bindparam("match", words, unique=True))
+    columns = "{title_stems}" if title_only else "{title_stems stems}"
+    match = f'language_term : "{language_term(language)}" AND {columns} : ({words})'
+    return text(f"{MATERIAL_FTS} MATCH :match").bindparams(bindparam("match", match, unique=True))
 
 
 def _filters(query: MaterialQuery) -> list[Any]:
@@ -181,14 +184,14 @@ def _matching(session: Session, query: MaterialQuery, terms: list[Term]) -> Sele
             S.tsv.op("@@")(_tsquery(query.language, terms)),
             *_filters(query),
         )
-    # The FTS table drives the query (MATCH runs once) and gives BM25 for each match; the
-    # language is checked on the search row. (Were the language's index used first, MATCH would
-    # run once per row; the language in MATCH would read the lists of the words "de" and "en".)
+    # The FTS table drives the query (MATCH runs once) and gives BM25 for each match of the
+    # page's language (its reserved word is in MATCH); the language is checked on the search
+    # row too. (Were the language's index used first, MATCH would run once per row.)
     fts = table(MATERIAL_FTS, column("rowid"))
     titled_ids = (
         select(column("rowid"))
         .select_from(table(MATERIAL_FTS))
-        .where(_fts_match(terms, title_only=True))
+        .where(_fts_match(query.language, terms, title_only=True))
     )
     rows = select(
         S.material_id,
@@ -198,7 +201,11 @@ def _matching(session: Session, query: MaterialQuery, terms: list[Term]) -> Sele
     return (
         rows.select_from(fts)
         .join(S, S.id == fts.c.rowid)
-        .where(_fts_match(terms), S.language.concat("") == query.language, *_filters(query))
+        .where(
+            _fts_match(query.language, terms),
+            S.language.concat("") == query.language,
+            *_filters(query),
+        )
     )
 
 

@@ -58,6 +58,8 @@ class CatalogueMaterialSearch(Base):
     document: Mapped[str] = mapped_column(Text, default="")
     title_stems: Mapped[str] = mapped_column(Text, default="")
     stems: Mapped[str] = mapped_column(Text, default="")
+    # The page language as a reserved word, for SQLite's FTS5 table (``material_fts``).
+    language_term: Mapped[str] = mapped_column(String(16), default="", server_default="")
     tsv: Mapped[Any] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, default=None
     )
@@ -98,6 +100,7 @@ def material_search_rows(
                 "document": document,
                 "title_stems": " ".join(stems(title, language)),
                 "stems": " ".join(stems(document, language)),
+                "language_term": language_term(language),
                 "visibility": item.visibility,
                 "platform_id": item.platform_id,
                 "licence": item.licence,
@@ -106,6 +109,11 @@ def material_search_rows(
             }
         )
     return rows
+
+
+def language_term(language: str) -> str:
+    """The page language as a word no text holds (``zz`` starts the reserved words)."""
+    return f"zzlang{language}"
 
 
 def write_material_rows(session: Session, rows: list[dict[str, Any]]) -> None:

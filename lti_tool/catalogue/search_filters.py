@@ -53,7 +53,7 @@ def filter_values(offer: CatalogueOffer) -> dict[str, Any]:
         "free_undated": any(d.starts_on is None for d in free),
         "dates_exact": len(dates) <= 1 and not any(SEPARATOR in code for code in postcodes),
     }
-    return {**values, "filter_terms": row_terms(values)}
+    return {**values, "filter_terms": row_terms(values, days)}
 
 
 def row_filters(query: OfferQuery) -> list[Any]:

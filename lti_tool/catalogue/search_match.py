@@ -13,6 +13,7 @@ very many offers match).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +76,16 @@ def _tsquery(language: str, terms: list[Term], filters: Filters = ()) -> Any:
     if not filters:
         return words
     simple = literal_column("'simple'", REGCONFIG)
-    wanted = " & ".join(f"{f.word}:*" if f.prefix else f.word for f in filters)
+    wanted = " & ".join(
+        _any((f"{w}:*" if f.prefix else w for w in f.words), " | ") for f in filters
+    )
     return words.op("&&")(func.to_tsquery(simple, wanted))
+
+
+def _any(words: Iterable[str], operator: str) -> str:
+    """One word, or several in brackets joined by ``operator`` (any of them matches)."""
+    found = list(words)
+    return found[0] if len(found) == 1 else "(" + operator.join(found) + ")"
 
 
 def _fts_match(
@@ -91,7 +100,9 @@ def _fts_match(
     if title_only:
         words = f"{{title_stems}} : ({words})"
     if filters:
-        wanted = " AND ".join(f'"{f.word}"*' if f.prefix else f'"{f.word}"' for f in filters)
+        wanted = " AND ".join(
+            _any((f'"{w}"*' if f.prefix else f'"{w}"' for w in f.words), " OR ") for f in filters
+        )
         words = f"{words} AND filter_terms : ({wanted})"
     # The language is a column of the FTS table too: the index itself keeps to the page's.
     return f"language : {language} AND {words}"

@@ -237,3 +237,31 @@ def test_upgrade_writes_the_rows_of_existing_items(app: Any) -> None:
         assert _ids(language="nl", text="laswerken") == [active]
         assert _ids(language="de", text="Schweißen") == [active]
         assert _ids(language="en", text="Opleidingscentrum") == [active]  # the provider's name
+
+
+def test_the_language_word_is_no_visitors_word_and_its_migration_goes_back(app: Any) -> None:
+    from tests.migration_fill import run_migration_function
+
+    migration = "b5f0016d9e9f_catalogue_material_language_term.py"
+    with app.app_context():
+        session = db.session()
+        owner = provider(session)
+        pumps = _make(session, owner, {"nl": "Pompen onderhouden"}, language="nl")
+        session.commit()
+        assert _ids(language="nl", text="pomp") == [pumps]
+        assert _ids(language="fr", text="pompen") == [pumps]  # every row holds every text
+        for word in ("zzlangnl", "zzlang", "zzl"):
+            assert _ids(language="nl", text=word) == [], word
+        session.commit()  # the migration takes the table's lock
+        run_migration_function(migration, "downgrade")
+        run_migration_function(migration, "upgrade")
+        db.session.remove()
+        assert _ids(language="nl", text="pomp") == [pumps]
+        assert _ids(language="de", text="pompen") == [pumps]
+        session = db.session()
+        cranes = _make(
+            session, provider(session, "ocb", "Opleidingscentrum Brugge"), {"nl": "Kraan bedienen"}
+        )
+        session.commit()
+        assert _ids(language="nl", text="kraan") == [cranes]  # the triggers are back
+        assert _ids(language="en", text="kraan") == [cranes]
