@@ -1,7 +1,7 @@
 """Catalogue search: the months of an offer's dates as reserved words of the word index
 
 Revision ID: d5b7e9a1c3f2
-Revises: c4e8a1f6b2d9
+Revises: e8c2a4f6b1d3
 Create Date: 2026-12-04 02:00:00.000000
 
 Each search row's ``filter_terms`` gets a word per month in which its offer has a date
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d5b7e9a1c3f2"
-down_revision = "c4e8a1f6b2d9"
+down_revision = "e8c2a4f6b1d3"
 branch_labels = None
 depends_on = None
 
