@@ -169,22 +169,26 @@ def new_window() -> Any:
 
 
 def _record_launched(ctx: LaunchContext) -> None:
-    """A launch is an activity too: "launched" the resource link, in the LRS."""
+    """A launch is an activity too: "launched" the resource link, in the LRS.
+
+    Queued (one insert, committed with the launch; xapi/queue.py), stored in the LRS by the
+    jobs runner a moment later: storing it here cost the launch about eight statements. What can
+    fail in recording (building and validating the statement) fails before any SQL and leaves the
+    launch alone; the insert itself fails only where the launch's own writes would too.
+    """
     from xapi import vocab
 
     from ..lrs.recording import record
 
     try:
-        # In a savepoint of the launch's transaction: committed with the launch, or, when it
-        # cannot be recorded, left out without undoing the launch.
-        with db.session.begin_nested():
-            record(
-                ctx,
-                verb=vocab.Verb.LAUNCHED,
-                object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
-                object_name=ctx.course_title or None,
-                activity_type=vocab.ActivityType.RESOURCE_LINK,
-            )
+        record(
+            ctx,
+            verb=vocab.Verb.LAUNCHED,
+            object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
+            object_name=ctx.course_title or None,
+            activity_type=vocab.ActivityType.RESOURCE_LINK,
+            queued=True,
+        )
     except Exception:  # recording never breaks the user's action
         current_app.logger.exception("could not record the launch statement")
 
