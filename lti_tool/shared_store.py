@@ -3,11 +3,10 @@
 Launch state, nonces, the platform JWKS cache and service access tokens live here rather than
 in process memory, so that several ``learnpass serve`` instances behind one proxy agree.
 
-Every write is a short transaction of its own, on its own connection: writing a cache entry or
+Every call is a short transaction of its own, on its own connection: writing a cache entry or
 a nonce never commits (nor rolls back) what the request that called it has pending. The request's
 own work is committed by the request, or not at all. (On SQLite, while the caller holds the
 database's single write lock, a write joins the caller's transaction in a savepoint instead.)
-A read (``get``) commits and writes nothing: it runs on the caller's connection.
 
 ``SharedStore(session, join=True)`` is the other way round, for writes that belong to the
 request itself (a launch's state and nonce, its launch data, its session): they run in the
@@ -89,10 +88,13 @@ class SharedStore:
         return bool(getattr(dbapi, "in_transaction", False))
 
     def get(self, key: str) -> Any:
-        # A read commits nothing and changes nothing: it runs on the caller's connection (no
-        # second connection, transaction and commit for it), as a Core select of two columns
-        # (no ORM object for a value read once; no flush of the caller's pending objects).
-        row = self.caller.connection().execute(_GET, {"key": key}).first()
+        # A Core select of two columns built once (no ORM object for a value read once, no
+        # flush of the caller's pending objects). On the caller's connection with ``join`` (a
+        # launch's state): reading every value there kept a snapshot of SQLite's from before
+        # another connection's schema change in the test of migrations, so other reads still
+        # take a short transaction of their own.
+        with self._transaction() as own:
+            row = own.connection().execute(_GET, {"key": key}).first()
         if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
             return None
         return row.value
