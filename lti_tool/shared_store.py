@@ -3,10 +3,10 @@
 Launch state, nonces, the platform JWKS cache and service access tokens live here rather than
 in process memory, so that several ``learnpass serve`` instances behind one proxy agree.
 
-Every call is a short transaction of its own, on its own connection: writing a cache entry or a
-nonce never commits (nor rolls back) what the request that called it has pending. The request's
+Every call is a short transaction of its own, on its own connection: writing a cache entry or
+a nonce never commits (nor rolls back) what the request that called it has pending. The request's
 own work is committed by the request, or not at all. (On SQLite, while the caller holds the
-database's single write lock, a call joins the caller's transaction in a savepoint instead.)
+database's single write lock, a write joins the caller's transaction in a savepoint instead.)
 
 ``SharedStore(session, join=True)`` is the other way round, for writes that belong to the
 request itself (a launch's state and nonce, its launch data, its session): they run in the
@@ -20,11 +20,41 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import DateTime, Table, bindparam, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import KeyValue, utcnow
 from .upsert import insert_if_absent, insert_or_update
+
+_kv: Table = KeyValue.__table__  # type: ignore[assignment]
+
+USED = "used:"
+"""What ``mark_used`` puts before a key it uses up."""
+
+
+def used_key(key: str) -> str:
+    return USED + key
+
+
+# The statements of a launch, built once per process: each execution only binds its values, and
+# SQLAlchemy finds the compiled form in its cache without building and hashing a statement again.
+_GET = select(_kv.c.value, _kv.c.expires_at).where(_kv.c.key == bindparam("key"))
+_NOW = bindparam("now", type_=DateTime())
+_MARK_USED = (
+    update(_kv)
+    .where(
+        _kv.c.key.in_(bindparam("keys", expanding=True)),
+        or_(_kv.c.expires_at.is_(None), _kv.c.expires_at > _NOW),
+    )
+    .values(
+        key=literal(USED) + _kv.c.key,
+        value=True,
+        expires_at=case(
+            (_kv.c.key == bindparam("keep"), bindparam("until", type_=DateTime())), else_=_NOW
+        ),
+    )
+    .returning(_kv.c.key)
+)
 
 
 class SharedStore:
@@ -58,18 +88,35 @@ class SharedStore:
         return bool(getattr(dbapi, "in_transaction", False))
 
     def get(self, key: str) -> Any:
+        # A Core select of two columns built once (no ORM object for a value read once, no
+        # flush of the caller's pending objects). On the caller's connection with ``join`` (a
+        # launch's state): reading every value there kept a snapshot of SQLite's from before
+        # another connection's schema change in the test of migrations, so other reads still
+        # take a short transaction of their own.
         with self._transaction() as own:
-            row = own.get(KeyValue, key)
-            if row is None:
-                return None
-            if row.expires_at is not None and row.expires_at <= utcnow():
-                return None
-            return row.value
+            row = own.connection().execute(_GET, {"key": key}).first()
+        if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+            return None
+        return row.value
 
     def set(self, key: str, value: Any, ttl: float | None = None) -> None:
-        expires = utcnow() + dt.timedelta(seconds=ttl) if ttl else None
+        self.set_many([(key, value, ttl)])
+
+    def set_many(self, items: list[tuple[str, Any, float | None]]) -> None:
+        """Several keys set in one statement: (key, value, seconds to live or None) each."""
+        if not items:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "key": key,
+                "value": value,
+                "expires_at": now + dt.timedelta(seconds=ttl) if ttl else None,
+            }
+            for key, value, ttl in items
+        ]
         with self._transaction() as own:
-            insert_or_update(own, KeyValue, {"key": key, "value": value, "expires_at": expires})
+            insert_or_update(own, KeyValue, rows)
 
     def add_once(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Store ``key`` only if no live value exists; False when another writer got there first."""
@@ -99,22 +146,21 @@ class SharedStore:
             return None
         return value
 
-    def take_all(self, keys: list[str]) -> dict[str, Any]:
-        """Remove these keys in one statement; the live values taken, by key (a key absent,
-        expired or consumed by someone else first is not in the answer)."""
-        with self._transaction() as own:
-            taken = own.execute(
-                delete(KeyValue)
-                .where(KeyValue.key.in_(keys))
-                .returning(KeyValue.key, KeyValue.value, KeyValue.expires_at)
-                .execution_options(synchronize_session=False)
-            ).all()
+    def mark_used(self, keys: list[str], ttl: float, keep: str) -> set[str]:
+        """Use up live keys in one statement: each becomes ``used_key(key)`` (value ``True``;
+        ``keep`` for ``ttl`` seconds, the others expired at once, for the purge). Returns the keys
+        used up here; a key absent, expired or used by someone else first is not among them
+        (on PostgreSQL a second writer waits for the first, then finds the key gone)."""
         now = utcnow()
-        return {
-            key: value
-            for key, value, expires in taken
-            if value is not None and (expires is None or expires > now)
-        }
+        until = now + dt.timedelta(seconds=ttl)
+        with self._transaction() as own:
+            used = (
+                own.connection()
+                .execute(_MARK_USED, {"keys": keys, "now": now, "keep": keep, "until": until})
+                .scalars()
+                .all()
+            )
+        return {key[len(USED) :] for key in used}
 
     def delete(self, key: str) -> None:
         with self._transaction() as own:

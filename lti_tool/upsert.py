@@ -52,15 +52,32 @@ def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bo
     return inserted
 
 
-def insert_or_update(session: Session, model: Any, values: dict[str, Any]) -> None:
-    """Insert ``values``, or update the row with the same primary key to them, in one statement
-    (two writers of one key at once: the last one wins, neither fails)."""
+def insert_or_update(
+    session: Session, model: Any, values: dict[str, Any] | list[dict[str, Any]]
+) -> None:
+    """Insert ``values`` (a row, or several rows with the same keys), or update the row with
+    the same primary key to them, in one statement (two writers of one key at once: the last
+    one wins, neither fails)."""
+    rows = values if isinstance(values, list) else [values]
+    statement = _upsert_statement(session, model, tuple(rows[0]))
+    session.connection().execute(statement, rows if len(rows) > 1 else rows[0])
+
+
+_upserts: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def _upsert_statement(session: Session, model: Any, names: tuple[str, ...]) -> Any:
+    """The upsert of these columns, built once per process (the values are parameters of the
+    execution, not of the statement): SQLAlchemy then finds it compiled in its cache at once."""
     table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    statement = _insert(session, model).values(**values)
-    session.connection().execute(
-        statement.on_conflict_do_update(
+    key = (session.get_bind().dialect.name, table.name, names)
+    statement = _upserts.get(key)
+    session.flush()  # rows this session still holds must reach the database first
+    if statement is None:
+        keys = [c.name for c in table.primary_key.columns]
+        inserting = _insert(session, model)
+        statement = _upserts[key] = inserting.on_conflict_do_update(
             index_elements=keys,
-            set_={name: statement.excluded[name] for name in values if name not in keys},
+            set_={name: inserting.excluded[name] for name in names if name not in keys},
         )
-    )
+    return statement

@@ -25,6 +25,7 @@ from . import tables
 from .clock import utcnow
 from .documents import AGENT_PROFILE, STATE
 from .models import agent_key
+from .queue import store_all_queued
 from .store import _declared_hashes
 
 CHUNK = 500
@@ -139,6 +140,8 @@ def pseudonymise_account(
     """
     if not home_page or not name:
         raise ValueError("an account needs a homePage and a name")
+    # A queued statement of the person (a launch's) would be stored after this, unchanged.
+    store_all_queued(session)
     pseudonym = pseudonym_account(pseudonym_home_page)
     old_keys = person_keys(home_page, name, email)
     new_key = agent_key(pseudonym) or ""

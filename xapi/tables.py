@@ -212,3 +212,15 @@ Index(
     postgresql_where=text("sent_at IS NULL"),
     sqlite_where=text("sent_at IS NULL"),
 )
+
+# Statements built and validated by the tool, waiting to be stored in the LRS tables above by
+# a job (xapi/queue.py): a launch writes its statement here as one row instead of storing it.
+statement_queue = Table(
+    "xapi_statement_queue",
+    metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("queued_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("tenant", String(255)),
+    Column("authority", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from ..models import Course, utcnow
@@ -121,13 +121,18 @@ def take_pending(session: Session, token: str, now: dt.datetime) -> PendingCheck
     return row
 
 
+_course_return: Table = CourseReturn.__table__  # type: ignore[assignment]
+# Read at every launch: a Core select built once (the course id bound at execution).
+_RETURN_URL = select(_course_return.c.return_url).where(
+    _course_return.c.course_id == bindparam("course_id")
+)
+
+
 def remember_course_return(session: Session, course_id: int, return_url: str) -> None:
     """Keep the latest launch's way back to the course in the LMS."""
     if not return_url.startswith(("https://", "http://")) or len(return_url) > 1024:
         return
-    known = session.scalar(
-        select(CourseReturn.return_url).where(CourseReturn.course_id == course_id)
-    )
+    known = session.connection().execute(_RETURN_URL, {"course_id": course_id}).scalar()
     if known == return_url:
         return
     # One statement: two first launches of the course at once both succeed (the last one wins).

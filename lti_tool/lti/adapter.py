@@ -42,13 +42,13 @@ from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import and_, null, select
+from sqlalchemy import and_, bindparam, null, select
 from sqlalchemy.orm import Session
 
 from ..models import Deployment as DeploymentRow
 from ..models import Platform
 from ..outgoing import GuardedSession, RequestException, http_session
-from ..shared_store import SharedStore
+from ..shared_store import SharedStore, used_key
 from . import keys
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,27 @@ class LearnpassRegistration(Registration):
         return self._kid
 
 
+@functools.cache
+def _platform_query(with_deployment: bool, with_client: bool) -> Any:
+    """The active registration of an issuer (and client id), with whether it has a deployment
+    (a launch's token names one): built once per process, the values bound at execution."""
+    known = DeploymentRow.id if with_deployment else null()
+    query = select(Platform, known).where(
+        Platform.issuer == bindparam("iss"), Platform.active.is_(True)
+    )
+    if with_deployment:
+        query = query.outerjoin(
+            DeploymentRow,
+            and_(
+                DeploymentRow.platform_id == Platform.id,
+                DeploymentRow.deployment_id == bindparam("deployment_id"),
+            ),
+        )
+    if with_client:
+        query = query.where(Platform.client_id == bindparam("client_id"))
+    return query
+
+
 class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     """Registrations and deployments read from the ``platform`` / ``deployment`` tables."""
 
@@ -121,19 +142,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     ) -> Platform | None:
         """The active registration; with ``deployment_id`` (a launch), whether it has that
         deployment is read in the same select and kept for find_deployment_by_params."""
-        known = DeploymentRow.id if deployment_id is not None else null()
-        query = select(Platform, known).where(Platform.issuer == iss, Platform.active.is_(True))
-        if deployment_id is not None:
-            query = query.outerjoin(
-                DeploymentRow,
-                and_(
-                    DeploymentRow.platform_id == Platform.id,
-                    DeploymentRow.deployment_id == deployment_id,
-                ),
-            )
-        if client_id:
-            query = query.where(Platform.client_id == client_id)
-        rows = self.session.execute(query).all()
+        params = {"iss": iss, "client_id": client_id, "deployment_id": deployment_id}
+        query = _platform_query(deployment_id is not None, bool(client_id))
+        rows = self.session.execute(query, params).all()
         # Without a client id (it is optional in the login request) we can only pick a sole match.
         if len(rows) != 1:
             return None
@@ -198,10 +209,20 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     with the rest of its work. A value read once is not read again in the same request.
     """
 
-    def __init__(self, session: Session, *, join: bool = False) -> None:
+    def __init__(self, session: Session, *, join: bool = False, batch: bool = False) -> None:
         super().__init__()
         self.store = SharedStore(session, join=join)
         self._read: dict[str, Any] = {}
+        # With ``batch``, values set are written by write_pending() (a login's state and nonce
+        # in one statement), and read from here until then.
+        self._batch = batch
+        self._pending: dict[str, tuple[Any, float | None]] = {}
+
+    def write_pending(self) -> None:
+        """Write the values set since the last call, in one statement."""
+        items = [(key, value, exp) for key, (value, exp) in self._pending.items()]
+        self._pending.clear()
+        self.store.set_many(items)
 
     def get_session_cookie_name(self) -> str | None:
         return None
@@ -211,6 +232,8 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
 
     def get_value(self, key: str) -> Any:
         key = self._prepare_key(key)
+        if key in self._pending:
+            return self._pending[key][0]
         if key not in self._read:
             self._read[key] = self.store.get(key)
         return self._read[key]
@@ -218,7 +241,10 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         key = self._prepare_key(key)
         self._read.pop(key, None)
-        self.store.set(key, value, exp)
+        if self._batch:
+            self._pending[key] = (value, exp)
+        else:
+            self.store.set(key, value, exp)
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
@@ -228,13 +254,14 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         self._read.pop(key, None)
         return self.store.take(key)
 
-    def take_values(self, keys: list[str]) -> dict[str, Any]:
-        """Several keys taken at once (one statement); the live values, by the given key."""
+    def mark_used(self, keys: list[str], ttl: float, keep: str) -> set[str]:
+        """Use up several keys at once (one statement, see SharedStore.mark_used); the keys used
+        up here, as given."""
         prepared = {self._prepare_key(key): key for key in keys}
         for key in prepared:
             self._read.pop(key, None)
-        taken = self.store.take_all(list(prepared))
-        return {prepared[key]: value for key, value in taken.items()}
+        used = self.store.mark_used(list(prepared), ttl, self._prepare_key(keep))
+        return {prepared[key] for key in used}
 
 
 STATE_COOKIE_PREFIX = "lti1p3-"  # + the state, "state-<uuid>"
@@ -413,7 +440,9 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             raise LtiMessageValidationException("Missing state param")
         params = self._session_service.get_state_params(state)
         if not params:
-            if self._storage.store.get("used-state:" + state):
+            if self._storage.store.get(
+                used_key(self._storage._prepare_key(self._session_service._get_key(state)))
+            ):
                 raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
             raise LtiMessageValidationException("State not found")
         # The state is bound to the browser that began the login, always: a launch posted from
@@ -436,16 +465,18 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             raise LtiMessageValidationException("This state belongs to another login")
         nonce_key = session_service._get_key("nonce", nonce)
         state_key = session_service._get_key(state)
-        # Both gone for every instance in one statement; a launch refused below rolls back.
-        taken = self._storage.take_values([nonce_key, state_key])
-        if taken.get(nonce_key) is None:
-            raise LtiInvalidNonceException("Invalid Nonce.")
-        if taken.get(state_key) is None:
-            raise LtiMessageValidationException("State not found")
-        # Remember the used state for a while, to tell a replay from a launch that never began here.
-        self._storage.store.set(
-            "used-state:" + state, True, current_app.config["LEARNPASS"].launch_data_lifetime
+        # Both used up for every instance in one statement; the state is remembered as used
+        # for a while, to tell a replay from a launch that never began here. A launch refused
+        # below rolls back.
+        used = self._storage.mark_used(
+            [nonce_key, state_key],
+            current_app.config["LEARNPASS"].launch_data_lifetime,
+            keep=state_key,
         )
+        if nonce_key not in used:
+            raise LtiInvalidNonceException("Invalid Nonce.")
+        if state_key not in used:
+            raise LtiMessageValidationException("State not found")
 
     def save_launch_data(self) -> LearnpassMessageLaunch:
         # pylti1p3 keeps the token's claims under the launch id, and the token's hash under the

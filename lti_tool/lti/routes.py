@@ -53,8 +53,8 @@ def _tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf(db.session())
 
 
-def _storage(*, join: bool = False) -> DatabaseLaunchDataStorage:
-    return DatabaseLaunchDataStorage(db.session(), join=join)
+def _storage(*, join: bool = False, batch: bool = False) -> DatabaseLaunchDataStorage:
+    return DatabaseLaunchDataStorage(db.session(), join=join, batch=batch)
 
 
 def _flask_request() -> FlaskRequest:
@@ -75,12 +75,14 @@ def _begin_login(params: dict[str, str]) -> Any:
         raise LaunchRefused("missing_target")
     base = current_app.config["LEARNPASS"].base_url
     launch_url = base + "/lti/launch"
+    storage = _storage(join=True, batch=True)
     try:
         oidc = LearnpassOIDCLogin(
             FlaskRequest(request_data=params, request_is_secure=request.is_secure),
             _tool_conf(),
-            # The state and nonce are this request's only writes: one commit for both, below.
-            _storage(join=True),
+            # The state and nonce are this request's only writes: one statement and one commit
+            # for both, below.
+            storage,
         )
         storage_target = params.get("lti_storage_target", "")
         if storage_target:
@@ -88,6 +90,7 @@ def _begin_login(params: dict[str, str]) -> Any:
         # No cookie-check page before redirecting: a browser that refuses our cookie learns it at
         # the launch, which then offers to open the tool in a new window with this same login.
         redirect_obj = oidc.disable_check_cookies().get_redirect_object(launch_url)
+        storage.write_pending()
         db.session.commit()
         if not storage_target:
             return redirect_obj.do_redirect()
@@ -169,22 +172,26 @@ def new_window() -> Any:
 
 
 def _record_launched(ctx: LaunchContext) -> None:
-    """A launch is an activity too: "launched" the resource link, in the LRS."""
+    """A launch is an activity too: "launched" the resource link, in the LRS.
+
+    Queued (one insert, committed with the launch; xapi/queue.py), stored in the LRS by the
+    jobs runner a moment later: storing it here cost the launch about eight statements. What can
+    fail in recording (building and validating the statement) fails before any SQL and leaves the
+    launch alone; the insert itself fails only where the launch's own writes would too.
+    """
     from xapi import vocab
 
     from ..lrs.recording import record
 
     try:
-        # In a savepoint of the launch's transaction: committed with the launch, or, when it
-        # cannot be recorded, left out without undoing the launch.
-        with db.session.begin_nested():
-            record(
-                ctx,
-                verb=vocab.Verb.LAUNCHED,
-                object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
-                object_name=ctx.course_title or None,
-                activity_type=vocab.ActivityType.RESOURCE_LINK,
-            )
+        record(
+            ctx,
+            verb=vocab.Verb.LAUNCHED,
+            object_id=f"/lti/platforms/{ctx.platform_id}/links/{ctx.lti_resource_link_id or 'deep-linking'}",
+            object_name=ctx.course_title or None,
+            activity_type=vocab.ActivityType.RESOURCE_LINK,
+            queued=True,
+        )
     except Exception:  # recording never breaks the user's action
         current_app.logger.exception("could not record the launch statement")
 

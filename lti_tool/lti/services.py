@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, null, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, User, utcnow
 from ..upsert import insert_if_absent
 from .context import LaunchContext
-from .identity import get_or_create_user, user_key
+from .identity import get_or_create_user
+from .launch_rows import known_rows, touch_user, unchanged
 from .roles import map_roles
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -160,34 +161,16 @@ def _get_or_create(
     return row
 
 
-def _known_rows(
-    session: Session,
-    platform: Platform,
-    sub: str,
-    deployment_id: str,
-    context_id: str,
-    link_id: str,
-) -> tuple[Any, Any, Any, Any]:
-    """The person, course, enrolment and link rows a launch names, in one select: a person's
-    next launch in a course finds all four (None for each one not there yet)."""
-    query = select(User, Course, Enrolment, ResourceLink).select_from(User)
-    if context_id:
-        query = (
-            query.outerjoin(
-                Course, and_(Course.platform_id == platform.id, Course.context_id == context_id)
-            )
-            .outerjoin(
-                Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == User.id)
-            )
-            .outerjoin(
-                ResourceLink,
-                and_(ResourceLink.course_id == Course.id, ResourceLink.link_id == link_id),
-            )
-        )
-    else:
-        query = select(User, null(), null(), null())
-    row = session.execute(query.where(*user_key(platform, sub, deployment_id))).first()
-    return (row[0], row[1], row[2], row[3]) if row else (None, None, None, None)
+def _row_id(
+    session: Session, model: Any, values: dict[str, Any], found: dict[str, Any] | None, **keys: Any
+) -> int:
+    """The id of the row with these unique ``keys``: as found (``found``, its columns) when it
+    already holds ``values``, else created or updated the ORM way (``_get_or_create``)."""
+    if unchanged(found, values):
+        assert found is not None
+        return int(found["id"])
+    row = session.get(model, found["id"]) if found else None
+    return int(_get_or_create(session, model, values, row, **keys).id)
 
 
 def record_launch(
@@ -212,24 +195,35 @@ def record_launch(
     deployment_id = claims.get(CLAIM + "deployment_id", "")
     context = claims.get(CLAIM + "context") or {}
     link_claim = claims.get(CLAIM + "resource_link") or {}
-    known = _known_rows(
+    sub = str(claims["sub"])
+    known = known_rows(
         session,
         platform,
-        str(claims["sub"]),
+        sub,
         deployment_id,
         str(context.get("id") or ""),
         str(link_claim.get("id") or ""),
     )
-    user = get_or_create_user(session, platform, str(claims["sub"]), deployment_id, known[0])
-    user.name = claims.get("name") or " ".join(
-        filter(None, [claims.get("given_name"), claims.get("family_name")])
-    )
-    user.given_name = claims.get("given_name", "")
-    user.family_name = claims.get("family_name", "")
-    user.email = claims.get("email", "")
-    user.locale = claims.get("locale", "")
-    user.last_launch_at = utcnow()
-    course = None
+    user_values = {
+        "name": claims.get("name")
+        or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])),
+        "given_name": claims.get("given_name", ""),
+        "family_name": claims.get("family_name", ""),
+        "email": claims.get("email", ""),
+        "locale": claims.get("locale", ""),
+    }
+    if unchanged(known.user, {**user_values, "platform_id": platform.id}):
+        assert known.user is not None
+        touch_user(session, known.user["id"])
+        user_id, account_name = known.user["id"], known.user["account_name"]
+    else:
+        found = session.get(User, known.user["id"]) if known.user else None
+        user = get_or_create_user(session, platform, sub, deployment_id, found)
+        for name, value in user_values.items():
+            setattr(user, name, value)
+        user.last_launch_at = utcnow()
+        user_id, account_name = user.id, user.account_name
+    course_id = None
     ags = claims.get(AGS_CLAIM) or {}
     nrps = claims.get(NRPS_CLAIM) or {}
     if context.get("id"):
@@ -243,40 +237,46 @@ def record_launch(
             course_fields["ags_scopes"] = list(ags.get("scope", []))
         if nrps.get("context_memberships_url"):
             course_fields["nrps_url"] = nrps["context_memberships_url"]
-        course = _get_or_create(
+        course_id = _row_id(
             session,
             Course,
             course_fields,
-            known[1],
+            known.course,
             platform_id=platform_id,
             context_id=str(context["id"]),
         )
-        _get_or_create(
+        _row_id(
             session,
             Enrolment,
             {"role": roles.course_role, "lti_roles": lti_roles},
-            known[2],
-            course_id=course.id,
-            user_id=user.id,
+            known.enrolment if known.course and known.course["id"] == course_id else None,
+            course_id=course_id,
+            user_id=user_id,
         )
     custom = claims.get(CLAIM + "custom") or {}
     target = str(custom.get("target") or "")
-    link = None
-    if course is not None and link_claim.get("id"):
+    link_id = None
+    if course_id is not None and link_claim.get("id"):
         defaults: dict[str, Any] = {"title": link_claim.get("title", "")}
         if target:
             defaults["target"] = target
         if ags.get("lineitem"):
             defaults["lineitem_url"] = ags["lineitem"]
-        link = _get_or_create(
-            session,
-            ResourceLink,
-            defaults,
-            known[3],
-            course_id=course.id,
-            link_id=str(link_claim["id"]),
-        )
-        target = target or link.target
+        link_found = known.link if known.course and known.course["id"] == course_id else None
+        if unchanged(link_found, defaults):
+            assert link_found is not None
+            link_id, link_target = link_found["id"], link_found["target"]
+        else:
+            link = _get_or_create(
+                session,
+                ResourceLink,
+                defaults,
+                session.get(ResourceLink, link_found["id"]) if link_found else None,
+                course_id=course_id,
+                link_id=str(link_claim["id"]),
+            )
+            link_id, link_target = link.id, link.target
+        target = target or link_target
     if commit:
         session.commit()
     else:
@@ -284,19 +284,19 @@ def record_launch(
     presentation = claims.get(CLAIM + "launch_presentation") or {}
     return LaunchContext(
         launch_id=launch_id or uuid.uuid4().hex,
-        user_id=user.id,
+        user_id=user_id,
         platform_id=platform_id,
         issuer=issuer,
         client_id=claims["aud"][0] if isinstance(claims["aud"], list) else claims["aud"],
         deployment_id=deployment_id,
         sub=str(claims["sub"]),
-        account_name=user.account_name,
+        account_name=account_name,
         role=role,
-        name=user.name,
-        course_id=course.id if course else None,
+        name=user_values["name"],
+        course_id=course_id,
         context_id=str(context.get("id", "")),
         course_title=context.get("title", ""),
-        resource_link_id=link.id if link else None,
+        resource_link_id=link_id,
         lti_resource_link_id=str(link_claim.get("id", "")),
         target=target,
         message_type=message_type,

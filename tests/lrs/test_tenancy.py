@@ -16,6 +16,7 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.extensions import db
+from lti_tool.lrs.queued import store_queued_statements
 from tests.lti.flows import launch
 from tests.xapi.builders import new_id
 from xapi import tables
@@ -131,6 +132,8 @@ def test_the_tools_own_launch_statement_belongs_to_the_launch_platform(
     t = tenants
     with requests.Session() as browser:
         assert launch(browser, live_server.url, user="learner").status_code == 200
+    with app.app_context():
+        assert store_queued_statements() == 1  # as the jobs runner stores it
     launched = [i for i, tenant in stored_tenants(app).items() if tenant == t.issuer_a]
     assert len(launched) == 1
     assert ids_seen(http, t, t.a) == set(launched)

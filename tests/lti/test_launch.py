@@ -51,10 +51,17 @@ def test_replayed_launch_is_refused_and_creates_nothing_more(app, live_server, h
 def test_launch_is_recorded_as_an_xapi_statement(app, live_server, http):
     import json
 
-    from xapi.tables import statements
+    from lti_tool.lrs.queued import store_queued_statements
+    from xapi.tables import statement_queue, statements
 
     assert launch(http, live_server.url, user="learner").status_code == 200
     with app.app_context():
+        # Queued with the launch, stored in the LRS by the jobs runner's job.
+        assert db.session.scalar(select(func.count()).select_from(statement_queue)) == 1
+        assert not db.session.execute(select(statements.c.seq)).all()
+        assert store_queued_statements() == 1
+        assert store_queued_statements() == 0  # stored once
+        assert db.session.scalar(select(func.count()).select_from(statement_queue)) == 0
         rows = db.session.execute(select(statements.c.verb_id, statements.c.payload)).all()
         launched = [
             json.loads(r.payload)

@@ -26,8 +26,10 @@ from .flows import auto_form, launch
 # pylti1p3's launch data and token hash (never read back): 26 statements; before the nonce and
 # the state were taken in one statement: 24; before the person, course, enrolment and link rows
 # were read in one select: 23; before the platform and the token's deployment were read in
-# one select: 20.
-MAX_STATEMENTS = 19
+# one select: 20; before the launched statement was queued (one insert instead of eight), the
+# state and nonce used up in one statement with the used mark, and the login's state and nonce
+# written in one: 19.
+MAX_STATEMENTS = 10
 MAX_COMMITS = 2  # one per request: the login's state and nonce; everything the launch writes
 # The start page the launch lands on: the session, the person (erased?), and one select for the
 # conditions of every start-page entry that may be shown (it was a query per entry: 5).

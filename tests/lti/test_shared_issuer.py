@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
+from lti_tool.lrs.queued import store_queued_statements
 from lti_tool.lti.keys import generate_rsa_private_pem, public_jwk_from_private_pem
 from lti_tool.lti.services import PlatformInput, add_platform
 from lti_tool.models import User
@@ -133,6 +134,7 @@ def test_a_second_registration_of_the_issuer_cannot_take_over_its_people(app, li
         # Their xAPI accounts differ too: statements of one are never the other's.
         assert a_person.account_name == "demo-learner-1"
         assert b_person.account_name != a_person.account_name
+        store_queued_statements()  # the launches' statements, as the jobs runner stores them
         b_statements = recording.statements_of(db.session(), b_person)
         a_statements = recording.statements_of(db.session(), a_person)
         assert b_statements and a_statements

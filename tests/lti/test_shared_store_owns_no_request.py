@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lti_tool.extensions import db
 from lti_tool.models import Course, Platform
-from lti_tool.shared_store import SharedStore
+from lti_tool.shared_store import SharedStore, used_key
 
 
 @pytest.mark.parametrize("flushed", [False, True], ids=["pending", "flushed"])
@@ -55,18 +57,48 @@ def test_store_commit_does_not_end_the_callers_transaction(app):
         )
 
 
-def test_take_all_takes_the_live_values_once(app):
-    """What a launch uses to consume its nonce and state in one statement."""
+def test_mark_used_uses_up_the_live_keys_once(app):
+    """What a launch uses to use up its nonce and state in one statement."""
     prefix = "take:" + uuid.uuid4().hex
     with app.app_context():
         session = db.session()
         store = SharedStore(session, join=True)
-        store.set(prefix + "a", "A", ttl=60)
-        store.set(prefix + "b", "B", ttl=60)
-        store.set(prefix + "old", "O", ttl=-60)  # already expired
+        store.set_many(
+            [
+                (prefix + "a", "A", 60),
+                (prefix + "b", "B", 60),
+                (prefix + "old", "O", -60),  # already expired
+            ]
+        )
         session.commit()
         keys = [prefix + "a", prefix + "b", prefix + "old", prefix + "absent"]
-        assert store.take_all(keys) == {prefix + "a": "A", prefix + "b": "B"}
+        assert store.mark_used(keys, 60, keep=prefix + "a") == {prefix + "a", prefix + "b"}
         session.commit()
-        assert store.take_all(keys) == {}
-        assert store.get(prefix + "old") is None
+        assert store.mark_used(keys, 60, keep=prefix + "a") == set()
+        assert [store.get(k) for k in keys] == [None, None, None, None]
+        # The kept one is remembered as used; the other one is expired at once (for the purge).
+        assert store.get(used_key(prefix + "a")) is True
+        assert store.get(used_key(prefix + "b")) is None
+        assert store.get(used_key(prefix + "old")) is None
+
+
+def test_a_key_used_up_in_one_transaction_is_not_used_up_in_another(app):
+    """Two launches posting the same token at once: one of them uses the state up."""
+    key = "race:" + uuid.uuid4().hex
+    with app.app_context():
+        SharedStore(db.session()).set(key, "S", ttl=60)
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer at a time: the second waits for the first")
+        with Session(db.engine) as first, Session(db.engine) as second:
+            assert SharedStore(first, join=True).mark_used([key], 60, keep=key) == {key}
+            waiting = threading.Thread(
+                target=lambda: results.append(
+                    SharedStore(second, join=True).mark_used([key], 60, keep=key)
+                )
+            )
+            results: list[set[str]] = []
+            waiting.start()
+            first.commit()
+            waiting.join(30)
+            second.commit()
+        assert results == [set()]
