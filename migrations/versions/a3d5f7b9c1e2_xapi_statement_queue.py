@@ -1,7 +1,7 @@
 """xAPI statement queue: statements the tool queued, stored in the LRS by a job
 
 Revision ID: a3d5f7b9c1e2
-Revises: c4e8a1f6b2d9
+Revises: b5f0016d9e9f
 Create Date: 2026-12-04 02:00:00.000000
 
 A launch queues its ``launched`` statement here (one insert in the launch's transaction) instead
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3d5f7b9c1e2"
-down_revision = "c4e8a1f6b2d9"
+down_revision = "b5f0016d9e9f"
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 The browser is never downloaded: the tests use the system chromium (``/usr/bin/chromium``, or
 ``LEARNPASS_CHROMIUM``) and skip with a plain reason when it is absent. Every page a test visits
 can be checked with ``check_page``: axe-core (from node_modules, pinned in package-lock.json) runs
-in the page, serious and critical violations fail the test, and a full-page screenshot is saved to
-``test-artifacts/screenshots/<name>.png`` for a person to look at.
+in the page, serious and critical violations fail the test, and a failing page is saved as a
+full-page screenshot in ``test-artifacts/screenshots/<name>.png`` for a person to look at.
 """
 
 from __future__ import annotations
