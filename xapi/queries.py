@@ -191,6 +191,24 @@ def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return _Unindexed(column)  # type: ignore[return-value]
 
 
+def _agent_terms(q: StatementQuery) -> list[Any]:
+    """The rows of the agent index table that match the query's agent."""
+    agents = tables.statement_agents.c
+    terms = [agents.agent_key == q.agent_key]
+    if not q.related_agents:
+        terms.append(agents.direct.is_(True))
+    return terms
+
+
+def _activity_terms(q: StatementQuery) -> list[Any]:
+    """The rows of the activity index table that match the query's activity."""
+    activities = tables.statement_activities.c
+    terms = [activities.activity_id == q.activity]
+    if not q.related_activities:
+        terms.append(activities.direct.is_(True))
+    return terms
+
+
 class StatementReader:
     """The read side of the statement store (``StatementStore`` adds saving).
 
@@ -282,16 +300,8 @@ class StatementReader:
         if self.session.get_bind().dialect.name != "sqlite":
             return None
         if q.agent_key:
-            agents = tables.statement_agents
-            match = [agents.c.agent_key == q.agent_key]
-            if not q.related_agents:
-                match.append(agents.c.direct.is_(True))
-            return agents, match
-        activities = tables.statement_activities
-        match = [activities.c.activity_id == q.activity]
-        if not q.related_activities:
-            match.append(activities.c.direct.is_(True))
-        return activities, match
+            return tables.statement_agents, _agent_terms(q)
+        return tables.statement_activities, _activity_terms(q)
 
     def _conditions(
         self,
@@ -316,9 +326,7 @@ class StatementReader:
             conditions.append(s.c.registration == q.registration.lower())
         if q.agent_key:
             sa = tables.statement_agents.c
-            agent_match = select(sa.seq).where(sa.agent_key == q.agent_key)
-            if not q.related_agents:
-                agent_match = agent_match.where(sa.direct.is_(True))
+            agent_match = select(sa.seq).where(*_agent_terms(q))
             if not driven:
                 conditions.append(
                     agent_match.where(sa.seq == s.c.seq).exists()
@@ -327,9 +335,7 @@ class StatementReader:
                 )
         if q.activity:
             sact = tables.statement_activities.c
-            activity_match = select(sact.seq).where(sact.activity_id == q.activity)
-            if not q.related_activities:
-                activity_match = activity_match.where(sact.direct.is_(True))
+            activity_match = select(sact.seq).where(*_activity_terms(q))
             if not (driven and not q.agent_key):
                 conditions.append(
                     activity_match.where(sact.seq == s.c.seq).exists()
