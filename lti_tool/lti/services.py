@@ -224,6 +224,7 @@ def record_launch(
         user.last_launch_at = utcnow()
         user_id, account_name = user.id, user.account_name
     course_id = None
+    same_course = False
     ags = claims.get(AGS_CLAIM) or {}
     nrps = claims.get(NRPS_CLAIM) or {}
     if context.get("id"):
@@ -245,11 +246,13 @@ def record_launch(
             platform_id=platform_id,
             context_id=str(context["id"]),
         )
+        # The enrolment and link read with the course belong to it only if it is this one.
+        same_course = known.course is not None and known.course["id"] == course_id
         _row_id(
             session,
             Enrolment,
             {"role": roles.course_role, "lti_roles": lti_roles},
-            known.enrolment if known.course and known.course["id"] == course_id else None,
+            known.enrolment if same_course else None,
             course_id=course_id,
             user_id=user_id,
         )
@@ -262,21 +265,20 @@ def record_launch(
             defaults["target"] = target
         if ags.get("lineitem"):
             defaults["lineitem_url"] = ags["lineitem"]
-        link_found = known.link if known.course and known.course["id"] == course_id else None
-        if unchanged(link_found, defaults):
-            assert link_found is not None
-            link_id, link_target = link_found["id"], link_found["target"]
-        else:
-            link = _get_or_create(
-                session,
-                ResourceLink,
-                defaults,
-                session.get(ResourceLink, link_found["id"]) if link_found else None,
-                course_id=course_id,
-                link_id=str(link_claim["id"]),
+        link_found = known.link if same_course else None
+        link_id = _row_id(
+            session,
+            ResourceLink,
+            defaults,
+            link_found,
+            course_id=course_id,
+            link_id=str(link_claim["id"]),
+        )
+        if not target:
+            # The target the link keeps (``defaults`` has none): as read, or the new row's.
+            target = (
+                link_found["target"] if link_found else session.get(ResourceLink, link_id).target
             )
-            link_id, link_target = link.id, link.target
-        target = target or link_target
     if commit:
         session.commit()
     else:
