@@ -60,6 +60,7 @@ def insert_or_update(
     one wins, neither fails)."""
     rows = values if isinstance(values, list) else [values]
     statement = _upsert_statement(session, model, tuple(rows[0]))
+    session.flush()  # rows this session still holds must reach the database first
     session.connection().execute(statement, rows if len(rows) > 1 else rows[0])
 
 
@@ -72,7 +73,6 @@ def _upsert_statement(session: Session, model: Any, names: tuple[str, ...]) -> A
     table = model.__table__
     key = (session.get_bind().dialect.name, table.name, names)
     statement = _upserts.get(key)
-    session.flush()  # rows this session still holds must reach the database first
     if statement is None:
         keys = [c.name for c in table.primary_key.columns]
         inserting = _insert(session, model)

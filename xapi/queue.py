@@ -77,7 +77,7 @@ def store_queued(session: Session, *, limit: int = BATCH, skip_locked: bool = Tr
             stored += 1
         except Exception:
             log.exception("queued statement %s not stored; it stays queued", row["statement_id"])
-            session.execute(insert(tables.statement_queue).values(**row))
+            session.connection().execute(_QUEUE, row)
     return stored
 
 
