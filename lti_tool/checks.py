@@ -144,6 +144,8 @@ def check_database(settings: Settings) -> list[Finding]:
             findings.append(_schema_finding(current, newest, known))
             if current == newest:
                 findings.append(_keys_finding(connection))
+                if connection.dialect.name == "postgresql":
+                    findings.append(_name_index_finding(connection))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         findings = [
@@ -213,6 +215,33 @@ def _keys_finding(connection: object) -> Finding:
                 "Run learnpass keys rotate (a new key; platforms fetch it themselves).",
             )
     return fine("signing keys", f"{len(published)} published, each readable")
+
+
+def _name_index_finding(connection: object) -> Finding:
+    """Not a problem when missing: the search by name works without it, only slower; a
+    server that cannot have pg_trgm must still pass the check (a container start stops on a
+    problem)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import Connection
+
+    from .models import User
+    from .name_trigrams import name_index_valid, trigrams_installed
+
+    assert isinstance(connection, Connection)
+    if name_index_valid(connection):
+        return fine("name search", "people's names have their trigram index (pg_trgm)")
+    people = connection.scalar(select(func.count()).select_from(User)) or 0
+    missing = (
+        "the pg_trgm extension is not installed"
+        if not trigrams_installed(connection)
+        else "the index ix_lp_user_name_trgm is missing or invalid"
+    )
+    return fine(
+        "name search",
+        f"{missing}, so the trainer's matrix searched by name reads all {people:,} people's "
+        "names (about 100 ms per 100,000). To have the index, see docs/deployment.md, "
+        "PostgreSQL extension.",
+    )
 
 
 def _b64(value: str) -> bytes:

@@ -23,6 +23,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from xapi.clock import naive_utcnow
 
+from .name_trigrams import INDEX as NAME_TRIGRAM_INDEX
+from .name_trigrams import with_trigrams
+
 # The tool's columns hold UTC without a time zone (see xapi/clock.py).
 utcnow = naive_utcnow
 
@@ -112,6 +115,14 @@ class User(Base):
         # The administrator's people list: a platform's people in name order, a page at a time.
         Index("ix_lp_user_platform_name", "platform_id", "name", "id"),
         Index("ix_lp_user_family_name", "family_name", "name", "id"),
+        # The matrix's search by name ("contains"), on PostgreSQL where pg_trgm is or can be
+        # installed (lti_tool/name_trigrams.py); elsewhere the names are read.
+        Index(
+            NAME_TRIGRAM_INDEX,
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql", callable_=with_trigrams),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
