@@ -67,43 +67,61 @@ def passport_summary(
     if user is None:
         raise PassportError(N_("Unknown person."))
     rows = person_entries(session, identity_user_ids(session, user_id))
-    rows.sort(key=lambda e: (_entry_day(e) or dt.date.min, e.id), reverse=True)
-    approved = [e for e in rows if e.status == "approved"]
-    views = [EntryView(e, expiry_state(e.valid_until, today, warn_days)) for e in approved]
+    # Latest first. Each entry's fields are read once, in one pass: for a passport of 1,000
+    # entries the ORM's attribute reads (some twenty per entry) were half of this function's time.
+    ordered = [((day := _entry_day(e)) or dt.date.min, e.id, day, e) for e in rows]
+    ordered.sort(reverse=True)  # ids are unique: nothing after them is ever compared
+    views: list[EntryView] = []
+    pending: list[PassportEntry] = []
+    rejected: list[PassportEntry] = []
+    hours_total = Decimal("0")
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     by_area: dict[str, Decimal] = defaultdict(Decimal)
     lines: dict[int, CompetenceLine] = {}
     area_of: dict[int, str] = {}
-    for view in views:
-        entry = view.entry
-        day = _entry_day(entry)
-        if day:
-            by_year[day.year] += entry.hours
-        # The reader's area name of each competence, worked out once, not once per entry.
-        areas = set()
-        for c in entry.competences:
-            if c.id not in area_of:
-                area_of[c.id] = names.area_name(c)
-            areas.add(area_of[c.id])
-        for area in areas:
-            by_area[area] += entry.hours
-        for competence in entry.competences:
-            line = lines.setdefault(competence.id, CompetenceLine(competence))
-            line.entries += 1
-            line.hours += entry.hours
-            if day and (line.last_on is None or day > line.last_on):
-                line.last_on = day
-            line.current = line.current or view.state != "expired"
     # Superseded expiries do not alarm: a renewed certificate of the same type hides the old one.
     latest_by_type: dict[int, dt.date | None] = {}
-    for view in views:
-        type_id = view.entry.training_type_id
-        if type_id is None:
+    for _day_or_min, _id, day, entry in ordered:
+        status = entry.status
+        if status != "approved":
+            if status == "proposed":
+                pending.append(entry)
+            elif status == "rejected":
+                rejected.append(entry)
             continue
-        until = view.entry.valid_until
-        known = latest_by_type.get(type_id, dt.date.min)
-        if type_id not in latest_by_type or until is None or (known is not None and until > known):
-            latest_by_type[type_id] = until
+        until, hours = entry.valid_until, entry.hours
+        state = expiry_state(until, today, warn_days)
+        views.append(EntryView(entry, state))
+        hours_total += hours
+        if day:
+            by_year[day.year] += hours
+        competences = entry.competences
+        if competences:
+            areas = set()
+            for competence in competences:
+                line = lines.get(competence.id)
+                if line is None:
+                    line = lines[competence.id] = CompetenceLine(competence)
+                    # The reader's area name of each competence, worked out once, not per entry.
+                    area_of[competence.id] = names.area_name(competence)
+                areas.add(area_of[competence.id])
+                line.entries += 1
+                line.hours += hours
+                if day and (line.last_on is None or day > line.last_on):
+                    line.last_on = day
+                if state != "expired":
+                    line.current = True
+            for area in areas:
+                by_area[area] += hours
+        type_id = entry.training_type_id
+        if type_id is not None:
+            known = latest_by_type.get(type_id, dt.date.min)
+            if (
+                type_id not in latest_by_type
+                or until is None
+                or (known is not None and until > known)
+            ):
+                latest_by_type[type_id] = until
 
     def is_latest(view: EntryView) -> bool:
         type_id = view.entry.training_type_id
@@ -112,9 +130,9 @@ def passport_summary(
     return PassportSummary(
         user=user,
         entries=views,
-        pending=[e for e in rows if e.status == "proposed"],
-        rejected=[e for e in rows if e.status == "rejected"],
-        hours_total=sum((v.entry.hours for v in views), Decimal("0")),
+        pending=pending,
+        rejected=rejected,
+        hours_total=hours_total,
         hours_by_year=sorted(by_year.items(), reverse=True),
         hours_by_area=sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
         expiring=sorted(

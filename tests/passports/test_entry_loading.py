@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from lti_tool.extensions import db
 from lti_tool.passports.entry_loading import person_entries
@@ -51,3 +51,32 @@ def test_competences_in_the_order_they_were_linked(passport_app):
             }
         page = client.get("/passport/?all=1").get_data(as_text=True)
     assert ", ".join(names[c] for c in linked) in page
+
+
+def test_an_entry_without_a_type_or_certificate_reads_none_without_a_statement(passport_app):
+    """person_entries leaves those two unset when the entry has none (a page reads a tenth of
+    the entries); reading them must then ask the database nothing."""
+    user_id = launch_context(passport_app, "learner").user_id
+    with passport_app.app_context():
+        session = db.session()
+        session.add_all(
+            PassportEntry(user_id=user_id, title=f"Untyped {i}", completed_on=dt.date(2026, 1, i))
+            for i in range(1, 4)
+        )
+        session.commit()
+        session.expunge_all()
+        untyped = [e for e in person_entries(session, [user_id]) if e.training_type_id is None]
+        assert len(untyped) >= 3
+        statements: list[str] = []
+
+        def keep(_conn, _cursor, statement, *_rest) -> None:
+            statements.append(statement)
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            assert all(e.training_type is None and e.certificate is None for e in untyped)
+            assert all(isinstance(e.competences, list) for e in untyped)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        assert statements == []

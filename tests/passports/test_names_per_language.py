@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,8 +22,15 @@ from lti_tool.extensions import db
 from lti_tool.passports import display
 from lti_tool.passports.forms import typed_decimal
 from lti_tool.passports.frameworks import MOODLE_HEADERS
-from lti_tool.passports.models import Competence, CompetenceFramework, TrainingType
+from lti_tool.passports.models import (
+    Competence,
+    CompetenceFramework,
+    PassportEntry,
+    TrainingType,
+)
 from tests.security.conftest import csrf_token, launch_as, sign_in
+
+from .conftest import launch_context
 
 CSV = (
     ",".join(f'"{h}"' for h in MOODLE_HEADERS)
@@ -189,3 +197,32 @@ def test_typed_hours_are_read_by_locale(app: Any, locale: str) -> None:
         assert typed_decimal("") == Decimal("0")
         with pytest.raises(InvalidOperation):
             typed_decimal("seven")
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "&lt;b&gt;Ladders &amp; steps&lt;/b&gt; expired on March 2, 2020."),
+        ("nl", "&lt;b&gt;Ladders &amp; steps&lt;/b&gt; is verlopen op 2 maart 2020."),
+    ],
+)
+def test_needs_attention_sentences_are_translated_with_the_title_escaped(
+    passport_app: Any, lang: str, sentence: str
+):
+    """The sentences are worded once per page (display.attention_lines), as the template's
+    _() wrote each one: the translation as it is, the title and day escaped."""
+    client = passport_app.test_client()
+    learner = sign_in(client, launch_context(passport_app, "learner"))
+    with passport_app.app_context():
+        db.session.add(
+            PassportEntry(
+                user_id=learner.user_id,
+                title="<b>Ladders & steps</b>",
+                completed_on=dt.date(2019, 3, 2),
+                valid_until=dt.date(2020, 3, 2),
+            )
+        )
+        db.session.commit()
+    page = client.get(f"/passport/?lang={lang}").get_data(as_text=True)
+    items = re.findall(r'<li data-testid="expired-item">(.*?)</li>', page)
+    assert sentence in items
