@@ -19,6 +19,7 @@ from lti_tool.models import Course, Enrolment, User
 from . import names
 from .audit import subject_ref
 from .course_matrix import Matrix
+from .entry_loading import EntryRecord
 from .models import (
     CertificateFile,
     Credential,
@@ -39,7 +40,7 @@ def _day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def entry_json(entry: PassportEntry, state: str | None = None) -> dict[str, Any]:
+def entry_json(entry: PassportEntry | EntryRecord, state: str | None = None) -> dict[str, Any]:
     return {
         "id": entry.id,
         "title": entry.title,

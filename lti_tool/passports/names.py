@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .entry_loading import EntryRecord
 from .models import Competence, CompetenceFramework, PassportEntry, TrainingType
 
 LANGUAGES = ("nl", "fr", "de", "en")
@@ -63,7 +64,7 @@ def title_in(
     return title
 
 
-def entry_title(entry: PassportEntry, language: str | None = None) -> str:
+def entry_title(entry: PassportEntry | EntryRecord, language: str | None = None) -> str:
     """The entry's title in ``language`` (default: the reader's): see ``title_in``."""
     kind = entry.training_type
     if kind is None:
@@ -71,7 +72,7 @@ def entry_title(entry: PassportEntry, language: str | None = None) -> str:
     return title_in(entry.title, kind.name, kind.names, language)
 
 
-def entry_type_name(entry: PassportEntry, language: str | None = None) -> str:
+def entry_type_name(entry: PassportEntry | EntryRecord, language: str | None = None) -> str:
     """The entry's training type in ``language`` when the title does not already say it, else
     "" (a document shows it beside a title a person wrote, so every reader can place it)."""
     kind = entry.training_type

@@ -11,8 +11,8 @@ from typing import Any
 
 from . import names
 from .display import result_words
+from .entry_loading import EntryRecord
 from .issuer import Issuer
-from .models import PassportEntry
 from .overview import PassportSummary
 from .pdf_layout import Document, Reader, long_day, render_in_core_font, text_runs
 from .status_words import status_text
@@ -140,7 +140,7 @@ def remembering(reader: Reader) -> Reader:
     )
 
 
-def _title_cell(entry: PassportEntry, language: str | None) -> str:
+def _title_cell(entry: EntryRecord, language: str | None) -> str:
     """The training in the reader's language, and its type when the title does not say it."""
     title = names.entry_title(entry, language)
     kind = names.entry_type_name(entry, language)

@@ -1,6 +1,6 @@
 """A passport's entries come with their training type and competences, the competences in the
 order they were linked (as the pages have always shown them), and reading them again issues no
-statement per entry."""
+statement per entry; the records hold every column of the table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import event, insert, select
 
 from lti_tool.extensions import db
-from lti_tool.passports.entry_loading import person_entries
+from lti_tool.passports.entry_loading import ENTRY_COLUMNS, EntryRecord, person_entries
 from lti_tool.passports.models import Competence, PassportEntry, TrainingType, entry_competence
 
 from .conftest import launch_context, sign_in
@@ -54,8 +54,7 @@ def test_competences_in_the_order_they_were_linked(passport_app):
 
 
 def test_an_entry_without_a_type_or_certificate_reads_none_without_a_statement(passport_app):
-    """person_entries leaves those two unset when the entry has none (a page reads a tenth of
-    the entries); reading them must then ask the database nothing."""
+    """Nothing of a record is loaded when it is read: no statement per entry."""
     user_id = launch_context(passport_app, "learner").user_id
     with passport_app.app_context():
         session = db.session()
@@ -80,3 +79,30 @@ def test_an_entry_without_a_type_or_certificate_reads_none_without_a_statement(p
         finally:
             event.remove(engine, "before_cursor_execute", keep)
         assert statements == []
+
+
+def test_a_record_holds_every_column_of_the_table_with_its_value(passport_app):
+    """A column added to passport_entry must be added to EntryRecord too (pages read records)."""
+    assert sorted(ENTRY_COLUMNS) == sorted(c.key for c in PassportEntry.__table__.columns)
+    user_id = launch_context(passport_app, "learner").user_id
+    with passport_app.app_context():
+        session = db.session()
+        entries = {e.id: e for e in session.scalars(select(PassportEntry))}
+        records = person_entries(session, [user_id])
+        assert records and all(isinstance(r, EntryRecord) for r in records)
+        for record in records:
+            entry = entries[record.id]
+            for name in ENTRY_COLUMNS:
+                assert getattr(record, name) == getattr(entry, name), name
+            assert record.training_type is entry.training_type
+            assert [c.id for c in record.competences] == [c.id for c in entry.competences]
+
+
+def test_an_entry_added_in_the_session_is_read_before_the_commit(passport_app):
+    """The records are read with the session's pending changes flushed, as an ORM query reads."""
+    user_id = launch_context(passport_app, "learner").user_id
+    with passport_app.app_context():
+        session = db.session()
+        session.add(PassportEntry(user_id=user_id, title="Not yet committed"))
+        assert "Not yet committed" in [r.title for r in person_entries(session, [user_id])]
+        session.rollback()
