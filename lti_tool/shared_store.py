@@ -89,9 +89,14 @@ class SharedStore:
         # flush of the caller's pending objects). On the caller's connection with ``join`` (a
         # launch's state): reading every value there kept a snapshot of SQLite's from before
         # another connection's schema change in the test of migrations, so other reads still
-        # take a short transaction of their own.
-        with self._transaction() as own:
-            row = own.connection().execute(_GET, {"key": key}).first()
+        # take a short transaction of their own: a pooled connection's, without an ORM session
+        # around it (a session, its transaction and its commit cost more than the select).
+        if self.join or self._caller_holds_sqlite_write_lock():
+            with self._transaction() as own:
+                row = own.connection().execute(_GET, {"key": key}).first()
+        else:
+            with self.bind.connect() as connection:
+                row = connection.execute(_GET, {"key": key}).first()
         if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
             return None
         return row.value

@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from flask import abort, g, session
+from sqlalchemy import bindparam, select
 
-from ..erasure import is_erased
+from ..erasure import is_erased_sub
 from ..extensions import db
 from ..models import User
 
@@ -60,6 +61,11 @@ class LaunchContext:
         return asdict(self)
 
 
+# Built once: the erasure check of every launched request reads one column on the request's
+# connection, not a User object through the ORM (a third of the cost).
+_USER_SUB = select(User.sub).where(User.id == bindparam("id"))
+
+
 def current_launch() -> LaunchContext | None:
     if "launch_ctx" in g:
         return g.launch_ctx  # type: ignore[no-any-return]
@@ -67,7 +73,9 @@ def current_launch() -> LaunchContext | None:
     # A session stored before people were keyed by registration (no account name) may carry
     # rights from the old role mapping: it counts as no launch, and the person launches again.
     ctx = LaunchContext(**data) if isinstance(data, dict) and data.get("account_name") else None
-    if ctx is not None and is_erased(db.session.get(User, ctx.user_id)):
+    if ctx is not None and is_erased_sub(
+        db.session.connection().execute(_USER_SUB, {"id": ctx.user_id}).scalar()
+    ):
         # An admin erased this person: every session they still had open ends with it.
         session.pop("launch", None)
         ctx = None
