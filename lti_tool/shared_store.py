@@ -158,7 +158,13 @@ class SharedStore:
         rows = [{"key": used_key(key), "value": True, "expires_at": until} for key in keys]
         with self._transaction() as own:
             own.flush()
-            marked = own.connection().execute(_insert_used(own), rows).scalars().all()
+            # One row: a plain insert (several: one multi-row insert, SQLAlchemy's insertmanyvalues).
+            marked = (
+                own.connection()
+                .execute(_insert_used(own), rows[0] if len(rows) == 1 else rows)
+                .scalars()
+                .all()
+            )
         return {key[len(USED) :] for key in marked}
 
     def delete(self, key: str) -> None:

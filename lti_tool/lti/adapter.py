@@ -349,7 +349,7 @@ def _used_mark_seconds() -> int:
 
 def take_login_for_new_window(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, str]:
     """The login-initiation parameters of a state refused for its missing cookie, to begin the
-    same login again in a new window. The state and its nonce are used up: one new window each.
+    same login again in a new window. The state is used up (its nonce's mark): one new window each.
 
     Safe to offer to anyone holding the state: the new login goes through the platform again,
     which signs in whoever the browser is signed in to the platform as.
@@ -357,8 +357,7 @@ def take_login_for_new_window(storage: DatabaseLaunchDataStorage, state: str) ->
     login = _login_state(state)
     if login is None or not login.login:
         return {}
-    keys = [login.key, login.nonce_key]
-    if storage.use_once(keys, _used_mark_seconds()) != set(keys):
+    if not storage.use_once([login.nonce_key], _used_mark_seconds()):
         return {}  # a launch or another new window used it first
     return {k: v for k, v in login.login.items() if k in LOGIN_PARAMS}
 
@@ -455,7 +454,7 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         secret = self._cookie_service.get_cookie(login.cookie_id)
         if secret is None:
             # The cookie is gone once a launch used the state: a post sent again says so.
-            if self._storage.is_used(login.key):
+            if self._storage.is_used(login.nonce_key):
                 raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
             raise StateNotInThisBrowser(state)
         if not hmac.compare_digest(_browser_secret_hash(secret), login.browser):
@@ -472,11 +471,11 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
             if self._storage.is_used(nonce_key(nonce)):
                 raise LtiInvalidNonceException("Invalid Nonce.")
             raise LtiMessageValidationException("This state belongs to another login")
-        # Both used up for every instance in one statement, in the launch's own transaction (a
-        # launch refused below rolls back, and they are usable again). The marks outlive the
-        # state's own lifetime, so a state is never accepted again while its signature is.
-        keys = [login.key, login.nonce_key]
-        if self._storage.use_once(keys, _used_mark_seconds()) != set(keys):
+        # Used up for every instance by one insert, in the launch's own transaction (a launch
+        # refused below rolls back, and it is usable again). The nonce's mark is the state's too:
+        # the signature binds each state to its own nonce, one each. The mark outlives the state's
+        # own lifetime, so a state is never accepted again while its signature is.
+        if not self._storage.use_once([login.nonce_key], _used_mark_seconds()):
             raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
 
     def save_launch_data(self) -> LearnpassMessageLaunch:

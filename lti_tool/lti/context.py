@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from flask import abort, g, session
-from sqlalchemy import bindparam, select
+from sqlalchemy import BindParameter, bindparam, select
 
 from ..erasure import is_erased_sub
 from ..extensions import db
@@ -59,6 +59,23 @@ class LaunchContext:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+LAUNCH_VALUES = ("user_id", "platform_id", "course_id")
+"""The launch's fields an SQL condition built once may name (``launch_value``)."""
+
+
+def launch_value(name: str) -> BindParameter[Any]:
+    """A bind parameter standing for a field of the launch (one of LAUNCH_VALUES), for a
+    condition built once per process and bound at each request (``launch_values``)."""
+    if name not in LAUNCH_VALUES:
+        raise ValueError(f"not a launch value: {name!r}")
+    return bindparam("launch_" + name)
+
+
+def launch_values(ctx: LaunchContext) -> dict[str, Any]:
+    """The values of ``launch_value`` parameters for this launch."""
+    return {"launch_" + name: getattr(ctx, name) for name in LAUNCH_VALUES}
 
 
 # Built once: the erasure check of every launched request reads one column on the request's

@@ -5,9 +5,9 @@ Now the state the login hands the platform is the record: ``state-<id>.<signed p
 params (nonce, the hash of the browser's cookie secret, the login-initiation parameters, when
 it was issued) signed with the tool's secret key (HMAC-SHA256, itsdangerous). The login writes
 nothing; the launch reads nothing to find its state. What stays on the server is what must be
-shared by every instance: the marks that make the state and the nonce single-use, written by the
-launch that uses them (``SharedStore.use_once``, one insert; the first writer wins, in any
-instance, because the database's unique key decides). See docs/security.md, "Login state".
+shared by every instance: the mark that makes the nonce, and with it its state, single-use,
+written by the launch that uses it (``SharedStore.use_once``, one insert; the first writer wins,
+in any instance, because the database's unique key decides). See docs/security.md, "Login state".
 
 - Forged or altered params fail the signature; a state older than its lifetime is refused.
 - The browser binding is unchanged: the state cookie holds a secret, the state only its hash.
@@ -48,12 +48,9 @@ class LoginState:
         return STATE_PREFIX + self.id
 
     @property
-    def key(self) -> str:
-        """The state's key in the shared store, for its single-use mark."""
-        return f"{SessionService._session_prefix}-{STATE_PREFIX}{self.id}"
-
-    @property
     def nonce_key(self) -> str:
+        """The key of the state's single-use mark: its nonce's (the signature binds the two, one
+        each, so using the nonce up uses the state up)."""
         return nonce_key(self.nonce)
 
 
