@@ -41,7 +41,7 @@ from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import and_, bindparam, null, select
+from sqlalchemy import Row, and_, bindparam, null, select
 from sqlalchemy.orm import Session
 
 from ..models import Deployment as DeploymentRow
@@ -72,6 +72,7 @@ class LearnpassRegistration(Registration):
     answers): a login or a launch never needs it, and so never reads it."""
 
     platform_id: int
+    platform: Platform | Row[Any]  # what it was made from (record_launch reads it again)
     _key_session: Session | None = None
     _kid: str | None = None
 
@@ -90,24 +91,33 @@ class LearnpassRegistration(Registration):
         return self._kid
 
 
+_platforms_table = Platform.__table__
+_deployments_table = DeploymentRow.__table__
+
+
 @functools.cache
 def _platform_query(with_deployment: bool, with_client: bool) -> Any:
     """The active registration of an issuer (and client id), with whether it has a deployment
-    (a launch's token names one): built once per process, the values bound at execution."""
-    known = DeploymentRow.id if with_deployment else null()
-    query = select(Platform, known).where(
-        Platform.issuer == bindparam("iss"), Platform.active.is_(True)
+    (a launch's token names one): built once per process, the values bound at execution. A Core
+    select of the platform's columns: its row is read once per request and never changed, so
+    no ORM object is made for it (that cost more than the select)."""
+    platform, deployment = _platforms_table.c, _deployments_table.c
+    known = deployment.id if with_deployment else null()
+    query = select(*platform, known.label("known_deployment")).where(
+        platform.issuer == bindparam("iss"), platform.active.is_(True)
     )
     if with_deployment:
-        query = query.outerjoin(
-            DeploymentRow,
-            and_(
-                DeploymentRow.platform_id == Platform.id,
-                DeploymentRow.deployment_id == bindparam("deployment_id"),
-            ),
+        query = query.select_from(
+            _platforms_table.outerjoin(
+                _deployments_table,
+                and_(
+                    deployment.platform_id == platform.id,
+                    deployment.deployment_id == bindparam("deployment_id"),
+                ),
+            )
         )
     if with_client:
-        query = query.where(Platform.client_id == bindparam("client_id"))
+        query = query.where(platform.client_id == bindparam("client_id"))
     return query
 
 
@@ -132,30 +142,33 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_platform(
         self, iss: str, client_id: str | None, deployment_id: str | None = None
-    ) -> Platform | None:
+    ) -> Row[Any] | None:
+        """The registration's row (its columns by name, as a Platform's attributes), or None."""
         if (iss, client_id) not in self._platforms:
             self._platforms[iss, client_id] = self._read_platform(iss, client_id, deployment_id)
         return self._platforms[iss, client_id]
 
     def _read_platform(
         self, iss: str, client_id: str | None, deployment_id: str | None
-    ) -> Platform | None:
+    ) -> Row[Any] | None:
         """The active registration; with ``deployment_id`` (a launch), whether it has that
         deployment is read in the same select and kept for find_deployment_by_params."""
         params = {"iss": iss, "client_id": client_id, "deployment_id": deployment_id}
         query = _platform_query(deployment_id is not None, bool(client_id))
-        rows = self.session.execute(query, params).all()
+        self.session.flush()  # as the ORM's select would: rows this session holds are read back
+        rows = self.session.connection().execute(query, params).all()
         # Without a client id (it is optional in the login request) we can only pick a sole match.
         if len(rows) != 1:
             return None
-        platform, deployment = rows[0]
+        platform = rows[0]
         if deployment_id is not None:
-            self._deployments[platform.id, deployment_id] = deployment is not None
-        return platform  # type: ignore[no-any-return]
+            self._deployments[platform.id, deployment_id] = platform.known_deployment is not None
+        return platform
 
-    def registration_for(self, platform: Platform) -> LearnpassRegistration:
+    def registration_for(self, platform: Platform | Row[Any]) -> LearnpassRegistration:
         reg = LearnpassRegistration()
         reg.platform_id = platform.id
+        reg.platform = platform
         reg._key_session = self.session
         reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
         reg.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)

@@ -134,6 +134,7 @@ def launch() -> Any:
         dict(claims),
         message_launch.get_launch_id(),
         commit=False,
+        platform=message_launch.registration.platform,
     )
     _record_launched(ctx)
     session.clear()
