@@ -7,12 +7,14 @@ it was issued) signed with the tool's secret key (HMAC-SHA256, itsdangerous). Th
 nothing; the launch reads nothing to find its state. What stays on the server is what must be
 shared by every instance: the mark that makes the nonce, and with it its state, single-use,
 written by the launch that uses it (``SharedStore.use_once``, one insert; the first writer wins,
-in any instance, because the database's unique key decides). See docs/security.md, "Login state".
+in any instance, because the database's unique key decides). See docs/security.md, "The login
+state is signed, not stored".
 
 - Forged or altered params fail the signature; a state older than its lifetime is refused.
 - The browser binding is unchanged: the state cookie holds a secret, the state only its hash.
 - Every instance must share LEARNPASS_SECRET_KEY (they already must, for CSRF tokens); changing
-  it refuses the logins in flight, as a restart of the store would.
+  it refuses the logins in flight (so does the upgrade to this scheme: an unsigned state of the
+  stored kind is refused as unknown, and its browser begins the launch again).
 """
 
 from __future__ import annotations
