@@ -350,6 +350,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for report in terminalreporter.stats.get("skipped", [])
         if any(mark in str(report.longrepr) for mark in ("scorm-samples", str(SAMPLES)))
     ]
+    if not skipped:
+        return
     terminalreporter.write_line(
         f"SCORM samples: {SAMPLES} is absent, so {len(skipped)} tests of the real sample packages"
         " were skipped (put shared/scorm-samples beside the checkout, or name the folder in"
