@@ -91,6 +91,7 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         _create_schema(databases.url(name), tmp_path_factory.mktemp("tpl"))
+        databases.watch_ddl(name)  # after the schema: the copies start from a count of zero
         _freeze()
         yield name
     finally:
