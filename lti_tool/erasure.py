@@ -45,8 +45,9 @@ def run_erasers(session: Session, user: User) -> dict[str, Any]:
     return counts
 
 
-def is_erased(user: User | None) -> bool:
-    return user is None or user.sub.startswith(ERASED_SUB_PREFIX)
+def is_erased_sub(sub: str | None) -> bool:
+    """Whether the person with this ``sub`` (None: no such person) was erased."""
+    return sub is None or sub.startswith(ERASED_SUB_PREFIX)
 
 
 def _names_person(value: Any, user: User) -> bool:

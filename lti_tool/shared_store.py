@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, Table, bindparam, case, delete, literal, or_, select, update
+from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import KeyValue, utcnow
@@ -29,7 +30,7 @@ from .upsert import insert_if_absent, insert_or_update
 _kv: Table = KeyValue.__table__  # type: ignore[assignment]
 
 USED = "used:"
-"""What ``mark_used`` puts before a key it uses up."""
+"""What ``use_once`` puts before a key it marks used."""
 
 
 def used_key(key: str) -> str:
@@ -39,22 +40,18 @@ def used_key(key: str) -> str:
 # The statements of a launch, built once per process: each execution only binds its values, and
 # SQLAlchemy finds the compiled form in its cache without building and hashing a statement again.
 _GET = select(_kv.c.value, _kv.c.expires_at).where(_kv.c.key == bindparam("key"))
-_NOW = bindparam("now", type_=DateTime())
-_MARK_USED = (
-    update(_kv)
-    .where(
-        _kv.c.key.in_(bindparam("keys", expanding=True)),
-        or_(_kv.c.expires_at.is_(None), _kv.c.expires_at > _NOW),
-    )
-    .values(
-        key=literal(USED) + _kv.c.key,
-        value=True,
-        expires_at=case(
-            (_kv.c.key == bindparam("keep"), bindparam("until", type_=DateTime())), else_=_NOW
-        ),
-    )
-    .returning(_kv.c.key)
-)
+_used_inserts: dict[str, Any] = {}
+
+
+def _insert_used(own: Session) -> Any:
+    """INSERT of used marks, each row only if its key is new, returning the keys inserted: built
+    once per dialect (the rows are parameters of the execution)."""
+    dialect = own.get_bind().dialect.name
+    statement = _used_inserts.get(dialect)
+    if statement is None:
+        inserting = postgresql.insert(_kv) if dialect == "postgresql" else sqlite.insert(_kv)
+        statement = _used_inserts[dialect] = inserting.on_conflict_do_nothing().returning(_kv.c.key)
+    return statement
 
 
 class SharedStore:
@@ -92,9 +89,14 @@ class SharedStore:
         # flush of the caller's pending objects). On the caller's connection with ``join`` (a
         # launch's state): reading every value there kept a snapshot of SQLite's from before
         # another connection's schema change in the test of migrations, so other reads still
-        # take a short transaction of their own.
-        with self._transaction() as own:
-            row = own.connection().execute(_GET, {"key": key}).first()
+        # take a short transaction of their own: a pooled connection's, without an ORM session
+        # around it (a session, its transaction and its commit cost more than the select).
+        if self.join or self._caller_holds_sqlite_write_lock():
+            with self._transaction() as own:
+                row = own.connection().execute(_GET, {"key": key}).first()
+        else:
+            with self.bind.connect() as connection:
+                row = connection.execute(_GET, {"key": key}).first()
         if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
             return None
         return row.value
@@ -146,21 +148,24 @@ class SharedStore:
             return None
         return value
 
-    def mark_used(self, keys: list[str], ttl: float, keep: str) -> set[str]:
-        """Use up live keys in one statement: each becomes ``used_key(key)`` (value ``True``;
-        ``keep`` for ``ttl`` seconds, the others expired at once, for the purge). Returns the keys
-        used up here; a key absent, expired or used by someone else first is not among them
-        (on PostgreSQL a second writer waits for the first, then finds the key gone)."""
-        now = utcnow()
-        until = now + dt.timedelta(seconds=ttl)
+    def use_once(self, keys: list[str], ttl: float) -> set[str]:
+        """Mark keys used, in one statement, for every instance: ``used_key(key)`` is inserted
+        (value ``True``, kept ``ttl`` seconds) unless it exists. Returns the keys marked here; a
+        key marked before, by any instance, is not among them (on PostgreSQL a second writer of
+        the same key waits for the first, then finds it there; if the first rolls back, the
+        second wins). The keys themselves need not exist: what is used once is the mark."""
+        until = utcnow() + dt.timedelta(seconds=ttl)
+        rows = [{"key": used_key(key), "value": True, "expires_at": until} for key in keys]
         with self._transaction() as own:
-            used = (
+            own.flush()
+            # One row: a plain insert (several: one multi-row insert, SQLAlchemy's insertmanyvalues).
+            marked = (
                 own.connection()
-                .execute(_MARK_USED, {"keys": keys, "now": now, "keep": keep, "until": until})
+                .execute(_insert_used(own), rows[0] if len(rows) == 1 else rows)
                 .scalars()
                 .all()
             )
-        return {key[len(USED) :] for key in used}
+        return {key[len(USED) :] for key in marked}
 
     def delete(self, key: str) -> None:
         with self._transaction() as own:

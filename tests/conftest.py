@@ -91,6 +91,7 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         _create_schema(databases.url(name), tmp_path_factory.mktemp("tpl"))
+        databases.watch_ddl(name)  # after the schema: the copies start from a count of zero
         _freeze()
         yield name
     finally:
@@ -350,6 +351,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for report in terminalreporter.stats.get("skipped", [])
         if any(mark in str(report.longrepr) for mark in ("scorm-samples", str(SAMPLES)))
     ]
+    if not skipped:
+        return
     terminalreporter.write_line(
         f"SCORM samples: {SAMPLES} is absent, so {len(skipped)} tests of the real sample packages"
         " were skipped (put shared/scorm-samples beside the checkout, or name the folder in"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 
 from lti_tool import models
@@ -39,6 +41,37 @@ def test_every_rule_of_a_second_app_gets_werkzeugs_own_builder(
         for append_unknown, built in ((False, rule._build), (True, rule._build_unknown)):
             fresh = route_builders.original_builder(rule, append_unknown)
             assert _same_code(built.__func__, fresh), rule.rule
+
+
+def test_every_rule_of_a_second_app_has_werkzeugs_own_parts_and_converters(
+    database_url: str, tmp_path: Any
+) -> None:
+    make_app(database_url, tmp_path)
+    app = make_app(database_url, tmp_path)
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 100
+    for rule in rules:
+        parts, trace, converters = route_builders.original_parse(rule)
+        assert rule._parts[1:] == parts, rule.rule  # [0]: the empty host part
+        assert rule._trace[1:] == trace, rule.rule  # [0]: the host's end, "|"
+        assert {k: (type(c), c.regex) for k, c in rule._converters.items()} == {
+            k: (type(c), c.regex) for k, c in converters.items()
+        }, rule.rule
+        assert all(c.map is app.url_map for c in rule._converters.values()), rule.rule
+        assert set(converters) <= rule.arguments, rule.rule
+
+
+def test_a_cached_rule_matches_and_builds_with_its_own_converters() -> None:
+    one = Map([Rule("/item/<int(min=3):n>/<path:rest>", endpoint="a")])
+    two = Map([Rule("/item/<int(min=3):n>/<path:rest>", endpoint="b")])
+    adapter = two.bind("example.org")
+    assert adapter.match("/item/4/x/y") == ("b", {"n": 4, "rest": "x/y"})
+    assert adapter.build("b", {"n": 7, "rest": "p/q"}) == "/item/7/p/q"
+    with pytest.raises(NotFound):
+        adapter.match("/item/2/x")  # min=3 comes from the rule's own converter
+    (rule,) = two.iter_rules()
+    assert rule._converters["n"].map is two
+    assert one.bind("example.org").match("/item/5/z") == ("a", {"n": 5, "rest": "z"})
 
 
 def test_rules_that_differ_only_in_defaults_or_query_get_their_own_builders() -> None:

@@ -10,6 +10,8 @@ the demo platform over HTTP, in Dutch, with the SCORM player's scorm-again file 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -49,9 +51,23 @@ def clean_checkout(target: Path) -> Path:
     return target
 
 
-# bin/test runs the suite twice (SQLite, then PostgreSQL) on the same checkout: it names a folder
-# here, where the first pass leaves the wheel and the venv it built for the second (a minute).
+# bin/test runs the suite twice (SQLite and PostgreSQL, side by side) on the same checkout: it
+# names a folder here, where the pass that comes first leaves the wheel and the venv it built for
+# the other (a minute). The two passes take turns through a lock on the folder: the second waits
+# for the first to finish building, then finds it built.
 SHARED = os.environ.get("LEARNPASS_TEST_WHEEL_DIR", "")
+
+
+@contextlib.contextmanager
+def _turn(folder: Path | None) -> Iterator[None]:
+    """Hold the shared folder's lock (nothing to hold without a shared folder)."""
+    if folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def _made_in(folder: Path | None, name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -68,17 +84,25 @@ def shared() -> Path | None:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
-    if shared is not None and list((shared / "dist").glob("learnpass-*.whl")):
+    with _turn(shared):
+        return _wheel(tmp_path_factory, shared)
+
+
+def _wheel(tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
+    if shared is not None and (shared / "dist" / "built").is_file():
         (built,) = (shared / "dist").glob("learnpass-*.whl")
         return built
     source = clean_checkout(tmp_path_factory.mktemp("checkout"))
     assert not (source / "node_modules").exists()
     assert not list(source.glob("lti_tool/translations/*/LC_MESSAGES/*.mo"))
     dist = _made_in(shared, "dist", tmp_path_factory)
+    for stale in dist.glob("learnpass-*.whl"):  # left by a pass stopped half-way
+        stale.unlink()
     started = time.monotonic()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)])
     print(f"wheel built in {time.monotonic() - started:.1f} s")
     (built,) = dist.glob("learnpass-*.whl")
+    (dist / "built").touch()  # a wheel a pass stopped half-way is built again
     return built
 
 
@@ -86,13 +110,26 @@ def wheel(tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
     """A fresh venv (no access to this one's packages) with the wheel and its dependencies, which
     pip takes from its cache after the first run."""
+    with _turn(shared):
+        return _venv(wheel, tmp_path_factory, shared)
+
+
+def _venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory, shared: Path | None) -> Path:
     if shared is not None and (shared / "venv" / "installed").is_file():
         return shared / "venv"
     target = _made_in(shared, "venv", tmp_path_factory)
     run([sys.executable, "-m", "venv", str(target)])
     started = time.monotonic()
     run(
-        [str(target / "bin" / "python"), "-m", "pip", "install", "-q", f"{wheel}[postgres]"],
+        [
+            str(target / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-compile",
+            f"{wheel}[postgres]",
+        ],
         cwd=target,
     )
     print(f"wheel and dependencies installed in {time.monotonic() - started:.1f} s")

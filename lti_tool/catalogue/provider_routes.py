@@ -218,6 +218,6 @@ register_home_link(
         "catalogue.provider_home",
         lambda: _("Our offers in the catalogue"),
         lambda: _("Draft, publish and withdraw your organisation's training offers"),
-        shown_if=lambda ctx: is_member_somewhere(ctx.user_id),
+        shown_if=lambda ctx: is_member_somewhere(),
     )
 )

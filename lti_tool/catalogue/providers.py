@@ -3,11 +3,13 @@ catalogue provider ...``) and who may change a provider's offers."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from ..lti.context import launch_value
 from ..models import Platform, User
 from .models import CatalogueProvider, CatalogueProviderMember
 
@@ -134,11 +136,13 @@ def providers_of(session: Session, user_id: int) -> list[CatalogueProvider]:
     )
 
 
-def is_member_somewhere(user_id: int) -> ColumnElement[bool]:
-    """The SQL condition: this person may change the offers of one provider at least."""
+@functools.cache
+def is_member_somewhere() -> ColumnElement[bool]:
+    """The SQL condition: the launched person may change the offers of one provider at least.
+    Built once, on the launch's values (``launch_values`` binds them)."""
     return (
         select(CatalogueProviderMember.user_id)
-        .where(CatalogueProviderMember.user_id == user_id)
+        .where(CatalogueProviderMember.user_id == launch_value("user_id"))
         .exists()
     )
 

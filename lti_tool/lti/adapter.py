@@ -23,7 +23,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from flask import current_app
@@ -40,9 +40,8 @@ from pylti1p3.exception import (
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector, TServiceConnectorResponse
-from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import and_, bindparam, null, select
+from sqlalchemy import Row, and_, bindparam, null, select
 from sqlalchemy.orm import Session
 
 from ..models import Deployment as DeploymentRow
@@ -50,6 +49,7 @@ from ..models import Platform
 from ..outgoing import GuardedSession, RequestException, http_session
 from ..shared_store import SharedStore, used_key
 from . import keys
+from .login_state import LoginState, issue_state, nonce_key, read_state
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class LearnpassRegistration(Registration):
     answers): a login or a launch never needs it, and so never reads it."""
 
     platform_id: int
+    platform: Platform | Row[Any]  # what it was made from (record_launch reads it again)
     _key_session: Session | None = None
     _kid: str | None = None
 
@@ -90,24 +91,33 @@ class LearnpassRegistration(Registration):
         return self._kid
 
 
+_platforms_table = Platform.__table__
+_deployments_table = DeploymentRow.__table__
+
+
 @functools.cache
 def _platform_query(with_deployment: bool, with_client: bool) -> Any:
     """The active registration of an issuer (and client id), with whether it has a deployment
-    (a launch's token names one): built once per process, the values bound at execution."""
-    known = DeploymentRow.id if with_deployment else null()
-    query = select(Platform, known).where(
-        Platform.issuer == bindparam("iss"), Platform.active.is_(True)
+    (a launch's token names one): built once per process, the values bound at execution. A Core
+    select of the platform's columns: its row is read once per request and never changed, so
+    no ORM object is made for it (that cost more than the select)."""
+    platform, deployment = _platforms_table.c, _deployments_table.c
+    known = deployment.id if with_deployment else null()
+    query = select(*platform, known.label("known_deployment")).where(
+        platform.issuer == bindparam("iss"), platform.active.is_(True)
     )
     if with_deployment:
-        query = query.outerjoin(
-            DeploymentRow,
-            and_(
-                DeploymentRow.platform_id == Platform.id,
-                DeploymentRow.deployment_id == bindparam("deployment_id"),
-            ),
+        query = query.select_from(
+            _platforms_table.outerjoin(
+                _deployments_table,
+                and_(
+                    deployment.platform_id == platform.id,
+                    deployment.deployment_id == bindparam("deployment_id"),
+                ),
+            )
         )
     if with_client:
-        query = query.where(Platform.client_id == bindparam("client_id"))
+        query = query.where(platform.client_id == bindparam("client_id"))
     return query
 
 
@@ -132,30 +142,33 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_platform(
         self, iss: str, client_id: str | None, deployment_id: str | None = None
-    ) -> Platform | None:
+    ) -> Row[Any] | None:
+        """The registration's row (its columns by name, as a Platform's attributes), or None."""
         if (iss, client_id) not in self._platforms:
             self._platforms[iss, client_id] = self._read_platform(iss, client_id, deployment_id)
         return self._platforms[iss, client_id]
 
     def _read_platform(
         self, iss: str, client_id: str | None, deployment_id: str | None
-    ) -> Platform | None:
+    ) -> Row[Any] | None:
         """The active registration; with ``deployment_id`` (a launch), whether it has that
         deployment is read in the same select and kept for find_deployment_by_params."""
         params = {"iss": iss, "client_id": client_id, "deployment_id": deployment_id}
         query = _platform_query(deployment_id is not None, bool(client_id))
-        rows = self.session.execute(query, params).all()
+        self.session.flush()  # as the ORM's select would: rows this session holds are read back
+        rows = self.session.connection().execute(query, params).all()
         # Without a client id (it is optional in the login request) we can only pick a sole match.
         if len(rows) != 1:
             return None
-        platform, deployment = rows[0]
+        platform = rows[0]
         if deployment_id is not None:
-            self._deployments[platform.id, deployment_id] = deployment is not None
-        return platform  # type: ignore[no-any-return]
+            self._deployments[platform.id, deployment_id] = platform.known_deployment is not None
+        return platform
 
-    def registration_for(self, platform: Platform) -> LearnpassRegistration:
+    def registration_for(self, platform: Platform | Row[Any]) -> LearnpassRegistration:
         reg = LearnpassRegistration()
         reg.platform_id = platform.id
+        reg.platform = platform
         reg._key_session = self.session
         reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
         reg.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
@@ -204,25 +217,15 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
 class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     """pylti1p3 launch storage backed by the shared database store (no per-browser cookie).
 
-    With ``join`` its writes are part of the request's own transaction (the login's state and
-    nonce; the launch's consumed state and nonce and its launch data), committed by the request
-    with the rest of its work. A value read once is not read again in the same request.
+    With ``join`` its writes are part of the request's own transaction (the launch's single-use
+    marks), committed by the request with the rest of its work. A value read once is not read
+    again in the same request. The login's state is no longer stored (login_state.py).
     """
 
-    def __init__(self, session: Session, *, join: bool = False, batch: bool = False) -> None:
+    def __init__(self, session: Session, *, join: bool = False) -> None:
         super().__init__()
         self.store = SharedStore(session, join=join)
         self._read: dict[str, Any] = {}
-        # With ``batch``, values set are written by write_pending() (a login's state and nonce
-        # in one statement), and read from here until then.
-        self._batch = batch
-        self._pending: dict[str, tuple[Any, float | None]] = {}
-
-    def write_pending(self) -> None:
-        """Write the values set since the last call, in one statement."""
-        items = [(key, value, exp) for key, (value, exp) in self._pending.items()]
-        self._pending.clear()
-        self.store.set_many(items)
 
     def get_session_cookie_name(self) -> str | None:
         return None
@@ -232,8 +235,6 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
 
     def get_value(self, key: str) -> Any:
         key = self._prepare_key(key)
-        if key in self._pending:
-            return self._pending[key][0]
         if key not in self._read:
             self._read[key] = self.store.get(key)
         return self._read[key]
@@ -241,30 +242,24 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         key = self._prepare_key(key)
         self._read.pop(key, None)
-        if self._batch:
-            self._pending[key] = (value, exp)
-        else:
-            self.store.set(key, value, exp)
+        self.store.set(key, value, exp)
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
-    def take_value(self, key: str) -> Any:
-        key = self._prepare_key(key)
-        self._read.pop(key, None)
-        return self.store.take(key)
+    def is_used(self, key: str) -> bool:
+        """Whether ``key`` (a state's or a nonce's) was marked used (``use_once``)."""
+        return self.store.get(used_key(self._prepare_key(key))) is not None
 
-    def mark_used(self, keys: list[str], ttl: float, keep: str) -> set[str]:
-        """Use up several keys at once (one statement, see SharedStore.mark_used); the keys used
-        up here, as given."""
+    def use_once(self, keys: list[str], ttl: float) -> set[str]:
+        """Mark keys used for every instance, in one statement (SharedStore.use_once); the keys
+        marked here, as given."""
         prepared = {self._prepare_key(key): key for key in keys}
-        for key in prepared:
-            self._read.pop(key, None)
-        used = self.store.mark_used(list(prepared), ttl, self._prepare_key(keep))
-        return {prepared[key] for key in used}
+        marked = self.store.use_once(list(prepared), ttl)
+        return {prepared[key] for key in marked}
 
 
-STATE_COOKIE_PREFIX = "lti1p3-"  # + the state, "state-<uuid>"
+STATE_COOKIE_PREFIX = "lti1p3-"  # + "state-<id>", the state's part before its params
 STATE_COOKIE_SECONDS = 5 * 60
 LOGIN_PARAMS = (
     "iss",
@@ -291,20 +286,16 @@ def _browser_secret_hash(secret: str) -> str:
 
 
 class LearnpassOIDCLogin(FlaskOIDCLogin):
-    """Login initiation; state params are always saved server-side so launch can consume them.
+    """Login initiation that writes nothing: the state it hands the platform is signed and
+    carries its own params (login_state.py); the launch makes it and its nonce single-use.
 
     The state is bound to the browser that began the login: a random secret goes into a short-
     lived cookie (never into a URL; the state itself does travel in the platform's URLs), and only
-    its hash is kept with the state. The launch must bring the cookie back.
+    its hash goes into the state. The launch must bring the cookie back.
     """
 
-    def __init__(
-        self,
-        request: FlaskRequest,
-        tool_config: DatabaseToolConf,
-        storage: DatabaseLaunchDataStorage,
-    ) -> None:
-        super().__init__(request, tool_config, launch_data_storage=storage)
+    def __init__(self, request: FlaskRequest, tool_config: DatabaseToolConf) -> None:
+        super().__init__(request, tool_config)
 
     issued_state: str = ""
     platform_origin: str = ""
@@ -314,63 +305,84 @@ class LearnpassOIDCLogin(FlaskOIDCLogin):
         self._storage_target = target
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
+        # pylti1p3's own saves the state params and the nonce through its session service (our
+        # store: a write per login); here they travel signed in the state instead.
+        if not launch_url:
+            raise OIDCException("No launch URL configured")
+        registration = self._registration = self.validate_oidc_login()
         secret = secrets.token_urlsafe(32)
-        self._state_params = {
-            "issued": int(time.time()),
-            "browser": _browser_secret_hash(secret),
-            "login": {k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
-        }
-        if self._storage_target:
-            self._state_params["storage_target"] = self._storage_target
-        url = super()._prepare_redirect_url(launch_url)
-        assert self._registration is not None
-        auth = urlsplit(self._registration.get_auth_login_url() or "")
-        self.platform_origin = f"{auth.scheme}://{auth.netloc}"
-        self.issued_state = parse_qs(urlsplit(url).query)["state"][0]
+        nonce = self._generate_nonce()
+        state = self.issued_state = issue_state(
+            current_app.config["SECRET_KEY"],
+            nonce=nonce,
+            browser=_browser_secret_hash(secret),
+            login={k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
+            storage_target=self._storage_target,
+        )
         # pylti1p3 put the state itself in the cookie; ours holds the secret instead.
-        self._cookie_service.set_cookie(self.issued_state, secret, STATE_COOKIE_SECONDS)
-        return url
+        self._cookie_service.set_cookie(state_cookie_id(state), secret, STATE_COOKIE_SECONDS)
+        auth_login_url = registration.get_auth_login_url() or ""
+        auth = urlsplit(auth_login_url)
+        self.platform_origin = f"{auth.scheme}://{auth.netloc}"
+        auth_params = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": registration.get_client_id(),
+            "redirect_uri": launch_url,
+            "state": state,
+            "nonce": nonce,
+            "login_hint": self._get_request_param("login_hint"),
+        }
+        lti_message_hint = self._get_request_param("lti_message_hint")
+        if lti_message_hint:
+            auth_params["lti_message_hint"] = lti_message_hint
+        return auth_login_url + ("&" if "?" in auth_login_url else "?") + urlencode(auth_params)
 
-    def _generate_nonce(self) -> str:
-        # Bind the nonce to the state it is issued with: a token is only accepted with its own state.
-        nonce = super()._generate_nonce()
-        self._state_params["nonce"] = nonce
-        return nonce
+
+def state_cookie_id(state: str) -> str:
+    """The state cookie's name after pylti1p3's ``lti1p3-`` prefix: ``state-<id>``, the state's
+    part before its signed params."""
+    return state.partition(".")[0]
+
+
+def _login_state(state: str) -> LoginState | None:
+    return read_state(
+        current_app.config["SECRET_KEY"],
+        state,
+        current_app.config["LEARNPASS"].launch_data_lifetime,
+    )
+
+
+def _used_mark_seconds() -> int:
+    """How long a state's or nonce's used mark is kept: longer than the state is accepted."""
+    return int(current_app.config["LEARNPASS"].launch_data_lifetime) + 60
 
 
 def take_login_for_new_window(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, str]:
     """The login-initiation parameters of a state refused for its missing cookie, to begin the
-    same login again in a new window. The state and its nonce are used up: one new window each.
+    same login again in a new window. The state is used up (its nonce's mark): one new window each.
 
     Safe to offer to anyone holding the state: the new login goes through the platform again,
     which signs in whoever the browser is signed in to the platform as.
     """
-    params = _state_params(storage, state)
-    if not isinstance(params.get("login"), dict):
+    login = _login_state(state)
+    if login is None or not login.login:
         return {}
-    if storage.take_value(_state_key(state)) is None:
-        return {}  # another request used it first
-    if params.get("nonce"):
-        storage.take_value(f"{SessionService._session_prefix}-nonce-{params['nonce']}")
-    return {str(k): str(v) for k, v in params["login"].items() if k in LOGIN_PARAMS}
+    if not storage.use_once([login.nonce_key], _used_mark_seconds()):
+        return {}  # a launch or another new window used it first
+    return {k: v for k, v in login.login.items() if k in LOGIN_PARAMS}
 
 
-def login_of_state(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, str]:
-    """The login-initiation parameters kept with a state, without using it up."""
-    login = _state_params(storage, state).get("login")
-    return {str(k): str(v) for k, v in login.items()} if isinstance(login, dict) else {}
-
-
-def _state_key(state: str) -> str:
-    return f"{SessionService._session_prefix}-{state}"  # where pylti1p3 saved the state params
-
-
-def _state_params(storage: DatabaseLaunchDataStorage, state: str) -> dict[str, Any]:
-    params = storage.get_value(_state_key(state)) if state.startswith("state-") else None
-    return params if isinstance(params, dict) else {}
+def login_of_state(state: str) -> dict[str, str]:
+    """The login-initiation parameters signed into a state, without using it up."""
+    login = _login_state(state)
+    return dict(login.login) if login is not None else {}
 
 
 _MADE_WHEN_NEEDED = object()
+_UNREAD = object()
 
 
 class LearnpassMessageLaunch(FlaskMessageLaunch):
@@ -432,51 +444,52 @@ class LearnpassMessageLaunch(FlaskMessageLaunch):
         return self
 
     def state_cookie_name(self) -> str:
-        return STATE_COOKIE_PREFIX + self._get_request_param("state")
+        return STATE_COOKIE_PREFIX + state_cookie_id(self._get_request_param("state"))
+
+    def login_state(self) -> LoginState | None:
+        """The params signed into the launch's state; None when it is not one this tool signed,
+        or is older than the launch data lifetime."""
+        if self._login is _UNREAD:
+            self._login = _login_state(self._get_request_param("state") or "")
+        return self._login  # type: ignore[return-value]
+
+    _login: Any = _UNREAD
 
     def validate_state(self) -> LearnpassMessageLaunch:
         state = self._get_request_param("state")
         if not state:
             raise LtiMessageValidationException("Missing state param")
-        params = self._session_service.get_state_params(state)
-        if not params:
-            if self._storage.store.get(
-                used_key(self._storage._prepare_key(self._session_service._get_key(state)))
-            ):
-                raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
+        login = self.login_state()
+        if login is None:
             raise LtiMessageValidationException("State not found")
         # The state is bound to the browser that began the login, always: a launch posted from
         # another browser (a cross-site form carrying an attacker's own token) is refused here.
-        secret = self._cookie_service.get_cookie(state)
+        secret = self._cookie_service.get_cookie(login.cookie_id)
         if secret is None:
+            # The cookie is gone once a launch used the state: a post sent again says so.
+            if self._storage.is_used(login.nonce_key):
+                raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
             raise StateNotInThisBrowser(state)
-        if not hmac.compare_digest(_browser_secret_hash(secret), str(params.get("browser", ""))):
+        if not hmac.compare_digest(_browser_secret_hash(secret), login.browser):
             raise LtiMessageValidationException("State not found")
         return self
 
     def consume_state_and_nonce(self) -> None:
-        session_service = self._session_service
         nonce = self._get_jwt_body()["nonce"]
-        state = self._get_request_param("state")
-        params = session_service.get_state_params(state) or {}
-        if params.get("nonce") != nonce:
-            if self._storage.get_value(session_service._get_key("nonce", nonce)) is None:
+        login = self.login_state()
+        assert login is not None  # validate_state passed
+        if login.nonce != nonce:
+            # Read only on this refusal: a token whose nonce was used with its own state is a
+            # replay; any other was issued for another login.
+            if self._storage.is_used(nonce_key(nonce)):
                 raise LtiInvalidNonceException("Invalid Nonce.")
             raise LtiMessageValidationException("This state belongs to another login")
-        nonce_key = session_service._get_key("nonce", nonce)
-        state_key = session_service._get_key(state)
-        # Both used up for every instance in one statement; the state is remembered as used
-        # for a while, to tell a replay from a launch that never began here. A launch refused
-        # below rolls back.
-        used = self._storage.mark_used(
-            [nonce_key, state_key],
-            current_app.config["LEARNPASS"].launch_data_lifetime,
-            keep=state_key,
-        )
-        if nonce_key not in used:
-            raise LtiInvalidNonceException("Invalid Nonce.")
-        if state_key not in used:
-            raise LtiMessageValidationException("State not found")
+        # Used up for every instance by one insert, in the launch's own transaction (a launch
+        # refused below rolls back, and it is usable again). The nonce's mark is the state's too:
+        # the signature binds each state to its own nonce, one each. The mark outlives the state's
+        # own lifetime, so a state is never accepted again while its signature is.
+        if not self._storage.use_once([login.nonce_key], _used_mark_seconds()):
+            raise LtiInvalidNonceException("This launch was already used (nonce consumed)")
 
     def save_launch_data(self) -> LearnpassMessageLaunch:
         # pylti1p3 keeps the token's claims under the launch id, and the token's hash under the

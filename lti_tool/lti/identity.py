@@ -13,20 +13,30 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from ..models import Platform, User
+from ..models import User
 from ..upsert import insert_if_absent
 
 
-def deployment_scope(platform: Platform, deployment_id: str) -> str:
+class PlatformKey(Protocol):
+    """What keys a registration's people: a Platform, or its row as the launch read it."""
+
+    id: int
+    issuer: str
+    client_id: str
+    sub_per_deployment: bool
+
+
+def deployment_scope(platform: PlatformKey, deployment_id: str) -> str:
     """The deployment part of the person's key: only where the platform says so."""
     return deployment_id if platform.sub_per_deployment else ""
 
 
-def user_key(platform: Platform, sub: str, deployment_id: str) -> list[ColumnElement[bool]]:
+def user_key(platform: PlatformKey, sub: str, deployment_id: str) -> list[ColumnElement[bool]]:
     """The conditions that find the registration's person with this ``sub``."""
     return [
         User.issuer == platform.issuer,
@@ -36,12 +46,12 @@ def user_key(platform: Platform, sub: str, deployment_id: str) -> list[ColumnEle
     ]
 
 
-def find_user(session: Session, platform: Platform, sub: str, deployment_id: str) -> User | None:
+def find_user(session: Session, platform: PlatformKey, sub: str, deployment_id: str) -> User | None:
     return session.scalars(select(User).where(*user_key(platform, sub, deployment_id))).first()
 
 
 def get_or_create_user(
-    session: Session, platform: Platform, sub: str, deployment_id: str, found: User | None = None
+    session: Session, platform: PlatformKey, sub: str, deployment_id: str, found: User | None = None
 ) -> User:
     """The registration's person with this ``sub``, created on first sight (``found``: the row,
     when the caller has already read it).

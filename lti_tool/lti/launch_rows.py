@@ -16,8 +16,8 @@ from sqlalchemy import DateTime, Table, and_, bindparam, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from ..models import Course, Enrolment, Platform, ResourceLink, User, utcnow
-from .identity import deployment_scope
+from ..models import Course, Enrolment, ResourceLink, User, utcnow
+from .identity import PlatformKey, deployment_scope
 
 _user: Table = User.__table__  # type: ignore[assignment]
 _course: Table = Course.__table__  # type: ignore[assignment]
@@ -51,7 +51,7 @@ class KnownRows:
 
 def known_rows(
     session: Session,
-    platform: Platform,
+    platform: PlatformKey,
     sub: str,
     deployment_id: str,
     context_id: str,

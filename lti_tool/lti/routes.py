@@ -53,8 +53,8 @@ def _tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf(db.session())
 
 
-def _storage(*, join: bool = False, batch: bool = False) -> DatabaseLaunchDataStorage:
-    return DatabaseLaunchDataStorage(db.session(), join=join, batch=batch)
+def _storage(*, join: bool = False) -> DatabaseLaunchDataStorage:
+    return DatabaseLaunchDataStorage(db.session(), join=join)
 
 
 def _flask_request() -> FlaskRequest:
@@ -69,20 +69,16 @@ def login() -> Any:
 
 
 def _begin_login(params: dict[str, str]) -> Any:
-    """OIDC login initiation: keep the state server-side, bind it to this browser with a cookie,
-    and send the browser on to the platform's authorization endpoint."""
+    """OIDC login initiation: sign the state (writing nothing), bind it to this browser with a
+    cookie, and send the browser on to the platform's authorization endpoint."""
     if not params.get("target_link_uri"):
         raise LaunchRefused("missing_target")
     base = current_app.config["LEARNPASS"].base_url
     launch_url = base + "/lti/launch"
-    storage = _storage(join=True, batch=True)
     try:
         oidc = LearnpassOIDCLogin(
             FlaskRequest(request_data=params, request_is_secure=request.is_secure),
             _tool_conf(),
-            # The state and nonce are this request's only writes: one statement and one commit
-            # for both, below.
-            storage,
         )
         storage_target = params.get("lti_storage_target", "")
         if storage_target:
@@ -90,8 +86,8 @@ def _begin_login(params: dict[str, str]) -> Any:
         # No cookie-check page before redirecting: a browser that refuses our cookie learns it at
         # the launch, which then offers to open the tool in a new window with this same login.
         redirect_obj = oidc.disable_check_cookies().get_redirect_object(launch_url)
-        storage.write_pending()
-        db.session.commit()
+        # The platform read was the login's only statement: nothing to commit.
+        db.session.rollback()
         if not storage_target:
             return redirect_obj.do_redirect()
         # LTI platform storage: the state is also put into the platform's window (lti.put_data),
@@ -113,7 +109,7 @@ def _begin_login(params: dict[str, str]) -> Any:
 def launch() -> Any:
     if not request.form.get("id_token"):
         raise LaunchRefused("missing_token")
-    # The consumed state and nonce, the launch data, the rows, the statement and the session are
+    # The state's and nonce's used marks, the rows, the statement and the session are
     # written in the request's one transaction and committed together below (see docs/lti.md).
     message_launch = LearnpassMessageLaunch(_flask_request(), _tool_conf(), _storage(join=True))
     try:
@@ -124,7 +120,7 @@ def launch() -> Any:
             # Already a window of its own: a new window would not get the cookie either.
             raise LaunchRefused("cookies_blocked") from exc
         # The refusal page's new-window form ends at the platform's login page: let it go there.
-        login = login_of_state(_storage(), exc.state)
+        login = login_of_state(exc.state)
         platform = _tool_conf().find_platform(login.get("iss", ""), login.get("client_id"))
         if platform is not None:
             allow_on_page("form-action", platform.auth_login_url)
@@ -138,6 +134,7 @@ def launch() -> Any:
         dict(claims),
         message_launch.get_launch_id(),
         commit=False,
+        platform=message_launch.registration.platform,
     )
     _record_launched(ctx)
     session.clear()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..models import Course, Deployment, Enrolment, Platform, ResourceLink, User, utcnow
 from ..upsert import insert_if_absent
 from .context import LaunchContext
-from .identity import get_or_create_user
+from .identity import PlatformKey, get_or_create_user
 from .launch_rows import known_rows, touch_user, unchanged
 from .roles import map_roles
 
@@ -180,12 +180,15 @@ def record_launch(
     launch_id: str | None = None,
     *,
     commit: bool = True,
+    platform: PlatformKey | None = None,
 ) -> LaunchContext:
     """Create or update the user, course, enrolment and resource link a validated launch names.
 
-    ``commit=False``: flushed only, for a caller that commits them with the rest of its work."""
+    ``commit=False``: flushed only, for a caller that commits them with the rest of its work.
+    ``platform``: the registration as the launch read it (else it is read here)."""
     issuer = claims["iss"]
-    platform = session.get(Platform, platform_id)
+    if platform is None or platform.id != platform_id:
+        platform = session.get(Platform, platform_id)
     if platform is None or platform.issuer != issuer:
         raise RegistrationError(f"No platform {platform_id} with issuer {issuer}")
     lti_roles = list(claims.get(CLAIM + "roles", []))

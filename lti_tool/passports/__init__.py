@@ -71,7 +71,7 @@ register_home_link(
         "passports.hr_home",
         lambda: _("Our people's training"),
         lambda: _("Your company's people: who has which training, and what expires"),
-        shown_if=lambda ctx: is_hr_somewhere(ctx.platform_id, ctx.user_id),
+        shown_if=lambda ctx: is_hr_somewhere(),
     )
 )
 register_target("passport", lambda _rest: url_for("passports.my_passport"))

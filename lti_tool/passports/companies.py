@@ -9,6 +9,7 @@ routes check who asks (``hr_company``), these functions only answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from lti_tool.lti.context import launch_value
 from lti_tool.models import Course, Enrolment, User
 
 from .course_matrix import MatrixRow, stored_cells
@@ -71,12 +73,17 @@ def hr_companies(session: Session, platform_id: int, user_id: int) -> list[Compa
     )
 
 
-def is_hr_somewhere(platform_id: int, user_id: int) -> ColumnElement[bool]:
-    """The SQL condition: this person is the HR of one of this platform's companies at least."""
+@functools.cache
+def is_hr_somewhere() -> ColumnElement[bool]:
+    """The SQL condition: the launched person is the HR of one of the launch platform's
+    companies at least. Built once, on the launch's values (``launch_values`` binds them)."""
     return (
         select(company_hr.c.user_id)
         .join(Company, company_hr.c.company_id == Company.id)
-        .where(Company.platform_id == platform_id, company_hr.c.user_id == user_id)
+        .where(
+            Company.platform_id == launch_value("platform_id"),
+            company_hr.c.user_id == launch_value("user_id"),
+        )
         .exists()
     )
 

@@ -12,7 +12,11 @@ from lti_tool.models import User
 
 from .flows import auto_form, launch, start_launch
 
-STATE_COOKIE = "lti1p3-"  # + the state
+STATE_COOKIE = "lti1p3-"  # + "state-<id>", the state's part before its signed params
+
+
+def state_cookie(state: str) -> str:
+    return STATE_COOKIE + state.partition(".")[0]
 
 
 def _users(app) -> list[tuple[str, str]]:
@@ -56,7 +60,7 @@ def test_no_address_after_a_launch_holds_the_session_id(live_server, http):
 def test_state_cookie_holds_a_secret_that_no_address_shows(live_server, http):
     form = start_launch(http, live_server.url)
     state = form.fields["state"]
-    secret = http.cookies[STATE_COOKIE + state]
+    secret = http.cookies[state_cookie(state)]
     assert secret != state and len(secret) >= 40
 
 
@@ -99,7 +103,7 @@ def test_a_state_cookie_with_the_wrong_secret_is_refused(app, live_server):
     attacker, victim = requests.Session(), requests.Session()
     form = start_launch(attacker, live_server.url)
     state = form.fields["state"]
-    victim.cookies.set(STATE_COOKIE + state, state)
+    victim.cookies.set(state_cookie(state), state)
     r = victim.post(form.action, data=form.fields)
     assert r.status_code == 400 and 'data-reason="state"' in r.text
     assert _user_count(app) == 0
@@ -155,7 +159,9 @@ def test_a_browser_without_the_cookie_is_offered_the_same_login_in_a_new_window(
     # One new window per refused launch; the refused token stays refused.
     again = requests.post(live_server.url + "/lti/new-window", data=fields)
     assert again.status_code == 400 and 'data-reason="state"' in again.text
-    assert http.post(form.action, data=form.fields).status_code == 400
+    # The new window used the refused launch's state and nonce up: posted again, it is a replay.
+    replayed = http.post(form.action, data=form.fields)
+    assert replayed.status_code == 409 and 'data-reason="replayed"' in replayed.text
 
 
 def test_new_window_without_a_known_state_is_refused(live_server):

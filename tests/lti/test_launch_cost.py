@@ -28,9 +28,10 @@ from .flows import auto_form, launch
 # were read in one select: 23; before the platform and the token's deployment were read in
 # one select: 20; before the launched statement was queued (one insert instead of eight), the
 # state and nonce used up in one statement with the used mark, and the login's state and nonce
-# written in one: 19.
-MAX_STATEMENTS = 10
-MAX_COMMITS = 2  # one per request: the login's state and nonce; everything the launch writes
+# written in one: 19; before the login signed its state and nonce into the state instead of
+# writing them (and the launch read the state back): 10.
+MAX_STATEMENTS = 8
+MAX_COMMITS = 1  # the launch's, of everything it writes; the login writes nothing
 # The start page the launch lands on: the session, the person (erased?), and one select for the
 # conditions of every start-page entry that may be shown (it was a query per entry: 5).
 MAX_LANDING_STATEMENTS = 3

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.extensions import db
-from lti_tool.models import Course, Platform
+from lti_tool.models import Course, KeyValue, Platform, utcnow
 from lti_tool.shared_store import SharedStore, used_key
 
 
@@ -57,44 +57,39 @@ def test_store_commit_does_not_end_the_callers_transaction(app):
         )
 
 
-def test_mark_used_uses_up_the_live_keys_once(app):
-    """What a launch uses to use up its nonce and state in one statement."""
+def test_use_once_marks_each_key_once(app):
+    """What a launch uses to use up its state and nonce in one statement (they are not stored:
+    the login signs them into the state; what is used once is the mark)."""
     prefix = "take:" + uuid.uuid4().hex
     with app.app_context():
         session = db.session()
         store = SharedStore(session, join=True)
-        store.set_many(
-            [
-                (prefix + "a", "A", 60),
-                (prefix + "b", "B", 60),
-                (prefix + "old", "O", -60),  # already expired
-            ]
-        )
+        keys = [prefix + "a", prefix + "b"]
+        assert store.use_once(keys, 60) == set(keys)
         session.commit()
-        keys = [prefix + "a", prefix + "b", prefix + "old", prefix + "absent"]
-        assert store.mark_used(keys, 60, keep=prefix + "a") == {prefix + "a", prefix + "b"}
+        assert store.use_once(keys, 60) == set()
+        assert store.use_once([prefix + "b", prefix + "c"], 60) == {prefix + "c"}
+        session.rollback()  # a refused launch rolls back: its marks are not kept
+        assert store.use_once([prefix + "c"], 60) == {prefix + "c"}
         session.commit()
-        assert store.mark_used(keys, 60, keep=prefix + "a") == set()
-        assert [store.get(k) for k in keys] == [None, None, None, None]
-        # The kept one is remembered as used; the other one is expired at once (for the purge).
         assert store.get(used_key(prefix + "a")) is True
-        assert store.get(used_key(prefix + "b")) is None
-        assert store.get(used_key(prefix + "old")) is None
+        # Kept for the time asked, then purged like any expired entry.
+        expires = session.scalar(
+            select(KeyValue.expires_at).where(KeyValue.key == used_key(prefix + "a"))
+        )
+        assert expires is not None and 30 < (expires - utcnow()).total_seconds() <= 60
 
 
 def test_a_key_used_up_in_one_transaction_is_not_used_up_in_another(app):
     """Two launches posting the same token at once: one of them uses the state up."""
     key = "race:" + uuid.uuid4().hex
     with app.app_context():
-        SharedStore(db.session()).set(key, "S", ttl=60)
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite has one writer at a time: the second waits for the first")
         with Session(db.engine) as first, Session(db.engine) as second:
-            assert SharedStore(first, join=True).mark_used([key], 60, keep=key) == {key}
+            assert SharedStore(first, join=True).use_once([key], 60) == {key}
             waiting = threading.Thread(
-                target=lambda: results.append(
-                    SharedStore(second, join=True).mark_used([key], 60, keep=key)
-                )
+                target=lambda: results.append(SharedStore(second, join=True).use_once([key], 60))
             )
             results: list[set[str]] = []
             waiting.start()

@@ -94,6 +94,18 @@ def test_the_start_page_shows_the_hr_entries_once_someone_is_hr(passport_app):
     assert "/passport/hr/" in after and "/surveys/manage" in after
 
 
+def test_the_start_pages_conditions_are_asked_for_each_launch(passport_app):
+    """The select of the start page's conditions is built once per process and bound to each
+    launch's person and platform: the HR's answer is not another person's."""
+    _, hr = company_with_hr(passport_app)
+    other = passport_app.test_client()
+    sign_in(passport_app, other, {**HR, "sub": "not-hr-1", "name": "Nora Niet"}, OTHER_COURSE)
+    for _ in range(2):
+        assert "/passport/hr/" in hr.get("/home").get_data(as_text=True)
+        page = other.get("/home").get_data(as_text=True)
+        assert "Nora Niet" in page and "/passport/hr/" not in page and "/surveys/manage" not in page
+
+
 def test_hr_sees_their_companys_people_matrix_and_what_expires(passport_app):
     company_id, hr = company_with_hr(passport_app)
     home = hr.get("/home").get_data(as_text=True)
