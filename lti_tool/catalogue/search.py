@@ -36,7 +36,7 @@ from .search_match import (
     row_matches,
     sorted_matching_rows,
 )
-from .search_months import month_rows, months_first, read_months
+from .search_months import month_rows, months_first, settings_back
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -163,15 +163,17 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     # the words checked on each row (``search_months``); the same rows, in the same order.
     plan = months_first(session, query, terms, wanted)
     if plan.matches:
-        months = month_rows(query.language, terms, wanted, filters)
-        found = read_months(session, plan, months.limit(cap + 1))
+        matches = month_rows(query.language, terms, wanted, filters)
     else:
         matches = filtered(matching_rows(session, query.language, terms, filters=wanted))
-        found = list(session.scalars(matches.limit(cap + 1)))
+    found = list(session.scalars(matches.limit(cap + 1)))
     total = len(found)
     start = (query.page - 1) * query.per_page
     size = max(0, min(query.per_page, cap - start))
     relevance = query.sort == "relevance" and bool(terms)
+    titles_first = plan.titles and relevance and bool(size) and total > cap
+    if not titles_first:
+        settings_back(session, plan)
     ids: list[int] = []
     if size and relevance:
         # Ranked among the first offers whose title has every word and the first matches
@@ -181,9 +183,10 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
         if total <= cap:  # the title matches are among them (the filters hold there)
             titled = list(session.scalars(title_rows.where(among(session, S.id, first))))
-        elif plan.titles:
+        elif titles_first:
             months = month_rows(query.language, terms, wanted, filters, title_only=True)
-            titled = read_months(session, plan, months.limit(cap))
+            titled = list(session.scalars(months.limit(cap)))
+            settings_back(session, plan)
         else:
             titled = list(session.scalars(filtered(title_rows).limit(cap)))
         # The title matches come first: a page that lies among them is ranked among them

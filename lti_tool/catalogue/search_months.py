@@ -24,11 +24,10 @@ matches are the same rows in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -55,17 +54,21 @@ SAMPLE_ROWS = 200
 class MonthsFirst:
     matches: bool = False  # the count's matches: the months' rows, each checked for the words
     titles: bool = False  # best match's title matches too
-    settings: tuple[tuple[str, str], ...] = ()  # the transaction's, to put back after a read
+    settings: tuple[tuple[str, str], ...] = ()  # the transaction's, for ``settings_back``
 
 
 NEITHER = MonthsFirst()
-# Set for a read of the months first only (``read_months``). ``enable_indexscan``: the months'
-# rows come through a bitmap of the word index, or all rows, always in the table's order (as
-# the usual read gives them), never along the date index in date order (a small table without
-# statistics). ``jit``: the planner costs the months' rows as if all were read (it cannot know
-# that the words are checked on the way and the reading stops at the limit), and past its
-# threshold it compiled the statement (JIT): 15 to 35 ms for a statement of 10 to 25.
+# The settings of the search's reads while it reads the months first. ``enable_indexscan``:
+# the months' rows come through a bitmap of the word index, or as every row, so always in the
+# table's order (the order of the usual reads), never along the date index in date order (the
+# planner's choice on a small table without statistics). ``jit``: the planner costs the
+# months' rows as if all were read (it cannot know that the words are checked on the way and
+# the reading stops at the limit), and past its threshold it compiled the statement (JIT):
+# 15 to 35 ms for a statement of 10 to 25.
 _SETTINGS = {"enable_indexscan": "off", "jit": "off"}
+_SET = text(
+    "SELECT set_config('enable_indexscan', :enable_indexscan, true), set_config('jit', :jit, true)"
+)
 
 
 def months_first(
@@ -73,7 +76,8 @@ def months_first(
 ) -> MonthsFirst:
     """Which of the search's reads take the range's months first (PostgreSQL, words and a date
     range asked of the index; else neither), from the share of a sample of the language's
-    rows that has the words, and the words in its title."""
+    rows that has the words, and the words in its title. When one does, the transaction has
+    the settings of such a read (``_SETTINGS``) until ``settings_back``."""
     if not terms or session.get_bind().dialect.name != "postgresql":
         return NEITHER
     if query.date_from is None or not any(SELF_PACED in f.words for f in wanted):
@@ -100,20 +104,15 @@ def months_first(
     titles = bool(read) and titled >= TITLE_SHARE * read
     if not (matches or titles):
         return NEITHER
+    session.execute(_SET, _SETTINGS)
     return MonthsFirst(matches, titles, tuple(zip(_SETTINGS, settings, strict=True)))
 
 
-def read_months(session: Session, plan: MonthsFirst, rows: Select[Any]) -> list[int]:
-    """The ids ``rows`` (of ``month_rows``) gives, read with the settings of a read of the
-    months first, and the transaction's own settings back after it."""
-
-    def setting(values: Iterable[tuple[str, str]]) -> Select[Any]:
-        return select(*(func.set_config(name, value, True) for name, value in values))
-
-    session.execute(setting(_SETTINGS.items()))
-    ids = list(session.scalars(rows))
-    session.execute(setting(plan.settings))
-    return ids
+def settings_back(session: Session, plan: MonthsFirst) -> None:
+    """The transaction's settings as they were before ``months_first`` (once the search has
+    read the months: its later reads, a page in date order among them, need the indexes)."""
+    if plan.settings:
+        session.execute(_SET, dict(plan.settings))
 
 
 def month_rows(
