@@ -70,6 +70,11 @@ def words_tsquery(language: str, terms: list[Term], title_only: bool = False) ->
     title's words alone (weight A of the ``tsv``: the same words as the title's own
     ``tsvector``)."""
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
+    return func.to_tsquery(config, tsquery_text(terms, title_only))
+
+
+def tsquery_text(terms: list[Term], title_only: bool = False) -> str:
+    """The text ``to_tsquery`` reads for the words (``words_tsquery``)."""
     parts = []
     for t in terms:
         if title_only:
@@ -78,7 +83,7 @@ def words_tsquery(language: str, terms: list[Term], title_only: bool = False) ->
             weights = "AD" if reserved(t.word) else ""
         label = ("*" if t.prefix else "") + weights
         parts.append(f"{t.word}:{label}" if label else t.word)
-    return func.to_tsquery(config, " & ".join(parts))
+    return " & ".join(parts)
 
 
 def filters_tsquery(filters: Filters) -> Any:
