@@ -36,6 +36,7 @@ from .search_match import (
     row_matches,
     sorted_matching_rows,
 )
+from .search_months import month_rows, months_first, settings_back
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -158,15 +159,21 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     # words): their number is the count, which stops there ("more than 1,000" is all a visitor
     # needs), and only that many are paged. With cap or fewer they are every match: the page is
     # then ordered among these ids, without matching the words and checking the filters again.
-    found = list(
-        session.scalars(
-            filtered(matching_rows(session, query.language, terms, filters=wanted)).limit(cap + 1)
-        )
-    )
+    # A very common word with a date range (PostgreSQL): the range's months are read first and
+    # the words checked on each row (``search_months``); the same rows, in the same order.
+    plan = months_first(session, query, terms, wanted)
+    if plan.matches:
+        matches = month_rows(query.language, terms, wanted, filters)
+    else:
+        matches = filtered(matching_rows(session, query.language, terms, filters=wanted))
+    found = list(session.scalars(matches.limit(cap + 1)))
     total = len(found)
     start = (query.page - 1) * query.per_page
     size = max(0, min(query.per_page, cap - start))
     relevance = query.sort == "relevance" and bool(terms)
+    titles_first = plan.titles and relevance and bool(size) and total > cap
+    if not titles_first:
+        settings_back(session, plan)
     ids: list[int] = []
     if size and relevance:
         # Ranked among the first offers whose title has every word and the first matches
@@ -175,10 +182,13 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
         first = found[:cap]
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
         if total <= cap:  # the title matches are among them (the filters hold there)
-            title_rows = title_rows.where(among(session, S.id, first))
+            titled = list(session.scalars(title_rows.where(among(session, S.id, first))))
+        elif titles_first:
+            months = month_rows(query.language, terms, wanted, filters, title_only=True)
+            titled = list(session.scalars(months.limit(cap)))
+            settings_back(session, plan)
         else:
-            title_rows = filtered(title_rows).limit(cap)
-        titled = list(session.scalars(title_rows))
+            titled = list(session.scalars(filtered(title_rows).limit(cap)))
         # The title matches come first: a page that lies among them is ranked among them
         # alone (the same order), without reading the other matches' words.
         others = [] if start + size <= len(titled) else first

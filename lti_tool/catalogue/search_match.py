@@ -65,21 +65,39 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _tsquery(language: str, terms: list[Term], filters: Filters = ()) -> Any:
+def words_tsquery(language: str, terms: list[Term], title_only: bool = False) -> Any:
+    """The words as a ``tsquery`` of the language's configuration; ``title_only``: in the
+    title's words alone (weight A of the ``tsv``: the same words as the title's own
+    ``tsvector``)."""
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
-    # A word that could be a reserved one matches only the texts' weights (A and D).
+    return func.to_tsquery(config, tsquery_text(terms, title_only))
+
+
+def tsquery_text(terms: list[Term], title_only: bool = False) -> str:
+    """The text ``to_tsquery`` reads for the words (``words_tsquery``)."""
     parts = []
     for t in terms:
-        label = ("*" if t.prefix else "") + ("AD" if reserved(t.word) else "")
+        if title_only:
+            weights = "A"
+        else:  # a word that could be a reserved one matches only the texts' weights (A and D)
+            weights = "AD" if reserved(t.word) else ""
+        label = ("*" if t.prefix else "") + weights
         parts.append(f"{t.word}:{label}" if label else t.word)
-    words = func.to_tsquery(config, " & ".join(parts))
-    if not filters:
-        return words
+    return " & ".join(parts)
+
+
+def filters_tsquery(filters: Filters) -> Any:
+    """The filters' reserved words (``search_terms``) as a ``tsquery`` ('simple')."""
     simple = literal_column("'simple'", REGCONFIG)
     wanted = " & ".join(
         _any((f"{w}:*" if f.prefix else w for w in f.words), " | ") for f in filters
     )
-    return words.op("&&")(func.to_tsquery(simple, wanted))
+    return func.to_tsquery(simple, wanted)
+
+
+def _tsquery(language: str, terms: list[Term], filters: Filters = ()) -> Any:
+    words = words_tsquery(language, terms)
+    return words.op("&&")(filters_tsquery(filters)) if filters else words
 
 
 def _any(words: Iterable[str], operator: str) -> str:

@@ -1,0 +1,161 @@
+"""A very common word with a date range, read from the range's months first (``search_months``,
+PostgreSQL): the same offers in the same order, with the same totals, as the usual reads of the
+word index, for every sort and page, under and past the count's cap. On SQLite the search has
+one way only; the same comparison holds there, with the offers checked one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from lti_tool.catalogue import offers, search, search_months
+from lti_tool.catalogue.search import OfferQuery, search_offers
+from lti_tool.catalogue.search_match import query_terms
+from lti_tool.catalogue.search_months import NEITHER, months_first
+from lti_tool.catalogue.search_terms import query_terms as filter_terms
+from lti_tool.extensions import db
+
+from .helpers import TODAY, offer, own_date, provider
+
+RANGE = {"date_from": dt.date(2030, 2, 3), "date_to": dt.date(2030, 4, 12)}
+WORDS = ("lassen", "steiger", "hoogwerker", "heftruck")
+
+
+@pytest.fixture
+def made(app: Any) -> Iterator[dict[int, dict[str, Any]]]:
+    """60 offers: "praktijk" in the title of a third, in the description of most others, in
+    neither of a few; dates from January to June (one, two or none), some self-paced."""
+    rng = random.Random(29)
+    with app.app_context():
+        s = db.session()
+        owner = provider(s)
+        found = {}
+        for n in range(60):
+            topic = rng.choice(WORDS)
+            titled = n % 3 == 0
+            title = f"{topic} in de praktijk" if titled else f"{topic} {n}"
+            described = titled or rng.random() < 0.85
+            description = f"{topic} oefenen in de praktijk" if described else f"{topic} theorie"
+            dates = []
+            for _ in range(rng.choice((0, 1, 1, 1, 2))):
+                if rng.random() < 0.1:
+                    dates.append(offers.DateInput(kind="self_paced"))
+                else:
+                    dates.append(own_date(dt.date(2030, 1, 1) + dt.timedelta(rng.randint(0, 180))))
+            one = offer(s, owner, {"nl": title}, descriptions={"nl": description}, dates=dates)
+            found[one.id] = {"word": described, "dates": dates}
+        s.commit()
+        if db.engine.dialect.name == "postgresql":  # type: ignore[union-attr]
+            # As autovacuum does after a load: with statistics the usual read goes by the word
+            # index or reads every row, in the table's order, as on a large table (without,
+            # the planner may take the date index, in date order: the first matches past the
+            # cap are then others, whichever way the months are read).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE catalogue_offer_search"))
+        yield found
+
+
+def _in_range(dates: list[Any]) -> bool:
+    return any(
+        d.kind == "self_paced" or RANGE["date_from"] <= d.starts_on <= RANGE["date_to"]
+        for d in dates
+    )
+
+
+def _pages(**fields: Any) -> tuple[list[int], list[list[int]]]:
+    """Totals and offers of pages 1 to 6 of four."""
+    totals, pages = [], []
+    for page in range(1, 7):
+        query = OfferQuery(
+            today=TODAY, language="nl", text="praktijk", per_page=4, page=page, **RANGE, **fields
+        )
+        found = search_offers(db.session(), query)
+        totals.append(found.total)
+        pages.append([hit.offer_id for hit in found.hits])
+    return totals, pages
+
+
+def _months_read(run: Any) -> tuple[Any, int]:
+    """``run()``'s result, and how many of its statements read the months first."""
+    sent: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        result = run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return result, sum(") AS months" in statement for statement in sent)
+
+
+@pytest.mark.parametrize("cap", [1000, 7])
+@pytest.mark.parametrize("sort", ["relevance", "soonest", "newest", "title"])
+def test_months_first_gives_what_the_word_index_gives(
+    app: Any,
+    made: dict[int, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    cap: int,
+    sort: str,
+) -> None:
+    monkeypatch.setattr(search, "MAX_COUNT", cap)
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+        monkeypatch.setattr(search_months, "COMMON_SHARE", 2.0)  # never
+        monkeypatch.setattr(search_months, "TITLE_SHARE", 2.0)
+        usual, usual_reads = _months_read(lambda: _pages(sort=sort))
+        monkeypatch.setattr(search_months, "COMMON_SHARE", 0.0)  # always
+        monkeypatch.setattr(search_months, "TITLE_SHARE", 0.0)
+        first, months_reads = _months_read(lambda: _pages(sort=sort))
+        assert first == usual
+        assert usual_reads == 0
+        # On PostgreSQL each page's count reads the months first, and past the cap best
+        # match's title matches too (pages 1 and 2: the others lie past the cap); SQLite has
+        # no such read.
+        title_reads = 2 if sort == "relevance" and cap < 1000 else 0
+        assert months_reads == (6 + title_reads if postgresql else 0)
+        expected = {
+            i for i, values in made.items() if values["word"] and _in_range(values["dates"])
+        }
+        totals, pages = first
+        shown = [i for page in pages for i in page]
+        assert len(shown) == len(set(shown))
+        assert set(shown) <= expected
+        if cap == 1000:
+            assert totals[0] == len(expected) and set(shown) == expected
+        else:
+            assert totals[0] == cap + 1 and len(shown) == cap
+        # Enough to matter: the range leaves offers with the word out, and some have it only
+        # in the description.
+        assert 12 <= len(expected) < sum(values["word"] for values in made.values())
+
+
+def test_the_sample_decides_by_the_share_of_the_words(
+    app: Any, made: dict[int, dict[str, Any]]
+) -> None:
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+
+        def plan(text: str, **fields: Any) -> Any:
+            query = OfferQuery(today=TODAY, language="nl", text=text, **fields)
+            terms = query_terms(text.split(), "nl")
+            return months_first(db.session(), query, terms, filter_terms(query))
+
+        common = plan("praktijk", **RANGE)  # in most descriptions, a third of the titles
+        rare = plan("hoogwerker", **RANGE)  # in about a quarter, title and description
+        if postgresql:
+            assert (common.matches, common.titles) == (True, True)
+            assert (rare.matches, rare.titles) == (False, True)
+            # The transaction's settings, put back after each read of the months.
+            assert dict(common.settings) == {"enable_indexscan": "on", "jit": "on"}
+        else:
+            assert common == rare == NEITHER
+        assert plan("praktijk") == NEITHER  # no range: nothing to read first
+        assert plan("praktijk", date_from=RANGE["date_from"]) == NEITHER  # one end
+        assert plan("robotica", **RANGE) == NEITHER
