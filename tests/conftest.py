@@ -30,12 +30,14 @@ from lti_tool import create_app, models
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.extensions import db
 from tests import passes as test_passes
-from tests import route_builders
+from tests import route_builders, sql_cache
 from tests.pg_databases import Databases as PgDatabases
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
 # Each test builds its own app; Werkzeug's URL builders are compiled once per process instead.
 route_builders.install()
+# ... and SQLAlchemy's compiled statements once per process, not once per engine (tests/sql_cache.py).
+sql_cache.install()
 
 # Playwright's ``expect`` waits 5 s unless told otherwise, and a context's default timeout does not
 # reach it: on a loaded CI machine a page can take longer than that to follow a change, so every

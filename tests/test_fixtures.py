@@ -5,16 +5,18 @@ empty schema is seeded as it is)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 
 from lti_tool import models
 from lti_tool.extensions import db
-from tests import route_builders
+from tests import route_builders, sql_cache
 from tests.conftest import make_app, seeded_app
 
 
@@ -89,6 +91,49 @@ def test_rules_that_differ_only_in_defaults_or_query_get_their_own_builders() ->
     again = Rule("/page/<int:n>", endpoint="a")
     Map([again])
     assert again._build.__func__ is one._build.__func__
+
+
+def test_two_apps_share_compiled_statements_and_keep_their_own_databases(
+    tmp_path: Any, database_url: str
+) -> None:
+    """tests/sql_cache.py: the app's engines share a dialect and compiled cache per kind of
+    database; each still reaches its own database through its own pool."""
+    if os.environ.get("LEARNPASS_TEST_SQL_CACHE") == "0":
+        pytest.skip("the shared cache is off (LEARNPASS_TEST_SQL_CACHE=0)")
+    apps = [seeded_app(database_url, tmp_path / "one")]
+    first = next(apps[0])
+    with first.app_context():
+        engine_one = db.engine
+        assert engine_one is not None and sql_cache.is_shared(engine_one)
+        statement = select(func.count()).select_from(models.Platform)
+        assert db.session.scalar(statement) == 1
+        size = len(engine_one._compiled_cache)
+    with pytest.raises(StopIteration):
+        next(apps[0])
+    # A second app on another database: the same dialect and cache, its own pool and rows.
+    other = tmp_path / "two.db"
+    if database_url.startswith("sqlite"):
+        shutil.copyfile(database_url.removeprefix("sqlite:///"), other)
+        second_url = "sqlite:///" + str(other)
+    else:
+        second_url = database_url  # one database per worker on PostgreSQL: emptied again
+    second = make_app(second_url, tmp_path / "three")
+    with second.app_context():
+        engine_two = db.engine
+        assert engine_two is not None and engine_two is not engine_one
+        assert engine_two.dialect is engine_one.dialect
+        assert engine_two._compiled_cache is engine_one._compiled_cache
+        assert engine_two.pool is not engine_one.pool
+        assert engine_two.pool._dialect is engine_one.dialect
+        if database_url.startswith("sqlite"):
+            assert db.session.scalar(statement) == 1  # the copy holds the seeded platform
+        assert len(engine_two._compiled_cache) == size  # compiled once, found again
+        db.session.remove()
+    engine_two.dispose()
+    # An engine made outside the app (as tests/pg_databases.py makes its own) is untouched.
+    plain = create_engine("sqlite://")
+    assert not sql_cache.is_shared(plain)
+    plain.dispose()
 
 
 def _platforms(app: Any) -> list[str]:
