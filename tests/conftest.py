@@ -249,6 +249,17 @@ def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[A
     db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _no_key_set_of_a_test_before() -> None:
+    """Each test starts without the process's copies of platform key sets: they are keyed by the
+    database's URL and the key set's, and on PostgreSQL a worker's tests share one database
+    while ports come round again, so a test could meet the demo platform key of a test before
+    it under the same two URLs (a launch refused: "Signature verification failed")."""
+    from lti_tool.lti.adapter import forget_local_key_sets
+
+    forget_local_key_sets()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
     yield from seeded_app(database_url, tmp_path)
