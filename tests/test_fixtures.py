@@ -32,14 +32,18 @@ def _same_code(cached: Any, fresh: Any) -> bool:
     )
 
 
+def _rules_of_a_second_app(database_url: str, tmp_path: Any) -> list[Any]:
+    """The rules of an app made after another (the caches filled by the first)."""
+    make_app(database_url, tmp_path)
+    rules = list(make_app(database_url, tmp_path).url_map.iter_rules())
+    assert len(rules) > 100
+    return rules
+
+
 def test_every_rule_of_a_second_app_gets_werkzeugs_own_builder(
     database_url: str, tmp_path: Any
 ) -> None:
-    make_app(database_url, tmp_path)
-    app = make_app(database_url, tmp_path)
-    rules = list(app.url_map.iter_rules())
-    assert len(rules) > 100
-    for rule in rules:
+    for rule in _rules_of_a_second_app(database_url, tmp_path):
         for append_unknown, built in ((False, rule._build), (True, rule._build_unknown)):
             fresh = route_builders.original_builder(rule, append_unknown)
             assert _same_code(built.__func__, fresh), rule.rule
@@ -48,10 +52,8 @@ def test_every_rule_of_a_second_app_gets_werkzeugs_own_builder(
 def test_every_rule_of_a_second_app_has_werkzeugs_own_parts_and_converters(
     database_url: str, tmp_path: Any
 ) -> None:
-    make_app(database_url, tmp_path)
-    app = make_app(database_url, tmp_path)
-    rules = list(app.url_map.iter_rules())
-    assert len(rules) > 100
+    rules = _rules_of_a_second_app(database_url, tmp_path)
+    app_map = rules[0].map
     for rule in rules:
         parts, trace, converters = route_builders.original_parse(rule)
         assert rule._parts[1:] == parts, rule.rule  # [0]: the empty host part
@@ -59,7 +61,7 @@ def test_every_rule_of_a_second_app_has_werkzeugs_own_parts_and_converters(
         assert {k: (type(c), c.regex) for k, c in rule._converters.items()} == {
             k: (type(c), c.regex) for k, c in converters.items()
         }, rule.rule
-        assert all(c.map is app.url_map for c in rule._converters.values()), rule.rule
+        assert all(c.map is app_map for c in rule._converters.values()), rule.rule
         assert set(converters) <= rule.arguments, rule.rule
 
 

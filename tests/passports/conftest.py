@@ -12,13 +12,13 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lti_tool.demo import platform as demo
 from lti_tool.extensions import db
 from lti_tool.lti.context import LaunchContext
 from lti_tool.lti.services import CLAIM, record_launch
-from lti_tool.models import Platform
+from lti_tool.models import Course, Enrolment, Platform, User
 
 # The browser fixtures (Debian chromium through Playwright) for test_browser.py.
 from tests.browser.conftest import browser, page, viewport  # noqa: F401
@@ -124,3 +124,38 @@ def passport_app(app: Any) -> Any:
 
         seed_demo_passport(people=True)
     return app
+
+
+def enrol_learners(app: Any, prefix: str, people: list[tuple[str, str]]) -> int:
+    """Learners (name, family name) enrolled in the demo course, added in bulk as a roster sync
+    would, with subs ``<prefix>-<n>``; the course's id."""
+    with app.app_context():
+        session = db.session()
+        platform = session.scalars(select(Platform).order_by(Platform.id)).first()
+        course = session.scalars(select(Course).order_by(Course.id)).first()
+        assert platform is not None and course is not None
+        session.execute(
+            insert(User),
+            [
+                {
+                    "issuer": platform.issuer,
+                    "client_id": platform.client_id,
+                    "platform_id": platform.id,
+                    "sub": f"{prefix}-{i}",
+                    "account_name": f"{prefix}-{i}",
+                    "name": name,
+                    "family_name": family_name,
+                }
+                for i, (name, family_name) in enumerate(people)
+            ],
+        )
+        ids = session.scalars(select(User.id).where(User.sub.like(f"{prefix}-%"))).all()
+        session.execute(
+            insert(Enrolment),
+            [
+                {"course_id": course.id, "user_id": uid, "role": "learner", "lti_roles": []}
+                for uid in ids
+            ],
+        )
+        session.commit()
+        return int(course.id)

@@ -9,48 +9,23 @@ import io
 import re
 
 from lxml import html
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from lti_tool.extensions import db
 from lti_tool.lti.roster import refresh_statistics
-from lti_tool.models import Course, Enrolment, Platform, User
 
-from .conftest import sign_in
+from .conftest import enrol_learners, sign_in
 
 
 def _add_learners(app, how_many: int) -> None:
-    """Learners enrolled in the demo course, added as a roster sync would (in bulk)."""
+    """Learners enrolled in the demo course, added as a roster sync would (in bulk); their
+    family names sort after the demo learners'."""
+    people = [(f"Bulk Learner {i:05d}", f"zz{i:05d}") for i in range(how_many)]
+    enrol_learners(app, "bulk", people)
     with app.app_context():
-        session = db.session()
-        platform = session.scalars(select(Platform).order_by(Platform.id)).first()
-        course = session.scalars(select(Course).order_by(Course.id)).first()
-        session.execute(
-            insert(User),
-            [
-                {
-                    "issuer": platform.issuer,
-                    "client_id": platform.client_id,
-                    "platform_id": platform.id,
-                    "sub": f"bulk-{i}",
-                    "account_name": f"bulk-{i}",
-                    "name": f"Bulk Learner {i:05d}",
-                    "family_name": f"zz{i:05d}",  # after the demo learners in name order
-                }
-                for i in range(how_many)
-            ],
-        )
-        ids = session.scalars(select(User.id).where(User.sub.like("bulk-%"))).all()
-        session.execute(
-            insert(Enrolment),
-            [
-                {"course_id": course.id, "user_id": uid, "role": "learner", "lti_roles": []}
-                for uid in ids
-            ],
-        )
-        session.commit()
         # As a roster sync of this size does: without it, PostgreSQL plans for the few rows its
         # statistics last saw, and the matrix nests loops over 40,000 learners (20+ minutes).
-        refresh_statistics(session)
+        refresh_statistics(db.session())
 
 
 def _rows(page) -> list[str]:

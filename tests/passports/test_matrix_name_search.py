@@ -7,12 +7,14 @@ _ are letters like the others; text of one or two letters, which has no trigram,
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, select, text
 
 from lti_tool.extensions import db
-from lti_tool.models import Course, Enrolment, Platform, User
+from lti_tool.models import Enrolment, User
 from lti_tool.name_trigrams import INDEX, name_index_valid
 from lti_tool.passports import course_matrix
+
+from .conftest import enrol_learners
 
 NAMES = [
     "Jan de Vries",
@@ -55,35 +57,7 @@ def _found_as_documented(needle: str, names: list[str]) -> list[str]:
 
 
 def _add_learners(app) -> int:
-    with app.app_context():
-        session = db.session()
-        platform = session.scalars(select(Platform).order_by(Platform.id)).first()
-        course = session.scalars(select(Course).order_by(Course.id)).first()
-        session.execute(
-            insert(User),
-            [
-                {
-                    "issuer": platform.issuer,
-                    "client_id": platform.client_id,
-                    "platform_id": platform.id,
-                    "sub": f"search-{i}",
-                    "account_name": f"search-{i}",
-                    "name": name,
-                    "family_name": name.split()[-1],
-                }
-                for i, name in enumerate(NAMES)
-            ],
-        )
-        ids = session.scalars(select(User.id).where(User.sub.like("search-%"))).all()
-        session.execute(
-            insert(Enrolment),
-            [
-                {"course_id": course.id, "user_id": uid, "role": "learner", "lti_roles": []}
-                for uid in ids
-            ],
-        )
-        session.commit()
-        return course.id
+    return enrol_learners(app, "search", [(name, name.split()[-1]) for name in NAMES])
 
 
 def _search(course_id: int, needle: str) -> list[str]:
