@@ -21,11 +21,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import KeyValue, utcnow
-from .upsert import insert_if_absent, insert_or_update
+from .upsert import insert_each_if_absent, insert_if_absent, insert_or_update
 
 _kv: Table = KeyValue.__table__  # type: ignore[assignment]
 
@@ -40,18 +39,6 @@ def used_key(key: str) -> str:
 # The statements of a launch, built once per process: each execution only binds its values, and
 # SQLAlchemy finds the compiled form in its cache without building and hashing a statement again.
 _GET = select(_kv.c.value, _kv.c.expires_at).where(_kv.c.key == bindparam("key"))
-_used_inserts: dict[str, Any] = {}
-
-
-def _insert_used(own: Session) -> Any:
-    """INSERT of used marks, each row only if its key is new, returning the keys inserted: built
-    once per dialect (the rows are parameters of the execution)."""
-    dialect = own.get_bind().dialect.name
-    statement = _used_inserts.get(dialect)
-    if statement is None:
-        inserting = postgresql.insert(_kv) if dialect == "postgresql" else sqlite.insert(_kv)
-        statement = _used_inserts[dialect] = inserting.on_conflict_do_nothing().returning(_kv.c.key)
-    return statement
 
 
 class SharedStore:
@@ -157,14 +144,7 @@ class SharedStore:
         until = utcnow() + dt.timedelta(seconds=ttl)
         rows = [{"key": used_key(key), "value": True, "expires_at": until} for key in keys]
         with self._transaction() as own:
-            own.flush()
-            # One row: a plain insert (several: one multi-row insert, SQLAlchemy's insertmanyvalues).
-            marked = (
-                own.connection()
-                .execute(_insert_used(own), rows[0] if len(rows) == 1 else rows)
-                .scalars()
-                .all()
-            )
+            marked = insert_each_if_absent(own, KeyValue, rows)
         return {key[len(USED) :] for key in marked}
 
     def delete(self, key: str) -> None:

@@ -26,7 +26,10 @@ def on_insert(model: Any, call: Callable[[Session, dict[str, Any]], None]) -> No
 
 def _insert(session: Session, model: Any) -> Any:
     session.flush()  # rows this session still holds must reach the database first
-    dialect = session.get_bind().dialect.name
+    return _dialect_insert(session.get_bind().dialect.name, model)
+
+
+def _dialect_insert(dialect: str, model: Any) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(model.__table__)
     if dialect == "sqlite":
@@ -49,6 +52,38 @@ def insert_if_absent(session: Session, model: Any, values: dict[str, Any]) -> bo
     if inserted:
         for call in _on_insert.get(model.__table__.name, []):
             call(session, values)
+    return inserted
+
+
+_absent_inserts: dict[tuple[str, str], Any] = {}
+
+
+def insert_each_if_absent(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert each of ``rows`` (the same columns, the primary key among them) in one statement,
+    each only if no row with one of its unique keys exists; the primary keys of the rows
+    inserted. The statement is built once per process and table (the rows are parameters of the
+    execution). Whoever ``on_insert`` asked is told of the rows inserted, as by
+    ``insert_if_absent``."""
+    table = model.__table__
+    key = (session.get_bind().dialect.name, table.name)
+    statement = _absent_inserts.get(key)
+    if statement is None:
+        statement = _absent_inserts[key] = (
+            _dialect_insert(key[0], model)
+            .on_conflict_do_nothing()
+            .returning(*table.primary_key.columns)
+        )
+    session.flush()  # rows this session still holds must reach the database first
+    # One row: a plain insert (several: one multi-row insert, SQLAlchemy's insertmanyvalues).
+    result = session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
+    inserted = list(result.scalars())
+    calls = _on_insert.get(table.name, [])
+    if calls:
+        (primary_key,) = (column.name for column in table.primary_key)
+        for values in rows:
+            if values[primary_key] in inserted:
+                for call in calls:
+                    call(session, values)
     return inserted
 
 
