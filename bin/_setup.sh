@@ -32,6 +32,8 @@ setup_system_packages() {
   local missing=()
   command -v pg_ctl >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # The browser tests' Chromium: Debian's headless build of it (tests/browser/conftest.py).
+  command -v chromium-headless-shell >/dev/null 2>&1 || missing+=(chromium-headless-shell)
   if [ -f package.json ]; then command -v npm >/dev/null 2>&1 || missing+=(npm); fi
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then

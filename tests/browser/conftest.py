@@ -1,7 +1,7 @@
 """Browser tests: Playwright's Python package driving Debian's chromium against the live server.
 
-The browser is never downloaded: the tests use the system chromium (``/usr/bin/chromium``, or
-``LEARNPASS_CHROMIUM``) and skip with a plain reason when it is absent. Every page a test visits
+The browser is never downloaded: the tests use Debian's Chromium (``/usr/bin/chromium-headless-shell``
+or ``/usr/bin/chromium``, or ``LEARNPASS_CHROMIUM``) and skip with a plain reason when it is absent. Every page a test visits
 can be checked with ``check_page``: axe-core (from node_modules, pinned in package-lock.json) runs
 in the page, serious and critical violations fail the test, and a failing page is saved as a
 full-page screenshot in ``test-artifacts/screenshots/<name>.png`` for a person to look at.
@@ -19,7 +19,21 @@ from typing import Any
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("LEARNPASS_CHROMIUM", "/usr/bin/chromium"))
+# Debian's headless shell (package chromium-headless-shell: Chromium's own headless build, what
+# Playwright runs for headless pages) when it is there, else Debian's whole browser. The same
+# engine draws the pages; the shell leaves out the browser's window machinery, and its pages cost
+# half the CPU (docs/testing.md, "Chromium").
+CHROMIUM = Path(
+    os.environ.get("LEARNPASS_CHROMIUM")
+    or next(
+        (
+            path
+            for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+            if Path(path).exists()
+        ),
+        "/usr/bin/chromium",
+    )
+)
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -93,7 +107,7 @@ def shared_browser(*extra_args: str) -> Any:
     global _PLAYWRIGHT
     if not CHROMIUM.exists():
         pytest.skip(
-            f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+            f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium-headless-shell)"
         )
     found = _BROWSERS.get(extra_args)
     if found is not None and found.is_connected():
