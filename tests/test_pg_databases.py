@@ -101,3 +101,47 @@ def test_the_counter_stays_out_of_the_public_schema(template: tuple[Databases, s
         "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
         " AND relkind = 'S'",
     ) == [1]  # thing's own sequence only
+
+
+def _cleaner_pid(databases: Databases) -> object:
+    assert databases._cleaning is not None
+    return databases._cleaning[3]
+
+
+def test_the_emptying_connection_is_kept_and_made_again_when_a_test_ended_it(
+    template: tuple[Databases, str],
+) -> None:
+    databases, name = template
+    databases.watch_ddl(name)
+    url = databases.empty(name)
+    _run(url, "INSERT INTO thing (label) VALUES ('a')")
+    assert databases.empty(name) == url
+    kept = _cleaner_pid(databases)
+    _run(url, "INSERT INTO thing (label) VALUES ('b')")
+    assert databases.empty(name) == url
+    assert _cleaner_pid(databases) == kept  # the same server process emptied it twice
+    assert _run(url, "SELECT count(*) FROM thing") == [0]
+
+    # A test ends every other connection to its database, the kept one too: the next test
+    # still gets it emptied, through a new connection.
+    _run(
+        url,
+        "INSERT INTO thing (label) VALUES ('c')",
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    assert databases.empty(name) == url
+    assert _cleaner_pid(databases) != kept
+    assert _run(url, "SELECT count(*) FROM thing") == [0]
+
+    # A connection a test left open is ended; the kept one is not.
+    engine = _engine(url)
+    left_open = engine.connect()
+    left_open.exec_driver_sql("SELECT 1")
+    kept = _cleaner_pid(databases)
+    assert databases.empty(name) == url
+    assert _cleaner_pid(databases) == kept
+    with pytest.raises(Exception):  # noqa: B017 - the server ended it: any error of the driver
+        left_open.exec_driver_sql("SELECT 1")
+    left_open.invalidate()
+    engine.dispose()
