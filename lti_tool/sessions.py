@@ -67,7 +67,8 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) < 200:
-            data = self._store().get("session:" + sid)
+            # On the request's own connection where that saves a checkout (shared_store.get).
+            data = self._store().get("session:" + sid, request_connection=True)
             if isinstance(data, dict):
                 return ServerSession(data, sid=sid)
         return ServerSession(new=True)

@@ -71,7 +71,13 @@ class SharedStore:
         dbapi = self.caller.connection().connection.dbapi_connection
         return bool(getattr(dbapi, "in_transaction", False))
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, *, request_connection: bool = False) -> Any:
+        """The key's value, or None when absent or expired.
+
+        ``request_connection`` (a request's own read, e.g. its session) reads on the caller's
+        connection on PostgreSQL: the request then checks out one pooled connection, not two,
+        and pays one liveness ping (``pool_pre_ping``) and one reset, not two. A read there
+        sees what is committed (READ COMMITTED), as on a connection of its own."""
         # A Core select of two columns built once (no ORM object for a value read once, no
         # flush of the caller's pending objects). On the caller's connection with ``join`` (a
         # launch's state): reading every value there kept a snapshot of SQLite's from before
@@ -81,6 +87,8 @@ class SharedStore:
         if self.join or self._caller_holds_sqlite_write_lock():
             with self._transaction() as own:
                 row = own.connection().execute(_GET, {"key": key}).first()
+        elif request_connection and self.bind.dialect.name == "postgresql":
+            row = self.caller.connection().execute(_GET, {"key": key}).first()
         else:
             with self.bind.connect() as connection:
                 row = connection.execute(_GET, {"key": key}).first()

@@ -23,7 +23,7 @@ RUNS = {
     # One gunicorn worker a server: a worker starting costs 2 s CPU or more, and three launches
     # one after the other need no second one.
     "launch.py": (["--launches", "3", "--threads", "1", "--workers", "1"], "launches per second"),
-    "launch_cpu.py": (["--launches", "3", "--rounds", "1"], "median tool CPU per launch"),
+    "launch_cpu.py": (["--launches", "3", "--rounds", "1"], "learnpass / plain CPU ratio"),
     "passport.py": (["--small"], "admin page"),
     "scorm_import.py": (["--mb", "2", "--files", "40", "--runs", "1"], "learnpass scorm list"),
     "xapi_load.py": (
