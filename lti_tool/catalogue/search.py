@@ -37,6 +37,7 @@ from .search_match import (
     sorted_matching_rows,
 )
 from .search_months import month_rows, months_first, settings_back
+from .search_plans import planned_each_time
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -143,6 +144,12 @@ def _order(query: OfferQuery, rank: Any) -> list[Any]:
 def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     """A page of published offers matching the query (``check_query`` first)."""
     check_query(query)
+    # Planned for its own words each time (``search_plans``).
+    with planned_each_time(session):
+        return _search(session, query)
+
+
+def _search(session: Session, query: OfferQuery) -> OfferPage:
     S = CatalogueOfferSearch
     terms = query_terms(_query_words(query.text), query.language)
     if not [t for t in terms if t.stem]:
