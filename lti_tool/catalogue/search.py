@@ -36,7 +36,15 @@ from .search_match import (
     row_matches,
     sorted_matching_rows,
 )
-from .search_months import month_rows, months_first, settings_back
+from .search_months import (
+    SHORT_MONTHS,
+    month_rows,
+    months_first,
+    range_asked,
+    settings_back,
+    titles_in_range,
+)
+from .search_plans import planned_each_time
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -143,6 +151,12 @@ def _order(query: OfferQuery, rank: Any) -> list[Any]:
 def search_offers(session: Session, query: OfferQuery) -> OfferPage:
     """A page of published offers matching the query (``check_query`` first)."""
     check_query(query)
+    # Planned for its own words each time (``search_plans``).
+    with planned_each_time(session):
+        return _search(session, query)
+
+
+def _search(session: Session, query: OfferQuery) -> OfferPage:
     S = CatalogueOfferSearch
     terms = query_terms(_query_words(query.text), query.language)
     if not [t for t in terms if t.stem]:
@@ -187,6 +201,9 @@ def search_offers(session: Session, query: OfferQuery) -> OfferPage:
             months = month_rows(query.language, terms, wanted, filters, title_only=True)
             titled = list(session.scalars(months.limit(cap)))
             settings_back(session, plan)
+        elif range_asked(session, terms, wanted, SHORT_MONTHS):
+            in_range = titles_in_range(query.language, terms, wanted, filters)
+            titled = list(session.scalars(in_range.limit(cap)))
         else:
             titled = list(session.scalars(filtered(title_rows).limit(cap)))
         # The title matches come first: a page that lies among them is ranked among them

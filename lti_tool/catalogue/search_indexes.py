@@ -13,6 +13,8 @@
   ``tsvector`` (which gives the same words as the A-weighted part) finds them directly. They
   cover every row, not only the language's: the planner used a partial index (``WHERE language
   = 'nl'``) as a costly way to list the language's rows in every search. SQLite finds them in its FTS5 table (``sqlite_fts``).
+  With a date range of a few months, the word index of the language finds them instead
+  (``search_months.titles_in_range``): the title index knows no dates.
 
 Declared here (not in ``models``) because they need the text-search configurations of
 ``texts``; the migrations ``b8e4f2a6c1d3`` and ``f2b6d8a4c3e1`` make the same ones.

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from lti_tool.catalogue import offers, search, search_months
+from lti_tool.catalogue import offers, search, search_filters, search_months
 from lti_tool.catalogue.search import OfferQuery, search_offers
-from lti_tool.catalogue.search_match import query_terms
+from lti_tool.catalogue.search_match import matching_rows, query_terms
 from lti_tool.catalogue.search_months import NEITHER, months_first
 from lti_tool.catalogue.search_terms import query_terms as filter_terms
 from lti_tool.extensions import db
@@ -159,3 +159,55 @@ def test_the_sample_decides_by_the_share_of_the_words(
         assert plan("praktijk") == NEITHER  # no range: nothing to read first
         assert plan("praktijk", date_from=RANGE["date_from"]) == NEITHER  # one end
         assert plan("robotica", **RANGE) == NEITHER
+
+
+@pytest.mark.parametrize("fields", [{}, {"free_seats": True}, {"postcode": "90"}])
+def test_title_matches_in_a_short_range_as_the_title_index_gives(
+    app: Any,
+    made: dict[int, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    fields: dict[str, Any],
+) -> None:
+    """Best match's title matches of words with a short range (``titles_in_range``,
+    PostgreSQL): the rows the title index gives, in its order, for each word; and the same
+    pages past the cap whichever way they are read."""
+    monkeypatch.setattr(search, "MAX_COUNT", 7)
+    monkeypatch.setattr(search_months, "COMMON_SHARE", 2.0)  # the months never read first
+    monkeypatch.setattr(search_months, "TITLE_SHARE", 2.0)
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+        session = db.session()
+        for word in ("praktijk", "lassen", "hoogwerker", "praktijk lassen"):
+            query = OfferQuery(today=TODAY, language="nl", text=word, **RANGE, **fields)
+            terms = query_terms(word.split(), "nl")
+            wanted, filters = filter_terms(query), search_filters.row_filters(query)
+            assert search_months.range_asked(session, terms, wanted, 3) == postgresql
+            if not postgresql:  # SQLite finds them in its FTS5 table
+                continue
+            by_index = matching_rows(session, "nl", terms, title_only=True, filters=wanted)
+            usual = list(session.scalars(by_index.where(*filters)))
+            in_range = search_months.titles_in_range("nl", terms, wanted, filters)
+            assert list(session.scalars(in_range)) == usual
+            assert word != "praktijk" or len(usual) >= 4  # enough to matter
+        monkeypatch.setattr(search, "SHORT_MONTHS", 0)  # never
+        never, none_read = _ctid_reads(lambda: _pages(**fields))
+        monkeypatch.setattr(search, "SHORT_MONTHS", 3)
+        short, reads = _ctid_reads(lambda: _pages(**fields))
+    assert short == never
+    # Past the cap, pages 1 and 2 read the title matches (the others lie past the cap).
+    assert (none_read, reads) == (0, 2 if postgresql else 0)
+
+
+def _ctid_reads(run: Any) -> tuple[Any, int]:
+    """``run()``'s result, and how many of its statements read title matches in a range."""
+    sent: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        result = run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return result, sum(".ctid" in statement for statement in sent)
