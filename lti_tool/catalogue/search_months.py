@@ -70,20 +70,25 @@ NEITHER = MonthsFirst()
 # planner's choice on a small table without statistics). ``jit``: the planner costs the
 # months' rows as if all were read (it cannot know that the words are checked on the way and
 # the reading stops at the limit), and past its threshold it compiled the statement (JIT):
-# 15 to 35 ms for a statement of 10 to 25.
-_SETTINGS = {"enable_indexscan": "off", "jit": "off"}
+# 15 to 35 ms for a statement of 10 to 25. ``synchronize_seqscans``: a read of every row
+# with a limit starts at the table's first page, as the usual reads' order assumes (on a table
+# larger than a quarter of the shared buffers, PostgreSQL otherwise lets it join a scan already
+# under way, midway through the table, and the first rows found would be others).
+_SETTINGS = {"enable_indexscan": "off", "jit": "off", "synchronize_seqscans": "off"}
 # The sample, as text: built as an expression it cost more of this process's CPU (0.8 ms) than
 # of the server's time. The language's first rows from the range's first day, along the date
 # index; the settings to put back.
 _SAMPLE = text(
     "SELECT count(*) FILTER (WHERE tsv @@ to_tsquery(CAST(:config AS regconfig), :words)),"
     " count(*) FILTER (WHERE tsv @@ to_tsquery(CAST(:config AS regconfig), :titled)),"
-    " count(*), current_setting('enable_indexscan'), current_setting('jit')"
+    " count(*), current_setting('enable_indexscan'), current_setting('jit'),"
+    " current_setting('synchronize_seqscans')"
     " FROM (SELECT tsv FROM catalogue_offer_search WHERE language = :language"
     " AND starts_on >= :day ORDER BY starts_on LIMIT :rows) AS sample"
 )
 _SET = text(
-    "SELECT set_config('enable_indexscan', :enable_indexscan, true), set_config('jit', :jit, true)"
+    "SELECT set_config('enable_indexscan', :enable_indexscan, true), set_config('jit', :jit, true),"
+    " set_config('synchronize_seqscans', :synchronize_seqscans, true)"
 )
 
 

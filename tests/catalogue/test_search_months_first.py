@@ -153,7 +153,18 @@ def test_the_sample_decides_by_the_share_of_the_words(
             assert (common.matches, common.titles) == (True, True)
             assert (rare.matches, rare.titles) == (False, True)
             # The transaction's settings, put back after each read of the months.
-            assert dict(common.settings) == {"enable_indexscan": "on", "jit": "on"}
+            assert dict(common.settings) == {
+                "enable_indexscan": "on",
+                "jit": "on",
+                "synchronize_seqscans": "on",
+            }
+            # While the months are read, a read of every row starts at the table's first page
+            # (not midway, joining another scan): the rows found first are the usual reads'.
+            session = db.session()
+            assert session.scalar(text("SHOW synchronize_seqscans")) == "off"
+            assert session.scalar(text("SHOW enable_indexscan")) == "off"
+            search_months.settings_back(session, common)
+            assert session.scalar(text("SHOW synchronize_seqscans")) == "on"
         else:
             assert common == rare == NEITHER
         assert plan("praktijk") == NEITHER  # no range: nothing to read first
