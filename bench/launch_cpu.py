@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import os
+import shutil
 import socket
 import statistics
 import sys
@@ -199,11 +200,13 @@ def main() -> int:
             profiler.dump_stats(args.profile)
     finally:
         server.shutdown()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
         if admin is not None:
-            with app.app_context():
-                db.engine.dispose()
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite file, the keys, the plain tool's
 
     def per_launch(seconds: float) -> str:
         return f"{1000 * seconds / args.launches:5.2f} ms"
