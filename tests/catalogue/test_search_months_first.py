@@ -80,8 +80,8 @@ def _pages(**fields: Any) -> tuple[list[int], list[list[int]]]:
     return totals, pages
 
 
-def _months_read(run: Any) -> tuple[Any, int]:
-    """``run()``'s result, and how many of its statements read the months first."""
+def _reads_with(marker: str, run: Any) -> tuple[Any, int]:
+    """``run()``'s result, and how many of its statements hold ``marker``."""
     sent: list[str] = []
 
     def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
@@ -92,7 +92,12 @@ def _months_read(run: Any) -> tuple[Any, int]:
         result = run()
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
-    return result, sum(") AS months" in statement for statement in sent)
+    return result, sum(marker in statement for statement in sent)
+
+
+def _months_read(run: Any) -> tuple[Any, int]:
+    """``run()``'s result, and how many of its statements read the months first."""
+    return _reads_with(") AS months", run)
 
 
 @pytest.mark.parametrize("cap", [1000, 7])
@@ -211,14 +216,4 @@ def test_title_matches_in_a_short_range_as_the_title_index_gives(
 
 def _ctid_reads(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read title matches in a range."""
-    sent: list[str] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        result = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    return result, sum(".ctid" in statement for statement in sent)
+    return _reads_with(".ctid", run)
