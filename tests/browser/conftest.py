@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Debian's headless shell (package chromium-headless-shell: Chromium's own headless build, what
 # Playwright runs for headless pages) when it is there, else Debian's whole browser. The same
 # engine draws the pages; the shell leaves out the browser's window machinery, and its pages cost
-# half the CPU (docs/testing.md, "Chromium").
+# half the CPU (docs/testing.md, "What makes the tests fast").
 CHROMIUM = Path(
     os.environ.get("LEARNPASS_CHROMIUM")
     or next(
