@@ -95,8 +95,12 @@ def filters_tsquery(filters: Filters) -> Any:
     return func.to_tsquery(simple, wanted)
 
 
-def _tsquery(language: str, terms: list[Term], filters: Filters = ()) -> Any:
-    words = words_tsquery(language, terms)
+def matching_tsquery(
+    language: str, terms: list[Term], filters: Filters = (), title_only: bool = False
+) -> Any:
+    """The words (``title_only``: in the title) and the filters' reserved words, as one
+    ``tsquery``."""
+    words = words_tsquery(language, terms, title_only=title_only)
     return words.op("&&")(filters_tsquery(filters)) if filters else words
 
 
@@ -158,9 +162,9 @@ def matching_rows(
             # rows the title index finds costs nothing.
             return select(S.id).where(
                 S.language.concat("") == lang,
-                title_tsvector(language).op("@@")(_tsquery(language, terms)),
+                title_tsvector(language).op("@@")(matching_tsquery(language, terms)),
             )
-        matched = S.tsv.op("@@")(_tsquery(language, terms, filters))
+        matched = S.tsv.op("@@")(matching_tsquery(language, terms, filters))
         return select(S.id).where(S.language == lang, matched)
     # The FTS table drives the query: MATCH then runs once. Were the language's index used
     # first, MATCH would run once per search row of the language (seconds at 100,000 offers);
@@ -221,7 +225,7 @@ def ranked_rows(
     S = CatalogueOfferSearch
     tier = case((among(session, S.id, titled), 0), else_=1)
     if _is_postgresql(session):
-        second = -func.ts_rank(S.tsv, _tsquery(language, terms))
+        second = -func.ts_rank(S.tsv, matching_tsquery(language, terms))
     else:
         second = func.length(S.title_stems)
     candidates = sorted(set(first) | set(titled))

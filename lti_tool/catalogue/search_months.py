@@ -32,7 +32,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from .models import CatalogueOfferSearch
-from .search_match import Filters, Term, filters_tsquery, tsquery_text, words_tsquery
+from .search_match import (
+    Filters,
+    Term,
+    filters_tsquery,
+    matching_tsquery,
+    tsquery_text,
+    words_tsquery,
+)
 from .search_terms import MAX_MONTHS, SELF_PACED
 from .texts import CONFIGURATIONS
 
@@ -183,7 +190,7 @@ def titles_in_range(
     ``synchronize_seqscans``); it sorts them all, a few thousand for a word that is not common
     (a common one reads the months first)."""
     S = CatalogueOfferSearch
-    words = words_tsquery(language, terms, title_only=True).op("&&")(filters_tsquery(wanted))
+    words = matching_tsquery(language, terms, wanted, title_only=True)
     return (
         select(S.id)
         .where(S.language == literal_column(f"'{language}'"), S.tsv.op("@@")(words), *filters)
