@@ -80,8 +80,9 @@ def insert_each_if_absent(session: Session, model: Any, rows: list[dict[str, Any
     calls = _on_insert.get(table.name, [])
     if calls:
         (primary_key,) = (column.name for column in table.primary_key)
+        new = set(inserted)
         for values in rows:
-            if values[primary_key] in inserted:
+            if values[primary_key] in new:
                 for call in calls:
                     call(session, values)
     return inserted
