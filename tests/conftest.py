@@ -30,7 +30,7 @@ from lti_tool import create_app, models
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.extensions import db
 from tests import passes as test_passes
-from tests import route_builders, sql_cache
+from tests import route_builders, sql_cache, template_cache
 from tests.pg_databases import Databases as PgDatabases
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
@@ -38,6 +38,8 @@ from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (f
 route_builders.install()
 # ... and SQLAlchemy's compiled statements once per process, not once per engine (tests/sql_cache.py).
 sql_cache.install()
+# ... and Jinja's compiled templates once per process, not once per app (tests/template_cache.py).
+template_cache.install()
 
 # Playwright's ``expect`` waits 5 s unless told otherwise, and a context's default timeout does not
 # reach it: on a loaded CI machine a page can take longer than that to follow a change, so every

@@ -1,6 +1,7 @@
 """The fixtures' short cuts keep what they save honest: the cache of Werkzeug's URL builders
-(tests/route_builders.py) gives every rule the function Werkzeug would compile for it, and
-``seeded_app`` empties a database that was used before seeding it (only a fresh copy of the
+(tests/route_builders.py) gives every rule the function Werkzeug would compile for it, a template
+compiled by one app is used by the next only while its source is the same
+(tests/template_cache.py), and ``seeded_app`` empties a database that was used before seeding it (only a fresh copy of the
 empty schema is seeded as it is)."""
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import shutil
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, func, select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 
 from lti_tool import models
 from lti_tool.extensions import db
-from tests import route_builders, sql_cache
+from tests import route_builders, sql_cache, template_cache
 from tests.conftest import make_app, seeded_app
 
 
@@ -168,3 +170,36 @@ def test_seeded_app_empties_a_database_used_before(database_url: str, tmp_path: 
             db.session.commit()
     for app in seeded_app(database_url, tmp_path / "second"):
         assert _platforms(app) == [app.config["LEARNPASS"].demo_platform_url + "/demo"]
+
+
+def _template_cache_on() -> None:
+    if os.environ.get("LEARNPASS_TEST_TEMPLATE_CACHE") == "0":
+        pytest.skip("the shared template cache is off (LEARNPASS_TEST_TEMPLATE_CACHE=0)")
+
+
+def test_a_second_app_renders_the_templates_the_first_compiled_without_compiling(
+    tmp_path: Any, database_url: str
+) -> None:
+    _template_cache_on()
+    first = make_app(database_url, tmp_path / "one")
+    second = make_app(database_url, tmp_path / "two")
+    assert first.jinja_env is not second.jinja_env
+    assert first.jinja_env.bytecode_cache is template_cache.SHARED
+    one = first.jinja_env.get_template("base.html")
+    compiled = template_cache.SHARED.compiled
+    two = second.jinja_env.get_template("base.html")
+    assert template_cache.SHARED.compiled == compiled  # found, not compiled again
+    assert two is not one and two.environment is second.jinja_env
+    assert two.root_render_func.__code__ is one.root_render_func.__code__
+
+
+def test_a_changed_template_is_compiled_again(tmp_path: Any) -> None:
+    _template_cache_on()
+    (tmp_path / "page.html").write_text("one {{ n }}", encoding="utf-8")
+    with Flask("first", template_folder=str(tmp_path)).app_context() as context:
+        assert context.app.jinja_env.get_template("page.html").render(n=1) == "one 1"
+    compiled = template_cache.SHARED.compiled
+    (tmp_path / "page.html").write_text("two {{ n }}", encoding="utf-8")
+    with Flask("second", template_folder=str(tmp_path)).app_context() as context:
+        assert context.app.jinja_env.get_template("page.html").render(n=2) == "two 2"
+    assert template_cache.SHARED.compiled == compiled + 1
