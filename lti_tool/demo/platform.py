@@ -117,7 +117,8 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
         reg.set_iss(issuer()).set_client_id(CLIENT_ID).set_deployment_id(DEPLOYMENT_ID)
         reg.set_launch_url(base + "/lti/launch").set_deeplink_launch_url(base + "/lti/launch")
         reg.set_oidc_login_url(base + "/lti/login")
-        reg.set_platform_private_key(platform_private_key())
+        # A parsed key: lti1p3platform hands it to PyJWT, which would parse a PEM per token.
+        reg.set_platform_private_key(tool_keys.signing_key(platform_private_key()))  # type: ignore[arg-type]
         reg.set_platform_public_key(platform_public_pem())
         # The tool's key set is handed over inline: lti1p3platform refuses plain-http JWKS URLs.
         reg.set_tool_key_set({"keys": tool_keys.published_keys(db.session())})  # type: ignore[typeddict-item]

@@ -81,9 +81,12 @@ class LearnpassRegistration(Registration):
             key = keys.current_key(self._key_session)
             self._tool_private_key, self._kid = key.private_pem, key.kid
 
-    def get_tool_private_key(self) -> str | None:
+    def get_tool_private_key(self) -> Any:
+        # pylti1p3 hands it to PyJWT only (service tokens, deep linking answers): the parsed key
+        # saves a parse of the PEM per signature (keys.signing_key).
         self._load_tool_key()
-        return self._tool_private_key
+        pem = self._tool_private_key
+        return None if pem is None else keys.signing_key(pem)
 
     def get_kid(self) -> str | None:
         # Registration.get_kid derives a kid from the public key; ours is the stored one.

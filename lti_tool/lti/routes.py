@@ -289,4 +289,6 @@ def sign_deep_linking_response(ctx: Any, items: list[dict[str, Any]]) -> str:
     }
     if "data" in ctx.deep_linking:
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] = ctx.deep_linking["data"]
-    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    return jwt.encode(
+        claims, keys.signing_key(key.private_pem), algorithm="RS256", headers={"kid": key.kid}
+    )

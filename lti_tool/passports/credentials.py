@@ -56,7 +56,10 @@ def _hashed_identity(user: User) -> dict[str, Any]:
 def _sign(session: Session, claims: dict[str, Any]) -> tuple[str, str]:
     key = keys.current_key(session)
     token = jwt.encode(
-        claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"}
+        claims,
+        keys.signing_key(key.private_pem),
+        algorithm="RS256",
+        headers={"kid": key.kid, "typ": "JWT"},
     )
     return token, key.kid
 

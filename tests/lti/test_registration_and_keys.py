@@ -347,3 +347,23 @@ def test_production_defaults_are_safe(tmp_path):
 def test_jobs_run_once_lists_the_jobs(runner):
     out = runner.invoke(args=["jobs", "run", "--once"]).output
     assert "grades" in out and "purge-expired" in out
+
+
+def test_a_signing_key_is_parsed_once_per_pem_and_signs_what_its_public_key_verifies(app):
+    import jwt
+    from jwt.algorithms import RSAAlgorithm
+
+    from lti_tool.lti import keys
+
+    with app.app_context():
+        first = keys.current_key(db.session())
+        parsed = keys.signing_key(first.private_pem)
+        assert keys.signing_key(first.private_pem) is parsed  # parsed once, found again
+        token = jwt.encode({"sub": "x"}, parsed, algorithm="RS256", headers={"kid": first.kid})
+        public = RSAAlgorithm.from_jwk(json.dumps(first.public_jwk))
+        assert jwt.decode(token, public, algorithms=["RS256"]) == {"sub": "x"}
+        # A rotated key is another PEM: another parsed key, never the old one.
+        rotated = keys.generate_rsa_private_pem()
+        assert keys.signing_key(rotated) is not parsed
+        with pytest.raises(ValueError):
+            keys.signing_key("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
