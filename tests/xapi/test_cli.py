@@ -41,7 +41,9 @@ def test_client_add_prints_the_secret_once_and_stores_a_hash(
                 tables.clients.c.key == key
             )
         ).one()
-    assert secret not in stored.secret_hash and stored.secret_hash.startswith("pbkdf2_sha256$")
+    # A drawn secret (256 random bits) is kept as a salted HMAC of it, never as it is.
+    assert secret not in stored.secret_hash and stored.secret_hash.startswith("hmac_sha256$")
+    assert len(secret) >= 43  # token_urlsafe(32)
     assert stored.scopes == "state statements/read"
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
     assert (
@@ -74,6 +76,13 @@ def test_client_add_with_given_credentials_and_bad_scope(runner: Any, client: An
     )
     assert result.exit_code == 0
     assert client.get("/xapi/statements", headers=basic("suite", "s3cret")).status_code == 200
+    assert client.get("/xapi/statements", headers=basic("suite", "s3creT")).status_code == 401
+    with client.application.app_context():
+        stored = db.session.scalar(
+            select(tables.clients.c.secret_hash).where(tables.clients.c.key == "suite")
+        )
+    # A secret a person chose may be guessable: it is stretched (PBKDF2, 200,000 rounds).
+    assert stored is not None and stored.startswith("pbkdf2_sha256$200000$")
     duplicate = runner.invoke(
         args=["lrs", "client", "add", "--name", "Again", "--scope", "all", "--key", "suite"]
     )
@@ -112,3 +121,14 @@ def test_export_streams_jsonl_and_csv_with_filters(
     assert [json.loads(x)["id"] for x in until_first.output.splitlines()][:1] == ids[:1]
     bad = runner.invoke(args=["xapi", "export", "--since", "last week"])
     assert bad.exit_code != 0 and "since" in bad.output
+
+
+def test_a_drawn_secret_verifies_only_itself() -> None:
+    from xapi import auth
+
+    stored = auth.digest_drawn_secret("right-secret")
+    assert auth.verify_secret("right-secret", stored)
+    assert not auth.verify_secret("right-secreT", stored)
+    assert not auth.verify_secret("right-secret", stored.replace("hmac_sha256", "sha1"))
+    # The same secret under another salt is another stored value.
+    assert auth.digest_drawn_secret("right-secret") != stored
