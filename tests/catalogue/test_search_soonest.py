@@ -166,3 +166,29 @@ def test_the_page_is_given_only_when_the_months_hold_it(
         assert given >= 8
     else:  # too early for the deeper pages: those are not given
         assert given < 20
+
+
+def test_the_share_of_rows_until_a_day_from_the_statistics() -> None:
+    """``pg_stats``' histogram (as many rows between each two bounds) and most common days,
+    read as the share of rows starting on a day or before."""
+    day = dt.date(2030, 1, 1)
+    dates = search_soonest.FirstDates(
+        undated=0.1,
+        bounds=[day, day + dt.timedelta(days=10), day + dt.timedelta(days=30)],
+        common=[day + dt.timedelta(days=5)],
+        shares=[0.3],
+    )
+    rest = 1.0 - 0.1 - 0.3  # in the histogram, half between each two bounds
+    assert dates.share_until(day - dt.timedelta(days=1)) == 0.0
+    assert dates.share_until(day + dt.timedelta(days=4)) == pytest.approx(rest * 0.2)
+    assert dates.share_until(day + dt.timedelta(days=5)) == pytest.approx(0.3 + rest * 0.25)
+    assert dates.share_until(day + dt.timedelta(days=20)) == pytest.approx(0.3 + rest * 0.75)
+    assert dates.share_until(day + dt.timedelta(days=30)) == pytest.approx(0.9)
+    assert dates.share_until(day + dt.timedelta(days=400)) == pytest.approx(0.9)
+    only_common = search_soonest.FirstDates(0.0, [], [day], [1.0])
+    assert only_common.share_until(day) == 1.0
+    assert list(search_soonest._month_ends(dt.date(2030, 11, 20), 3)) == [
+        dt.date(2030, 11, 30),
+        dt.date(2030, 12, 31),
+        dt.date(2031, 1, 31),
+    ]
