@@ -15,7 +15,9 @@ then runs searches in Dutch, German and English, with and without filters, sorte
 relevance and by date, and prints the seeding rate and the p50 / p95 of one search. Then
 the p50 / p95 of each kind of search on its own (a common word, a rare one, a word's start,
 filters alone, each sort, deep pages, a count past the cap of 1,000). The goal is a p95
-under 50 ms at 100,000 offers.
+under 50 ms at 100,000 offers. Before measuring, one round of each kind and 5 mixed searches
+warm the caches, as on a server that has been answering searches for a while; they are not
+counted, and their times are printed first (the cold figures).
 
 Then the knowledge base: items with titles and descriptions in one to four languages until
 they total --material-words words (search rows written by ``material_search_index``), and the
@@ -522,12 +524,29 @@ def _p(values: list[float]) -> str:
     return f"{percentile(values, 50):7.1f} {percentile(values, 95):7.1f}"
 
 
+def warm_up(today: dt.date) -> None:
+    """One round of every kind (each page language) and 5 mixed searches, not counted in the
+    figures after it, as on a server that has been answering searches for a while: the first
+    searches after a start or a load read the indexes and tables into memory and fill the
+    connection's caches. Their times are printed: the cold figures."""
+    labelled = [(kind, query) for kind, runs in offer_kinds(today).items() for query in runs]
+    labelled += [("mixed", query) for query in queries(5, today)]
+    timings, _ = time_offer_searches([query for _, query in labelled])
+    slowest = max(range(len(timings)), key=timings.__getitem__)
+    print(
+        f"warm-up (cold, not counted below): one round of each kind and 5 mixed searches,"
+        f" {len(timings)} searches, p50 {percentile(timings, 50):.1f} ms,"
+        f" p95 {percentile(timings, 95):.1f} ms,"
+        f" slowest {timings[slowest]:.1f} ms ({labelled[slowest][0]})"
+    )
+
+
 def run_offers(args: argparse.Namespace, today: dt.date) -> None:
     """The offers' figures: the mix of searches, then each kind apart. Beside the wall time,
     this process's CPU time (on SQLite the whole search) and, on PostgreSQL, the server's time
     (EXPLAIN ANALYZE of the search's SELECTs): on a shared machine the wall time includes
     waiting for a core."""
-    time_offer_searches(queries(5, today))  # warm the caches
+    warm_up(today)
     cpu: list[float] = []
     server: list[float] = []
     timings, totals = time_offer_searches(queries(args.queries, today), cpu, server)

@@ -45,6 +45,7 @@ from .search_months import (
     titles_in_range,
 )
 from .search_plans import planned_each_time
+from .search_soonest import early_page
 from .search_terms import query_terms as filter_terms
 from .texts import in_language
 
@@ -219,7 +220,9 @@ def _search(session: Session, query: OfferQuery) -> OfferPage:
         # Ordered by a column of the search rows: its index finds the first ones.
         rows = filtered(sorted_matching_rows(session, query.language, terms, wanted))
         if query.sort in ("soonest", "relevance"):
-            ids = _soonest_page(session, rows, start, size)
+            # A deep page of words: from the first months' matches (PostgreSQL), when they hold it.
+            early = early_page(session, query.language, terms, wanted, filters, start, size)
+            ids = early if early is not None else _soonest_page(session, rows, start, size)
         else:
             probed = None
             if (

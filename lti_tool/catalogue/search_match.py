@@ -89,10 +89,12 @@ def tsquery_text(terms: list[Term], title_only: bool = False) -> str:
 def filters_tsquery(filters: Filters) -> Any:
     """The filters' reserved words (``search_terms``) as a ``tsquery`` ('simple')."""
     simple = literal_column("'simple'", REGCONFIG)
-    wanted = " & ".join(
-        _any((f"{w}:*" if f.prefix else w for w in f.words), " | ") for f in filters
-    )
-    return func.to_tsquery(simple, wanted)
+    return func.to_tsquery(simple, filters_tsquery_text(filters))
+
+
+def filters_tsquery_text(filters: Filters) -> str:
+    """The text ``to_tsquery`` reads for the filters' reserved words (``filters_tsquery``)."""
+    return " & ".join(_any((f"{w}:*" if f.prefix else w for w in f.words), " | ") for f in filters)
 
 
 def matching_tsquery(
