@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lti_tool.catalogue import offers, search, search_filters, search_months
 from lti_tool.catalogue.search import OfferQuery, search_offers
@@ -20,7 +20,7 @@ from lti_tool.catalogue.search_months import NEITHER, months_first
 from lti_tool.catalogue.search_terms import query_terms as filter_terms
 from lti_tool.extensions import db
 
-from .helpers import TODAY, offer, own_date, provider
+from .helpers import TODAY, analyze_search_rows, offer, own_date, provider, reads_with
 
 RANGE = {"date_from": dt.date(2030, 2, 3), "date_to": dt.date(2030, 4, 12)}
 WORDS = ("lassen", "steiger", "hoogwerker", "heftruck")
@@ -50,13 +50,7 @@ def made(app: Any) -> Iterator[dict[int, dict[str, Any]]]:
             one = offer(s, owner, {"nl": title}, descriptions={"nl": description}, dates=dates)
             found[one.id] = {"word": described, "dates": dates}
         s.commit()
-        if db.engine.dialect.name == "postgresql":  # type: ignore[union-attr]
-            # As autovacuum does after a load: with statistics the usual read goes by the word
-            # index or reads every row, in the table's order, as on a large table (without,
-            # the planner may take the date index, in date order: the first matches past the
-            # cap are then others, whichever way the months are read).
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE catalogue_offer_search"))
+        analyze_search_rows()
         yield found
 
 
@@ -80,24 +74,9 @@ def _pages(**fields: Any) -> tuple[list[int], list[list[int]]]:
     return totals, pages
 
 
-def _reads_with(marker: str, run: Any) -> tuple[Any, int]:
-    """``run()``'s result, and how many of its statements hold ``marker``."""
-    sent: list[str] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        result = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    return result, sum(marker in statement for statement in sent)
-
-
 def _months_read(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read the months first."""
-    return _reads_with(") AS months", run)
+    return reads_with(") AS months", run)
 
 
 @pytest.mark.parametrize("cap", [1000, 7])
@@ -216,4 +195,4 @@ def test_title_matches_in_a_short_range_as_the_title_index_gives(
 
 def _ctid_reads(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read title matches in a range."""
-    return _reads_with(".ctid", run)
+    return reads_with(".ctid", run)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
 
 from lti_tool.catalogue import offers, search, search_soonest
 from lti_tool.catalogue.search import OfferQuery, search_offers
@@ -19,7 +18,7 @@ from lti_tool.catalogue.search_match import query_terms
 from lti_tool.catalogue.search_terms import query_terms as filter_terms
 from lti_tool.extensions import db
 
-from .helpers import TODAY, offer, own_date, provider
+from .helpers import TODAY, analyze_search_rows, offer, own_date, provider, reads_with
 
 WORDS = ("lassen", "steiger", "hoogwerker", "heftruck")
 CAP = 24
@@ -62,9 +61,7 @@ def made(app: Any) -> Iterator[dict[int, dict[str, Any]]]:
             )
             found[one.id] = {"word": described, "dates": dates}
         s.commit()
-        if db.engine.dialect.name == "postgresql":  # type: ignore[union-attr]
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE catalogue_offer_search"))
+        analyze_search_rows()
         yield found
 
 
@@ -89,17 +86,7 @@ def _pages(**fields: Any) -> list[list[int]]:
 
 def _early_reads(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read the first months' matches."""
-    sent: list[str] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        result = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    return result, sum(") AS early" in statement for statement in sent)
+    return reads_with(") AS early", run)
 
 
 def _starts(made: dict[int, dict[str, Any]], offer_id: int) -> tuple[int, dt.date]:
