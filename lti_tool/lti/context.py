@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from flask import abort, g, session
@@ -58,7 +58,17 @@ class LaunchContext:
         return self.has_role("admin")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as the session keeps them. The claim dicts are copied one level deep
+        (``dataclasses.asdict`` walked and copied every nested value: some 0.1 ms a launch):
+        their values are JSON from the token, replaced, never changed in place."""
+        return {
+            name: dict(value) if isinstance(value, dict) else value
+            for name in _FIELD_NAMES
+            for value in (getattr(self, name),)
+        }
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(LaunchContext))
 
 
 LAUNCH_VALUES = ("user_id", "platform_id", "course_id")

@@ -123,3 +123,32 @@ def test_a_launch_keeps_no_copy_of_the_token(app, live_server):
     with app.app_context():
         keys = list(db.session.scalars(select(KeyValue.key)))
     assert keys and not [k for k in keys if "launch-" in k or k.endswith("-id-token-hash")], keys
+
+
+def test_the_start_page_select_is_built_once_per_process(app):
+    """Every start-page link's condition is the same object at each visit, so the one select of
+    them is found built (main._select_of) instead of built and hashed for SQLAlchemy's statement
+    cache at every landing (some 0.1 ms; a feature's condition built afresh would cost it)."""
+    from lti_tool.lti.context import LaunchContext
+    from lti_tool.main import _home_links, _select_of
+
+    conditional = [link for link in _home_links if link.shown_if is not None]
+    assert conditional
+    for role in ("learner", "instructor", "admin"):
+        for course_id in (None, 1):
+            ctx = LaunchContext(
+                launch_id="l",
+                user_id=1,
+                platform_id=1,
+                issuer="https://lms.example",
+                client_id="c",
+                deployment_id="d",
+                sub="s",
+                role=role,
+                account_name="a",
+                course_id=course_id,
+            )
+            first = tuple(link.shown_if(ctx) for link in conditional)
+            again = tuple(link.shown_if(ctx) for link in conditional)
+            assert all(a is b for a, b in zip(first, again, strict=True)), (role, course_id)
+            assert _select_of(first) is _select_of(again)
