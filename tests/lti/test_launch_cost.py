@@ -32,9 +32,10 @@ from .flows import auto_form, launch
 # writing them (and the launch read the state back): 10.
 MAX_STATEMENTS = 8
 MAX_COMMITS = 1  # the launch's, of everything it writes; the login writes nothing
-# The start page the launch lands on: the session, the person (erased?), and one select for the
-# conditions of every start-page entry that may be shown (it was a query per entry: 5).
-MAX_LANDING_STATEMENTS = 3
+# The start page the launch lands on: the session, and one select of the person (erased?) with
+# the conditions of every start-page entry that may be shown (it was a query per entry: 5; then
+# the person and the conditions apart: 3).
+MAX_LANDING_STATEMENTS = 2
 # Pooled connections the landing page checks out. On PostgreSQL each checkout costs a liveness
 # ping (pool_pre_ping) and a reset: the session is read on the request's own connection there,
 # so one (it was two: the session's read had a connection of its own). SQLite pays no ping.
@@ -127,10 +128,10 @@ def test_a_launch_keeps_no_copy_of_the_token(app, live_server):
 
 def test_the_start_page_select_is_built_once_per_process(app):
     """Every start-page link's condition is the same object at each visit, so the one select of
-    them is found built (main._select_of) instead of built and hashed for SQLAlchemy's statement
+    them is found built (context.launch_select) instead of built and hashed for SQLAlchemy's statement
     cache at every landing (some 0.1 ms; a feature's condition built afresh would cost it)."""
-    from lti_tool.lti.context import LaunchContext
-    from lti_tool.main import _home_links, _select_of
+    from lti_tool.lti.context import LaunchContext, launch_select
+    from lti_tool.main import _home_links
 
     conditional = [link for link in _home_links if link.shown_if is not None]
     assert conditional
@@ -151,4 +152,7 @@ def test_the_start_page_select_is_built_once_per_process(app):
             first = tuple(link.shown_if(ctx) for link in conditional)
             again = tuple(link.shown_if(ctx) for link in conditional)
             assert all(a is b for a, b in zip(first, again, strict=True)), (role, course_id)
-            assert _select_of(first) is _select_of(again)
+            for checked in (True, False):
+                assert launch_select(first, checked=checked) is launch_select(
+                    again, checked=checked
+                )
