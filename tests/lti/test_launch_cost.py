@@ -156,3 +156,21 @@ def test_the_start_page_select_is_built_once_per_process(app):
                 assert launch_select(first, checked=checked) is launch_select(
                     again, checked=checked
                 )
+
+
+def test_the_start_page_still_ends_an_erased_persons_session(app, live_server):
+    """The erasure check rides on the start page's select of its conditions: a person whose row
+    says erased gets no start page (and no launch) from the session they still hold."""
+    from lti_tool.erasure import ERASED_SUB_PREFIX
+    from lti_tool.models import User
+
+    with requests.Session() as http:
+        home = launch(http, live_server.url)
+        assert home.status_code == 200 and "Lena de Vries" in home.text
+        with app.app_context():
+            user = db.session.scalars(select(User).where(User.name == "Lena de Vries")).one()
+            user.sub = ERASED_SUB_PREFIX + "gone"
+            db.session.commit()
+        again = http.get(home.url)
+        assert again.status_code == 401, again.status_code
+        assert "Lena de Vries" not in again.text
