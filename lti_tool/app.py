@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request, session
+from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import content_origin, sessions
@@ -85,7 +86,9 @@ def create_app(config: dict[str, Any] | Settings | None = None) -> Flask:
         return {
             "settings": settings,
             "locales": SUPPORTED_LOCALES,
-            "current_locale": select_locale(),
+            # The locale flask_babel chose for this request's texts (select_locale, asked
+            # once a request), not chosen a second time for every page rendered.
+            "current_locale": str(get_locale() or select_locale()),
         }
 
     return app

@@ -11,6 +11,7 @@ tool's host those blueprints answer 404. See docs/security.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,9 +84,14 @@ def tool_origin() -> str:
     return f"{tool.scheme}://{tool.netloc}"
 
 
+@functools.lru_cache(maxsize=8)
+def _host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
 def on_content_host() -> bool:
     """Whether this request came for the content origin (its host and port, as ProxyFix sees it)."""
-    return request.host.lower() == urlsplit(content_origin()).netloc.lower()
+    return request.host.lower() == _host_of(content_origin())
 
 
 def content_url_for(endpoint: str, **values: Any) -> str:
@@ -120,12 +126,12 @@ class ContentHostSessions(SessionInterface):
         self.tool = tool
 
     def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
-        if request.host.lower() == urlsplit(app.config["LEARNPASS"].content_url).netloc.lower():
+        if request.host.lower() == _host_of(app.config["LEARNPASS"].content_url):
             return sessions.ServerSession(new=True)
         return self.tool.open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.host.lower() == urlsplit(app.config["LEARNPASS"].content_url).netloc.lower():
+        if request.host.lower() == _host_of(app.config["LEARNPASS"].content_url):
             return
         self.tool.save_session(app, session, response)
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, url_for
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, text
 
 from .extensions import db
-from .lti.context import current_launch, launch_required, launch_values
+from .lti.context import LaunchContext, current_launch, launch_answers, launch_required
 from .security_headers import add_security_headers
 
 bp = Blueprint("main", __name__)
@@ -27,9 +27,10 @@ class HomeLink:
     role: str = "learner"
     # For rights that are no launch role (the HR of a company): shown only when this SQL
     # condition holds for the launch. The start page asks every link's condition in one select,
-    # not a query per link. The condition is built once per process (the same object each
-    # time, or one of a few, chosen by the launch) on the launch's values as parameters
-    # (lti.context.launch_value): the select of a set of conditions is then built once too.
+    # not a query per link: the launch's own erasure check's (lti.context.launch_select). The
+    # condition is built once per process (the same object each time, or one of a few, chosen
+    # by the launch) on the launch's values as parameters (lti.context.launch_value): the select
+    # of a set of conditions is then built once too.
     shown_if: Callable[[Any], ColumnElement[bool]] | None = None
 
 
@@ -42,44 +43,29 @@ def register_home_link(link: HomeLink) -> None:
         _home_links.append(link)
 
 
-_selects: dict[tuple[int, ...], tuple[tuple[ColumnElement[bool], ...], Any]] = {}
-
-
-def _select_of(conditions: tuple[ColumnElement[bool], ...]) -> Any:
-    """One select of these conditions, built once per set: building a select of a few EXISTS
-    and hashing it for SQLAlchemy's statement cache cost more than running it. The conditions
-    are kept with it (so their ids stay theirs), and a condition built afresh at every call is
-    only not cached beyond a few sets."""
-    key = tuple(map(id, conditions))
-    found = _selects.get(key)
-    if found is not None and all(a is b for a, b in zip(found[0], conditions, strict=True)):
-        return found[1]
-    statement = select(*conditions)
-    if len(_selects) < 32:
-        _selects[key] = (conditions, statement)
-    return statement
-
-
 @bp.get("/")
 def index() -> Any:
     return render_template("index.html", ctx=current_launch())
 
 
+def _allowed(ctx: LaunchContext) -> list[HomeLink]:
+    return [link for link in _home_links if ctx.has_role(link.role)]
+
+
+def _conditions(ctx: LaunchContext) -> tuple[ColumnElement[bool], ...]:
+    """The start page asks every link's condition in one select, with the launch's own check."""
+    return tuple(link.shown_if(ctx) for link in _allowed(ctx) if link.shown_if is not None)
+
+
 @bp.get("/home")
-@launch_required()
+@launch_required(conditions=_conditions)
 def home() -> Any:
     ctx = current_launch()
     assert ctx is not None
-    allowed = [link for link in _home_links if ctx.has_role(link.role)]
-    conditions = tuple(link.shown_if(ctx) for link in allowed if link.shown_if is not None)
-    answers = iter(
-        db.session.connection().execute(_select_of(conditions), launch_values(ctx)).one()
-        if conditions
-        else ()
-    )
+    answers = iter(launch_answers(_conditions(ctx)))
     links = [
         {"url": url_for(link.endpoint), "title": link.title(), "description": link.description()}
-        for link in allowed
+        for link in _allowed(ctx)
         if link.shown_if is None or next(answers)
     ]
     return render_template("home.html", ctx=ctx, links=links)

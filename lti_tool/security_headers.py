@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from urllib.parse import urlsplit
 
@@ -55,31 +56,58 @@ def allow_on_page(directive: str, url: str) -> None:
         g.setdefault("csp_extra", {}).setdefault(directive, set()).add(origin)
 
 
-def page_policy() -> str:
-    settings = current_app.config["LEARNPASS"]
-    content_origin = origin_of(getattr(settings, "content_url", "") or "")
-    directives: dict[str, list[str]] = {
+def _directives(content_url: str, frame_ancestors: str, nonce: str) -> dict[str, list[str]]:
+    content_origin = origin_of(content_url)
+    return {
         "default-src": ["'self'"],
-        "script-src": ["'self'", f"'nonce-{csp_nonce()}'"],
+        "script-src": ["'self'", f"'nonce-{nonce}'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "frame-src": ["'self'", *([content_origin] if content_origin else [])],
         "form-action": ["'self'"],
-        "frame-ancestors": settings.frame_ancestors.split(),
+        "frame-ancestors": frame_ancestors.split(),
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
-    if request.blueprint == "demo":
+
+
+def _joined(directives: dict[str, list[str]]) -> str:
+    return "; ".join(
+        f"{name} {' '.join(dict.fromkeys(sources))}" for name, sources in directives.items()
+    )
+
+
+_NONCE_MARK = "\0nonce\0"
+
+
+@functools.lru_cache(maxsize=8)
+def _usual_policy(content_url: str, frame_ancestors: str) -> tuple[str, str]:
+    """The policy of most pages (no origin added, not the demo platform's) around its nonce,
+    built once per setting: each response only puts its nonce between the two parts."""
+    head, _, tail = _joined(_directives(content_url, frame_ancestors, _NONCE_MARK)).partition(
+        _NONCE_MARK
+    )
+    return head, tail
+
+
+def page_policy() -> str:
+    settings = current_app.config["LEARNPASS"]
+    content_url = getattr(settings, "content_url", "") or ""
+    extra = g.get("csp_extra")
+    demo = request.blueprint == "demo"
+    if not extra and not demo:
+        head, tail = _usual_policy(content_url, settings.frame_ancestors)
+        return head + csp_nonce() + tail
+    directives = _directives(content_url, settings.frame_ancestors, csp_nonce())
+    if demo:
         # The demo platform frames the tool and posts launches to it, maybe on another address.
         tool = origin_of(settings.base_url)
         directives["frame-src"].append(tool)
         directives["form-action"].append(tool)
         directives["frame-ancestors"] = ["'self'"]
-    for directive, origins in (g.get("csp_extra") or {}).items():
+    for directive, origins in (extra or {}).items():
         directives[directive].extend(sorted(origins))
-    return "; ".join(
-        f"{name} {' '.join(dict.fromkeys(sources))}" for name, sources in directives.items()
-    )
+    return _joined(directives)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -75,15 +75,15 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
-        store = self._store()
         name = self.get_cookie_name(app)
         if not session and session.modified and session.sid:
-            store.delete("session:" + session.sid)
+            self._store().delete("session:" + session.sid)
             response.delete_cookie(name, path=self.get_cookie_path(app))
             return
         if not session.modified:
-            return
+            return  # most requests: no store is made for them
         if getattr(session, "stored_value", None) != dict(session):
+            store = self._store()
             previous = getattr(session, "previous_sid", None)
             if previous:
                 store.delete("session:" + previous)
