@@ -205,6 +205,7 @@ def seed_demo_people(today: dt.date | None = None) -> User:
             source="demo",
             source_ref=f"demo-{lena.sub}-{index}",
             training_type=training_type,
+            commit=False,  # all of them in one commit: the matrix is kept in step once
         )
     record_completion(
         session,
@@ -220,7 +221,9 @@ def seed_demo_people(today: dt.date | None = None) -> User:
         source="demo",
         source_ref=f"demo-{learners['learner2'].sub}-1",
         training_type="VCA-BASIC",
+        commit=False,
     )
+    session.commit()
     if not any((link.get("custom") or {}).get("target") == "passport" for link in demo.links()):
         demo.add_link("My passport", {"target": "passport"}, None)
     return lena

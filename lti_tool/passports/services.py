@@ -41,12 +41,16 @@ def record_completion(
     source: str,
     source_ref: str,
     training_type: str | None = None,
+    commit: bool = True,
 ) -> PassportEntry:
     """The feed for SCORM, learning paths and classroom attendance.
 
     Idempotent by ``source`` + ``source_ref``: calling it again updates the same entry (keeping a
     revision when something changed) instead of adding a second one. ``competences`` are competence
-    ID numbers or ESCO URIs; ``training_type`` a training type code. Commits.
+    ID numbers or ESCO URIs; ``training_type`` a training type code. Commits: a correction of an
+    existing entry always, a new entry unless ``commit`` is False (a caller that records several
+    then commits them at once: the training matrix is kept in step once, at that commit, for
+    everyone they touched).
     """
     if not source or not source_ref:
         raise PassportError(N_("A feed must name its source and a reference."))
@@ -106,5 +110,6 @@ def record_completion(
     )
     apply_input(session, entry, data)
     session.add(entry)
-    session.commit()
+    if commit:
+        session.commit()
     return entry
