@@ -89,9 +89,13 @@ def _host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+def _is_content_host(host: str, content_url: str) -> bool:
+    return host.lower() == _host_of(content_url)
+
+
 def on_content_host() -> bool:
     """Whether this request came for the content origin (its host and port, as ProxyFix sees it)."""
-    return request.host.lower() == _host_of(content_origin())
+    return _is_content_host(request.host, content_origin())
 
 
 def content_url_for(endpoint: str, **values: Any) -> str:
@@ -126,12 +130,12 @@ class ContentHostSessions(SessionInterface):
         self.tool = tool
 
     def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
-        if request.host.lower() == _host_of(app.config["LEARNPASS"].content_url):
+        if _is_content_host(request.host, app.config["LEARNPASS"].content_url):
             return sessions.ServerSession(new=True)
         return self.tool.open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.host.lower() == _host_of(app.config["LEARNPASS"].content_url):
+        if _is_content_host(request.host, app.config["LEARNPASS"].content_url):
             return
         self.tool.save_session(app, session, response)
 

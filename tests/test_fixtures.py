@@ -1,8 +1,8 @@
 """The fixtures' short cuts keep what they save honest: the cache of Werkzeug's URL builders
 (tests/route_builders.py) gives every rule the function Werkzeug would compile for it, a template
 compiled by one app is used by the next only while its source is the same
-(tests/template_cache.py), and ``seeded_app`` empties a database that was used before seeding it (only a fresh copy of the
-empty schema is seeded as it is)."""
+(tests/template_cache.py), and ``seeded_app`` empties a database that was used before seeding
+it (only a fresh copy of the empty schema is seeded as it is)."""
 
 from __future__ import annotations
 
