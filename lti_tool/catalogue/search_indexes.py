@@ -10,14 +10,20 @@
 - PostgreSQL's *best match* first looks for offers with every word in the title. Its ``tsvector``
   weighs the title's words A, but a GIN index keeps no weights, so each match had to be read
   again to see where a word was. One GIN index per language configuration on the title's own
-  ``tsvector`` (which gives the same words as the A-weighted part) finds them directly. They
-  cover every row, not only the language's: the planner used a partial index (``WHERE language
-  = 'nl'``) as a costly way to list the language's rows in every search. SQLite finds them in its FTS5 table (``sqlite_fts``).
+  ``tsvector`` (which gives the same words as the A-weighted part) finds them directly. Each
+  holds its language's rows only (``WHERE (language || '') = 'nl'``, ``LANGUAGE_ONLY``): a word
+  common in titles is found in a quarter of the entries an index over every row held (25,000
+  against 50,000 for "practice", 11 to 16 ms against 57 at 100,000 offers). The predicate is an
+  expression no other statement spells: with the plain ``language = 'nl'`` the planner used
+  such an index as a costly way to list the language's rows in every search; only the title
+  statement (``search_match.matching_rows``) states the predicate, and so only it reads them.
+  SQLite finds them in its FTS5 table (``sqlite_fts``).
   With a date range of a few months, the word index of the language finds them instead
   (``search_months.titles_in_range``): the title index knows no dates.
 
 Declared here (not in ``models``) because they need the text-search configurations of
-``texts``; the migrations ``b8e4f2a6c1d3`` and ``f2b6d8a4c3e1`` make the same ones.
+``texts``; the migrations ``b8e4f2a6c1d3``, ``f2b6d8a4c3e1`` and ``c4e8a2f6b9d1`` make the same
+ones.
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ from .models import SEARCH_FILTER_COLUMNS, CatalogueOfferSearch
 from .texts import CONFIGURATIONS
 
 S = CatalogueOfferSearch
+
+
+def language_only(language: str) -> Any:
+    """The condition of the language's title index, spelled as its title statement spells it
+    (an expression of the column: no other statement implies it, see above)."""
+    return S.language.concat(literal_column("''")) == literal_column(f"'{language}'")
 
 
 def title_tsvector(language: str) -> Any:
@@ -70,5 +82,6 @@ for _code in CONFIGURATIONS:
             f"ix_catalogue_offer_search_title_{_code}",
             title_tsvector(_code),
             postgresql_using="gin",
+            postgresql_where=language_only(_code),
         ).ddl_if(dialect="postgresql")
     )
