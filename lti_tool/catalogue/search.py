@@ -32,6 +32,7 @@ from .search_match import (
     among,
     matching_rows,
     query_terms,
+    ranked_matches,
     ranked_rows,
     row_matches,
     sorted_matching_rows,
@@ -195,6 +196,11 @@ def _search(session: Session, query: OfferQuery) -> OfferPage:
         # anywhere (every match, when there are cap or fewer): ranking every match of a common
         # word would read them all.
         first = found[:cap]
+        if total <= cap and session.get_bind().dialect.name == "postgresql":
+            # Every match is known: ranked in one statement, whose rows tell their own tier.
+            ordered, rank = ranked_matches(query.language, terms, first)
+            ids = _ordered_ids(session, ordered, rank, query, start, size)
+            return _page(session, query, total, cap, ids)
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)
         if total <= cap:  # the title matches are among them (the filters hold there)
             titled = list(session.scalars(title_rows.where(among(session, S.id, first))))
@@ -239,6 +245,10 @@ def _search(session: Session, query: OfferQuery) -> OfferPage:
                 if probed is not None
                 else _ordered_ids(session, rows, None, query, start, size)
             )
+    return _page(session, query, total, cap, ids)
+
+
+def _page(session: Session, query: OfferQuery, total: int, cap: int, ids: list[int]) -> OfferPage:
     return OfferPage(
         hits=_hits(session, ids, query.language),
         total=total,
