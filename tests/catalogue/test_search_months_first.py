@@ -193,6 +193,37 @@ def test_title_matches_in_a_short_range_as_the_title_index_gives(
     assert (none_read, reads) == (0, 2 if postgresql else 0)
 
 
+@pytest.mark.parametrize("fields", [{}, {"free_seats": True}])
+def test_words_in_most_rows_take_their_title_matches_from_the_title_index(
+    app: Any,
+    made: dict[int, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    fields: dict[str, Any],
+) -> None:
+    """A word in most rows with a short range, in too few titles to read those from the months
+    too: its matches are read from the months, its title matches from the title index (not the
+    range's rows, each checked), and the pages are those of the usual reads."""
+    monkeypatch.setattr(search, "MAX_COUNT", 7)
+    monkeypatch.setattr(search_months, "TITLE_SHARE", 2.0)  # the title matches never first
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+        (pages, months), ctid = _months_and_ctid_reads(lambda: _pages(**fields))
+        monkeypatch.setattr(search_months, "COMMON_SHARE", 2.0)  # the months never first
+        (usual, none_first), in_range = _months_and_ctid_reads(lambda: _pages(**fields))
+    assert pages == usual
+    if postgresql:
+        assert months >= 6 and none_first == 0  # each of the six pages read them first
+        assert ctid == 0 and in_range == 2  # past the cap, pages 1 and 2 read title matches
+    else:
+        assert months == none_first == ctid == in_range == 0
+
+
+def _months_and_ctid_reads(run: Any) -> tuple[tuple[Any, int], int]:
+    """``run()``'s result with how many of its statements read the months first, and how many
+    read title matches in a range (``titles_in_range``)."""
+    return _ctid_reads(lambda: _months_read(run))
+
+
 def _ctid_reads(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read title matches in a range."""
     return reads_with(".ctid", run)
