@@ -11,7 +11,7 @@
   weighs the title's words A, but a GIN index keeps no weights, so each match had to be read
   again to see where a word was. One GIN index per language configuration on the title's own
   ``tsvector`` (which gives the same words as the A-weighted part) finds them directly. Each
-  holds its language's rows only (``WHERE (language || '') = 'nl'``, ``LANGUAGE_ONLY``): a word
+  holds its language's rows only (``WHERE (language || '') = 'nl'``, ``language_only``): a word
   common in titles is found in a quarter of the entries an index over every row held (25,000
   against 50,000 for "practice", 11 to 16 ms against 57 at 100,000 offers). The predicate is an
   expression no other statement spells: with the plain ``language = 'nl'`` the planner used
@@ -19,7 +19,8 @@
   statement (``search_match.matching_rows``) states the predicate, and so only it reads them.
   SQLite finds them in its FTS5 table (``sqlite_fts``).
   With a date range of a few months, the word index of the language finds them instead
-  (``search_months.titles_in_range``): the title index knows no dates.
+  (``search_months.titles_in_range``): the title index knows no dates (not for words in most
+  rows, see ``search``).
 
 Declared here (not in ``models``) because they need the text-search configurations of
 ``texts``; the migrations ``b8e4f2a6c1d3``, ``f2b6d8a4c3e1`` and ``c4e8a2f6b9d1`` make the same
