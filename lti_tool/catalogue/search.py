@@ -198,7 +198,7 @@ def _search(session: Session, query: OfferQuery) -> OfferPage:
         first = found[:cap]
         if total <= cap and session.get_bind().dialect.name == "postgresql":
             # Every match is known: ranked in one statement, whose rows tell their own tier.
-            ordered, rank = ranked_matches(query.language, terms, first)
+            ordered, rank = ranked_matches(session, query.language, terms, first)
             ids = _ordered_ids(session, ordered, rank, query, start, size)
             return _page(session, query, total, cap, ids)
         title_rows = matching_rows(session, query.language, terms, title_only=True, filters=wanted)

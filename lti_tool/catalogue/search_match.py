@@ -227,14 +227,16 @@ def ranked_rows(
     S = CatalogueOfferSearch
     tier = case((among(session, S.id, titled), 0), else_=1)
     if _is_postgresql(session):
-        second = -func.ts_rank(S.tsv, matching_tsquery(language, terms))
+        second = _words_rank(language, terms)
     else:
         second = func.length(S.title_stems)
     candidates = sorted(set(first) | set(titled))
     return select(S.id).where(among(session, S.id, candidates)), [tier, second]
 
 
-def ranked_matches(language: str, terms: list[Term], ids: list[int]) -> tuple[Any, list[Any]]:
+def ranked_matches(
+    session: Session, language: str, terms: list[Term], ids: list[int]
+) -> tuple[Select[Any], list[Any]]:
     """PostgreSQL: the rank of ``ranked_rows`` for the search rows ``ids`` (every match), each
     row's tier read from its own ``tsv`` (every word among the title's, weight A: the words of
     the title's own ``tsvector``) instead of a list of title matches. Asking the title index for
@@ -243,6 +245,9 @@ def ranked_matches(language: str, terms: list[Term], ids: list[int]) -> tuple[An
     S = CatalogueOfferSearch
     in_title = S.tsv.op("@@")(words_tsquery(language, terms, title_only=True))
     tier = case((in_title, 0), else_=1)
-    second = -func.ts_rank(S.tsv, matching_tsquery(language, terms))
-    ids_param = bindparam("ids", ids, type_=ARRAY(Integer), unique=True)
-    return select(S.id).where(S.id == any_(ids_param)), [tier, second]
+    return select(S.id).where(among(session, S.id, ids)), [tier, _words_rank(language, terms)]
+
+
+def _words_rank(language: str, terms: list[Term]) -> Any:
+    """PostgreSQL: a row's rank for the words, ascending (``ts_rank``; titles weigh A)."""
+    return -func.ts_rank(CatalogueOfferSearch.tsv, matching_tsquery(language, terms))
