@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     any_,
     bindparam,
     case,
@@ -29,9 +28,10 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.types import UserDefinedType
 
 from .models import CatalogueOfferSearch
 from .search_indexes import language_only, title_tsvector
@@ -147,7 +147,7 @@ def matching_rows(
     """``SELECT`` of the search rows of ``language`` matching every term (all rows without);
     with terms, also the reserved words of ``filters`` (``search_terms``: they only rule rows
     out, the filters themselves are still to check). On PostgreSQL ``title_only`` reads the
-    title index, without them."""
+    title index, which holds the reserved words too."""
     S = CatalogueOfferSearch
     if not terms:
         return select(S.id).where(S.language == language)
@@ -157,14 +157,17 @@ def matching_rows(
         lang = literal_column(f"'{language}'")
         if title_only:
             # The title's own tsvector, not the A-weighted words of ``tsv``: the same words,
-            # found by the title index of the language instead of reading every match again.
+            # found by the title index of the language instead of reading every match again;
+            # with the reserved words of the filters, so the index rules out the rows the
+            # filters would (a postcode: 770 of the 6,357 titles with "Sicherheit", 7 ms
+            # against 20 when each title match was read to check it).
             # The language is compared as an expression ("|| ''"), the title index's own
             # condition (``search_indexes``): the planner cannot add the language's btree index
             # (it combined the title index with a bitmap of all the language's 100,000 rows,
             # about 100 ms), and no other statement can use the title index.
+            words = matching_tsquery(language, terms, filters)
             return select(S.id).where(
-                language_only(language),
-                title_tsvector(language).op("@@")(matching_tsquery(language, terms)),
+                language_only(language), title_tsvector(language).op("@@")(words)
             )
         matched = S.tsv.op("@@")(matching_tsquery(language, terms, filters))
         return select(S.id).where(S.language == lang, matched)
@@ -206,12 +209,30 @@ def row_matches(language: str, terms: list[Term], row_id: Any, filters: Filters 
     return select(literal_column("1")).select_from(fts).where(match, fts.c.rowid == row_id).exists()
 
 
+class _IdArray(UserDefinedType[list[int]]):
+    """PostgreSQL: a list of ids sent as the text of an ``integer[]`` literal (``{1,2,3}``),
+    typed by the statement's cast, so the server reads it once as a constant array. (A cast of
+    a text parameter in the statement is evaluated again for each row it is compared with.)"""
+
+    cache_ok = True
+    render_bind_cast = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "INTEGER[]"
+
+    def bind_processor(self, dialect: Any) -> Any:
+        return lambda ids: "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
 def among(session: Session, key: Any, ids: list[int]) -> Any:
     """``key`` is one of ``ids``, sent as one parameter: on PostgreSQL an array (``= ANY``), on
     SQLite a JSON list read by ``json_each``. An ``IN`` list of 1,000 or 2,000 parameters cost
-    more of this process's CPU than the search itself (each one rendered and sent apart)."""
+    more of this process's CPU than the search itself (each one rendered and sent apart).
+    PostgreSQL's array goes as the text of its literal (``{1,2,3}``), cast by the server: the
+    driver's own array of 1,000 integers cost 1.5 ms of this process's CPU (each element
+    adapted and checked for quoting), the text 0.2 ms."""
     if _is_postgresql(session):
-        return key == any_(bindparam("ids", ids, type_=ARRAY(Integer), unique=True))
+        return key == any_(bindparam("ids", ids, type_=_IdArray(), unique=True))
     listed = func.json_each(bindparam("ids", json.dumps(ids), unique=True)).table_valued("value")
     return key.in_(select(listed.c.value))
 

@@ -139,7 +139,7 @@ def test_the_sample_decides_by_the_share_of_the_words(
             # The transaction's settings, put back after each read of the months.
             assert dict(common.settings) == {
                 "enable_indexscan": "on",
-                "jit": "on",
+                "jit": "off",  # the app's connections run without JIT (``engine``)
                 "synchronize_seqscans": "on",
             }
             # While the months are read, a read of every row starts at the table's first page

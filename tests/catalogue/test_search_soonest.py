@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from lti_tool.catalogue import offers, search, search_soonest
 from lti_tool.catalogue.search import OfferQuery, search_offers
+from lti_tool.catalogue.search_filters import row_filters
 from lti_tool.catalogue.search_match import query_terms
 from lti_tool.catalogue.search_terms import query_terms as filter_terms
 from lti_tool.extensions import db
@@ -109,8 +111,10 @@ def test_the_first_months_give_the_pages_the_date_index_gives(
     monkeypatch.setattr(search, "MAX_COUNT", CAP)
     postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
     with app.app_context():
-        monkeypatch.setattr(search_soonest, "WALK_ROWS", 10**9)  # never
-        usual, usual_reads = _early_reads(lambda: _pages(**fields))
+        with monkeypatch.context() as usual_way:
+            usual_way.setattr(search_soonest, "WALK_ROWS", 10**9)  # never
+            usual_way.setattr(search_soonest, "_near_page", lambda *_: None)
+            usual, usual_reads = _early_reads(lambda: _pages(**fields))
         monkeypatch.setattr(search_soonest, "WALK_ROWS", -1)  # always, as far as it can
         early, early_reads = _early_reads(lambda: _pages(**fields))
     assert early == usual
@@ -123,6 +127,59 @@ def test_the_first_months_give_the_pages_the_date_index_gives(
     assert all(made[i]["word"] for i in shown)
     keys = [_starts(made, i) for i in shown]
     assert keys == sorted(keys)  # by first date to come, the undated last
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"format": "online"}, {"postcode": "90"}, {"free_seats": True}],
+    ids=["words", "format", "postcode", "seats"],
+)
+def test_a_near_page_is_walked_along_the_date_index(
+    app: Any,
+    made: dict[int, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    fields: dict[str, Any],
+) -> None:
+    """When the sample expects the page within the first rows in date order, the words are
+    checked on each row along the date index (PostgreSQL: a fenced walk, never the word index
+    and a sort): the same page as the usual read, or none when the dated rows run out."""
+    monkeypatch.setattr(search_soonest, "WALK_ROWS", 10**9)  # every page is near
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+        session = db.session()
+        query = OfferQuery(today=TODAY, language="nl", text="praktijk", sort="soonest", **fields)
+        terms = query_terms(["praktijk"], "nl")
+        wanted = filter_terms(query)
+        filters = row_filters(query)
+        rows = search.sorted_matching_rows(session, "nl", terms, wanted).where(*filters)
+        given = 0
+        for start in range(0, 126, 6):  # past the 120 offers
+            usual = search._soonest_page(session, rows, start, 6)
+            near, walks = reads_with(
+                ") AS walk",
+                lambda start=start: search_soonest.early_page(  # type: ignore[misc]
+                    session, "nl", terms, wanted, filters, start, 6
+                ),
+            )
+            assert walks == (1 if postgresql else 0)
+            if near is not None:
+                assert near == usual
+                given += 1
+        if postgresql:
+            assert given >= 4  # the dated matches' pages
+            assert given < 21  # past them, the undated rows: read the usual way
+            walk = search_soonest._near_statement("nl", terms, wanted, filters, 0, 6)
+            compiled = walk.compile(
+                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+            )
+            plan = "\n".join(session.execute(text(f"EXPLAIN {compiled}")).scalars())
+            assert "ix_catalogue_offer_search_language" in plan, plan
+            assert "Bitmap" not in plan and "Sort" not in plan, plan
+            # The words are checked above the walk (the fence): never pushed into a read of
+            # the word index, whatever the planner guesses of their matches.
+            above, below = plan.split("Index Scan", 1)
+            assert "Subquery Scan on walk" in above and "@@" in above, plan
+            assert "@@" not in below, plan
 
 
 @pytest.mark.parametrize("slack", [0.05, 0.5, 1.5, 50.0])
