@@ -353,3 +353,18 @@ class PostcodePlace(Base):
     place: Mapped[str] = mapped_column(String(180), default="")
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+
+
+class CatalogueSearchLexeme(Base):
+    """A word of the offers' search rows' ``tsvector`` in a page language (PostgreSQL; empty on
+    SQLite), kept by a trigger on ``catalogue_offer_search`` (``search_lexemes``): a word's start
+    is then asked of the index as the few words it matches. Never deleted: a word no row holds
+    any more only matches nothing. No person."""
+
+    __tablename__ = "catalogue_search_lexeme"
+
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    # Compared bytewise on PostgreSQL, so that the words starting with a text are a range.
+    lexeme: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True
+    )

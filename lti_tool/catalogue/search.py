@@ -28,6 +28,7 @@ from .models import (
     CatalogueProvider,
 )
 from .search_filters import row_filters
+from .search_lexemes import expanded
 from .search_match import (
     among,
     matching_rows,
@@ -167,6 +168,8 @@ def _search(session: Session, query: OfferQuery) -> OfferPage:
     filters = row_filters(query)  # on the search rows themselves (``search_filters``)
     # With words, the filters' reserved words too: the index then finds the rows with both.
     wanted = filter_terms(query) if terms else []
+    # Starts of words asked as the few words they match, where they do (``search_lexemes``).
+    terms, wanted = expanded(session, query.language, terms, wanted)
 
     def filtered(rows: Select[Any]) -> Select[Any]:
         return rows.where(*filters) if filters else rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +47,9 @@ Filters = list[FilterTerm] | tuple[()]
 class Term:
     word: str  # as typed, lower case (PostgreSQL stems it itself)
     stem: str  # its Snowball stem ("" for a lone digit, which SQLite does not index)
+    # PostgreSQL: the words of the index the word's start matches, when few (``search_lexemes``):
+    # asked as those words, not as a start (the index then skips through their entries).
+    lexemes: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> bool:
@@ -70,11 +73,29 @@ def words_tsquery(language: str, terms: list[Term], title_only: bool = False) ->
     title's words alone (weight A of the ``tsv``: the same words as the title's own
     ``tsvector``)."""
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
-    return func.to_tsquery(config, tsquery_text(terms, title_only))
+    typed = [t for t in terms if not t.lexemes]
+    listed = [t for t in terms if t.lexemes]
+    found = func.to_tsquery(config, tsquery_text(typed, title_only)) if typed else None
+    if listed:
+        # Words of the index as they are: a tsquery's own text, which no configuration changes.
+        words = bindparam("lexemes", lexemes_text(listed, title_only), _TsQuery(), unique=True)
+        found = words if found is None else found.op("&&")(words)
+    return found
+
+
+def lexemes_text(terms: list[Term], title_only: bool = False) -> str:
+    """The text of a ``tsquery`` with any of each term's ``lexemes`` (``title_only``: in the
+    title)."""
+    label = ":A" if title_only else ""
+
+    def quoted(lexeme: str) -> str:
+        return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" + label
+
+    return " & ".join(_any((quoted(x) for x in t.lexemes), " | ") for t in terms)
 
 
 def tsquery_text(terms: list[Term], title_only: bool = False) -> str:
-    """The text ``to_tsquery`` reads for the words (``words_tsquery``)."""
+    """The text ``to_tsquery`` reads for the words (``words_tsquery``), each as typed."""
     parts = []
     for t in terms:
         if title_only:
@@ -209,6 +230,16 @@ def row_matches(language: str, terms: list[Term], row_id: Any, filters: Filters 
     return select(literal_column("1")).select_from(fts).where(match, fts.c.rowid == row_id).exists()
 
 
+class _TsQuery(UserDefinedType[str]):
+    """PostgreSQL: the text of a ``tsquery``, sent as one (``%(x)s::TSQUERY``)."""
+
+    cache_ok = True
+    render_bind_cast = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "TSQUERY"
+
+
 class _IdArray(UserDefinedType[list[int]]):
     """PostgreSQL: a list of ids sent as the text of an ``integer[]`` literal (``{1,2,3}``),
     typed by the statement's cast, so the server reads it once as a constant array. (A cast of
@@ -270,5 +301,8 @@ def ranked_matches(
 
 
 def _words_rank(language: str, terms: list[Term]) -> Any:
-    """PostgreSQL: a row's rank for the words, ascending (``ts_rank``; titles weigh A)."""
-    return -func.ts_rank(CatalogueOfferSearch.tsv, matching_tsquery(language, terms))
+    """PostgreSQL: a row's rank for the words, ascending (``ts_rank``; titles weigh A). The
+    words as typed (a start, not the index's words it matches): the rank of a word's start
+    counts each word it matches as one."""
+    typed = [replace(t, lexemes=()) for t in terms]
+    return -func.ts_rank(CatalogueOfferSearch.tsv, matching_tsquery(language, typed))
