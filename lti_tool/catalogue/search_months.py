@@ -9,8 +9,9 @@ each read to check its language and dates until 1,000 passed (12,000 rows).
 
 For such a word the index is asked for the filters' words alone (the months: about a quarter of
 the language's rows), and the words are checked on each of those rows as it is read, until
-there are enough; the title matches likewise, by the words in the ``tsv``'s weight A (the
-title's words, the same as the title's own ``tsvector``). Whether the words are common enough
+there are enough. (The title matches were read so too, the words checked in the ``tsv``'s
+weight A; since the title index holds the months' words, it gives them faster: see
+``TITLE_SHARE``.) Whether the words are common enough
 is sampled (``months_first``): the language's first ``SAMPLE_ROWS`` rows from the range's first
 day in date order, read along the date index (a fraction of a millisecond). The planner's
 statistics cannot say it: their most common lexemes are counted over every language's rows
@@ -51,9 +52,10 @@ if TYPE_CHECKING:
 # (5,700 rows read for 1,001 matches, against the word's and the months' index entries and
 # 1,400 rows: 65 ms against 14.5); in 84% of them, a third of the time (8.4 against 27).
 COMMON_SHARE = 0.5
-# The title matches from the months when at least this share of the sample has every word in
-# its title: 25 to 30% took 13 to 29 ms against 22 to 112 by the title index (5,700 rows read
-# against 6,000 to 12,000); 12% and 6% longer (38 and 86 against 29 and 44).
+# Words in many titles when at least this share of the sample has every word in its title:
+# best match then takes its title matches from the title index (which holds the months' words:
+# 5 to 9 ms for "practice" in two months), not by the range's word index (``titles_in_range``,
+# 31 ms). (Read from the months' rows, each title checked, they took 17 ms.)
 TITLE_SHARE = 0.2
 SAMPLE_ROWS = 200
 # Best match's title matches by the word index (``titles_in_range``) for a range of at most
@@ -66,7 +68,7 @@ SHORT_MONTHS = 3
 @dataclass(frozen=True)
 class MonthsFirst:
     matches: bool = False  # the count's matches: the months' rows, each checked for the words
-    titles: bool = False  # best match's title matches too
+    titles: bool = False  # the words are in many titles (``TITLE_SHARE``)
     settings: tuple[tuple[str, str], ...] = ()  # the transaction's, for ``settings_back``
 
 
@@ -113,10 +115,11 @@ def range_asked(
 def months_first(
     session: Session, query: OfferQuery, terms: list[Term], wanted: Filters
 ) -> MonthsFirst:
-    """Which of the search's reads take the range's months first (PostgreSQL, words and a date
-    range asked of the index; else neither), from the share of a sample of the language's
-    rows that has the words, and the words in its title. When one does, the transaction has
-    the settings of such a read (``_SETTINGS``) until ``settings_back``."""
+    """Whether the count's matches are read from the range's months first (PostgreSQL, words and
+    a date range asked of the index; else not), from the share of a sample of the language's
+    rows that has the words, and whether the words are in many titles. When the months are read
+    first, the transaction has the settings of such a read (``_SETTINGS``) until
+    ``settings_back``."""
     if not range_asked(session, terms, wanted):
         return NEITHER
     words, titled, read, *settings = session.execute(
@@ -132,8 +135,8 @@ def months_first(
     ).one()
     matches = bool(read) and words >= COMMON_SHARE * read
     titles = bool(read) and titled >= TITLE_SHARE * read
-    if not (matches or titles):
-        return NEITHER
+    if not matches:
+        return MonthsFirst(titles=titles) if titles else NEITHER
     session.execute(_SET, _SETTINGS)
     return MonthsFirst(matches, titles, tuple(zip(_SETTINGS, settings, strict=True)))
 
@@ -150,12 +153,11 @@ def month_rows(
     terms: list[Term],
     wanted: Filters,
     filters: list[Any],
-    title_only: bool = False,
 ) -> Select[Any]:
     """``SELECT`` of the ids of the language's rows with the filters' reserved words
-    (``wanted``, the range's months among them) that pass ``filters`` and match every term
-    (``title_only``: in the title), in the table's order. The index is asked for the reserved
-    words alone; the terms are checked on each row as it comes."""
+    (``wanted``, the range's months among them) that pass ``filters`` and match every term, in
+    the table's order. The index is asked for the reserved words alone; the terms are checked
+    on each row as it comes."""
     S = CatalogueOfferSearch
     months = (
         select(S.id, S.tsv)
@@ -168,7 +170,7 @@ def month_rows(
         .offset(0)
         .subquery("months")
     )
-    words = words_tsquery(language, terms, title_only=title_only)
+    words = words_tsquery(language, terms)
     return select(months.c.id).where(months.c.tsv.op("@@")(words))
 
 

@@ -99,11 +99,9 @@ def test_months_first_gives_what_the_word_index_gives(
         first, months_reads = _months_read(lambda: _pages(sort=sort))
         assert first == usual
         assert usual_reads == 0
-        # On PostgreSQL each page's count reads the months first, and past the cap best
-        # match's title matches too (pages 1 and 2: the others lie past the cap); SQLite has
-        # no such read.
-        title_reads = 2 if sort == "relevance" and cap < 1000 else 0
-        assert months_reads == (6 + title_reads if postgresql else 0)
+        # On PostgreSQL each page's count reads the months first (best match's title matches
+        # never: the title index gives them); SQLite has no such read.
+        assert months_reads == (6 if postgresql else 0)
         expected = {
             i for i, values in made.items() if values["word"] and _in_range(values["dates"])
         }
@@ -136,6 +134,7 @@ def test_the_sample_decides_by_the_share_of_the_words(
         if postgresql:
             assert (common.matches, common.titles) == (True, True)
             assert (rare.matches, rare.titles) == (False, True)
+            assert rare.settings == ()  # nothing read first: the settings as they are
             # The transaction's settings, put back after each read of the months.
             assert dict(common.settings) == {
                 "enable_indexscan": "on",
@@ -227,3 +226,27 @@ def _months_and_ctid_reads(run: Any) -> tuple[tuple[Any, int], int]:
 def _ctid_reads(run: Any) -> tuple[Any, int]:
     """``run()``'s result, and how many of its statements read title matches in a range."""
     return reads_with(".ctid", run)
+
+
+@pytest.mark.parametrize("fields", [{}, {"free_seats": True}])
+def test_words_in_many_titles_take_their_title_matches_from_the_title_index(
+    app: Any,
+    made: dict[int, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    fields: dict[str, Any],
+) -> None:
+    """Words in many titles with a short range: the title matches come from the title index
+    (which holds the months' words), neither from the months' rows nor by the range's word
+    index, and the pages are those of the usual reads."""
+    monkeypatch.setattr(search, "MAX_COUNT", 7)
+    monkeypatch.setattr(search_months, "COMMON_SHARE", 2.0)  # the matches the usual way
+    postgresql = db.engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+    with app.app_context():
+        monkeypatch.setattr(search_months, "TITLE_SHARE", 0.0)  # in many titles
+        (pages, months), in_range = _months_and_ctid_reads(lambda: _pages(**fields))
+        monkeypatch.setattr(search_months, "TITLE_SHARE", 2.0)  # in few
+        (usual, _), usual_in_range = _months_and_ctid_reads(lambda: _pages(**fields))
+    assert pages == usual
+    assert months == in_range == 0
+    # in few titles, past the cap, pages 1 and 2 read their title matches by the range's words
+    assert usual_in_range == (2 if postgresql else 0)
