@@ -359,12 +359,13 @@ class CatalogueSearchLexeme(Base):
     """A word of the offers' search rows' ``tsvector`` in a page language (PostgreSQL; empty on
     SQLite), kept by a trigger on ``catalogue_offer_search`` (``search_lexemes``): a word's start
     is then asked of the index as the few words it matches. Never deleted: a word no row holds
-    any more only matches nothing. No person."""
+    any more only matches nothing. Not unique: two writers adding the same new word at once
+    each add it (read as one), so no writer ever waits for another's. No person."""
 
     __tablename__ = "catalogue_search_lexeme"
+    __table_args__ = (Index("ix_catalogue_search_lexeme", "language", "lexeme"),)
 
-    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))
     # Compared bytewise on PostgreSQL, so that the words starting with a text are a range.
-    lexeme: Mapped[str] = mapped_column(
-        Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True
-    )
+    lexeme: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"))

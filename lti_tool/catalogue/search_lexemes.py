@@ -29,9 +29,10 @@ from .texts import CONFIGURATIONS
 
 MOST = 16
 
-# The words of the rows an INSERT or UPDATE wrote (an UPDATE: of the rows whose tsvector changed),
-# in one statement per statement; in order, so that two writers never wait on each other's
-# words in opposite orders.
+# The words of the rows an INSERT or UPDATE wrote (an UPDATE: of the rows whose tsvector changed)
+# that the table lacks, in one statement per statement. No unique key: a writer never waits for
+# another adding the same word (with one, two writers adding new words in other orders could
+# each wait for the other); a word added twice is read once.
 _ADD_LEXEMES = """
 CREATE OR REPLACE FUNCTION catalogue_search_lexemes_added() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -39,13 +40,15 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO catalogue_search_lexeme (language, lexeme)
     SELECT DISTINCT n.language, u.lexeme FROM new_rows AS n, unnest(n.tsv) AS u
-    WHERE n.tsv IS NOT NULL ORDER BY 1, 2 ON CONFLICT DO NOTHING;
+    WHERE n.tsv IS NOT NULL AND NOT EXISTS (SELECT 1 FROM catalogue_search_lexeme AS k
+      WHERE k.language = n.language AND k.lexeme = u.lexeme);
   ELSE
     INSERT INTO catalogue_search_lexeme (language, lexeme)
     SELECT DISTINCT n.language, u.lexeme
     FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id, unnest(n.tsv) AS u
     WHERE n.tsv IS NOT NULL AND n.tsv IS DISTINCT FROM o.tsv
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
+      AND NOT EXISTS (SELECT 1 FROM catalogue_search_lexeme AS k
+        WHERE k.language = n.language AND k.lexeme = u.lexeme);
   END IF;
   RETURN NULL;
 END $$
@@ -78,7 +81,7 @@ WITH asked AS (
        WITH ORDINALITY AS u(word, config, n)
 )
 SELECT asked.n, found.lexeme FROM asked CROSS JOIN LATERAL (
-  SELECT lexeme FROM catalogue_search_lexeme
+  SELECT DISTINCT lexeme FROM catalogue_search_lexeme
   WHERE language = :language AND asked.start IS NOT NULL
     AND lexeme >= asked.start COLLATE "C" AND lexeme < (asked.start || chr(1114111)) COLLATE "C"
   ORDER BY lexeme LIMIT :most

@@ -29,13 +29,15 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO catalogue_search_lexeme (language, lexeme)
     SELECT DISTINCT n.language, u.lexeme FROM new_rows AS n, unnest(n.tsv) AS u
-    WHERE n.tsv IS NOT NULL ORDER BY 1, 2 ON CONFLICT DO NOTHING;
+    WHERE n.tsv IS NOT NULL AND NOT EXISTS (SELECT 1 FROM catalogue_search_lexeme AS k
+      WHERE k.language = n.language AND k.lexeme = u.lexeme);
   ELSE
     INSERT INTO catalogue_search_lexeme (language, lexeme)
     SELECT DISTINCT n.language, u.lexeme
     FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id, unnest(n.tsv) AS u
     WHERE n.tsv IS NOT NULL AND n.tsv IS DISTINCT FROM o.tsv
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
+      AND NOT EXISTS (SELECT 1 FROM catalogue_search_lexeme AS k
+        WHERE k.language = n.language AND k.lexeme = u.lexeme);
   END IF;
   RETURN NULL;
 END $$
@@ -56,10 +58,12 @@ def upgrade() -> None:
     lexeme = sa.Text(collation="C") if postgresql else sa.Text()
     op.create_table(
         "catalogue_search_lexeme",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("language", sa.String(2), nullable=False),
         sa.Column("lexeme", lexeme, nullable=False),
-        sa.PrimaryKeyConstraint("language", "lexeme"),
+        sa.PrimaryKeyConstraint("id"),
     )
+    op.create_index("ix_catalogue_search_lexeme", "catalogue_search_lexeme", ["language", "lexeme"])
     if not postgresql:
         return
     for statement in TRIGGERS:
@@ -67,7 +71,7 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO catalogue_search_lexeme (language, lexeme)"
         " SELECT DISTINCT s.language, u.lexeme FROM catalogue_offer_search AS s, unnest(s.tsv) AS u"
-        " WHERE s.tsv IS NOT NULL ON CONFLICT DO NOTHING"
+        " WHERE s.tsv IS NOT NULL"
     )
 
 

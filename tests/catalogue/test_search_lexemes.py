@@ -96,6 +96,33 @@ def test_the_words_of_every_row_are_kept(app: Any, made: list[Any]) -> None:
         assert ("nl", "zzpc3600") not in words
 
 
+def test_two_writers_adding_the_same_new_word_never_wait_for_each_other(
+    app: Any, made: list[Any]
+) -> None:
+    """Each writer adds the words its rows bring (no unique key to wait on): the second adds the
+    word while the first has not committed, and a start finds it once."""
+    with app.app_context():
+        if not _postgresql():
+            pytest.skip("the words are kept on PostgreSQL")
+        add = text(
+            "UPDATE catalogue_offer_search SET tsv = tsv || to_tsvector('simple', 'zzpc4711')"
+            " WHERE offer_id = :id AND language = 'nl'"
+        )
+        with db.engine.connect() as first, db.engine.connect() as second:
+            first.execute(add, {"id": made[0].id})  # not committed yet
+            # Waiting for the first would end in an error here, not in a pass.
+            second.execute(text("SET LOCAL lock_timeout = '5s'"))
+            second.execute(add, {"id": made[1].id})
+            second.commit()
+            first.commit()
+        session = db.session()
+        query = OfferQuery(language="nl", text="lassen", postcode="47", today=TODAY)
+        _, (postcode,) = search_lexemes.expanded(
+            session, "nl", query_terms(["lassen"], "nl"), filter_terms(query)
+        )
+        assert postcode.words == ("zzpc4711",)
+
+
 def test_a_start_is_asked_as_the_few_words_it_matches(
     app: Any, made: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
