@@ -75,7 +75,9 @@ def words_tsquery(language: str, terms: list[Term], title_only: bool = False) ->
     config = literal_column(f"'{CONFIGURATIONS[language]}'", REGCONFIG)
     typed = [t for t in terms if not t.lexemes]
     listed = [t for t in terms if t.lexemes]
-    found = func.to_tsquery(config, tsquery_text(typed, title_only)) if typed else None
+    found = (
+        func.to_tsquery(config, tsquery_text(typed, title_only)) if typed or not listed else None
+    )
     if listed:
         # Words of the index as they are: a tsquery's own text, which no configuration changes.
         words = bindparam("lexemes", lexemes_text(listed, title_only), _TsQuery(), unique=True)

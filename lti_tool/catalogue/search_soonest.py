@@ -22,8 +22,10 @@ some ``SLACK``), and the planner's statistics of the first dates (``pg_stats``: 
 the most common days, kept by ``ANALYZE`` and autovacuum) in which month that many end. One
 statement reads both (the sample: 200 table rows; reading the date index that far instead
 cost a third of the walk it saves). When the page is expected within the first ``WALK_ROWS``
-rows (a shallow page, or a word in most rows), past ``MAX_MONTHS`` months, or the table has no
-statistics yet, the page is read along the date index as before.
+rows (a shallow page, or a word in most rows), it is read along the date index, the words
+checked on each row (``_near_page``: so that the planner cannot gather and sort every match
+instead); past ``MAX_MONTHS`` months, or when the table has no statistics yet, the page is
+read as the search reads it without this module (``search._soonest_page``).
 """
 
 from __future__ import annotations
