@@ -18,7 +18,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -99,9 +98,8 @@ def matrix_slice(
     given), in name order from ``offset``, with the totals over all of them as window sums."""
     type_ids = [t.id for t in trainings]
     columns = [t for t in type_ids if not training_type_id or t == training_type_id]
-    if session.get_bind().dialect.name == "postgresql":
-        # Compiling the statement (JIT) took longer than running it.
-        session.execute(text("SET LOCAL jit = off"))
+    # (On PostgreSQL it runs without JIT, as every statement of the app: ``lti_tool.engine``;
+    # compiling it took longer than running it.)
     # The learners' rows (matrix_learners) whose counts hold today, read by the course's key...
     row = MatrixLearner
     stored = (
