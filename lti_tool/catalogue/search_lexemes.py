@@ -119,17 +119,14 @@ def expanded(
     for n, lexeme in rows:
         found.setdefault(n - 1, []).append(lexeme)
 
-    def listed(n: int) -> list[str]:
-        words = found.get(n, [])
-        return words if 0 < len(words) <= MOST else []
-
+    # Each asked start's words, when few enough ([] keeps it a start), in the order asked.
+    listed = [w if 0 < len(w := found.get(n, [])) <= MOST else [] for n in range(len(asked))]
     new_terms = [
-        replace(t, lexemes=tuple(listed(n))) if listed(n) else t for n, t in enumerate(terms)
+        replace(t, lexemes=tuple(words)) if words else t
+        for t, words in zip(terms, listed[: len(terms)], strict=True)
     ]
-    new_wanted: list[FilterTerm] = []
-    for m, f in enumerate(wanted):
-        words = listed(len(terms) + m)
-        new_wanted.append(
-            FilterTerm(words[0], or_words=tuple(words[1:])) if words else f  # exact words
-        )
+    new_wanted: list[FilterTerm] = [
+        FilterTerm(words[0], or_words=tuple(words[1:])) if words else f  # exact words
+        for f, words in zip(wanted, listed[len(terms) :], strict=True)
+    ]
     return new_terms, new_wanted

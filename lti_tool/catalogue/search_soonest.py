@@ -41,7 +41,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from .models import LANGUAGES, CatalogueOfferSearch
-from .search_match import Filters, Term, filters_tsquery_text, matching_tsquery, tsquery_text
+from .search_match import (
+    Filters,
+    Term,
+    filters_tsquery_text,
+    matching_tsquery,
+    read_ids,
+    tsquery_text,
+)
 from .search_terms import MAX_MONTHS, FilterTerm, months
 from .texts import CONFIGURATIONS
 
@@ -222,12 +229,11 @@ def _near_page(
     ms), its guess of the words' share among them too low to expect the walk to end early: so
     sorting is priced out while the page is read (``enable_sort``), and put back after."""
     page = _near_statement(language, terms, wanted, filters, start, size)
-    conn = session.connection()
-    kept = conn.execute(_NO_SORT).scalar()
+    kept = session.execute(_NO_SORT).scalar()
     try:
-        ids = list(conn.execute(page).scalars().all())
+        ids = read_ids(session, page)
     finally:
-        conn.execute(_SORT_BACK, {"kept": kept})
+        session.execute(_SORT_BACK, {"kept": kept})
     return ids if len(ids) == size else None
 
 
