@@ -175,6 +175,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.mark.one_database  # bin/test: in the PostgreSQL pass only (tests/passes.py)
 def test_installed_wheel_checks_migrates_and_serves_a_launch(
     venv: Path, database_url: str, tmp_path: Path
 ) -> None:
