@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import axe_cache
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Debian's headless shell (package chromium-headless-shell: Chromium's own headless build, what
 # Playwright runs for headless pages) when it is there, else Debian's whole browser. The same
@@ -175,7 +177,8 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
     A failing page is saved as test-artifacts/screenshots/<name>.png before the test fails, so it
     can still be looked at (``LEARNPASS_TEST_SCREENSHOTS=1`` saves every page checked: a full-page
     screenshot costs more than axe itself, some 0.2 s a page). Every violation (of any impact) is
-    kept in test-artifacts/axe/<name>.json. Returns the axe result.
+    kept in test-artifacts/axe/<name>.json. Returns the axe result (its ``violations``); a page
+    checked before in the run gets what axe found on it then (tests/browser/axe_cache.py).
     """
     if not AXE_SCRIPT.is_file():
         pytest.fail(
@@ -187,16 +190,24 @@ def check_page(page: Any, name: str) -> dict[str, Any]:
     if os.environ.get("LEARNPASS_TEST_SCREENSHOTS") == "1":
         _screenshot(page, full_name)
 
-    # axe checks a frame's content only when it runs inside that frame too (the tool in the
-    # platform's iframe, as in Moodle). It is evaluated through the DevTools protocol, which a
-    # page's Content-Security-Policy does not govern: an added <script> tag would be refused by
-    # the tool's policy (no inline script without the page's nonce), and must stay refused.
     axe_source = _axe_source()
-    for frame in page.frames:
-        frame.evaluate(axe_source)
-    result: dict[str, Any] = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    # A page checked before in this run (the same markup, frames and screen size) is not
+    # checked again: axe would find the same (tests/browser/axe_cache.py).
+    key = axe_cache.page_key(page, axe_source)
+    violations = axe_cache.found(key)
+    if violations is None:
+        # axe checks a frame's content only when it runs inside that frame too (the tool in the
+        # platform's iframe, as in Moodle). It is evaluated through the DevTools protocol, which
+        # a page's Content-Security-Policy does not govern: an added <script> tag would be
+        # refused by the tool's policy (no inline script without the page's nonce), and must
+        # stay refused.
+        for frame in page.frames:
+            frame.evaluate(axe_source)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        axe_cache.keep(key, violations)
+    result: dict[str, Any] = {"violations": violations}
     axe_dir = ARTIFACTS / "axe"
     axe_dir.mkdir(parents=True, exist_ok=True)
     (axe_dir / f"{full_name}.json").write_text(

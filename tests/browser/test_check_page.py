@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from .conftest import SCREENSHOTS, check_page
@@ -66,3 +68,54 @@ def test_check_page_saves_no_screenshot_of_a_good_page(page, monkeypatch):
     monkeypatch.setenv("LEARNPASS_TEST_SCREENSHOTS", "1")
     check_page(page, "selftest-good-page")
     assert shot.is_file()
+
+
+def _token() -> str:
+    """A random id of hexadecimal digits with a letter and a digit (what the cache renames)."""
+    return "a1" + uuid.uuid4().hex[:10]
+
+
+def _good(page, token: str, second_id: str | None = None) -> None:
+    second = second_id or token
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>again</title></head><body><main>'
+        f'<h1 id="h-{token}">Again</h1><p aria-labelledby="h-{token}">Plain words.</p>'
+        f'<p id="p-{second}">More words.</p></main></body></html>'
+    )
+
+
+def test_a_page_checked_before_is_not_checked_again(page):
+    """The same page (random tokens aside) gets axe's earlier result; a page that differs, even
+    only in which ids are equal, is checked (tests/browser/axe_cache.py)."""
+    from tests.browser import axe_cache
+
+    open_unpoliced_page(page)
+    token = _token()  # new in every run: the first check below runs axe
+    _good(page, token)
+    runs = axe_cache.runs
+    check_page(page, "selftest-again")
+    assert axe_cache.runs == runs + 1
+    _good(page, token)
+    check_page(page, "selftest-again")
+    assert axe_cache.runs == runs + 1  # the same page: not checked again
+    _good(page, _token())
+    check_page(page, "selftest-again")
+    assert axe_cache.runs == runs + 1  # only another random id, used the same way
+    _good(page, token, second_id=_token())
+    check_page(page, "selftest-again")
+    assert axe_cache.runs == runs + 2  # two ids where there was one: checked
+
+
+def test_a_bad_page_checked_before_fails_again(page):
+    from tests.browser import axe_cache
+
+    open_unpoliced_page(page)
+    page.set_content(BAD_PAGE)
+    with pytest.raises(pytest.fail.Exception):
+        check_page(page, "selftest-bad-again")
+    runs = axe_cache.runs
+    page.set_content(BAD_PAGE)
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_page(page, "selftest-bad-again")
+    assert axe_cache.runs == runs  # what axe found the first time fails it again
+    assert "color-contrast" in str(failure.value)
