@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import PG_URL, free_port
@@ -23,6 +24,7 @@ def _env(tmp_path, **extra):
     return env
 
 
+@pytest.mark.one_database("sqlite")  # no test database: tests/passes.py
 def test_demo_sets_up_database_keys_and_demo_platform(tmp_path):
     r = subprocess.run(
         [LEARNPASS, "demo", "--no-run", "--port", "5999"],
@@ -97,6 +99,7 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
     assert "Shutting down: Master" in out
 
 
+@pytest.mark.one_database("sqlite")  # no test database: tests/passes.py
 def test_serve_refuses_to_start_without_a_secret(tmp_path):
     r = subprocess.run(
         [LEARNPASS, "serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
@@ -105,6 +108,7 @@ def test_serve_refuses_to_start_without_a_secret(tmp_path):
     assert "LEARNPASS_SECRET_KEY" in r.stderr
 
 
+@pytest.mark.one_database("sqlite")  # no test database: tests/passes.py
 def test_help_lists_the_commands_without_configuration(tmp_path):
     r = subprocess.run(
         [LEARNPASS, "--help"], env=_env(tmp_path), capture_output=True, text=True, timeout=60

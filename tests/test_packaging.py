@@ -256,6 +256,7 @@ def test_installed_wheel_checks_migrates_and_serves_a_launch(
         reader.join(timeout=10)
 
 
+@pytest.mark.one_database("sqlite")  # its own SQLite file: tests/passes.py
 def test_developers_alembic_command_uses_the_settings_database(tmp_path: Path) -> None:
     """``alembic -c migrations/alembic.ini`` in a checkout migrates LEARNPASS_DATABASE_URL."""
     alembic = str(Path(sys.executable).parent / "alembic")

@@ -54,7 +54,9 @@ def test_each_screen_size_of_a_browser_test_runs_on_one_database(plain_module: P
 
 def test_a_test_marked_one_database_runs_in_the_postgresql_pass_only(pg_module: Path) -> None:
     marked = _item(pg_module, ("database_url",))
-    marked.get_closest_marker = lambda name: object() if name == "one_database" else None
+    marked.get_closest_marker = lambda name: (
+        SimpleNamespace(args=()) if name == "one_database" else None
+    )
     unmarked = _item(pg_module, ("database_url",))
     unmarked.get_closest_marker = lambda name: None
     assert [passes.runs_in(marked, name) for name in ("sqlite", "postgres", "")] == [
@@ -63,6 +65,15 @@ def test_a_test_marked_one_database_runs_in_the_postgresql_pass_only(pg_module: 
         True,  # by hand: everything, on the database the run names
     ]
     assert [passes.runs_in(unmarked, name) for name in ("sqlite", "postgres")] == [True, True]
+    on_sqlite = _item(pg_module, ("tmp_path",))
+    on_sqlite.get_closest_marker = lambda name: (
+        SimpleNamespace(args=("sqlite",)) if name == "one_database" else None
+    )
+    assert [passes.runs_in(on_sqlite, name) for name in ("sqlite", "postgres", "")] == [
+        True,
+        False,
+        True,
+    ]
 
 
 def test_the_pass_comes_from_bin_test_and_every_pair_runs_all(
