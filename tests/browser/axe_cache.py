@@ -8,8 +8,9 @@ cost about 0.3 s of CPU a page, across Chromium, Playwright's driver and the wor
 times a run (docs/testing.md, "What makes the tests fast").
 
 A page's key is what axe reads of it: every frame's address and markup (``outerHTML`` of the
-root element, with the document's mode and the form fields' values), and the screen size and scale.
-What differs between two loads of the same page without changing what a reader gets is renamed
+root element, with the document's mode and the values of the form fields a person sees; a
+hidden field's value, such as the CSRF token, changes at every load), and the screen's size,
+scale and touch. What differs between two loads of the same page without changing what a reader gets is renamed
 consistently before the key is made: the ports tests get from the system, random tokens (ids of
 8 or more hexadecimal digits, long mixed-case tokens) and the CSRF field's value. Renaming is
 consistent (the first token seen becomes ``~1~``, the second ``~2~``, the same token the same
@@ -50,7 +51,10 @@ _MIXED = re.compile(
 _READ_FRAME = """() => [
   document.compatMode,
   document.documentElement ? document.documentElement.outerHTML : "",
-  Array.from(document.querySelectorAll("input, textarea, select"), (e) => e.type + "=" + e.value),
+  Array.from(
+    document.querySelectorAll("input:not([type=hidden]), textarea, select"),
+    (e) => e.type + "=" + e.value,
+  ),
 ]"""
 
 runs = 0  # how many times this process ran axe (the cache's own test reads it)
