@@ -4,20 +4,21 @@ axe reads the document, its frames, the style sheets and the screen size; given 
 the same. Many pages come back in a run: a test opens the start page again after a step, other
 tests reach it too, and a browser test made for one screen size runs in both of bin/test's passes
 (tests/passes.py), where the same data gives the same page. Loading axe into a page and running it
-cost about 0.3 s of CPU a page, across Chromium, Playwright's driver and the worker, some 700
+cost about 0.3 s of CPU a page, across Chromium, Playwright's driver and the worker, several hundred
 times a run (docs/testing.md, "What makes the tests fast").
 
 A page's key is what axe reads of it: every frame's address and markup (``outerHTML`` of the
 root element, with the document's mode and the values of the form fields a person sees; a
 hidden field's value, such as the CSRF token, changes at every load), and the screen's size,
-scale and touch. What differs between two loads of the same page without changing what a reader gets is renamed
-consistently before the key is made: the ports tests get from the system, random tokens (ids of
-8 or more hexadecimal digits, long mixed-case tokens) and the CSRF field's value. Renaming is
-consistent (the first token seen becomes ``~1~``, the second ``~2~``, the same token the same
-name), so two pages differing in which ids are equal (one id used twice against two ids) never
-share a key. The style sheets are the checkout's own files, the same within one run: the cache
-lives for one run (a folder bin/test makes for both passes, ``LEARNPASS_TEST_AXE_CACHE``; without
-it, this process's memory) and is keyed by axe's own source too.
+scale and touch. What differs between two loads of the same page without changing what a
+reader gets is renamed consistently before the key is made: the ports tests get from the
+system, random tokens (ids of 8 or more hexadecimal digits, long mixed-case tokens) and the
+CSRF field's value in the markup. Renaming is consistent (the first token seen becomes ``~1~``,
+the second ``~2~``, the same token the same name), so two pages differing in which ids are
+equal (one id used twice against two ids) never share a key. The style sheets are the
+checkout's own files, the same within one run: the cache lives for one run (a folder bin/test
+makes for both passes, ``LEARNPASS_TEST_AXE_CACHE``; without it, this process's memory) and is
+keyed by axe's own source too.
 
 The checks that are not axe's (a page wider than the screen, parts the Content-Security-Policy
 refused) run on every page, every time.
