@@ -75,11 +75,11 @@ def _token() -> str:
     return "a1" + uuid.uuid4().hex[:10]
 
 
-def _good(page, token: str, second_id: str | None = None) -> None:
+def _good(page, run: str, token: str, second_id: str | None = None) -> None:
     second = second_id or token
     page.set_content(
         '<!doctype html><html lang="en"><head><title>again</title></head><body><main>'
-        f'<h1 id="h-{token}">Again</h1><p aria-labelledby="h-{token}">Plain words.</p>'
+        f'<h1 id="h-{token}">Again {run}</h1><p aria-labelledby="h-{token}">Plain words.</p>'
         f'<p id="p-{second}">More words.</p></main></body></html>'
     )
 
@@ -90,18 +90,22 @@ def test_a_page_checked_before_is_not_checked_again(page):
     from tests.browser import axe_cache
 
     open_unpoliced_page(page)
-    token = _token()  # new in every run: the first check below runs axe
-    _good(page, token)
+    # A number the cache does not rename (digits only), new in every test: the page was never
+    # checked before, even with a cache folder kept from another pass or run. A random id alone
+    # would not do: the cache renames it.
+    run = str(uuid.uuid4().int)[:12]
+    token = _token()
+    _good(page, run, token)
     runs = axe_cache.runs
     check_page(page, "selftest-again")
     assert axe_cache.runs == runs + 1
-    _good(page, token)
+    _good(page, run, token)
     check_page(page, "selftest-again")
     assert axe_cache.runs == runs + 1  # the same page: not checked again
-    _good(page, _token())
+    _good(page, run, _token())
     check_page(page, "selftest-again")
     assert axe_cache.runs == runs + 1  # only another random id, used the same way
-    _good(page, token, second_id=_token())
+    _good(page, run, token, second_id=_token())
     check_page(page, "selftest-again")
     assert axe_cache.runs == runs + 2  # two ids where there was one: checked
 
