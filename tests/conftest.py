@@ -338,14 +338,18 @@ _LONG_FILES = (
 )
 
 
+def _long(item: pytest.Item) -> bool:
+    return any(part in item.nodeid for part in _LONG_FILES)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     test_passes.select(config, items)
-    items.sort(key=lambda item: not any(part in item.nodeid for part in _LONG_FILES))
+    items.sort(key=lambda item: not _long(item))
     if test_passes.current() == "postgres":
         # The PostgreSQL pass takes the long files from the other end: the passes run side by
         # side, and a browser test made for one screen size meets the same pages in both; the
         # pass that comes second finds them checked by axe already (tests/browser/axe_cache.py).
-        long_ones = [item for item in items if any(p in item.nodeid for p in _LONG_FILES)]
+        long_ones = [item for item in items if _long(item)]
         files = list(dict.fromkeys(str(item.fspath) for item in long_ones))
         order = {name: index for index, name in enumerate(reversed(files))}
         long_ones.sort(key=lambda item: order[str(item.fspath)])

@@ -79,7 +79,7 @@ def _one_database(item: pytest.Item) -> str | None:
     marker = closest("one_database") if closest is not None else None
     if marker is None:
         return None
-    return str(marker.args[0]) if getattr(marker, "args", ()) else "postgres"
+    return str(marker.args[0]) if marker.args else "postgres"
 
 
 def runs_in(item: pytest.Item, name: str) -> bool:

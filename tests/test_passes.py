@@ -52,7 +52,7 @@ def test_each_screen_size_of_a_browser_test_runs_on_one_database(plain_module: P
     assert [passes.runs_in(phone, name) for name in ("sqlite", "postgres")] == [False, True]
 
 
-def test_a_test_marked_one_database_runs_in_the_postgresql_pass_only(pg_module: Path) -> None:
+def test_a_test_marked_one_database_runs_in_the_pass_it_names(pg_module: Path) -> None:
     marked = _item(pg_module, ("database_url",))
     marked.get_closest_marker = lambda name: (
         SimpleNamespace(args=()) if name == "one_database" else None
