@@ -30,7 +30,7 @@ from lti_tool import create_app, models
 from lti_tool.catalogue.sqlite_fts import is_fts_table
 from lti_tool.extensions import db
 from tests import passes as test_passes
-from tests import route_builders, sql_cache, template_cache
+from tests import route_builders, seed_copies, sql_cache, template_cache
 from tests.pg_databases import Databases as PgDatabases
 from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
@@ -86,6 +86,7 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not PG_URL:
         path = tmp_path_factory.mktemp("db-template") / "template.db"
         _create_schema("sqlite:///" + str(path), path.parent)  # dispose checkpoints the WAL
+        _SQLITE_SEEDS.folder = path.parent  # the seeds kept beside it (tests/seed_copies.py)
         _freeze()
         yield str(path)
         return
@@ -233,22 +234,54 @@ def seed_test_keys() -> None:
 def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[Any]:
     """An app on an emptied database with the demo data; a module's own ``app`` fixture with other
     settings yields from this. The test's fresh database (from ``database_url``, not used yet)
-    is already empty; any other is emptied first."""
+    is already empty; any other is emptied first. A fresh database gets a copy of the seed an
+    earlier test of the worker made with the same settings, when there is one
+    (tests/seed_copies.py); the first is seeded, and its rows kept."""
     fresh = database_url in _FRESH
     _FRESH.discard(database_url)
-    app = make_app(database_url, tmp_path, **overrides)
+    port = overrides.pop("port", None) or free_port()
+    key = seed_copies.settings_key(overrides)
+    copied = fresh and _put_seed(database_url, key, port)
+    app = make_app(database_url, tmp_path, port=port, **overrides)
     if not fresh:
         reset_database(app)
-    with app.app_context():
-        from lti_tool.demo.seed import seed_demo
+    if not copied:
+        with app.app_context():
+            from lti_tool.demo.seed import seed_demo
 
-        seed_test_keys()
-        seed_demo()
+            seed_test_keys()
+            seed_demo()
+        if fresh:
+            _keep_seed(app, database_url, key, port)
     yield app
     with app.app_context():
         db.session.remove()
     assert db.engine is not None
     db.engine.dispose()
+
+
+_SQLITE_SEEDS = seed_copies.SqliteSeeds()
+
+
+def _put_seed(database_url: str, key: str, port: int) -> bool:
+    if os.environ.get("LEARNPASS_TEST_SEED_COPIES") == "0":
+        return False
+    if not PG_URL:
+        return _SQLITE_SEEDS.put(database_url, key, port)
+    return _pg_databases().put_seed(database_url.rpartition("/")[2], key, port)
+
+
+def _keep_seed(app: Any, database_url: str, key: str, port: int) -> None:
+    if os.environ.get("LEARNPASS_TEST_SEED_COPIES") == "0":
+        return
+    if not PG_URL:
+        with app.app_context():
+            db.session.remove()
+            assert db.engine is not None
+            db.engine.dispose()  # the last connection closed: every row is in the file
+        _SQLITE_SEEDS.keep(database_url, key, port)
+        return
+    _pg_databases().keep_seed(database_url.rpartition("/")[2], key, port)
 
 
 @pytest.fixture(autouse=True)

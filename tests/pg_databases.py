@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests import seed_copies
+
 # Everything of the public schema that a test could change, as one sorted text.
 _SHAPE = """
 SELECT string_agg(line, E'\n' ORDER BY line) FROM (
@@ -89,17 +91,38 @@ _RESTART_SEQUENCES = (
 def _delete_rows(conn: Any) -> None:
     """Empty every table that has rows (one transaction: foreign keys are not checked while the
     rows go, the tables that refer to each other are all emptied) and restart the sequences."""
-    tables = list(conn.execute(text(_TABLES)).scalars())
-    if tables:
-        found = " UNION ALL ".join(f"(SELECT '{t}' FROM \"{t}\" LIMIT 1)" for t in tables)
-        full = list(conn.exec_driver_sql(found).scalars())
-        if full:
-            conn.exec_driver_sql(
-                "BEGIN; SET LOCAL session_replication_role = replica; "
-                + "".join(f'DELETE FROM "{t}"; ' for t in full)
-                + "COMMIT"
-            )
+    full = _full_tables(conn)
+    if full:
+        conn.exec_driver_sql(
+            "BEGIN; SET LOCAL session_replication_role = replica; "
+            + "".join(f'DELETE FROM "{t}"; ' for t in full)
+            + "COMMIT"
+        )
     conn.exec_driver_sql(_RESTART_SEQUENCES)
+
+
+# The demo seed of the worker's test database, kept out of the public schema (tests/seed_copies.py).
+_SEED_SCHEMA = "learnpass_seed"
+# Each public table's columns that an INSERT may name (not the generated ones), in order.
+_COLUMNS = """
+SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
+   AND NOT a.attisdropped AND a.attgenerated::text = ''
+ GROUP BY c.relname
+"""
+_SEQUENCES = (
+    "SELECT quote_ident(sequencename), last_value FROM pg_sequences"
+    " WHERE schemaname = 'public' AND last_value IS NOT NULL"
+)
+
+
+def _full_tables(conn: Any) -> list[str]:
+    tables = list(conn.execute(text(_TABLES)).scalars())
+    if not tables:
+        return []
+    found = " UNION ALL ".join(f"(SELECT '{t}' FROM \"{t}\" LIMIT 1)" for t in tables)
+    return list(conn.exec_driver_sql(found).scalars())
 
 
 def _engine(url: str, **options: Any) -> Any:
@@ -117,6 +140,10 @@ class Databases:
         self.watched: set[str] = set()  # templates with the DDL counter (``watch_ddl``)
         # The database being emptied between tests, and the kept connection that empties it.
         self._cleaning: tuple[str, Any, Any, int] | None = None
+        # Per database: the demo seed kept in it (settings key, the batch that puts it back, the
+        # port it was seeded on); tests/seed_copies.py.
+        self.seeds: dict[str, tuple[str, str, int]] = {}
+        self.template_of: dict[str, str] = {}
 
     def url(self, name: str) -> str:
         return self.server_url.rpartition("/")[0] + "/" + name
@@ -155,6 +182,7 @@ class Databases:
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self._strategy}'))
         self.current = name
+        self.template_of[name] = template
         if template not in self.watched and template not in self.template_shape:
             self.template_shape[template] = self._shape(name)
         return self.url(name)
@@ -234,7 +262,61 @@ class Databases:
         except Exception:
             return True
 
+    def put_seed(self, name: str, key: str, port: int) -> bool:
+        """Put the kept demo seed back into the emptied database ``name``, with the test's port
+        in the demo platform's address; False when none is kept for these settings."""
+        found = self.seeds.get(name)
+        if found is None or found[0] != key:
+            return False
+        _, restore, seeded_port = found
+        _, _, conn, _ = self._cleaner(name)
+        conn.exec_driver_sql(
+            "BEGIN; SET LOCAL session_replication_role = replica; "
+            + restore
+            + seed_copies.address_fix(seeded_port, port)
+            + "; COMMIT"
+        )
+        return True
+
+    def keep_seed(self, name: str, key: str, port: int) -> None:
+        """Keep the rows of ``name``, just seeded and not used yet, as its demo seed: copies of
+        its tables in a schema of their own, made while the DDL counter is not looked at and
+        set back to zero after (so the database is still the template's)."""
+        if name in self.seeds or self.template_of.get(name) not in self.watched:
+            return
+        _, _, conn, _ = self._cleaner(name)
+        full = _full_tables(conn)
+        address = seed_copies.base_url(port)
+        for table in full:
+            if (
+                table != "platform"
+                and conn.exec_driver_sql(
+                    f'SELECT 1 FROM "{table}" t WHERE t::text LIKE %s LIMIT 1',
+                    ("%" + address + "%",),
+                ).first()
+            ):
+                return  # a copy could not be given the test's address: each test seeds
+        columns = dict(conn.exec_driver_sql(_COLUMNS).all())
+        sequences = conn.exec_driver_sql(_SEQUENCES).all()
+        conn.exec_driver_sql(
+            f"BEGIN; DROP SCHEMA IF EXISTS {_SEED_SCHEMA} CASCADE; CREATE SCHEMA {_SEED_SCHEMA}; "
+            + "".join(
+                f'CREATE TABLE {_SEED_SCHEMA}."{t}" AS SELECT {columns[t]} FROM public."{t}"; '
+                for t in full
+            )
+            + "COMMIT"
+        )
+        conn.exec_driver_sql("SELECT setval('learnpass_test.ddl_seen', 1, false)")
+        restore = "".join(
+            f'INSERT INTO public."{t}" ({columns[t]}) OVERRIDING SYSTEM VALUE'
+            f' SELECT {columns[t]} FROM {_SEED_SCHEMA}."{t}"; '
+            for t in full
+        ) + "".join(f"SELECT setval('{seq}', {value}, true); " for seq, value in sequences)
+        self.seeds[name] = (key, restore, port)
+
     def drop(self, name: str) -> None:
+        self.seeds.pop(name, None)
+        self.template_of.pop(name, None)
         if self._cleaning is not None and self._cleaning[0] == name:
             self._forget_cleaner()
         with self.admin.connect() as conn:
