@@ -371,43 +371,11 @@ def demo(host: str, port: int, no_run: bool) -> None:
 def serve(bind: str, workers: int) -> None:
     """Run in production: migrate, then gunicorn with workers (demo off unless configured)."""
     upgrade_database()
-    import signal
-    import subprocess
+    from . import serve as server
 
-    # The jobs runner beside gunicorn; both stop together. More instances may run the same pair.
-    jobs = subprocess.Popen([sys.executable, "-m", "lti_tool.cli", "jobs", "run"])  # noqa: S603
-    web = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            bind,
-            "--access-logfile",
-            "-",
-            "lti_tool.wsgi:app",
-        ]
-    )
-
-    def _stop(signum: int, _frame: Any) -> None:
-        for proc in (web, jobs):
-            proc.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    code = web.wait()
-    jobs.terminate()
-    try:
-        jobs.wait(30)
-    except subprocess.TimeoutExpired:
-        # A job still at work after the grace time: its transaction rolls back with the
-        # process, and a runner takes the job again (jobs are claimed, sends are idempotent).
-        # Without this, serve ended and left the runner behind (seen once under load).
-        jobs.kill()
-        jobs.wait()
-    sys.exit(code)
+    # Gunicorn's workers and the jobs runner beside them are forks of this process (the app is
+    # built once); all stop together. More instances may run the same trio (docs/deployment.md).
+    server.serve(current_app._get_current_object(), bind, workers)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

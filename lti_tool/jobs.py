@@ -86,16 +86,21 @@ def jobs_run(once: bool) -> None:
         run_due({}, time.monotonic())
         click.echo("jobs ran once: " + ", ".join(j.name for j in registered_jobs()))
         return
+    run_until_signalled(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def run_until_signalled(app: Flask) -> None:
+    """Run the jobs until SIGTERM or SIGINT, finishing the job at hand (the signal comes from
+    `learnpass serve` or the process manager)."""
     import signal
     import sys
 
     click.echo("running jobs: " + ", ".join(j.name for j in registered_jobs()))
     sys.stdout.flush()
     stop = threading.Event()
-    # Finish the job at hand on SIGTERM (sent by `learnpass serve` or the process manager).
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_forever(current_app._get_current_object(), stop)  # type: ignore[attr-defined]
+    run_forever(app, stop)
     click.echo("jobs stopped")
 
 

@@ -275,6 +275,8 @@ def _keep_seed(app: Any, database_url: str, key: str, port: int) -> None:
     if os.environ.get("LEARNPASS_TEST_SEED_COPIES") == "0":
         return
     if not PG_URL:
+        if not _SQLITE_SEEDS.wants(key):
+            return
         with app.app_context():
             db.session.remove()
             assert db.engine is not None

@@ -144,6 +144,7 @@ class Databases:
         # port it was seeded on); tests/seed_copies.py.
         self.seeds: dict[str, tuple[str, str, int]] = {}
         self.template_of: dict[str, str] = {}
+        self.seen = seed_copies.Seen()
 
     def url(self, name: str) -> str:
         return self.server_url.rpartition("/")[0] + "/" + name
@@ -281,8 +282,12 @@ class Databases:
     def keep_seed(self, name: str, key: str, port: int) -> None:
         """Keep the rows of ``name``, just seeded and not used yet, as its demo seed: copies of
         its tables in a schema of their own, made while the DDL counter is not looked at and
-        set back to zero after (so the database is still the template's)."""
-        if name in self.seeds or self.template_of.get(name) not in self.watched:
+        set back to zero after (so the database is still the template's). Kept the second time
+        a set of settings is seeded, in place of a seed of settings seen less often."""
+        if self.template_of.get(name) not in self.watched or not self.seen.again(key):
+            return
+        kept = self.seeds.get(name)
+        if kept is not None and self.seen.count(kept[0]) >= self.seen.count(key):
             return
         _, _, conn, _ = self._cleaner(name)
         full = _full_tables(conn)
@@ -295,7 +300,8 @@ class Databases:
                     ("%" + address + "%",),
                 ).first()
             ):
-                return  # a copy could not be given the test's address: each test seeds
+                self.seen.never(key)  # a copy could not be given the test's address: tests seed
+                return
         columns = dict(conn.exec_driver_sql(_COLUMNS).all())
         sequences = conn.exec_driver_sql(_SEQUENCES).all()
         conn.exec_driver_sql(

@@ -57,6 +57,7 @@ class SqliteSeeds:
 
     def __init__(self) -> None:
         self.kept: dict[str, tuple[Path, int]] = {}
+        self.seen = Seen()
         self.folder: Path | None = None  # beside the session's empty template
 
     def put(self, database_url: str, key: str, port: int) -> bool:
@@ -76,11 +77,15 @@ class SqliteSeeds:
                 conn.close()
         return True
 
+    def wants(self, key: str) -> bool:
+        """Whether the seed a test just made for ``key`` is to be kept (then ``keep``)."""
+        return self.folder is not None and key not in self.kept and self.seen.again(key)
+
     def keep(self, database_url: str, key: str, port: int) -> None:
         """Keep the test's database, seeded and not used yet (its engine disposed: the file holds
-        every row), as the seed for the settings ``key``."""
-        if key in self.kept or len(self.kept) >= MOST_KEPT or self.folder is None:
-            return
+        every row), as the seed for the settings ``key``; the seed of the settings seen least is
+        let go when MOST_KEPT are kept."""
+        assert self.folder is not None
         source = Path(database_url.removeprefix("sqlite:///"))
         conn = sqlite3.connect(source)
         try:
@@ -88,10 +93,36 @@ class SqliteSeeds:
         finally:
             conn.close()
         if elsewhere:
-            return  # put() could not give a copy the test's address: each test seeds
-        path = self.folder / f"seed-{len(self.kept)}.db"
+            self.seen.never(key)  # put() could not give a copy the test's address: tests seed
+            return
+        if len(self.kept) >= MOST_KEPT:
+            least = min(self.kept, key=self.seen.count)
+            self.kept.pop(least)[0].unlink()
+        path = self.folder / f"seed-{self.seen.made}.db"
+        self.seen.made += 1
         shutil.copyfile(source, path)
         self.kept[key] = (path, port)
+
+
+class Seen:
+    """How often each set of settings was seeded: a seed is kept the second time (settings that
+    a single test gives, such as the address of a server of its own, are never kept)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.made = 0
+
+    def again(self, key: str) -> bool:
+        if self.counts.get(key) == -1:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key] >= 2
+
+    def count(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    def never(self, key: str) -> None:
+        self.counts[key] = -1
 
 
 def holds_address_elsewhere(conn: sqlite3.Connection, address: str) -> bool:

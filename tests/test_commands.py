@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,23 @@ import requests
 from tests.conftest import PG_URL, free_port
 
 LEARNPASS = str(Path(sys.executable).parent / "learnpass")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _command_line(pid: int) -> bytes:
+    return (Path("/proc") / str(pid) / "cmdline").read_bytes()
 
 
 def _env(tmp_path, **extra):
@@ -90,6 +108,19 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
             assert proc.poll() is None, "".join(lines)
             assert time.monotonic() < deadline, "the jobs runner did not start within 60 s"
             time.sleep(0.2)
+        # Each request has an app context (and ``g``) of its own, not the one the command ran
+        # in: two visitors get a session and a form token each.
+        tokens = set()
+        for _ in range(4):
+            page = requests.get(f"http://127.0.0.1:{port}/surveys/i", timeout=15)
+            assert page.status_code == 200 and "session" in page.cookies
+            tokens.add(re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1))
+        assert len(tokens) == 4
+        # The two workers and the runner are forks of serve (its app built once), not new
+        # Python processes that import learnpass again (docs/deployment.md).
+        children = _children(proc.pid)
+        assert len(children) == 3, children
+        assert {_command_line(pid) for pid in children} == {_command_line(proc.pid)}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
