@@ -2,10 +2,10 @@
 
 Nearly every test builds an app on a database of its own and seeds the demo data into it
 (``seeded_app``): the session's keys, the demo platform and its link, the passport demo's
-frameworks and training types. Seeding through the app's services took some 15 to 25 ms of a
+frameworks and training types. Seeding through the app's services took some 11 to 25 ms of a
 worker's CPU a test (more on PostgreSQL, where the server works too), the same rows every time.
-So the first test of a worker seeds as before and its rows are kept; each later test gets a copy
-of them instead:
+So a worker's tests seed as before until the same settings are seeded a second time: those rows
+are kept, and each later test with those settings gets a copy of them instead:
 
 - on SQLite, the seeded file is kept beside the empty template and copied over the test's fresh
   copy of the template (one file copy either way);
@@ -19,7 +19,7 @@ platform's issuer and endpoints hold the tool's port (free per test). The rows a
 port they were seeded on and the copy gets the test's own in those four columns; a seed holding
 its address anywhere else is not kept (each test then seeds, as before). Kept per set of settings
 a test gives ``seeded_app`` and per day (what is seeded carries its date), and only for a
-database that nothing had used yet: ``tests/test_fixtures.py`` compares a copy with a seed.
+database that nothing had used yet: ``tests/test_seed_copies.py`` compares a copy with a seed.
 """
 
 from __future__ import annotations
