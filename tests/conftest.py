@@ -263,8 +263,13 @@ def seeded_app(database_url: str, tmp_path: Any, **overrides: Any) -> Iterator[A
 _SQLITE_SEEDS = seed_copies.SqliteSeeds()
 
 
+def _seed_copies_on() -> bool:
+    """``LEARNPASS_TEST_SEED_COPIES=0`` seeds every test (read at each use: a test sets it)."""
+    return os.environ.get("LEARNPASS_TEST_SEED_COPIES") != "0"
+
+
 def _put_seed(database_url: str, key: str, port: int) -> bool:
-    if os.environ.get("LEARNPASS_TEST_SEED_COPIES") == "0":
+    if not _seed_copies_on():
         return False
     if not PG_URL:
         return _SQLITE_SEEDS.put(database_url, key, port)
@@ -272,7 +277,7 @@ def _put_seed(database_url: str, key: str, port: int) -> bool:
 
 
 def _keep_seed(app: Any, database_url: str, key: str, port: int) -> None:
-    if os.environ.get("LEARNPASS_TEST_SEED_COPIES") == "0":
+    if not _seed_copies_on():
         return
     if not PG_URL:
         if not _SQLITE_SEEDS.wants(key):

@@ -59,6 +59,7 @@ class SqliteSeeds:
         self.kept: dict[str, tuple[Path, int]] = {}
         self.seen = Seen()
         self.folder: Path | None = None  # beside the session's empty template
+        self.files = 0  # seed files made: the next one's number
 
     def put(self, database_url: str, key: str, port: int) -> bool:
         """Copy the kept seed over the test's fresh database; False when there is none."""
@@ -98,8 +99,8 @@ class SqliteSeeds:
         if len(self.kept) >= MOST_KEPT:
             least = min(self.kept, key=self.seen.count)
             self.kept.pop(least)[0].unlink()
-        path = self.folder / f"seed-{self.seen.made}.db"
-        self.seen.made += 1
+        path = self.folder / f"seed-{self.files}.db"
+        self.files += 1
         shutil.copyfile(source, path)
         self.kept[key] = (path, port)
 
@@ -110,7 +111,6 @@ class Seen:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
-        self.made = 0
 
     def again(self, key: str) -> bool:
         if self.counts.get(key) == -1:

@@ -17,6 +17,7 @@ from lti_tool import models
 from lti_tool.extensions import db
 from tests import conftest
 from tests.conftest import PG_URL, seeded_app
+from tests.security.conftest import other_platform
 
 
 def _fresh_database(schema_template: str, folder: Any) -> str:
@@ -57,20 +58,6 @@ def _everything(app: Any) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def _next_platform_id(app: Any) -> int:
-    with app.app_context():
-        platform = models.Platform(
-            issuer="https://lms.example",
-            client_id="other",
-            name="another platform",
-            auth_login_url="https://lms.example/auth",
-            auth_token_url="https://lms.example/token",
-        )
-        db.session.add(platform)
-        db.session.commit()
-        return platform.id
-
-
 def _seeded(url: str, tmp_path: Any, copies: str, monkeypatch: Any, **settings: Any) -> Any:
     monkeypatch.setenv("LEARNPASS_TEST_SEED_COPIES", copies)
     made = seeded_app(url, tmp_path, **settings)
@@ -92,7 +79,7 @@ def test_a_copied_seed_holds_what_seeding_gives(
         _fresh_database(schema_template, tmp_path), tmp_path, "0", monkeypatch, **settings
     )
     expected = _everything(app)
-    expected_next_id = _next_platform_id(app)
+    expected_next_id = other_platform(app)
     _done(seeded)
     assert expected["platform"] and expected["tool_key"] and expected["kv_store"]
 
@@ -123,5 +110,5 @@ def test_a_copied_seed_holds_what_seeding_gives(
         assert platform.issuer == base + "/demo"
         assert platform.auth_login_url == base + "/demo/authorize"
         assert platform.key_set_url == base + "/demo/jwks.json"
-    assert _next_platform_id(copy) == expected_next_id
+    assert other_platform(copy) == expected_next_id
     _done(copy_made)
