@@ -118,7 +118,12 @@ def test_serve_runs_gunicorn_and_jobs_and_stops_cleanly(tmp_path):
         assert len(tokens) == 4
         # The two workers and the runner are forks of serve (its app built once), not new
         # Python processes that import learnpass again (docs/deployment.md).
+        # (gunicorn forks its second worker a moment after the first may answer)
         children = _children(proc.pid)
+        while len(children) < 3:
+            assert time.monotonic() < deadline, f"serve has {children} as children"
+            time.sleep(0.2)
+            children = _children(proc.pid)
         assert len(children) == 3, children
         assert {_command_line(pid) for pid in children} == {_command_line(proc.pid)}
     finally:
